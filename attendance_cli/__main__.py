@@ -1,0 +1,3 @@
+from attendance_cli.cli.app import main
+
+main()

@@ -1,0 +1,147 @@
+"""Opening the database: private file, WAL, busy timeout, schema brought up to date.
+
+Connections are stdlib ``sqlite3`` in autocommit mode; writers wrap their work in
+``transaction(conn)`` (BEGIN IMMEDIATE ... COMMIT, ROLLBACK on any error or Ctrl-C), so a write
+either lands whole or not at all.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sqlite3
+import stat
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from attendance_cli.errors import DatabaseError
+
+BUSY_TIMEOUT_MS = 60_000
+
+
+@dataclass
+class OpenResult:
+    """What happened while opening: for the CLI to report on stderr."""
+
+    created: bool = False
+    upgraded_from: str | None = None
+    backup: Path | None = None
+    warnings: list[str] = field(default_factory=list)
+
+
+def create_private_file(path: Path) -> None:
+    """Create ``path`` (and its folder) readable and writable by its owner only."""
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    fd = os.open(path, os.O_CREAT | os.O_WRONLY, 0o600)
+    os.close(fd)
+    os.chmod(path, 0o600)
+
+
+def exposure_warning(path: Path) -> str | None:
+    mode = path.stat().st_mode
+    if mode & (stat.S_IRGRP | stat.S_IROTH | stat.S_IWGRP | stat.S_IWOTH):
+        return (
+            f"The database {path} can be read by other users (mode {stat.filemode(mode)}); "
+            f"it holds children's personal data. Run: chmod 600 '{path}'"
+        )
+    return None
+
+
+def connect(path: Path) -> sqlite3.Connection:
+    """A raw connection with att's pragmas; no schema check."""
+    try:
+        conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
+        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        conn.execute("PRAGMA journal_mode = WAL")
+        conn.execute("PRAGMA synchronous = NORMAL")
+        conn.execute("PRAGMA foreign_keys = ON")
+    except sqlite3.DatabaseError as exc:
+        raise DatabaseError(
+            f"Cannot open the database {path}: {exc}",
+            hint="Check the path (--db or ATT_DB) and that the file is an att database.",
+        ) from exc
+    return conn
+
+
+def open_database(path: Path, *, upgrade: bool = True) -> tuple[sqlite3.Connection, OpenResult]:
+    """Open (creating if needed) the database at ``path`` and bring its schema to the head."""
+    from attendance_cli.db.migrate import (
+        SCHEMA_HEAD,
+        backup_before_upgrade,
+        current_revision,
+        known_revisions,
+        upgrade_database,
+    )
+
+    result = OpenResult()
+    if path.is_dir():
+        raise DatabaseError(f"{path} is a folder, not a database file", hint="Pass a file path to --db.")
+    if not path.exists():
+        try:
+            create_private_file(path)
+        except OSError as exc:
+            raise DatabaseError(
+                f"Cannot create the database {path}: {exc.strerror}",
+                hint="Choose a writable location with --db or ATT_DB.",
+            ) from exc
+        result.created = True
+    else:
+        warning = exposure_warning(path)
+        if warning:
+            result.warnings.append(warning)
+    conn = connect(path)
+    try:
+        revision = current_revision(conn)
+        if revision == SCHEMA_HEAD or not upgrade:
+            return conn, result
+        if revision is None and _has_tables(conn):
+            raise DatabaseError(
+                f"{path} is an SQLite file but not an att database",
+                hint="Point --db or ATT_DB at an att database, or at a new file.",
+            )
+        if revision is not None:
+            if revision not in known_revisions():
+                raise DatabaseError(
+                    f"The database {path} was written by a newer release of att "
+                    f"(schema {revision})",
+                    hint="Upgrade att (pip install --upgrade attendance-cli).",
+                )
+            result.upgraded_from = revision
+            result.backup = backup_before_upgrade(path, revision)
+        upgrade_database(path)
+    except sqlite3.DatabaseError as exc:
+        conn.close()
+        raise DatabaseError(f"Cannot read the database {path}: {exc}") from exc
+    except BaseException:
+        conn.close()
+        raise
+    return conn, result
+
+
+def _has_tables(conn: sqlite3.Connection) -> bool:
+    row = conn.execute("SELECT count(*) FROM sqlite_master WHERE type = 'table'").fetchone()
+    return bool(row[0])
+
+
+@contextlib.contextmanager
+def transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
+    """BEGIN IMMEDIATE ... COMMIT; rolled back on any exception, KeyboardInterrupt included."""
+    try:
+        conn.execute("BEGIN IMMEDIATE")
+    except sqlite3.OperationalError as exc:
+        raise DatabaseError(
+            f"The database is busy: {exc}",
+            hint="Another att command is writing; try again when it has finished.",
+        ) from exc
+    try:
+        yield conn
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    else:
+        try:
+            conn.execute("COMMIT")
+        except sqlite3.OperationalError as exc:
+            conn.execute("ROLLBACK")
+            raise DatabaseError(f"Could not save to the database: {exc}") from exc

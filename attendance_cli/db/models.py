@@ -1,0 +1,130 @@
+"""The database entities: one SQLModel metadata, the single source of the schema.
+
+Alembic migrations (``migrations/versions``) are written from these and a test checks they do
+not drift. Hot paths (import, figures) read and write the same tables through stdlib sqlite3
+because importing SQLModel costs ~0.6 s of start-up; they use only the names defined here.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import Column, ForeignKey, Index, Integer, MetaData, String, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+SQLModel.metadata = MetaData(naming_convention=NAMING_CONVENTION)
+metadata = SQLModel.metadata
+
+
+class School(SQLModel, table=True):
+    __tablename__ = "school"
+
+    id: int | None = Field(default=None, primary_key=True)
+    laestab: str = Field(max_length=7, unique=True)
+    name: str
+    phase: str | None = None
+    created_at: dt.datetime
+
+
+class Pupil(SQLModel, table=True):
+    __tablename__ = "pupil"
+
+    id: int | None = Field(default=None, primary_key=True)
+    upn: str = Field(max_length=13, unique=True)
+    surname: str | None = None
+    forename: str | None = None
+    date_of_birth: dt.date | None = None
+    gender: str | None = None
+    fsm: bool | None = None  # eligible for free school meals
+    sen: str | None = None  # N (none), K (SEN support), E (EHC plan)
+    social_worker: str | None = None  # CIN or CP (child in need / child protection plan)
+    looked_after: bool | None = None
+    created_at: dt.datetime
+    updated_at: dt.datetime
+
+
+class Enrolment(SQLModel, table=True):
+    """A pupil on roll at one school: attendance figures are counted per enrolment."""
+
+    __tablename__ = "enrolment"
+    __table_args__ = (UniqueConstraint("pupil_id", "school_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    pupil_id: int = Field(foreign_key="pupil.id", index=True)
+    school_id: int = Field(foreign_key="school.id", index=True)
+    entry_date: dt.date | None = None
+    leaving_date: dt.date | None = None
+    year_group: str | None = None
+
+
+class Contact(SQLModel, table=True):
+    """A parent or carer of a pupil."""
+
+    __tablename__ = "contact"
+
+    id: int | None = Field(default=None, primary_key=True)
+    pupil_id: int = Field(foreign_key="pupil.id", index=True)
+    priority: int = 1
+    name: str
+    relationship: str | None = None
+    address: str | None = None
+    phone: str | None = None
+    email: str | None = None
+    parental_responsibility: bool | None = None
+
+
+class MarkYear(SQLModel, table=True):
+    """One enrolment's session marks for one academic year (layout: ``attendance_cli.marks``)."""
+
+    __tablename__ = "mark_year"
+
+    enrolment_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("enrolment.id"), primary_key=True)
+    )
+    academic_year: int = Field(sa_column=Column(Integer, primary_key=True))
+    marks: str = Field(sa_column=Column(String(540), nullable=False))
+
+
+class ImportLog(SQLModel, table=True):
+    """One row per import that wrote to the database (dry runs are not logged)."""
+
+    __tablename__ = "import_log"
+
+    id: int | None = Field(default=None, primary_key=True)
+    file_name: str
+    sha256: str = Field(max_length=64, index=True)
+    file_format: str
+    school_id: int | None = Field(default=None, foreign_key="school.id")
+    rows: int
+    marks_added: int
+    marks_changed: int
+    marks_unchanged: int
+    rows_rejected: int
+    date_from: dt.date | None = None
+    date_to: dt.date | None = None
+    imported_at: dt.datetime
+    os_user: str
+    tool_version: str
+
+
+class MarkChange(SQLModel, table=True):
+    """A register mark replaced by a later import (kept for evidence bundles)."""
+
+    __tablename__ = "mark_change"
+    __table_args__ = (Index("ix_mark_change_enrolment_date", "enrolment_id", "date"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    import_id: int = Field(foreign_key="import_log.id")
+    enrolment_id: int = Field(foreign_key="enrolment.id")
+    date: dt.date
+    session: int  # 0 = AM, 1 = PM
+    old_mark: str = Field(max_length=1)
+    new_mark: str = Field(max_length=1)
