@@ -60,7 +60,10 @@ class Code:
 
 
 def _table(code_set: str, rows: list[tuple[str, Category, str]]) -> dict[str, Code]:
-    return {code: Code(code, _STORED.get(code, code), cat, meaning, code_set) for code, cat, meaning in rows}
+    return {
+        code: Code(code, _STORED.get(code, code), cat, meaning, code_set)
+        for code, cat, meaning in rows
+    }
 
 
 # Two-character codes of the 2024 set and the single character each is stored as.

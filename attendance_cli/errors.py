@@ -111,4 +111,3 @@ class RefusedError(AttError):
 
 class DatabaseError(AttError):
     exit_code = ExitCode.DATABASE
-

@@ -26,10 +26,7 @@ def upn_problem(upn: str) -> str | None:
     if len(upn) != 13:
         return f"UPN {upn!r} has {len(upn)} characters; a UPN has 13"
     if not _UPN_SHAPE.match(upn):
-        return (
-            f"UPN {upn!r} is not a check letter, 11 digits and a digit or letter "
-            "(temporary UPN)"
-        )
+        return f"UPN {upn!r} is not a check letter, 11 digits and a digit or letter (temporary UPN)"
     last = upn[12]
     if last.isalpha() and last not in _ALPHABET:
         return f"UPN {upn!r} ends in {last!r}, which a temporary UPN cannot use"

@@ -76,7 +76,9 @@ def open_database(path: Path, *, upgrade: bool = True) -> tuple[sqlite3.Connecti
 
     result = OpenResult()
     if path.is_dir():
-        raise DatabaseError(f"{path} is a folder, not a database file", hint="Pass a file path to --db.")
+        raise DatabaseError(
+            f"{path} is a folder, not a database file", hint="Pass a file path to --db."
+        )
     if not path.exists():
         try:
             create_private_file(path)

@@ -1,0 +1,114 @@
+"""Shared CLI plumbing: global state, consoles, opening the database, printing errors."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import typer
+from rich.console import Console
+
+from attendance_cli.errors import AttError, InvalidInputError, Problem
+
+if TYPE_CHECKING:
+    from attendance_cli.exports.render import OutputFormat
+
+stdout = Console(soft_wrap=False)
+stderr = Console(stderr=True, soft_wrap=True)
+
+PROBLEMS_SHOWN = 50
+
+
+@dataclass
+class State:
+    db: str | None = None
+    debug: bool = False
+
+
+def state(ctx: typer.Context) -> State:
+    root = ctx.find_root()
+    if not isinstance(root.obj, State):
+        root.obj = State()
+    return root.obj
+
+
+def open_db(ctx: typer.Context) -> tuple[sqlite3.Connection, Path]:
+    """Open the database named by --db / ATT_DB / the default, upgrading it if needed."""
+    from attendance_cli.config import database_path
+    from attendance_cli.db.engine import open_database
+
+    path = database_path(state(ctx).db)
+    conn, result = open_database(path)
+    for warning in result.warnings:
+        stderr.print(f"[yellow]Warning:[/] {warning}", highlight=False)
+    if result.created:
+        stderr.print(f"Created a new database at {path}", highlight=False)
+    if result.upgraded_from:
+        stderr.print(
+            f"Upgraded the database from schema {result.upgraded_from}; "
+            f"the old file was kept as {result.backup}",
+            highlight=False,
+        )
+    return conn, path
+
+
+def print_problem(problem: Problem) -> None:
+    stderr.print(f"  {problem.location()}: {problem.message}", highlight=False, markup=False)
+    if problem.hint:
+        stderr.print(f"    Hint: {problem.hint}", highlight=False, markup=False)
+
+
+def print_problems(problems: list[Problem], total: int) -> None:
+    for problem in problems[:PROBLEMS_SHOWN]:
+        print_problem(problem)
+    if total > min(len(problems), PROBLEMS_SHOWN):
+        stderr.print(
+            f"  ... and {total - min(len(problems), PROBLEMS_SHOWN)} more", highlight=False
+        )
+
+
+def report_error(exc: AttError) -> None:
+    stderr.print(f"Error: {exc.message}", highlight=False, markup=False, style="red")
+    where = exc.location()
+    if where:
+        stderr.print(f"  {where}", highlight=False, markup=False)
+    if isinstance(exc, InvalidInputError) and exc.problems:
+        print_problems(exc.problems, exc.total_problems)
+    if exc.hint:
+        stderr.print(f"Hint: {exc.hint}", highlight=False, markup=False)
+
+
+def emit(text: str) -> None:
+    """Print a result (JSON/CSV) to stdout exactly as given."""
+    typer.echo(text, nl=not text.endswith("\n"))
+
+
+def render(
+    value: Any,
+    output: OutputFormat,
+    *,
+    rows: list[dict[str, Any]] | None = None,
+    columns: list[str] | None = None,
+) -> bool:
+    """Print ``value`` as JSON or ``rows`` as CSV; returns False when the caller must draw the
+    table itself (output is ``table``)."""
+    from attendance_cli.exports.render import OutputFormat, csv_text, json_text
+
+    if output == OutputFormat.json:
+        emit(json_text(value))
+        return True
+    if output == OutputFormat.csv:
+        if rows is None or columns is None:
+            raise typer.BadParameter(
+                "csv output is for lists; use --format json", param_hint="--format"
+            )
+        emit(csv_text(rows, columns))
+        return True
+    return False
+
+
+def no_color() -> bool:
+    return bool(os.environ.get("NO_COLOR"))

@@ -1,0 +1,220 @@
+"""``att import``: load school registers and rosters."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from attendance_cli.cli import common
+from attendance_cli.errors import ExitCode
+
+INPUT_LAYOUTS = ("auto", "marks", "grid", "roster")
+OUTPUTS = ("table", "json")
+SUMMARY_KEYS = [
+    "file",
+    "layout",
+    "status",
+    "rows",
+    "marks_added",
+    "marks_changed",
+    "marks_unchanged",
+    "missing_marks",
+    "duplicate_rows",
+    "rows_rejected",
+    "problems_total",
+    "schools",
+    "schools_added",
+    "pupils_added",
+    "pupils_updated",
+    "enrolments_added",
+    "contacts_written",
+    "date_from",
+    "date_to",
+    "sha256",
+    "import_id",
+    "rejected_file",
+    "notes",
+    "problems",
+]
+
+
+def register(app: typer.Typer) -> None:
+    app.command("import")(import_command)
+
+
+def _split_formats(values: list[str]) -> tuple[str, str]:
+    layout, output = "auto", "table"
+    for value in values:
+        value = value.lower()
+        if value in INPUT_LAYOUTS:
+            layout = value
+        elif value in OUTPUTS:
+            output = value
+        else:
+            raise typer.BadParameter(
+                f"{value!r} is neither a file layout (auto, marks, grid, roster) nor an output "
+                "(table, json)",
+                param_hint="--format",
+            )
+    return layout, output
+
+
+def import_command(
+    ctx: typer.Context,
+    files: Annotated[
+        list[Path],
+        typer.Argument(help="Register or roster files (CSV or XLSX).", show_default=False),
+    ],
+    school: Annotated[
+        str | None,
+        typer.Option(
+            "--school",
+            help="LAESTAB of the school the files are for (when they have no LAESTAB column).",
+        ),
+    ] = None,
+    formats: Annotated[
+        list[str],
+        typer.Option(
+            "--format",
+            "-f",
+            help="File layout: auto|marks|grid|roster (default auto-detect); and/or output: table|json. Repeat to give both, e.g. --format grid --format json.",
+        ),
+    ] = [],  # noqa: B006
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Validate and report without writing anything.")
+    ] = False,
+    skip_invalid: Annotated[
+        bool,
+        typer.Option(
+            "--skip-invalid",
+            help="Import the valid rows; write rejected rows with reasons to FILE.rejected.csv.",
+        ),
+    ] = False,
+) -> None:
+    """Import school registers (marks, grid) and rosters into the database, validated."""
+    from attendance_cli.registers.importer import import_registers
+
+    layout, output = _split_formats(formats)
+    conn, _ = common.open_db(ctx)
+    with _progress(files) as progress:
+        result = import_registers(
+            conn,
+            paths=files,
+            school=school,
+            layout=layout,
+            dry_run=dry_run,
+            skip_invalid=skip_invalid,
+            progress=progress,
+        )
+    rows = [_summary_row(f) for f in result.files]
+    if output == "json":
+        common.render({"dry_run": dry_run, "ok": result.ok, "files": rows}, _json())
+    else:
+        _print_table(rows, dry_run)
+    for summary in result.files:
+        for note in summary.notes:
+            common.stderr.print(f"Note: {note}", highlight=False, markup=False)
+        if summary.status == "rejected":
+            common.stderr.print(
+                f"Error: {summary.file} was rejected ({summary.problems_total} problem(s)); "
+                "nothing from it was written.",
+                style="red",
+                highlight=False,
+                markup=False,
+            )
+            common.print_problems(summary.problems, summary.problems_total)
+            common.stderr.print(
+                "Hint: fix the file (or re-export it) and import it again, or use --skip-invalid "
+                "to import the valid rows.",
+                highlight=False,
+                markup=False,
+            )
+        elif summary.rejected_file:
+            common.stderr.print(
+                f"{summary.rows_rejected} row(s) of {summary.file} were skipped; reasons in "
+                f"{summary.rejected_file}",
+                highlight=False,
+                markup=False,
+            )
+    if not result.ok:
+        raise typer.Exit(int(ExitCode.INVALID_INPUT))
+
+
+def _json() -> Any:
+    from attendance_cli.exports.render import OutputFormat
+
+    return OutputFormat.json
+
+
+def _summary_row(summary: Any) -> dict[str, Any]:
+    from attendance_cli.exports.render import to_jsonable
+
+    data = to_jsonable(summary)
+    return {key: data.get(key) for key in SUMMARY_KEYS}
+
+
+def _print_table(rows: list[dict[str, Any]], dry_run: bool) -> None:
+    from rich.table import Table
+
+    title = "Import (dry run: nothing written)" if dry_run else "Import"
+    table = Table(title=title, title_justify="left")
+    table.add_column("file", overflow="fold", min_width=12)
+    for column in ("layout", "status"):
+        table.add_column(column, no_wrap=True)
+    for column in ("rows", "added", "changed", "same"):
+        table.add_column(column, justify="right", no_wrap=True)
+    table.add_column("dates", no_wrap=True)
+    for row in rows:
+        dates = f"{row['date_from']}..{row['date_to']}" if row["date_from"] else ""
+        table.add_row(
+            row["file"],
+            row["layout"],
+            row["status"],
+            f"{row['rows']:,}",
+            f"{row['marks_added']:,}",
+            f"{row['marks_changed']:,}",
+            f"{row['marks_unchanged']:,}",
+            dates,
+        )
+    common.stdout.print(table)
+
+
+class _progress:
+    """A progress bar on stderr for imports big enough to take a moment (> 5 MB)."""
+
+    def __init__(self, files: list[Path]) -> None:
+        self.total = sum(p.stat().st_size for p in files if p.is_file())
+        self.bar: Any = None
+
+    def __enter__(self) -> Any:
+        if self.total < 5_000_000 or not common.stderr.is_terminal:
+            return None
+        from rich.progress import (
+            BarColumn,
+            DownloadColumn,
+            Progress,
+            TextColumn,
+            TimeRemainingColumn,
+        )
+
+        self.bar = Progress(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            DownloadColumn(),
+            TimeRemainingColumn(),
+            console=common.stderr,
+            transient=True,
+        )
+        self.bar.start()
+        task = self.bar.add_task("Importing", total=self.total)
+
+        def advance(name: str, nbytes: int) -> None:
+            self.bar.update(task, advance=nbytes, description=f"Importing {name}")
+
+        return advance
+
+    def __exit__(self, *exc: object) -> None:
+        if self.bar is not None:
+            self.bar.stop()

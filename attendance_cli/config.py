@@ -1,0 +1,39 @@
+"""Where the database lives: ``--db`` > ``ATT_DB`` > the user's data directory."""
+
+from __future__ import annotations
+
+import getpass
+import os
+from pathlib import Path
+
+APP_NAME = "att"
+DB_FILE = "att.sqlite"
+DEMO_DB_FILE = "att-demo.sqlite"
+
+
+def data_dir() -> Path:
+    from platformdirs import user_data_dir
+
+    return Path(user_data_dir(APP_NAME, appauthor=False))
+
+
+def database_path(cli_value: str | os.PathLike[str] | None = None) -> Path:
+    """The database to use: the --db option, else $ATT_DB, else the default in the data dir."""
+    if cli_value:
+        return Path(cli_value).expanduser()
+    env = os.environ.get("ATT_DB")
+    if env:
+        return Path(env).expanduser()
+    return data_dir() / DB_FILE
+
+
+def demo_database_path() -> Path:
+    """The demo database: always separate from the officer's real one."""
+    return data_dir() / DEMO_DB_FILE
+
+
+def os_user() -> str:
+    try:
+        return getpass.getuser()
+    except Exception:  # noqa: BLE001 - no login name (containers): fall back to the uid
+        return f"uid {os.getuid()}"

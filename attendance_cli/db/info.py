@@ -1,0 +1,59 @@
+"""``database_info``: what a database holds, for ``att db info``."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sqlite3
+from dataclasses import dataclass
+from pathlib import Path
+
+from attendance_cli import marks
+from attendance_cli.codes import NO_MARK
+
+
+@dataclass
+class DatabaseInfo:
+    path: str
+    schema_revision: str | None
+    size_bytes: int
+    schools: int
+    pupils: int
+    enrolments: int
+    marks: int
+    imports: int
+    first_date: dt.date | None
+    last_date: dt.date | None
+
+
+def database_info(conn: sqlite3.Connection, path: Path) -> DatabaseInfo:
+    from attendance_cli.db.migrate import current_revision
+
+    def count(table: str) -> int:
+        return int(conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0])
+
+    total_marks = 0
+    first: dt.date | None = None
+    last: dt.date | None = None
+    for year, text in conn.execute("SELECT academic_year, marks FROM mark_year"):
+        filled = len(text) - text.count(NO_MARK)
+        if not filled:
+            continue
+        total_marks += filled
+        lo = len(text) - len(text.lstrip(NO_MARK))
+        hi = len(text.rstrip(NO_MARK)) - 1
+        start, end = marks.date_at(year, lo)[0], marks.date_at(year, hi)[0]
+        first = start if first is None or start < first else first
+        last = end if last is None or end > last else last
+    size = sum(p.stat().st_size for p in (path, Path(f"{path}-wal")) if p.exists())
+    return DatabaseInfo(
+        path=str(path),
+        schema_revision=current_revision(conn),
+        size_bytes=size,
+        schools=count("school"),
+        pupils=count("pupil"),
+        enrolments=count("enrolment"),
+        marks=total_marks,
+        imports=count("import_log"),
+        first_date=first,
+        last_date=last,
+    )

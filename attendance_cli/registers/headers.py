@@ -1,0 +1,101 @@
+"""Matching the column headers school systems export to the fields att knows.
+
+Headers are compared case-, space- and punctuation-insensitively ("Pupil UPN", "pupil_upn" and
+"PUPIL UPN" are one header) against a list of synonyms per field. Grid session columns are
+recognised by ``parse_session_header``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+SYNONYMS: dict[str, tuple[str, ...]] = {
+    "upn": ("upn", "pupilupn", "studentupn", "uniquepupilnumber", "pupilnumberupn"),
+    "surname": ("surname", "legalsurname", "lastname", "familyname", "preferredsurname"),
+    "forename": ("forename", "legalforename", "firstname", "givenname", "preferredforename"),
+    "year_group": ("year", "yeargroup", "ncyear", "nationalcurriculumyear", "yr", "yeargrp"),
+    "laestab": ("laestab", "dfenumber", "dfeno", "dfe", "laestabnumber", "estabnumber"),
+    "date": ("date", "sessiondate", "attendancedate", "registerdate"),
+    "session": ("session", "ampm", "amorpm", "sessionname", "amsession"),
+    "mark": ("mark", "code", "attendancecode", "attendancemark", "sessionmark", "markcode"),
+    "school_name": ("schoolname", "school", "establishmentname", "establishment"),
+    "phase": ("phase", "schoolphase"),
+    "date_of_birth": ("dob", "dateofbirth", "birthdate"),
+    "gender": ("gender", "sex"),
+    "entry_date": ("entrydate", "dateofentry", "admissiondate", "startdate", "onrolldate"),
+    "leaving_date": ("leavingdate", "dateofleaving", "leavedate", "enddate", "offrolldate"),
+    "fsm": ("fsm", "fsmeligible", "freeschoolmeals", "fsmeligibility"),
+    "sen": ("sen", "senprovision", "senstatus", "send"),
+    "social_worker": ("socialworker", "cincp", "cinstatus", "socialcare", "cinorcp"),
+    "looked_after": ("lookedafter", "cla", "lac", "lookedafterchild", "childlookedafter"),
+}
+
+_LOOKUP = {synonym: field for field, synonyms in SYNONYMS.items() for synonym in synonyms}
+
+CONTACT_FIELDS: dict[str, str] = {
+    "name": "name",
+    "fullname": "name",
+    "relationship": "relationship",
+    "relation": "relationship",
+    "address": "address",
+    "phone": "phone",
+    "telephone": "phone",
+    "mobile": "phone",
+    "email": "email",
+    "parentalresponsibility": "parental_responsibility",
+    "pr": "parental_responsibility",
+}
+_CONTACT = re.compile(
+    r"^(?:parentcarer|parent|carer|contact)(\d)(" + "|".join(CONTACT_FIELDS) + r")$"
+)
+
+
+def normalise_header(header: str) -> str:
+    return re.sub(r"[^0-9a-z]", "", header.lower())
+
+
+def field_for(header: str) -> str | None:
+    """The att field a header means, e.g. ``"Pupil UPN" -> "upn"``; None if unknown."""
+    return _LOOKUP.get(normalise_header(header))
+
+
+def contact_field_for(header: str) -> tuple[int, str] | None:
+    """``"Parent 2 Phone" -> (2, "phone")``; None if not a parent/carer column."""
+    match = _CONTACT.match(normalise_header(header))
+    if not match:
+        return None
+    return int(match.group(1)), CONTACT_FIELDS[match.group(2)]
+
+
+_WEEKDAY = r"(?:mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun)[a-z]*"
+_SESSION_HEADER = re.compile(
+    rf"^\s*(?:{_WEEKDAY}[\s,]*)?"
+    r"(?P<date>\d{4}-\d{1,2}-\d{1,2}|\d{1,2}/\d{1,2}/\d{4})"
+    rf"(?:[\s,]*{_WEEKDAY})?"
+    r"[\s_-]*(?P<session>am|pm)\s*$",
+    re.IGNORECASE,
+)
+
+
+class SessionHeader:
+    """A grid column header that names a session; ``date`` is None when the date is invalid."""
+
+    __slots__ = ("date", "session", "problem")
+
+    def __init__(self, date: dt.date | None, session: int, problem: str | None) -> None:
+        self.date = date
+        self.session = session
+        self.problem = problem
+
+
+def parse_session_header(header: str) -> SessionHeader | None:
+    """``"2025-09-03 AM"``, ``"Wed 03/09/2025 PM"`` -> SessionHeader; None if not a session."""
+    match = _SESSION_HEADER.match(header)
+    if not match:
+        return None
+    session = 0 if match.group("session").lower() == "am" else 1
+    from attendance_cli.registers.values import parse_date
+
+    date, problem = parse_date(match.group("date"))
+    return SessionHeader(date, session, problem)

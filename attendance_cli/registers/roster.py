@@ -1,0 +1,364 @@
+"""Rosters: one row per enrolment with the pupil's details, flags and parents/carers.
+
+The roster is the authority for pupil details: non-blank roster values replace what the
+database holds (blank cells leave it as it is), and a pupil's parents/carers are replaced by the
+roster's when its row names any.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sqlite3
+from dataclasses import dataclass, field
+from typing import Any
+
+from attendance_cli.errors import Problem
+from attendance_cli.identifiers import normalise_upn, upn_problem
+from attendance_cli.registers.layouts import Columns
+from attendance_cli.registers.readers import SourceFile, column_as_list, iter_batches
+from attendance_cli.registers.store import now_text
+from attendance_cli.registers.values import parse_date, parse_flag
+
+GENDERS = {
+    "M": "M",
+    "MALE": "M",
+    "F": "F",
+    "FEMALE": "F",
+    "U": "U",
+    "UNKNOWN": "U",
+    "X": "X",
+    "OTHER": "X",
+}
+SEN = {
+    "N": "N",
+    "NONE": "N",
+    "K": "K",
+    "SENSUPPORT": "K",
+    "SUPPORT": "K",
+    "E": "E",
+    "EHCP": "E",
+    "EHCPLAN": "E",
+    "S": "E",
+}
+SOCIAL_WORKER = {
+    "CIN": "CIN",
+    "CHILDINNEED": "CIN",
+    "CP": "CP",
+    "CPP": "CP",
+    "CHILDPROTECTION": "CP",
+    "N": None,
+    "NO": None,
+    "NONE": None,
+}
+
+
+@dataclass
+class RosterRow:
+    row: int
+    upn: str
+    laestab: str | None
+    school_name: str | None
+    phase: str | None
+    pupil: dict[str, Any]
+    enrolment: dict[str, Any]
+    contacts: list[dict[str, Any]]
+
+
+@dataclass
+class RosterParse:
+    rows: list[RosterRow] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    rejected: list[tuple[int, str, str, str, str]] = field(default_factory=list)
+    total_rows: int = 0
+
+
+def parse_roster(source: SourceFile, columns: Columns, default_school: str | None) -> RosterParse:
+    result = RosterParse()
+    f = columns.fields
+    header = source.header
+    seen: dict[tuple[str, str | None], int] = {}
+    for batch in iter_batches(source, newlines_in_values=True):
+        lists = [column_as_list(c) for c in batch.columns]
+        result.total_rows += batch.rows
+        for offset in range(batch.rows):
+            row_number = batch.first_row + offset
+            bad: list[tuple[str, str, str, str]] = []
+
+            def cell(name: str, _offset: int = offset, _lists: list = lists) -> str | None:  # type: ignore[type-arg]
+                index = f.get(name)
+                if index is None:
+                    return None
+                value = _lists[index][_offset]
+                return value.strip() if value and value.strip() else None
+
+            def complain(name: str, value: str, message: str, hint: str, _bad: list = bad) -> None:  # type: ignore[type-arg]
+                _bad.append((header[f[name]] if name in f else name, value, message, hint))
+
+            if all(lists[i][offset] in (None, "") for i in range(len(lists))):
+                continue
+            raw_upn = cell("upn") or ""
+            upn = normalise_upn(raw_upn)
+            why = upn_problem(upn) if upn else "UPN is blank"
+            if why:
+                complain("upn", raw_upn, why, "Correct the UPN in the school's system.")
+            laestab = cell("laestab")
+            if laestab is not None:
+                laestab = "".join(laestab.split()).replace("/", "")
+                if not (laestab.isdigit() and len(laestab) == 7):
+                    complain(
+                        "laestab",
+                        laestab,
+                        f"LAESTAB {laestab!r} is not 7 digits",
+                        "Use the 7-digit DfE number.",
+                    )
+                elif default_school and laestab != default_school:
+                    complain(
+                        "laestab",
+                        laestab,
+                        f"row is for school {laestab} but --school is {default_school}",
+                        "Drop --school or fix the LAESTAB.",
+                    )
+            laestab = laestab or default_school
+            if laestab is None:
+                complain(
+                    "laestab",
+                    "",
+                    "no school for this row",
+                    "Add a LAESTAB column or pass --school LAESTAB.",
+                )
+            pupil: dict[str, Any] = {}
+            enrolment: dict[str, Any] = {}
+            for name in ("surname", "forename"):
+                if cell(name):
+                    pupil[name] = cell(name)
+            for name, target in (
+                ("date_of_birth", pupil),
+                ("entry_date", enrolment),
+                ("leaving_date", enrolment),
+            ):
+                raw = cell(name)
+                if raw:
+                    value, why = parse_date(raw)
+                    if why:
+                        complain(name, raw, why, "Dates must be YYYY-MM-DD or DD/MM/YYYY.")
+                    else:
+                        target[name] = value
+            if (
+                enrolment.get("entry_date")
+                and enrolment.get("leaving_date")
+                and enrolment["leaving_date"] < enrolment["entry_date"]
+            ):
+                complain(
+                    "leaving_date",
+                    cell("leaving_date") or "",
+                    "leaving date is before the entry date",
+                    "Check both dates.",
+                )
+            for name, table, hint in (
+                ("gender", GENDERS, "Use M, F, U or X."),
+                ("sen", SEN, "Use N (none), K (SEN support) or E (EHC plan)."),
+                ("social_worker", SOCIAL_WORKER, "Use CIN, CP or leave blank."),
+            ):
+                raw = cell(name)
+                if raw:
+                    key = "".join(raw.upper().split()).replace("-", "")
+                    if key in table:
+                        pupil[name] = table[key]
+                    else:
+                        complain(
+                            name,
+                            raw,
+                            f"{raw!r} is not a recognised {name.replace('_', ' ')} value",
+                            hint,
+                        )
+            for name in ("fsm", "looked_after"):
+                raw = cell(name)
+                value, why = parse_flag(raw)
+                if why:
+                    complain(name, raw or "", why, "Use Y or N.")
+                elif value is not None:
+                    pupil[name] = value
+            if cell("year_group"):
+                enrolment["year_group"] = cell("year_group")
+            contacts = []
+            for number in sorted(columns.contacts):
+                record: dict[str, Any] = {"priority": number}
+                for contact_field, index in columns.contacts[number].items():
+                    value = lists[index][offset]
+                    value = value.strip() if value else None
+                    if contact_field == "parental_responsibility":
+                        flag, why = parse_flag(value)
+                        if why:
+                            bad.append((header[index], value or "", why, "Use Y or N."))
+                        record[contact_field] = flag
+                    else:
+                        record[contact_field] = value
+                if record.get("name"):
+                    contacts.append(record)
+            key = (upn, laestab)
+            if not bad and key in seen:
+                bad.append(
+                    (
+                        header[f["upn"]],
+                        raw_upn,
+                        f"pupil {upn} is listed twice for this school (also row {seen[key]})",
+                        "Keep one row per pupil per school.",
+                    )
+                )
+            if bad:
+                for column, value, message, hint in bad:
+                    result.rejected.append((row_number, column, value, message, hint))
+                    if len(result.problems) < 50:
+                        result.problems.append(
+                            source.problem(message, hint, row=row_number, column=column)
+                        )
+                continue
+            seen[key] = row_number
+            result.rows.append(
+                RosterRow(
+                    row_number,
+                    upn,
+                    laestab,
+                    cell("school_name"),
+                    cell("phase"),
+                    pupil,
+                    enrolment,
+                    contacts,
+                )
+            )
+    return result
+
+
+@dataclass
+class RosterWrite:
+    schools_added: int = 0
+    schools_renamed: int = 0
+    pupils_added: int = 0
+    pupils_updated: int = 0
+    enrolments_added: int = 0
+    enrolments_updated: int = 0
+    contacts_written: int = 0
+
+
+_PUPIL_FIELDS = (
+    "surname",
+    "forename",
+    "date_of_birth",
+    "gender",
+    "fsm",
+    "sen",
+    "social_worker",
+    "looked_after",
+)
+_ENROLMENT_FIELDS = ("entry_date", "leaving_date", "year_group")
+
+
+def _db_value(value: Any) -> Any:
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, bool):
+        return int(value)
+    return value
+
+
+def write_roster(conn: sqlite3.Connection, rows: list[RosterRow]) -> RosterWrite:
+    out = RosterWrite()
+    stamp = now_text()
+    school_ids: dict[str, int] = {}
+    for row in rows:
+        assert row.laestab is not None
+        if row.laestab not in school_ids:
+            found = conn.execute(
+                "SELECT id, name, phase FROM school WHERE laestab = ?", (row.laestab,)
+            ).fetchone()
+            if found is None:
+                cursor = conn.execute(
+                    "INSERT INTO school (laestab, name, phase, created_at) VALUES (?, ?, ?, ?)",
+                    (row.laestab, row.school_name or f"School {row.laestab}", row.phase, stamp),
+                )
+                school_ids[row.laestab] = int(cursor.lastrowid or 0)
+                out.schools_added += 1
+            else:
+                school_ids[row.laestab] = found[0]
+                if (row.school_name and row.school_name != found[1]) or (
+                    row.phase and row.phase != found[2]
+                ):
+                    conn.execute(
+                        "UPDATE school SET name = ?, phase = ? WHERE id = ?",
+                        (row.school_name or found[1], row.phase or found[2], found[0]),
+                    )
+                    out.schools_renamed += 1
+        school_id = school_ids[row.laestab]
+        found = conn.execute(
+            f"SELECT id, {', '.join(_PUPIL_FIELDS)} FROM pupil WHERE upn = ?", (row.upn,)
+        ).fetchone()
+        values = {k: _db_value(v) for k, v in row.pupil.items()}
+        if found is None:
+            cols = ["upn", *values, "created_at", "updated_at"]
+            cursor = conn.execute(
+                f"INSERT INTO pupil ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})",
+                [row.upn, *values.values(), stamp, stamp],
+            )
+            pupil_id = int(cursor.lastrowid or 0)
+            out.pupils_added += 1
+        else:
+            pupil_id = found[0]
+            current = dict(zip(_PUPIL_FIELDS, found[1:], strict=True))
+            changed = {k: v for k, v in values.items() if current.get(k) != v}
+            if changed:
+                sets = ", ".join(f"{k} = ?" for k in changed)
+                conn.execute(
+                    f"UPDATE pupil SET {sets}, updated_at = ? WHERE id = ?",
+                    [*changed.values(), stamp, pupil_id],
+                )
+                out.pupils_updated += 1
+        evalues = {k: _db_value(v) for k, v in row.enrolment.items()}
+        found = conn.execute(
+            f"SELECT id, {', '.join(_ENROLMENT_FIELDS)} FROM enrolment WHERE pupil_id = ? AND school_id = ?",
+            (pupil_id, school_id),
+        ).fetchone()
+        if found is None:
+            cols = ["pupil_id", "school_id", *evalues]
+            conn.execute(
+                f"INSERT INTO enrolment ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})",
+                [pupil_id, school_id, *evalues.values()],
+            )
+            out.enrolments_added += 1
+        else:
+            current = dict(zip(_ENROLMENT_FIELDS, found[1:], strict=True))
+            changed = {k: v for k, v in evalues.items() if current.get(k) != v}
+            if changed:
+                sets = ", ".join(f"{k} = ?" for k in changed)
+                conn.execute(
+                    f"UPDATE enrolment SET {sets} WHERE id = ?", [*changed.values(), found[0]]
+                )
+                out.enrolments_updated += 1
+        if row.contacts:
+            existing = conn.execute(
+                "SELECT priority, name, relationship, address, phone, email, parental_responsibility "
+                "FROM contact WHERE pupil_id = ? ORDER BY priority, id",
+                (pupil_id,),
+            ).fetchall()
+            wanted = [
+                (
+                    c["priority"],
+                    c.get("name"),
+                    c.get("relationship"),
+                    c.get("address"),
+                    c.get("phone"),
+                    c.get("email"),
+                    None
+                    if c.get("parental_responsibility") is None
+                    else int(c["parental_responsibility"]),
+                )
+                for c in row.contacts
+            ]
+            if [tuple(e) for e in existing] != wanted:
+                conn.execute("DELETE FROM contact WHERE pupil_id = ?", (pupil_id,))
+                conn.executemany(
+                    "INSERT INTO contact (pupil_id, priority, name, relationship, address, phone, email, "
+                    "parental_responsibility) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    [(pupil_id, *w) for w in wanted],
+                )
+                out.contacts_written += len(wanted)
+    return out
