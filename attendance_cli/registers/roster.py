@@ -265,6 +265,7 @@ def write_roster(conn: sqlite3.Connection, rows: list[RosterRow]) -> RosterWrite
     out = RosterWrite()
     stamp = now_text()
     school_ids: dict[str, int] = {}
+    pupil_ids: dict[str, int] = {}
     for row in rows:
         assert row.laestab is not None
         if row.laestab not in school_ids:
@@ -333,32 +334,50 @@ def write_roster(conn: sqlite3.Connection, rows: list[RosterRow]) -> RosterWrite
                     f"UPDATE enrolment SET {sets} WHERE id = ?", [*changed.values(), found[0]]
                 )
                 out.enrolments_updated += 1
-        if row.contacts:
-            existing = conn.execute(
-                "SELECT priority, name, relationship, address, phone, email, parental_responsibility "
-                "FROM contact WHERE pupil_id = ? ORDER BY priority, id",
-                (pupil_id,),
-            ).fetchall()
-            wanted = [
-                (
-                    c["priority"],
-                    c.get("name"),
-                    c.get("relationship"),
-                    c.get("address"),
-                    c.get("phone"),
-                    c.get("email"),
-                    None
-                    if c.get("parental_responsibility") is None
-                    else int(c["parental_responsibility"]),
-                )
-                for c in row.contacts
-            ]
-            if [tuple(e) for e in existing] != wanted:
-                conn.execute("DELETE FROM contact WHERE pupil_id = ?", (pupil_id,))
-                conn.executemany(
-                    "INSERT INTO contact (pupil_id, priority, name, relationship, address, phone, email, "
-                    "parental_responsibility) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                    [(pupil_id, *w) for w in wanted],
-                )
-                out.contacts_written += len(wanted)
+        pupil_ids[row.upn] = pupil_id
+    for upn, contacts in _contacts_by_pupil(rows).items():
+        _replace_contacts(conn, pupil_ids[upn], contacts, out)
     return out
+
+
+def _contacts_by_pupil(rows: list[RosterRow]) -> dict[str, list[dict[str, Any]]]:
+    """A pupil's parents/carers across all their roster rows (a mover has one row per school),
+    each person once, in the order first seen."""
+    merged: dict[str, list[dict[str, Any]]] = {}
+    for row in rows:
+        if not row.contacts:
+            continue
+        people = merged.setdefault(row.upn, [])
+        names = {c["name"] for c in people}
+        people.extend(c for c in row.contacts if c["name"] not in names)
+    return merged
+
+
+def _replace_contacts(
+    conn: sqlite3.Connection, pupil_id: int, contacts: list[dict[str, Any]], out: RosterWrite
+) -> None:
+    existing = conn.execute(
+        "SELECT priority, name, relationship, address, phone, email, parental_responsibility "
+        "FROM contact WHERE pupil_id = ? ORDER BY priority, id",
+        (pupil_id,),
+    ).fetchall()
+    wanted = [
+        (
+            priority,
+            c.get("name"),
+            c.get("relationship"),
+            c.get("address"),
+            c.get("phone"),
+            c.get("email"),
+            None if c.get("parental_responsibility") is None else int(c["parental_responsibility"]),
+        )
+        for priority, c in enumerate(contacts, start=1)
+    ]
+    if [tuple(e) for e in existing] != wanted:
+        conn.execute("DELETE FROM contact WHERE pupil_id = ?", (pupil_id,))
+        conn.executemany(
+            "INSERT INTO contact (pupil_id, priority, name, relationship, address, phone, email, "
+            "parental_responsibility) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            [(pupil_id, *w) for w in wanted],
+        )
+        out.contacts_written += len(wanted)

@@ -1,0 +1,51 @@
+"""Shared fixtures: every test gets its own real SQLite database, copied from one template that
+is migrated once per session (a copy costs ~0.2 ms, an upgrade ~0.1 s)."""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from attendance_cli.db.engine import connect
+
+
+@pytest.fixture(autouse=True)
+def _environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ATT_DB", str(tmp_path / "att.sqlite"))
+    monkeypatch.setenv("COLUMNS", "120")
+    monkeypatch.setenv("NO_COLOR", "1")
+    monkeypatch.setenv("TERM", "dumb")
+    monkeypatch.setenv("ATT_OFFICER", "Test Officer")
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg-data"))
+
+
+@pytest.fixture(scope="session")
+def template_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from attendance_cli.db.engine import open_database
+
+    path = tmp_path_factory.mktemp("template") / "template.sqlite"
+    conn, _ = open_database(path)
+    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    conn.execute("PRAGMA journal_mode = DELETE")
+    conn.close()
+    return path
+
+
+@pytest.fixture
+def db_path(template_db: Path, tmp_path: Path) -> Path:
+    """A migrated database file of this test's own, also named by ATT_DB."""
+    path = tmp_path / "att.sqlite"
+    shutil.copyfile(template_db, path)
+    path.chmod(0o600)
+    return path
+
+
+@pytest.fixture
+def conn(db_path: Path) -> Iterator[sqlite3.Connection]:
+    connection = connect(db_path)
+    yield connection
+    connection.close()

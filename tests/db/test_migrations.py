@@ -1,0 +1,113 @@
+"""Schema: single head, no drift between models and migrations, upgrades keep data."""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from attendance_cli.db import migrate
+from attendance_cli.db.engine import open_database
+from attendance_cli.errors import DatabaseError
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+def test_single_head_matches_the_constant() -> None:
+    assert migrate.alembic_head() == migrate.SCHEMA_HEAD
+
+
+def test_models_and_migrations_do_not_drift(db_path: Path) -> None:
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+    from sqlalchemy import create_engine
+
+    from attendance_cli.db.models import metadata
+
+    engine = create_engine(f"sqlite:///{db_path}")
+    with engine.connect() as connection:
+        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        diff = compare_metadata(context, metadata)
+    engine.dispose()
+    assert diff == []
+
+
+def test_new_database_is_private_wal_and_at_head(tmp_path: Path) -> None:
+    path = tmp_path / "sub" / "new.sqlite"
+    conn, result = open_database(path)
+    assert result.created
+    assert oct(path.stat().st_mode & 0o777) == "0o600"
+    assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert migrate.current_revision(conn) == migrate.SCHEMA_HEAD
+    conn.close()
+
+
+def test_readable_database_gives_a_warning(db_path: Path) -> None:
+    db_path.chmod(0o644)
+    conn, result = open_database(db_path)
+    conn.close()
+    assert any("can be read by other users" in w for w in result.warnings)
+
+
+def test_newer_database_is_refused(db_path: Path) -> None:
+    conn = sqlite3.connect(db_path)
+    conn.execute("UPDATE alembic_version SET version_num = '9999_future'")
+    conn.commit()
+    conn.close()
+    with pytest.raises(DatabaseError, match="newer release"):
+        open_database(db_path)
+
+
+def test_non_att_sqlite_file_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "other.sqlite"
+    conn = sqlite3.connect(path)
+    conn.execute("CREATE TABLE x (y)")
+    conn.commit()
+    conn.close()
+    with pytest.raises(DatabaseError, match="not an att database"):
+        open_database(path)
+
+
+def test_not_a_database_at_all(tmp_path: Path) -> None:
+    path = tmp_path / "notes.sqlite"
+    path.write_text("hello, this is not SQLite" * 100)
+    with pytest.raises(DatabaseError):
+        open_database(path)
+
+
+# Saved databases from each release, with their data; each must upgrade with nothing lost.
+RELEASE_DATABASES = sorted(FIXTURES.glob("release-*.sqlite"))
+
+
+@pytest.mark.parametrize("saved", RELEASE_DATABASES, ids=[p.stem for p in RELEASE_DATABASES])
+def test_release_database_upgrades_with_data_intact(saved: Path, tmp_path: Path) -> None:
+    path = tmp_path / saved.name
+    shutil.copyfile(saved, path)
+    before = sqlite3.connect(path)
+    tables = [r[0] for r in before.execute("SELECT name FROM sqlite_master WHERE type='table' AND name != 'alembic_version'")]
+    snapshot = {t: sorted(before.execute(f"SELECT * FROM {t}").fetchall(), key=repr) for t in tables}
+    before.close()
+    conn, result = open_database(path)
+    assert migrate.current_revision(conn) == migrate.SCHEMA_HEAD
+    for table, rows in snapshot.items():
+        columns = [r[1] for r in sqlite3.connect(saved).execute(f"PRAGMA table_info({table})")]
+        after = conn.execute(f"SELECT {', '.join(columns)} FROM {table}").fetchall()
+        assert sorted(after, key=repr) == rows, table
+    assert snapshot["mark_year"], "the saved database must hold marks"
+    conn.close()
+
+
+def test_upgrade_from_each_earlier_revision_backs_up_first(tmp_path: Path) -> None:
+    revisions = migrate.known_revisions()  # newest first
+    for older in revisions[1:]:
+        path = tmp_path / f"{older}.sqlite"
+        from attendance_cli.db.engine import create_private_file
+
+        create_private_file(path)
+        migrate.upgrade_database(path, revision=older)
+        conn, result = open_database(path)
+        assert result.upgraded_from == older and result.backup is not None and result.backup.exists()
+        assert migrate.current_revision(conn) == migrate.SCHEMA_HEAD
+        conn.close()

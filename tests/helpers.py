@@ -1,0 +1,59 @@
+"""Small builders for register files used across tests."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+from attendance_cli.identifiers import make_upn
+
+UPN1 = make_upn(899, 2001, 15, 1)
+UPN2 = make_upn(899, 2001, 15, 2)
+UPN3 = make_upn(899, 2001, 15, 3)
+SCHOOL = "8992001"
+
+
+def write_csv(path: Path, rows: list[list[Any]], *, delimiter: str = ",", encoding: str = "utf-8") -> Path:
+    with path.open("w", newline="", encoding=encoding) as handle:
+        csv.writer(handle, delimiter=delimiter).writerows(rows)
+    return path
+
+
+def write_xlsx(path: Path, rows: list[list[Any]], sheet: str = "Sheet1") -> Path:
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    worksheet = workbook.active
+    worksheet.title = sheet
+    for row in rows:
+        worksheet.append(row)
+    workbook.save(path)
+    return path
+
+
+def weekdays(start: dt.date, count: int) -> list[dt.date]:
+    days = []
+    day = start
+    while len(days) < count:
+        if day.weekday() < 5:
+            days.append(day)
+        day += dt.timedelta(days=1)
+    return days
+
+
+def stored_year(conn: Any, upn: str, year: int = 2025) -> str:
+    row = conn.execute(
+        "SELECT m.marks FROM mark_year m JOIN enrolment e ON e.id = m.enrolment_id "
+        "JOIN pupil p ON p.id = e.pupil_id WHERE p.upn = ? AND m.academic_year = ?",
+        (upn, year),
+    ).fetchone()
+    return row[0] if row else ""
+
+
+def counts(conn: Any) -> dict[str, int]:
+    return {
+        table: conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+        for table in ("school", "pupil", "enrolment", "contact", "mark_year", "mark_change", "import_log")
+    }
