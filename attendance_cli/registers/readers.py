@@ -187,7 +187,8 @@ def _csv_batches(
         for record_batch in reader:
             if bad_rows:
                 break
-            columns = [_strip(record_batch.column(i)) for i in range(len(names))]
+            # Whitespace is normalised per distinct value later, not per cell here.
+            columns = [record_batch.column(i) for i in range(len(names))]
             yield Batch(row, columns, record_batch.num_rows)
             row += record_batch.num_rows
             if progress:
@@ -200,13 +201,6 @@ def _csv_batches(
         ) from None
     if bad_rows:
         raise _column_count_error(source)
-
-
-def _strip(array: Any) -> Any:
-    import pyarrow.compute as pc
-
-    stripped = pc.utf8_trim_whitespace(array)
-    return pc.if_else(pc.equal(stripped, ""), None, stripped)
 
 
 def _safe_arrow_message(exc: Exception) -> str:

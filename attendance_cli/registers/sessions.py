@@ -55,6 +55,14 @@ class Interner:
         return local[indices]
 
 
+def _concat(columns: list[Any]) -> Any:
+    if isinstance(columns[0], list):
+        return [value for column in columns for value in column]
+    import pyarrow as pa
+
+    return pa.concat_arrays(columns)
+
+
 # Reasons a mark is rejected, in the order they are checked (first one wins).
 R_OK, R_UPN, R_DATE, R_WEEKEND, R_SESSION, R_CODE, R_CODE_SET, R_SCHOOL, R_CONFLICT = range(9)
 
@@ -148,9 +156,9 @@ def collect_observations(
             parts["code"].append(code)
             parts["school"].append(school_ids)
         else:
-            grid = np.stack(
-                [code_ids.encode(batch.columns[c]) for c in session_cols]
-            )  # (cols, rows)
+            # one dictionary encoding for the whole grid: (columns, rows)
+            grid = code_ids.encode(_concat([batch.columns[c] for c in session_cols]))
+            grid = grid.reshape(len(session_cols), n)
             col_index, row_index = np.nonzero(grid != BLANK)
             parts["row"].append(rows[row_index])
             parts["column"].append(np.asarray(session_cols, dtype=np.int16)[col_index])
