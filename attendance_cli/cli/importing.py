@@ -156,26 +156,34 @@ def _summary_row(summary: Any) -> dict[str, Any]:
 
 
 def _print_table(rows: list[dict[str, Any]], dry_run: bool) -> None:
+    import datetime as dt
+
+    from rich import box
     from rich.table import Table
 
     title = "Import (dry run: nothing written)" if dry_run else "Import"
-    table = Table(title=title, title_justify="left")
-    table.add_column("file", overflow="fold", min_width=12)
-    for column in ("layout", "status"):
-        table.add_column(column, no_wrap=True)
-    for column in ("rows", "added", "changed", "same"):
-        table.add_column(column, justify="right", no_wrap=True)
+    table = Table(title=title, title_justify="left", box=box.SIMPLE_HEAD)
+    table.add_column("file", overflow="fold", min_width=16)
+    table.add_column("layout", no_wrap=True)
+    table.add_column("status", no_wrap=True)
+    table.add_column("added", justify="right", no_wrap=True)
+    table.add_column("changed", justify="right", no_wrap=True)
     table.add_column("dates", no_wrap=True)
     for row in rows:
-        dates = f"{row['date_from']}..{row['date_to']}" if row["date_from"] else ""
+        dates = ""
+        if row["date_from"]:
+            first, last = (
+                dt.date.fromisoformat(row["date_from"]),
+                dt.date.fromisoformat(row["date_to"]),
+            )
+            dates = f"{first:%d/%m}-{last:%d/%m/%Y}"
+        status = "REJECTED" if row["status"] == "rejected" else row["status"]
         table.add_row(
             row["file"],
             row["layout"],
-            row["status"],
-            f"{row['rows']:,}",
+            status,
             f"{row['marks_added']:,}",
             f"{row['marks_changed']:,}",
-            f"{row['marks_unchanged']:,}",
             dates,
         )
     common.stdout.print(table)

@@ -218,12 +218,6 @@ def _import_marks(
     progress: ProgressCallback | None,
     summary: FileSummary,
 ) -> None:
-    if school is None and "laestab" not in columns.fields:
-        raise InvalidInputError(
-            f"{source.display} does not say which school it is for",
-            file=source.display,
-            hint="Pass --school LAESTAB (the 7-digit DfE number) or add a LAESTAB column.",
-        )
     report = (lambda n: progress(source.path.name, n)) if progress else None
     obs = collect_observations(source, columns, layout, report)
     valid = validate_observations(source, columns, layout, obs, school)
@@ -237,6 +231,13 @@ def _import_marks(
     _reject_or_continue(
         source, summary, valid.problems, valid.problem_count, valid.rejected, skip_invalid, dry_run
     )
+    if school is None and "laestab" not in columns.fields:
+        kept_upns = sorted(
+            {valid.upn_values[i] for i in np.unique(valid.pupil[valid.keep]).tolist()}
+        )
+        inferred, note = infer_school(conn, source, kept_upns)
+        valid.school_values[-1] = inferred
+        summary.notes.append(note)
 
     keep = valid.keep
     pupil = valid.pupil[keep]
@@ -373,3 +374,44 @@ def _import_roster(
                 raise _DryRun
     except _DryRun:
         summary.import_id = None
+
+
+def infer_school(conn: sqlite3.Connection, source: SourceFile, upns: list[str]) -> tuple[str, str]:
+    """The school a register file without a LAESTAB is for, from the rosters already loaded:
+    the school with most of the file's pupils on roll, if that is at least half of them and
+    more than any other school."""
+    hint = "Pass --school LAESTAB (the 7-digit DfE number), add a LAESTAB column, or import the roster first."
+    if not upns:
+        raise InvalidInputError(
+            f"{source.display} does not say which school it is for", file=source.display, hint=hint
+        )
+    on_roll: dict[str, int] = {}
+    for part in store.chunks(upns):
+        placeholders = ",".join("?" * len(part))
+        for laestab, pupils in conn.execute(
+            "SELECT s.laestab, count(DISTINCT p.id) FROM enrolment e JOIN pupil p ON p.id = e.pupil_id "
+            f"JOIN school s ON s.id = e.school_id WHERE p.upn IN ({placeholders}) GROUP BY s.laestab",
+            list(part),
+        ):
+            on_roll[laestab] = on_roll.get(laestab, 0) + pupils
+    ranked = sorted(on_roll.items(), key=lambda item: -item[1])
+    if (
+        not ranked
+        or 2 * ranked[0][1] < len(upns)
+        or (len(ranked) > 1 and ranked[1][1] == ranked[0][1])
+    ):
+        found = (
+            ", ".join(f"{laestab} ({n} of {len(upns)} pupils)" for laestab, n in ranked[:3])
+            or "no school"
+        )
+        raise InvalidInputError(
+            f"{source.display} does not say which school it is for, and the rosters loaded do not "
+            f"settle it (pupils on roll at: {found})",
+            file=source.display,
+            hint=hint,
+        )
+    laestab, count = ranked[0]
+    return (
+        laestab,
+        f"{source.display}: school {laestab} taken from the roster ({count} of {len(upns)} pupils on its roll)",
+    )
