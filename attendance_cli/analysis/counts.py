@@ -310,7 +310,7 @@ def school_calendar(strings: Sequence[str] | MarkArray) -> BoolArray:
 
     Built from all the school's enrolment strings for that year. A position is a school session
     when at least one pupil has a present, AEA, authorised or unauthorised mark there; holidays,
-    weekends-free gaps, closures (``#`` for everyone) and not-yet-taken registers are not.
+    whole-school closures (``#`` for everyone) and registers not yet taken (``-``) are not.
     """
     array = mark_array(strings)
     if array.shape[0] == 0:

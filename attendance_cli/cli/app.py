@@ -107,9 +107,10 @@ def root(
 
 
 def _register() -> None:
-    from attendance_cli.cli import database, demo, importing
+    from attendance_cli.cli import database, demo, importing, tsm
 
     importing.register(app)
+    app.add_typer(tsm.app, name="tsm")
     app.add_typer(database.app, name="db")
     demo.register(app)
 

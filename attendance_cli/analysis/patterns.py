@@ -1,0 +1,182 @@
+"""Patterns in an enrolment's absence: weekdays, days next to holidays, reasons given.
+
+A pattern is flagged only when it is clearly above chance: the absent sessions in it are
+compared with a binomial distribution at the pupil's own absence rate over the period
+(``p = absent / possible``, including the sessions tested), and flagged when the upper tail
+``P(X >= absent)`` is below 0.01 *and* at least 4 sessions were missed (both configurable in
+``ThresholdConfig``). The tail is summed exactly from ``math.comb`` (no scipy).
+
+Holiday-adjacent days: the school day just before and just after a break of at least 3
+weekdays without a school session (a holiday week is such a break; a bank-holiday Monday is
+not). Breaks are found from the school calendar, which may extend past the period (a period
+ending on the last day of term still knows that day is before a holiday); the first and last
+school day the calendar knows are not counted (what lies beyond them is unknown).
+
+Reasons: the absence codes (authorised and unauthorised) in the period, as written in the
+register, from the stored character and the code set in force on its date. The same letter in
+the two sets (e.g. ``C``) is listed once per set, since its meaning differs.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections import Counter
+from dataclasses import dataclass
+
+import numpy as np
+
+from attendance_cli import codes
+from attendance_cli.analysis.calendar import Timeline, from_ordinal
+from attendance_cli.analysis.counts import percent
+from attendance_cli.analysis.thresholds import DEFAULT_CONFIG, ThresholdConfig
+
+WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday")
+
+
+def binomial_tail(n: int, k: int, p: float) -> float:
+    """P(X >= k) for X ~ Binomial(n, p), summed term by term in log space (exact math.comb)."""
+    if k <= 0:
+        return 1.0
+    if k > n or p <= 0.0:
+        return 0.0
+    if p >= 1.0:
+        return 1.0
+    log_p, log_q = math.log(p), math.log1p(-p)
+    total = math.fsum(
+        math.exp(math.log(math.comb(n, i)) + i * log_p + (n - i) * log_q) for i in range(k, n + 1)
+    )
+    return min(1.0, total)
+
+
+@dataclass(frozen=True)
+class WeekdayAbsence:
+    """Absence on one weekday, tested against the pupil's overall rate."""
+
+    weekday: str
+    possible: int
+    absent: int
+    absence_pct: float | None
+    p_value: float | None  # None when the weekday had no possible sessions
+    flagged: bool
+
+
+@dataclass(frozen=True)
+class HolidayAdjacentAbsence:
+    """Absence on the school days next to holidays, tested against the pupil's overall rate."""
+
+    days: int  # holiday-adjacent school days in the period
+    possible: int
+    absent: int
+    absence_pct: float | None
+    p_value: float | None
+    flagged: bool
+    absent_dates: tuple[dt.date, ...]  # holiday-adjacent days with an absence
+
+
+@dataclass(frozen=True)
+class ReasonCount:
+    code: str
+    meaning: str
+    category: str
+    code_set: str
+    sessions: int
+
+
+@dataclass(frozen=True)
+class AbsencePattern:
+    weekdays: tuple[WeekdayAbsence, ...]
+    flagged_weekdays: tuple[str, ...]
+    holiday_adjacent: HolidayAdjacentAbsence
+    top_reasons: tuple[ReasonCount, ...]
+
+
+def flag_above_chance(
+    possible: int, absent: int, rate: float, config: ThresholdConfig = DEFAULT_CONFIG
+) -> tuple[float | None, bool]:
+    """(p-value, flagged) for ``absent`` of ``possible`` sessions at the overall ``rate``."""
+    if not possible:
+        return None, False
+    p_value = binomial_tail(possible, absent, rate)
+    return p_value, absent >= config.pattern_min_absent and p_value < config.pattern_p_value
+
+
+def holiday_adjacent_days(timeline: Timeline, *, gap_weekdays: int = 3) -> np.ndarray:
+    """Day ordinals of the school days just before or after a break of ``gap_weekdays`` or more."""
+    school_days = np.flatnonzero(timeline.school.reshape(-1, 2).any(axis=1))
+    # Timeline days are consecutive weekdays, so index differences count weekdays.
+    gaps = np.diff(school_days) - 1
+    breaks = np.flatnonzero(gaps >= gap_weekdays)
+    adjacent = np.union1d(school_days[breaks], school_days[breaks + 1])
+    return np.asarray(timeline.ordinals[::2][adjacent])
+
+
+def find_patterns(
+    timeline: Timeline, *, start: dt.date, end: dt.date, config: ThresholdConfig = DEFAULT_CONFIG
+) -> AbsencePattern:
+    """Weekday concentration, holiday-adjacent absence and the top reason codes in the period."""
+    period = timeline.between(start, end)
+    possible = timeline.possible & period
+    absent = timeline.absent & period
+    total_possible, total_absent = int(possible.sum()), int(absent.sum())
+    rate = total_absent / total_possible if total_possible else 0.0
+
+    weekdays = []
+    for day, name in enumerate(WEEKDAY_NAMES):
+        on_day = timeline.weekdays == day
+        day_possible, day_absent = int(possible[on_day].sum()), int(absent[on_day].sum())
+        p_value, flagged = flag_above_chance(day_possible, day_absent, rate, config)
+        weekdays.append(
+            WeekdayAbsence(
+                weekday=name,
+                possible=day_possible,
+                absent=day_absent,
+                absence_pct=percent(day_absent, day_possible),
+                p_value=p_value,
+                flagged=flagged,
+            )
+        )
+
+    adjacent_days = holiday_adjacent_days(timeline, gap_weekdays=config.holiday_gap_weekdays)
+    on_adjacent = np.isin(timeline.ordinals, adjacent_days) & period
+    adjacent_possible = int((possible & on_adjacent).sum())
+    adjacent_absent = int((absent & on_adjacent).sum())
+    p_value, flagged = flag_above_chance(adjacent_possible, adjacent_absent, rate, config)
+    holiday = HolidayAdjacentAbsence(
+        days=int(np.unique(timeline.ordinals[on_adjacent]).size),
+        possible=adjacent_possible,
+        absent=adjacent_absent,
+        absence_pct=percent(adjacent_absent, adjacent_possible),
+        p_value=p_value,
+        flagged=flagged,
+        absent_dates=tuple(
+            from_ordinal(day) for day in np.unique(timeline.ordinals[on_adjacent & absent])
+        ),
+    )
+
+    return AbsencePattern(
+        weekdays=tuple(weekdays),
+        flagged_weekdays=tuple(w.weekday for w in weekdays if w.flagged),
+        holiday_adjacent=holiday,
+        top_reasons=top_reasons(timeline, absent, limit=config.top_reasons),
+    )
+
+
+def top_reasons(timeline: Timeline, absent: np.ndarray, *, limit: int) -> tuple[ReasonCount, ...]:
+    """The most used absence codes among the ``absent`` sessions, most used first."""
+    counter: Counter[codes.Code] = Counter()
+    for index in np.flatnonzero(absent):
+        code = codes.code_for_stored(chr(timeline.chars[index]), timeline.date(int(index)))
+        if code is not None:  # pragma: no branch - import validation guarantees a code
+            counter[code] += 1
+    ranked = sorted(counter.items(), key=lambda item: (-item[1], item[0].code, item[0].code_set))
+    return tuple(
+        ReasonCount(
+            code=code.code,
+            meaning=code.meaning,
+            category=code.category.value,
+            code_set=code.code_set,
+            sessions=n,
+        )
+        for code, n in ranked[:limit]
+    )

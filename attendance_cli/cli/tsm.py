@@ -1,0 +1,244 @@
+"""``att tsm``: Targeting Support Meeting packs."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from attendance_cli.cli import common
+from attendance_cli.cli.options import FormatOption
+
+app = typer.Typer(
+    help="Targeting Support Meetings: the termly pack for each school.", no_args_is_help=True
+)
+
+PUPIL_COLUMNS = [
+    "upn",
+    "surname",
+    "forename",
+    "year_group",
+    "band",
+    "possible",
+    "attended",
+    "present",
+    "aea",
+    "authorised",
+    "unauthorised",
+    "late",
+    "missing",
+    "attendance_pct",
+    "absence_pct",
+    "sessions_missed",
+    "days_missed",
+    "at_risk_reasons",
+    "penalty_threshold_met",
+    "penalty_threshold_date",
+    "penalty_threshold_met_now",
+    "longest_absence_days",
+    "longest_unauthorised_days",
+    "continuous_absence_running",
+    "flags",
+    "recovery_sessions_term",
+    "recovery_sessions_year",
+    "pa_unavoidable_this_year",
+    "pattern",
+    "top_reasons",
+    "trend_change_points",
+    "gender",
+    "fsm",
+    "sen",
+    "social_worker",
+    "looked_after",
+    "lead_practitioner",
+    "lead_agency",
+    "open_actions",
+    "next_review",
+    "overdue_actions",
+    "has_plan",
+]
+
+
+@app.command("prepare")
+def prepare(
+    ctx: typer.Context,
+    school: Annotated[
+        str,
+        typer.Option("--school", "-s", help="LAESTAB or an unambiguous part of the school's name."),
+    ],
+    term: Annotated[
+        str | None, typer.Option("--term", help="autumn, spring or summer (assumed term dates).")
+    ] = None,
+    year: Annotated[
+        int | None,
+        typer.Option("--year", help="Academic year by its first calendar year: 2025 = 2025/26."),
+    ] = None,
+    start: Annotated[
+        dt.datetime | None,
+        typer.Option("--from", formats=["%Y-%m-%d", "%d/%m/%Y"], help="First day of the period."),
+    ] = None,
+    end: Annotated[
+        dt.datetime | None,
+        typer.Option("--to", formats=["%Y-%m-%d", "%d/%m/%Y"], help="Last day of the period."),
+    ] = None,
+    include_all: Annotated[
+        bool,
+        typer.Option(
+            "--all", help="List every pupil on roll, not only severe, persistent and at risk."
+        ),
+    ] = False,
+    output: FormatOption = "table",  # type: ignore[assignment]
+    workbook: Annotated[
+        Path | None,
+        typer.Option("--output", "-o", help="Also write the pack as an Excel workbook (.xlsx)."),
+    ] = None,
+) -> None:
+    """Prepare the TSM pack for a school: severe, persistent and at-risk pupils with figures and flags."""
+    from attendance_cli.exports.render import to_jsonable
+    from attendance_cli.tsm.pack import prepare_tsm_pack
+
+    conn, _ = common.open_db(ctx)
+    pack = prepare_tsm_pack(
+        conn,
+        school=school,
+        term=term,
+        year=year,
+        start=start.date() if start else None,
+        end=end.date() if end else None,
+        include_all=include_all,
+    )
+    if workbook is not None:
+        from attendance_cli.tsm.workbook import write_tsm_workbook
+
+        written = write_tsm_workbook(pack, workbook)
+        common.stderr.print(f"Wrote the TSM workbook to {written}", highlight=False)
+    data = to_jsonable(pack)
+    rows = data["pupils"]
+    if common.render(data, output, rows=rows, columns=PUPIL_COLUMNS):
+        return
+    _print_pack(data)
+
+
+def _pct(value: Any) -> str:
+    return "-" if value is None else f"{value:.1f}%"
+
+
+def _print_pack(data: dict[str, Any]) -> None:
+    from rich import box
+    from rich.panel import Panel
+    from rich.table import Table
+
+    out = common.stdout
+    school, period, s, la, nat = (
+        data["school"],
+        data["period"],
+        data["summary"],
+        data["la_summary"],
+        data["national"],
+    )
+    head = Table.grid(padding=(0, 2))
+    head.add_column()
+    head.add_column(justify="right")
+    head.add_column(justify="right")
+    head.add_column(justify="right")
+    head.add_row("", "school", "LA", f"national {nat['academic_year']}")
+    head.add_row("on roll", f"{s['on_roll']:,}", f"{la['on_roll']:,}", "")
+    head.add_row(
+        "attendance",
+        _pct(s["attendance_pct"]),
+        _pct(la["attendance_pct"]),
+        _pct(100 - nat["absence_pct"]),
+    )
+    head.add_row("authorised absence", _pct(s["authorised_pct"]), _pct(la["authorised_pct"]), "")
+    head.add_row(
+        "unauthorised absence", _pct(s["unauthorised_pct"]), _pct(la["unauthorised_pct"]), ""
+    )
+    head.add_row(
+        "persistent absence (PA)",
+        f"{s['persistent']} = {_pct(s['persistent_pct'])}",
+        f"{la['persistent']} = {_pct(la['persistent_pct'])}",
+        _pct(nat["persistent_pct"]),
+    )
+    head.add_row(
+        "severe absence (SA)",
+        f"{s['severe']} = {_pct(s['severe_pct'])}",
+        f"{la['severe']} = {_pct(la['severe_pct'])}",
+        _pct(nat["severe_pct"]),
+    )
+    title = f"TSM pack: {school['name']} ({school['laestab']})"
+    subtitle = f"{period['label']}: {period['from']} to {period['to']}"
+    out.print(Panel(head, title=title, subtitle=subtitle, expand=False))
+
+    pupils = data["pupils"]
+    for band, heading in (
+        ("severe", "Severe absence (50% or more)"),
+        ("persistent", "Persistent absence (10% or more)"),
+        ("at_risk", "At risk of persistent absence"),
+        ("none", "Other pupils"),
+    ):
+        listed = [p for p in pupils if p["band"] == band]
+        if not listed:
+            continue
+        table = Table(title=f"{heading}: {len(listed)}", title_justify="left", box=box.SIMPLE_HEAD)
+        for column, justify in (
+            ("pupil", "left"),
+            ("yr", "left"),
+            ("att %", "right"),
+            ("missed", "right"),
+            ("unauth", "right"),
+            ("flags", "left"),
+            ("lead / review", "left"),
+        ):
+            table.add_column(column, justify=justify, overflow="fold")  # type: ignore[arg-type]
+        for p in listed:
+            flags = _flags(p)
+            lead = p["lead_practitioner"] or "no lead"
+            if p["next_review"]:
+                lead += f", review {p['next_review']}"
+            table.add_row(
+                f"{p['surname'] or ''}, {p['forename'] or ''}\n{p['upn']}",
+                p["year_group"] or "",
+                _pct(p["attendance_pct"]),
+                f"{p['days_missed']:g} days",
+                str(p["unauthorised"]),
+                "; ".join(flags),
+                lead,
+            )
+        out.print(table)
+    missing = data["no_plan_or_lead"]
+    if missing:
+        out.print(
+            f"Severe or persistent with no agreed plan or no lead practitioner: {len(missing)}",
+            highlight=False,
+        )
+        out.print("  " + ", ".join(missing), highlight=False)
+    cohorts = Table(title="Cohorts", title_justify="left", box=box.SIMPLE_HEAD)
+    for column in ("group", "", "on roll", "attendance", "PA", "SA"):
+        cohorts.add_column(column, justify="left" if column in ("group", "") else "right")
+    for cohort in data["cohorts"]:
+        summary = cohort["summary"]
+        cohorts.add_row(
+            cohort["dimension"].replace("_", " "),
+            cohort["value"],
+            str(summary["on_roll"]),
+            _pct(summary["attendance_pct"]),
+            f"{summary['persistent']} ({_pct(summary['persistent_pct'])})",
+            f"{summary['severe']} ({_pct(summary['severe_pct'])})",
+        )
+    out.print(cohorts)
+
+
+def _flags(p: dict[str, Any]) -> list[str]:
+    flags = []
+    if p["penalty_threshold_met"]:
+        flags.append(f"penalty threshold met {p['penalty_threshold_date']}")
+    flags.extend(p["flags"])
+    flags.extend(p["at_risk_reasons"])
+    if p["pa_unavoidable_this_year"]:
+        flags.append("PA unavoidable this year")
+    elif p["recovery_sessions_year"] is not None:
+        flags.append(f"needs {p['recovery_sessions_year']} sessions in a row to leave PA by July")
+    flags.extend(p["pattern"])
+    return flags

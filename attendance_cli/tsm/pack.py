@@ -1,0 +1,383 @@
+"""The Targeting Support Meeting pack: ``prepare_tsm_pack`` -> ``TsmPack``.
+
+Every enrolment of the school is counted (vectorised); the full analysis (bands, at-risk reasons,
+recovery, penalty threshold, continuous absence, patterns, trend) runs for every pupil who could
+be listed: absence at or above the at-risk threshold, any absence in the last school weeks the
+recent-absence rule looks at, enough unauthorised sessions for the penalty threshold, or PA last
+year. Pupils outside that superset are band ``none`` by construction. With ``include_all`` every
+enrolment is analysed. Figures are DfE-exact (see ``analysis.figures``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sqlite3
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from attendance_cli import marks
+from attendance_cli.analysis import national
+from attendance_cli.analysis.calendar import SchoolCalendar
+from attendance_cli.analysis.counts import CountArrays, count_many, mark_array, school_calendar
+from attendance_cli.analysis.dataset import (
+    EnrolmentRecord,
+    Period,
+    find_school,
+    last_mark_date,
+    load_enrolments,
+    resolve_period,
+)
+from attendance_cli.analysis.figures import Band, EnrolmentFigures, analyse_enrolment
+from attendance_cli.analysis.summary import GroupSummary, summarise_counts
+from attendance_cli.analysis.thresholds import DEFAULT_CONFIG, ThresholdConfig
+from attendance_cli.errors import NotFoundError
+
+LISTED_BANDS = (Band.SEVERE, Band.PERSISTENT, Band.AT_RISK)
+
+
+@dataclass
+class CaseworkStatus:
+    """What casework holds for a pupil (filled once casework exists; empty until then)."""
+
+    lead_practitioner: str | None = None
+    lead_agency: str | None = None
+    open_actions: int = 0
+    next_review: dt.date | None = None
+    overdue_actions: int = 0
+    has_plan: bool = False
+
+
+@dataclass
+class PupilEntry:
+    upn: str
+    surname: str | None
+    forename: str | None
+    year_group: str | None
+    gender: str | None
+    fsm: bool | None
+    sen: str | None
+    social_worker: str | None
+    looked_after: bool | None
+    possible: int
+    attended: int
+    present: int
+    aea: int
+    authorised: int
+    unauthorised: int
+    late: int
+    missing: int
+    attendance_pct: float | None
+    absence_pct: float | None
+    sessions_missed: int
+    days_missed: float
+    band: str
+    at_risk_reasons: list[str]
+    penalty_threshold_met: bool
+    penalty_threshold_date: dt.date | None
+    penalty_threshold_met_now: bool
+    longest_absence_days: int
+    longest_unauthorised_days: int
+    continuous_absence_running: bool
+    flags: list[str]
+    recovery_sessions_term: int | None
+    recovery_sessions_year: int | None
+    pa_unavoidable_this_year: bool | None
+    pattern: list[str]
+    top_reasons: list[str]
+    trend_change_points: float | None
+    weekly_attendance: list[float | None]
+    lead_practitioner: str | None = None
+    lead_agency: str | None = None
+    open_actions: int = 0
+    next_review: dt.date | None = None
+    overdue_actions: int = 0
+    has_plan: bool = False
+
+
+@dataclass
+class Cohort:
+    dimension: str  # year_group, fsm, sen, social_care, gender
+    value: str
+    summary: GroupSummary
+
+
+@dataclass
+class TsmPack:
+    school: dict[str, str]
+    period: dict[str, Any]
+    summary: GroupSummary
+    la_summary: GroupSummary
+    national: national.NationalFigures
+    pupils: list[PupilEntry]
+    no_plan_or_lead: list[str]  # UPNs: severe or persistent with no agreed plan or no lead
+    cohorts: list[Cohort] = field(default_factory=list)
+    weeks: list[dt.date] = field(default_factory=list)  # week starts of weekly_attendance
+    school_weekly: list[float | None] = field(default_factory=list)
+    include_all: bool = False
+
+    def listed(self, band: Band) -> list[PupilEntry]:
+        return [p for p in self.pupils if p.band == band.value]
+
+
+def _strings(records: list[EnrolmentRecord], year: int) -> list[str]:
+    return [r.marks.get(year, marks.EMPTY_YEAR) for r in records]
+
+
+def count_period(strings_by_year: dict[int, Any], period: Period) -> CountArrays:
+    """Counts over a period spanning one or more academic years, summed per enrolment."""
+    total: CountArrays | None = None
+    for year in marks.years_between(period.start, period.end):
+        lo, hi = marks.span(year, period.start, period.end)
+        part = count_many(strings_by_year[year], lo, hi)
+        total = (
+            part
+            if total is None
+            else CountArrays(**{k: getattr(total, k) + getattr(part, k) for k in _FIELDS})
+        )
+    assert total is not None
+    return total
+
+
+_FIELDS = ("present", "aea", "authorised", "unauthorised", "not_possible", "missing", "late")
+
+
+def subset(counts: CountArrays, mask: np.ndarray) -> CountArrays:
+    return CountArrays(**{k: getattr(counts, k)[mask] for k in _FIELDS})
+
+
+def _recent_start(calendar: SchoolCalendar, end: dt.date, weeks: int) -> dt.date:
+    """Monday of the ``weeks``-th last school week (a week with any school session) up to
+    ``end``; looks back a year at most."""
+    monday = end - dt.timedelta(days=end.weekday())
+    found = 0
+    for _ in range(53):
+        days = [monday + dt.timedelta(days=n) for n in range(5)]
+        if any(
+            calendar.year(marks.academic_year(d))[
+                marks.position(d, 0) : marks.position(d, 1) + 1
+            ].any()
+            for d in days
+        ):
+            found += 1
+            if found == weeks:
+                break
+        monday -= dt.timedelta(days=7)
+    return monday
+
+
+def prepare_tsm_pack(
+    conn: sqlite3.Connection,
+    *,
+    school: str,
+    term: str | None = None,
+    year: int | None = None,
+    start: dt.date | None = None,
+    end: dt.date | None = None,
+    include_all: bool = False,
+    config: ThresholdConfig = DEFAULT_CONFIG,
+) -> TsmPack:
+    ref = find_school(conn, school)
+    last = last_mark_date(conn, ref.id)
+    if last is None:
+        raise NotFoundError(
+            f"{ref.name} ({ref.laestab}) has no register marks yet",
+            hint="Import the school's registers first: att import FILE --school " + ref.laestab,
+        )
+    period = resolve_period(last_date=last, term=term, year=year, start=start, end=end)
+    years = list(range(marks.academic_year(period.start) - 1, marks.academic_year(period.end) + 1))
+    records = load_enrolments(conn, years=years, school_id=ref.id)
+    arrays = {y: mark_array(_strings(records, y)) for y in years}
+    calendar = SchoolCalendar({y: school_calendar(arrays[y]) for y in years})
+    counts = count_period(arrays, period)
+    figures = _analyse(records, arrays, counts, calendar, period, include_all, config)
+    pupils = [_entry(records[i], f) for i, f in figures]
+    if not include_all:
+        pupils = [p for p in pupils if p.band in {b.value for b in LISTED_BANDS}]
+    pupils.sort(key=lambda p: (_BAND_ORDER[p.band], -(p.absence_pct or 0), p.surname or "", p.upn))
+    la = _la_summary(conn, period)
+    return TsmPack(
+        school={"laestab": ref.laestab, "name": ref.name},
+        period={"from": period.start, "to": period.end, "label": period.label, "last_marks": last},
+        summary=summarise_counts(counts),
+        la_summary=la,
+        national=national.latest(),
+        pupils=pupils,
+        no_plan_or_lead=[
+            p.upn
+            for p in pupils
+            if p.band in ("severe", "persistent") and (not p.has_plan or not p.lead_practitioner)
+        ],
+        cohorts=_cohorts(records, counts),
+        include_all=include_all,
+        **_school_weekly(arrays, period),
+    )
+
+
+_BAND_ORDER = {"severe": 0, "persistent": 1, "at_risk": 2, "none": 3}
+
+
+def _analyse(
+    records: list[EnrolmentRecord],
+    arrays: dict[int, np.ndarray],
+    counts: CountArrays,
+    calendar: SchoolCalendar,
+    period: Period,
+    include_all: bool,
+    config: ThresholdConfig,
+) -> list[tuple[int, EnrolmentFigures]]:
+    possible, absent = counts.possible, counts.absent
+    if include_all:
+        chosen = np.flatnonzero(possible > 0)
+    else:
+        # the superset of pupils who can be listed (see the module docstring)
+        candidate = (possible > 0) & (100 * absent >= config.at_risk_percent * possible)
+        recent = Period(
+            _recent_start(calendar, period.end, config.recent_weeks), period.end, "recent"
+        )
+        candidate |= (possible > 0) & (count_period(arrays, _clip(recent, period)).absent > 0)
+        # a penalty window is 10 school weeks: at most ~26 calendar weeks with the summer break
+        first_loaded = marks.year_start(min(arrays))
+        lookback = Period(max(period.start - dt.timedelta(weeks=26), first_loaded), period.end, "penalty")
+        candidate |= count_period(arrays, lookback).unauthorised >= config.penalty_sessions
+        previous = marks.academic_year(period.end) - 1
+        if previous in arrays:
+            before = count_many(arrays[previous])
+            candidate |= (possible > 0) & before.persistent
+        chosen = np.flatnonzero(candidate)
+    results = []
+    for index in chosen.tolist():
+        record = records[index]
+        results.append(
+            (
+                index,
+                analyse_enrolment(
+                    marks=record.marks,
+                    start=period.start,
+                    end=period.end,
+                    calendar=calendar,
+                    config=config,
+                    has_social_worker=bool(record.social_worker),
+                    looked_after=bool(record.looked_after),
+                ),
+            )
+        )
+    return results
+
+
+def _clip(inner: Period, outer: Period) -> Period:
+    return Period(max(inner.start, outer.start), inner.end, inner.label)
+
+
+def _entry(record: EnrolmentRecord, result: EnrolmentFigures) -> PupilEntry:
+    f = result.figures
+    recovery = result.recovery
+    pattern = [f"more absence on {day}s" for day in result.pattern.flagged_weekdays]
+    if result.pattern.holiday_adjacent.flagged:
+        pattern.append("absence around holidays")
+    continuous = result.continuous
+    return PupilEntry(
+        upn=record.upn,
+        surname=record.surname,
+        forename=record.forename,
+        year_group=record.year_group,
+        gender=record.gender,
+        fsm=record.fsm,
+        sen=record.sen,
+        social_worker=record.social_worker,
+        looked_after=record.looked_after,
+        possible=f.possible,
+        attended=f.attended,
+        present=f.present,
+        aea=f.aea,
+        authorised=f.authorised,
+        unauthorised=f.unauthorised,
+        late=f.late,
+        missing=f.missing,
+        attendance_pct=f.attendance_pct,
+        absence_pct=f.absence_pct,
+        sessions_missed=f.sessions_missed,
+        days_missed=f.days_missed,
+        band=result.band.value,
+        at_risk_reasons=[r.text for r in result.at_risk_reasons],
+        penalty_threshold_met=result.penalty.met_in_period,
+        penalty_threshold_date=result.penalty.first_met_date,
+        penalty_threshold_met_now=result.penalty.met_at_end,
+        longest_absence_days=continuous.longest.days if continuous.longest else 0,
+        longest_unauthorised_days=continuous.longest_unauthorised.days
+        if continuous.longest_unauthorised
+        else 0,
+        continuous_absence_running=bool(continuous.longest and continuous.longest.still_running),
+        flags=[r.text for r in result.flags],
+        recovery_sessions_term=recovery.term.sessions_needed if recovery else None,
+        recovery_sessions_year=recovery.year.sessions_needed if recovery else None,
+        pa_unavoidable_this_year=recovery.year.unavoidable if recovery else None,
+        pattern=pattern,
+        top_reasons=[f"{r.code} x{r.sessions}" for r in result.pattern.top_reasons],
+        trend_change_points=result.trend.change_points,
+        weekly_attendance=[w.attendance_pct for w in result.trend.weekly],
+    )
+
+
+def _la_summary(conn: sqlite3.Connection, period: Period) -> GroupSummary:
+    """Every enrolment in the database over the same period (the LA benchmark)."""
+    years = list(marks.years_between(period.start, period.end))
+    by_enrolment: dict[int, dict[int, str]] = {}
+    placeholders = ",".join("?" * len(years))
+    for enrolment_id, year, text in conn.execute(
+        f"SELECT enrolment_id, academic_year, marks FROM mark_year WHERE academic_year IN ({placeholders})",
+        years,
+    ):
+        by_enrolment.setdefault(enrolment_id, {})[year] = text
+    rows = list(by_enrolment.values())
+    arrays = {y: mark_array([r.get(y, marks.EMPTY_YEAR) for r in rows]) for y in years}
+    return summarise_counts(count_period(arrays, period))
+
+
+def _cohorts(records: list[EnrolmentRecord], counts: CountArrays) -> list[Cohort]:
+    def social_care(r: EnrolmentRecord) -> str:
+        if r.looked_after:
+            return "looked after"
+        return r.social_worker or "none"
+
+    dimensions = {
+        "year_group": lambda r: r.year_group or "unknown",
+        "fsm": lambda r: {True: "FSM", False: "not FSM"}.get(r.fsm, "unknown"),  # type: ignore[arg-type]
+        "sen": lambda r: {"N": "none", "K": "SEN support", "E": "EHC plan"}.get(
+            r.sen or "", "unknown"
+        ),
+        "social_care": social_care,
+        "gender": lambda r: r.gender or "unknown",
+    }
+    cohorts = []
+    for dimension, key in dimensions.items():
+        values = np.array([key(r) for r in records], dtype=object)
+        for value in sorted(set(values.tolist()), key=_natural):
+            summary = summarise_counts(subset(counts, values == value))
+            if summary.on_roll:
+                cohorts.append(Cohort(dimension, value, summary))
+    return cohorts
+
+
+def _natural(value: str) -> tuple[int, str]:
+    return (int(value), "") if value.isdigit() else (-1 if value in ("N", "R") else 99, value)
+
+
+def _school_weekly(arrays: dict[int, np.ndarray], period: Period) -> dict[str, Any]:
+    weeks: list[dt.date] = []
+    values: list[float | None] = []
+    monday = period.start - dt.timedelta(days=period.start.weekday())
+    while monday <= period.end:
+        week = Period(
+            max(monday, period.start), min(monday + dt.timedelta(days=4), period.end), "week"
+        )
+        year = marks.academic_year(week.start)
+        if year in arrays and marks.academic_year(week.end) == year:
+            counts = count_many(arrays[year], *marks.span(year, week.start, week.end))
+            possible = int(counts.possible.sum())
+            if possible:
+                weeks.append(monday)
+                values.append(round(100 * int(counts.attended.sum()) / possible, 1))
+        monday += dt.timedelta(days=7)
+    return {"weeks": weeks, "school_weekly": values}
