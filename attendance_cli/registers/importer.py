@@ -128,6 +128,9 @@ def import_registers(
         summaries.append(
             _import_one(conn, source, columns, file_layout, school, dry_run, skip_invalid, progress)
         )
+    if not dry_run:
+        # fold the write-ahead log back into the database file: it stays compact and whole
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     return ImportResult(summaries)
 
 
@@ -245,7 +248,8 @@ def _import_marks(
     session = valid.session[keep].astype(np.int32)
     stored = valid.stored[keep]
     school_index = valid.school[keep]
-    used_dates = np.unique(date_index)
+    # Dense key spaces (distinct values in this file) let bincount replace sorting throughout.
+    used_dates = np.flatnonzero(np.bincount(date_index, minlength=len(valid.date_values)))
     if len(used_dates):
         summary.date_from = min(valid.date_values[i] for i in used_dates.tolist())
         summary.date_to = max(valid.date_values[i] for i in used_dates.tolist())
@@ -254,14 +258,25 @@ def _import_marks(
         [marks.position(d, 0) if d.weekday() < 5 else 0 for d in valid.date_values] or [0],
         dtype=np.int32,
     )
-    used_pupils = np.unique(pupil)
+    used_pupils = np.flatnonzero(np.bincount(pupil, minlength=len(valid.upn_values)))
     upns = [valid.upn_values[i] for i in used_pupils.tolist()]
-    used_schools = np.unique(school_index)
+    n_schools = len(valid.school_values)
+    used_schools = np.flatnonzero(np.bincount(school_index, minlength=n_schools))
     laestabs = [valid.school_values[i] for i in used_schools.tolist()]
     summary.schools = [s for s in laestabs if s]
     details = {}
     for raw, info in obs.pupil_details.items():
         details.setdefault("".join(raw.split()).upper(), info)
+    # enrolment slots: (pupil, school) pairs, then (enrolment, academic year) slots
+    pair_code, pair_codes, pair_of_mark = _compact(
+        pupil.astype(np.int64) * n_schools + school_index
+    )
+    first_year = int(date_year[used_dates].min()) if len(used_dates) else 0
+    n_years = int(date_year[used_dates].max()) - first_year + 1 if len(used_dates) else 1
+    mark_year = date_year[date_index]
+    _, slot_codes, slot_of_mark = _compact(
+        pair_of_mark.astype(np.int64) * n_years + (mark_year - first_year)
+    )
 
     try:
         with transaction(conn):
@@ -269,33 +284,29 @@ def _import_marks(
                 conn, [s for s in laestabs if s]
             )
             pupil_ids, summary.pupils_added = store.ensure_pupils(conn, upns, details)
-            pupil_id_of = np.zeros(len(valid.upn_values) or 1, dtype=np.int64)
-            for i in used_pupils.tolist():
-                pupil_id_of[i] = pupil_ids[valid.upn_values[i]]
-            school_id_of = np.zeros(len(valid.school_values), dtype=np.int64)
-            for i in used_schools.tolist():
-                school_id_of[i] = school_ids[valid.school_values[i]]  # type: ignore[index]
-            pair_key = pupil_id_of[pupil] * 1_000_000_000 + school_id_of[school_index]
-            unique_pairs, pair_inverse = np.unique(pair_key, return_inverse=True)
             pairs = [
-                (int(k // 1_000_000_000), int(k % 1_000_000_000)) for k in unique_pairs.tolist()
+                (
+                    pupil_ids[valid.upn_values[code // n_schools]],
+                    school_ids[valid.school_values[code % n_schools]],  # type: ignore[index]
+                )
+                for code in pair_codes.tolist()
             ]
             year_groups = {}
-            for upn_text, info in details.items():
-                if "year_group" in info and upn_text in pupil_ids:
-                    for pid, sid in pairs:
-                        if pid == pupil_ids[upn_text]:
-                            year_groups[(pid, sid)] = info["year_group"]
+            for code, (pid, sid) in zip(pair_codes.tolist(), pairs, strict=True):
+                year = details.get(valid.upn_values[code // n_schools], {}).get("year_group")
+                if year:
+                    year_groups[(pid, sid)] = year
             enrolment_ids, summary.enrolments_added = store.ensure_enrolments(
                 conn, pairs, year_groups
             )
             enrolment_of_pair = np.array([enrolment_ids[p] for p in pairs], dtype=np.int64)
             written = store.write_marks(
                 conn,
-                enrolment_of_pair[pair_inverse],
-                date_year[date_index],
-                date_pos[date_index] + session,
-                stored,
+                slot=slot_of_mark,
+                slot_enrolment=enrolment_of_pair[slot_codes // n_years],
+                slot_year=(slot_codes % n_years + first_year).astype(np.int64),
+                position=date_pos[date_index] + session,
+                stored=stored,
             )
             summary.marks_added, summary.marks_changed, summary.marks_unchanged = (
                 written.added,
@@ -323,6 +334,19 @@ def _import_marks(
                 raise _DryRun
     except _DryRun:
         summary.import_id = None
+
+
+def _compact(codes: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Dense small-integer codes -> (codes, distinct codes in order, index of each code among
+    them), in O(n) with bincount instead of np.unique's sort."""
+    if len(codes) == 0:
+        empty = np.zeros(0, dtype=np.int64)
+        return codes, empty, empty
+    present = np.bincount(codes) > 0
+    distinct = np.flatnonzero(present)
+    index = np.full(len(present), -1, dtype=np.int64)
+    index[distinct] = np.arange(len(distinct))
+    return codes, distinct, index[codes]
 
 
 def _import_roster(

@@ -239,9 +239,10 @@ def validate_observations(
     date_values: list[dt.date] = []
     date_index: list[int] = []
     date_state: list[int] = []  # 0 ok, R_DATE, R_WEEKEND
+    session_of_header = {source.header[c]: h for c, h in reversed(columns.sessions.items())}
     for raw in obs.dates.values:
         if layout == "grid":
-            header = columns.sessions[source.header.index(raw)] if raw in source.header else None
+            header = session_of_header.get(raw)
             parsed, why = (header.date, header.problem) if header else (None, "bad header")
         else:
             parsed, why = parse_date(raw)
@@ -281,7 +282,11 @@ def validate_observations(
     if ok_so_far.any() and date_values:
         ncodes = len(code_norm)
         pair = date[ok_so_far].astype(np.int64) * ncodes + obs.code[ok_so_far]
-        unique_pairs, inverse = np.unique(pair, return_inverse=True)
+        present = np.bincount(pair, minlength=len(date_values) * ncodes) > 0  # dense: dates x codes
+        unique_pairs = np.flatnonzero(present)
+        compact = np.zeros(len(present), dtype=np.int64)
+        compact[unique_pairs] = np.arange(len(unique_pairs))
+        inverse = compact[pair]
         pair_stored = np.zeros(len(unique_pairs), dtype=np.uint8)
         for i, key in enumerate(unique_pairs.tolist()):
             day, code_id = divmod(key, ncodes)
@@ -328,6 +333,10 @@ def validate_observations(
         key = (pupil[idx].astype(np.int64) * max(len(date_values), 1) + date[idx]) * 2 + session[
             idx
         ]
+        space = max(len(upn_values), 1) * max(len(date_values), 1) * 2
+        if space <= DENSE_KEY_LIMIT:  # O(n): only keys seen twice go on to the sort below
+            repeated = np.bincount(key, minlength=space)[key] > 1
+            idx, key = idx[repeated], key[repeated]
         order = np.argsort(key, kind="stable")
         sorted_key = key[order]
         same_as_prev = np.zeros(len(idx), dtype=bool)
@@ -380,6 +389,7 @@ def validate_observations(
 
 
 PROBLEM_LIMIT = 50
+DENSE_KEY_LIMIT = 20_000_000  # bincount array of at most 160 MB
 
 
 def _describe_problems(

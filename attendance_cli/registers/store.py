@@ -127,19 +127,18 @@ class MarkWrite:
 
 def write_marks(
     conn: sqlite3.Connection,
-    enrolment: np.ndarray,  # int64 enrolment id per mark
-    year: np.ndarray,  # int32 academic year per mark
-    position: np.ndarray,  # int32 position in the year's string
-    stored: np.ndarray,  # uint8 stored character per mark
+    *,
+    slot: np.ndarray,  # per mark: index of its (enrolment, academic year) slot
+    slot_enrolment: np.ndarray,  # per slot: enrolment id
+    slot_year: np.ndarray,  # per slot: academic year
+    position: np.ndarray,  # per mark: position in the year's string
+    stored: np.ndarray,  # per mark: uint8 stored character
 ) -> MarkWrite:
     """Overlay marks onto the stored year strings; write the rows that changed."""
-    if len(enrolment) == 0:
+    if len(slot) == 0:
         return MarkWrite(0, 0, 0, [])
-    pair_key = enrolment.astype(np.int64) * 10_000 + year
-    unique_pairs, pair = np.unique(pair_key, return_inverse=True)
-    pair_enrolment = (unique_pairs // 10_000).astype(np.int64)
-    pair_year = (unique_pairs % 10_000).astype(np.int64)
-    matrix = np.full((len(unique_pairs), marks.YEAR_LENGTH), ord(codes.NO_MARK), dtype=np.uint8)
+    pair, pair_enrolment, pair_year = slot, slot_enrolment, slot_year
+    matrix = np.full((len(slot_enrolment), marks.YEAR_LENGTH), ord(codes.NO_MARK), dtype=np.uint8)
     lookup = {
         (int(e), int(y)): i for i, (e, y) in enumerate(zip(pair_enrolment, pair_year, strict=True))
     }
@@ -162,7 +161,7 @@ def write_marks(
     is_added = old == blank
     is_changed = (old != blank) & (old != stored)
     matrix[pair, position] = stored
-    touched = np.unique(pair[is_added | is_changed])
+    touched = np.flatnonzero(np.bincount(pair[is_added | is_changed], minlength=len(matrix)))
     conn.executemany(
         "INSERT INTO mark_year (enrolment_id, academic_year, marks) VALUES (?, ?, ?) "
         "ON CONFLICT (enrolment_id, academic_year) DO UPDATE SET marks = excluded.marks",
@@ -173,8 +172,11 @@ def write_marks(
     )
     changes = []
     for i in np.nonzero(is_changed)[0].tolist():
-        day, session = marks.date_at(int(year[i]), int(position[i]))
-        changes.append((int(enrolment[i]), day.isoformat(), session, chr(old[i]), chr(stored[i])))
+        slot_index = int(pair[i])
+        day, session = marks.date_at(int(pair_year[slot_index]), int(position[i]))
+        changes.append(
+            (int(pair_enrolment[slot_index]), day.isoformat(), session, chr(old[i]), chr(stored[i]))
+        )
     return MarkWrite(
         added=int(is_added.sum()),
         changed=int(is_changed.sum()),
