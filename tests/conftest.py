@@ -49,3 +49,38 @@ def conn(db_path: Path) -> Iterator[sqlite3.Connection]:
     connection = connect(db_path)
     yield connection
     connection.close()
+
+
+SAMPLE = Path(__file__).resolve().parents[1] / "sample_data"
+
+
+@pytest.fixture(scope="session")
+def sample_template(template_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A database holding the bundled sample LA, imported once per session."""
+    from attendance_cli.demo import sample_files
+    from attendance_cli.registers.importer import import_registers
+
+    path = tmp_path_factory.mktemp("sample") / "sample.sqlite"
+    shutil.copyfile(template_db, path)
+    connection = connect(path)
+    result = import_registers(connection, paths=[SAMPLE / "roster.csv", *sample_files()])
+    assert result.ok, [p for f in result.files for p in f.problems]
+    connection.execute("PRAGMA journal_mode = DELETE")
+    connection.close()
+    return path
+
+
+@pytest.fixture
+def sample_db(sample_template: Path, tmp_path: Path) -> Path:
+    """This test's own copy of the sample LA database (also named by ATT_DB)."""
+    path = tmp_path / "att.sqlite"
+    shutil.copyfile(sample_template, path)
+    path.chmod(0o600)
+    return path
+
+
+@pytest.fixture
+def sample_conn(sample_db: Path) -> Iterator[sqlite3.Connection]:
+    connection = connect(sample_db)
+    yield connection
+    connection.close()

@@ -17,6 +17,7 @@ Percentages are rounded half up to one decimal place with exact integer arithmet
 
 from __future__ import annotations
 
+import math
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -80,7 +81,7 @@ def percent(numerator: int, denominator: int) -> float | None:
 
 def round_1dp(value: Fraction) -> float:
     """Round an exact value half away from zero to one decimal place."""
-    tenths = (abs(value) * 10 + Fraction(1, 2)).__floor__()
+    tenths = math.floor(abs(value) * 10 + Fraction(1, 2))
     return float(Fraction(tenths if value >= 0 else -tenths, 10))
 
 

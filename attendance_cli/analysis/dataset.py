@@ -190,7 +190,7 @@ def load_enrolments(
         )
         mark_args += args
     for enrolment_id, year, text in conn.execute(mark_sql, mark_args):
-        record = records.get(enrolment_id)
-        if record is not None:
-            record.marks[year] = text
+        found = records.get(enrolment_id)
+        if found is not None:
+            found.marks[year] = text
     return list(records.values())

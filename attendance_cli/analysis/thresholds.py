@@ -38,8 +38,9 @@ Continuous absence (counted in school days: weekdays with a school session)
     when every possible session was unauthorised (AM ``I`` + PM ``O`` breaks an unauthorised
     run). A school day with no possible session for the pupil is *neutral* when it carries a
     mark (a not-possible code such as ``D``, ``Y1`` or ``#``, or ``-`` not yet marked): it is
-    skipped, neither counted nor breaking the run, because the pupil was still on roll and not
-    seen. A school day with no mark at all (``.``: not on roll, or no register) breaks the run.
+    skipped, neither counted nor breaking the run: the pupil was on roll but not expected in
+    school, or not yet marked. A school day with no mark at all (``.``: not on roll, or no
+    register taken) breaks the run.
     Runs are followed back before the period start (a child missing since before the period is
     not undercounted); only runs reaching into the period are reported, the longest (earliest
     on a tie). A run is still running when no breaking day follows it up to the period end.
@@ -65,18 +66,27 @@ from attendance_cli.analysis.calendar import (
 )
 from attendance_cli.analysis.counts import BoolArray, IntArray, is_persistent, percent
 from attendance_cli.codes import NO_MARK
+from attendance_cli.errors import UsageError
+
+
+def _exact(value: int | float | Fraction) -> Fraction:
+    return Fraction(str(value)) if isinstance(value, float) else Fraction(value)
 
 
 @dataclass(frozen=True)
 class ThresholdConfig:
-    """Thresholds used by the figures. Defaults: the brief for at-risk, the law for the rest.
+    """Thresholds used by the figures.
 
-    Percentages are compared exactly: give ints, ``Fraction`` or ``Decimal``-like values.
+    Defaults: the at-risk tests specified for ``att`` (7% over the period; 10% over its last 4
+    school weeks); penalty, continuous-absence and deletion thresholds from the national
+    framework and guidance (attendance-rules.md); pattern tests p < 0.01 with >= 4 sessions.
+    Percentages are compared exactly (``100·absent >= percent·possible``): a float such as 7.5
+    is read as the decimal it prints as.
     """
 
-    at_risk_percent: int | Fraction = 7  # absence over the period that makes a pupil at risk
+    at_risk_percent: int | float | Fraction = 7  # absence over the period: at risk
     recent_weeks: int = 4  # school weeks at the end of the period looked at again
-    recent_percent: int | Fraction = 10  # absence over those weeks that makes a pupil at risk
+    recent_percent: int | float | Fraction = 10  # absence over those weeks: at risk
     penalty_sessions: int = 10  # unauthorised sessions ... (national framework, Aug 2024)
     penalty_weeks: int = 10  # ... within this many school weeks
     notify_la_days: int = 10  # continuous unauthorised absence the school must report
@@ -85,6 +95,23 @@ class ThresholdConfig:
     pattern_min_absent: int = 4  # and at least this many absent sessions in it
     holiday_gap_weekdays: int = 3  # weekdays without school that make a holiday
     top_reasons: int = 5  # reason codes listed
+
+    def __post_init__(self) -> None:
+        counts = (
+            self.recent_weeks,
+            self.penalty_sessions,
+            self.penalty_weeks,
+            self.notify_la_days,
+            self.missing_education_days,
+            self.holiday_gap_weekdays,
+        )
+        if min(counts) < 1 or self.top_reasons < 0 or self.pattern_min_absent < 0:
+            raise UsageError("Threshold weeks, days and session counts must be at least 1")
+        if (
+            not 0 <= _exact(self.at_risk_percent) <= 100
+            or not 0 <= _exact(self.recent_percent) <= 100
+        ):
+            raise UsageError("Threshold percentages must be between 0 and 100")
 
 
 DEFAULT_CONFIG = ThresholdConfig()
@@ -98,8 +125,8 @@ class Reason:
     text: str
 
 
-def _meets(absent: int, possible: int, percent_threshold: int | Fraction) -> bool:
-    return possible > 0 and 100 * absent >= Fraction(percent_threshold) * possible
+def _meets(absent: int, possible: int, percent_threshold: int | float | Fraction) -> bool:
+    return possible > 0 and 100 * absent >= _exact(percent_threshold) * possible
 
 
 def _pct_text(absent: int, possible: int) -> str:

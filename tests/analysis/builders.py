@@ -24,7 +24,9 @@ def stored(code: str, day: dt.date) -> str:
     return found.stored
 
 
-def weekdays(first: dt.date, last: dt.date, *, skip: Iterable[tuple[dt.date, dt.date]] = ()) -> list[dt.date]:
+def weekdays(
+    first: dt.date, last: dt.date, *, skip: Iterable[tuple[dt.date, dt.date]] = ()
+) -> list[dt.date]:
     """Weekdays first..last inclusive, leaving out the (start, end) ranges in ``skip``."""
     ranges = list(skip)
     days = []

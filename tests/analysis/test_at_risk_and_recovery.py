@@ -14,6 +14,7 @@ import pytest
 
 from attendance_cli.analysis.figures import Band
 from attendance_cli.analysis.thresholds import ThresholdConfig, sessions_to_recover
+from attendance_cli.errors import UsageError
 
 from .builders import D, Register, analyse, autumn_2024, present, weekdays
 
@@ -30,9 +31,23 @@ def _pupil(*marked: tuple[dt.date, str]) -> Register:
 
 AT_RISK_CASES = [
     # (pupil, options, band, reason codes)
-    pytest.param(present(autumn_2024()).lay(MON, ["I"] * 7), {}, Band.AT_RISK, ("period_absence",), id="period-7-of-100-at-risk"),
-    pytest.param(present(autumn_2024()).lay(MON, ["I"] * 6), {}, Band.NONE, (), id="period-6-of-100-none"),
-    pytest.param(_pupil((D(2024, 10, 14), "I"), (D(2024, 11, 4), "I")), {}, Band.AT_RISK, ("recent_absence",), id="recent-4-of-40-at-risk"),
+    pytest.param(
+        present(autumn_2024()).lay(MON, ["I"] * 7),
+        {},
+        Band.AT_RISK,
+        ("period_absence",),
+        id="period-7-of-100-at-risk",
+    ),
+    pytest.param(
+        present(autumn_2024()).lay(MON, ["I"] * 6), {}, Band.NONE, (), id="period-6-of-100-none"
+    ),
+    pytest.param(
+        _pupil((D(2024, 10, 14), "I"), (D(2024, 11, 4), "I")),
+        {},
+        Band.AT_RISK,
+        ("recent_absence",),
+        id="recent-4-of-40-at-risk",
+    ),
     pytest.param(
         _pupil((D(2024, 10, 14), "I")).session(D(2024, 11, 4), 0, "I"),
         {},
@@ -41,25 +56,71 @@ AT_RISK_CASES = [
         id="recent-3-of-40-none",
     ),
     pytest.param(
-        _pupil((D(2024, 10, 14), "I"), (D(2024, 10, 21), "N"), (D(2024, 11, 4), "I")).session(D(2024, 11, 11), 0, "M"),
+        _pupil((D(2024, 10, 14), "I"), (D(2024, 10, 21), "N"), (D(2024, 11, 4), "I")).session(
+            D(2024, 11, 11), 0, "M"
+        ),
         {},
         Band.AT_RISK,
         ("period_absence", "recent_absence"),
         id="both-period-and-recent",
     ),
-    pytest.param(present(autumn_2024()).lay(MON, ["I"] * 10), {}, Band.PERSISTENT, (), id="pa-has-no-at-risk-reasons"),
-    pytest.param(present(autumn_2024()).lay(MON, ["N"] * 50), {}, Band.SEVERE, (), id="severe-is-the-top-band"),
-    pytest.param(present(autumn_2024()), {"previous_year_persistent": True}, Band.AT_RISK, ("previous_year_pa",), id="pa-last-year-flag"),
-    pytest.param(present(autumn_2024()).lay(MON, ["I"] * 6), {"config": ThresholdConfig(at_risk_percent=5)}, Band.AT_RISK, ("period_absence",), id="config-5pct"),
-    pytest.param(present(autumn_2024()).lay(MON, ["I"] * 7), {"config": ThresholdConfig(at_risk_percent=Fraction(15, 2))}, Band.NONE, (), id="config-7.5pct-7-of-100-below"),
-    pytest.param(present(autumn_2024()).lay(MON, ["I"] * 8), {"config": ThresholdConfig(at_risk_percent=Fraction(15, 2))}, Band.AT_RISK, ("period_absence",), id="config-7.5pct-8-of-100-at"),
+    pytest.param(
+        present(autumn_2024()).lay(MON, ["I"] * 10),
+        {},
+        Band.PERSISTENT,
+        (),
+        id="pa-has-no-at-risk-reasons",
+    ),
+    pytest.param(
+        present(autumn_2024()).lay(MON, ["N"] * 50),
+        {},
+        Band.SEVERE,
+        (),
+        id="severe-is-the-top-band",
+    ),
+    pytest.param(
+        present(autumn_2024()),
+        {"previous_year_persistent": True},
+        Band.AT_RISK,
+        ("previous_year_pa",),
+        id="pa-last-year-flag",
+    ),
+    pytest.param(
+        present(autumn_2024()).lay(MON, ["I"] * 6),
+        {"config": ThresholdConfig(at_risk_percent=5)},
+        Band.AT_RISK,
+        ("period_absence",),
+        id="config-5pct",
+    ),
+    pytest.param(
+        present(autumn_2024()).lay(MON, ["I"] * 7),
+        {"config": ThresholdConfig(at_risk_percent=Fraction(15, 2))},
+        Band.NONE,
+        (),
+        id="config-7.5pct-7-of-100-below",
+    ),
+    pytest.param(
+        present(autumn_2024()).lay(MON, ["I"] * 8),
+        {"config": ThresholdConfig(at_risk_percent=Fraction(15, 2))},
+        Band.AT_RISK,
+        ("period_absence",),
+        id="config-7.5pct-8-of-100-at",
+    ),
     pytest.param(_pupil((D(2024, 11, 11), "I")), {}, Band.NONE, (), id="recent-2-of-40-none"),
-    pytest.param(_pupil((D(2024, 11, 11), "I")), {"config": ThresholdConfig(recent_weeks=2)}, Band.AT_RISK, ("recent_absence",), id="config-2-weeks-2-of-20"),
+    pytest.param(
+        _pupil((D(2024, 11, 11), "I")),
+        {"config": ThresholdConfig(recent_weeks=2)},
+        Band.AT_RISK,
+        ("recent_absence",),
+        id="config-2-weeks-2-of-20",
+    ),
 ]
 
 
 @pytest.mark.parametrize(("pupil", "options", "band", "reasons"), AT_RISK_CASES)
-def test_band_and_at_risk_reasons(pupil: Register, options: dict, band: Band, reasons: tuple[str, ...]) -> None:
+def test_band_and_at_risk_reasons(
+    pupil: Register, options: dict, band: Band, reasons: tuple[str, ...]
+) -> None:
     result = analyse(pupil, school_days=autumn_2024(), start=START, end=END, **options)
     assert result.band == band
     assert tuple(reason.code for reason in result.at_risk_reasons) == reasons
@@ -87,7 +148,10 @@ JUNE_2024 = weekdays(D(2024, 6, 3), D(2024, 6, 14))  # 2023/24: 10 days, 20 sess
     ],
 )
 def test_previous_year_pa_from_the_marks(
-    absent_last_year: int | None, flag: bool | None, expected_flag: bool | None, reasons: tuple[str, ...]
+    absent_last_year: int | None,
+    flag: bool | None,
+    expected_flag: bool | None,
+    reasons: tuple[str, ...],
 ) -> None:
     pupil = present(autumn_2024())
     if absent_last_year is not None:
@@ -107,16 +171,22 @@ def test_previous_year_pa_from_the_marks(
 
 @pytest.mark.parametrize(
     ("flag", "band"),
-    [pytest.param(None, Band.NONE, id="no-possible-no-band"), pytest.param(True, Band.AT_RISK, id="no-possible-but-pa-last-year")],
+    [
+        pytest.param(None, Band.NONE, id="no-possible-no-band"),
+        pytest.param(True, Band.AT_RISK, id="no-possible-but-pa-last-year"),
+    ],
 )
 def test_no_possible_sessions(flag: bool | None, band: Band) -> None:
     pupil = Register().days(autumn_2024(), "#")
-    result = analyse(pupil, school_days=autumn_2024(), start=START, end=END, previous_year_persistent=flag)
+    result = analyse(
+        pupil, school_days=autumn_2024(), start=START, end=END, previous_year_persistent=flag
+    )
     assert (result.figures.possible, result.figures.absence_pct, result.band) == (0, None, band)
     assert result.recovery is None
 
 
 # --- recovery -------------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize(
     ("absent", "possible", "needed"),
@@ -155,7 +225,11 @@ def test_recovery_with_the_calendar_ahead(
     pupil = present(autumn_2024()).lay(START, ["D"] * not_possible + ["I"] * absent)
     recovery = analyse(pupil, school_days=autumn_2024(), start=START, end=REC_END).recovery
     assert recovery is not None
-    assert (recovery.possible, recovery.absent, recovery.sessions_needed) == (120 - not_possible, absent, needed)
+    assert (recovery.possible, recovery.absent, recovery.sessions_needed) == (
+        120 - not_possible,
+        absent,
+        needed,
+    )
     term, year = recovery.term, recovery.year
     assert (term.label, term.date, term.remaining_sessions, term.remaining_from) == (
         "end of autumn term 2024",
@@ -205,3 +279,43 @@ def test_recovery_after_the_summer_term_has_nothing_left() -> None:
 def test_no_recovery_plan_for_a_pupil_below_pa() -> None:
     pupil = present(autumn_2024()).lay(START, ["I"] * 11)
     assert analyse(pupil, school_days=autumn_2024(), start=START, end=REC_END).recovery is None
+
+
+@pytest.mark.parametrize(
+    ("absent", "band"),
+    [pytest.param(7, Band.NONE, id="7-below-7.5"), pytest.param(8, Band.AT_RISK, id="8-at-7.5")],
+)
+def test_a_float_threshold_is_read_as_its_decimal(absent: int, band: Band) -> None:
+    pupil = present(autumn_2024()).lay(MON, ["I"] * absent)
+    config = ThresholdConfig(at_risk_percent=7.5)
+    assert (
+        analyse(pupil, school_days=autumn_2024(), start=START, end=END, config=config).band == band
+    )
+
+
+@pytest.mark.parametrize(
+    "options",
+    [
+        pytest.param({"penalty_weeks": 0}, id="no-weeks"),
+        pytest.param({"recent_weeks": 0}, id="no-recent-weeks"),
+        pytest.param({"at_risk_percent": 101}, id="over-100pct"),
+    ],
+)
+def test_nonsense_thresholds_are_refused(options: dict) -> None:
+    with pytest.raises(UsageError):
+        ThresholdConfig(**options)
+
+
+def test_an_enrolment_with_no_marks_over_a_weekend() -> None:
+    from attendance_cli.analysis.calendar import SchoolCalendar
+    from attendance_cli.analysis.figures import analyse_enrolment
+
+    result = analyse_enrolment(
+        marks={}, start=D(2024, 9, 7), end=D(2024, 9, 8), calendar=SchoolCalendar({})
+    )
+    assert (result.band, result.figures.possible, result.at_risk_reasons) == (Band.NONE, 0, ())
+    assert (result.penalty.met_in_period, result.continuous.longest, result.trend.weekly) == (
+        False,
+        None,
+        (),
+    )

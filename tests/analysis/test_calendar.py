@@ -6,7 +6,6 @@ import datetime as dt
 
 import pytest
 
-from attendance_cli import marks
 from attendance_cli.analysis.calendar import (
     AssumedTerms,
     SchoolCalendar,
@@ -106,7 +105,12 @@ def test_assumed_school_days(day: dt.date, is_school_day: bool) -> None:
         pytest.param(D(2024, 11, 29), D(2024, 12, 20), 30, id="rest-of-autumn"),
         pytest.param(D(2024, 12, 20), D(2025, 7, 22), 238, id="spring-and-summer"),
         pytest.param(D(2024, 8, 1), D(2025, 7, 31), 380, id="whole-year"),
-        pytest.param(D(2025, 7, 1), D(2025, 9, 30), 2 * 15 + 2 * 15, id="across-years-15-july-and-15-september-days"),
+        pytest.param(
+            D(2025, 7, 1),
+            D(2025, 9, 30),
+            2 * 15 + 2 * 15,
+            id="across-years-15-july-and-15-september-days",
+        ),
         pytest.param(D(2024, 12, 20), D(2024, 12, 20), 0, id="empty"),
     ],
 )

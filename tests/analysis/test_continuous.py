@@ -130,7 +130,10 @@ RUN_CASES = [
         id="run-wholly-before-the-period-is-not-reported",
     ),
     pytest.param(
-        [(D(2024, 11, 18), D(2024, 11, 22), "N", None), (D(2024, 11, 25), D(2024, 11, 29), "-", None)],
+        [
+            (D(2024, 11, 18), D(2024, 11, 22), "N", None),
+            (D(2024, 11, 25), D(2024, 11, 29), "-", None),
+        ],
         (AUTUMN[0], D(2024, 11, 29)),
         _run(5, D(2024, 11, 18), D(2024, 11, 22), True),
         _run(5, D(2024, 11, 18), D(2024, 11, 22), True),
@@ -175,7 +178,9 @@ def test_marks_after_the_period_end_do_not_stop_a_run_that_is_still_running() ->
 @pytest.mark.parametrize(
     ("code", "social_worker", "looked_after", "flags"),
     [
-        pytest.param("N", True, False, ("unexplained_absence_social_worker",), id="n-social-worker"),
+        pytest.param(
+            "N", True, False, ("unexplained_absence_social_worker",), id="n-social-worker"
+        ),
         pytest.param("O", False, True, ("unexplained_absence_looked_after",), id="o-looked-after"),
         pytest.param(
             "N",

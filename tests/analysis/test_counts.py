@@ -112,23 +112,45 @@ WHOLE = (MON, D(2025, 3, 31))
 BOUNDARY_CASES = [
     # codes laid session by session from Mon 2 Sep 2024; expected (possible, absent,
     # attendance %, absence %, persistent, severe)
-    pytest.param(["I"] * 10 + ["/"] * 90, (100, 10, 90.0, 10.0, True, False), id="pa-exactly-10pct"),
-    pytest.param(["#"] * 9 + ["I"] * 9 + ["/"] * 82, (91, 9, 90.1, 9.9, False, False), id="pa-just-below-9-of-91"),
-    pytest.param(["N"] * 20 + ["/"] * 181, (201, 20, 90.0, 10.0, False, False), id="rounds-to-10pct-but-not-pa-20-of-201"),
-    pytest.param(["O"] * 11 + ["/"] * 89, (100, 11, 89.0, 11.0, True, False), id="pa-just-above-11-of-100"),
-    pytest.param(["O"] * 50 + ["/"] * 50, (100, 50, 50.0, 50.0, True, True), id="severe-exactly-50pct"),
-    pytest.param(["#"] + ["I"] * 49 + ["/"] * 50, (99, 49, 50.5, 49.5, True, False), id="severe-just-below-49-of-99"),
+    pytest.param(
+        ["I"] * 10 + ["/"] * 90, (100, 10, 90.0, 10.0, True, False), id="pa-exactly-10pct"
+    ),
+    pytest.param(
+        ["#"] * 9 + ["I"] * 9 + ["/"] * 82,
+        (91, 9, 90.1, 9.9, False, False),
+        id="pa-just-below-9-of-91",
+    ),
+    pytest.param(
+        ["N"] * 20 + ["/"] * 181,
+        (201, 20, 90.0, 10.0, False, False),
+        id="rounds-to-10pct-but-not-pa-20-of-201",
+    ),
+    pytest.param(
+        ["O"] * 11 + ["/"] * 89, (100, 11, 89.0, 11.0, True, False), id="pa-just-above-11-of-100"
+    ),
+    pytest.param(
+        ["O"] * 50 + ["/"] * 50, (100, 50, 50.0, 50.0, True, True), id="severe-exactly-50pct"
+    ),
+    pytest.param(
+        ["#"] + ["I"] * 49 + ["/"] * 50,
+        (99, 49, 50.5, 49.5, True, False),
+        id="severe-just-below-49-of-99",
+    ),
     pytest.param(["N"] * 10, (10, 10, 0.0, 100.0, True, True), id="severe-all-absent"),
     pytest.param(["/"] * 10, (10, 0, 100.0, 0.0, False, False), id="all-present"),
     pytest.param(["#"] * 10, (0, 0, None, None, False, False), id="no-possible-sessions-no-rate"),
     pytest.param([], (0, 0, None, None, False, False), id="not-on-roll-at-all"),
-    pytest.param(["-"] * 4 + ["/"] * 6, (6, 0, 100.0, 0.0, False, False), id="dash-missing-is-never-possible"),
+    pytest.param(
+        ["-"] * 4 + ["/"] * 6, (6, 0, 100.0, 0.0, False, False), id="dash-missing-is-never-possible"
+    ),
 ]
 
 
 @pytest.mark.parametrize(("session_codes", "expected"), BOUNDARY_CASES)
 def test_rates_and_bands_at_the_boundaries(session_codes: list[str], expected: tuple) -> None:
-    figures = count_sessions(marks=Register().lay(MON, session_codes).marks, start=WHOLE[0], end=WHOLE[1])
+    figures = count_sessions(
+        marks=Register().lay(MON, session_codes).marks, start=WHOLE[0], end=WHOLE[1]
+    )
     assert (
         figures.possible,
         figures.sessions_missed,
@@ -148,7 +170,9 @@ def test_days_missed_can_be_half_days_and_late_adds_l_and_u() -> None:
 
 def test_period_limits_are_inclusive_and_weekends_have_no_sessions() -> None:
     register = Register().days([D(2024, 9, 6), D(2024, 9, 9)], "N")  # Fri, Mon
-    saturday_to_sunday = count_sessions(marks=register.marks, start=D(2024, 9, 7), end=D(2024, 9, 8))
+    saturday_to_sunday = count_sessions(
+        marks=register.marks, start=D(2024, 9, 7), end=D(2024, 9, 8)
+    )
     friday_to_monday = count_sessions(marks=register.marks, start=D(2024, 9, 6), end=D(2024, 9, 9))
     assert saturday_to_sunday.possible == 0
     assert friday_to_monday.unauthorised == 4
@@ -180,7 +204,9 @@ PERCENT_CASES = [
 
 
 @pytest.mark.parametrize(("numerator", "denominator", "expected"), PERCENT_CASES)
-def test_percent_rounds_half_up_to_one_decimal(numerator: int, denominator: int, expected: float | None) -> None:
+def test_percent_rounds_half_up_to_one_decimal(
+    numerator: int, denominator: int, expected: float | None
+) -> None:
     assert percent(numerator, denominator) == expected
 
 
@@ -197,6 +223,7 @@ def test_round_1dp(value: Fraction, expected: float) -> None:
 
 
 # --- many enrolments at once ----------------------------------------------------------------
+
 
 def _year_2024(session_codes: list[str]) -> str:
     return Register().lay(MON, session_codes).marks.get(2024, marks.EMPTY_YEAR)
@@ -244,7 +271,9 @@ def test_count_many_of_nothing() -> None:
 
 
 def test_count_arrays_stack_single_counts() -> None:
-    stacked = CountArrays.from_counts([SessionCounts(present=3, unauthorised=1), SessionCounts(aea=2)])
+    stacked = CountArrays.from_counts(
+        [SessionCounts(present=3, unauthorised=1), SessionCounts(aea=2)]
+    )
     assert stacked.possible.tolist() == [4, 2]
     assert stacked.at(0) == SessionCounts(present=3, unauthorised=1)
 

@@ -47,7 +47,9 @@ def test_binomial_tail(n: int, k: int, p: float, expected: float) -> None:
         pytest.param(0, 0, 0.2, False, id="no-sessions"),
     ],
 )
-def test_flag_needs_both_the_count_and_the_p_value(possible: int, absent: int, rate: float, flagged: bool) -> None:
+def test_flag_needs_both_the_count_and_the_p_value(
+    possible: int, absent: int, rate: float, flagged: bool
+) -> None:
     assert flag_above_chance(possible, absent, rate)[1] is flagged
 
 
@@ -56,14 +58,29 @@ def test_a_strong_monday_pattern_is_flagged() -> None:
     pattern = analyse(pupil, school_days=autumn_2024(), start=AUTUMN[0], end=AUTUMN[1]).pattern
     monday, tuesday = pattern.weekdays[0], pattern.weekdays[1]
     # 30 of 150 absent: rate 0.2; every Monday session absent: P = 0.2^30
-    assert (monday.weekday, monday.possible, monday.absent, monday.absence_pct) == ("Monday", 30, 30, 100.0)
+    assert (monday.weekday, monday.possible, monday.absent, monday.absence_pct) == (
+        "Monday",
+        30,
+        30,
+        100.0,
+    )
     assert monday.p_value == pytest.approx(0.2**30, rel=1e-9)
     assert monday.flagged is True
-    assert (tuesday.possible, tuesday.absent, tuesday.p_value, tuesday.flagged) == (30, 0, 1.0, False)
+    assert (tuesday.possible, tuesday.absent, tuesday.p_value, tuesday.flagged) == (
+        30,
+        0,
+        1.0,
+        False,
+    )
     assert pattern.flagged_weekdays == ("Monday",)
     # holiday-adjacent: 25 Oct present, 4 Nov absent: 2 of 4 at 0.2 -> 1 - 0.8^4 - 4(0.2)(0.8^3)
     holiday = pattern.holiday_adjacent
-    assert (holiday.days, holiday.possible, holiday.absent, holiday.absent_dates) == (2, 4, 2, (D(2024, 11, 4),))
+    assert (holiday.days, holiday.possible, holiday.absent, holiday.absent_dates) == (
+        2,
+        4,
+        2,
+        (D(2024, 11, 4),),
+    )
     assert holiday.p_value == pytest.approx(0.1808, rel=1e-9)
     assert holiday.flagged is False
 
@@ -81,7 +98,9 @@ def test_uniform_absence_is_not_a_pattern() -> None:
 
 def test_absence_next_to_holidays_is_flagged() -> None:
     pupil = present(autumn_2024()).put(D(2024, 10, 25), "I").put(D(2024, 11, 4), "I")
-    holiday = analyse(pupil, school_days=autumn_2024(), start=AUTUMN[0], end=AUTUMN[1]).pattern.holiday_adjacent
+    holiday = analyse(
+        pupil, school_days=autumn_2024(), start=AUTUMN[0], end=AUTUMN[1]
+    ).pattern.holiday_adjacent
     assert (holiday.days, holiday.possible, holiday.absent) == (2, 4, 4)
     assert holiday.absent_dates == (D(2024, 10, 25), D(2024, 11, 4))
     assert holiday.p_value == pytest.approx((4 / 150) ** 4, rel=1e-9)
@@ -96,7 +115,9 @@ def test_absence_next_to_holidays_is_flagged() -> None:
         pytest.param((D(2024, 10, 7), D(2024, 10, 9)), 2, id="three-weekdays-is-a-holiday"),
     ],
 )
-def test_a_holiday_is_at_least_three_weekdays_without_school(closed: tuple[dt.date, dt.date], adjacent_days: int) -> None:
+def test_a_holiday_is_at_least_three_weekdays_without_school(
+    closed: tuple[dt.date, dt.date], adjacent_days: int
+) -> None:
     days = weekdays(D(2024, 9, 2), D(2024, 10, 18), skip=[closed])
     result = analyse(present(days), school_days=days, start=days[0], end=days[-1])
     assert result.pattern.holiday_adjacent.days == adjacent_days
@@ -126,7 +147,13 @@ def test_top_reasons_use_the_code_set_of_each_date() -> None:
     result = analyse_alone(pupil, D(2024, 7, 15), D(2024, 9, 9))
     assert result.pattern.top_reasons == (
         ReasonCount("C", "Other authorised circumstances", "authorised", "2006", 4),
-        ReasonCount("C1", "Leave of absence: regulated performance or employment abroad", "authorised", "2024", 3),
+        ReasonCount(
+            "C1",
+            "Leave of absence: regulated performance or employment abroad",
+            "authorised",
+            "2024",
+            3,
+        ),
         ReasonCount("N", "Reason for absence not yet provided", "unauthorised", "2024", 3),
         ReasonCount("C", "Leave of absence: exceptional circumstances", "authorised", "2024", 2),
         ReasonCount("J1", "Leave of absence: interview", "authorised", "2024", 1),

@@ -51,9 +51,14 @@ def _pupil_absent_on(days: list[dt.date]):  # type: ignore[no-untyped-def]
         pytest.param(10, True, D(2024, 11, 11), id="10-sessions-in-10-school-weeks-met"),
     ],
 )
-def test_nine_versus_ten_unauthorised_sessions(sessions: int, met: bool, first_met: dt.date | None) -> None:
+def test_nine_versus_ten_unauthorised_sessions(
+    sessions: int, met: bool, first_met: dt.date | None
+) -> None:
     result = analyse(
-        _pupil_absent_on(MONDAYS[:sessions]), school_days=autumn_2024(), start=AUTUMN[0], end=AUTUMN[1]
+        _pupil_absent_on(MONDAYS[:sessions]),
+        school_days=autumn_2024(),
+        start=AUTUMN[0],
+        end=AUTUMN[1],
     ).penalty
     assert (result.met_in_period, result.first_met_date) == (met, first_met)
     assert result.unauthorised_in_period == sessions
@@ -83,7 +88,9 @@ SPREAD = [MONDAYS[2], MONDAYS[3], MONDAYS[4], MONDAYS[5], MONDAYS[6], MONDAYS[7]
 
 
 def test_a_half_term_week_is_not_a_school_week() -> None:
-    result = analyse(_pupil_absent_on(SPREAD), school_days=autumn_2024(), start=AUTUMN[0], end=AUTUMN[1]).penalty
+    result = analyse(
+        _pupil_absent_on(SPREAD), school_days=autumn_2024(), start=AUTUMN[0], end=AUTUMN[1]
+    ).penalty
     assert result.met_in_period is True
     assert (result.first_met_date, result.first_met_session) == (D(2024, 11, 25), "AM")
     assert result.first_met_window_start == D(2024, 9, 16)
@@ -149,7 +156,9 @@ def test_without_the_previous_years_marks_the_window_is_not_met() -> None:
 
 def test_a_window_full_before_the_period_is_met_at_the_periods_first_unauthorised_session() -> None:
     pupil = _pupil_absent_on(MONDAYS[:10]).session(D(2024, 11, 12), PM, "O")
-    result = analyse(pupil, school_days=autumn_2024(), start=D(2024, 11, 12), end=D(2024, 11, 15)).penalty
+    result = analyse(
+        pupil, school_days=autumn_2024(), start=D(2024, 11, 12), end=D(2024, 11, 15)
+    ).penalty
     assert result.met_in_period is True
     assert (result.first_met_date, result.first_met_session) == (D(2024, 11, 12), "PM")
     assert (result.first_met_window_start, result.first_met_window_count) == (D(2024, 9, 2), 11)
@@ -163,7 +172,9 @@ def test_a_window_full_before_the_period_is_met_at_the_periods_first_unauthorise
 
 def test_met_before_the_period_but_not_in_it() -> None:
     pupil = _pupil_absent_on(MONDAYS[:10])
-    result = analyse(pupil, school_days=autumn_2024(), start=D(2024, 11, 12), end=D(2024, 11, 15)).penalty
+    result = analyse(
+        pupil, school_days=autumn_2024(), start=D(2024, 11, 12), end=D(2024, 11, 15)
+    ).penalty
     assert result.met_in_period is False
     assert result.first_met_date is None
     assert result.met_at_end is True
@@ -172,4 +183,8 @@ def test_met_before_the_period_but_not_in_it() -> None:
 def test_authorised_absence_never_counts_toward_the_threshold() -> None:
     pupil = present(autumn_2024()).days(autumn_2024()[:20], "I")
     result = analyse(pupil, school_days=autumn_2024(), start=AUTUMN[0], end=AUTUMN[1]).penalty
-    assert (result.met_in_period, result.unauthorised_in_period, result.end_window_count) == (False, 0, 0)
+    assert (result.met_in_period, result.unauthorised_in_period, result.end_window_count) == (
+        False,
+        0,
+        0,
+    )
