@@ -118,14 +118,14 @@ def prepare(
     rows = data["pupils"]
     if common.render(data, output, rows=rows, columns=PUPIL_COLUMNS):
         return
-    _print_pack(data)
+    print_pack(data)
 
 
 def _pct(value: Any) -> str:
     return "-" if value is None else f"{value:.1f}%"
 
 
-def _print_pack(data: dict[str, Any]) -> None:
+def print_pack(data: dict[str, Any]) -> None:
     from rich import box
     from rich.panel import Panel
     from rich.table import Table
@@ -181,17 +181,18 @@ def _print_pack(data: dict[str, Any]) -> None:
         listed = [p for p in pupils if p["band"] == band]
         if not listed:
             continue
-        table = Table(title=f"{heading}: {len(listed)}", title_justify="left", box=box.SIMPLE_HEAD)
-        for column, justify in (
-            ("pupil", "left"),
-            ("yr", "left"),
-            ("att %", "right"),
-            ("missed", "right"),
-            ("unauth", "right"),
-            ("flags", "left"),
-            ("lead / review", "left"),
-        ):
-            table.add_column(column, justify=justify, overflow="fold")  # type: ignore[arg-type]
+        table = Table(
+            title=f"{heading}: {len(listed)}",
+            title_justify="left",
+            box=box.SIMPLE_HEAD,
+            expand=True,
+        )
+        table.add_column("pupil", min_width=14, ratio=2, overflow="fold")
+        table.add_column("yr", no_wrap=True)
+        for column in ("att %", "missed", "unauth"):
+            table.add_column(column, justify="right", no_wrap=True)
+        table.add_column("flags", ratio=3, overflow="fold")
+        table.add_column("lead / review", max_width=12, overflow="fold")
         for p in listed:
             flags = _flags(p)
             lead = p["lead_practitioner"] or "no lead"
@@ -201,7 +202,7 @@ def _print_pack(data: dict[str, Any]) -> None:
                 f"{p['surname'] or ''}, {p['forename'] or ''}\n{p['upn']}",
                 p["year_group"] or "",
                 _pct(p["attendance_pct"]),
-                f"{p['days_missed']:g} days",
+                f"{p['days_missed']:g}d",
                 str(p["unauthorised"]),
                 "; ".join(flags),
                 lead,
@@ -230,15 +231,27 @@ def _print_pack(data: dict[str, Any]) -> None:
     out.print(cohorts)
 
 
+SHORT_LABELS = {
+    "period_absence": "7%+ absence",
+    "recent_absence": "10%+ last 4 weeks",
+    "previous_year_pa": "PA last year",
+    "continuous_unauthorised_absence": "10+ days unauthorised: tell LA",
+    "possible_missing_education": "20+ days: possible CME",
+    "unexplained_absence_social_worker": "N/O: tell social worker",
+    "unexplained_absence_looked_after": "N/O: tell virtual school",
+}
+
+
 def _flags(p: dict[str, Any]) -> list[str]:
-    flags = []
+    """Short labels for the table; the full texts are in the JSON."""
+    flags = [SHORT_LABELS.get(code, code) for code in p["flag_codes"] + p["at_risk_codes"]]
     if p["penalty_threshold_met"]:
-        flags.append(f"penalty threshold met {p['penalty_threshold_date']}")
-    flags.extend(p["flags"])
-    flags.extend(p["at_risk_reasons"])
+        flags.insert(
+            0, f"penalty threshold {dt.date.fromisoformat(p['penalty_threshold_date']):%d/%m}"
+        )
     if p["pa_unavoidable_this_year"]:
         flags.append("PA unavoidable this year")
-    elif p["recovery_sessions_year"] is not None:
-        flags.append(f"needs {p['recovery_sessions_year']} sessions in a row to leave PA by July")
+    elif p["recovery_sessions_year"]:
+        flags.append(f"{p['recovery_sessions_year']} sessions to leave PA")
     flags.extend(p["pattern"])
     return flags

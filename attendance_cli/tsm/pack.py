@@ -74,6 +74,7 @@ class PupilEntry:
     days_missed: float
     band: str
     at_risk_reasons: list[str]
+    at_risk_codes: list[str]
     penalty_threshold_met: bool
     penalty_threshold_date: dt.date | None
     penalty_threshold_met_now: bool
@@ -81,6 +82,7 @@ class PupilEntry:
     longest_unauthorised_days: int
     continuous_absence_running: bool
     flags: list[str]
+    flag_codes: list[str]
     recovery_sessions_term: int | None
     recovery_sessions_year: int | None
     pa_unavoidable_this_year: bool | None
@@ -239,7 +241,9 @@ def _analyse(
         candidate |= (possible > 0) & (count_period(arrays, _clip(recent, period)).absent > 0)
         # a penalty window is 10 school weeks: at most ~26 calendar weeks with the summer break
         first_loaded = marks.year_start(min(arrays))
-        lookback = Period(max(period.start - dt.timedelta(weeks=26), first_loaded), period.end, "penalty")
+        lookback = Period(
+            max(period.start - dt.timedelta(weeks=26), first_loaded), period.end, "penalty"
+        )
         candidate |= count_period(arrays, lookback).unauthorised >= config.penalty_sessions
         previous = marks.academic_year(period.end) - 1
         if previous in arrays:
@@ -301,6 +305,7 @@ def _entry(record: EnrolmentRecord, result: EnrolmentFigures) -> PupilEntry:
         days_missed=f.days_missed,
         band=result.band.value,
         at_risk_reasons=[r.text for r in result.at_risk_reasons],
+        at_risk_codes=[r.code for r in result.at_risk_reasons],
         penalty_threshold_met=result.penalty.met_in_period,
         penalty_threshold_date=result.penalty.first_met_date,
         penalty_threshold_met_now=result.penalty.met_at_end,
@@ -310,6 +315,7 @@ def _entry(record: EnrolmentRecord, result: EnrolmentFigures) -> PupilEntry:
         else 0,
         continuous_absence_running=bool(continuous.longest and continuous.longest.still_running),
         flags=[r.text for r in result.flags],
+        flag_codes=[r.code for r in result.flags],
         recovery_sessions_term=recovery.term.sessions_needed if recovery else None,
         recovery_sessions_year=recovery.year.sessions_needed if recovery else None,
         pa_unavoidable_this_year=recovery.year.unavoidable if recovery else None,
