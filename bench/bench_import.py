@@ -17,6 +17,9 @@ import subprocess
 import sys
 import tempfile
 import time
+
+# Measure as an installed att runs: with cached bytecode (some shells set this variable).
+os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
 from pathlib import Path
 
 

@@ -35,17 +35,33 @@ WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday")
 
 
 def binomial_tail(n: int, k: int, p: float) -> float:
-    """P(X >= k) for X ~ Binomial(n, p), summed term by term in log space (exact math.comb)."""
+    """P(X >= k) for X ~ Binomial(n, p), to double precision."""
     if k <= 0:
         return 1.0
     if k > n or p <= 0.0:
         return 0.0
     if p >= 1.0:
         return 1.0
+    # log of the first term exactly, the rest by the log-ratio of successive terms (no underflow
+    # and no big-integer math.comb); stop once terms past the mode no longer change the sum
     log_p, log_q = math.log(p), math.log1p(-p)
-    total = math.fsum(
-        math.exp(math.log(math.comb(n, i)) + i * log_p + (n - i) * log_q) for i in range(k, n + 1)
+    log_term = (
+        math.lgamma(n + 1)
+        - math.lgamma(k + 1)
+        - math.lgamma(n - k + 1)
+        + k * log_p
+        + (n - k) * log_q
     )
+    log_ratio = log_p - log_q
+    logs = [log_term]
+    peak = log_term
+    for i in range(k, n):
+        log_term += math.log((n - i) / (i + 1)) + log_ratio
+        logs.append(log_term)
+        peak = max(peak, log_term)
+        if i > n * p and log_term < peak - 40:
+            break
+    total = math.exp(peak) * math.fsum(math.exp(x - peak) for x in logs)
     return min(1.0, total)
 
 

@@ -78,19 +78,22 @@ def find_trend(timeline: Timeline, *, start: dt.date, end: dt.date) -> Trend:
             - Fraction(100 * previous_attended, previous_possible)
         )
 
-    weekly = []
-    for monday in weeks:
-        in_week = period & (timeline.mondays == monday)
-        week_possible = int((timeline.possible & in_week).sum())
-        week_attended = int((timeline.attended & in_week).sum())
-        weekly.append(
-            WeekFigures(
-                week_start=from_ordinal(monday),
-                possible=week_possible,
-                attended=week_attended,
-                attendance_pct=percent(week_attended, week_possible),
-            )
+    # per-week sums in one pass: each period session goes to its school week's bucket
+    in_period = period & np.isin(timeline.mondays, weeks)
+    bucket = np.searchsorted(weeks, timeline.mondays[in_period])
+    week_possible = np.bincount(bucket, weights=timeline.possible[in_period], minlength=len(weeks))
+    week_attended = np.bincount(bucket, weights=timeline.attended[in_period], minlength=len(weeks))
+    weekly = [
+        WeekFigures(
+            week_start=from_ordinal(monday),
+            possible=int(p),
+            attended=int(a),
+            attendance_pct=percent(int(a), int(p)),
         )
+        for monday, p, a in zip(
+            weeks.tolist(), week_possible.tolist(), week_attended.tolist(), strict=True
+        )
+    ]
 
     return Trend(
         school_weeks=len(weeks),

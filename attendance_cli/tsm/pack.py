@@ -150,12 +150,13 @@ def subset(counts: CountArrays, mask: np.ndarray) -> CountArrays:
 
 
 def _recent_start(calendar: SchoolCalendar, end: dt.date, weeks: int) -> dt.date:
-    """Monday of the ``weeks``-th last school week (a week with any school session) up to
-    ``end``; looks back a year at most."""
+    """Monday of the ``weeks``-th last school week (a week with a school session dated on or
+    before ``end``), as ``analysis.thresholds.at_risk_reasons`` counts them; looks back a year at
+    most."""
     monday = end - dt.timedelta(days=end.weekday())
     found = 0
     for _ in range(53):
-        days = [monday + dt.timedelta(days=n) for n in range(5)]
+        days = [d for d in (monday + dt.timedelta(days=n) for n in range(5)) if d <= end]
         if any(
             calendar.year(marks.academic_year(d))[
                 marks.position(d, 0) : marks.position(d, 1) + 1
@@ -194,11 +195,11 @@ def prepare_tsm_pack(
     calendar = SchoolCalendar({y: school_calendar(arrays[y]) for y in years})
     counts = count_period(arrays, period)
     figures = _analyse(records, arrays, counts, calendar, period, include_all, config)
+    la = _la_summary(conn, period)
     pupils = [_entry(records[i], f) for i, f in figures]
     if not include_all:
         pupils = [p for p in pupils if p.band in {b.value for b in LISTED_BANDS}]
     pupils.sort(key=lambda p: (_BAND_ORDER[p.band], -(p.absence_pct or 0), p.surname or "", p.upn))
-    la = _la_summary(conn, period)
     return TsmPack(
         school={"laestab": ref.laestab, "name": ref.name},
         period={"from": period.start, "to": period.end, "label": period.label, "last_marks": last},
@@ -238,7 +239,10 @@ def _analyse(
         recent = Period(
             _recent_start(calendar, period.end, config.recent_weeks), period.end, "recent"
         )
-        candidate |= (possible > 0) & (count_period(arrays, _clip(recent, period)).absent > 0)
+        recent_counts = count_period(arrays, _clip(recent, period))
+        candidate |= (recent_counts.possible > 0) & (
+            100 * recent_counts.absent >= config.recent_percent * recent_counts.possible
+        )
         # a penalty window is 10 school weeks: at most ~26 calendar weeks with the summer break
         first_loaded = marks.year_start(min(arrays))
         lookback = Period(
@@ -329,6 +333,14 @@ def _entry(record: EnrolmentRecord, result: EnrolmentFigures) -> PupilEntry:
 def _la_summary(conn: sqlite3.Connection, period: Period) -> GroupSummary:
     """Every enrolment in the database over the same period (the LA benchmark)."""
     years = list(marks.years_between(period.start, period.end))
+    if len(years) == 1:  # the usual case: no alignment of enrolments across years needed
+        rows = [
+            r[0]
+            for r in conn.execute(
+                "SELECT CAST(marks AS BLOB) FROM mark_year WHERE academic_year = ?", years
+            )
+        ]
+        return summarise_counts(count_period({years[0]: mark_array(rows)}, period))
     by_enrolment: dict[int, dict[int, str]] = {}
     placeholders = ",".join("?" * len(years))
     for enrolment_id, year, text in conn.execute(

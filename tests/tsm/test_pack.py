@@ -29,19 +29,38 @@ def _pupil(pack, upn):  # type: ignore[no-untyped-def]
     "school,upn,possible,absent,unauthorised,band",
     [
         pytest.param("8992001", "P899200120001", 94, 47, 8, "severe", id="severe-exactly-50pct"),
-        pytest.param("8994001", "G899200417001", 90, 9, 2, "persistent", id="persistent-exactly-10pct"),
-        pytest.param("8992001", "L899200122001", 94, 9, 0, "at_risk", id="just-below-10pct-is-at-risk"),
+        pytest.param(
+            "8994001", "G899200417001", 90, 9, 2, "persistent", id="persistent-exactly-10pct"
+        ),
+        pytest.param(
+            "8992001", "L899200122001", 94, 9, 0, "at_risk", id="just-below-10pct-is-at-risk"
+        ),
         pytest.param("8992001", "X899200123001", 94, 7, 1, "at_risk", id="at-risk-7.45pct"),
-        pytest.param("8994001", "M899200316001", 94, 56, 28, "severe", id="severe-child-protection"),
+        pytest.param(
+            "8994001", "M899200316001", 94, 56, 28, "severe", id="severe-child-protection"
+        ),
         pytest.param("8992001", "A899200122002", 36, 6, 2, "persistent", id="mover-first-school"),
         pytest.param("8997001", "H899200515002", 84, 52, 48, "severe", id="severe-looked-after"),
     ],
 )
-def test_designed_pupils(sample_conn: sqlite3.Connection, school: str, upn: str, possible: int, absent: int, unauthorised: int, band: str) -> None:
+def test_designed_pupils(
+    sample_conn: sqlite3.Connection,
+    school: str,
+    upn: str,
+    possible: int,
+    absent: int,
+    unauthorised: int,
+    band: str,
+) -> None:
     pack = prepare_tsm_pack(sample_conn, school=school)
     pupil = _pupil(pack, upn)
     assert pupil is not None
-    assert (pupil.possible, pupil.sessions_missed, pupil.unauthorised, pupil.band) == (possible, absent, unauthorised, band)
+    assert (pupil.possible, pupil.sessions_missed, pupil.unauthorised, pupil.band) == (
+        possible,
+        absent,
+        unauthorised,
+        band,
+    )
     assert pupil.days_missed == absent / 2
     assert pupil.absence_pct == round(100 * absent / possible, 1)
 
@@ -49,7 +68,11 @@ def test_designed_pupils(sample_conn: sqlite3.Connection, school: str, upn: str,
 def test_mover_has_one_figure_per_school(sample_conn: sqlite3.Connection) -> None:
     second = prepare_tsm_pack(sample_conn, school="8992002", include_all=True)
     pupil = _pupil(second, "A899200122002")
-    assert pupil is not None and (pupil.possible, pupil.sessions_missed, pupil.band) == (56, 3, "none")
+    assert pupil is not None and (pupil.possible, pupil.sessions_missed, pupil.band) == (
+        56,
+        3,
+        "none",
+    )
     assert _pupil(prepare_tsm_pack(sample_conn, school="8992002"), "A899200122002") is None
 
 
@@ -76,7 +99,9 @@ def test_default_listing_equals_the_banded_pupils_of_all(sample_conn: sqlite3.Co
     for school in ("8992001", "8994001", "8992002", "8997001"):
         listed = prepare_tsm_pack(sample_conn, school=school)
         everyone = prepare_tsm_pack(sample_conn, school=school, include_all=True)
-        assert sorted(p.upn for p in listed.pupils) == sorted(p.upn for p in everyone.pupils if p.band != "none")
+        assert sorted(p.upn for p in listed.pupils) == sorted(
+            p.upn for p in everyone.pupils if p.band != "none"
+        )
         assert len(everyone.pupils) == everyone.summary.on_roll
 
 
@@ -88,18 +113,28 @@ def test_summary_counts_add_up(sample_conn: sqlite3.Connection) -> None:
     assert s.persistent == sum(p.band in ("severe", "persistent") for p in pack.pupils)
     assert s.severe == sum(p.band == "severe" for p in pack.pupils)
     assert pack.la_summary.on_roll == 380  # all four sample schools
-    assert pack.period == {"from": dt.date(2025, 8, 1), "to": dt.date(2025, 11, 14), "label": "2025/26 to date", "last_marks": dt.date(2025, 11, 14)}
+    assert pack.period == {
+        "from": dt.date(2025, 8, 1),
+        "to": dt.date(2025, 11, 14),
+        "label": "2025/26 to date",
+        "last_marks": dt.date(2025, 11, 14),
+    }
 
 
 def test_school_by_name_and_ambiguity(sample_conn: sqlite3.Connection) -> None:
-    assert prepare_tsm_pack(sample_conn, school="castle").school == {"laestab": "8994001", "name": "Castle Hill Academy"}
+    assert prepare_tsm_pack(sample_conn, school="castle").school == {
+        "laestab": "8994001",
+        "name": "Castle Hill Academy",
+    }
     with pytest.raises(UsageError, match="matches 2 schools"):
         prepare_tsm_pack(sample_conn, school="st")
     with pytest.raises(NotFoundError):
         prepare_tsm_pack(sample_conn, school="Hogwarts")
 
 
-def _week_of_marks(conn: sqlite3.Connection, tmp_path: Path, codes_by_upn: dict[str, list[str]]) -> None:
+def _week_of_marks(
+    conn: sqlite3.Connection, tmp_path: Path, codes_by_upn: dict[str, list[str]]
+) -> None:
     days = weekdays(dt.date(2025, 9, 1), 10)  # two school weeks
     rows = [["UPN", "Date", "Session", "Mark"]]
     for upn, codes in codes_by_upn.items():
@@ -113,7 +148,9 @@ def test_hand_made_boundaries(conn: sqlite3.Connection, tmp_path: Path) -> None:
     _week_of_marks(conn, tmp_path, {UPN1: ["I", "I"] + ["/"] * 18, UPN2: ["N"] * 10 + ["/"] * 10})
     pack = prepare_tsm_pack(conn, school=SCHOOL)
     assert (_pupil(pack, UPN1).band, _pupil(pack, UPN2).band) == ("persistent", "severe")
-    assert _pupil(pack, UPN2).penalty_threshold_met and _pupil(pack, UPN2).penalty_threshold_date == dt.date(2025, 9, 5)
+    assert _pupil(pack, UPN2).penalty_threshold_met and _pupil(
+        pack, UPN2
+    ).penalty_threshold_date == dt.date(2025, 9, 5)
     assert pack.summary.persistent == 2 and pack.summary.severe == 1
     assert pack.no_plan_or_lead == [UPN2, UPN1]
 
@@ -123,22 +160,60 @@ def test_tsm_prepare_cli_json_and_csv(sample_db: Path) -> None:
     assert result.exit_code == 0, result.stderr
     data = json.loads(result.stdout)
     assert data["school"] == {"laestab": "8997001", "name": "Meadowbank Pupil Referral Unit"}
-    required = {"upn", "surname", "forename", "year_group", "possible", "attended", "authorised", "unauthorised", "late",
-                "attendance_pct", "absence_pct", "days_missed", "band", "at_risk_reasons", "penalty_threshold_met",
-                "penalty_threshold_date", "social_worker", "looked_after"}
+    required = {
+        "upn",
+        "surname",
+        "forename",
+        "year_group",
+        "possible",
+        "attended",
+        "authorised",
+        "unauthorised",
+        "late",
+        "attendance_pct",
+        "absence_pct",
+        "days_missed",
+        "band",
+        "at_risk_reasons",
+        "penalty_threshold_met",
+        "penalty_threshold_date",
+        "social_worker",
+        "looked_after",
+    }
     assert data["pupils"] and all(required <= set(p) for p in data["pupils"])
     csv_out = runner.invoke(app, ["tsm", "prepare", "--school", "8997001", "--format", "csv"])
     assert csv_out.exit_code == 0
     lines = csv_out.stdout.splitlines()
-    assert lines[0].startswith("upn,surname,forename,year_group,band") and len(lines) == len(data["pupils"]) + 1
+    assert (
+        lines[0].startswith("upn,surname,forename,year_group,band")
+        and len(lines) == len(data["pupils"]) + 1
+    )
 
 
 def test_tsm_prepare_cli_table_and_errors(sample_db: Path) -> None:
     table = runner.invoke(app, ["tsm", "prepare", "--school", "castle"])
-    assert table.exit_code == 0 and "TSM pack: Castle Hill Academy" in table.stdout and "Severe absence" in table.stdout
+    assert (
+        table.exit_code == 0
+        and "TSM pack: Castle Hill Academy" in table.stdout
+        and "Severe absence" in table.stdout
+    )
     ambiguous = runner.invoke(app, ["tsm", "prepare", "--school", "st"])
     assert ambiguous.exit_code == 2 and "matches 2 schools" in ambiguous.stderr
     missing = runner.invoke(app, ["tsm", "prepare", "--school", "nowhere"])
     assert missing.exit_code == 4
-    term = runner.invoke(app, ["tsm", "prepare", "--school", "castle", "--term", "autumn", "--year", "2025", "--format", "json"])
+    term = runner.invoke(
+        app,
+        [
+            "tsm",
+            "prepare",
+            "--school",
+            "castle",
+            "--term",
+            "autumn",
+            "--year",
+            "2025",
+            "--format",
+            "json",
+        ],
+    )
     assert json.loads(term.stdout)["period"]["label"] == "autumn term 2025/26"
