@@ -6,6 +6,7 @@ import typer
 
 from attendance_cli.cli import common
 from attendance_cli.cli.options import FormatOption
+from attendance_cli.exports.render import OutputFormat
 
 app = typer.Typer(
     help="The database: where it is, what it holds, schema upgrades.", no_args_is_help=True
@@ -13,7 +14,7 @@ app = typer.Typer(
 
 
 @app.command("info")
-def info(ctx: typer.Context, output: FormatOption = "table") -> None:
+def info(ctx: typer.Context, output: FormatOption = OutputFormat.table) -> None:
     """Show the database path, schema revision and counts of schools, pupils, enrolments, marks."""
     from attendance_cli.db.info import database_info
 

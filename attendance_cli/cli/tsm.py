@@ -10,6 +10,7 @@ import typer
 
 from attendance_cli.cli import common
 from attendance_cli.cli.options import FormatOption
+from attendance_cli.exports.render import OutputFormat
 
 app = typer.Typer(
     help="Targeting Support Meetings: the termly pack for each school.", no_args_is_help=True
@@ -89,7 +90,7 @@ def prepare(
             "--all", help="List every pupil on roll, not only severe, persistent and at risk."
         ),
     ] = False,
-    output: FormatOption = "table",  # type: ignore[assignment]
+    output: FormatOption = OutputFormat.table,
     workbook: Annotated[
         Path | None,
         typer.Option("--output", "-o", help="Also write the pack as an Excel workbook (.xlsx)."),

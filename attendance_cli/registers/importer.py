@@ -120,11 +120,12 @@ def import_registers(
             opened.append((None, None, layout, summary))
     opened.sort(key=lambda item: 0 if item[2] == "roster" else 1)
     summaries = []
-    for source, columns, file_layout, failed in opened:
+    for maybe_source, maybe_columns, file_layout, failed in opened:
         if failed is not None:
             summaries.append(failed)
             continue
-        assert source is not None and columns is not None
+        assert maybe_source is not None and maybe_columns is not None
+        source, columns = maybe_source, maybe_columns
         summaries.append(
             _import_one(conn, source, columns, file_layout, school, dry_run, skip_invalid, progress)
         )
@@ -264,7 +265,7 @@ def _import_marks(
     used_schools = np.flatnonzero(np.bincount(school_index, minlength=n_schools))
     laestabs = [valid.school_values[i] for i in used_schools.tolist()]
     summary.schools = [s for s in laestabs if s]
-    details = {}
+    details: dict[str, dict[str, str]] = {}
     for raw, info in obs.pupil_details.items():
         details.setdefault("".join(raw.split()).upper(), info)
     # enrolment slots: (pupil, school) pairs, then (enrolment, academic year) slots

@@ -113,10 +113,10 @@ def _detect_encoding(path: Path, size: int) -> tuple[str, str | None]:
         except UnicodeDecodeError:
             pass
         handle.seek(0)
-        decoder = codecs.getincrementaldecoder("cp1252")()
+        fallback = codecs.getincrementaldecoder("cp1252")()
         try:
             while chunk := handle.read(BATCH_BYTES):
-                decoder.decode(chunk)
+                fallback.decode(chunk)
         except UnicodeDecodeError as exc:
             raise InvalidInputError(
                 f"{path.name} is neither UTF-8 nor Windows-1252 text",
@@ -272,7 +272,7 @@ def _open_xlsx(path: Path, size: int) -> SourceFile:
     _check_zip(path, size)
     try:
         workbook = python_calamine.CalamineWorkbook.from_path(str(path))
-        chosen: tuple[str, list[list[Any]]] | None = None
+        chosen: tuple[str, list[list[Any]], int] | None = None
         for name in workbook.sheet_names:
             sheet = workbook.get_sheet_by_name(name)
             if sheet.height * max(sheet.width, 1) > MAX_XLSX_CELLS:

@@ -173,47 +173,47 @@ def parse_roster(source: SourceFile, columns: Columns, default_school: str | Non
                         )
             for name in ("fsm", "looked_after"):
                 raw = cell(name)
-                value, why = parse_flag(raw)
+                flag_value, why = parse_flag(raw)
                 if why:
                     complain(name, raw or "", why, "Use Y or N.")
-                elif value is not None:
-                    pupil[name] = value
+                elif flag_value is not None:
+                    pupil[name] = flag_value
             if cell("year_group"):
                 enrolment["year_group"] = cell("year_group")
             contacts = []
             for number in sorted(columns.contacts):
                 record: dict[str, Any] = {"priority": number}
                 for contact_field, index in columns.contacts[number].items():
-                    value = lists[index][offset]
-                    value = value.strip() if value else None
+                    text = lists[index][offset]
+                    text = text.strip() if text else None
                     if contact_field == "parental_responsibility":
-                        flag, why = parse_flag(value)
+                        flag, why = parse_flag(text)
                         if why:
-                            bad.append((header[index], value or "", why, "Use Y or N."))
+                            bad.append((header[index], text or "", why, "Use Y or N."))
                         record[contact_field] = flag
                     else:
-                        record[contact_field] = value
+                        record[contact_field] = text
                 if record.get("name"):
                     contacts.append(record)
-            key = (upn, laestab)
-            if not bad and key in seen:
+            entry = (upn, laestab)
+            if not bad and entry in seen:
                 bad.append(
                     (
                         header[f["upn"]],
                         raw_upn,
-                        f"pupil {upn} is listed twice for this school (also row {seen[key]})",
+                        f"pupil {upn} is listed twice for this school (also row {seen[entry]})",
                         "Keep one row per pupil per school.",
                     )
                 )
             if bad:
-                for column, value, message, hint in bad:
-                    result.rejected.append((row_number, column, value, message, hint))
+                for column, bad_value, message, hint in bad:
+                    result.rejected.append((row_number, column, bad_value, message, hint))
                     if len(result.problems) < 50:
                         result.problems.append(
                             source.problem(message, hint, row=row_number, column=column)
                         )
                 continue
-            seen[key] = row_number
+            seen[entry] = row_number
             result.rows.append(
                 RosterRow(
                     row_number,

@@ -288,8 +288,8 @@ def validate_observations(
         compact[unique_pairs] = np.arange(len(unique_pairs))
         inverse = compact[pair]
         pair_stored = np.zeros(len(unique_pairs), dtype=np.uint8)
-        for i, key in enumerate(unique_pairs.tolist()):
-            day, code_id = divmod(key, ncodes)
+        for i, date_code in enumerate(unique_pairs.tolist()):
+            day, code_id = divmod(date_code, ncodes)
             code = code_norm[code_id]
             if code == codes.MISSING_MARK:
                 pair_stored[i] = ord(codes.MISSING_MARK)

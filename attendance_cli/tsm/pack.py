@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import sqlite3
 from dataclasses import dataclass, field
+from fractions import Fraction
 from typing import Any
 
 import numpy as np
@@ -235,13 +236,13 @@ def _analyse(
         chosen = np.flatnonzero(possible > 0)
     else:
         # the superset of pupils who can be listed (see the module docstring)
-        candidate = (possible > 0) & (100 * absent >= config.at_risk_percent * possible)
+        candidate = (possible > 0) & _at_or_above(absent, possible, config.at_risk_percent)
         recent = Period(
             _recent_start(calendar, period.end, config.recent_weeks), period.end, "recent"
         )
         recent_counts = count_period(arrays, _clip(recent, period))
-        candidate |= (recent_counts.possible > 0) & (
-            100 * recent_counts.absent >= config.recent_percent * recent_counts.possible
+        candidate |= (recent_counts.possible > 0) & _at_or_above(
+            recent_counts.absent, recent_counts.possible, config.recent_percent
         )
         # a penalty window is 10 school weeks: at most ~26 calendar weeks with the summer break
         first_loaded = marks.year_start(min(arrays))
@@ -272,6 +273,12 @@ def _analyse(
             )
         )
     return results
+
+
+def _at_or_above(absent: np.ndarray, possible: np.ndarray, percent: float | Fraction) -> np.ndarray:
+    """100·absent/possible >= percent, exactly in integers (the threshold may be a Fraction)."""
+    exact = Fraction(percent)
+    return 100 * exact.denominator * absent >= exact.numerator * possible
 
 
 def _clip(inner: Period, outer: Period) -> Period:
