@@ -28,7 +28,9 @@ def timed(args: list[str], env: dict[str, str]) -> tuple[float, float]:
     times = []
     for _ in range(RUNS):
         start = time.perf_counter()
-        proc = subprocess.run([sys.executable, "-m", "attendance_cli", *args], env=env, capture_output=True)
+        proc = subprocess.run(
+            [sys.executable, "-m", "attendance_cli", *args], env=env, capture_output=True
+        )
         times.append(time.perf_counter() - start)
         if proc.returncode != 0:
             raise SystemExit(f"att {' '.join(args)} failed: {proc.stderr.decode()[-2000:]}")
@@ -42,12 +44,20 @@ def main() -> None:
     if not db.exists():
         print(f"Building {db} from {root} (roster + grid files) ...")
         files = [str(root / "roster.csv"), *map(str, sorted((root / "grid").glob("*.csv")))]
-        subprocess.run([sys.executable, "-m", "attendance_cli", "import", *files, "--format", "json"], env=env, check=True, capture_output=True)
+        subprocess.run(
+            [sys.executable, "-m", "attendance_cli", "import", *files, "--format", "json"],
+            env=env,
+            check=True,
+            capture_output=True,
+        )
     conn = sqlite3.connect(db)
-    school = conn.execute("SELECT laestab FROM school ORDER BY laestab LIMIT 1 OFFSET 60").fetchone()[0]
+    school = conn.execute(
+        "SELECT laestab FROM school ORDER BY laestab LIMIT 1 OFFSET 60"
+    ).fetchone()[0]
     upn = conn.execute(
         "SELECT p.upn FROM pupil p JOIN enrolment e ON e.pupil_id = p.id JOIN school s ON s.id = e.school_id "
-        "WHERE s.laestab = ? ORDER BY p.upn LIMIT 1", (school,)
+        "WHERE s.laestab = ? ORDER BY p.upn LIMIT 1",
+        (school,),
     ).fetchone()[0]
     enrolments = conn.execute("SELECT count(*) FROM enrolment").fetchone()[0]
     conn.close()

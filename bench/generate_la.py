@@ -322,7 +322,8 @@ def marks_bytes(pupils: Pupils, marks: np.ndarray) -> bytes:
     n = len(pupils.upn)
     years = ["R" if y == 0 else str(y) for y in pupils.year.tolist()]
     prefixes = [
-        f"{pupils.upn[i]},{pupils.surname[i]},{pupils.forename[i]},{years[i]}".encode() for i in range(n)
+        f"{pupils.upn[i]},{pupils.surname[i]},{pupils.forename[i]},{years[i]}".encode()
+        for i in range(n)
     ]
     width = max(len(p) for p in prefixes)
     prefix = np.zeros((n, width), dtype=np.uint8)

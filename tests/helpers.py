@@ -15,7 +15,9 @@ UPN3 = make_upn(899, 2001, 15, 3)
 SCHOOL = "8992001"
 
 
-def write_csv(path: Path, rows: list[list[Any]], *, delimiter: str = ",", encoding: str = "utf-8") -> Path:
+def write_csv(
+    path: Path, rows: list[list[Any]], *, delimiter: str = ",", encoding: str = "utf-8"
+) -> Path:
     with path.open("w", newline="", encoding=encoding) as handle:
         csv.writer(handle, delimiter=delimiter).writerows(rows)
     return path
@@ -55,5 +57,13 @@ def stored_year(conn: Any, upn: str, year: int = 2025) -> str:
 def counts(conn: Any) -> dict[str, int]:
     return {
         table: conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
-        for table in ("school", "pupil", "enrolment", "contact", "mark_year", "mark_change", "import_log")
+        for table in (
+            "school",
+            "pupil",
+            "enrolment",
+            "contact",
+            "mark_year",
+            "mark_change",
+            "import_log",
+        )
     }

@@ -15,7 +15,9 @@ EXPECTED_2024 = {
     **dict.fromkeys(["K", "V", "P", "W", "B"], "aea"),
     **dict.fromkeys(["C1", "M", "J1", "S", "C2", "C", "T", "R", "I", "E"], "authorised"),
     **dict.fromkeys(["G", "N", "O", "U"], "unauthorised"),
-    **dict.fromkeys(["D", "Q", "X", "Y1", "Y2", "Y3", "Y4", "Y5", "Y6", "Y7", "Z", "#"], "not_possible"),
+    **dict.fromkeys(
+        ["D", "Q", "X", "Y1", "Y2", "Y3", "Y4", "Y5", "Y6", "Y7", "Z", "#"], "not_possible"
+    ),
 }
 EXPECTED_2006 = {
     **dict.fromkeys(["/", "\\", "L"], "present"),

@@ -42,7 +42,9 @@ def test_temporary_upn_with_final_letter() -> None:
     year=st.integers(0, 99),
     serial=st.integers(0, 999),
 )
-def test_made_upns_are_valid_and_other_letters_are_not(la: int, establishment: int, year: int, serial: int) -> None:
+def test_made_upns_are_valid_and_other_letters_are_not(
+    la: int, establishment: int, year: int, serial: int
+) -> None:
     upn = make_upn(la, establishment, year, serial)
     assert is_valid_upn(upn)
     for letter in "ABCZ":

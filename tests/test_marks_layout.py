@@ -46,6 +46,12 @@ def test_position_round_trip(date: dt.date, session: int) -> None:
 def test_span_covers_inclusive_dates() -> None:
     year = 2025
     lo, hi = marks.span(year, dt.date(2025, 9, 1), dt.date(2025, 9, 5))  # Mon-Fri
-    assert (lo, hi) == (marks.position(dt.date(2025, 9, 1), 0), marks.position(dt.date(2025, 9, 5), 1) + 1)
-    assert marks.span(year, dt.date(2025, 9, 6), dt.date(2025, 9, 7)) == (60, 60)  # a weekend: empty
+    assert (lo, hi) == (
+        marks.position(dt.date(2025, 9, 1), 0),
+        marks.position(dt.date(2025, 9, 5), 1) + 1,
+    )
+    assert marks.span(year, dt.date(2025, 9, 6), dt.date(2025, 9, 7)) == (
+        60,
+        60,
+    )  # a weekend: empty
     assert marks.span(year, dt.date(2026, 8, 1), dt.date(2026, 9, 1)) == (0, 0)  # outside the year

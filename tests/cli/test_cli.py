@@ -36,13 +36,20 @@ def test_import_json_summary(db_path: Path, tmp_path: Path) -> None:
     data = json.loads(result.stdout)
     assert data["ok"] is True and data["dry_run"] is False
     (summary,) = data["files"]
-    assert (summary["file"], summary["layout"], summary["status"], summary["marks_added"]) == ("m.csv", "marks", "imported", 2)
+    assert (summary["file"], summary["layout"], summary["status"], summary["marks_added"]) == (
+        "m.csv",
+        "marks",
+        "imported",
+        2,
+    )
     assert summary["date_from"] == "2025-09-03"
 
 
 def test_import_layout_and_output_together(db_path: Path, tmp_path: Path) -> None:
     path = write_csv(tmp_path / "g.csv", [["UPN", "2025-09-03 AM"], [UPN1, "/"]])
-    result = runner.invoke(app, ["import", str(path), "--school", SCHOOL, "--format", "grid", "--format", "json"])
+    result = runner.invoke(
+        app, ["import", str(path), "--school", SCHOOL, "--format", "grid", "--format", "json"]
+    )
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout)["files"][0]["layout"] == "grid"
 
@@ -69,7 +76,10 @@ def test_unknown_format_value_is_a_usage_error(db_path: Path, tmp_path: Path) ->
 
 
 def test_db_info_json(db_path: Path, tmp_path: Path) -> None:
-    runner.invoke(app, ["import", str(_marks(tmp_path, [[UPN1, "2025-09-03", "AM", "/"]])), "--school", SCHOOL])
+    runner.invoke(
+        app,
+        ["import", str(_marks(tmp_path, [[UPN1, "2025-09-03", "AM", "/"]])), "--school", SCHOOL],
+    )
     result = runner.invoke(app, ["db", "info", "--format", "json"])
     assert result.exit_code == 0, result.output
     info = json.loads(result.stdout)
@@ -127,7 +137,12 @@ def test_help_does_not_import_heavy_libraries() -> None:
 
 
 def test_python_dash_m_runs() -> None:
-    out = subprocess.run([sys.executable, "-m", "attendance_cli", "--version"], capture_output=True, text=True, check=True)
+    out = subprocess.run(
+        [sys.executable, "-m", "attendance_cli", "--version"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     assert out.stdout.startswith("att ")
 
 
@@ -137,30 +152,58 @@ def test_installed_wheel_runs_from_another_folder(tmp_path: Path) -> None:
     elsewhere: the migrations and sample data must ship inside the package."""
     dist = tmp_path / "dist"
     subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-w", str(dist), str(ROOT)],
-        check=True, capture_output=True,
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--no-deps",
+            "--no-build-isolation",
+            "-w",
+            str(dist),
+            str(ROOT),
+        ],
+        check=True,
+        capture_output=True,
     )
     (wheel,) = dist.glob("*.whl")
     target = tmp_path / "site"
     subprocess.run(
         [sys.executable, "-m", "pip", "install", "--no-deps", "--target", str(target), str(wheel)],
-        check=True, capture_output=True,
+        check=True,
+        capture_output=True,
     )
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
-    env = {**os.environ, "PYTHONPATH": str(target), "ATT_DB": str(tmp_path / "w.sqlite"), "XDG_DATA_HOME": str(tmp_path / "data")}
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(target),
+        "ATT_DB": str(tmp_path / "w.sqlite"),
+        "XDG_DATA_HOME": str(tmp_path / "data"),
+    }
     where = subprocess.run(
         [sys.executable, "-c", "import attendance_cli; print(attendance_cli.__file__)"],
-        cwd=elsewhere, env=env, capture_output=True, text=True, check=True,
+        cwd=elsewhere,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
     )
     assert where.stdout.startswith(str(target))
     info = subprocess.run(
         [sys.executable, "-m", "attendance_cli", "db", "info", "--format", "json"],
-        cwd=elsewhere, env=env, capture_output=True, text=True,
+        cwd=elsewhere,
+        env=env,
+        capture_output=True,
+        text=True,
     )
     assert info.returncode == 0, info.stderr
     assert json.loads(info.stdout)["schema_revision"]
     demo = subprocess.run(
-        [sys.executable, "-m", "attendance_cli", "demo"], cwd=elsewhere, env=env, capture_output=True, text=True
+        [sys.executable, "-m", "attendance_cli", "demo"],
+        cwd=elsewhere,
+        env=env,
+        capture_output=True,
+        text=True,
     )
     assert demo.returncode == 0, demo.stderr

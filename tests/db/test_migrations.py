@@ -86,8 +86,15 @@ def test_release_database_upgrades_with_data_intact(saved: Path, tmp_path: Path)
     path = tmp_path / saved.name
     shutil.copyfile(saved, path)
     before = sqlite3.connect(path)
-    tables = [r[0] for r in before.execute("SELECT name FROM sqlite_master WHERE type='table' AND name != 'alembic_version'")]
-    snapshot = {t: sorted(before.execute(f"SELECT * FROM {t}").fetchall(), key=repr) for t in tables}
+    tables = [
+        r[0]
+        for r in before.execute(
+            "SELECT name FROM sqlite_master WHERE type='table' AND name != 'alembic_version'"
+        )
+    ]
+    snapshot = {
+        t: sorted(before.execute(f"SELECT * FROM {t}").fetchall(), key=repr) for t in tables
+    }
     before.close()
     conn, result = open_database(path)
     assert migrate.current_revision(conn) == migrate.SCHEMA_HEAD
@@ -108,6 +115,8 @@ def test_upgrade_from_each_earlier_revision_backs_up_first(tmp_path: Path) -> No
         create_private_file(path)
         migrate.upgrade_database(path, revision=older)
         conn, result = open_database(path)
-        assert result.upgraded_from == older and result.backup is not None and result.backup.exists()
+        assert (
+            result.upgraded_from == older and result.backup is not None and result.backup.exists()
+        )
         assert migrate.current_revision(conn) == migrate.SCHEMA_HEAD
         conn.close()

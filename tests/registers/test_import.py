@@ -38,7 +38,11 @@ def test_marks_layout(conn: sqlite3.Connection, tmp_path: Path, fmt: str) -> Non
         [UPN1, "Smith", "Ann", "7", "2025-09-04", "pm", " n "],
         [UPN2, "Jones", "Bo", "8", "03/09/2025", "AM", "-"],
     ]
-    path = write_csv(tmp_path / "m.csv", rows) if fmt == "csv" else write_xlsx(tmp_path / "m.xlsx", rows)
+    path = (
+        write_csv(tmp_path / "m.csv", rows)
+        if fmt == "csv"
+        else write_xlsx(tmp_path / "m.xlsx", rows)
+    )
     result = _import(conn, path)
     summary = result.files[0]
     assert (summary.status, summary.layout) == ("imported", "marks")
@@ -67,11 +71,23 @@ def test_marks_layout_with_excel_date_cells(conn: sqlite3.Connection, tmp_path: 
 @pytest.mark.parametrize("fmt", ["csv", "xlsx"])
 def test_grid_layout(conn: sqlite3.Connection, tmp_path: Path, fmt: str) -> None:
     rows = [
-        ["Pupil UPN", "Legal Surname", "Legal Forename", "Year Group", "Wed 03/09/2025 AM", "Wed 03/09/2025 PM", "2025-09-04 AM"],
+        [
+            "Pupil UPN",
+            "Legal Surname",
+            "Legal Forename",
+            "Year Group",
+            "Wed 03/09/2025 AM",
+            "Wed 03/09/2025 PM",
+            "2025-09-04 AM",
+        ],
         [UPN1, "Smith", "Ann", "7", "/", "\\", "I"],
         [UPN2, "Jones", "Bo", "7", None, None, "L"],  # joined on 4 Sep: blank = not on roll
     ]
-    path = write_csv(tmp_path / "g.csv", rows) if fmt == "csv" else write_xlsx(tmp_path / "g.xlsx", rows)
+    path = (
+        write_csv(tmp_path / "g.csv", rows)
+        if fmt == "csv"
+        else write_xlsx(tmp_path / "g.xlsx", rows)
+    )
     summary = _import(conn, path).files[0]
     assert (summary.status, summary.layout, summary.marks_added) == ("imported", "grid", 4)
     assert _at(stored_year(conn, UPN1), dt.date(2025, 9, 4), 0) == "I"
@@ -81,35 +97,120 @@ def test_grid_layout(conn: sqlite3.Connection, tmp_path: Path, fmt: str) -> None
 
 def test_roster_layout(conn: sqlite3.Connection, tmp_path: Path) -> None:
     header = [
-        "UPN", "Surname", "Forename", "DOB", "Gender", "Year", "LAESTAB", "School Name", "Entry Date",
-        "Leaving Date", "FSM", "SEN", "Social Worker", "Looked After",
-        "Parent 1 Name", "Parent 1 Relationship", "Parent 1 Address", "Parent 1 Phone", "Parent 1 Parental Responsibility",
-        "Parent 2 Name", "Parent 2 Phone",
+        "UPN",
+        "Surname",
+        "Forename",
+        "DOB",
+        "Gender",
+        "Year",
+        "LAESTAB",
+        "School Name",
+        "Entry Date",
+        "Leaving Date",
+        "FSM",
+        "SEN",
+        "Social Worker",
+        "Looked After",
+        "Parent 1 Name",
+        "Parent 1 Relationship",
+        "Parent 1 Address",
+        "Parent 1 Phone",
+        "Parent 1 Parental Responsibility",
+        "Parent 2 Name",
+        "Parent 2 Phone",
     ]
     rows = [
         header,
-        [UPN1, "Smith", "Ann", "01/02/2014", "F", "6", "8992001", "Riverside Primary", "2019-09-04", "", "Y", "K", "CIN", "N",
-         "Jo Smith", "Mother", "1 High St\nTown", "07700 900001", "Y", "Sam Smith", "07700 900002"],
-        [UPN1, "Smith", "Ann", "01/02/2014", "F", "6", "8992002", "St Anne's", "2025-10-01", "", "Y", "K", "CIN", "N",
-         "Jo Smith", "Mother", "1 High St\nTown", "07700 900001", "Y", "", ""],
+        [
+            UPN1,
+            "Smith",
+            "Ann",
+            "01/02/2014",
+            "F",
+            "6",
+            "8992001",
+            "Riverside Primary",
+            "2019-09-04",
+            "",
+            "Y",
+            "K",
+            "CIN",
+            "N",
+            "Jo Smith",
+            "Mother",
+            "1 High St\nTown",
+            "07700 900001",
+            "Y",
+            "Sam Smith",
+            "07700 900002",
+        ],
+        [
+            UPN1,
+            "Smith",
+            "Ann",
+            "01/02/2014",
+            "F",
+            "6",
+            "8992002",
+            "St Anne's",
+            "2025-10-01",
+            "",
+            "Y",
+            "K",
+            "CIN",
+            "N",
+            "Jo Smith",
+            "Mother",
+            "1 High St\nTown",
+            "07700 900001",
+            "Y",
+            "",
+            "",
+        ],
     ]
     path = write_csv(tmp_path / "roster.csv", rows)
     summary = import_registers(conn, paths=[path]).files[0]
     assert summary.status == "imported", summary.problems
-    assert (summary.layout, summary.pupils_added, summary.enrolments_added, summary.schools_added) == ("roster", 1, 2, 2)
-    pupil = conn.execute("SELECT date_of_birth, gender, fsm, sen, social_worker, looked_after FROM pupil").fetchone()
+    assert (
+        summary.layout,
+        summary.pupils_added,
+        summary.enrolments_added,
+        summary.schools_added,
+    ) == ("roster", 1, 2, 2)
+    pupil = conn.execute(
+        "SELECT date_of_birth, gender, fsm, sen, social_worker, looked_after FROM pupil"
+    ).fetchone()
     assert pupil == ("2014-02-01", "F", 1, "K", "CIN", 0)
-    assert conn.execute("SELECT name FROM school ORDER BY laestab").fetchall() == [("Riverside Primary",), ("St Anne's",)]
-    contacts = conn.execute("SELECT priority, name, address, parental_responsibility FROM contact ORDER BY priority").fetchall()
+    assert conn.execute("SELECT name FROM school ORDER BY laestab").fetchall() == [
+        ("Riverside Primary",),
+        ("St Anne's",),
+    ]
+    contacts = conn.execute(
+        "SELECT priority, name, address, parental_responsibility FROM contact ORDER BY priority"
+    ).fetchall()
     # one person per parent across both rows (the mover has a row per school)
     assert contacts == [(1, "Jo Smith", "1 High St\nTown", 1), (2, "Sam Smith", None, None)]
     again = import_registers(conn, paths=[path]).files[0]
-    assert (again.pupils_added, again.pupils_updated, again.enrolments_added, again.contacts_written) == (0, 0, 0, 0)
+    assert (
+        again.pupils_added,
+        again.pupils_updated,
+        again.enrolments_added,
+        again.contacts_written,
+    ) == (0, 0, 0, 0)
 
 
 def test_rosters_are_loaded_before_marks(conn: sqlite3.Connection, tmp_path: Path) -> None:
-    marks_file = write_csv(tmp_path / "a.csv", [["UPN", "Date", "Session", "Mark", "LAESTAB"], [UPN1, "2025-09-03", "AM", "/", "8992001"]])
-    roster = write_csv(tmp_path / "z.csv", [["UPN", "Surname", "DOB", "LAESTAB", "School Name"], [UPN1, "Smith", "2014-01-01", "8992001", "Riverside"]])
+    marks_file = write_csv(
+        tmp_path / "a.csv",
+        [["UPN", "Date", "Session", "Mark", "LAESTAB"], [UPN1, "2025-09-03", "AM", "/", "8992001"]],
+    )
+    roster = write_csv(
+        tmp_path / "z.csv",
+        [
+            ["UPN", "Surname", "DOB", "LAESTAB", "School Name"],
+            [UPN1, "Smith", "2014-01-01", "8992001", "Riverside"],
+        ],
+    )
     result = import_registers(conn, paths=[marks_file, roster])
     assert [f.layout for f in result.files] == ["roster", "marks"]
     assert conn.execute("SELECT name FROM school").fetchall() == [("Riverside",)]
@@ -127,7 +228,9 @@ def test_rosters_are_loaded_before_marks(conn: sqlite3.Connection, tmp_path: Pat
         pytest.param(",", "utf-16", False, id="utf16-bom"),
     ],
 )
-def test_encodings_and_delimiters(conn: sqlite3.Connection, tmp_path: Path, delimiter: str, encoding: str, bom: bool) -> None:
+def test_encodings_and_delimiters(
+    conn: sqlite3.Connection, tmp_path: Path, delimiter: str, encoding: str, bom: bool
+) -> None:
     path = tmp_path / "m.csv"
     text = delimiter.join(["UPN", "Surname", "Date", "Session", "Mark"]) + "\r\n"
     text += delimiter.join([UPN1, "Zoë O’Brien", "03/09/2025", "AM", "/"]) + "\r\n"
@@ -138,7 +241,9 @@ def test_encodings_and_delimiters(conn: sqlite3.Connection, tmp_path: Path, deli
     assert any("Windows-1252" in n for n in summary.notes) is (encoding == "cp1252")
 
 
-def test_title_rows_above_an_xlsx_header_are_skipped(conn: sqlite3.Connection, tmp_path: Path) -> None:
+def test_title_rows_above_an_xlsx_header_are_skipped(
+    conn: sqlite3.Connection, tmp_path: Path
+) -> None:
     path = write_xlsx(
         tmp_path / "g.xlsx",
         [["Attendance export"], [], ["UPN", "2025-09-03 AM"], [UPN1, "/"], [UPN2, "Q"]],
@@ -159,19 +264,63 @@ def _problems(conn: sqlite3.Connection, path: Path) -> list[tuple[int | None, st
 @pytest.mark.parametrize(
     "row,column,fragment",
     [
-        pytest.param([UPN1, "2025-09-03", "AM", "QQ"], "Mark", "'QQ' is not a DfE attendance code", id="unknown-code"),
-        pytest.param([UPN1, "2025-09-03", "AM", "J"], "Mark", "code 'J' is not in the 2024 code set in force on 2025-09-03", id="code-not-valid-on-date"),
-        pytest.param([UPN1, "2024-03-04", "AM", "Y4"], "Mark", "code 'Y4' is not in the 2006 code set in force on 2024-03-04", id="2024-code-before-2024"),
-        pytest.param([UPN1, "31/02/2025", "AM", "/"], "Date", "'31/02/2025' is not a real date", id="bad-date"),
-        pytest.param([UPN1, "09/13/2025", "AM", "/"], "Date", "'09/13/2025' is not a real date", id="us-date"),
-        pytest.param([UPN1, "3rd Sept", "AM", "/"], "Date", "is not a date; use YYYY-MM-DD or DD/MM/YYYY", id="not-a-date"),
-        pytest.param([UPN1, "2025-09-06", "AM", "/"], "Date", "2025-09-06 is a Saturday", id="weekend-date"),
-        pytest.param([UPN1, "2025-09-03", "EVE", "/"], "Session", "session 'EVE' is not AM or PM", id="bad-session"),
-        pytest.param(["A801200005001", "2025-09-03", "AM", "/"], "UPN", "has check letter 'A'; the digits give 'B'", id="bad-check-letter"),
+        pytest.param(
+            [UPN1, "2025-09-03", "AM", "QQ"],
+            "Mark",
+            "'QQ' is not a DfE attendance code",
+            id="unknown-code",
+        ),
+        pytest.param(
+            [UPN1, "2025-09-03", "AM", "J"],
+            "Mark",
+            "code 'J' is not in the 2024 code set in force on 2025-09-03",
+            id="code-not-valid-on-date",
+        ),
+        pytest.param(
+            [UPN1, "2024-03-04", "AM", "Y4"],
+            "Mark",
+            "code 'Y4' is not in the 2006 code set in force on 2024-03-04",
+            id="2024-code-before-2024",
+        ),
+        pytest.param(
+            [UPN1, "31/02/2025", "AM", "/"],
+            "Date",
+            "'31/02/2025' is not a real date",
+            id="bad-date",
+        ),
+        pytest.param(
+            [UPN1, "09/13/2025", "AM", "/"], "Date", "'09/13/2025' is not a real date", id="us-date"
+        ),
+        pytest.param(
+            [UPN1, "3rd Sept", "AM", "/"],
+            "Date",
+            "is not a date; use YYYY-MM-DD or DD/MM/YYYY",
+            id="not-a-date",
+        ),
+        pytest.param(
+            [UPN1, "2025-09-06", "AM", "/"], "Date", "2025-09-06 is a Saturday", id="weekend-date"
+        ),
+        pytest.param(
+            [UPN1, "2025-09-03", "EVE", "/"],
+            "Session",
+            "session 'EVE' is not AM or PM",
+            id="bad-session",
+        ),
+        pytest.param(
+            ["A801200005001", "2025-09-03", "AM", "/"],
+            "UPN",
+            "has check letter 'A'; the digits give 'B'",
+            id="bad-check-letter",
+        ),
     ],
 )
-def test_each_validation_error(conn: sqlite3.Connection, tmp_path: Path, row: list[str], column: str, fragment: str) -> None:
-    path = write_csv(tmp_path / "m.csv", [["UPN", "Date", "Session", "Mark"], [UPN2, "2025-09-03", "AM", "/"], row])
+def test_each_validation_error(
+    conn: sqlite3.Connection, tmp_path: Path, row: list[str], column: str, fragment: str
+) -> None:
+    path = write_csv(
+        tmp_path / "m.csv",
+        [["UPN", "Date", "Session", "Mark"], [UPN2, "2025-09-03", "AM", "/"], row],
+    )
     problems = _problems(conn, path)
     assert len(problems) == 1
     assert problems[0][:2] == (3, column)
@@ -182,7 +331,11 @@ def test_each_validation_error(conn: sqlite3.Connection, tmp_path: Path, row: li
 def test_conflicting_marks_name_both_rows(conn: sqlite3.Connection, tmp_path: Path) -> None:
     path = write_csv(
         tmp_path / "m.csv",
-        [["UPN", "Date", "Session", "Mark"], [UPN1, "2025-09-03", "AM", "/"], [UPN1, "03/09/2025", "am", "N"]],
+        [
+            ["UPN", "Date", "Session", "Mark"],
+            [UPN1, "2025-09-03", "AM", "/"],
+            [UPN1, "03/09/2025", "am", "N"],
+        ],
     )
     problems = _problems(conn, path)
     assert [p[0] for p in problems] == [2, 3]
@@ -192,14 +345,20 @@ def test_conflicting_marks_name_both_rows(conn: sqlite3.Connection, tmp_path: Pa
 def test_exact_duplicates_are_a_warning(conn: sqlite3.Connection, tmp_path: Path) -> None:
     path = write_csv(
         tmp_path / "m.csv",
-        [["UPN", "Date", "Session", "Mark"], [UPN1, "2025-09-03", "AM", "/"], [UPN1, "2025-09-03", "AM", "/"]],
+        [
+            ["UPN", "Date", "Session", "Mark"],
+            [UPN1, "2025-09-03", "AM", "/"],
+            [UPN1, "2025-09-03", "AM", "/"],
+        ],
     )
     summary = _import(conn, path).files[0]
     assert summary.status == "imported" and summary.duplicate_rows == 1 and summary.marks_added == 1
     assert any("duplicate" in n for n in summary.notes)
 
 
-def test_missing_required_column_lists_columns_found(conn: sqlite3.Connection, tmp_path: Path) -> None:
+def test_missing_required_column_lists_columns_found(
+    conn: sqlite3.Connection, tmp_path: Path
+) -> None:
     path = write_csv(tmp_path / "m.csv", [["UPN", "Date", "Mark"], [UPN1, "2025-09-03", "/"]])
     summary = _import(conn, path, layout="marks").files[0]
     assert summary.status == "rejected"
@@ -210,18 +369,25 @@ def test_missing_required_column_lists_columns_found(conn: sqlite3.Connection, t
 def test_unrecognisable_file(conn: sqlite3.Connection, tmp_path: Path) -> None:
     path = write_csv(tmp_path / "x.csv", [["Name", "Score"], ["a", "1"]])
     summary = _import(conn, path).files[0]
-    assert summary.status == "rejected" and "cannot tell what kind of file" in summary.problems[0].message
+    assert (
+        summary.status == "rejected"
+        and "cannot tell what kind of file" in summary.problems[0].message
+    )
 
 
 def test_no_school_given(conn: sqlite3.Connection, tmp_path: Path) -> None:
-    path = write_csv(tmp_path / "m.csv", [["UPN", "Date", "Session", "Mark"], [UPN1, "2025-09-03", "AM", "/"]])
+    path = write_csv(
+        tmp_path / "m.csv", [["UPN", "Date", "Session", "Mark"], [UPN1, "2025-09-03", "AM", "/"]]
+    )
     summary = import_registers(conn, paths=[path]).files[0]
     assert summary.status == "rejected" and "--school" in summary.problems[0].hint
 
 
 def test_wrong_column_count_is_located(conn: sqlite3.Connection, tmp_path: Path) -> None:
     path = tmp_path / "m.csv"
-    path.write_text(f"UPN,Date,Session,Mark\n{UPN1},2025-09-03,AM,/\n{UPN1},2025-09-03,PM,/,extra\n")
+    path.write_text(
+        f"UPN,Date,Session,Mark\n{UPN1},2025-09-03,AM,/\n{UPN1},2025-09-03,PM,/,extra\n"
+    )
     problems = _problems(conn, path)
     assert problems == [(3, None, "has 5 columns; the header has 4")]
 
@@ -231,11 +397,15 @@ def test_wrong_column_count_is_located(conn: sqlite3.Connection, tmp_path: Path)
     [
         pytest.param(b"", "empty", id="empty"),
         pytest.param(b"PK\x03\x04garbage", "not a valid Excel workbook", id="corrupt-xlsx"),
-        pytest.param(b"\xd0\xcf\x11\xe0rest", "old Excel (.xls) or password-protected", id="xls-or-encrypted"),
+        pytest.param(
+            b"\xd0\xcf\x11\xe0rest", "old Excel (.xls) or password-protected", id="xls-or-encrypted"
+        ),
         pytest.param(b"UPN,Date\x00\x01", "binary", id="binary"),
     ],
 )
-def test_unreadable_files(conn: sqlite3.Connection, tmp_path: Path, content: bytes, fragment: str) -> None:
+def test_unreadable_files(
+    conn: sqlite3.Connection, tmp_path: Path, content: bytes, fragment: str
+) -> None:
     path = tmp_path / "bad.csv"
     path.write_bytes(content)
     summary = _import(conn, path).files[0]
@@ -255,7 +425,9 @@ def _file(tmp_path: Path, name: str, rows: list[list[str]]) -> Path:
 
 
 def test_reimport_changes_nothing(conn: sqlite3.Connection, tmp_path: Path) -> None:
-    path = _file(tmp_path, "m.csv", [[UPN1, "2025-09-03", "AM", "/"], [UPN1, "2025-09-03", "PM", "N"]])
+    path = _file(
+        tmp_path, "m.csv", [[UPN1, "2025-09-03", "AM", "/"], [UPN1, "2025-09-03", "PM", "N"]]
+    )
     _import(conn, path)
     before = stored_year(conn, UPN1)
     tables = counts(conn)
@@ -263,23 +435,42 @@ def test_reimport_changes_nothing(conn: sqlite3.Connection, tmp_path: Path) -> N
     assert (again.marks_added, again.marks_changed, again.marks_unchanged) == (0, 0, 2)
     assert stored_year(conn, UPN1) == before
     after = counts(conn)
-    assert {k: v for k, v in after.items() if k != "import_log"} == {k: v for k, v in tables.items() if k != "import_log"}
+    assert {k: v for k, v in after.items() if k != "import_log"} == {
+        k: v for k, v in tables.items() if k != "import_log"
+    }
 
 
-def test_overlapping_export_replaces_and_records_changes(conn: sqlite3.Connection, tmp_path: Path) -> None:
-    first = _file(tmp_path, "week1.csv", [[UPN1, "2025-09-03", "AM", "N"], [UPN1, "2025-09-03", "PM", "N"]])
-    second = _file(tmp_path, "week1-later.csv", [[UPN1, "2025-09-03", "AM", "I"], [UPN1, "2025-09-03", "PM", "N"], [UPN1, "2025-09-04", "AM", "/"]])
+def test_overlapping_export_replaces_and_records_changes(
+    conn: sqlite3.Connection, tmp_path: Path
+) -> None:
+    first = _file(
+        tmp_path, "week1.csv", [[UPN1, "2025-09-03", "AM", "N"], [UPN1, "2025-09-03", "PM", "N"]]
+    )
+    second = _file(
+        tmp_path,
+        "week1-later.csv",
+        [
+            [UPN1, "2025-09-03", "AM", "I"],
+            [UPN1, "2025-09-03", "PM", "N"],
+            [UPN1, "2025-09-04", "AM", "/"],
+        ],
+    )
     _import(conn, first)
     summary = _import(conn, second).files[0]
     assert (summary.marks_added, summary.marks_changed, summary.marks_unchanged) == (1, 1, 1)
     assert _at(stored_year(conn, UPN1), dt.date(2025, 9, 3), 0) == "I"
-    change = conn.execute("SELECT date, session, old_mark, new_mark, import_id FROM mark_change").fetchall()
+    change = conn.execute(
+        "SELECT date, session, old_mark, new_mark, import_id FROM mark_change"
+    ).fetchall()
     assert change == [("2025-09-03", 0, "N", "I", summary.import_id)]
 
 
 def test_blank_grid_cell_never_erases_a_mark(conn: sqlite3.Connection, tmp_path: Path) -> None:
     _import(conn, write_csv(tmp_path / "a.csv", [["UPN", "2025-09-03 AM"], [UPN1, "N"]]))
-    summary = _import(conn, write_csv(tmp_path / "b.csv", [["UPN", "2025-09-03 AM", "2025-09-03 PM"], [UPN1, "", "/"]])).files[0]
+    summary = _import(
+        conn,
+        write_csv(tmp_path / "b.csv", [["UPN", "2025-09-03 AM", "2025-09-03 PM"], [UPN1, "", "/"]]),
+    ).files[0]
     assert (summary.marks_added, summary.marks_changed) == (1, 0)
     assert _at(stored_year(conn, UPN1), dt.date(2025, 9, 3), 0) == "N"
 
@@ -291,8 +482,18 @@ def test_dry_run_writes_nothing_but_reports(conn: sqlite3.Connection, tmp_path: 
     assert all(v == 0 for v in counts(conn).values())
 
 
-def test_skip_invalid_imports_valid_rows_and_writes_reasons(conn: sqlite3.Connection, tmp_path: Path) -> None:
-    path = _file(tmp_path, "m.csv", [[UPN1, "2025-09-03", "AM", "/"], [UPN2, "2025-09-03", "AM", "=HYPERLINK()"], [UPN3, "2025-09-06", "AM", "/"]])
+def test_skip_invalid_imports_valid_rows_and_writes_reasons(
+    conn: sqlite3.Connection, tmp_path: Path
+) -> None:
+    path = _file(
+        tmp_path,
+        "m.csv",
+        [
+            [UPN1, "2025-09-03", "AM", "/"],
+            [UPN2, "2025-09-03", "AM", "=HYPERLINK()"],
+            [UPN3, "2025-09-06", "AM", "/"],
+        ],
+    )
     summary = _import(conn, path, skip_invalid=True).files[0]
     assert (summary.status, summary.marks_added, summary.rows_rejected) == ("imported", 1, 2)
     rejected = Path(summary.rejected_file or "")
@@ -304,7 +505,9 @@ def test_skip_invalid_imports_valid_rows_and_writes_reasons(conn: sqlite3.Connec
     assert lines[2].startswith("4,Date,2025-09-06,2025-09-06 is a Saturday")
 
 
-def test_a_failure_midway_leaves_no_trace(conn: sqlite3.Connection, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_failure_midway_leaves_no_trace(
+    conn: sqlite3.Connection, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     _import(conn, _file(tmp_path, "a.csv", [[UPN1, "2025-09-03", "AM", "N"]]))
     before = counts(conn), stored_year(conn, UPN1)
 
@@ -313,7 +516,14 @@ def test_a_failure_midway_leaves_no_trace(conn: sqlite3.Connection, tmp_path: Pa
 
     monkeypatch.setattr(store, "record_changes", crash)  # after pupils, enrolments, marks, log
     with pytest.raises(RuntimeError):
-        _import(conn, _file(tmp_path, "b.csv", [[UPN1, "2025-09-03", "AM", "I"], [UPN2, "2025-09-03", "AM", "/"]]))
+        _import(
+            conn,
+            _file(
+                tmp_path,
+                "b.csv",
+                [[UPN1, "2025-09-03", "AM", "I"], [UPN2, "2025-09-03", "AM", "/"]],
+            ),
+        )
     assert (counts(conn), stored_year(conn, UPN1)) == before
 
 
@@ -321,7 +531,11 @@ def test_a_file_spanning_both_code_sets(conn: sqlite3.Connection, tmp_path: Path
     path = _file(
         tmp_path,
         "m.csv",
-        [[UPN1, "2024-07-19", "AM", "J"], [UPN1, "2024-08-19", "AM", "J1"], [UPN1, "2024-09-02", "AM", "Y2"]],
+        [
+            [UPN1, "2024-07-19", "AM", "J"],
+            [UPN1, "2024-08-19", "AM", "J1"],
+            [UPN1, "2024-09-02", "AM", "Y2"],
+        ],
     )
     summary = _import(conn, path).files[0]
     assert summary.status == "imported", summary.problems
@@ -333,7 +547,9 @@ def test_a_file_spanning_both_code_sets(conn: sqlite3.Connection, tmp_path: Path
 def test_import_log_records_file_and_user(conn: sqlite3.Connection, tmp_path: Path) -> None:
     path = _file(tmp_path, "m.csv", [[UPN1, "2025-09-03", "AM", "/"]])
     summary = _import(conn, path).files[0]
-    row = conn.execute("SELECT file_name, sha256, rows, marks_added, os_user, school_id FROM import_log").fetchone()
+    row = conn.execute(
+        "SELECT file_name, sha256, rows, marks_added, os_user, school_id FROM import_log"
+    ).fetchone()
     import hashlib
 
     assert row[:4] == ("m.csv", hashlib.sha256(path.read_bytes()).hexdigest(), 1, 1)

@@ -42,12 +42,17 @@ def test_both_date_spellings_round_trip(date: dt.date) -> None:
     assert parse_date(date.strftime("%d/%m/%Y"))[0] == date
 
 
-@pytest.mark.parametrize("text,session", [("AM", 0), ("am", 0), (" a m ", 0), ("Morning", 0), ("PM", 1), ("p", 1), ("EVE", None)])
+@pytest.mark.parametrize(
+    "text,session",
+    [("AM", 0), ("am", 0), (" a m ", 0), ("Morning", 0), ("PM", 1), ("p", 1), ("EVE", None)],
+)
 def test_parse_session(text: str, session: int | None) -> None:
     assert parse_session(text) == session
 
 
-@pytest.mark.parametrize("text,value", [("Y", True), ("yes", True), ("N", False), ("0", False), ("", None), (None, None)])
+@pytest.mark.parametrize(
+    "text,value", [("Y", True), ("yes", True), ("N", False), ("0", False), ("", None), (None, None)]
+)
 def test_parse_flag(text: str | None, value: bool | None) -> None:
     assert parse_flag(text) == (value, None)
 
@@ -58,8 +63,18 @@ def test_parse_flag_rejects_other_text() -> None:
 
 @pytest.mark.parametrize(
     "header,field",
-    [("UPN", "upn"), ("Pupil UPN", "upn"), ("pupil_upn", "upn"), ("Attendance Code", "mark"), ("Code", "mark"),
-     ("AM/PM", "session"), ("Session", "session"), ("Year Group", "year_group"), ("DfE Number", "laestab"), ("Nonsense", None)],
+    [
+        ("UPN", "upn"),
+        ("Pupil UPN", "upn"),
+        ("pupil_upn", "upn"),
+        ("Attendance Code", "mark"),
+        ("Code", "mark"),
+        ("AM/PM", "session"),
+        ("Session", "session"),
+        ("Year Group", "year_group"),
+        ("DfE Number", "laestab"),
+        ("Nonsense", None),
+    ],
 )
 def test_header_synonyms(header: str, field: str | None) -> None:
     assert field_for(header) == field
@@ -87,5 +102,8 @@ def test_session_header_with_impossible_date_is_flagged() -> None:
 
 def test_contact_headers() -> None:
     assert contact_field_for("Parent 2 Phone") == (2, "phone")
-    assert contact_field_for("Parent/Carer 1 Parental Responsibility") == (1, "parental_responsibility")
+    assert contact_field_for("Parent/Carer 1 Parental Responsibility") == (
+        1,
+        "parental_responsibility",
+    )
     assert contact_field_for("Phone") is None
