@@ -37,3 +37,16 @@ def os_user() -> str:
         return getpass.getuser()
     except Exception:  # noqa: BLE001 - no login name (containers): fall back to the uid
         return f"uid {os.getuid()}"
+
+
+def officer_name(cli_value: str | None = None) -> str:
+    """Who is making a change: --officer, else $ATT_OFFICER, else the OS user."""
+    if cli_value and cli_value.strip():
+        return cli_value.strip()
+    env = os.environ.get("ATT_OFFICER", "").strip()
+    return env or os_user()
+
+
+def document_store(database: Path) -> Path:
+    """The case document store: a private folder beside the database."""
+    return database.with_name(database.stem + "-documents")

@@ -128,3 +128,135 @@ class MarkChange(SQLModel, table=True):
     session: int  # 0 = AM, 1 = PM
     old_mark: str = Field(max_length=1)
     new_mark: str = Field(max_length=1)
+
+
+# ------------------------------------------------------------------------------ casework
+# Nothing in casework is ever deleted: cases close, actions are done or cancelled, lead
+# practitioners are replaced by a newer row, notices are paid or withdrawn. Every change is also
+# written to the hash-chained audit log.
+
+
+class PupilCase(SQLModel, table=True):
+    """A pupil's case: it follows the child across schools."""
+
+    __tablename__ = "pupil_case"
+
+    id: int | None = Field(default=None, primary_key=True)
+    pupil_id: int = Field(foreign_key="pupil.id", index=True)
+    status: str  # open or closed
+    opened_at: dt.datetime
+    opened_by: str
+    closed_at: dt.datetime | None = None
+    outcome: str | None = None
+
+
+class LeadPractitioner(SQLModel, table=True):
+    """Who leads a case; the newest row is the current lead (the older ones are its history)."""
+
+    __tablename__ = "lead_practitioner"
+
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="pupil_case.id", index=True)
+    name: str
+    agency: str
+    role: str | None = None
+    contact: str | None = None
+    set_at: dt.datetime
+    officer: str
+
+
+class Meeting(SQLModel, table=True):
+    """A Targeting Support Meeting (or another meeting) with a school."""
+
+    __tablename__ = "meeting"
+
+    id: int | None = Field(default=None, primary_key=True)
+    school_id: int = Field(foreign_key="school.id", index=True)
+    date: dt.date
+    kind: str  # tsm or other
+    attendees: str  # JSON list of names
+    created_at: dt.datetime
+    officer: str
+
+
+class CaseAction(SQLModel, table=True):
+    """An agreed action of the graduated approach (see ``attendance_cli.cases.kinds``)."""
+
+    __tablename__ = "case_action"
+
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="pupil_case.id", index=True)
+    tier: str  # support, formal, legal
+    kind: str
+    description: str
+    owner: str | None = None
+    agency: str | None = None
+    due: dt.date | None = None
+    status: str  # agreed, done, cancelled
+    outcome: str | None = None
+    meeting_id: int | None = Field(default=None, foreign_key="meeting.id")
+    created_at: dt.datetime
+    completed_at: dt.datetime | None = None
+    officer: str
+
+
+class CaseNote(SQLModel, table=True):
+    __tablename__ = "case_note"
+
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="pupil_case.id", index=True)
+    text: str
+    created_at: dt.datetime
+    officer: str
+
+
+class CaseDocument(SQLModel, table=True):
+    """A file copied into the document store beside the database, named by its SHA-256."""
+
+    __tablename__ = "case_document"
+
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="pupil_case.id", index=True)
+    kind: str  # letter, minutes, contract, medical, other
+    file_name: str  # the name it was attached under
+    sha256: str = Field(max_length=64)
+    bytes: int
+    document_date: dt.date | None = None
+    description: str | None = None
+    created_at: dt.datetime
+    officer: str
+
+
+class PenaltyNotice(SQLModel, table=True):
+    """A penalty notice to one parent for one child (EA 1996 s.444A)."""
+
+    __tablename__ = "penalty_notice"
+
+    id: int | None = Field(default=None, primary_key=True)
+    pupil_id: int = Field(foreign_key="pupil.id", index=True)
+    case_id: int | None = Field(default=None, foreign_key="pupil_case.id")
+    parent_name: str
+    issued: dt.date
+    amount_pence: int
+    paid: dt.date | None = None
+    withdrawn: dt.date | None = None
+    withdrawn_reason: str | None = None
+    created_at: dt.datetime
+    officer: str
+
+
+class AuditEntry(SQLModel, table=True):
+    """Append-only, tamper-evident: each entry's hash covers its content and the previous hash."""
+
+    __tablename__ = "audit_log"
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: dt.datetime
+    officer: str
+    action: str
+    entity: str
+    entity_id: int | None = None
+    upn: str | None = Field(default=None, max_length=13, index=True)
+    detail: str  # JSON
+    prev_hash: str = Field(max_length=64)
+    hash: str = Field(max_length=64)

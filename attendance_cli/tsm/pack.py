@@ -14,7 +14,7 @@ import datetime as dt
 import sqlite3
 from dataclasses import dataclass, field
 from fractions import Fraction
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -35,19 +35,10 @@ from attendance_cli.analysis.summary import GroupSummary, summarise_counts
 from attendance_cli.analysis.thresholds import DEFAULT_CONFIG, ThresholdConfig
 from attendance_cli.errors import NotFoundError
 
+if TYPE_CHECKING:
+    from attendance_cli.cases.service import CaseworkSummary
+
 LISTED_BANDS = (Band.SEVERE, Band.PERSISTENT, Band.AT_RISK)
-
-
-@dataclass
-class CaseworkStatus:
-    """What casework holds for a pupil (filled once casework exists; empty until then)."""
-
-    lead_practitioner: str | None = None
-    lead_agency: str | None = None
-    open_actions: int = 0
-    next_review: dt.date | None = None
-    overdue_actions: int = 0
-    has_plan: bool = False
 
 
 @dataclass
@@ -181,6 +172,7 @@ def prepare_tsm_pack(
     end: dt.date | None = None,
     include_all: bool = False,
     config: ThresholdConfig = DEFAULT_CONFIG,
+    today: dt.date | None = None,
 ) -> TsmPack:
     ref = find_school(conn, school)
     last = last_mark_date(conn, ref.id)
@@ -197,7 +189,10 @@ def prepare_tsm_pack(
     counts = count_period(arrays, period)
     figures = _analyse(records, arrays, counts, calendar, period, include_all, config)
     la = _la_summary(conn, period)
-    pupils = [_entry(records[i], f) for i, f in figures]
+    from attendance_cli.cases.service import casework_summaries
+
+    casework = casework_summaries(conn, [records[i].pupil_id for i, _ in figures], today=today)
+    pupils = [_entry(records[i], f, casework.get(records[i].pupil_id)) for i, f in figures]
     if not include_all:
         pupils = [p for p in pupils if p.band in {b.value for b in LISTED_BANDS}]
     pupils.sort(key=lambda p: (_BAND_ORDER[p.band], -(p.absence_pct or 0), p.surname or "", p.upn))
@@ -285,7 +280,9 @@ def _clip(inner: Period, outer: Period) -> Period:
     return Period(max(inner.start, outer.start), inner.end, inner.label)
 
 
-def _entry(record: EnrolmentRecord, result: EnrolmentFigures) -> PupilEntry:
+def _entry(
+    record: EnrolmentRecord, result: EnrolmentFigures, casework: CaseworkSummary | None
+) -> PupilEntry:
     f = result.figures
     recovery = result.recovery
     pattern = [f"more absence on {day}s" for day in result.pattern.flagged_weekdays]
@@ -334,6 +331,12 @@ def _entry(record: EnrolmentRecord, result: EnrolmentFigures) -> PupilEntry:
         top_reasons=[f"{r.code} x{r.sessions}" for r in result.pattern.top_reasons],
         trend_change_points=result.trend.change_points,
         weekly_attendance=[w.attendance_pct for w in result.trend.weekly],
+        lead_practitioner=casework.lead_practitioner if casework else None,
+        lead_agency=casework.lead_agency if casework else None,
+        open_actions=casework.open_actions if casework else 0,
+        next_review=casework.next_review if casework else None,
+        overdue_actions=casework.overdue_actions if casework else 0,
+        has_plan=casework.has_plan if casework else False,
     )
 
 

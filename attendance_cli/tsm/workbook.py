@@ -55,7 +55,8 @@ if TYPE_CHECKING:
     from openpyxl.worksheet.worksheet import Worksheet
 
     from attendance_cli.analysis.summary import GroupSummary
-    from attendance_cli.tsm.pack import PupilEntry, TsmPack
+from attendance_cli.cases import kinds
+from attendance_cli.tsm.pack import PupilEntry, TsmPack
 
 FORMAT_VERSION = "1"
 MARKER_PROPERTY = "att_tsm_pack"
@@ -69,26 +70,9 @@ BAND_TITLES = {
     "at_risk": "At risk of persistent absence",
 }
 
-AGENCIES = ("school", "LA", "early help", "health", "housing", "social care", "other")
-ACTION_KINDS: tuple[tuple[str, str], ...] = (
-    ("support", "meeting with family"),
-    ("support", "home visit"),
-    ("support", "early help assessment"),
-    ("support", "referral"),
-    ("support", "attendance plan"),
-    ("support", "part-time timetable review"),
-    ("formal", "attendance contract"),
-    ("formal", "parenting contract"),
-    ("formal", "formal attendance meeting"),
-    ("formal", "notice to improve"),
-    ("formal", "warning letter"),
-    ("legal", "penalty notice"),
-    ("legal", "ESO application"),
-    ("legal", "prosecution s.444(1)"),
-    ("legal", "prosecution s.444(1A)"),
-    ("legal", "parenting order"),
-    ("legal", "school attendance order"),
-)
+# One list of agencies and action kinds for the whole tool (the workbook's dropdowns included).
+AGENCIES = kinds.AGENCIES
+ACTION_KINDS = kinds.ACTION_KINDS
 SPARE_ACTION_ROWS = 50  # rows below the pupils that keep the dropdowns, for pupils added by hand
 
 
