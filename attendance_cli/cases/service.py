@@ -46,7 +46,7 @@ def find_pupil(conn: sqlite3.Connection, upn: str) -> PupilRef:
     return PupilRef(*row)
 
 
-def _open_case(conn: sqlite3.Connection, pupil_id: int) -> int | None:
+def open_case(conn: sqlite3.Connection, pupil_id: int) -> int | None:
     row = conn.execute(
         "SELECT id FROM pupil_case WHERE pupil_id = ? AND status = 'open' ORDER BY id DESC LIMIT 1",
         (pupil_id,),
@@ -54,8 +54,8 @@ def _open_case(conn: sqlite3.Connection, pupil_id: int) -> int | None:
     return row[0] if row else None
 
 
-def _ensure_open_case(conn: sqlite3.Connection, pupil: PupilRef, officer: str) -> int:
-    case_id = _open_case(conn, pupil.id)
+def ensure_open_case(conn: sqlite3.Connection, pupil: PupilRef, officer: str) -> int:
+    case_id = open_case(conn, pupil.id)
     if case_id is not None:
         return case_id
     cursor = conn.execute(
@@ -185,8 +185,8 @@ def add_action(
             hint="`att tsm record` creates a meeting and prints its id.",
         )
     with transaction(conn):
-        case_id = _ensure_open_case(conn, pupil, officer)
-        action_id = _insert_action(
+        case_id = ensure_open_case(conn, pupil, officer)
+        action_id = insert_action(
             conn,
             case_id,
             found_kind,
@@ -201,7 +201,7 @@ def add_action(
     return get_action(conn, action_id)
 
 
-def _insert_action(
+def insert_action(
     conn: sqlite3.Connection,
     case_id: int,
     kind: str,
@@ -324,14 +324,14 @@ def set_lead(
             hint=f"Use one of: {', '.join(kinds.AGENCIES)} (--agency).",
         )
     with transaction(conn):
-        case_id = _ensure_open_case(conn, pupil, officer)
-        _insert_lead(conn, case_id, name.strip(), found_agency, role, contact, officer, pupil.upn)
+        case_id = ensure_open_case(conn, pupil, officer)
+        insert_lead(conn, case_id, name.strip(), found_agency, role, contact, officer, pupil.upn)
     lead = current_lead(conn, case_id)
     assert lead is not None
     return lead
 
 
-def _insert_lead(
+def insert_lead(
     conn: sqlite3.Connection,
     case_id: int,
     name: str,
@@ -369,22 +369,25 @@ def add_note(conn: sqlite3.Connection, *, upn: str, text: str, officer: str) -> 
     if not text or not text.strip():
         raise InvalidInputError("The note is empty", hint="Give the note's text.")
     with transaction(conn):
-        case_id = _ensure_open_case(conn, pupil, officer)
-        stamp = now_text()
-        cursor = conn.execute(
-            "INSERT INTO case_note (case_id, text, created_at, officer) VALUES (?, ?, ?, ?)",
-            (case_id, text.strip(), stamp, officer),
-        )
-        note_id = int(cursor.lastrowid or 0)
-        record_audit(
-            conn,
-            officer=officer,
-            action="add_note",
-            entity="note",
-            entity_id=note_id,
-            upn=pupil.upn,
-        )
+        case_id = ensure_open_case(conn, pupil, officer)
+        note_id, stamp = insert_note(conn, case_id, text.strip(), officer, pupil.upn)
     return NoteRecord(note_id, text.strip(), stamp, officer)
+
+
+def insert_note(
+    conn: sqlite3.Connection, case_id: int, text: str, officer: str, upn: str
+) -> tuple[int, str]:
+    """Insert a note inside the caller's transaction, with its audit entry."""
+    stamp = now_text()
+    cursor = conn.execute(
+        "INSERT INTO case_note (case_id, text, created_at, officer) VALUES (?, ?, ?, ?)",
+        (case_id, text, stamp, officer),
+    )
+    note_id = int(cursor.lastrowid or 0)
+    record_audit(
+        conn, officer=officer, action="add_note", entity="note", entity_id=note_id, upn=upn
+    )
+    return note_id, stamp
 
 
 @dataclass
@@ -401,7 +404,7 @@ def close_case(conn: sqlite3.Connection, *, upn: str, outcome: str, officer: str
     pupil = find_pupil(conn, upn)
     if not outcome or not outcome.strip():
         raise InvalidInputError("Say how the case ended", hint="Give --outcome TEXT.")
-    case_id = _open_case(conn, pupil.id)
+    case_id = open_case(conn, pupil.id)
     if case_id is None:
         raise RefusedError(
             f"{pupil.upn} has no open case to close",
@@ -426,7 +429,7 @@ def close_case(conn: sqlite3.Connection, *, upn: str, outcome: str, officer: str
 
 def reopen_case(conn: sqlite3.Connection, *, upn: str, officer: str) -> CaseState:
     pupil = find_pupil(conn, upn)
-    if _open_case(conn, pupil.id) is not None:
+    if open_case(conn, pupil.id) is not None:
         raise RefusedError(f"{pupil.upn} already has an open case")
     row = conn.execute(
         "SELECT id, outcome FROM pupil_case WHERE pupil_id = ? ORDER BY id DESC LIMIT 1",
@@ -526,7 +529,7 @@ def attach_document(
         os.replace(partial, target)
     size = target.stat().st_size
     with transaction(conn):
-        case_id = _ensure_open_case(conn, pupil, officer)
+        case_id = ensure_open_case(conn, pupil, officer)
         stamp = now_text()
         cursor = conn.execute(
             "INSERT INTO case_document (case_id, kind, file_name, sha256, bytes, document_date, description, created_at, officer) "
@@ -618,11 +621,11 @@ def record_meeting(
     ref = find_school(conn, school)
     names = [a.strip() for a in attendees or [] if a.strip()]
     with transaction(conn):
-        meeting_id = _insert_meeting(conn, ref.id, date, kind, names, officer, ref.laestab)
+        meeting_id = insert_meeting(conn, ref.id, date, kind, names, officer, ref.laestab)
     return MeetingRecord(meeting_id, ref.laestab, ref.name, date, kind, names)
 
 
-def _insert_meeting(
+def insert_meeting(
     conn: sqlite3.Connection,
     school_id: int,
     date: dt.date,
@@ -698,3 +701,111 @@ def casework_summaries(
                 next_review=min((d for d in open_dues if d is not None), default=None),
             )
     return result
+
+
+# -------------------------------------------------------------------------------- case lists
+
+
+@dataclass
+class CaseListRow:
+    case_id: int
+    upn: str
+    surname: str | None
+    forename: str | None
+    school_laestab: str | None  # the pupil's latest enrolment
+    school_name: str | None
+    year_group: str | None
+    status: str
+    opened_at: str
+    closed_at: str | None
+    outcome: str | None
+    lead_practitioner: str | None
+    lead_agency: str | None
+    open_actions: int
+    overdue_actions: int
+    next_review: dt.date | None
+
+
+def list_cases(
+    conn: sqlite3.Connection,
+    *,
+    school: str | None = None,
+    status: str = "open",
+    overdue: bool = False,
+    lead_agency: str | None = None,
+    no_lead: bool = False,
+    today: dt.date | None = None,
+) -> list[CaseListRow]:
+    """Cases (by default the open ones) with their lead and action counts.
+
+    ``school`` keeps pupils with an enrolment at that school (LAESTAB or part of the name);
+    ``overdue`` keeps cases with an agreed action past its due date; ``lead_agency`` keeps cases
+    whose current lead is from that agency; ``no_lead`` keeps cases with no lead practitioner.
+    """
+    from attendance_cli.analysis.dataset import find_school
+
+    today = today or dt.date.today()
+    if status not in ("open", "closed", "all"):
+        raise InvalidInputError(
+            f"Unknown case status {status!r}", hint="Use open, closed or all (--status)."
+        )
+    agency = _choice(lead_agency, kinds.AGENCIES, "agency", "--lead-agency")
+    where: list[str] = []
+    args: list[object] = []
+    if status != "all":
+        where.append("c.status = ?")
+        args.append(status)
+    if school is not None:
+        ref = find_school(conn, school)
+        where.append("c.pupil_id IN (SELECT pupil_id FROM enrolment WHERE school_id = ?)")
+        args.append(ref.id)
+    sql = (
+        "SELECT c.id, p.id, p.upn, p.surname, p.forename, c.status, c.opened_at, c.closed_at, c.outcome "
+        "FROM pupil_case c JOIN pupil p ON p.id = c.pupil_id"
+        + (" WHERE " + " AND ".join(where) if where else "")
+        + " ORDER BY p.surname, p.forename, p.upn, c.id"
+    )
+    rows: list[CaseListRow] = []
+    for case_id, pupil_id, upn, surname, forename, state, opened, closed, outcome in conn.execute(
+        sql, args
+    ).fetchall():
+        lead = current_lead(conn, case_id)
+        if no_lead and lead is not None:
+            continue
+        if agency is not None and (lead is None or lead.agency != agency):
+            continue
+        dues = [
+            dt.date.fromisoformat(due) if due else None
+            for (due,) in conn.execute(
+                "SELECT due FROM case_action WHERE case_id = ? AND status = 'agreed'", (case_id,)
+            )
+        ]
+        late = sum(1 for d in dues if d is not None and d < today)
+        if overdue and not late:
+            continue
+        enrolment = conn.execute(
+            "SELECT s.laestab, s.name, e.year_group FROM enrolment e JOIN school s ON s.id = e.school_id "
+            "WHERE e.pupil_id = ? ORDER BY e.leaving_date IS NOT NULL, e.entry_date DESC, e.id DESC LIMIT 1",
+            (pupil_id,),
+        ).fetchone() or (None, None, None)
+        rows.append(
+            CaseListRow(
+                case_id=case_id,
+                upn=upn,
+                surname=surname,
+                forename=forename,
+                school_laestab=enrolment[0],
+                school_name=enrolment[1],
+                year_group=enrolment[2],
+                status=state,
+                opened_at=opened,
+                closed_at=closed,
+                outcome=outcome,
+                lead_practitioner=lead.name if lead else None,
+                lead_agency=lead.agency if lead else None,
+                open_actions=len(dues),
+                overdue_actions=late,
+                next_review=min((d for d in dues if d is not None), default=None),
+            )
+        )
+    return rows

@@ -26,3 +26,12 @@ RecordFormatOption = Annotated[
         case_sensitive=False,
     ),
 ]
+OfficerOption = Annotated[
+    str | None,
+    typer.Option(
+        "--officer",
+        help="Who is making the change (default: $ATT_OFFICER, else your login name).",
+        show_default=False,
+    ),
+]
+DATE_FORMATS = ["%Y-%m-%d", "%d/%m/%Y"]

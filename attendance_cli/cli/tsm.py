@@ -9,7 +9,7 @@ from typing import Annotated, Any
 import typer
 
 from attendance_cli.cli import common
-from attendance_cli.cli.options import FormatOption
+from attendance_cli.cli.options import FormatOption, OfficerOption, RecordFormatOption
 from attendance_cli.exports.render import OutputFormat
 
 app = typer.Typer(
@@ -120,6 +120,93 @@ def prepare(
     if common.render(data, output, rows=rows, columns=PUPIL_COLUMNS):
         return
     print_pack(data)
+
+
+RECORD_KEYS = [
+    "meeting_id",
+    "school",
+    "date",
+    "attendees",
+    "actions_recorded",
+    "action_ids",
+    "leads_set",
+    "notes_added",
+    "cases_opened",
+    "rows_without_agreement",
+    "rows_skipped",
+    "problems",
+    "workbook_sha256",
+]
+
+
+@app.command("record")
+def record(
+    ctx: typer.Context,
+    school: Annotated[
+        str,
+        typer.Option("--school", "-s", help="LAESTAB or an unambiguous part of the school's name."),
+    ],
+    date: Annotated[
+        dt.datetime,
+        typer.Option("--date", formats=["%Y-%m-%d", "%d/%m/%Y"], help="The day of the meeting."),
+    ],
+    attendees: Annotated[
+        list[str] | None,
+        typer.Option("--attendee", help="Someone at the meeting (repeat for each)."),
+    ] = None,
+    from_workbook: Annotated[
+        Path | None,
+        typer.Option(
+            "--from-workbook",
+            help="The TSM pack filled in at the meeting: record its Actions sheet.",
+        ),
+    ] = None,
+    skip_invalid: Annotated[
+        bool,
+        typer.Option("--skip-invalid", help="Record the readable rows even if some are invalid."),
+    ] = False,
+    officer: OfficerOption = None,
+    output: RecordFormatOption = OutputFormat.table,
+) -> None:
+    """Record a TSM (and, from the filled-in pack, every action and lead agreed) in one go."""
+    from attendance_cli.config import officer_name
+    from attendance_cli.exports.render import to_jsonable
+    from attendance_cli.tsm.record import record_tsm
+
+    conn, _ = common.open_db(ctx)
+    result = record_tsm(
+        conn,
+        school=school,
+        date=date.date(),
+        officer=officer_name(officer),
+        attendees=attendees or [],
+        workbook=from_workbook,
+        skip_invalid=skip_invalid,
+    )
+    data = to_jsonable(result)
+    data["problems"] = [p.as_dict() for p in result.problems]
+    data = {key: data[key] for key in RECORD_KEYS}
+    if common.render(data, output):
+        return
+    out = common.stdout
+    out.print(
+        f"Recorded meeting {result.meeting_id}: TSM with {result.school['name']} on "
+        f"{result.date.isoformat()}",
+        highlight=False,
+        markup=False,
+    )
+    if from_workbook is not None:
+        out.print(
+            f"  {result.actions_recorded} action(s), {result.leads_set} lead practitioner(s), "
+            f"{result.notes_added} barriers note(s); {result.cases_opened} new case(s); "
+            f"{result.rows_without_agreement} pupil row(s) with nothing agreed",
+            highlight=False,
+        )
+    if result.problems:
+        common.stderr.print(
+            f"Skipped {len(result.rows_skipped)} invalid row(s):", highlight=False, style="yellow"
+        )
+        common.print_problems(result.problems, len(result.problems))
 
 
 def _pct(value: Any) -> str:

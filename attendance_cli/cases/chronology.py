@@ -1,0 +1,634 @@
+"""A pupil's case file: the chronology of casework and attendance, and each action's impact.
+
+The chronology merges, by date, everything recorded about the child across all their cases
+(a case follows the child across schools): case opened / closed / reopened, lead practitioner
+changes, actions agreed and ended, meetings, notes, documents (letters among them), penalty
+notices, and attendance milestones computed from the registers:
+
+* **became persistently / severely absent** (and **no longer ...**): the year-to-date absence
+  rate of an enrolment, read at the end of each school week, crossing 10% / 50% (exact integer
+  comparison). A reading counts only once the year has at least ``MIN_POSSIBLE_FOR_MILESTONE``
+  possible sessions (two school weeks), so one absent morning in September is not "severe".
+* **penalty threshold met**: the session on which 10 unauthorised sessions within 10 school
+  weeks were first reached in that academic year (``analysis.thresholds``).
+* **continuous absence**: the year's longest run of whole school days of unauthorised absence
+  when it reaches 10 school days (the school must tell the LA) or 20 (possible child missing
+  education), dated on the day the run reached that length.
+
+Impact of an action: the pupil's attendance over the ``IMPACT_WEEKS`` school weeks before the
+week the action was agreed and the ``IMPACT_WEEKS`` school weeks after it (the action's own week
+is in neither). An action is dated by its meeting when it was agreed in one, else by the day it
+was recorded. "After" is empty until a school week after the action has marks, and partial (fewer
+weeks) until four have.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sqlite3
+from dataclasses import dataclass, field
+from typing import Any
+
+from attendance_cli import marks as layout
+from attendance_cli.cases.service import (
+    ActionRecord,
+    LeadRecord,
+    PupilRef,
+    find_pupil,
+)
+
+MIN_POSSIBLE_FOR_MILESTONE = 20
+IMPACT_WEEKS = 4
+CONTINUOUS_LEVELS = (10, 20)
+
+
+@dataclass(frozen=True)
+class ChronologyEntry:
+    date: dt.date
+    type: str
+    summary: str
+    ref: int | None = None  # the id of the action, meeting, note, document or notice
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"date": self.date, "type": self.type, "summary": self.summary, "ref": self.ref}
+
+
+@dataclass(frozen=True)
+class Window:
+    weeks: int
+    possible: int
+    attended: int
+    attendance_pct: float | None
+    first_week: dt.date | None
+    last_week: dt.date | None
+
+
+@dataclass(frozen=True)
+class Impact:
+    anchor: dt.date
+    before: Window | None
+    after: Window | None
+
+    @property
+    def change_points(self) -> float | None:
+        if self.before is None or self.after is None:
+            return None
+        if self.before.attendance_pct is None or self.after.attendance_pct is None:
+            return None
+        return round(self.after.attendance_pct - self.before.attendance_pct, 1)
+
+
+@dataclass
+class CaseView:
+    pupil: PupilRef
+    case_id: int | None
+    status: str  # open, closed, or none (nothing recorded yet)
+    opened_at: str | None
+    closed_at: str | None
+    outcome: str | None
+    lead: LeadRecord | None
+    lead_history: list[LeadRecord]
+    actions: list[ActionRecord]
+    impacts: dict[int, Impact]
+    meetings: list[dict[str, Any]]
+    notes: list[dict[str, Any]]
+    documents: list[dict[str, Any]]
+    penalty_notices: list[dict[str, Any]]
+    chronology: list[ChronologyEntry] = field(default_factory=list)
+
+
+def local_date(stamp: str) -> dt.date:
+    """The local calendar date of a stored UTC timestamp (``registers.store.now_text``)."""
+    moment = dt.datetime.fromisoformat(stamp).replace(tzinfo=dt.UTC)
+    return moment.astimezone().date()
+
+
+# ------------------------------------------------------------------------------- attendance
+
+
+@dataclass
+class _Sessions:
+    """All the pupil's weekday sessions across enrolments, in date order."""
+
+    ordinals: Any  # numpy arrays, in step
+    possible: Any
+    attended: Any
+    school: Any
+    last_marked: dt.date | None
+
+
+def _school_calendar(conn: sqlite3.Connection, school_id: int, year: int) -> Any:
+    from attendance_cli.analysis.counts import school_calendar
+
+    strings = [
+        text
+        for (text,) in conn.execute(
+            "SELECT m.marks FROM mark_year m JOIN enrolment e ON e.id = m.enrolment_id "
+            "WHERE e.school_id = ? AND m.academic_year = ?",
+            (school_id, year),
+        )
+    ]
+    return school_calendar(strings)
+
+
+def _enrolment_timelines(conn: sqlite3.Connection, pupil_id: int) -> list[tuple[Any, Any, Any]]:
+    """(EnrolmentRecord, Timeline, SchoolCalendar) over its marked years, for each of the pupil's enrolments."""
+    from attendance_cli.analysis.calendar import SchoolCalendar, build_timeline
+    from attendance_cli.analysis.dataset import load_enrolments
+
+    years = [
+        y
+        for (y,) in conn.execute(
+            "SELECT DISTINCT m.academic_year FROM mark_year m JOIN enrolment e ON e.id = m.enrolment_id "
+            "WHERE e.pupil_id = ? ORDER BY 1",
+            (pupil_id,),
+        )
+    ]
+    if not years:
+        return []
+    result = []
+    for record in load_enrolments(conn, years=years, pupil_id=pupil_id):
+        if not record.marks:
+            continue
+        own = sorted(record.marks)
+        calendar = SchoolCalendar({y: _school_calendar(conn, record.school_id, y) for y in own})
+        first, last = layout.year_start(own[0]), layout.year_end(own[-1])
+        timeline = build_timeline(
+            marks_by_year=record.marks, calendar=calendar, first=first, last=last, marks_until=last
+        )
+        result.append((record, timeline, calendar))
+    return result
+
+
+def _pupil_sessions(timelines: list[tuple[Any, Any, Any]]) -> _Sessions | None:
+    import numpy as np
+
+    if not timelines:
+        return None
+    ordinals = np.concatenate([t.ordinals for _, t, _ in timelines])
+    possible = np.concatenate([t.possible for _, t, _ in timelines])
+    attended = np.concatenate([t.attended for _, t, _ in timelines])
+    school = np.concatenate([t.school for _, t, _ in timelines])
+    order = np.argsort(ordinals, kind="stable")
+    marked = ordinals[possible]
+    last = dt.date.fromordinal(int(marked.max())) if marked.size else None
+    return _Sessions(ordinals[order], possible[order], attended[order], school[order], last)
+
+
+def _window(sessions: _Sessions, mondays: list[int]) -> Window | None:
+    import numpy as np
+
+    from attendance_cli.analysis.counts import percent
+
+    if not mondays:
+        return None
+    week_of = sessions.ordinals - (sessions.ordinals + 6) % 7  # date.toordinal() % 7 == 1 on Monday
+    chosen = np.isin(week_of, mondays)
+    possible = int(sessions.possible[chosen].sum())
+    attended = int(sessions.attended[chosen].sum())
+    return Window(
+        weeks=len(mondays),
+        possible=possible,
+        attended=attended,
+        attendance_pct=percent(attended, possible),
+        first_week=dt.date.fromordinal(min(mondays)),
+        last_week=dt.date.fromordinal(max(mondays)),
+    )
+
+
+def action_impact(sessions: _Sessions | None, anchor: dt.date) -> Impact:
+    """Attendance in the school weeks before and after the week of ``anchor``."""
+    import numpy as np
+
+    if sessions is None or sessions.last_marked is None:
+        return Impact(anchor, None, None)
+    week_of = sessions.ordinals - (sessions.ordinals + 6) % 7
+    # school weeks the pupil was on roll for: a possible session of theirs in the week
+    weeks = np.unique(week_of[sessions.possible & sessions.school])
+    anchor_monday = anchor.toordinal() - anchor.weekday()
+    before = [int(w) for w in weeks[weeks < anchor_monday][-IMPACT_WEEKS:]]
+    after = [int(w) for w in weeks[weeks > anchor_monday][:IMPACT_WEEKS]]
+    return Impact(anchor, _window(sessions, before), _window(sessions, after))
+
+
+def attendance_milestones(
+    conn: sqlite3.Connection, timelines: list[tuple[Any, Any, Any]]
+) -> list[ChronologyEntry]:
+    """Milestones of each enrolment and academic year (see the module docstring)."""
+    import numpy as np
+
+    from attendance_cli.analysis.thresholds import check_penalty_threshold, find_continuous_absence
+
+    school_names = dict(conn.execute("SELECT id, name FROM school"))
+    entries: list[ChronologyEntry] = []
+    for record, timeline, _calendar in timelines:
+        where = school_names.get(record.school_id, "school")
+        for year in sorted(record.marks):
+            start, end = layout.year_start(year), layout.year_end(year)
+            in_year = timeline.between(start, end)
+            if not (timeline.possible & in_year).any():
+                continue
+            last_marked = dt.date.fromordinal(
+                int(timeline.ordinals[timeline.possible & in_year].max())
+            )
+            label = layout.academic_year_label(year)
+            entries += _crossings(timeline, in_year, where, label)
+            penalty = check_penalty_threshold(timeline, start=start, end=last_marked)
+            if penalty.met_in_period and penalty.first_met_date is not None:
+                entries.append(
+                    ChronologyEntry(
+                        penalty.first_met_date,
+                        "penalty_threshold_met",
+                        f"Penalty-notice threshold met at {where}: {penalty.sessions} unauthorised "
+                        f"sessions within {penalty.weeks} school weeks "
+                        f"(reached on the {penalty.first_met_session} session)",
+                    )
+                )
+            run = find_continuous_absence(
+                timeline, start=start, end=last_marked
+            ).longest_unauthorised
+            if run is None:
+                continue
+            school_days = np.unique(timeline.ordinals[timeline.school & in_year])
+            for level in CONTINUOUS_LEVELS:
+                if run.days < level:
+                    continue
+                days_in_run = school_days[
+                    (school_days >= run.start.toordinal()) & (school_days <= run.end.toordinal())
+                ]
+                reached = (
+                    dt.date.fromordinal(int(days_in_run[level - 1]))
+                    if days_in_run.size >= level
+                    else run.end
+                )
+                what = (
+                    "the school must tell the LA"
+                    if level == 10
+                    else "possible child missing education: joint enquiries"
+                )
+                entries.append(
+                    ChronologyEntry(
+                        reached,
+                        f"continuous_absence_{level}",
+                        f"{level} school days of continuous unauthorised absence at {where} "
+                        f"(run from {run.start.isoformat()}, {run.days} days"
+                        f"{', still running' if run.still_running else ''}): {what}",
+                    )
+                )
+    return entries
+
+
+def _crossings(timeline: Any, in_year: Any, where: str, label: str) -> list[ChronologyEntry]:
+    """Year-to-date PA/SA status read at the end of each school week; report each change."""
+    import numpy as np
+
+    possible = np.cumsum(timeline.possible & in_year)
+    absent = np.cumsum(timeline.absent & timeline.possible & in_year)
+    mondays = timeline.mondays
+    weeks = np.unique(mondays[timeline.school & in_year & timeline.possible])
+    entries = []
+    state = {"persistent": False, "severe": False}
+    for monday in weeks.tolist():
+        last = int(np.flatnonzero(mondays == monday)[-1])
+        p, a = int(possible[last]), int(absent[last])
+        if p < MIN_POSSIBLE_FOR_MILESTONE:
+            continue
+        friday = dt.date.fromordinal(monday + 4)
+        rate = f"{100 * a / p:.1f}%"
+        for name, now, threshold in (
+            ("persistent", 10 * a >= p, "10%"),
+            ("severe", 2 * a >= p, "50%"),
+        ):
+            if now == state[name]:
+                continue
+            state[name] = now
+            adjective = "persistently" if name == "persistent" else "severely"
+            if now:
+                summary = (
+                    f"Became {adjective} absent at {where}: {label} to date {rate} "
+                    f"({a} of {p} sessions missed; threshold {threshold})"
+                )
+            else:
+                summary = f"No longer {adjective} absent at {where}: {label} to date {rate}"
+            entries.append(
+                ChronologyEntry(friday, f"{'became' if now else 'no_longer'}_{name}", summary)
+            )
+    return entries
+
+
+# ---------------------------------------------------------------------------------- the view
+
+
+def case_view(conn: sqlite3.Connection, upn: str, *, today: dt.date | None = None) -> CaseView:
+    from attendance_cli.cases.audit import list_audit
+    from attendance_cli.cases.service import _ACTION_SQL, _action_from_row, latest_case
+
+    today = today or dt.date.today()
+    pupil = find_pupil(conn, upn)
+    case_id = latest_case(conn, pupil.id)
+    state = None
+    if case_id is not None:
+        state = conn.execute(
+            "SELECT status, opened_at, closed_at, outcome FROM pupil_case WHERE id = ?", (case_id,)
+        ).fetchone()
+    leads = [
+        (LeadRecord(*row[2:]), row[0], row[1])
+        for row in conn.execute(
+            "SELECT l.id, l.case_id, l.name, l.agency, l.role, l.contact, l.set_at, l.officer "
+            "FROM lead_practitioner l JOIN pupil_case c ON c.id = l.case_id WHERE c.pupil_id = ? "
+            "ORDER BY l.id",
+            (pupil.id,),
+        )
+    ]
+    of_case = [lead for lead, _, lead_case in leads if lead_case == case_id]
+    current_lead = of_case[-1] if of_case else None
+    actions = [
+        _action_from_row(row, today)
+        for row in conn.execute(_ACTION_SQL + " WHERE c.pupil_id = ? ORDER BY a.id", (pupil.id,))
+    ]
+    meeting_ids = sorted({a.meeting_id for a in actions if a.meeting_id is not None})
+    meetings = []
+    for meeting_id in meeting_ids:
+        row = conn.execute(
+            "SELECT m.id, m.date, m.kind, m.attendees, s.laestab, s.name FROM meeting m "
+            "JOIN school s ON s.id = m.school_id WHERE m.id = ?",
+            (meeting_id,),
+        ).fetchone()
+        meetings.append(
+            {
+                "id": row[0],
+                "date": dt.date.fromisoformat(row[1]),
+                "kind": row[2],
+                "attendees": json.loads(row[3]),
+                "school": {"laestab": row[4], "name": row[5]},
+            }
+        )
+    meeting_dates = {m["id"]: m["date"] for m in meetings}
+    notes = [
+        {"id": r[0], "text": r[1], "created_at": r[2], "officer": r[3]}
+        for r in conn.execute(
+            "SELECT n.id, n.text, n.created_at, n.officer FROM case_note n JOIN pupil_case c "
+            "ON c.id = n.case_id WHERE c.pupil_id = ? ORDER BY n.id",
+            (pupil.id,),
+        )
+    ]
+    documents = [
+        {
+            "id": r[0],
+            "kind": r[1],
+            "file_name": r[2],
+            "sha256": r[3],
+            "bytes": r[4],
+            "date": dt.date.fromisoformat(r[5]) if r[5] else None,
+            "description": r[6],
+            "created_at": r[7],
+            "officer": r[8],
+        }
+        for r in conn.execute(
+            "SELECT d.id, d.kind, d.file_name, d.sha256, d.bytes, d.document_date, d.description, "
+            "d.created_at, d.officer FROM case_document d JOIN pupil_case c ON c.id = d.case_id "
+            "WHERE c.pupil_id = ? ORDER BY d.id",
+            (pupil.id,),
+        )
+    ]
+    notices = [
+        {
+            "id": r[0],
+            "parent": r[1],
+            "issued": dt.date.fromisoformat(r[2]),
+            "amount": r[3] / 100,
+            "paid": dt.date.fromisoformat(r[4]) if r[4] else None,
+            "withdrawn": dt.date.fromisoformat(r[5]) if r[5] else None,
+            "withdrawn_reason": r[6],
+        }
+        for r in conn.execute(
+            "SELECT id, parent_name, issued, amount_pence, paid, withdrawn, withdrawn_reason "
+            "FROM penalty_notice WHERE pupil_id = ? ORDER BY issued, id",
+            (pupil.id,),
+        )
+    ]
+
+    timelines = _enrolment_timelines(conn, pupil.id)
+    sessions = _pupil_sessions(timelines)
+    impacts = {a.id: action_impact(sessions, action_date(a, meeting_dates)) for a in actions}
+
+    chronology: list[ChronologyEntry] = []
+    case_events = {
+        "open_case": ("case_opened", "Case opened"),
+        "close_case": ("case_closed", "Case closed"),
+        "reopen_case": ("case_reopened", "Case reopened"),
+        "referral_export": ("referral_export", "Legal referral bundle exported"),
+    }
+    for entry in list_audit(conn, upn=pupil.upn):
+        if entry.action not in case_events:
+            continue
+        kind, text = case_events[entry.action]
+        detail = entry.detail
+        if detail.get("outcome"):
+            text += f": {detail['outcome']}"
+        if detail.get("route"):
+            text += f" (route: {detail['route']})"
+        chronology.append(
+            ChronologyEntry(
+                local_date(entry.at), kind, f"{text} by {entry.officer}", entry.entity_id
+            )
+        )
+    for lead, lead_id, _ in leads:
+        role = f", {lead.role}" if lead.role else ""
+        chronology.append(
+            ChronologyEntry(
+                local_date(lead.set_at),
+                "lead_practitioner",
+                f"Lead practitioner: {lead.name} ({lead.agency}{role})",
+                lead_id,
+            )
+        )
+    for meeting in meetings:
+        who = ", ".join(meeting["attendees"]) or "attendees not recorded"
+        chronology.append(
+            ChronologyEntry(
+                meeting["date"],
+                "meeting",
+                f"{'Targeting Support Meeting' if meeting['kind'] == 'tsm' else 'Meeting'} with "
+                f"{meeting['school']['name']} ({who})",
+                meeting["id"],
+            )
+        )
+    for a in actions:
+        owner = f"; owner {a.owner}" if a.owner else ""
+        due = f"; review {a.due.isoformat()}" if a.due else ""
+        chronology.append(
+            ChronologyEntry(
+                action_date(a, meeting_dates),
+                "action_agreed",
+                f"Action agreed ({a.tier}, {a.kind}): {a.action}{owner}{due}",
+                a.id,
+            )
+        )
+        if a.completed_at and a.status in ("done", "cancelled"):
+            chronology.append(
+                ChronologyEntry(
+                    local_date(a.completed_at),
+                    f"action_{a.status}",
+                    f"Action {a.id} {a.status} ({a.kind}): {a.outcome}",
+                    a.id,
+                )
+            )
+    for note in notes:
+        chronology.append(
+            ChronologyEntry(local_date(note["created_at"]), "note", note["text"], note["id"])
+        )
+    for doc in documents:
+        label = "Letter" if doc["kind"] == "letter" else f"Document ({doc['kind']})"
+        about = f": {doc['description']}" if doc["description"] else ""
+        chronology.append(
+            ChronologyEntry(
+                doc["date"] or local_date(doc["created_at"]),
+                "letter" if doc["kind"] == "letter" else "document",
+                f"{label} {doc['file_name']}{about}",
+                doc["id"],
+            )
+        )
+    for notice in notices:
+        chronology.append(
+            ChronologyEntry(
+                notice["issued"],
+                "penalty_notice",
+                f"Penalty notice issued to {notice['parent']} (£{notice['amount']:.0f})",
+                notice["id"],
+            )
+        )
+        if notice["paid"]:
+            chronology.append(
+                ChronologyEntry(
+                    notice["paid"], "penalty_notice_paid", "Penalty notice paid", notice["id"]
+                )
+            )
+        if notice["withdrawn"]:
+            chronology.append(
+                ChronologyEntry(
+                    notice["withdrawn"],
+                    "penalty_notice_withdrawn",
+                    f"Penalty notice withdrawn: {notice['withdrawn_reason']}",
+                    notice["id"],
+                )
+            )
+    chronology += attendance_milestones(conn, timelines)
+    chronology.sort(key=lambda e: (e.date, _TYPE_ORDER.get(e.type, 50), e.ref or 0))
+
+    return CaseView(
+        pupil=pupil,
+        case_id=case_id,
+        status=state[0] if state else "none",
+        opened_at=state[1] if state else None,
+        closed_at=state[2] if state else None,
+        outcome=state[3] if state else None,
+        lead=current_lead,
+        lead_history=[lead for lead, _, _ in leads],
+        actions=actions,
+        impacts=impacts,
+        meetings=meetings,
+        notes=notes,
+        documents=documents,
+        penalty_notices=notices,
+        chronology=chronology,
+    )
+
+
+# same-day order: attendance facts first, then what was done about them
+_TYPE_ORDER = {
+    "became_persistent": 0,
+    "became_severe": 1,
+    "no_longer_severe": 2,
+    "no_longer_persistent": 3,
+    "penalty_threshold_met": 4,
+    "continuous_absence_10": 5,
+    "continuous_absence_20": 6,
+    "case_opened": 10,
+    "case_reopened": 11,
+    "meeting": 12,
+    "lead_practitioner": 13,
+    "action_agreed": 14,
+    "case_closed": 90,
+}
+
+
+def action_date(action: ActionRecord, meeting_dates: dict[int, dt.date]) -> dt.date:
+    """The day an action was agreed: its meeting's date, else the day it was recorded."""
+    if action.meeting_id is not None and action.meeting_id in meeting_dates:
+        return meeting_dates[action.meeting_id]
+    return local_date(action.created_at)
+
+
+def _window_dict(window: Window | None) -> dict[str, Any] | None:
+    if window is None:
+        return None
+    return {
+        "weeks": window.weeks,
+        "possible": window.possible,
+        "attended": window.attended,
+        "attendance_pct": window.attendance_pct,
+        "first_week": window.first_week,
+        "last_week": window.last_week,
+    }
+
+
+def case_view_dict(view: CaseView) -> dict[str, Any]:
+    """The stable JSON form of ``att case show`` (keys documented in the README)."""
+    meeting_dates = {m["id"]: m["date"] for m in view.meetings}
+    lead = view.lead
+    actions = []
+    for a in view.actions:
+        impact = view.impacts[a.id]
+        actions.append(
+            {
+                "id": a.id,
+                "tier": a.tier,
+                "kind": a.kind,
+                "action": a.action,
+                "owner": a.owner,
+                "agency": a.agency,
+                "due": a.due,
+                "status": a.status,
+                "outcome": a.outcome,
+                "meeting_id": a.meeting_id,
+                "agreed_on": action_date(a, meeting_dates),
+                "completed_at": a.completed_at,
+                "officer": a.officer,
+                "impact": {
+                    "anchor": impact.anchor,
+                    "before": _window_dict(impact.before),
+                    "after": _window_dict(impact.after),
+                    "change_points": impact.change_points,
+                },
+            }
+        )
+    return {
+        "upn": view.pupil.upn,
+        "surname": view.pupil.surname,
+        "forename": view.pupil.forename,
+        "case_id": view.case_id,
+        "status": view.status,
+        "opened_at": view.opened_at,
+        "closed_at": view.closed_at,
+        "outcome": view.outcome,
+        "lead_practitioner": (
+            {"name": lead.name, "agency": lead.agency, "role": lead.role, "contact": lead.contact}
+            if lead
+            else None
+        ),
+        "lead_history": [
+            {"name": x.name, "agency": x.agency, "role": x.role, "set_at": x.set_at}
+            for x in view.lead_history
+        ],
+        "actions": actions,
+        "meetings": view.meetings,
+        "notes": view.notes,
+        "documents": view.documents,
+        "penalty_notices": view.penalty_notices,
+        "chronology": [
+            {"date": e.date, "type": e.type, "summary": e.summary, "ref": e.ref}
+            for e in view.chronology
+        ],
+    }

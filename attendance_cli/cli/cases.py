@@ -1,0 +1,633 @@
+"""``att case``: casework for a pupil (actions, lead practitioner, notes, documents, chronology).
+
+Commands parse options, ask for what is missing on a terminal (``cli.prompts``), call
+``attendance_cli.cases`` and print. Every change is audited by the core.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from attendance_cli.cli import common, prompts
+from attendance_cli.cli.options import (
+    DATE_FORMATS,
+    FormatOption,
+    OfficerOption,
+    RecordFormatOption,
+)
+from attendance_cli.exports.render import OutputFormat
+
+app = typer.Typer(
+    help="Casework: actions, lead practitioners, notes, documents and the chronology.",
+    no_args_is_help=True,
+)
+
+UpnArgument = Annotated[str, typer.Argument(help="The pupil's UPN.", show_default=False)]
+DateOption = Annotated[dt.datetime | None, typer.Option(formats=DATE_FORMATS)]
+
+ACTION_KEYS = [
+    "id",
+    "upn",
+    "tier",
+    "kind",
+    "action",
+    "owner",
+    "agency",
+    "due",
+    "status",
+    "outcome",
+    "meeting_id",
+    "created_at",
+    "completed_at",
+    "officer",
+]
+CASE_LIST_KEYS = [
+    "case_id",
+    "upn",
+    "surname",
+    "forename",
+    "school_laestab",
+    "school_name",
+    "year_group",
+    "status",
+    "opened_at",
+    "closed_at",
+    "outcome",
+    "lead_practitioner",
+    "lead_agency",
+    "open_actions",
+    "overdue_actions",
+    "next_review",
+]
+DOCUMENT_KEYS = [
+    "id",
+    "kind",
+    "file_name",
+    "date",
+    "description",
+    "sha256",
+    "bytes",
+    "created_at",
+    "officer",
+    "stored_path",
+]
+
+
+def _day(value: dt.datetime | None) -> dt.date | None:
+    return value.date() if value else None
+
+
+def action_dict(action: Any) -> dict[str, Any]:
+    from attendance_cli.exports.render import to_jsonable
+
+    data = to_jsonable(action)
+    return {key: data[key] for key in ACTION_KEYS}
+
+
+def _print_action(data: dict[str, Any], verb: str) -> None:
+    common.stdout.print(
+        f"{verb} action {data['id']} for {data['upn']} ({data['kind']}, {data['status']}): "
+        f"{data['action']}",
+        highlight=False,
+        markup=False,
+    )
+    details = [
+        f"owner {data['owner']}" if data["owner"] else None,
+        f"agency {data['agency']}" if data["agency"] else None,
+        f"due {data['due']}" if data["due"] else None,
+        f"meeting {data['meeting_id']}" if data["meeting_id"] else None,
+        f"outcome: {data['outcome']}" if data["outcome"] else None,
+    ]
+    shown = [d for d in details if d]
+    if shown:
+        common.stdout.print("  " + "; ".join(shown), highlight=False, markup=False)
+
+
+# ------------------------------------------------------------------------------------ actions
+
+
+@app.command("add-action")
+def add_action(
+    ctx: typer.Context,
+    upn: UpnArgument,
+    kind: Annotated[
+        str | None,
+        typer.Option("--kind", help="Kind of action, e.g. 'home visit', 'attendance contract'."),
+    ] = None,
+    action: Annotated[str | None, typer.Option("--action", help="What was agreed.")] = None,
+    owner: Annotated[str | None, typer.Option("--owner", help="Who will do it.")] = None,
+    agency: Annotated[
+        str | None,
+        typer.Option(
+            "--agency", help="school, LA, early help, health, housing, social care, other."
+        ),
+    ] = None,
+    due: Annotated[
+        dt.datetime | None,
+        typer.Option("--due", formats=DATE_FORMATS, help="Due or review date."),
+    ] = None,
+    meeting: Annotated[
+        int | None, typer.Option("--meeting", help="Id of the meeting that agreed it.")
+    ] = None,
+    officer: OfficerOption = None,
+    output: RecordFormatOption = OutputFormat.table,
+) -> None:
+    """Record an agreed action (opens a case when the pupil has none open)."""
+    from attendance_cli.cases import kinds, service
+    from attendance_cli.config import officer_name
+
+    conn, _ = common.open_db(ctx)
+    missing = [name for name, value in (("--kind", kind), ("--action", action)) if not value]
+    prompts.require(missing, command="case add-action")
+    due_date = _day(due)
+    if prompts.interactive() and (missing or None in (owner, agency, due)):
+        pupil = service.find_pupil(conn, upn)
+        lead = _lead_of(conn, pupil.id)
+        if not kind:
+            kind = prompts.select(
+                "Kind of action (support first, then formal, then legal)", kinds.KINDS
+            )
+        if not action:
+            action = prompts.text("What was agreed?", required=True)
+        if owner is None:
+            owner = prompts.text("Owner (who will do it)", default=lead.name if lead else "")
+        if agency is None:
+            agency = prompts.select(
+                "Agency", kinds.AGENCIES, default=lead.agency if lead else "school"
+            )
+        if due is None:
+            due_date = prompts.date(
+                "Due / review date (YYYY-MM-DD or DD/MM/YYYY)",
+                default=dt.date.today() + dt.timedelta(weeks=6),
+            )
+    record = service.add_action(
+        conn,
+        upn=upn,
+        kind=kind or "",
+        action=action or "",
+        owner=owner,
+        agency=agency,
+        due=due_date,
+        meeting_id=meeting,
+        officer=officer_name(officer),
+    )
+    data = action_dict(record)
+    if not common.render(data, output):
+        _print_action(data, "Recorded")
+
+
+def _lead_of(conn: Any, pupil_id: int) -> Any:
+    from attendance_cli.cases import service
+
+    case_id = service.latest_case(conn, pupil_id)
+    return service.current_lead(conn, case_id) if case_id is not None else None
+
+
+@app.command("complete-action")
+def complete_action(
+    ctx: typer.Context,
+    action_id: Annotated[int, typer.Argument(help="The action's id.", show_default=False)],
+    outcome: Annotated[str | None, typer.Option("--outcome", help="What came of it.")] = None,
+    status: Annotated[
+        str, typer.Option("--status", help="done or cancelled.", case_sensitive=False)
+    ] = "done",
+    officer: OfficerOption = None,
+    output: RecordFormatOption = OutputFormat.table,
+) -> None:
+    """Mark an action done (or cancelled) with its outcome."""
+    from attendance_cli.cases import service
+    from attendance_cli.config import officer_name
+
+    conn, _ = common.open_db(ctx)
+    prompts.require([] if outcome else ["--outcome"], command="case complete-action")
+    if not outcome:
+        service.get_action(conn, action_id)  # a clear error before asking
+        outcome = prompts.text("Outcome (what came of the action)", required=True)
+    record = service.complete_action(
+        conn,
+        action_id=action_id,
+        outcome=outcome or "",
+        status=status.lower(),
+        officer=officer_name(officer),
+    )
+    data = action_dict(record)
+    if not common.render(data, output):
+        _print_action(data, "Updated")
+
+
+# ------------------------------------------------------------------------ lead, notes, status
+
+
+@app.command("set-lead")
+def set_lead(
+    ctx: typer.Context,
+    upn: UpnArgument,
+    name: Annotated[str | None, typer.Option("--name", help="The lead practitioner.")] = None,
+    agency: Annotated[
+        str | None,
+        typer.Option(
+            "--agency", help="school, LA, early help, health, housing, social care, other."
+        ),
+    ] = None,
+    role: Annotated[str | None, typer.Option("--role", help="e.g. Head of Year 9.")] = None,
+    contact: Annotated[str | None, typer.Option("--contact", help="Phone or email.")] = None,
+    officer: OfficerOption = None,
+    output: RecordFormatOption = OutputFormat.table,
+) -> None:
+    """Name the case's lead practitioner (the previous lead stays in the history)."""
+    from attendance_cli.cases import kinds, service
+    from attendance_cli.config import officer_name
+
+    conn, _ = common.open_db(ctx)
+    missing = [n for n, v in (("--name", name), ("--agency", agency)) if not v]
+    prompts.require(missing, command="case set-lead")
+    if missing:
+        service.find_pupil(conn, upn)
+        if not name:
+            name = prompts.text("Lead practitioner's name", required=True)
+        if not agency:
+            agency = prompts.select("Agency", kinds.AGENCIES, default="school")
+        if role is None:
+            role = prompts.text("Role (optional)")
+        if contact is None:
+            contact = prompts.text("Contact (optional)")
+    lead = service.set_lead(
+        conn,
+        upn=upn,
+        name=name or "",
+        agency=agency or "",
+        role=role,
+        contact=contact,
+        officer=officer_name(officer),
+    )
+    data = {
+        "upn": service.find_pupil(conn, upn).upn,
+        "name": lead.name,
+        "agency": lead.agency,
+        "role": lead.role,
+        "contact": lead.contact,
+        "set_at": lead.set_at,
+        "officer": lead.officer,
+    }
+    if not common.render(data, output):
+        role_text = f", {lead.role}" if lead.role else ""
+        common.stdout.print(
+            f"Lead practitioner for {data['upn']}: {lead.name} ({lead.agency}{role_text})",
+            highlight=False,
+            markup=False,
+        )
+
+
+@app.command("note")
+def note(
+    ctx: typer.Context,
+    upn: UpnArgument,
+    text: Annotated[str, typer.Argument(help="The note.", show_default=False)],
+    officer: OfficerOption = None,
+    output: RecordFormatOption = OutputFormat.table,
+) -> None:
+    """Add a note to the pupil's case."""
+    from attendance_cli.cases import service
+    from attendance_cli.config import officer_name
+
+    conn, _ = common.open_db(ctx)
+    record = service.add_note(conn, upn=upn, text=text, officer=officer_name(officer))
+    data = {"id": record.id, "upn": service.find_pupil(conn, upn).upn, "text": record.text}
+    if not common.render(data, output):
+        common.stdout.print(f"Added note {record.id} for {data['upn']}.", highlight=False)
+
+
+def _case_dict(state: Any) -> dict[str, Any]:
+    return {
+        "case_id": state.id,
+        "upn": state.upn,
+        "status": state.status,
+        "opened_at": state.opened_at,
+        "closed_at": state.closed_at,
+        "outcome": state.outcome,
+    }
+
+
+@app.command("close")
+def close(
+    ctx: typer.Context,
+    upn: UpnArgument,
+    outcome: Annotated[str | None, typer.Option("--outcome", help="How the case ended.")] = None,
+    officer: OfficerOption = None,
+    output: RecordFormatOption = OutputFormat.table,
+) -> None:
+    """Close the pupil's open case with its outcome."""
+    from attendance_cli.cases import service
+    from attendance_cli.config import officer_name
+
+    conn, _ = common.open_db(ctx)
+    prompts.require([] if outcome else ["--outcome"], command="case close")
+    if not outcome:
+        service.find_pupil(conn, upn)
+        outcome = prompts.text("Outcome (how the case ended)", required=True)
+    state = service.close_case(conn, upn=upn, outcome=outcome or "", officer=officer_name(officer))
+    data = _case_dict(state)
+    if not common.render(data, output):
+        common.stdout.print(
+            f"Closed the case of {state.upn}: {state.outcome}", highlight=False, markup=False
+        )
+
+
+@app.command("reopen")
+def reopen(
+    ctx: typer.Context,
+    upn: UpnArgument,
+    officer: OfficerOption = None,
+    output: RecordFormatOption = OutputFormat.table,
+) -> None:
+    """Reopen the pupil's most recent case."""
+    from attendance_cli.cases import service
+    from attendance_cli.config import officer_name
+
+    conn, _ = common.open_db(ctx)
+    state = service.reopen_case(conn, upn=upn, officer=officer_name(officer))
+    data = _case_dict(state)
+    if not common.render(data, output):
+        common.stdout.print(f"Reopened the case of {state.upn}.", highlight=False)
+
+
+# ---------------------------------------------------------------------------------- documents
+
+
+@app.command("attach")
+def attach(
+    ctx: typer.Context,
+    upn: UpnArgument,
+    file: Annotated[Path, typer.Argument(help="The document to attach.", show_default=False)],
+    kind: Annotated[
+        str | None,
+        typer.Option("--kind", help="letter, minutes, contract, medical or other."),
+    ] = None,
+    date: Annotated[
+        dt.datetime | None,
+        typer.Option("--date", formats=DATE_FORMATS, help="The document's own date."),
+    ] = None,
+    description: Annotated[str | None, typer.Option("--description", help="What it is.")] = None,
+    officer: OfficerOption = None,
+    output: RecordFormatOption = OutputFormat.table,
+) -> None:
+    """Copy a document into the private document store and record it on the case."""
+    from attendance_cli.cases import kinds, service
+    from attendance_cli.config import document_store, officer_name
+
+    conn, path = common.open_db(ctx)
+    prompts.require([] if kind else ["--kind"], command="case attach")
+    if not kind:
+        service.find_pupil(conn, upn)
+        kind = prompts.select("Kind of document", kinds.DOCUMENT_KINDS)
+    record = service.attach_document(
+        conn,
+        upn=upn,
+        file=file,
+        kind=kind,
+        store=document_store(path),
+        officer=officer_name(officer),
+        document_date=_day(date),
+        description=description,
+    )
+    data = _document_dict(record)
+    if not common.render(data, output):
+        common.stdout.print(
+            f"Attached {record.file_name} ({record.kind}, {record.bytes} bytes) as document "
+            f"{record.id}; SHA-256 {record.sha256}",
+            highlight=False,
+            markup=False,
+        )
+
+
+def _document_dict(record: Any) -> dict[str, Any]:
+    from attendance_cli.exports.render import to_jsonable
+
+    data = to_jsonable(record)
+    data["date"] = data.pop("document_date")
+    return {key: data[key] for key in DOCUMENT_KEYS}
+
+
+@app.command("documents")
+def documents(
+    ctx: typer.Context, upn: UpnArgument, output: FormatOption = OutputFormat.table
+) -> None:
+    """List the documents attached to the pupil's cases."""
+    from attendance_cli.cases import service
+    from attendance_cli.config import document_store
+
+    conn, path = common.open_db(ctx)
+    rows = [
+        _document_dict(d) for d in service.list_documents(conn, upn=upn, store=document_store(path))
+    ]
+    if common.render(rows, output, rows=rows, columns=DOCUMENT_KEYS):
+        return
+    for row in rows:
+        row["sha256_short"] = row["sha256"][:16]
+    _table(
+        rows,
+        [
+            ("id", "Id"),
+            ("date", "Date"),
+            ("kind", "Kind"),
+            ("file_name", "File"),
+            ("description", "Description"),
+            ("sha256_short", "SHA-256 (start)"),
+        ],
+        empty="No documents.",
+    )
+
+
+# ------------------------------------------------------------------------------ show and list
+
+
+@app.command("show")
+def show(
+    ctx: typer.Context,
+    upn: UpnArgument,
+    output: RecordFormatOption = OutputFormat.table,
+) -> None:
+    """The pupil's case: lead practitioner, actions with their impact, and the chronology."""
+    from attendance_cli.cases.chronology import case_view, case_view_dict
+    from attendance_cli.exports.render import to_jsonable
+
+    conn, _ = common.open_db(ctx)
+    data = to_jsonable(case_view_dict(case_view(conn, upn)))
+    if common.render(data, output):
+        return
+    print_case(data)
+
+
+@app.command("list")
+def list_command(
+    ctx: typer.Context,
+    school: Annotated[
+        str | None, typer.Option("--school", "-s", help="Pupils enrolled at this school.")
+    ] = None,
+    overdue: Annotated[
+        bool, typer.Option("--overdue", help="Only cases with an overdue action.")
+    ] = False,
+    lead_agency: Annotated[
+        str | None, typer.Option("--lead-agency", help="Only cases led by this agency.")
+    ] = None,
+    no_lead: Annotated[
+        bool, typer.Option("--no-lead", help="Only cases with no lead practitioner.")
+    ] = False,
+    status: Annotated[
+        str, typer.Option("--status", help="open, closed or all.", case_sensitive=False)
+    ] = "open",
+    output: FormatOption = OutputFormat.table,
+) -> None:
+    """List cases (open ones by default) with lead, open and overdue actions, next review."""
+    from attendance_cli.cases import service
+    from attendance_cli.exports.render import to_jsonable
+
+    conn, _ = common.open_db(ctx)
+    rows = to_jsonable(
+        service.list_cases(
+            conn,
+            school=school,
+            status=status.lower(),
+            overdue=overdue,
+            lead_agency=lead_agency,
+            no_lead=no_lead,
+        )
+    )
+    if common.render(rows, output, rows=rows, columns=CASE_LIST_KEYS):
+        return
+    for row in rows:
+        row["name"] = ", ".join(filter(None, [row["surname"], row["forename"]]))
+    _table(
+        rows,
+        [
+            ("upn", "UPN"),
+            ("name", "Name"),
+            ("school_name", "School"),
+            ("year_group", "Year"),
+            ("status", "Status"),
+            ("lead_practitioner", "Lead"),
+            ("lead_agency", "Agency"),
+            ("open_actions", "Open"),
+            ("overdue_actions", "Overdue"),
+            ("next_review", "Next review"),
+        ],
+        empty="No cases match.",
+    )
+
+
+_NO_WRAP = {
+    "id",
+    "upn",
+    "date",
+    "year_group",
+    "status",
+    "open_actions",
+    "overdue_actions",
+    "next_review",
+    "kind",
+}
+
+
+def _table(rows: list[dict[str, Any]], columns: list[tuple[str, str]], *, empty: str) -> None:
+    from rich import box
+    from rich.table import Table
+    from rich.text import Text
+
+    if not rows:
+        common.stdout.print(empty)
+        return
+    table = Table(box=box.SIMPLE_HEAD)
+    for key, title in columns:
+        table.add_column(title, no_wrap=key in _NO_WRAP, overflow="fold")
+    for row in rows:
+        table.add_row(*(Text("" if row.get(key) is None else str(row[key])) for key, _ in columns))
+    common.stdout.print(table)
+
+
+def _pct(value: Any) -> str:
+    return "-" if value is None else f"{value:.1f}%"
+
+
+def _window(window: dict[str, Any] | None) -> str:
+    if window is None:
+        return "-"
+    weeks = f" ({window['weeks']} wk)" if window["weeks"] != 4 else ""
+    return _pct(window["attendance_pct"]) + weeks
+
+
+def print_case(data: dict[str, Any]) -> None:
+    from rich import box
+    from rich.table import Table
+    from rich.text import Text
+
+    out = common.stdout
+    name = " ".join(filter(None, [data["forename"], data["surname"]]))
+    out.print(Text(f"{name} ({data['upn']}): case {data['status']}", style="bold"))
+    if data["outcome"]:
+        out.print(f"Outcome: {data['outcome']}", highlight=False, markup=False)
+    lead = data["lead_practitioner"]
+    if lead:
+        role = f", {lead['role']}" if lead["role"] else ""
+        contact = f"; {lead['contact']}" if lead.get("contact") else ""
+        out.print(
+            f"Lead practitioner: {lead['name']} ({lead['agency']}{role}){contact}",
+            highlight=False,
+            markup=False,
+        )
+    else:
+        out.print("[yellow]No lead practitioner[/]")
+
+    if data["actions"]:
+        table = Table(title="Actions", box=box.SIMPLE_HEAD, title_justify="left")
+        for title, wrap in (
+            ("Id", False),
+            ("Agreed", False),
+            ("Kind", True),
+            ("Action", True),
+            ("Owner", True),
+            ("Due", False),
+            ("Status", False),
+            ("Before", False),
+            ("After", False),
+            ("Change", False),
+        ):
+            table.add_column(title, no_wrap=not wrap, overflow="fold")
+        for a in data["actions"]:
+            impact = a["impact"]
+            change = impact["change_points"]
+            table.add_row(
+                str(a["id"]),
+                a["agreed_on"],
+                a["kind"],
+                Text(a["action"] + (f"\n→ {a['outcome']}" if a["outcome"] else "")),
+                Text(a["owner"] or ""),
+                a["due"] or "",
+                a["status"],
+                _window(impact["before"]),
+                _window(impact["after"]),
+                "-" if change is None else f"{change:+.1f}",
+                style="red" if a["status"] == "overdue" else None,
+            )
+        out.print(table)
+        out.print(
+            "Before/After: attendance in the 4 school weeks before and after the week the "
+            "action was agreed.",
+            style="dim",
+        )
+    if data["penalty_notices"]:
+        out.print(f"Penalty notices: {len(data['penalty_notices'])}", highlight=False)
+
+    table = Table(title="Chronology", box=box.SIMPLE_HEAD, title_justify="left")
+    table.add_column("Date", no_wrap=True)
+    table.add_column("Event", no_wrap=True)
+    table.add_column("Summary", overflow="fold")
+    for entry in data["chronology"]:
+        table.add_row(entry["date"], entry["type"].replace("_", " "), Text(entry["summary"]))
+    if data["chronology"]:
+        out.print(table)
+    else:
+        out.print("Nothing recorded yet.")

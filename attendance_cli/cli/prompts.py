@@ -1,0 +1,106 @@
+"""Asking for what a command was not given: questionary on a terminal, a clear error otherwise.
+
+Every prompt has an option, so scripts never meet a prompt: when stdin is not a terminal the
+command fails with exit code 2 listing the options it still needs. Tests drive the prompts
+through prompt_toolkit's pipe input by setting ``PROMPT_IO`` (input, output) and ``FORCE_TTY``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+from collections.abc import Sequence
+from typing import Any
+
+from attendance_cli.errors import ExitCode, UsageError
+
+# test seam: (prompt_toolkit input, output) for questionary, and whether to behave as a terminal
+PROMPT_IO: tuple[Any, Any] | None = None
+FORCE_TTY: bool | None = None
+
+
+class Cancelled(UsageError):
+    exit_code = ExitCode.INTERRUPTED
+
+
+def interactive() -> bool:
+    if FORCE_TTY is not None:
+        return FORCE_TTY
+    return sys.stdin.isatty()
+
+
+def require(missing: Sequence[str], *, command: str) -> None:
+    """Fail (exit 2) listing the options still needed, when no one can be asked."""
+    if missing and not interactive():
+        raise UsageError(
+            f"Missing {', '.join(missing)}",
+            hint=f"Give {'them' if len(missing) > 1 else 'it'} as options to `att {command}`, "
+            "or run it in a terminal to be asked.",
+        )
+
+
+def _io() -> dict[str, Any]:
+    if PROMPT_IO is None:
+        return {}
+    return {"input": PROMPT_IO[0], "output": PROMPT_IO[1]}
+
+
+def _answer(question: Any) -> Any:
+    answer = question.ask()
+    if answer is None:  # Ctrl-C or Esc
+        raise Cancelled("Cancelled: nothing was recorded.")
+    return answer
+
+
+def select(message: str, choices: Sequence[str], default: str | None = None) -> str:
+    import questionary
+
+    return str(
+        _answer(questionary.select(message, choices=list(choices), default=default, **_io()))
+    )
+
+
+def text(message: str, *, default: str = "", required: bool = False) -> str | None:
+    import questionary
+
+    def validate(value: str) -> bool | str:
+        return bool(value.strip()) or not required or "Please type something."
+
+    value = str(_answer(questionary.text(message, default=default, validate=validate, **_io())))
+    return value.strip() or None
+
+
+def parse_date(value: str) -> dt.date:
+    """ISO (2025-11-03) or UK (03/11/2025) dates."""
+    value = value.strip()
+    for fmt in ("%Y-%m-%d", "%d/%m/%Y"):
+        try:
+            return dt.datetime.strptime(value, fmt).date()
+        except ValueError:
+            continue
+    raise ValueError(value)
+
+
+def date(message: str, *, default: dt.date | None = None, required: bool = False) -> dt.date | None:
+    import questionary
+
+    def validate(value: str) -> bool | str:
+        if not value.strip():
+            return not required or "Please give a date."
+        try:
+            parse_date(value)
+        except ValueError:
+            return "Use YYYY-MM-DD or DD/MM/YYYY."
+        return True
+
+    value = str(
+        _answer(
+            questionary.text(
+                message,
+                default=default.isoformat() if default else "",
+                validate=validate,
+                **_io(),
+            )
+        )
+    )
+    return parse_date(value) if value.strip() else None
