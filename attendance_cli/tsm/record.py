@@ -282,7 +282,7 @@ def record_tsm(
                 hint="Check --school, or use that school's pack.",
             )
         earlier = conn.execute(
-            "SELECT entity_id FROM audit_log WHERE action = 'record_meeting' AND detail LIKE ?",
+            "SELECT entity_id FROM audit_log WHERE action = 'record_meeting_workbook' AND detail LIKE ?",
             (f'%"workbook_sha256": "{planned.sha256}"%',),
         ).fetchone()
         if earlier is not None:
