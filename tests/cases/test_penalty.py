@@ -13,6 +13,8 @@ import sqlite3
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from attendance_cli.cases import penalty
@@ -282,6 +284,20 @@ def test_parse_amount(text: str, pence: int) -> None:
 def test_parse_amount_rejects(text: str) -> None:
     with pytest.raises(InvalidInputError):
         parse_amount(text)
+
+
+@given(st.integers(min_value=1, max_value=10_000_000))
+def test_parse_amount_round_trips_pounds_and_pence(pence: int) -> None:
+    assert parse_amount(f"{pence // 100}.{pence % 100:02d}") == pence
+    assert parse_amount(penalty.pounds(pence)) == pence
+
+
+@given(st.text(alphabet=st.sampled_from("abAB .-'\u2019\t"), max_size=30))
+def test_parent_key_ignores_case_and_spacing(name: str) -> None:
+    key = parent_key(name)
+    assert parent_key(key) == key
+    assert parent_key(f"  {name.upper()}  ") == key
+    assert parent_key(name.replace(" ", "   ")) == key
 
 
 # ------------------------------------------------------------------------- with a database
@@ -628,6 +644,18 @@ def test_cli_add_update_list(pupils: sqlite3.Connection) -> None:
     assert lines[0].split(",")[:3] == ["id", "upn", "surname"] and len(lines) == 3
     table = runner.invoke(app, ["penalty", "list"])
     assert table.exit_code == 0 and "Jo Smith" in table.stdout
+    second_id = str(rows[1]["id"])
+    withdrawn = runner.invoke(
+        app,
+        ["penalty", "update", second_id, "--withdrawn", "2025-01-20", "--reason", "error"]
+        + ["--officer", "Officer D"],
+    )
+    assert withdrawn.exit_code == 0, withdrawn.output
+    assert "withdrawn 20/01/2025: error" in withdrawn.stdout
+    only = runner.invoke(app, ["penalty", "list", "--status", "withdrawn", "-f", "json"])
+    assert [r["id"] for r in json.loads(only.stdout)] == [int(second_id)]
+    assert list_audit(pupils, upn=UPN1)[-2].action == "withdraw_penalty_notice"
+    assert verify_audit(pupils).ok
     entries = [a for a in list_audit(pupils, upn=UPN1) if a.action == "add_penalty_notice"]
     assert [e.officer for e in entries] == ["Officer C", "Test Officer"]  # --officer, ATT_OFFICER
 
