@@ -26,8 +26,9 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 import sqlite3
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from attendance_cli import marks as layout
@@ -392,23 +393,9 @@ def case_view(conn: sqlite3.Connection, upn: str, *, today: dt.date | None = Non
             (pupil.id,),
         )
     ]
-    notices = [
-        {
-            "id": r[0],
-            "parent": r[1],
-            "issued": dt.date.fromisoformat(r[2]),
-            "amount": r[3] / 100,
-            "paid": dt.date.fromisoformat(r[4]) if r[4] else None,
-            "withdrawn": dt.date.fromisoformat(r[5]) if r[5] else None,
-            "withdrawn_reason": r[6],
-        }
-        for r in conn.execute(
-            "SELECT id, parent_name, issued, amount_pence, paid, withdrawn, withdrawn_reason "
-            "FROM penalty_notice WHERE pupil_id = ? ORDER BY issued, id",
-            (pupil.id,),
-        )
-    ]
+    from attendance_cli.cases.penalty import list_penalty_notices
 
+    notices = [asdict(n) for n in list_penalty_notices(conn, upn=pupil.upn, today=today)]
     timelines = _enrolment_timelines(conn, pupil.id)
     sessions = _pupil_sessions(timelines)
     impacts = {a.id: action_impact(sessions, action_date(a, meeting_dates)) for a in actions}
@@ -455,7 +442,10 @@ def case_view(conn: sqlite3.Connection, upn: str, *, today: dt.date | None = Non
                 meeting["id"],
             )
         )
+    notice_ids = {n["id"] for n in notices}
     for a in actions:
+        if _mirrors_notice(a, notice_ids):
+            continue  # the notice's own entries below say the same
         owner = f"; owner {a.owner}" if a.owner else ""
         due = f"; review {a.due.isoformat()}" if a.due else ""
         chronology.append(
@@ -495,7 +485,15 @@ def case_view(conn: sqlite3.Connection, upn: str, *, today: dt.date | None = Non
             ChronologyEntry(
                 notice["issued"],
                 "penalty_notice",
-                f"Penalty notice issued to {notice['parent']} (£{notice['amount']:.0f})",
+                f"Penalty notice issued to {notice['parent_name']} ("
+                + _ORDINAL.get(notice["notice_number"], "not counted")
+                + f" in 3 years; £{notice['full_amount_pence'] / 100:.0f}"
+                + (
+                    f", £{notice['reduced_amount_pence'] / 100:.0f} if paid by "
+                    f"{notice['reduced_rate_until'].isoformat()})"
+                    if notice["reduced_amount_pence"] and notice["reduced_rate_until"]
+                    else ")"
+                ),
                 notice["id"],
             )
         )
@@ -552,6 +550,16 @@ _TYPE_ORDER = {
     "action_agreed": 14,
     "case_closed": 90,
 }
+
+
+_ORDINAL = {1: "first", 2: "second", 3: "third"}
+_NOTICE_ACTION = re.compile(r"Penalty notice (\d+) to ")
+
+
+def _mirrors_notice(action: ActionRecord, notice_ids: set[int]) -> bool:
+    """The action ``cases.penalty`` records for each notice (so the TSM pack counts it)."""
+    found = _NOTICE_ACTION.match(action.action) if action.kind == "penalty notice" else None
+    return found is not None and int(found.group(1)) in notice_ids
 
 
 def action_date(action: ActionRecord, meeting_dates: dict[int, dt.date]) -> dt.date:

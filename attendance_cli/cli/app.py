@@ -107,13 +107,14 @@ def root(
 
 
 def _register() -> None:
-    from attendance_cli.cli import audit, cases, database, demo, importing, tsm
+    from attendance_cli.cli import audit, cases, database, demo, importing, penalty, tsm
 
     importing.register(app)
     app.add_typer(tsm.app, name="tsm")
     app.add_typer(cases.app, name="case")
     audit.register(app)
     app.add_typer(database.app, name="db")
+    app.add_typer(penalty.app, name="penalty")
     demo.register(app)
 
 

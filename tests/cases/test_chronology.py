@@ -162,3 +162,24 @@ def test_case_events_in_order(conn: sqlite3.Connection, tmp_path: Path) -> None:
         "role": None,
         "contact": None,
     }
+
+
+def test_a_penalty_notice_appears_once(conn: sqlite3.Connection, tmp_path: Path) -> None:
+    from attendance_cli.cases.penalty import add_penalty_notice
+
+    _marks(conn, tmp_path)
+    add_penalty_notice(
+        conn, upn=UPN1, parent="Jane Doe", issued=dt.date(2025, 11, 12), officer="Jo"
+    )
+    data = case_view_dict(case_view(conn, UPN1))
+    assert [a["kind"] for a in data["actions"]] == ["penalty notice"]
+    on_the_day = [e["type"] for e in data["chronology"] if e["date"] == dt.date(2025, 11, 12)]
+    assert on_the_day == ["penalty_notice"]
+    assert [(n["parent_name"], n["notice_number"]) for n in data["penalty_notices"]] == [
+        ("Jane Doe", 1)
+    ]
+    (entry,) = [e for e in data["chronology"] if e["type"] == "penalty_notice"]
+    assert entry["summary"] == (
+        # 21 days counting the issue day as day 1
+        "Penalty notice issued to Jane Doe (first in 3 years; £160, £80 if paid by 2025-12-02)"
+    )

@@ -1,0 +1,1141 @@
+"""Penalty notices (Education Act 1996 s.444A) and the national framework that limits them.
+
+The framework (from 19 August 2024: SI 2024/210 and *Working together to improve school
+attendance*) applies per parent per child, across every school in the database (a pupil is one
+UPN, so notices from the child's previous schools count):
+
+- a first notice is £80 if paid within 21 days, else £160 if paid within 28 days;
+- a second notice within 3 years is £160 flat, with no reduced rate (att warns when recording
+  one);
+- no third within 3 years of the first: refused (exit 5), naming the date from which another is
+  possible. The window rolls: a notice issued on day D counts the notices issued in the 3 years
+  ending with D, so the next one is possible on the 3rd anniversary of the older of the two that
+  block it (a notice issued exactly 3 years after another is outside its window; 29 February's
+  anniversary is 1 March).
+
+Decisions (also in the README):
+
+- **Withdrawn notices do not count** towards the limit or the £160 second-notice rate. A notice is
+  withdrawn because it should not have been issued (wrong person, error, no offence); the
+  framework counts notices paid, unpaid and prosecuted, not withdrawn ones (LA codes of conduct
+  list this in the DfE table). A withdrawn notice still counts for notices issued *before* its
+  withdrawal date, so history stays as it was: a notice issued while another was live was a
+  second notice. Nothing is deleted: the withdrawal, its date and reason are kept.
+- **Notices issued before 19 August 2024** are recorded at the rates of the time (£60 within 21
+  days, £120 within 28) and do not count towards the 2024 limit, which began that day; att
+  warns when such a notice falls inside the 3 years so the officer can apply the LA's code.
+- **Parent names** are matched ignoring case, spacing, full stops, commas, apostrophes, hyphens
+  and a leading title (Mr, Mrs, Ms, Miss, Mx, Dr): "Mrs  Jane O'Neill-Smith" is "jane oneill
+  smith". The name is stored as typed (spaces tidied). A name not among the pupil's recorded
+  parents and carers (the roster's contacts) is a warning, not a refusal: a notice may go to
+  anyone who is a parent under EA 1996 s.576.
+- **Days** run from the issue date as day 1 (the law counts from receipt, which att does not
+  know): the reduced rate runs to issue + 20 days, payment to issue + 27 days. A notice sent by
+  post is received later, so a payment at £80 a little after that date is a warning, never a
+  refusal; £160 paid within 21 days of issue is refused (the reduced rate certainly applied).
+- **Amount** (``amount_pence``): the amount paid once paid; before that, the amount the notice
+  first asks for (£80 for a first notice, £160 for a second). ``amount_due_pence`` says what is
+  due today. An explicit amount the framework rules out is refused with the reason.
+- **Case and action**: a notice still to be paid is linked to the pupil's open case (one is
+  opened if none is), and an action of kind "penalty notice" (legal tier) is recorded in it, due
+  on the last day to pay, so the TSM pack counts it and shows it overdue when the 28 days pass
+  without payment (the LA must then prosecute or withdraw). Payment marks the action done,
+  withdrawal cancels it. A notice recorded already paid or withdrawn (history) is linked to the
+  open case if there is one, and never opens a case.
+
+Every change is written together with its audit entry in one transaction.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sqlite3
+import unicodedata
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+
+from attendance_cli.cases.audit import record_audit
+from attendance_cli.cases.service import (
+    PupilRef,
+    ensure_open_case,
+    find_pupil,
+    insert_action,
+    open_case,
+)
+from attendance_cli.db.engine import transaction
+from attendance_cli.errors import InvalidInputError, NotFoundError, RefusedError, UsageError
+from attendance_cli.registers.store import now_text
+
+FRAMEWORK_START = dt.date(2024, 8, 19)
+REDUCED_RATE_DAYS = 21
+PAYMENT_DAYS = 28
+LIMIT_YEARS = 3
+MAX_NOTICES_IN_WINDOW = 2
+
+FIRST_REDUCED_PENCE = 8_000
+FULL_PENCE = 16_000
+BEFORE_FRAMEWORK_REDUCED_PENCE = 6_000
+BEFORE_FRAMEWORK_FULL_PENCE = 12_000
+
+STATUSES = ("outstanding", "overdue", "paid", "withdrawn")
+ACTION_KIND = "penalty notice"
+
+
+# ------------------------------------------------------------------------- the rules (pure)
+
+
+def pounds(pence: int) -> str:
+    """£80, £80.50."""
+    whole, part = divmod(pence, 100)
+    return f"£{whole:,}" if part == 0 else f"£{whole:,}.{part:02d}"
+
+
+def parse_amount(text: str) -> int:
+    """Pounds as typed (``80``, ``80.00``, ``£160``) to pence."""
+    cleaned = text.strip().lstrip("£").replace(",", "").strip()
+    try:
+        value = Decimal(cleaned)
+    except InvalidOperation:
+        value = Decimal("NaN")
+    if not value.is_finite() or value <= 0 or value != value.quantize(Decimal("0.01")):
+        raise InvalidInputError(
+            f"--amount {text!r} is not an amount in pounds",
+            hint="Give pounds, e.g. --amount 80 or --amount 160.00 (or leave it out: the "
+            "framework sets it).",
+        )
+    return int(value * 100)
+
+
+_TITLES = frozenset({"mr", "mrs", "ms", "miss", "mx", "dr"})
+
+
+def parent_key(name: str) -> str:
+    """The form parent names are compared in: case, spacing, punctuation and a title ignored."""
+    text = unicodedata.normalize("NFKC", name).casefold().replace("\u2019", "'")
+    text = text.replace("'", "")
+    for mark in ".,-":
+        text = text.replace(mark, " ")
+    words = text.split()
+    if len(words) > 1 and words[0] in _TITLES:
+        words = words[1:]
+    return " ".join(words)
+
+
+def three_years_after(day: dt.date) -> dt.date:
+    """The first day outside the 3 years beginning with ``day`` (29 Feb -> 1 Mar)."""
+    try:
+        return day.replace(year=day.year + LIMIT_YEARS)
+    except ValueError:  # 29 February into a common year
+        return dt.date(day.year + LIMIT_YEARS, 3, 1)
+
+
+def in_framework(issued: dt.date) -> bool:
+    return issued >= FRAMEWORK_START
+
+
+def reduced_rate_until(issued: dt.date) -> dt.date:
+    """Last day of the 21 days beginning with the issue date."""
+    return issued + dt.timedelta(days=REDUCED_RATE_DAYS - 1)
+
+
+def pay_by(issued: dt.date) -> dt.date:
+    """Last day of the 28 days beginning with the issue date."""
+    return issued + dt.timedelta(days=PAYMENT_DAYS - 1)
+
+
+@dataclass(frozen=True)
+class NoticeHistory:
+    """A notice as the rules see it: to the same parent for the same child as the one at hand."""
+
+    id: int
+    issued: dt.date
+    withdrawn: dt.date | None = None
+
+
+def counts_at(notice: NoticeHistory, day: dt.date) -> bool:
+    """Whether ``notice`` counts against a notice issued on ``day``: issued under the framework,
+    on or before ``day`` and less than 3 years before it, and not withdrawn by ``day``."""
+    return (
+        in_framework(notice.issued)
+        and notice.issued <= day < three_years_after(notice.issued)
+        and (notice.withdrawn is None or notice.withdrawn > day)
+    )
+
+
+@dataclass(frozen=True)
+class Rates:
+    """What a notice costs: the reduced rate (None when there is none) and the full rate."""
+
+    reduced_pence: int | None
+    full_pence: int
+
+    @property
+    def initial_pence(self) -> int:
+        return self.full_pence if self.reduced_pence is None else self.reduced_pence
+
+
+def rates_for(issued: dt.date, notice_number: int | None) -> Rates:
+    if not in_framework(issued):
+        return Rates(BEFORE_FRAMEWORK_REDUCED_PENCE, BEFORE_FRAMEWORK_FULL_PENCE)
+    if notice_number is not None and notice_number >= 2:
+        return Rates(None, FULL_PENCE)
+    return Rates(FIRST_REDUCED_PENCE, FULL_PENCE)
+
+
+@dataclass(frozen=True)
+class Assessment:
+    """What the framework says about a new notice issued on ``issued``."""
+
+    issued: dt.date
+    allowed: bool
+    notice_number: int | None  # 1 or 2 under the framework; None before 19 Aug 2024
+    rates: Rates
+    counted: tuple[NoticeHistory, ...]  # earlier notices in the 3 years that count
+    possible_from: dt.date | None  # when refused: the first day a notice is possible
+    before_framework: tuple[NoticeHistory, ...]  # in the 3 years, issued before 19 Aug 2024
+
+
+def assess_notice(*, issued: dt.date, others: Iterable[NoticeHistory]) -> Assessment:
+    """Apply the framework to a new notice given the other notices to the same parent for the
+    same child (any dates: only those counting on ``issued`` are used)."""
+    others = list(others)
+    counted = tuple(sorted((n for n in others if counts_at(n, issued)), key=_order))
+    before = tuple(
+        n
+        for n in others
+        if not in_framework(n.issued)
+        and n.withdrawn is None
+        and n.issued <= issued < three_years_after(n.issued)
+    )
+    if not in_framework(issued):
+        return Assessment(issued, True, None, rates_for(issued, None), (), None, ())
+    if len(counted) >= MAX_NOTICES_IN_WINDOW:
+        blocking = counted[-MAX_NOTICES_IN_WINDOW]
+        return Assessment(
+            issued,
+            False,
+            None,
+            rates_for(issued, None),
+            counted,
+            three_years_after(blocking.issued),
+            before,
+        )
+    number = len(counted) + 1
+    return Assessment(issued, True, number, rates_for(issued, number), counted, None, before)
+
+
+def _order(notice: NoticeHistory) -> tuple[dt.date, int]:
+    return notice.issued, notice.id
+
+
+def number_notices(notices: Sequence[NoticeHistory]) -> dict[int, int | None]:
+    """Each notice's number (1, 2, ...) among the notices to one parent for one child: one more
+    than the earlier notices that counted on its issue date. None before 19 Aug 2024."""
+    ordered = sorted(notices, key=_order)
+    numbers: dict[int, int | None] = {}
+    for position, notice in enumerate(ordered):
+        if not in_framework(notice.issued):
+            numbers[notice.id] = None
+            continue
+        numbers[notice.id] = 1 + sum(
+            1 for earlier in ordered[:position] if counts_at(earlier, notice.issued)
+        )
+    return numbers
+
+
+def payment_amount(rates: Rates, issued: dt.date, paid: dt.date) -> int:
+    """The amount due for a payment on ``paid`` (days counted from the issue date)."""
+    if rates.reduced_pence is not None and paid <= reduced_rate_until(issued):
+        return rates.reduced_pence
+    return rates.full_pence
+
+
+def _rates_text(rates: Rates, issued: dt.date, notice_number: int | None) -> str:
+    if not in_framework(issued):
+        return (
+            f"a notice issued before 19 August 2024 is {pounds(rates.initial_pence)} if paid "
+            f"within 21 days, {pounds(rates.full_pence)} within 28 days"
+        )
+    if rates.reduced_pence is None:
+        return (
+            f"a second notice to the same parent for the same child within 3 years is "
+            f"{pounds(rates.full_pence)} flat, with no reduced rate"
+        )
+    return (
+        f"a first notice is {pounds(rates.reduced_pence)} if paid within 21 days, "
+        f"{pounds(rates.full_pence)} within 28 days"
+    )
+
+
+def payment_warnings(issued: dt.date, paid: dt.date) -> list[str]:
+    days = (paid - issued).days + 1
+    if paid > pay_by(issued):
+        return [
+            f"Paid on day {days} counting from the issue date, after the 28 days to pay: a "
+            "penalty notice can be paid only within 28 days of receipt; after that the LA must "
+            "prosecute or withdraw it. Check the dates."
+        ]
+    return []
+
+
+def check_amount(
+    *,
+    rates: Rates,
+    issued: dt.date,
+    notice_number: int | None,
+    paid: dt.date | None,
+    amount_pence: int,
+) -> list[str]:
+    """Warnings for an amount given by the officer; RefusedError when the framework rules it
+    out (with the reason)."""
+    allowed = {rates.full_pence} | (set() if rates.reduced_pence is None else {rates.reduced_pence})
+    rule = _rates_text(rates, issued, notice_number)
+    if amount_pence not in allowed:
+        raise RefusedError(
+            f"{pounds(amount_pence)} is not an amount this notice can have: {rule}",
+            hint="Leave out --amount to let att set it from the framework.",
+        )
+    if paid is None:
+        if amount_pence != rates.initial_pence:
+            raise RefusedError(
+                f"An unpaid notice is recorded at the amount it first asks for, "
+                f"{pounds(rates.initial_pence)}: {rule}",
+                hint="Leave out --amount; record what was paid with --paid DATE (and --amount "
+                "if att cannot tell).",
+            )
+        return []
+    expected = payment_amount(rates, issued, paid)
+    if amount_pence == expected:
+        return []
+    days = (paid - issued).days + 1
+    if amount_pence == rates.reduced_pence:  # reduced rate claimed after day 21 from issue
+        return [
+            f"{pounds(amount_pence)} recorded for a payment on day {days} counting from the "
+            "issue date: the reduced rate applies only within 21 days of receipt, so this is "
+            "right only if the notice was received after it was issued (e.g. by post)."
+        ]
+    raise RefusedError(
+        f"{pounds(amount_pence)} contradicts the framework: paid on day {days} counting from "
+        f"the issue date, within 21 days, so the reduced rate {pounds(expected)} applied ({rule})",
+        hint=f"Record {pounds(expected)} (leave out --amount); any overpayment is refunded "
+        "outside att.",
+    )
+
+
+# ------------------------------------------------------------------------ records and reads
+
+
+@dataclass
+class PenaltyNoticeRecord:
+    id: int
+    upn: str
+    surname: str | None
+    forename: str | None
+    schools: list[str]  # LAESTABs the pupil was on roll at on the issue date
+    school_names: list[str]
+    parent_name: str
+    issued: dt.date
+    notice_number: int | None
+    counts_towards_limit: bool
+    framework: bool  # issued on or after 19 August 2024
+    amount_pence: int  # paid; before payment, what the notice first asks for
+    amount_due_pence: int | None  # due today while outstanding or overdue
+    reduced_amount_pence: int | None  # None for a second notice (no reduced rate)
+    full_amount_pence: int
+    reduced_rate_until: dt.date | None
+    pay_by: dt.date
+    status: str  # outstanding, overdue, paid, withdrawn
+    paid: dt.date | None
+    withdrawn: dt.date | None
+    withdrawn_reason: str | None
+    case_id: int | None
+    created_at: str
+    officer: str
+
+
+@dataclass
+class PenaltyResult:
+    """A notice after a change, with the warnings for the officer (printed on stderr)."""
+
+    notice: PenaltyNoticeRecord
+    warnings: list[str] = field(default_factory=list)
+
+
+@dataclass
+class NoticeCheck:
+    """What a new notice to ``parent_name`` for ``upn`` issued on ``on`` would be."""
+
+    upn: str
+    parent_name: str
+    on: dt.date
+    allowed: bool
+    notice_number: int | None
+    reduced_amount_pence: int | None
+    full_amount_pence: int
+    reduced_rate_until: dt.date | None
+    pay_by: dt.date
+    possible_from: dt.date | None
+    counted_notice_ids: list[int]
+    warnings: list[str] = field(default_factory=list)
+
+
+_NOTICE_SQL = (
+    "SELECT n.id, n.pupil_id, p.upn, p.surname, p.forename, n.case_id, n.parent_name, n.issued, "
+    "n.amount_pence, n.paid, n.withdrawn, n.withdrawn_reason, n.created_at, n.officer "
+    "FROM penalty_notice n JOIN pupil p ON p.id = n.pupil_id"
+)
+
+
+@dataclass
+class _Row:
+    id: int
+    pupil_id: int
+    upn: str
+    surname: str | None
+    forename: str | None
+    case_id: int | None
+    parent_name: str
+    issued: dt.date
+    amount_pence: int
+    paid: dt.date | None
+    withdrawn: dt.date | None
+    withdrawn_reason: str | None
+    created_at: str
+    officer: str
+
+    @property
+    def history(self) -> NoticeHistory:
+        return NoticeHistory(self.id, self.issued, self.withdrawn)
+
+
+def _date(text: str | None) -> dt.date | None:
+    return dt.date.fromisoformat(text[:10]) if text else None
+
+
+def _row(r: tuple) -> _Row:  # type: ignore[type-arg]
+    issued = _date(r[7])
+    assert issued is not None
+    return _Row(
+        r[0],
+        r[1],
+        r[2],
+        r[3],
+        r[4],
+        r[5],
+        r[6],
+        issued,
+        r[8],
+        _date(r[9]),
+        _date(r[10]),
+        r[11],
+        r[12],
+        r[13],
+    )
+
+
+def _notice_rows(
+    conn: sqlite3.Connection, *, pupil_id: int | None = None, notice_id: int | None = None
+) -> list[_Row]:
+    sql: str = _NOTICE_SQL
+    args: tuple[object, ...] = ()
+    if notice_id is not None:
+        sql, args = sql + " WHERE n.id = ?", (notice_id,)
+    elif pupil_id is not None:
+        sql, args = sql + " WHERE n.pupil_id = ?", (pupil_id,)
+    return [_row(r) for r in conn.execute(sql + " ORDER BY n.issued, n.id", args)]
+
+
+def _numbers(rows: Sequence[_Row]) -> dict[int, int | None]:
+    groups: dict[tuple[int, str], list[NoticeHistory]] = {}
+    for row in rows:
+        groups.setdefault((row.pupil_id, parent_key(row.parent_name)), []).append(row.history)
+    numbers: dict[int, int | None] = {}
+    for group in groups.values():
+        numbers.update(number_notices(group))
+    return numbers
+
+
+def _schools_at_issue(
+    conn: sqlite3.Connection, rows: Sequence[_Row]
+) -> dict[int, list[tuple[str, str]]]:
+    """Per notice id: (LAESTAB, name) of the schools the pupil was on roll at on the issue date;
+    all the pupil's schools when no enrolment dates cover it."""
+    pupil_ids = sorted({r.pupil_id for r in rows})
+    enrolments: dict[int, list[tuple[str, str, dt.date | None, dt.date | None]]] = {}
+    for start in range(0, len(pupil_ids), 500):
+        part = pupil_ids[start : start + 500]
+        marks = ",".join("?" * len(part))
+        for pupil_id, laestab, name, entry, leaving in conn.execute(
+            "SELECT e.pupil_id, s.laestab, s.name, e.entry_date, e.leaving_date FROM enrolment e "
+            f"JOIN school s ON s.id = e.school_id WHERE e.pupil_id IN ({marks})",
+            part,
+        ):
+            enrolments.setdefault(pupil_id, []).append(
+                (laestab, name, _date(entry), _date(leaving))
+            )
+    result: dict[int, list[tuple[str, str]]] = {}
+    for row in rows:
+        every = enrolments.get(row.pupil_id, [])
+        on_roll = [
+            e
+            for e in every
+            if (e[2] is None or e[2] <= row.issued) and (e[3] is None or e[3] >= row.issued)
+        ]
+        result[row.id] = sorted({(e[0], e[1]) for e in on_roll or every})
+    return result
+
+
+def _status(row: _Row, today: dt.date) -> str:
+    if row.withdrawn is not None:
+        return "withdrawn"
+    if row.paid is not None:
+        return "paid"
+    return "overdue" if today > pay_by(row.issued) else "outstanding"
+
+
+def _record(
+    row: _Row, number: int | None, schools: list[tuple[str, str]], today: dt.date
+) -> PenaltyNoticeRecord:
+    rates = rates_for(row.issued, number)
+    status = _status(row, today)
+    due: int | None = None
+    if status in ("outstanding", "overdue"):
+        due = payment_amount(rates, row.issued, today)
+    return PenaltyNoticeRecord(
+        id=row.id,
+        upn=row.upn,
+        surname=row.surname,
+        forename=row.forename,
+        schools=[s[0] for s in schools],
+        school_names=[s[1] for s in schools],
+        parent_name=row.parent_name,
+        issued=row.issued,
+        notice_number=number,
+        counts_towards_limit=in_framework(row.issued) and row.withdrawn is None,
+        framework=in_framework(row.issued),
+        amount_pence=row.amount_pence,
+        amount_due_pence=due,
+        reduced_amount_pence=rates.reduced_pence,
+        full_amount_pence=rates.full_pence,
+        reduced_rate_until=None if rates.reduced_pence is None else reduced_rate_until(row.issued),
+        pay_by=pay_by(row.issued),
+        status=status,
+        paid=row.paid,
+        withdrawn=row.withdrawn,
+        withdrawn_reason=row.withdrawn_reason,
+        case_id=row.case_id,
+        created_at=row.created_at,
+        officer=row.officer,
+    )
+
+
+def get_penalty_notice(
+    conn: sqlite3.Connection, notice_id: int, *, today: dt.date | None = None
+) -> PenaltyNoticeRecord:
+    found = _notice_rows(conn, notice_id=notice_id)
+    if not found:
+        raise NotFoundError(
+            f"No penalty notice with id {notice_id}",
+            hint="`att penalty list --upn UPN` lists a pupil's notices with their ids.",
+        )
+    rows = _notice_rows(conn, pupil_id=found[0].pupil_id)
+    row = next(r for r in rows if r.id == notice_id)
+    return _record(
+        row,
+        _numbers(rows)[notice_id],
+        _schools_at_issue(conn, [row])[notice_id],
+        today or dt.date.today(),
+    )
+
+
+def list_penalty_notices(
+    conn: sqlite3.Connection,
+    *,
+    school: str | None = None,
+    upn: str | None = None,
+    status: str | None = None,
+    today: dt.date | None = None,
+) -> list[PenaltyNoticeRecord]:
+    """Notices, oldest first: all, or a pupil's (``upn``), or those of pupils on roll at
+    ``school`` on the issue date (LAESTAB or part of the name); ``status`` filters."""
+    today = today or dt.date.today()
+    if status is not None and status not in STATUSES:
+        raise UsageError(
+            f"--status {status!r} is not a notice status",
+            hint=f"Use one of: {', '.join(STATUSES)}.",
+        )
+    laestab: str | None = None
+    if school is not None:
+        from attendance_cli.analysis.dataset import find_school
+
+        laestab = find_school(conn, school).laestab
+    rows = (
+        _notice_rows(conn, pupil_id=find_pupil(conn, upn).id)
+        if upn is not None
+        else _notice_rows(conn)
+    )
+    numbers = _numbers(rows)
+    schools = _schools_at_issue(conn, rows)
+    records = [_record(r, numbers[r.id], schools[r.id], today) for r in rows]
+    return [
+        r
+        for r in records
+        if (laestab is None or laestab in r.schools) and (status is None or r.status == status)
+    ]
+
+
+# ---------------------------------------------------------------------------------- checks
+
+
+def _tidy_name(parent: str) -> str:
+    name = " ".join(parent.split())
+    if not name:
+        raise InvalidInputError(
+            "A penalty notice needs the parent's name", hint="Give --parent NAME."
+        )
+    return name
+
+
+def _not_future(day: dt.date, option: str, today: dt.date) -> None:
+    if day > today:
+        raise InvalidInputError(
+            f"{option} {day.isoformat()} is in the future (today is {today.isoformat()})",
+            hint="Record a notice, payment or withdrawal once it has happened.",
+        )
+
+
+def _not_before_issue(day: dt.date, option: str, issued: dt.date) -> None:
+    if day < issued:
+        raise InvalidInputError(
+            f"{option} {day.isoformat()} is before the notice was issued ({issued.isoformat()})",
+            hint="Check the dates: a notice is paid or withdrawn on or after its issue date.",
+        )
+
+
+def _contact_warning(conn: sqlite3.Connection, pupil: PupilRef, name: str) -> str | None:
+    contacts = [
+        (row[0], row[1])
+        for row in conn.execute(
+            "SELECT name, relationship FROM contact WHERE pupil_id = ? ORDER BY priority, id",
+            (pupil.id,),
+        )
+    ]
+    if not contacts:
+        return (
+            f"No parents or carers are recorded for {pupil.upn}, so {name!r} could not be "
+            "checked (import a roster with Parent columns)."
+        )
+    if any(parent_key(c[0]) == parent_key(name) for c in contacts):
+        return None
+    known = "; ".join(f"{c[0]} ({c[1]})" if c[1] else c[0] for c in contacts)
+    return (
+        f"{name!r} is not among the parents and carers recorded for {pupil.upn}: {known}. "
+        "Check the spelling: notices are counted per parent by name."
+    )
+
+
+def _framework_warnings(assessment: Assessment, name: str) -> list[str]:
+    warnings: list[str] = []
+    if assessment.notice_number == 2:
+        first = assessment.counted[0]
+        warnings.append(
+            f"Second penalty notice to {name} for this child within 3 years (notice "
+            f"{first.id}, issued {first.issued.isoformat()}): {pounds(FULL_PENCE)} flat, with no "
+            f"reduced rate. No third notice is possible before "
+            f"{three_years_after(first.issued).isoformat()}; if absence continues, consider "
+            "another legal route (usually prosecution)."
+        )
+    if assessment.before_framework:
+        ids = ", ".join(str(n.id) for n in assessment.before_framework)
+        warnings.append(
+            f"Notice(s) {ids} to {name} for this child were issued within the last 3 years but "
+            "before the national framework began (19 August 2024), so they are not counted; "
+            "check your LA's code of conduct."
+        )
+    return warnings
+
+
+def _refuse_third(assessment: Assessment, name: str, upn: str) -> RefusedError:
+    listed = " and ".join(f"{n.id} on {n.issued.isoformat()}" for n in assessment.counted[-2:])
+    possible = assessment.possible_from
+    assert possible is not None
+    return RefusedError(
+        f"A third penalty notice to {name} for {upn} cannot be issued within 3 years of the "
+        f"first: notices {listed} count. Another is possible from {possible.isoformat()}",
+        hint="Consider another legal route instead: usually prosecution (EA 1996 s.444), after "
+        "considering an education supervision order. Withdrawn notices do not count.",
+    )
+
+
+def _assess_for_new(
+    rows: Sequence[_Row], *, name: str, issued: dt.date, upn: str
+) -> tuple[Assessment, list[str]]:
+    """The framework for a new notice given the pupil's notices (refusals raised)."""
+    key = parent_key(name)
+    same = [r for r in rows if parent_key(r.parent_name) == key]
+    for r in same:
+        if r.issued == issued and r.withdrawn is None:
+            raise RefusedError(
+                f"Notice {r.id} to {r.parent_name} for {upn} issued on {issued.isoformat()} is "
+                "already recorded",
+                hint="`att penalty list --upn UPN` shows it; record payment or withdrawal with "
+                "`att penalty update ID`.",
+            )
+    assessment = assess_notice(issued=issued, others=[r.history for r in same])
+    if not assessment.allowed:
+        raise _refuse_third(assessment, name, upn)
+    warnings = _framework_warnings(assessment, name)
+    # A notice recorded out of order must not turn a later one into a third.
+    new_id = max((r.id for r in rows), default=0) + 1
+    before = number_notices([r.history for r in same])
+    after = number_notices([*(r.history for r in same), NoticeHistory(new_id, issued)])
+    for r in same:
+        if r.issued <= issued or r.withdrawn is not None or after[r.id] == before[r.id]:
+            continue
+        number = after[r.id]
+        if number is not None and number > MAX_NOTICES_IN_WINDOW:
+            raise RefusedError(
+                f"A notice to {name} for {upn} issued on {issued.isoformat()} would make notice "
+                f"{r.id} (issued {r.issued.isoformat()}) a third within 3 years",
+                hint="If both were really issued, one of them should be withdrawn; check the "
+                "dates with `att penalty list --upn UPN`.",
+            )
+        warnings.append(
+            f"Notice {r.id} (issued {r.issued.isoformat()}) now follows this one within 3 years, "
+            f"so it is a second notice ({pounds(FULL_PENCE)} flat); its recorded amount is "
+            f"{pounds(r.amount_pence)}."
+        )
+    return assessment, warnings
+
+
+def check_penalty_notice(
+    conn: sqlite3.Connection,
+    *,
+    upn: str,
+    parent: str,
+    on: dt.date | None = None,
+    today: dt.date | None = None,
+) -> NoticeCheck:
+    """Whether a notice to ``parent`` for ``upn`` could be issued on ``on`` (default today), and
+    at what rate; nothing is written."""
+    on = on or today or dt.date.today()
+    name = _tidy_name(parent)
+    pupil = find_pupil(conn, upn)
+    rows = _notice_rows(conn, pupil_id=pupil.id)
+    same = [r.history for r in rows if parent_key(r.parent_name) == parent_key(name)]
+    assessment = assess_notice(issued=on, others=same)
+    warnings = _framework_warnings(assessment, name) if assessment.allowed else []
+    contact = _contact_warning(conn, pupil, name)
+    if contact:
+        warnings.append(contact)
+    rates = assessment.rates
+    return NoticeCheck(
+        upn=pupil.upn,
+        parent_name=name,
+        on=on,
+        allowed=assessment.allowed,
+        notice_number=assessment.notice_number,
+        reduced_amount_pence=rates.reduced_pence if assessment.allowed else None,
+        full_amount_pence=rates.full_pence,
+        reduced_rate_until=reduced_rate_until(on)
+        if assessment.allowed and rates.reduced_pence is not None
+        else None,
+        pay_by=pay_by(on),
+        possible_from=assessment.possible_from,
+        counted_notice_ids=[n.id for n in assessment.counted],
+        warnings=warnings,
+    )
+
+
+# ---------------------------------------------------------------------------------- changes
+
+
+def _action_description(notice_id: int, name: str, rates: Rates, issued: dt.date) -> str:
+    if rates.reduced_pence is None:
+        terms = f"{pounds(rates.full_pence)} by {pay_by(issued).isoformat()}"
+    else:
+        terms = (
+            f"{pounds(rates.reduced_pence)} by {reduced_rate_until(issued).isoformat()}, "
+            f"{pounds(rates.full_pence)} by {pay_by(issued).isoformat()}"
+        )
+    return f"Penalty notice {notice_id} to {name}: {terms}"
+
+
+def _settle_action(
+    conn: sqlite3.Connection,
+    *,
+    case_id: int | None,
+    notice_id: int,
+    status: str,
+    outcome: str,
+    officer: str,
+    upn: str,
+) -> None:
+    """Mark the notice's action done (paid) or cancelled (withdrawn), inside the caller's
+    transaction; an action the officer already ended is left alone."""
+    if case_id is None:
+        return
+    row = conn.execute(
+        "SELECT id FROM case_action WHERE case_id = ? AND kind = ? AND status = 'agreed' "
+        "AND description LIKE ? ORDER BY id LIMIT 1",
+        (case_id, ACTION_KIND, f"Penalty notice {notice_id} to %"),
+    ).fetchone()
+    if row is None:
+        return
+    conn.execute(
+        "UPDATE case_action SET status = ?, outcome = ?, completed_at = ? WHERE id = ?",
+        (status, outcome, now_text(), row[0]),
+    )
+    record_audit(
+        conn,
+        officer=officer,
+        action=f"action_{status}",
+        entity="action",
+        entity_id=row[0],
+        upn=upn,
+        detail={"outcome": outcome},
+    )
+
+
+def add_penalty_notice(
+    conn: sqlite3.Connection,
+    *,
+    upn: str,
+    parent: str,
+    issued: dt.date,
+    officer: str,
+    amount_pence: int | None = None,
+    paid: dt.date | None = None,
+    withdrawn: dt.date | None = None,
+    reason: str | None = None,
+    today: dt.date | None = None,
+) -> PenaltyResult:
+    """Record a penalty notice, enforcing the national framework (see the module docstring);
+    optionally already paid or withdrawn."""
+    today = today or dt.date.today()
+    name = _tidy_name(parent)
+    reason = reason.strip() if reason and reason.strip() else None
+    if paid is not None and withdrawn is not None:
+        raise UsageError(
+            "Give either --paid or --withdrawn when adding a notice, not both",
+            hint="Add it with one, then `att penalty update ID` for the other.",
+        )
+    if (withdrawn is None) != (reason is None):
+        raise UsageError(
+            "--withdrawn and --reason go together",
+            hint="Say when and why the notice was withdrawn: --withdrawn DATE --reason TEXT.",
+        )
+    _not_future(issued, "--issued", today)
+    for day, option in ((paid, "--paid"), (withdrawn, "--withdrawn")):
+        if day is not None:
+            _not_before_issue(day, option, issued)
+            _not_future(day, option, today)
+    if amount_pence is not None and withdrawn is not None:
+        raise UsageError("--amount is for notices still to pay or paid", hint="Leave out --amount.")
+    pupil = find_pupil(conn, upn)
+    with transaction(conn):
+        rows = _notice_rows(conn, pupil_id=pupil.id)
+        assessment, warnings = _assess_for_new(rows, name=name, issued=issued, upn=pupil.upn)
+        rates = assessment.rates
+        number = assessment.notice_number
+        if amount_pence is not None:
+            warnings.extend(
+                check_amount(
+                    rates=rates,
+                    issued=issued,
+                    notice_number=number,
+                    paid=paid,
+                    amount_pence=amount_pence,
+                )
+            )
+            amount = amount_pence
+        elif paid is not None:
+            amount = payment_amount(rates, issued, paid)
+            warnings.extend(_default_amount_note(rates, issued, paid, amount))
+        else:
+            amount = rates.initial_pence
+        if paid is not None:
+            warnings.extend(payment_warnings(issued, paid))
+        contact = _contact_warning(conn, pupil, name)
+        if contact:
+            warnings.append(contact)
+        outstanding = paid is None and withdrawn is None
+        case_id = (
+            ensure_open_case(conn, pupil, officer) if outstanding else open_case(conn, pupil.id)
+        )
+        cursor = conn.execute(
+            "INSERT INTO penalty_notice (pupil_id, case_id, parent_name, issued, amount_pence, "
+            "paid, withdrawn, withdrawn_reason, created_at, officer) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                pupil.id,
+                case_id,
+                name,
+                issued.isoformat(),
+                amount,
+                paid.isoformat() if paid else None,
+                withdrawn.isoformat() if withdrawn else None,
+                reason,
+                now_text(),
+                officer,
+            ),
+        )
+        notice_id = int(cursor.lastrowid or 0)
+        record_audit(
+            conn,
+            officer=officer,
+            action="add_penalty_notice",
+            entity="penalty_notice",
+            entity_id=notice_id,
+            upn=pupil.upn,
+            detail={
+                "parent_name": name,
+                "issued": issued,
+                "notice_number": number,
+                "amount_pence": amount,
+                "paid": paid,
+                "withdrawn": withdrawn,
+                "withdrawn_reason": reason,
+                "case_id": case_id,
+            },
+        )
+        if case_id is not None:
+            insert_action(
+                conn,
+                case_id,
+                ACTION_KIND,
+                _action_description(notice_id, name, rates, issued),
+                officer,
+                "LA",
+                pay_by(issued),
+                None,
+                officer,
+                pupil.upn,
+            )
+            if paid is not None:
+                _settle_action(
+                    conn,
+                    case_id=case_id,
+                    notice_id=notice_id,
+                    status="done",
+                    outcome=f"Paid {pounds(amount)} on {paid.isoformat()}",
+                    officer=officer,
+                    upn=pupil.upn,
+                )
+            elif withdrawn is not None:
+                _settle_action(
+                    conn,
+                    case_id=case_id,
+                    notice_id=notice_id,
+                    status="cancelled",
+                    outcome=f"Withdrawn on {withdrawn.isoformat()}: {reason}",
+                    officer=officer,
+                    upn=pupil.upn,
+                )
+    return PenaltyResult(get_penalty_notice(conn, notice_id, today=today), warnings)
+
+
+def _default_amount_note(rates: Rates, issued: dt.date, paid: dt.date, amount: int) -> list[str]:
+    """A note when att charged the full rate for a first notice paid just after 21 days from
+    issue (the reduced rate may still have applied if it was received later)."""
+    if rates.reduced_pence is not None and amount == rates.full_pence and paid <= pay_by(issued):
+        days = (paid - issued).days + 1
+        return [
+            f"Recorded {pounds(amount)}: paid on day {days} counting from the issue date, after "
+            f"the 21 days of the reduced rate. If the notice was received later than it was "
+            f"issued and the parent paid {pounds(rates.reduced_pence)} in time, record "
+            f"--amount {rates.reduced_pence // 100}."
+        ]
+    return []
+
+
+def _one_row(conn: sqlite3.Connection, notice_id: int) -> tuple[_Row, list[_Row]]:
+    found = _notice_rows(conn, notice_id=notice_id)
+    if not found:
+        raise NotFoundError(
+            f"No penalty notice with id {notice_id}",
+            hint="`att penalty list --upn UPN` lists a pupil's notices with their ids.",
+        )
+    return found[0], _notice_rows(conn, pupil_id=found[0].pupil_id)
+
+
+def record_penalty_payment(
+    conn: sqlite3.Connection,
+    *,
+    notice_id: int,
+    paid: dt.date,
+    officer: str,
+    amount_pence: int | None = None,
+    today: dt.date | None = None,
+) -> PenaltyResult:
+    """Record that a notice was paid (the amount defaults from the framework)."""
+    today = today or dt.date.today()
+    with transaction(conn):
+        row, rows = _one_row(conn, notice_id)
+        if row.withdrawn is not None:
+            raise RefusedError(
+                f"Notice {notice_id} was withdrawn on {row.withdrawn.isoformat()}; a withdrawn "
+                "notice cannot be paid",
+                hint="Any money received must be returned to the parent.",
+            )
+        if row.paid is not None:
+            raise RefusedError(
+                f"Notice {notice_id} is already recorded as paid on {row.paid.isoformat()} "
+                f"({pounds(row.amount_pence)}); nothing was changed",
+                hint="Records are never overwritten; add a case note if the record needs a "
+                "correction.",
+            )
+        _not_before_issue(paid, "--paid", row.issued)
+        _not_future(paid, "--paid", today)
+        number = _numbers(rows)[notice_id]
+        rates = rates_for(row.issued, number)
+        warnings: list[str] = []
+        if amount_pence is not None:
+            warnings.extend(
+                check_amount(
+                    rates=rates,
+                    issued=row.issued,
+                    notice_number=number,
+                    paid=paid,
+                    amount_pence=amount_pence,
+                )
+            )
+            amount = amount_pence
+        else:
+            amount = payment_amount(rates, row.issued, paid)
+            warnings.extend(_default_amount_note(rates, row.issued, paid, amount))
+        warnings.extend(payment_warnings(row.issued, paid))
+        conn.execute(
+            "UPDATE penalty_notice SET paid = ?, amount_pence = ? WHERE id = ?",
+            (paid.isoformat(), amount, notice_id),
+        )
+        record_audit(
+            conn,
+            officer=officer,
+            action="record_penalty_payment",
+            entity="penalty_notice",
+            entity_id=notice_id,
+            upn=row.upn,
+            detail={
+                "paid": paid,
+                "amount_pence": amount,
+                "previous_amount_pence": row.amount_pence,
+            },
+        )
+        _settle_action(
+            conn,
+            case_id=row.case_id,
+            notice_id=notice_id,
+            status="done",
+            outcome=f"Paid {pounds(amount)} on {paid.isoformat()}",
+            officer=officer,
+            upn=row.upn,
+        )
+    return PenaltyResult(get_penalty_notice(conn, notice_id, today=today), warnings)
+
+
+def withdraw_penalty_notice(
+    conn: sqlite3.Connection,
+    *,
+    notice_id: int,
+    withdrawn: dt.date,
+    reason: str,
+    officer: str,
+    today: dt.date | None = None,
+) -> PenaltyResult:
+    """Record that a notice was withdrawn; from that date it no longer counts towards the limit."""
+    today = today or dt.date.today()
+    if not reason or not reason.strip():
+        raise UsageError(
+            "Say why the notice was withdrawn", hint="Give --reason TEXT with --withdrawn."
+        )
+    reason = reason.strip()
+    with transaction(conn):
+        row, _ = _one_row(conn, notice_id)
+        if row.withdrawn is not None:
+            raise RefusedError(
+                f"Notice {notice_id} was already withdrawn on {row.withdrawn.isoformat()}; "
+                "nothing was changed",
+                hint="Records are never overwritten; add a case note if the record needs a "
+                "correction.",
+            )
+        _not_before_issue(withdrawn, "--withdrawn", row.issued)
+        _not_future(withdrawn, "--withdrawn", today)
+        warnings: list[str] = []
+        if row.paid is not None:
+            if withdrawn < row.paid:
+                raise InvalidInputError(
+                    f"--withdrawn {withdrawn.isoformat()} is before the notice was paid "
+                    f"({row.paid.isoformat()}), but a withdrawn notice cannot be paid",
+                    hint="Check the withdrawal date.",
+                )
+            warnings.append(
+                f"Notice {notice_id} was paid ({pounds(row.amount_pence)} on "
+                f"{row.paid.isoformat()}): the payment must be returned to the parent."
+            )
+        conn.execute(
+            "UPDATE penalty_notice SET withdrawn = ?, withdrawn_reason = ? WHERE id = ?",
+            (withdrawn.isoformat(), reason, notice_id),
+        )
+        record_audit(
+            conn,
+            officer=officer,
+            action="withdraw_penalty_notice",
+            entity="penalty_notice",
+            entity_id=notice_id,
+            upn=row.upn,
+            detail={"withdrawn": withdrawn, "withdrawn_reason": reason},
+        )
+        _settle_action(
+            conn,
+            case_id=row.case_id,
+            notice_id=notice_id,
+            status="cancelled",
+            outcome=f"Withdrawn on {withdrawn.isoformat()}: {reason}",
+            officer=officer,
+            upn=row.upn,
+        )
+    return PenaltyResult(get_penalty_notice(conn, notice_id, today=today), warnings)
+
+
+def update_penalty_notice(
+    conn: sqlite3.Connection,
+    *,
+    notice_id: int,
+    officer: str,
+    paid: dt.date | None = None,
+    amount_pence: int | None = None,
+    withdrawn: dt.date | None = None,
+    reason: str | None = None,
+    today: dt.date | None = None,
+) -> PenaltyResult:
+    """Record payment (``paid``, optional ``amount_pence``) or withdrawal (``withdrawn`` with
+    ``reason``) of an existing notice; one at a time."""
+    if (paid is None) == (withdrawn is None):
+        raise UsageError(
+            "Say what happened to the notice: --paid DATE or --withdrawn DATE --reason TEXT",
+            hint="Give one of them (record a payment and a later withdrawal as two updates).",
+        )
+    if paid is not None:
+        if reason is not None:
+            raise UsageError("--reason goes with --withdrawn", hint="Leave out --reason.")
+        return record_penalty_payment(
+            conn,
+            notice_id=notice_id,
+            paid=paid,
+            officer=officer,
+            amount_pence=amount_pence,
+            today=today,
+        )
+    assert withdrawn is not None
+    if amount_pence is not None:
+        raise UsageError("--amount goes with --paid", hint="Leave out --amount.")
+    return withdraw_penalty_notice(
+        conn,
+        notice_id=notice_id,
+        withdrawn=withdrawn,
+        reason=reason or "",
+        officer=officer,
+        today=today,
+    )
