@@ -268,3 +268,24 @@ def test_every_case_change_is_audited(sample_db: Path, tmp_path: Path) -> None:
         "record_meeting",
     ]
     assert {e["officer"] for e in ok_json("audit")} == {"Test Officer"}  # from ATT_OFFICER
+
+
+def test_complete_action_and_attach_interactive(  # type: ignore[no-untyped-def]
+    sample_db: Path, tmp_path: Path, terminal
+) -> None:
+    # on a terminal the optional owner, agency and due date are asked for too
+    terminal.send_text("\x15" + ENTER + ENTER + "\x15" + ENTER)
+    action = ok_json("case", "add-action", UPN, "--kind", "home visit", "--action", "Visit")
+    assert (action["owner"], action["agency"], action["due"]) == (None, "school", None)
+    terminal.send_text(ENTER + "Family seen at home" + ENTER)  # an empty answer is asked again
+    done = ok_json("case", "complete-action", str(action["id"]))
+    assert (done["status"], done["outcome"]) == ("done", "Family seen at home")
+    (tmp_path / "contract.pdf").write_bytes(b"%PDF contract")
+    terminal.send_text(DOWN + DOWN + ENTER)  # letter, minutes, contract
+    attached = ok_json("case", "attach", UPN, str(tmp_path / "contract.pdf"))
+    assert attached["kind"] == "contract"
+
+
+def test_prompts_are_not_asked_for_an_unknown_pupil(sample_db: Path, terminal) -> None:  # type: ignore[no-untyped-def]
+    result = runner.invoke(app, ["case", "add-action", "A123456789012"])
+    assert result.exit_code == 4 and "No pupil with UPN" in result.stderr
