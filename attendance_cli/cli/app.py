@@ -108,11 +108,13 @@ def root(
 
 def _register() -> None:
     from attendance_cli.cli import database, demo, importing, tsm
+    from attendance_cli.cli import views as views_cli
 
     importing.register(app)
     app.add_typer(tsm.app, name="tsm")
     app.add_typer(database.app, name="db")
     demo.register(app)
+    views_cli.register(app)
 
 
 _register()
