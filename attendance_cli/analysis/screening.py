@@ -61,15 +61,10 @@ class _Year:
 
 
 def _cut(year: int, array: MarkArray, end: dt.date) -> _Year:
-    """The year's marks up to ``end`` (later positions become '.')."""
-    if marks.year_start(year) > end:
-        hi = 0
-    elif marks.year_end(year) <= end:
-        hi = marks.YEAR_LENGTH
-    else:
-        hi = marks.span(year, marks.year_start(year), end)[1]
-    chars = array.copy()
-    chars[:, hi:] = ord(NO_MARK)
+    """The year's marks dated in the academic year and up to ``end`` (others become '.')."""
+    lo, hi = marks.span(year, marks.year_start(year), min(marks.year_end(year), end))
+    chars = np.full_like(array, ord(NO_MARK))
+    chars[:, lo:hi] = array[:, lo:hi]
     possible = IS_POSSIBLE[chars]
     return _Year(
         unauthorised=CATEGORY_INDEX[chars] == UNAUTHORISED,
