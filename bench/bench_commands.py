@@ -67,7 +67,11 @@ def main() -> None:
         (["tsm", "prepare", "--school", school], 1.0),
         (["tsm", "prepare", "--school", school, "--format", "json"], 1.0),
         (["pupil", "show", upn], 0.5),
+        (["pupil", "show", upn, "--format", "json"], 0.5),
+        (["report", "la"], 5.0),
         (["report", "la", "--format", "json"], 5.0),
+        (["report", "la", "--output", str(root.parent / "la-report.xlsx")], 5.0),
+        (["schools"], None),
         (["schools", "--format", "json"], None),
     ]
     for args, target in commands:

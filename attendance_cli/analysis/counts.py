@@ -17,9 +17,10 @@ Percentages are rounded half up to one decimal place with exact integer arithmet
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 
@@ -29,7 +30,7 @@ import numpy.typing as npt
 from attendance_cli import codes
 from attendance_cli.codes import Category
 from attendance_cli.errors import InvalidInputError
-from attendance_cli.marks import YEAR_LENGTH
+from attendance_cli.marks import YEAR_LENGTH, span, years_between
 
 IntArray = npt.NDArray[np.int64]
 BoolArray = npt.NDArray[np.bool_]
@@ -238,6 +239,13 @@ class CountArrays:
             late=column("late"),
         )
 
+    def take(self, selection: npt.NDArray[np.bool_] | npt.NDArray[np.intp]) -> CountArrays:
+        """The counts of some enrolments (a boolean mask or indices), e.g. one school's."""
+        return CountArrays(**{name: getattr(self, name)[selection] for name in _FIELDS})
+
+    def __add__(self, other: CountArrays) -> CountArrays:
+        return CountArrays(**{name: getattr(self, name) + getattr(other, name) for name in _FIELDS})
+
     def at(self, index: int) -> SessionCounts:
         """One enrolment's counts."""
         return SessionCounts(
@@ -249,6 +257,9 @@ class CountArrays:
             missing=int(self.missing[index]),
             late=int(self.late[index]),
         )
+
+
+_FIELDS = ("present", "aea", "authorised", "unauthorised", "not_possible", "missing", "late")
 
 
 # Vectorised counting: each byte maps to a uint64 whose four 16-bit lanes are one-hot counters,
@@ -323,3 +334,19 @@ def school_calendar(strings: Sequence[str] | MarkArray) -> BoolArray:
     if array.shape[0] == 0:
         return np.zeros(YEAR_LENGTH, dtype=bool)
     return np.asarray(IS_POSSIBLE[array].any(axis=0), dtype=bool)
+
+
+def count_period(
+    arrays_by_year: Mapping[int, Sequence[str] | MarkArray], start: dt.date, end: dt.date
+) -> CountArrays:
+    """Counts over ``start``..``end`` (inclusive, may span academic years), summed per enrolment.
+
+    ``arrays_by_year`` holds one ``mark_array`` (or list of strings) per academic year, every
+    year's rows in the same enrolment order; each year the period touches must be present.
+    """
+    total: CountArrays | None = None
+    for year in years_between(start, end):
+        part = count_many(arrays_by_year[year], *span(year, start, end))
+        total = part if total is None else total + part
+    assert total is not None  # years_between is never empty
+    return total

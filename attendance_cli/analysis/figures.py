@@ -181,9 +181,11 @@ def _previous_year(marks: Mapping[int, str], year: int) -> tuple[bool | None, st
     return is_persistent(counts.absent, counts.possible), detail
 
 
-def _timeline(
+def enrolment_timeline(
     marks: Mapping[int, str], calendar: SchoolCalendar, start: dt.date, end: dt.date
 ) -> Timeline:
+    """The enrolment's sessions laid out as ``analyse_enrolment`` sees them (every loaded year,
+    marks after ``end`` dropped), for callers that need only one check of ``thresholds``."""
     years = set(marks) | set(calendar.sessions)
     first = min([start, *(marks_layout.year_start(y) for y in years)])
     last = max([end, *(marks_layout.year_end(y) for y in years)])
@@ -212,7 +214,7 @@ def analyse_enrolment(
     overrides the previous year's PA status computed from ``marks``.
     """
     figures = count_sessions(marks=marks, start=start, end=end)
-    timeline = _timeline(marks, calendar, start, end)
+    timeline = enrolment_timeline(marks, calendar, start, end)
 
     previous_detail = ""
     if previous_year_persistent is None:

@@ -108,6 +108,7 @@ def root(
 
 def _register() -> None:
     from attendance_cli.cli import audit, cases, database, demo, importing, penalty, tsm
+    from attendance_cli.cli import views as views_cli
 
     importing.register(app)
     app.add_typer(tsm.app, name="tsm")
@@ -116,6 +117,7 @@ def _register() -> None:
     app.add_typer(database.app, name="db")
     app.add_typer(penalty.app, name="penalty")
     demo.register(app)
+    views_cli.register(app)
 
 
 _register()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -35,3 +37,24 @@ OfficerOption = Annotated[
     ),
 ]
 DATE_FORMATS = ["%Y-%m-%d", "%d/%m/%Y"]
+
+# The period of a report (as ``att tsm prepare`` takes it; ``analysis.dataset.resolve_period``).
+TermOption = Annotated[
+    str | None, typer.Option("--term", help="autumn, spring or summer (assumed term dates).")
+]
+YearOption = Annotated[
+    int | None,
+    typer.Option("--year", help="Academic year by its first calendar year: 2025 = 2025/26."),
+]
+FromOption = Annotated[
+    dt.datetime | None,
+    typer.Option("--from", formats=["%Y-%m-%d", "%d/%m/%Y"], help="First day of the period."),
+]
+ToOption = Annotated[
+    dt.datetime | None,
+    typer.Option("--to", formats=["%Y-%m-%d", "%d/%m/%Y"], help="Last day of the period."),
+]
+WorkbookOption = Annotated[
+    Path | None,
+    typer.Option("--output", "-o", help="Also write the result as an Excel workbook (.xlsx)."),
+]

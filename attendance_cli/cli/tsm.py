@@ -10,6 +10,8 @@ import typer
 
 from attendance_cli.cli import common
 from attendance_cli.cli.options import FormatOption, OfficerOption, RecordFormatOption
+from attendance_cli.cli.tables import cohort_table, headline_table
+from attendance_cli.cli.tables import pct as _pct
 from attendance_cli.exports.render import OutputFormat
 
 app = typer.Typer(
@@ -209,10 +211,6 @@ def record(
         common.print_problems(result.problems, len(result.problems))
 
 
-def _pct(value: Any) -> str:
-    return "-" if value is None else f"{value:.1f}%"
-
-
 def print_pack(data: dict[str, Any]) -> None:
     from rich import box
     from rich.panel import Panel
@@ -226,35 +224,7 @@ def print_pack(data: dict[str, Any]) -> None:
         data["la_summary"],
         data["national"],
     )
-    head = Table.grid(padding=(0, 2))
-    head.add_column()
-    head.add_column(justify="right")
-    head.add_column(justify="right")
-    head.add_column(justify="right")
-    head.add_row("", "school", "LA", f"national {nat['academic_year']}")
-    head.add_row("on roll", f"{s['on_roll']:,}", f"{la['on_roll']:,}", "")
-    head.add_row(
-        "attendance",
-        _pct(s["attendance_pct"]),
-        _pct(la["attendance_pct"]),
-        _pct(100 - nat["absence_pct"]),
-    )
-    head.add_row("authorised absence", _pct(s["authorised_pct"]), _pct(la["authorised_pct"]), "")
-    head.add_row(
-        "unauthorised absence", _pct(s["unauthorised_pct"]), _pct(la["unauthorised_pct"]), ""
-    )
-    head.add_row(
-        "persistent absence (PA)",
-        f"{s['persistent']} = {_pct(s['persistent_pct'])}",
-        f"{la['persistent']} = {_pct(la['persistent_pct'])}",
-        _pct(nat["persistent_pct"]),
-    )
-    head.add_row(
-        "severe absence (SA)",
-        f"{s['severe']} = {_pct(s['severe_pct'])}",
-        f"{la['severe']} = {_pct(la['severe_pct'])}",
-        _pct(nat["severe_pct"]),
-    )
+    head = headline_table([("school", s), ("LA", la)], nat)
     title = f"TSM pack: {school['name']} ({school['laestab']})"
     subtitle = f"{period['label']}: {period['from']} to {period['to']}"
     out.print(Panel(head, title=title, subtitle=subtitle, expand=False))
@@ -303,20 +273,7 @@ def print_pack(data: dict[str, Any]) -> None:
             highlight=False,
         )
         out.print("  " + ", ".join(missing), highlight=False)
-    cohorts = Table(title="Cohorts", title_justify="left", box=box.SIMPLE_HEAD)
-    for column in ("group", "", "on roll", "attendance", "PA", "SA"):
-        cohorts.add_column(column, justify="left" if column in ("group", "") else "right")
-    for cohort in data["cohorts"]:
-        summary = cohort["summary"]
-        cohorts.add_row(
-            cohort["dimension"].replace("_", " "),
-            cohort["value"],
-            str(summary["on_roll"]),
-            _pct(summary["attendance_pct"]),
-            f"{summary['persistent']} ({_pct(summary['persistent_pct'])})",
-            f"{summary['severe']} ({_pct(summary['severe_pct'])})",
-        )
-    out.print(cohorts)
+    out.print(cohort_table(data["cohorts"]))
 
 
 SHORT_LABELS = {

@@ -21,7 +21,13 @@ import numpy as np
 from attendance_cli import marks
 from attendance_cli.analysis import national
 from attendance_cli.analysis.calendar import SchoolCalendar
-from attendance_cli.analysis.counts import CountArrays, count_many, mark_array, school_calendar
+from attendance_cli.analysis.counts import (
+    CountArrays,
+    count_many,
+    count_period,
+    mark_array,
+    school_calendar,
+)
 from attendance_cli.analysis.dataset import (
     EnrolmentRecord,
     Period,
@@ -31,7 +37,12 @@ from attendance_cli.analysis.dataset import (
     resolve_period,
 )
 from attendance_cli.analysis.figures import Band, EnrolmentFigures, analyse_enrolment
-from attendance_cli.analysis.summary import GroupSummary, summarise_counts
+from attendance_cli.analysis.summary import (
+    Cohort,
+    GroupSummary,
+    summarise_cohorts,
+    summarise_counts,
+)
 from attendance_cli.analysis.thresholds import DEFAULT_CONFIG, ThresholdConfig
 from attendance_cli.errors import NotFoundError
 
@@ -91,13 +102,6 @@ class PupilEntry:
 
 
 @dataclass
-class Cohort:
-    dimension: str  # year_group, fsm, sen, social_care, gender
-    value: str
-    summary: GroupSummary
-
-
-@dataclass
 class TsmPack:
     school: dict[str, str]
     period: dict[str, Any]
@@ -117,28 +121,6 @@ class TsmPack:
 
 def _strings(records: list[EnrolmentRecord], year: int) -> list[str]:
     return [r.marks.get(year, marks.EMPTY_YEAR) for r in records]
-
-
-def count_period(strings_by_year: dict[int, Any], period: Period) -> CountArrays:
-    """Counts over a period spanning one or more academic years, summed per enrolment."""
-    total: CountArrays | None = None
-    for year in marks.years_between(period.start, period.end):
-        lo, hi = marks.span(year, period.start, period.end)
-        part = count_many(strings_by_year[year], lo, hi)
-        total = (
-            part
-            if total is None
-            else CountArrays(**{k: getattr(total, k) + getattr(part, k) for k in _FIELDS})
-        )
-    assert total is not None
-    return total
-
-
-_FIELDS = ("present", "aea", "authorised", "unauthorised", "not_possible", "missing", "late")
-
-
-def subset(counts: CountArrays, mask: np.ndarray) -> CountArrays:
-    return CountArrays(**{k: getattr(counts, k)[mask] for k in _FIELDS})
 
 
 def _recent_start(calendar: SchoolCalendar, end: dt.date, weeks: int) -> dt.date:
@@ -186,13 +168,13 @@ def prepare_tsm_pack(
     records = load_enrolments(conn, years=years, school_id=ref.id)
     arrays = {y: mark_array(_strings(records, y)) for y in years}
     calendar = SchoolCalendar({y: school_calendar(arrays[y]) for y in years})
-    counts = count_period(arrays, period)
+    counts = count_period(arrays, period.start, period.end)
     figures = _analyse(records, arrays, counts, calendar, period, include_all, config)
     la = _la_summary(conn, period)
     from attendance_cli.cases.service import casework_summaries
 
     casework = casework_summaries(conn, [records[i].pupil_id for i, _ in figures], today=today)
-    pupils = [_entry(records[i], f, casework.get(records[i].pupil_id)) for i, f in figures]
+    pupils = [pupil_entry(records[i], f, casework.get(records[i].pupil_id)) for i, f in figures]
     if not include_all:
         pupils = [p for p in pupils if p.band in {b.value for b in LISTED_BANDS}]
     pupils.sort(key=lambda p: (_BAND_ORDER[p.band], -(p.absence_pct or 0), p.surname or "", p.upn))
@@ -208,7 +190,7 @@ def prepare_tsm_pack(
             for p in pupils
             if p.band in ("severe", "persistent") and (not p.has_plan or not p.lead_practitioner)
         ],
-        cohorts=_cohorts(records, counts),
+        cohorts=summarise_cohorts(records, counts),
         include_all=include_all,
         **_school_weekly(arrays, period),
     )
@@ -235,7 +217,8 @@ def _analyse(
         recent = Period(
             _recent_start(calendar, period.end, config.recent_weeks), period.end, "recent"
         )
-        recent_counts = count_period(arrays, _clip(recent, period))
+        clipped = _clip(recent, period)
+        recent_counts = count_period(arrays, clipped.start, clipped.end)
         candidate |= (recent_counts.possible > 0) & _at_or_above(
             recent_counts.absent, recent_counts.possible, config.recent_percent
         )
@@ -244,7 +227,10 @@ def _analyse(
         lookback = Period(
             max(period.start - dt.timedelta(weeks=26), first_loaded), period.end, "penalty"
         )
-        candidate |= count_period(arrays, lookback).unauthorised >= config.penalty_sessions
+        candidate |= (
+            count_period(arrays, lookback.start, lookback.end).unauthorised
+            >= config.penalty_sessions
+        )
         previous = marks.academic_year(period.end) - 1
         if previous in arrays:
             before = count_many(arrays[previous])
@@ -280,9 +266,10 @@ def _clip(inner: Period, outer: Period) -> Period:
     return Period(max(inner.start, outer.start), inner.end, inner.label)
 
 
-def _entry(
+def pupil_entry(
     record: EnrolmentRecord, result: EnrolmentFigures, casework: CaseworkSummary | None
 ) -> PupilEntry:
+    """One enrolment's figures as listed in a pack (and shown by ``att pupil show``)."""
     f = result.figures
     recovery = result.recovery
     pattern = [f"more absence on {day}s" for day in result.pattern.flagged_weekdays]
@@ -350,7 +337,9 @@ def _la_summary(conn: sqlite3.Connection, period: Period) -> GroupSummary:
                 "SELECT CAST(marks AS BLOB) FROM mark_year WHERE academic_year = ?", years
             )
         ]
-        return summarise_counts(count_period({years[0]: mark_array(rows)}, period))
+        return summarise_counts(
+            count_period({years[0]: mark_array(rows)}, period.start, period.end)
+        )
     by_enrolment: dict[int, dict[int, str]] = {}
     placeholders = ",".join("?" * len(years))
     for enrolment_id, year, text in conn.execute(
@@ -360,36 +349,7 @@ def _la_summary(conn: sqlite3.Connection, period: Period) -> GroupSummary:
         by_enrolment.setdefault(enrolment_id, {})[year] = text
     rows = list(by_enrolment.values())
     arrays = {y: mark_array([r.get(y, marks.EMPTY_YEAR) for r in rows]) for y in years}
-    return summarise_counts(count_period(arrays, period))
-
-
-def _cohorts(records: list[EnrolmentRecord], counts: CountArrays) -> list[Cohort]:
-    def social_care(r: EnrolmentRecord) -> str:
-        if r.looked_after:
-            return "looked after"
-        return r.social_worker or "none"
-
-    dimensions = {
-        "year_group": lambda r: r.year_group or "unknown",
-        "fsm": lambda r: {True: "FSM", False: "not FSM"}.get(r.fsm, "unknown"),  # type: ignore[arg-type]
-        "sen": lambda r: {"N": "none", "K": "SEN support", "E": "EHC plan"}.get(
-            r.sen or "", "unknown"
-        ),
-        "social_care": social_care,
-        "gender": lambda r: r.gender or "unknown",
-    }
-    cohorts = []
-    for dimension, key in dimensions.items():
-        values = np.array([key(r) for r in records], dtype=object)
-        for value in sorted(set(values.tolist()), key=_natural):
-            summary = summarise_counts(subset(counts, values == value))
-            if summary.on_roll:
-                cohorts.append(Cohort(dimension, value, summary))
-    return cohorts
-
-
-def _natural(value: str) -> tuple[int, str]:
-    return (int(value), "") if value.isdigit() else (-1 if value in ("N", "R") else 99, value)
+    return summarise_counts(count_period(arrays, period.start, period.end))
 
 
 def _school_weekly(arrays: dict[int, np.ndarray], period: Period) -> dict[str, Any]:

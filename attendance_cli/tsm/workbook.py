@@ -55,6 +55,7 @@ if TYPE_CHECKING:
     from openpyxl.worksheet.worksheet import Worksheet
 
     from attendance_cli.analysis.summary import GroupSummary
+from attendance_cli.analysis.summary import DIMENSION_LABELS, cohort_label
 from attendance_cli.cases import kinds
 from attendance_cli.tsm.pack import PupilEntry, TsmPack
 
@@ -310,8 +311,8 @@ def _write_summary(ws: Worksheet, pack: TsmPack, generated_on: dt.date) -> None:
     ]
     cohort_rows = [
         [
-            _DIMENSIONS.get(c.dimension, c.dimension),
-            _cohort_label(c.dimension, c.value),
+            DIMENSION_LABELS.get(c.dimension, c.dimension),
+            cohort_label(c.dimension, c.value),
             c.summary.on_roll,
             c.summary.possible,
             c.summary.attended,
@@ -364,7 +365,7 @@ def _write_summary(ws: Worksheet, pack: TsmPack, generated_on: dt.date) -> None:
     year_headers = ["Year group", "On roll", "PA pupils", "PA %", "SA pupils", "SA %"]
     year_rows = [
         [
-            _cohort_label("year_group", c.value),
+            cohort_label("year_group", c.value),
             c.summary.on_roll,
             c.summary.persistent,
             c.summary.persistent_pct,
@@ -392,23 +393,6 @@ def _write_summary(ws: Worksheet, pack: TsmPack, generated_on: dt.date) -> None:
     ws.freeze_panes = "A2"
     print_landscape(ws)
     ws.oddHeader.center.text = header_footer_text(f"{school['name']}: TSM pack")
-
-
-_DIMENSIONS = {
-    "year_group": "Year group",
-    "fsm": "Free school meals",
-    "sen": "SEN",
-    "social_care": "Social care",
-    "gender": "Gender",
-}
-
-
-def _cohort_label(dimension: str, value: str) -> str:
-    if dimension == "year_group":
-        if value.isdigit():
-            return f"Year {value}"
-        return {"R": "Reception", "N": "Nursery", "unknown": "Year unknown"}.get(value, value)
-    return value
 
 
 def _headline(
