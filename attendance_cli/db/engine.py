@@ -65,7 +65,38 @@ def connect(path: Path) -> sqlite3.Connection:
 
 
 def open_database(path: Path, *, upgrade: bool = True) -> tuple[sqlite3.Connection, OpenResult]:
-    """Open (creating if needed) the database at ``path`` and bring its schema to the head."""
+    """Open (creating if needed) the database at ``path`` and bring its schema to the head.
+
+    An up-to-date database opens directly. Creating or upgrading one happens under an exclusive
+    lock on ``PATH.setup-lock`` (removed afterwards), so two commands started at once on a new
+    or older database never both run the migrations: the second waits, then finds it done."""
+    from attendance_cli.db.migrate import SCHEMA_HEAD, current_revision
+
+    result = OpenResult()
+    if path.is_dir():
+        raise DatabaseError(
+            f"{path} is a folder, not a database file", hint="Pass a file path to --db."
+        )
+    if path.exists() and path.stat().st_size > 0:
+        warning = exposure_warning(path)
+        if warning:
+            result.warnings.append(warning)
+        conn = connect(path)
+        try:
+            revision = current_revision(conn)
+        except sqlite3.DatabaseError as exc:
+            conn.close()
+            raise DatabaseError(f"Cannot read the database {path}: {exc}") from exc
+        if revision == SCHEMA_HEAD or not upgrade:
+            return conn, result
+        conn.close()
+    with _setup_lock(path):
+        return _open_and_set_up(path, result, upgrade=upgrade)
+
+
+def _open_and_set_up(
+    path: Path, result: OpenResult, *, upgrade: bool
+) -> tuple[sqlite3.Connection, OpenResult]:
     from attendance_cli.db.migrate import (
         SCHEMA_HEAD,
         backup_before_upgrade,
@@ -74,11 +105,6 @@ def open_database(path: Path, *, upgrade: bool = True) -> tuple[sqlite3.Connecti
         upgrade_database,
     )
 
-    result = OpenResult()
-    if path.is_dir():
-        raise DatabaseError(
-            f"{path} is a folder, not a database file", hint="Pass a file path to --db."
-        )
     if not path.exists():
         try:
             create_private_file(path)
@@ -88,10 +114,6 @@ def open_database(path: Path, *, upgrade: bool = True) -> tuple[sqlite3.Connecti
                 hint="Choose a writable location with --db or ATT_DB.",
             ) from exc
         result.created = True
-    else:
-        warning = exposure_warning(path)
-        if warning:
-            result.warnings.append(warning)
     conn = connect(path)
     try:
         revision = current_revision(conn)
@@ -119,6 +141,42 @@ def open_database(path: Path, *, upgrade: bool = True) -> tuple[sqlite3.Connecti
         conn.close()
         raise
     return conn, result
+
+
+@contextlib.contextmanager
+def _setup_lock(path: Path) -> Iterator[None]:
+    """An exclusive advisory lock (flock) on ``PATH.setup-lock``, removed on release. The lock
+    file is re-checked after locking: if another process removed it meanwhile, lock again."""
+    import fcntl
+
+    lock_path = path.with_name(path.name + ".setup-lock")
+    while True:
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+            fd = os.open(lock_path, os.O_CREAT | os.O_RDWR, 0o600)
+        except OSError as exc:
+            raise DatabaseError(
+                f"Cannot create the database {path}: {exc.strerror}",
+                hint="Choose a writable location with --db or ATT_DB.",
+            ) from exc
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            try:
+                same = os.fstat(fd).st_ino == os.stat(lock_path).st_ino
+            except FileNotFoundError:
+                same = False
+            if same:
+                break
+        except BaseException:
+            os.close(fd)
+            raise
+        os.close(fd)
+    try:
+        yield
+    finally:
+        with contextlib.suppress(OSError):
+            os.unlink(lock_path)
+        os.close(fd)
 
 
 def _has_tables(conn: sqlite3.Connection) -> bool:
