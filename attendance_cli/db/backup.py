@@ -60,7 +60,7 @@ def backup_database(database: Path, target: Path, *, overwrite: bool = False) ->
             hint="Check --db or ATT_DB; nothing was backed up.",
         )
     _check_target(database, target, overwrite=overwrite)
-    source = _connect(database)
+    source = _connect(database, read_only=True)
     try:
         revision = _revision(source)
         copy = _copy_to_temporary(source, target.parent, target.name)
@@ -194,6 +194,11 @@ def _connect(path: Path, *, read_only: bool = False) -> sqlite3.Connection:
         conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
         conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
     except sqlite3.DatabaseError as exc:
+        from attendance_cli.db.engine import describe_sqlite_error
+
+        name = getattr(exc, "sqlite_errorname", "") or ""
+        if name.startswith(("SQLITE_READONLY", "SQLITE_IOERR", "SQLITE_FULL", "SQLITE_BUSY")):
+            raise describe_sqlite_error(exc, path) from exc
         raise DatabaseError(
             f"Cannot read {path}: {exc}",
             hint="Check that the file is an att database and that you can read it.",

@@ -57,11 +57,18 @@ def connect(path: Path) -> sqlite3.Connection:
         conn.execute("PRAGMA synchronous = NORMAL")
         conn.execute("PRAGMA foreign_keys = ON")
     except sqlite3.DatabaseError as exc:
-        raise DatabaseError(
-            f"Cannot open the database {path}: {exc}",
-            hint="Check the path (--db or ATT_DB) and that the file is an att database.",
-        ) from exc
+        raise _open_error(exc, path, "Cannot open") from exc
     return conn
+
+
+def _open_error(exc: sqlite3.Error, path: Path, verb: str) -> DatabaseError:
+    name = getattr(exc, "sqlite_errorname", "") or ""
+    if name.startswith(("SQLITE_IOERR", "SQLITE_FULL", "SQLITE_READONLY", "SQLITE_BUSY")):
+        return describe_sqlite_error(exc, path)
+    return DatabaseError(
+        f"{verb} the database {path}: {exc}",
+        hint="Check the path (--db or ATT_DB) and that the file is an att database.",
+    )
 
 
 def open_database(path: Path, *, upgrade: bool = True) -> tuple[sqlite3.Connection, OpenResult]:
@@ -86,7 +93,7 @@ def open_database(path: Path, *, upgrade: bool = True) -> tuple[sqlite3.Connecti
             revision = current_revision(conn)
         except sqlite3.DatabaseError as exc:
             conn.close()
-            raise DatabaseError(f"Cannot read the database {path}: {exc}") from exc
+            raise _open_error(exc, path, "Cannot read") from exc
         if revision == SCHEMA_HEAD or not upgrade:
             return conn, result
         conn.close()
@@ -136,7 +143,7 @@ def _open_and_set_up(
         upgrade_database(path)
     except sqlite3.DatabaseError as exc:
         conn.close()
-        raise DatabaseError(f"Cannot read the database {path}: {exc}") from exc
+        raise _open_error(exc, path, "Cannot read") from exc
     except BaseException:
         conn.close()
         raise
@@ -184,24 +191,75 @@ def _has_tables(conn: sqlite3.Connection) -> bool:
     return bool(row[0])
 
 
+def describe_sqlite_error(exc: sqlite3.Error, path: Path | str | None = None) -> DatabaseError:
+    """A DatabaseError saying what went wrong in words an officer can act on: busy, read-only,
+    disk full, damaged, cannot open; anything else keeps SQLite's own message."""
+    name = getattr(exc, "sqlite_errorname", "") or ""
+    where = f" {path}" if path else ""
+    text = str(exc)
+    if name.startswith(("SQLITE_BUSY", "SQLITE_LOCKED")) or "locked" in text:
+        return DatabaseError(
+            f"The database{where} is busy: another command is using it",
+            hint="Another att command is writing; try again when it has finished.",
+        )
+    if name.startswith("SQLITE_READONLY") or "readonly" in text:
+        return DatabaseError(
+            f"The database{where} cannot be written: the file or its folder is read-only",
+            hint="Check that you can write to the database file and the folder it is in.",
+        )
+    if name == "SQLITE_FULL" or "disk is full" in text:
+        return DatabaseError(
+            f"Could not write to the database{where}: the disk is full",
+            hint="Free some disk space and run the command again; nothing from it was saved.",
+        )
+    if name.startswith("SQLITE_IOERR"):
+        return DatabaseError(
+            f"Could not read or write the database{where}: disk I/O error (the disk may be "
+            "full, the file too large for this system, or the disk failing)",
+            hint="Check disk space and the disk, then run the command again; nothing from it "
+            "was saved.",
+        )
+    if name.startswith(("SQLITE_CORRUPT", "SQLITE_NOTADB")):
+        return DatabaseError(
+            f"The database{where} is damaged or not a database ({text})",
+            hint="Restore a backup with att db restore BACKUP.",
+        )
+    if name.startswith("SQLITE_CANTOPEN"):
+        return DatabaseError(
+            f"Cannot open the database{where}",
+            hint="Check the path (--db or ATT_DB) and the permissions of the file and its folder.",
+        )
+    return DatabaseError(
+        f"Database problem: {text}",
+        hint="Check disk space and permissions; if another att command is running, wait for it.",
+    )
+
+
 @contextlib.contextmanager
 def transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
-    """BEGIN IMMEDIATE ... COMMIT; rolled back on any exception, KeyboardInterrupt included."""
+    """BEGIN IMMEDIATE ... COMMIT; rolled back on any exception, KeyboardInterrupt included.
+    SQLite errors (busy, read-only, disk full) come out as a DatabaseError saying which."""
     try:
         conn.execute("BEGIN IMMEDIATE")
-    except sqlite3.OperationalError as exc:
-        raise DatabaseError(
-            f"The database is busy: {exc}",
-            hint="Another att command is writing; try again when it has finished.",
-        ) from exc
+    except sqlite3.Error as exc:
+        raise describe_sqlite_error(exc) from exc
     try:
         yield conn
-    except BaseException:
-        conn.execute("ROLLBACK")
+    except BaseException as exc:
+        _rollback(conn)
+        if isinstance(exc, sqlite3.Error):
+            raise describe_sqlite_error(exc) from exc
         raise
     else:
         try:
             conn.execute("COMMIT")
-        except sqlite3.OperationalError as exc:
+        except sqlite3.Error as exc:
+            _rollback(conn)
+            raise describe_sqlite_error(exc) from exc
+
+
+def _rollback(conn: sqlite3.Connection) -> None:
+    # SQLite may already have rolled back by itself (disk full, I/O error)
+    if conn.in_transaction:
+        with contextlib.suppress(sqlite3.Error):
             conn.execute("ROLLBACK")
-            raise DatabaseError(f"Could not save to the database: {exc}") from exc

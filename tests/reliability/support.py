@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import functools
 import os
+import shutil
 import sqlite3
 import subprocess
 import sys
@@ -43,8 +45,26 @@ def write_big_marks_csv(
     return rows
 
 
-def att_command(*args: str, db: Path) -> list[str]:
-    return [sys.executable, "-m", "attendance_cli", "--db", str(db), *args]
+NOBODY = 65534
+
+
+def att_command(
+    *args: str, db: Path, file_size_limit: int | None = None, python: str = sys.executable
+) -> list[str]:
+    """The command line running ``att``; with ``file_size_limit`` no file it writes may grow
+    past that many bytes (RLIMIT_FSIZE, with SIGXFSZ ignored so writes fail with EFBIG): a full
+    disk, as far as the program can tell, without root or a tiny file system."""
+    att_args = ["--db", str(db), *args]
+    if file_size_limit is None:
+        return [python, "-m", "attendance_cli", *att_args]
+    launcher = (
+        "import resource, runpy, signal, sys; "
+        "signal.signal(signal.SIGXFSZ, signal.SIG_IGN); "
+        f"resource.setrlimit(resource.RLIMIT_FSIZE, ({file_size_limit}, {file_size_limit})); "
+        "sys.argv = ['att', *sys.argv[1:]]; "
+        "runpy.run_module('attendance_cli', run_name='__main__')"
+    )
+    return [python, "-c", launcher, *att_args]
 
 
 def child_env(**extra: str) -> dict[str, str]:
@@ -54,18 +74,75 @@ def child_env(**extra: str) -> dict[str, str]:
     return env
 
 
+@functools.cache
+def unprivileged_python() -> tuple[str, str] | None:
+    """(interpreter, PYTHONPATH) with which nobody can run this checkout's att, when the tests
+    run as root: root ignores file modes, so permission tests must drop to another user. The
+    virtualenv's interpreter may be a link into root's home, which nobody cannot follow, so
+    interpreters of the same Python version are tried with this process's import path."""
+    import attendance_cli
+
+    expected = str(Path(attendance_cli.__file__).resolve())
+    path = os.pathsep.join([str(Path(expected).parents[1]), *(p for p in sys.path if p)])
+    version = f"python{sys.version_info.major}.{sys.version_info.minor}"
+    candidates = [sys.executable, os.path.realpath(sys.executable)]
+    candidates += [found for found in (shutil.which(version), f"/usr/bin/{version}") if found]
+    probe = (
+        "import attendance_cli, pyarrow, python_calamine, typer, pathlib; "
+        "print(pathlib.Path(attendance_cli.__file__).resolve())"
+    )
+    for python in dict.fromkeys(candidates):
+        try:
+            result = subprocess.run(
+                [python, "-c", probe],
+                user=NOBODY,
+                group=NOBODY,
+                extra_groups=[],
+                capture_output=True,
+                text=True,
+                cwd="/",
+                env=child_env(PYTHONPATH=path),
+                timeout=60,
+            )
+        except OSError:
+            continue
+        if result.returncode == 0 and result.stdout.strip() == expected:
+            return python, path
+    return None
+
+
 def run_att(
-    *args: str, db: Path, cwd: Path | None = None, timeout: float = 120, **popen: object
+    *args: str,
+    db: Path,
+    file_size_limit: int | None = None,
+    unprivileged: bool = False,
+    timeout: float = 120,
 ) -> subprocess.CompletedProcess[str]:
+    """Run ``att`` in a subprocess; ``unprivileged`` runs it as nobody when the tests run as
+    root (see unprivileged_python)."""
+    user: dict[str, object] = {}
+    python, env = sys.executable, child_env()
+    if unprivileged and os.geteuid() == 0:
+        found = unprivileged_python()
+        assert found is not None, "use the user_folder fixture: it skips when nobody cannot run att"
+        python, env = found[0], child_env(PYTHONPATH=found[1])
+        user = {"user": NOBODY, "group": NOBODY, "extra_groups": [], "cwd": "/"}
     return subprocess.run(  # type: ignore[call-overload, no-any-return]
-        att_command(*args, db=db),
+        att_command(*args, db=db, file_size_limit=file_size_limit, python=python),
         capture_output=True,
         text=True,
-        env=child_env(),
-        cwd=cwd,
+        env=env,
         timeout=timeout,
-        **popen,
+        **user,
     )
+
+
+def hand_over(folder: Path) -> None:
+    """When running as root, give ``folder`` and everything in it to nobody (see run_att)."""
+    if os.geteuid() != 0:
+        return
+    for path in [folder, *folder.rglob("*")]:
+        os.chown(path, NOBODY, NOBODY)
 
 
 def integrity(path: Path) -> list[str]:
