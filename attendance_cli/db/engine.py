@@ -30,9 +30,27 @@ class OpenResult:
     warnings: list[str] = field(default_factory=list)
 
 
+def make_private_folders(folder: Path) -> None:
+    """Create ``folder`` and any missing folders above it, each readable by its owner only
+    (0700 whatever the umask; ``mkdir(parents=True)`` would make the upper ones 0777 & ~umask).
+    Folders that already exist are left as they are."""
+    missing = []
+    while not folder.exists():
+        missing.append(folder)
+        if folder.parent == folder:
+            break
+        folder = folder.parent
+    for path in reversed(missing):
+        try:
+            os.mkdir(path, 0o700)
+        except FileExistsError:
+            continue
+        os.chmod(path, 0o700)
+
+
 def create_private_file(path: Path) -> None:
     """Create ``path`` (and its folder) readable and writable by its owner only."""
-    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    make_private_folders(path.parent)
     fd = os.open(path, os.O_CREAT | os.O_WRONLY, 0o600)
     os.close(fd)
     os.chmod(path, 0o600)
@@ -159,7 +177,7 @@ def _setup_lock(path: Path) -> Iterator[None]:
     lock_path = path.with_name(path.name + ".setup-lock")
     while True:
         try:
-            path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+            make_private_folders(path.parent)
             fd = os.open(lock_path, os.O_CREAT | os.O_RDWR, 0o600)
         except OSError as exc:
             raise DatabaseError(

@@ -98,11 +98,13 @@ def open_source(path: Path) -> SourceFile:
 def _detect_encoding(path: Path, size: int) -> tuple[str, str | None]:
     with path.open("rb") as handle:
         start = handle.read(4)
+        handle.seek(0)
         if start.startswith(codecs.BOM_UTF8):
+            _check_decodes(path, handle, "utf-8-sig", "UTF-8")
             return "utf-8", None
         if start.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+            _check_decodes(path, handle, "utf-16", "UTF-16")
             return "utf-16", "read as UTF-16"
-        handle.seek(0)
         decoder = codecs.getincrementaldecoder("utf-8")()
         try:
             while chunk := handle.read(BATCH_BYTES):
@@ -129,6 +131,22 @@ def _detect_encoding(path: Path, size: int) -> tuple[str, str | None]:
                 hint="Save the file as CSV UTF-8 from Excel or the school's system.",
             ) from exc
     return "cp1252", "not UTF-8: read as Windows-1252"
+
+
+def _check_decodes(path: Path, handle: Any, encoding: str, name: str) -> None:
+    """A file that starts with a byte-order mark must be that encoding to the end."""
+    decoder = codecs.getincrementaldecoder(encoding)()
+    try:
+        while chunk := handle.read(BATCH_BYTES):
+            decoder.decode(chunk)
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError as exc:
+        raise InvalidInputError(
+            f"{path.name} starts as {name} text but is not {name} throughout (byte {exc.start} "
+            "of a block cannot be read); it may be cut short or damaged",
+            file=path.name,
+            hint="Export the register again from the school's system.",
+        ) from None
 
 
 def _open_csv(path: Path, size: int) -> SourceFile:
