@@ -15,7 +15,7 @@ from typer.core import TyperGroup
 
 from attendance_cli import __version__
 from attendance_cli.cli import common
-from attendance_cli.errors import AttError, DatabaseError, ExitCode
+from attendance_cli.errors import AttError, ExitCode
 
 
 class AttGroup(TyperGroup):
@@ -34,12 +34,9 @@ class AttGroup(TyperGroup):
         except sqlite3.Error as exc:
             if common.state(ctx).debug:
                 raise
-            common.report_error(
-                DatabaseError(
-                    f"Database problem: {exc}",
-                    hint="If another att command is running, wait for it; check disk space and permissions.",
-                )
-            )
+            from attendance_cli.db.engine import describe_sqlite_error
+
+            common.report_error(describe_sqlite_error(exc))
             raise typer.Exit(int(ExitCode.DATABASE)) from None
         except OSError as exc:
             if common.state(ctx).debug:

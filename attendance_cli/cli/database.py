@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Annotated
+
 import typer
 
 from attendance_cli.cli import common
@@ -9,7 +12,7 @@ from attendance_cli.cli.options import FormatOption
 from attendance_cli.exports.render import OutputFormat
 
 app = typer.Typer(
-    help="The database: where it is, what it holds, schema upgrades.", no_args_is_help=True
+    help="The database: where it is, what it holds, schema upgrades, backups.", no_args_is_help=True
 )
 
 
@@ -41,3 +44,53 @@ def upgrade(ctx: typer.Context) -> None:
     conn, path = common.open_db(ctx)
     conn.close()
     common.stderr.print(f"{path} is at schema {SCHEMA_HEAD} (current).", highlight=False)
+
+
+@app.command("backup")
+def backup(
+    ctx: typer.Context,
+    path: Annotated[
+        Path | None,
+        typer.Argument(
+            help="Backup file to write (default: NAME.backup-DATE-TIME.sqlite beside the database).",
+            show_default=False,
+        ),
+    ] = None,
+    force: Annotated[bool, typer.Option("--force", help="Replace PATH if it exists.")] = False,
+) -> None:
+    """Copy the database to a backup file: consistent even while att is writing, checked, private."""
+    from attendance_cli.config import database_path
+    from attendance_cli.db.backup import backup_database, default_backup_path
+
+    database = database_path(common.state(ctx).db)
+    result = backup_database(database, path or default_backup_path(database), overwrite=force)
+    common.stdout.print(
+        f"Backed up {result.database} (schema {result.schema_revision}, "
+        f"{result.size_bytes:,} bytes, integrity ok) to {result.backup}",
+        highlight=False,
+        soft_wrap=True,
+    )
+
+
+@app.command("restore")
+def restore(
+    ctx: typer.Context,
+    path: Annotated[Path, typer.Argument(help="Backup file to restore.", show_default=False)],
+) -> None:
+    """Replace the database with a backup, after checking it; the replaced database is kept."""
+    from attendance_cli.config import database_path
+    from attendance_cli.db.backup import restore_database
+
+    result = restore_database(path, database_path(common.state(ctx).db))
+    if result.replaced_copy:
+        common.stderr.print(
+            f"The database as it was is kept in {result.replaced_copy}", highlight=False
+        )
+    conn, _ = common.open_db(ctx)  # upgrades a backup from an older release
+    conn.close()
+    common.stdout.print(
+        f"Restored {result.database} from {result.restored_from} "
+        f"(schema {result.schema_revision}, integrity ok)",
+        highlight=False,
+        soft_wrap=True,
+    )

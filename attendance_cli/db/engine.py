@@ -30,9 +30,27 @@ class OpenResult:
     warnings: list[str] = field(default_factory=list)
 
 
+def make_private_folders(folder: Path) -> None:
+    """Create ``folder`` and any missing folders above it, each readable by its owner only
+    (0700 whatever the umask; ``mkdir(parents=True)`` would make the upper ones 0777 & ~umask).
+    Folders that already exist are left as they are."""
+    missing = []
+    while not folder.exists():
+        missing.append(folder)
+        if folder.parent == folder:
+            break
+        folder = folder.parent
+    for path in reversed(missing):
+        try:
+            os.mkdir(path, 0o700)
+        except FileExistsError:
+            continue
+        os.chmod(path, 0o700)
+
+
 def create_private_file(path: Path) -> None:
     """Create ``path`` (and its folder) readable and writable by its owner only."""
-    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    make_private_folders(path.parent)
     fd = os.open(path, os.O_CREAT | os.O_WRONLY, 0o600)
     os.close(fd)
     os.chmod(path, 0o600)
@@ -57,15 +75,53 @@ def connect(path: Path) -> sqlite3.Connection:
         conn.execute("PRAGMA synchronous = NORMAL")
         conn.execute("PRAGMA foreign_keys = ON")
     except sqlite3.DatabaseError as exc:
-        raise DatabaseError(
-            f"Cannot open the database {path}: {exc}",
-            hint="Check the path (--db or ATT_DB) and that the file is an att database.",
-        ) from exc
+        raise _open_error(exc, path, "Cannot open") from exc
     return conn
 
 
+def _open_error(exc: sqlite3.Error, path: Path, verb: str) -> DatabaseError:
+    name = getattr(exc, "sqlite_errorname", "") or ""
+    if name.startswith(("SQLITE_IOERR", "SQLITE_FULL", "SQLITE_READONLY", "SQLITE_BUSY")):
+        return describe_sqlite_error(exc, path)
+    return DatabaseError(
+        f"{verb} the database {path}: {exc}",
+        hint="Check the path (--db or ATT_DB) and that the file is an att database.",
+    )
+
+
 def open_database(path: Path, *, upgrade: bool = True) -> tuple[sqlite3.Connection, OpenResult]:
-    """Open (creating if needed) the database at ``path`` and bring its schema to the head."""
+    """Open (creating if needed) the database at ``path`` and bring its schema to the head.
+
+    An up-to-date database opens directly. Creating or upgrading one happens under an exclusive
+    lock on ``PATH.setup-lock`` (removed afterwards), so two commands started at once on a new
+    or older database never both run the migrations: the second waits, then finds it done."""
+    from attendance_cli.db.migrate import SCHEMA_HEAD, current_revision
+
+    result = OpenResult()
+    if path.is_dir():
+        raise DatabaseError(
+            f"{path} is a folder, not a database file", hint="Pass a file path to --db."
+        )
+    if path.exists() and path.stat().st_size > 0:
+        warning = exposure_warning(path)
+        if warning:
+            result.warnings.append(warning)
+        conn = connect(path)
+        try:
+            revision = current_revision(conn)
+        except sqlite3.DatabaseError as exc:
+            conn.close()
+            raise _open_error(exc, path, "Cannot read") from exc
+        if revision == SCHEMA_HEAD or not upgrade:
+            return conn, result
+        conn.close()
+    with _setup_lock(path):
+        return _open_and_set_up(path, result, upgrade=upgrade)
+
+
+def _open_and_set_up(
+    path: Path, result: OpenResult, *, upgrade: bool
+) -> tuple[sqlite3.Connection, OpenResult]:
     from attendance_cli.db.migrate import (
         SCHEMA_HEAD,
         backup_before_upgrade,
@@ -74,11 +130,6 @@ def open_database(path: Path, *, upgrade: bool = True) -> tuple[sqlite3.Connecti
         upgrade_database,
     )
 
-    result = OpenResult()
-    if path.is_dir():
-        raise DatabaseError(
-            f"{path} is a folder, not a database file", hint="Pass a file path to --db."
-        )
     if not path.exists():
         try:
             create_private_file(path)
@@ -88,10 +139,6 @@ def open_database(path: Path, *, upgrade: bool = True) -> tuple[sqlite3.Connecti
                 hint="Choose a writable location with --db or ATT_DB.",
             ) from exc
         result.created = True
-    else:
-        warning = exposure_warning(path)
-        if warning:
-            result.warnings.append(warning)
     conn = connect(path)
     try:
         revision = current_revision(conn)
@@ -114,11 +161,47 @@ def open_database(path: Path, *, upgrade: bool = True) -> tuple[sqlite3.Connecti
         upgrade_database(path)
     except sqlite3.DatabaseError as exc:
         conn.close()
-        raise DatabaseError(f"Cannot read the database {path}: {exc}") from exc
+        raise _open_error(exc, path, "Cannot read") from exc
     except BaseException:
         conn.close()
         raise
     return conn, result
+
+
+@contextlib.contextmanager
+def _setup_lock(path: Path) -> Iterator[None]:
+    """An exclusive advisory lock (flock) on ``PATH.setup-lock``, removed on release. The lock
+    file is re-checked after locking: if another process removed it meanwhile, lock again."""
+    import fcntl
+
+    lock_path = path.with_name(path.name + ".setup-lock")
+    while True:
+        try:
+            make_private_folders(path.parent)
+            fd = os.open(lock_path, os.O_CREAT | os.O_RDWR, 0o600)
+        except OSError as exc:
+            raise DatabaseError(
+                f"Cannot create the database {path}: {exc.strerror}",
+                hint="Choose a writable location with --db or ATT_DB.",
+            ) from exc
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            try:
+                same = os.fstat(fd).st_ino == os.stat(lock_path).st_ino
+            except FileNotFoundError:
+                same = False
+            if same:
+                break
+        except BaseException:
+            os.close(fd)
+            raise
+        os.close(fd)
+    try:
+        yield
+    finally:
+        with contextlib.suppress(OSError):
+            os.unlink(lock_path)
+        os.close(fd)
 
 
 def _has_tables(conn: sqlite3.Connection) -> bool:
@@ -126,24 +209,75 @@ def _has_tables(conn: sqlite3.Connection) -> bool:
     return bool(row[0])
 
 
+def describe_sqlite_error(exc: sqlite3.Error, path: Path | str | None = None) -> DatabaseError:
+    """A DatabaseError saying what went wrong in words an officer can act on: busy, read-only,
+    disk full, damaged, cannot open; anything else keeps SQLite's own message."""
+    name = getattr(exc, "sqlite_errorname", "") or ""
+    where = f" {path}" if path else ""
+    text = str(exc)
+    if name.startswith(("SQLITE_BUSY", "SQLITE_LOCKED")) or "locked" in text:
+        return DatabaseError(
+            f"The database{where} is busy: another command is using it",
+            hint="Another att command is writing; try again when it has finished.",
+        )
+    if name.startswith("SQLITE_READONLY") or "readonly" in text:
+        return DatabaseError(
+            f"The database{where} cannot be written: the file or its folder is read-only",
+            hint="Check that you can write to the database file and the folder it is in.",
+        )
+    if name == "SQLITE_FULL" or "disk is full" in text:
+        return DatabaseError(
+            f"Could not write to the database{where}: the disk is full",
+            hint="Free some disk space and run the command again; nothing from it was saved.",
+        )
+    if name.startswith("SQLITE_IOERR"):
+        return DatabaseError(
+            f"Could not read or write the database{where}: disk I/O error (the disk may be "
+            "full, the file too large for this system, or the disk failing)",
+            hint="Check disk space and the disk, then run the command again; nothing from it "
+            "was saved.",
+        )
+    if name.startswith(("SQLITE_CORRUPT", "SQLITE_NOTADB")):
+        return DatabaseError(
+            f"The database{where} is damaged or not a database ({text})",
+            hint="Restore a backup with att db restore BACKUP.",
+        )
+    if name.startswith("SQLITE_CANTOPEN"):
+        return DatabaseError(
+            f"Cannot open the database{where}",
+            hint="Check the path (--db or ATT_DB) and the permissions of the file and its folder.",
+        )
+    return DatabaseError(
+        f"Database problem: {text}",
+        hint="Check disk space and permissions; if another att command is running, wait for it.",
+    )
+
+
 @contextlib.contextmanager
 def transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
-    """BEGIN IMMEDIATE ... COMMIT; rolled back on any exception, KeyboardInterrupt included."""
+    """BEGIN IMMEDIATE ... COMMIT; rolled back on any exception, KeyboardInterrupt included.
+    SQLite errors (busy, read-only, disk full) come out as a DatabaseError saying which."""
     try:
         conn.execute("BEGIN IMMEDIATE")
-    except sqlite3.OperationalError as exc:
-        raise DatabaseError(
-            f"The database is busy: {exc}",
-            hint="Another att command is writing; try again when it has finished.",
-        ) from exc
+    except sqlite3.Error as exc:
+        raise describe_sqlite_error(exc) from exc
     try:
         yield conn
-    except BaseException:
-        conn.execute("ROLLBACK")
+    except BaseException as exc:
+        _rollback(conn)
+        if isinstance(exc, sqlite3.Error):
+            raise describe_sqlite_error(exc) from exc
         raise
     else:
         try:
             conn.execute("COMMIT")
-        except sqlite3.OperationalError as exc:
+        except sqlite3.Error as exc:
+            _rollback(conn)
+            raise describe_sqlite_error(exc) from exc
+
+
+def _rollback(conn: sqlite3.Connection) -> None:
+    # SQLite may already have rolled back by itself (disk full, I/O error)
+    if conn.in_transaction:
+        with contextlib.suppress(sqlite3.Error):
             conn.execute("ROLLBACK")
-            raise DatabaseError(f"Could not save to the database: {exc}") from exc

@@ -66,6 +66,7 @@ def upgrade_database(path: Path, *, revision: str = "head") -> None:
     from alembic import command
     from alembic.config import Config
     from sqlalchemy import create_engine, event
+    from sqlalchemy.exc import DBAPIError
 
     config = Config()
     config.set_main_option("script_location", str(migrations_dir()))
@@ -79,6 +80,11 @@ def upgrade_database(path: Path, *, revision: str = "head") -> None:
         with engine.begin() as connection:
             config.attributes["connection"] = connection
             command.upgrade(config, revision)
+    except DBAPIError as exc:  # disk full, read-only file...: the upgrade was rolled back
+        raise DatabaseError(
+            f"Could not bring the database {path} up to date: {exc.orig}",
+            hint="Check disk space and that you can write to the database and its folder.",
+        ) from None
     finally:
         engine.dispose()
 

@@ -60,4 +60,10 @@ def _csv_cell(value: Any) -> Any:
         return ""
     if isinstance(value, list):
         value = "; ".join(str(v) for v in value)
-    return neutralise(value)
+    value = neutralise(value)
+    if isinstance(value, str) and "\r" in value:
+        # the writer ends lines with "\n" and so quotes only fields holding "\n": a bare
+        # carriage return left unquoted would split the row in a spreadsheet, and the text
+        # after it would start a cell of its own, unguarded
+        value = value.replace("\r\n", "\n").replace("\r", "\n")
+    return value

@@ -9,11 +9,13 @@ overlaps earlier data replaces the overlapping pupil-sessions, and each replaced
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import datetime as dt
 import hashlib
 import os
 import sqlite3
+import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -202,12 +204,20 @@ def _reject_or_continue(
 def write_rejected(path: Path, rejected: list[tuple[int, str, str, str, str]]) -> Path:
     """``<name>.rejected.csv`` beside the input, private to its owner, formula-safe."""
     target = path.with_name(path.stem + ".rejected.csv")
-    fd = os.open(target, os.O_CREAT | os.O_WRONLY | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w", newline="", encoding="utf-8") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(["row", "column", "value", "problem", "hint"])
-        for row in sorted(rejected):
-            writer.writerow([neutralise(v) if isinstance(v, str) else v for v in row])
+    # written under a temporary name and renamed: a full disk never leaves half a list
+    fd, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    try:
+        os.chmod(temporary, 0o600)
+        with os.fdopen(fd, "w", newline="", encoding="utf-8") as handle:
+            writer = csv.writer(handle)
+            writer.writerow(["row", "column", "value", "problem", "hint"])
+            for row in sorted(rejected):
+                writer.writerow([neutralise(v) if isinstance(v, str) else v for v in row])
+        os.replace(temporary, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+        raise
     return target
 
 

@@ -1,0 +1,88 @@
+"""The audit log's hash chain (core level; ``att audit verify`` is built elsewhere): every edit,
+deletion, reordering or forged insertion of an entry is found, at the first entry affected.
+
+What the chain alone cannot show, and RELIABILITY.md says so: entries cut off the end, or a
+whole chain recomputed by someone with write access to the file; a backup (att db backup)
+holds the chain as it was and is the anchor to compare against."""
+
+from __future__ import annotations
+
+import sqlite3
+
+import pytest
+
+from attendance_cli.cases.audit import GENESIS, verify_audit
+from attendance_cli.cases.service import add_note
+
+
+@pytest.fixture
+def audited(sample_conn: sqlite3.Connection) -> sqlite3.Connection:
+    upns = [r[0] for r in sample_conn.execute("SELECT upn FROM pupil ORDER BY id LIMIT 3")]
+    for number in range(6):
+        add_note(
+            sample_conn,
+            upn=upns[number % 3],
+            text=f"Home visit {number}: spoke to parent",
+            officer="Test Officer",
+        )
+    return sample_conn
+
+
+def _ids(conn: sqlite3.Connection) -> list[int]:
+    return [r[0] for r in conn.execute("SELECT id FROM audit_log ORDER BY id")]
+
+
+def test_an_untouched_chain_verifies(audited: sqlite3.Connection) -> None:
+    check = verify_audit(audited)
+    # six notes, and the three cases they opened
+    assert (check.ok, check.entries, check.first_broken_id) == (True, 9, None)
+    first = audited.execute("SELECT prev_hash FROM audit_log ORDER BY id LIMIT 1").fetchone()[0]
+    assert first == GENESIS
+
+
+@pytest.mark.parametrize(
+    "column", ["at", "officer", "action", "entity", "entity_id", "upn", "detail"]
+)
+def test_an_edited_entry_is_found(audited: sqlite3.Connection, column: str) -> None:
+    target = _ids(audited)[3]
+    value = 999 if column == "entity_id" else '{"x": 1}' if column == "detail" else "forged"
+    audited.execute(f"UPDATE audit_log SET {column} = ? WHERE id = ?", (value, target))
+    check = verify_audit(audited)
+    assert (check.ok, check.first_broken_id) == (False, target)
+    assert "changed" in (check.problem or "")
+
+
+def test_a_deleted_entry_is_found_at_the_next_one(audited: sqlite3.Connection) -> None:
+    ids = _ids(audited)
+    audited.execute("DELETE FROM audit_log WHERE id = ?", (ids[2],))
+    check = verify_audit(audited)
+    assert (check.ok, check.first_broken_id) == (False, ids[3])
+    assert "removed or reordered" in (check.problem or "")
+
+
+def test_swapped_entries_are_found(audited: sqlite3.Connection) -> None:
+    ids = _ids(audited)
+    columns = "at, officer, action, entity, entity_id, upn, detail, prev_hash, hash"
+    rows = {
+        i: audited.execute(f"SELECT {columns} FROM audit_log WHERE id = ?", (i,)).fetchone()
+        for i in ids[1:3]
+    }
+    for target, source in ((ids[1], ids[2]), (ids[2], ids[1])):
+        audited.execute(
+            "UPDATE audit_log SET at=?, officer=?, action=?, entity=?, entity_id=?, upn=?, "
+            "detail=?, prev_hash=?, hash=? WHERE id = ?",
+            (*rows[source], target),
+        )
+    check = verify_audit(audited)
+    assert (check.ok, check.first_broken_id) == (False, ids[1])
+
+
+def test_a_forged_entry_with_a_made_up_hash_is_found(audited: sqlite3.Connection) -> None:
+    last_hash = audited.execute("SELECT hash FROM audit_log ORDER BY id DESC LIMIT 1").fetchone()[0]
+    audited.execute(
+        "INSERT INTO audit_log (at, officer, action, entity, entity_id, upn, detail, prev_hash, "
+        "hash) VALUES ('2025-09-01 09:00:00', 'Someone', 'add_note', 'note', 1, NULL, '{}', ?, ?)",
+        (last_hash, "f" * 64),
+    )
+    check = verify_audit(audited)
+    assert check.ok is False and check.first_broken_id == _ids(audited)[-1]
