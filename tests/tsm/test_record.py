@@ -139,8 +139,12 @@ def test_round_trip(sample_db: Path, tmp_path: Path) -> None:
 def _pupils_listed(pack: Path) -> int:
     from openpyxl import load_workbook
 
-    sheet = load_workbook(pack, read_only=True)["Actions"]
-    return sum(1 for row in sheet.iter_rows(min_row=2, values_only=True) if row[0])
+    workbook = load_workbook(pack, read_only=True)
+    try:
+        rows = workbook["Actions"].iter_rows(min_row=2, values_only=True)
+        return sum(1 for row in rows if row[0])
+    finally:
+        workbook.close()
 
 
 def test_invalid_rows_write_nothing(sample_db: Path, tmp_path: Path) -> None:
