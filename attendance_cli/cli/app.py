@@ -107,12 +107,14 @@ def root(
 
 
 def _register() -> None:
+    import attendance_cli.cli.referral as referral_cli
     from attendance_cli.cli import audit, cases, database, demo, importing, tsm
 
     importing.register(app)
     app.add_typer(tsm.app, name="tsm")
     app.add_typer(cases.app, name="case")
     audit.register(app)
+    app.add_typer(referral_cli.app, name="referral")
     app.add_typer(database.app, name="db")
     demo.register(app)
 
