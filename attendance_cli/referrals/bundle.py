@@ -398,7 +398,7 @@ def build_referral_bundle(
         "reason": content.reason,
         "missing_items": summary["missing"],
         "checklist": [
-            {"id": i["id"], "status": i["status"], "detail": i["detail"]}
+            {"id": i["id"], "status": i["status"], "detail": redact_siblings(i["detail"], siblings)}
             for i in summary["items"]  # type: ignore[attr-defined]
         ],
         "figures": summary["figures"],

@@ -81,7 +81,7 @@ class _Printable:
                 c for c in unicodedata.normalize("NFKD", ch) if not unicodedata.combining(c)
             )
             swap = base if base and all(ord(c) in self.glyphs for c in base) else "?"
-            self.replaced.add(f"{ch} as {swap}")
+            self.replaced.add(f"{ch} (U+{ord(ch):04X}) as {swap}")
             out.append(swap)
         return "".join(out)
 
@@ -244,7 +244,7 @@ def render_bundle_pdf(content: BundleContent) -> tuple[bytes, int, list[str]]:
     page_width, page_height = A4
     margin = 18 * mm
     frame_width = page_width - 2 * margin
-    pages = {"count": 0}
+    pages: dict[str, int] = {"count": 0, "used": -1}
 
     footer_left = text(
         f"{content.case_file.pupil.name} ({content.case_file.pupil.upn}) | "
@@ -255,51 +255,31 @@ def render_bundle_pdf(content: BundleContent) -> tuple[bytes, int, list[str]]:
         f"att {content.tool_version}, generated {content.generated_at:%d/%m/%Y %H:%M} UTC"
     )
 
-    def canvas_maker(*args: Any, **kwargs: Any) -> Any:
-        from reportlab.pdfgen.canvas import Canvas
+    def footer(canvas: Any, doc: Any) -> None:
+        from reportlab.lib import colors
 
-        class NumberedCanvas(Canvas):
-            """Defers each page so the footer can say 'page N of M'."""
-
-            def __init__(self, *a: Any, **k: Any) -> None:
-                super().__init__(*a, **k)
-                self._pages: list[dict[str, Any]] = []
-
-            def showPage(self) -> None:  # noqa: N802 - reportlab's name
-                self._pages.append(dict(self.__dict__))
-                self._startPage()
-
-            def save(self) -> None:
-                total = len(self._pages)
-                for state in self._pages:
-                    self.__dict__.update(state)
-                    self._footer(total)
-                    Canvas.showPage(self)
-                pages["count"] = total
-                Canvas.save(self)
-
-            def _footer(self, total: int) -> None:
-                from reportlab.lib import colors
-
-                self.saveState()
-                self.setStrokeColor(colors.HexColor(GRID_LINE))
-                self.setLineWidth(0.4)
-                self.line(margin, 13 * mm, page_width - margin, 13 * mm)
-                self.setFont(FONT, 7.5)
-                self.drawString(margin, 9 * mm, footer_left)
-                self.drawRightString(
-                    page_width - margin, 9 * mm, f"Page {self._pageNumber} of {total}"
-                )
-                self.setFont(FONT, 6.5)
-                self.drawString(margin, 5.5 * mm, footer_right_base)
-                self.drawRightString(
-                    page_width - margin, 5.5 * mm, "OFFICIAL-SENSITIVE: personal data"
-                )
-                self.restoreState()
-
-        return NumberedCanvas(*args, **kwargs)
+        total = pages["count"] or "?"
+        canvas.saveState()
+        canvas.setStrokeColor(colors.HexColor(GRID_LINE))
+        canvas.setLineWidth(0.4)
+        canvas.line(margin, 13 * mm, page_width - margin, 13 * mm)
+        canvas.setFont(FONT, 7.5)
+        canvas.drawString(margin, 9 * mm, footer_left)
+        canvas.drawRightString(page_width - margin, 9 * mm, f"Page {doc.page} of {total}")
+        canvas.setFont(FONT, 6.5)
+        canvas.drawString(margin, 5.5 * mm, footer_right_base)
+        canvas.drawRightString(page_width - margin, 5.5 * mm, "OFFICIAL-SENSITIVE: personal data")
+        canvas.restoreState()
 
     class BundleDoc(BaseDocTemplate):
+        """Each layout pass records its page count; the footer's "of M" uses the last pass's
+        (multiBuild lays the story out until the index is stable)."""
+
+        def build(self, *args: Any, **kwargs: Any) -> None:
+            pages["used"] = pages["count"]
+            super().build(*args, **kwargs)
+            pages["count"] = self.page
+
         def afterFlowable(self, flowable: Any) -> None:  # noqa: N802 - reportlab's name
             style = getattr(flowable, "style", None)
             if style is not None and style.name == "Heading1":
@@ -326,7 +306,7 @@ def render_bundle_pdf(content: BundleContent) -> tuple[bytes, int, list[str]]:
         invariant=True,
     )
     frame = Frame(margin, 20 * mm, frame_width, page_height - margin - 20 * mm, id="body")
-    doc.addPageTemplates([PageTemplate(id="page", frames=[frame])])
+    doc.addPageTemplates([PageTemplate(id="page", frames=[frame], onPage=footer)])
 
     toc = TableOfContents()
     toc.levelStyles = [styles["toc0"]]
@@ -351,7 +331,11 @@ def render_bundle_pdf(content: BundleContent) -> tuple[bytes, int, list[str]]:
         # the cover's note about transliteration needs to know; rebuild with it
         note = _transliteration_note(text, styles)
         story.insert(_COVER_NOTE_AT, note)
-    doc.multiBuild(story, canvasmaker=canvas_maker)
+    doc.multiBuild(story)
+    if pages["used"] != pages["count"]:  # the last pass printed another total: once more
+        buffer.seek(0)
+        buffer.truncate()
+        doc.multiBuild(story)
     return buffer.getvalue(), pages["count"], sorted(text.replaced)
 
 
@@ -364,7 +348,8 @@ def _transliteration_note(text: _Printable, styles: dict[str, Any]) -> Any:
     return Paragraph(
         escape(
             "Some characters could not be printed in this document's font and were "
-            f"transliterated ({'; '.join(sorted(text.replaced))}). The exact spelling held "
+            f"transliterated ({'; '.join(sorted(r.split(' ', 1)[1] for r in text.replaced))}). "
+            "The exact spelling held "
             "is in the register and chronology CSV files and in manifest.json."
         ),
         styles["small"],
@@ -470,6 +455,9 @@ def _index(toc: Any, styles: dict[str, Any]) -> list[Any]:
 def _checklist(
     content: BundleContent, text: _Printable, styles: dict[str, Any], width: float
 ) -> list[Any]:
+    from attendance_cli.referrals.bundle import redact_siblings
+
+    siblings = content.case_file.siblings
     names = {"met": "Met", "missing": "MISSING", "not_applicable": "Not applicable"}
     rows: list[list[Any]] = [["Item", "Status", "Finding"]]
     extra = []
@@ -482,9 +470,14 @@ def _checklist(
                 names[item.status],
                 _p(
                     "<br/>".join(
-                        [text.para(item.detail)]
+                        [text.para(redact_siblings(item.detail, siblings))]
                         + [
-                            "• " + text.para(f"{_date(e.date) + ': ' if e.date else ''}{e.text}")
+                            "• "
+                            + text.para(
+                                redact_siblings(
+                                    f"{_date(e.date) + ': ' if e.date else ''}{e.text}", siblings
+                                )
+                            )
                             for e in item.evidence
                         ]
                     ),
