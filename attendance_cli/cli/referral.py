@@ -141,7 +141,7 @@ def export(
     if common.render(data, output if output != OutputFormat.csv else OutputFormat.json):
         return
     common.stdout.print(
-        f"Wrote {result.path}: {len(result.files)} files, bundle.pdf {result.pages} pages; "
+        f"Wrote {result.path}: {len(result.files)} files, bundle.pdf {result.pages} pages.\n"
         f"SHA-256 {result.zip_sha256}",
         highlight=False,
         markup=False,

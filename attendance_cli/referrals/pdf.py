@@ -162,6 +162,7 @@ def _styles() -> dict[str, Any]:
 
 
 GRID_LINE = "#9E9E9E"
+CHECKLIST_EVIDENCE_SHOWN = 6  # lines of evidence per checklist item; the rest are in the sections
 HEADER_BG = "#E0E6EF"
 UNAUTHORISED_BG = "#F8D7DA"
 AUTHORISED_BG = "#FFF3CD"
@@ -174,6 +175,7 @@ def _table(
     header_rows: int = 1,
     extra: list[tuple[Any, ...]] | None = None,
     font_size: float = 8,
+    grid: bool = True,
 ) -> Any:
     from reportlab.lib import colors
     from reportlab.lib.styles import ParagraphStyle
@@ -196,16 +198,17 @@ def _table(
         ]
         for r, row in enumerate(rows)
     ]
-    table = Table(rows, colWidths=widths, repeatRows=header_rows, hAlign="LEFT")
+    table = Table(rows, colWidths=widths, repeatRows=header_rows, hAlign="LEFT", splitInRow=1)
     style: list[tuple[Any, ...]] = [
         ("FONT", (0, 0), (-1, -1), FONT, font_size),
-        ("GRID", (0, 0), (-1, -1), 0.4, colors.HexColor(GRID_LINE)),
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
         ("TOPPADDING", (0, 0), (-1, -1), 2),
         ("BOTTOMPADDING", (0, 0), (-1, -1), 2.5),
         ("LEFTPADDING", (0, 0), (-1, -1), 3),
         ("RIGHTPADDING", (0, 0), (-1, -1), 3),
     ]
+    if grid:
+        style.append(("GRID", (0, 0), (-1, -1), 0.4, colors.HexColor(GRID_LINE)))
     if header_rows:
         style += [
             ("FONT", (0, 0), (-1, header_rows - 1), FONT_BOLD, font_size),
@@ -221,6 +224,17 @@ def _date(value: Any) -> str:
     if isinstance(value, dt.date):
         return value.strftime("%d/%m/%Y")
     return str(value)
+
+
+def _fit(text: str, font: str, size: float, width: float) -> str:
+    """``text`` cut (with an ellipsis) to fit ``width`` points."""
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    if stringWidth(text, font, size) <= width:
+        return text
+    while text and stringWidth(text + "…", font, size) > width:
+        text = text[:-1]
+    return text.rstrip() + "…"
 
 
 def _iso_date(value: str | None) -> str:
@@ -247,9 +261,9 @@ def render_bundle_pdf(content: BundleContent) -> tuple[bytes, int, list[str]]:
     pages: dict[str, int] = {"count": 0, "used": -1}
 
     footer_left = text(
-        f"{content.case_file.pupil.name} ({content.case_file.pupil.upn}) | "
-        f"{content.check.route.label} | period {_date(content.case_file.period.start)} to "
-        f"{_date(content.case_file.period.end)}"
+        f"{content.case_file.pupil.name} ({content.case_file.pupil.upn}) | period "
+        f"{_date(content.case_file.period.start)} to {_date(content.case_file.period.end)} | "
+        f"{content.check.route.label}"
     )
     footer_right_base = text(
         f"att {content.tool_version}, generated {content.generated_at:%d/%m/%Y %H:%M} UTC"
@@ -264,7 +278,7 @@ def render_bundle_pdf(content: BundleContent) -> tuple[bytes, int, list[str]]:
         canvas.setLineWidth(0.4)
         canvas.line(margin, 13 * mm, page_width - margin, 13 * mm)
         canvas.setFont(FONT, 7.5)
-        canvas.drawString(margin, 9 * mm, footer_left)
+        canvas.drawString(margin, 9 * mm, _fit(footer_left, FONT, 7.5, frame_width - 70))
         canvas.drawRightString(page_width - margin, 9 * mm, f"Page {doc.page} of {total}")
         canvas.setFont(FONT, 6.5)
         canvas.drawString(margin, 5.5 * mm, footer_right_base)
@@ -478,8 +492,16 @@ def _checklist(
                                     f"{_date(e.date) + ': ' if e.date else ''}{e.text}", siblings
                                 )
                             )
-                            for e in item.evidence
+                            for e in item.evidence[:CHECKLIST_EVIDENCE_SHOWN]
                         ]
+                        + (
+                            [
+                                f"… and {len(item.evidence) - CHECKLIST_EVIDENCE_SHOWN} more "
+                                "(see the chronology and the actions)"
+                            ]
+                            if len(item.evidence) > CHECKLIST_EVIDENCE_SHOWN
+                            else []
+                        )
                     ),
                     styles["cell"],
                 ),
@@ -592,7 +614,7 @@ def _summary(
 
     cf = content.case_file
     head = ["", "Possible", "Attended", "Authorised", "Unauthorised", "Days missed", "Attendance"]
-    widths = [0.34 * width] + [0.11 * width] * 6
+    widths = [0.22 * width] + [0.13 * width] * 6
     story = _h1("Attendance summary", styles) + [
         _p(
             escape(
@@ -705,10 +727,8 @@ def _certificates(
                 sign,
                 [0.25 * width, 0.75 * width],
                 header_rows=0,
-                extra=[
-                    ("GRID", (0, 0), (-1, -1), 0, "white"),
-                    ("BOTTOMPADDING", (0, 0), (-1, -1), 14),
-                ],
+                extra=[("BOTTOMPADDING", (0, 0), (-1, -1), 14)],
+                grid=False,
                 font_size=10,
             )
         )
@@ -748,8 +768,8 @@ def _register(
         + [f"{d}\n{s}" for d in days for s in ("AM", "PM")]
         + ["Possible", "Attended"]
     )
-    week_w = 0.17 * width
-    count_w = 0.095 * width
+    week_w = 0.15 * width
+    count_w = 0.11 * width
     cell_w = (width - week_w - 2 * count_w) / 10
     for laestab, sessions in by_school.items():
         weeks: dict[dt.date, dict[int, Any]] = {}
@@ -788,19 +808,20 @@ def _register(
         story.append(_p("No register marks in the period.", styles["body"]))
     used = Counter((s.mark, s.meaning, s.category) for s in content.extract)
     if used:
-        story.append(_p("Codes used", styles["h2"]))
+        from reportlab.platypus import KeepTogether
+
+        heading = _p("Codes used", styles["h2"])
         rows = [["Code", "Meaning", "Category", "Sessions"]]
         for (code, meaning, category), n in sorted(used.items()):
             rows.append(
                 [code, _p(escape(meaning), styles["cell"]), category.replace("_", " "), str(n)]
             )
-        story.append(
-            _table(
-                rows,
-                [0.08 * width, 0.6 * width, 0.2 * width, 0.12 * width],
-                extra=[("ALIGN", (3, 0), (3, -1), "RIGHT")],
-            )
+        legend = _table(
+            rows,
+            [0.08 * width, 0.6 * width, 0.2 * width, 0.12 * width],
+            extra=[("ALIGN", (3, 0), (3, -1), "RIGHT")],
         )
+        story.append(KeepTogether([heading, legend]))
     return story
 
 
