@@ -50,6 +50,7 @@ from dataclasses import dataclass, field
 
 from attendance_cli.analysis.dataset import Period
 from attendance_cli.cases import kinds
+from attendance_cli.cases.service import ActionRecord
 from attendance_cli.errors import UsageError
 from attendance_cli.referrals.evidence import (
     HOLIDAY_CODE,
@@ -356,17 +357,16 @@ def _lead(case_file: CaseFile) -> CheckItem:
     )
 
 
-def _action_evidence(case_file: CaseFile, action: object) -> Evidence:
+def _action_evidence(case_file: CaseFile, action: ActionRecord) -> Evidence:
     from attendance_cli.cases.chronology import action_date
 
     meeting_dates = {m["id"]: m["date"] for m in case_file.view.meetings}
-    a = action
-    outcome = f"; outcome: {a.outcome}" if a.outcome else ""  # type: ignore[attr-defined]
+    outcome = f"; outcome: {action.outcome}" if action.outcome else ""
     return Evidence(
         "action",
-        f"Action {a.id} ({a.kind}, {a.status}): {a.action}{outcome}",  # type: ignore[attr-defined]
-        action_date(a, meeting_dates),  # type: ignore[arg-type]
-        a.id,  # type: ignore[attr-defined]
+        f"Action {action.id} ({action.kind}, {action.status}): {action.action}{outcome}",
+        action_date(action, meeting_dates),
+        action.id,
     )
 
 

@@ -591,7 +591,7 @@ def _family(
         )
     if len(rows) == 1:
         rows.append(["none recorded", "", "", "", ""])
-    story.append(_table(rows, [0.2 * width, 0.13 * width, 0.13 * width, 0.3 * width, 0.24 * width]))
+    story.append(_table(rows, [w * width for w in (0.17, 0.12, 0.15, 0.26, 0.30)]))
     return story
 
 

@@ -12,7 +12,7 @@ import pytest
 from attendance_cli.cases import service
 from attendance_cli.config import document_store
 from attendance_cli.errors import UsageError
-from attendance_cli.referrals.check import check_dict, check_referral
+from attendance_cli.referrals.check import CheckItem, ReferralCheck, check_dict, check_referral
 from attendance_cli.registers.importer import import_registers
 from tests.helpers import SCHOOL, UPN1, weekdays, write_csv
 from tests.referrals.builders import HARVEY, OFFICER, SIBLING, add_notice, build_case
@@ -24,12 +24,12 @@ KIERAN = "M899200316001"  # 28 illness sessions
 JAYDEN = "V899200116001"  # brother of Tyler Calloway (Riverside)
 
 
-def _status(check: object) -> dict[str, str]:
-    return {item.id: item.status for item in check.items}  # type: ignore[attr-defined]
+def _status(check: ReferralCheck) -> dict[str, str]:
+    return {item.id: item.status for item in check.items}
 
 
-def _item(check: object, key: str) -> object:
-    return next(i for i in check.items if i.id == key)  # type: ignore[attr-defined]
+def _item(check: ReferralCheck, key: str) -> CheckItem:
+    return next(i for i in check.items if i.id == key)
 
 
 def test_a_complete_case_is_ready_for_prosecution(
@@ -58,7 +58,7 @@ def test_a_complete_case_is_ready_for_prosecution(
     assert (f.possible, f.attended, f.authorised, f.unauthorised) == (94, 78, 2, 14)
     assert check.period.start == dt.date(2025, 8, 1) and check.period.end == dt.date(2025, 11, 14)
     letters = _item(check, "warning_letters")
-    assert [e.date for e in letters.evidence] == [dt.date(2025, 10, 1)] * 2  # type: ignore[attr-defined]
+    assert [e.date for e in letters.evidence] == [dt.date(2025, 10, 1)] * 2
     assert check_dict(check)["ready"] is True
 
 
@@ -89,7 +89,7 @@ def test_each_missing_part_is_the_only_item_missing(
     build_case(sample_conn, sample_db, tmp_path, leave_out=leave_out)
     check = check_referral(sample_conn, upn=HARVEY, route="prosecution", today=TODAY)
     assert [i.id for i in check.missing] == [item]
-    assert says in _item(check, item).detail  # type: ignore[attr-defined]
+    assert says in _item(check, item).detail
 
 
 def test_undated_letter_and_letter_action_without_a_copy_do_not_count(
@@ -108,7 +108,7 @@ def test_undated_letter_and_letter_action_without_a_copy_do_not_count(
         description="Warning letter, Paul Marsden",
     )
     check = check_referral(sample_conn, upn=HARVEY, route="prosecution", today=TODAY)
-    assert "Paul Marsden: the letter is not dated" in _item(check, "warning_letters").detail  # type: ignore[attr-defined]
+    assert "Paul Marsden: the letter is not dated" in _item(check, "warning_letters").detail
 
     sample_conn.execute(
         "UPDATE case_document SET description = 'Letter home' WHERE file_name = ?",
@@ -122,7 +122,7 @@ def test_undated_letter_and_letter_action_without_a_copy_do_not_count(
         officer=OFFICER,
     )
     check = check_referral(sample_conn, upn=HARVEY, route="prosecution", today=TODAY)
-    detail = _item(check, "warning_letters").detail  # type: ignore[attr-defined]
+    detail = _item(check, "warning_letters").detail
     assert f"warning letter action {action.id} recorded but no copy" in detail
 
 
@@ -132,9 +132,9 @@ def test_only_parents_with_parental_responsibility_need_a_letter(
     # Callum Whitlock: mother Donna Whitlock (PR), stepfather Dean Pryce (no PR)
     build_case(sample_conn, sample_db, tmp_path, upn=CALLUM, parents=("Donna Whitlock",))
     check = check_referral(sample_conn, upn=CALLUM, route="prosecution", today=TODAY)
-    assert _item(check, "warning_letters").status == "met"  # type: ignore[attr-defined]
-    assert [e.ref for e in _item(check, "parents").evidence] and "Dean Pryce" not in str(  # type: ignore[attr-defined]
-        _item(check, "parents").evidence  # type: ignore[attr-defined]
+    assert _item(check, "warning_letters").status == "met"
+    assert [e.ref for e in _item(check, "parents").evidence] and "Dean Pryce" not in str(
+        _item(check, "parents").evidence
     )
 
 
@@ -143,22 +143,22 @@ def test_penalty_threshold_met_and_nine_sessions_not(sample_conn: sqlite3.Connec
         check_referral(sample_conn, upn=HARVEY, route="penalty-notice", today=TODAY),
         "penalty_threshold",
     )
-    assert met.status == "met"  # type: ignore[attr-defined]
-    assert met.evidence[0].date == dt.date(2025, 10, 22)  # type: ignore[attr-defined]
+    assert met.status == "met"
+    assert met.evidence[0].date == dt.date(2025, 10, 22)
     nine = _item(
         check_referral(sample_conn, upn=CALLUM, route="penalty-notice", today=TODAY),
         "penalty_threshold",
     )
-    assert nine.status == "missing"  # type: ignore[attr-defined]
-    assert "9 unauthorised sessions in the period" in nine.evidence[0].text  # type: ignore[attr-defined]
+    assert nine.status == "missing"
+    assert "9 unauthorised sessions in the period" in nine.evidence[0].text
 
 
 def test_exactly_90pct_attendance_is_not_below_90(sample_conn: sqlite3.Connection) -> None:
     check = check_referral(sample_conn, upn=RUBY, route="prosecution", today=TODAY)
     item = _item(check, "attendance")
-    assert item.status == "missing"  # type: ignore[attr-defined]
-    assert "Attended 81 of 90 possible sessions (90.0%)" in item.detail  # type: ignore[attr-defined]
-    assert "not below 90%" in item.detail  # type: ignore[attr-defined]
+    assert item.status == "missing"
+    assert "Attended 81 of 90 possible sessions (90.0%)" in item.detail
+    assert "not below 90%" in item.detail
 
 
 def _register(conn: sqlite3.Connection, tmp_path: Path, codes: str) -> None:
@@ -187,7 +187,7 @@ def test_attendance_boundaries(
 ) -> None:
     _register(conn, tmp_path, codes)
     item = _item(check_referral(conn, upn=UPN1, route="eso", today=TODAY), "attendance")
-    assert (item.status, says in item.detail) == (status, True)  # type: ignore[attr-defined]
+    assert (item.status, says in item.detail) == (status, True)
 
 
 @pytest.mark.parametrize(
@@ -202,7 +202,7 @@ def test_medical_evidence_when_illness_is_frequent(
 ) -> None:
     _register(conn, tmp_path, "I" * illness + "/" * 10 + "N")
     check = check_referral(conn, upn=UPN1, route="prosecution", today=TODAY)
-    assert _item(check, "medical_evidence").status == status  # type: ignore[attr-defined]
+    assert _item(check, "medical_evidence").status == status
     if status == "missing":
         note = tmp_path / "gp.pdf"
         note.write_bytes(b"gp letter")
@@ -210,7 +210,7 @@ def test_medical_evidence_when_illness_is_frequent(
             conn, upn=UPN1, file=note, kind="medical", store=tmp_path / "docs", officer=OFFICER
         )
         check = check_referral(conn, upn=UPN1, route="prosecution", today=TODAY)
-        assert _item(check, "medical_evidence").status == "met"  # type: ignore[attr-defined]
+        assert _item(check, "medical_evidence").status == "met"
 
 
 def test_sample_pupil_with_frequent_illness(sample_conn: sqlite3.Connection) -> None:
@@ -218,7 +218,7 @@ def test_sample_pupil_with_frequent_illness(sample_conn: sqlite3.Connection) -> 
         check_referral(sample_conn, upn=KIERAN, route="prosecution", today=TODAY),
         "medical_evidence",
     )
-    assert item.status == "missing" and "28 illness (I) sessions" in item.detail  # type: ignore[attr-defined]
+    assert item.status == "missing" and "28 illness (I) sessions" in item.detail
 
 
 @pytest.mark.parametrize(
@@ -289,8 +289,8 @@ def test_notice_limit(
     item = _item(
         check_referral(sample_conn, upn=HARVEY, route="penalty-notice", today=TODAY), "notice_limit"
     )
-    assert item.status == status, item.detail  # type: ignore[attr-defined]
-    assert says in item.detail  # type: ignore[attr-defined]
+    assert item.status == status, item.detail
+    assert says in item.detail
 
 
 def test_holiday_only_penalty_notice_needs_no_support_first(
@@ -355,13 +355,13 @@ def test_parents_need_an_address(sample_conn: sqlite3.Connection) -> None:
     item = _item(
         check_referral(sample_conn, upn=HARVEY, route="prosecution", today=TODAY), "parents"
     )
-    assert (item.status, item.detail) == ("missing", "No address for: Paul Marsden.")  # type: ignore[attr-defined]
+    assert (item.status, item.detail) == ("missing", "No address for: Paul Marsden.")
 
 
 def test_siblings_by_name(sample_conn: sqlite3.Connection) -> None:
     harvey = check_referral(sample_conn, upn=HARVEY, route="prosecution", today=TODAY)
     assert harvey.case_file.siblings == [SIBLING]
-    assert _item(harvey, "siblings").status == "met"  # type: ignore[attr-defined]
+    assert _item(harvey, "siblings").status == "met"
     jayden = check_referral(sample_conn, upn=JAYDEN, route="prosecution", today=TODAY)
     assert jayden.case_file.siblings == ["Tyler Calloway"]
     assert "siblings" not in [i["id"] for i in check_dict(jayden, include_siblings=False)["items"]]  # type: ignore[union-attr]
