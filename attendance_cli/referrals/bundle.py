@@ -556,13 +556,16 @@ def verify_referral_bundle(
                 result.missing.append(name)
                 continue
             result.files_checked += 1
+            member, size = hashlib.sha256(), 0
             try:
-                data = archive.read(name)
-            except (zipfile.BadZipFile, OSError, EOFError, ValueError) as exc:
-                del exc  # a damaged member (e.g. its CRC no longer matches): changed
-                result.changed.append(name)
+                with archive.open(name) as handle:  # streamed: a bundle may hold large exhibits
+                    while chunk := handle.read(1024 * 1024):
+                        member.update(chunk)
+                        size += len(chunk)
+            except (zipfile.BadZipFile, OSError, EOFError, ValueError):
+                result.changed.append(name)  # a damaged member (its CRC no longer matches)
                 continue
-            if hashlib.sha256(data).hexdigest() != entry["sha256"] or len(data) != entry["bytes"]:
+            if member.hexdigest() != entry["sha256"] or size != entry["bytes"]:
                 result.changed.append(name)
         result.unexpected = sorted(names - set(listed) - {MANIFEST})
     result.ok = not (result.changed or result.missing or result.unexpected)

@@ -405,3 +405,25 @@ def test_pdftoppm_renders_the_cover(bundle: tuple[object, Path], tmp_path: Path)
     )
     (png,) = tmp_path.glob("page*.png")
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and png.stat().st_size > 2000
+
+
+def test_long_texts_split_across_pages(
+    sample_conn: sqlite3.Connection, sample_db: Path, tmp_path: Path
+) -> None:
+    """A table row taller than a page (a long note, 30 actions of evidence) must split."""
+    build_case(sample_conn, sample_db, tmp_path)
+    for n in range(30):
+        action = service.add_action(
+            sample_conn, upn=HARVEY, kind="home visit", action=f"Visit {n} " * 30, officer=OFFICER
+        )
+        service.complete_action(
+            sample_conn, action_id=action.id, outcome="Seen " * 40, officer=OFFICER
+        )
+    long_note = "The family explained their situation at length. " * 300 + "x" * 700
+    service.add_note(sample_conn, upn=HARVEY, text=long_note, officer=OFFICER)
+    out = tmp_path / "long.zip"
+    result = _export(sample_conn, sample_db, out)
+    assert result.pages > 12  # type: ignore[attr-defined]
+    text = " ".join(" ".join(_pdf_text(out)).split())
+    # 32 support actions (31 home visits, the early help assessment): 6 shown in the checklist
+    assert "… and 26 more (see the chronology and the actions)" in text
