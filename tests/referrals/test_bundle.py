@@ -427,3 +427,38 @@ def test_long_texts_split_across_pages(
     text = " ".join(" ".join(_pdf_text(out)).split())
     # 32 support actions (31 home visits, the early help assessment): 6 shown in the checklist
     assert "… and 26 more (see the chronology and the actions)" in text
+
+
+def test_marks_changed_between_imports_are_listed(
+    sample_conn: sqlite3.Connection, sample_db: Path, tmp_path: Path
+) -> None:
+    from attendance_cli.registers.importer import import_registers
+    from tests.helpers import write_csv
+
+    # the school re-sends Thu 18 Sep: Harvey's I (illness) becomes M (medical appointment) AM
+    fix = write_csv(
+        tmp_path / "castle_hill_fix.csv",
+        [["UPN", "Date", "Session", "Mark"], [HARVEY, "2025-09-18", "AM", "M"]],
+    )
+    assert import_registers(sample_conn, paths=[fix], school="8994001").ok
+    build_case(sample_conn, sample_db, tmp_path)
+    out = tmp_path / "b.zip"
+    _export(sample_conn, sample_db, out)
+    page = next(
+        p
+        for p in _pdf_text(out)[2:]  # after the cover and the index
+        if "Register marks changed between imports" in p.splitlines()
+    )
+    flat = " ".join(page.split())
+    assert "18/09/2025 AM 8994001 I M castle_hill_fix.csv" in flat
+    with zipfile.ZipFile(out) as archive:
+        manifest = json.loads(archive.read("manifest.json"))
+        rows = list(
+            csv.DictReader(io.StringIO(archive.read("register-extract.csv").decode("utf-8-sig")))
+        )
+    assert [i["file_name"] for i in manifest["imports"]] == [
+        "castle_hill_marks.csv",
+        "castle_hill_fix.csv",
+    ]
+    assert manifest["database_as_at"]["file_name"] == "castle_hill_fix.csv"
+    assert {(r["date"], r["session"]): r["mark"] for r in rows}[("2025-09-18", "AM")] == "M"
