@@ -1,0 +1,595 @@
+"""The evidence bundle for a legal referral: one zip, every file hashed in its manifest.
+
+``build_referral_bundle`` refuses when the readiness check is not met, unless forced with a
+reason (printed on the cover and recorded). The zip holds ``bundle.pdf``,
+``register-extract.csv`` and ``.xlsx``, ``chronology.csv``, ``attachments/<id>-<name>`` (the
+case documents, checked against the SHA-256 recorded when they were attached) and
+``manifest.json``. It is written private (0600) to a temporary file in the destination folder
+and renamed over the final name only once complete, in the same transaction as its audit entry
+(action ``referral_export``, which also puts it in the case chronology).
+
+Only this child's and their parents' data go in: siblings are named by the check, never here;
+a sibling's full name in free text (notes, actions, document descriptions) is replaced by
+``[sibling]``. ``verify_referral_bundle`` recomputes the hashes.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import datetime as dt
+import hashlib
+import io
+import json
+import os
+import re
+import sqlite3
+import tempfile
+import unicodedata
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from attendance_cli import __version__
+from attendance_cli.errors import (
+    InvalidInputError,
+    NotFoundError,
+    RefusedError,
+    UsageError,
+)
+from attendance_cli.referrals.check import ReferralCheck, check_dict, check_referral
+from attendance_cli.referrals.evidence import (
+    CaseFile,
+    ImportRef,
+    MarkChangeRow,
+    RegisterSession,
+    database_as_at,
+    mark_changes,
+    register_extract,
+    register_imports,
+)
+
+MANIFEST = "manifest.json"
+BUNDLE_FORMAT = "att-referral-bundle/1"
+EXTRACT_COLUMNS = ["date", "session", "mark", "meaning", "category", "school_laestab"]
+CHRONOLOGY_COLUMNS = ["date", "type", "summary", "ref"]
+
+
+@dataclass(frozen=True)
+class Exhibit:
+    id: int
+    label: str  # EX1, EX2, ...
+    path: str  # inside the zip
+    kind: str
+    date: dt.date | None
+    description: str | None
+    file_name: str
+    sha256: str
+    bytes: int
+
+
+@dataclass
+class BundleContent:
+    """Everything the PDF shows (already redacted)."""
+
+    check: ReferralCheck
+    case_file: CaseFile
+    generated_at: dt.datetime
+    officer: str
+    forced: bool
+    reason: str | None
+    as_at: ImportRef | None
+    extract: list[RegisterSession]
+    changes: list[MarkChangeRow]
+    imports: list[ImportRef]
+    exhibits: list[Exhibit]
+    chronology: list[Any]
+    actions: list[dict[str, Any]]
+    tool_version: str = __version__
+
+
+@dataclass(frozen=True)
+class BundleFile:
+    path: str
+    sha256: str
+    bytes: int
+
+
+@dataclass
+class BundleResult:
+    path: Path
+    upn: str
+    route: str
+    period_from: dt.date
+    period_to: dt.date
+    ready: bool
+    forced: bool
+    reason: str | None
+    missing_items: list[str]
+    files: list[BundleFile]
+    pages: int
+    zip_sha256: str
+    manifest_sha256: str
+    generated_at: str
+    audit_id: int
+    transliterated: list[str] = field(default_factory=list)
+
+
+# ------------------------------------------------------------------------------- helpers
+
+
+def sanitise_name(name: str, *, limit: int = 80) -> str:
+    """A file name safe inside the zip: no folders, ASCII letters, digits, ``.``, ``-``, ``_``."""
+    base = re.split(r"[\\/]", name)[-1]
+    plain = unicodedata.normalize("NFKD", base)
+    plain = "".join(ch for ch in plain if not unicodedata.combining(ch))
+    plain = re.sub(r"[^A-Za-z0-9._-]+", "_", plain).strip("._-")
+    if len(plain) > limit:
+        stem, dot, suffix = plain.rpartition(".")
+        if dot and 0 < len(suffix) <= 10:
+            plain = stem[: limit - len(suffix) - 1].rstrip("._-") + "." + suffix
+        else:
+            plain = plain[:limit]
+    return plain or "document"
+
+
+def redact_siblings(text: str | None, siblings: list[str]) -> str | None:
+    """Replace any sibling's full name (case-insensitive) with ``[sibling]``."""
+    if not text or not siblings:
+        return text
+    for name in sorted(siblings, key=len, reverse=True):
+        words = name.split()
+        if len(words) < 2:
+            continue
+        pattern = r"\b" + r"\s+".join(re.escape(w) for w in words) + r"\b"
+        text = re.sub(pattern, "[sibling]", text, flags=re.IGNORECASE)
+    return text
+
+
+def _csv(rows: list[list[Any]], columns: list[str], *, raw_columns: tuple[int, ...] = ()) -> bytes:
+    """UTF-8 CSV (with BOM for Excel). Text goes through the formula-injection guard, except
+    ``raw_columns``: register codes, a closed set whose only trigger character is ``-`` alone,
+    which no spreadsheet reads as a formula."""
+    from attendance_cli.exports.safety import neutralise
+
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(columns)
+    for row in rows:
+        writer.writerow(
+            [
+                "" if v is None else (v if i in raw_columns else neutralise(v))
+                for i, v in enumerate(row)
+            ]
+        )
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+
+
+def _extract_rows(extract: list[RegisterSession]) -> list[list[Any]]:
+    return [
+        [s.date.isoformat(), s.session, s.mark, s.meaning, s.category, s.school_laestab]
+        for s in extract
+    ]
+
+
+def _extract_xlsx(extract: list[RegisterSession], case_file: CaseFile) -> bytes:
+    from openpyxl import Workbook
+
+    from attendance_cli.exports.xlsx import (
+        autosize_columns,
+        freeze_and_filter,
+        write_cell,
+        write_table,
+    )
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = "Register extract"
+    last = write_table(
+        sheet,
+        headers=EXTRACT_COLUMNS,
+        rows=([s.date, s.session, None, s.meaning, s.category, s.school_laestab] for s in extract),
+    )
+    for row, s in enumerate(extract, start=2):  # codes as text, unguarded (see _csv)
+        cell = sheet.cell(row=row, column=3)
+        cell.value = s.mark
+        cell.data_type = "s"
+    freeze_and_filter(sheet, header_row=1, columns=len(EXTRACT_COLUMNS), last_row=last)
+    autosize_columns(sheet)
+    about = workbook.create_sheet("About")
+    for row, (key, value) in enumerate(
+        [
+            ("UPN", case_file.pupil.upn),
+            ("Pupil", case_file.pupil.name),
+            ("Period from", case_file.period.start),
+            ("Period to", case_file.period.end),
+            ("Sessions", len(extract)),
+            ("Generated by", f"att {__version__}"),
+        ],
+        start=1,
+    ):
+        write_cell(about, row, 1, key, bold=True)
+        write_cell(about, row, 2, value)
+    autosize_columns(about)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def _check_out_path(out: Path) -> Path:
+    out = Path(out)
+    if out.suffix.lower() != ".zip":
+        raise InvalidInputError(
+            f"{out} is not a .zip file name",
+            hint="Name the bundle with .zip, e.g. --out bundle.zip.",
+        )
+    if out.is_dir():
+        raise InvalidInputError(
+            f"{out} is a folder", hint="Give --out the name of the zip to write."
+        )
+    if not out.parent.is_dir():
+        raise InvalidInputError(
+            f"The folder {out.parent} does not exist",
+            hint="Create the folder first, or give --out a path in an existing folder.",
+        )
+    return out
+
+
+def _read_document(store: Path, document: dict[str, Any]) -> bytes:
+    path = store / document["sha256"]
+    if not path.is_file():
+        raise NotFoundError(
+            f"Document {document['id']} ({document['file_name']}) is missing from the document "
+            f"store {store}",
+            hint="Restore the document store from a backup, or attach the document again.",
+        )
+    data = path.read_bytes()
+    if hashlib.sha256(data).hexdigest() != document["sha256"]:
+        raise RefusedError(
+            f"Document {document['id']} ({document['file_name']}) has changed since it was "
+            "attached (its SHA-256 no longer matches): it cannot go into an evidence bundle",
+            hint="Attach the original document again (att case attach).",
+        )
+    return data
+
+
+# -------------------------------------------------------------------------------- export
+
+
+def build_referral_bundle(
+    conn: sqlite3.Connection,
+    *,
+    upn: str,
+    route: str,
+    out: Path,
+    store: Path,
+    officer: str,
+    start: dt.date | None = None,
+    end: dt.date | None = None,
+    force: bool = False,
+    reason: str | None = None,
+    today: dt.date | None = None,
+) -> BundleResult:
+    """Check the case for ``route`` and write the evidence bundle to ``out`` (a .zip)."""
+    from attendance_cli.cases.audit import record_audit
+    from attendance_cli.cases.chronology import action_date
+    from attendance_cli.db.engine import transaction
+    from attendance_cli.exports.render import to_jsonable
+    from attendance_cli.referrals.pdf import render_bundle_pdf
+
+    out = _check_out_path(out)
+    reason = reason.strip() if reason else None
+    if force and not reason:
+        raise UsageError(
+            "--force needs --reason: say why the bundle is exported although the check is not met",
+            hint='Add --reason "..." (it is printed on the cover and kept in the audit log).',
+        )
+    check = check_referral(conn, upn=upn, route=route, start=start, end=end, today=today)
+    case_file = check.case_file
+    if not check.ready and not force:
+        raise RefusedError(
+            f"{case_file.pupil.upn} is not ready for {check.route.name}: missing "
+            + "; ".join(item.title for item in check.missing),
+            hint=f"`att referral check {case_file.pupil.upn} --route {check.route.name}` shows "
+            "what is missing; to export anyway give --force --reason TEXT.",
+        )
+    forced = force and not check.ready
+    generated = dt.datetime.now(dt.UTC).replace(microsecond=0)
+    siblings = case_file.siblings
+    view = case_file.view
+
+    extract = register_extract(case_file)
+    imports = register_imports(conn, case_file)
+    changes = mark_changes(conn, case_file)
+
+    files: dict[str, bytes] = {}
+    exhibits: list[Exhibit] = []
+    for number, document in enumerate(view.documents, start=1):
+        data = _read_document(store, document)
+        safe = sanitise_name(redact_siblings(document["file_name"], siblings) or "document")
+        path = f"attachments/{document['id']}-{safe}"
+        files[path] = data
+        exhibits.append(
+            Exhibit(
+                id=document["id"],
+                label=f"EX{number}",
+                path=path,
+                kind=document["kind"],
+                date=document["date"],
+                description=redact_siblings(document["description"], siblings),
+                file_name=document["file_name"],
+                sha256=document["sha256"],
+                bytes=len(data),
+            )
+        )
+
+    chronology = [
+        type(entry)(
+            entry.date, entry.type, redact_siblings(entry.summary, siblings) or "", entry.ref
+        )
+        for entry in view.chronology
+    ]
+    meeting_dates = {m["id"]: m["date"] for m in view.meetings}
+    actions = [
+        {
+            "id": a.id,
+            "tier": a.tier,
+            "kind": a.kind,
+            "action": redact_siblings(a.action, siblings),
+            "owner": a.owner,
+            "agency": a.agency,
+            "agreed_on": action_date(a, meeting_dates),
+            "status": a.status,
+            "ended_on": dt.date.fromisoformat(a.completed_at[:10]) if a.completed_at else None,
+            "outcome": redact_siblings(a.outcome, siblings),
+        }
+        for a in view.actions
+    ]
+    content = BundleContent(
+        check=check,
+        case_file=case_file,
+        generated_at=generated,
+        officer=officer,
+        forced=forced,
+        reason=reason if force else None,
+        as_at=database_as_at(imports, case_file.period),
+        extract=extract,
+        changes=changes,
+        imports=imports,
+        exhibits=exhibits,
+        chronology=chronology,
+        actions=actions,
+    )
+    pdf, pages, transliterated = render_bundle_pdf(content)
+    ordered: dict[str, bytes] = {
+        "bundle.pdf": pdf,
+        "register-extract.csv": _csv(_extract_rows(extract), EXTRACT_COLUMNS, raw_columns=(2,)),
+        "register-extract.xlsx": _extract_xlsx(extract, case_file),
+        "chronology.csv": _csv(
+            [[e.date.isoformat(), e.type, e.summary, e.ref] for e in chronology],
+            CHRONOLOGY_COLUMNS,
+        ),
+        **files,
+    }
+    listed = [
+        BundleFile(path, hashlib.sha256(data).hexdigest(), len(data))
+        for path, data in ordered.items()
+    ]
+    summary = check_dict(check, include_siblings=False)
+    as_at = content.as_at
+    manifest = {
+        "format": BUNDLE_FORMAT,
+        "upn": case_file.pupil.upn,
+        "route": check.route.name,
+        "route_label": check.route.label,
+        "law": check.route.law,
+        "period": {
+            "from": case_file.period.start,
+            "to": case_file.period.end,
+            "label": case_file.period.label,
+        },
+        "generated_at": generated.isoformat().replace("+00:00", "Z"),
+        "generated_by": officer,
+        "tool": "att",
+        "tool_version": __version__,
+        "ready": check.ready,
+        "forced": forced,
+        "reason": content.reason,
+        "missing_items": summary["missing"],
+        "checklist": [
+            {"id": i["id"], "status": i["status"], "detail": redact_siblings(i["detail"], siblings)}
+            for i in summary["items"]  # type: ignore[attr-defined]
+        ],
+        "figures": summary["figures"],
+        "database_as_at": (
+            {
+                "file_name": as_at.file_name,
+                "sha256": as_at.sha256,
+                "imported_at": as_at.imported_at,
+                "date_to": as_at.date_to,
+            }
+            if as_at
+            else None
+        ),
+        "imports": [
+            {
+                "id": i.id,
+                "file_name": i.file_name,
+                "sha256": i.sha256,
+                "file_format": i.file_format,
+                "imported_at": i.imported_at,
+                "date_from": i.date_from,
+                "date_to": i.date_to,
+                "school_laestab": i.school_laestab,
+            }
+            for i in imports
+        ],
+        "exhibits": [
+            {"label": x.label, "document_id": x.id, "path": x.path, "file_name": x.file_name}
+            for x in exhibits
+        ],
+        "files": [{"path": f.path, "sha256": f.sha256, "bytes": f.bytes} for f in listed],
+    }
+    manifest_bytes = (
+        json.dumps(to_jsonable(manifest), indent=2, ensure_ascii=False) + "\n"
+    ).encode("utf-8")
+    manifest_sha256 = hashlib.sha256(manifest_bytes).hexdigest()
+
+    stamp = generated.timetuple()[:6]
+    handle, temporary = tempfile.mkstemp(dir=out.parent, prefix=f".{out.stem}.", suffix=".partial")
+    try:
+        os.fchmod(handle, 0o600)
+        with os.fdopen(handle, "wb") as raw, zipfile.ZipFile(raw, "w") as archive:
+            for path, data in [*ordered.items(), (MANIFEST, manifest_bytes)]:
+                info = zipfile.ZipInfo(path, date_time=stamp)  # type: ignore[arg-type]
+                info.external_attr = 0o600 << 16
+                already_compressed = path.endswith((".pdf", ".xlsx", ".zip", ".jpg", ".png"))
+                info.compress_type = (
+                    zipfile.ZIP_STORED if already_compressed else zipfile.ZIP_DEFLATED
+                )
+                archive.writestr(info, data)
+        digest = hashlib.sha256()
+        with open(temporary, "rb") as written:
+            while chunk := written.read(1024 * 1024):
+                digest.update(chunk)
+        zip_sha256 = digest.hexdigest()
+        with transaction(conn):
+            audit_id = record_audit(
+                conn,
+                officer=officer,
+                action="referral_export",
+                entity="case",
+                entity_id=view.case_id,
+                upn=case_file.pupil.upn,
+                detail={
+                    "route": check.route.name,
+                    "forced": forced,
+                    "reason": content.reason,
+                    "sha256": zip_sha256,
+                    "manifest_sha256": manifest_sha256,
+                    "file": out.name,
+                    "period_from": case_file.period.start,
+                    "period_to": case_file.period.end,
+                    "missing_items": summary["missing"],
+                },
+            )
+            os.replace(temporary, out)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+        raise
+    return BundleResult(
+        path=out,
+        upn=case_file.pupil.upn,
+        route=check.route.name,
+        period_from=case_file.period.start,
+        period_to=case_file.period.end,
+        ready=check.ready,
+        forced=forced,
+        reason=content.reason,
+        missing_items=list(summary["missing"]),  # type: ignore[call-overload]
+        files=listed,
+        pages=pages,
+        zip_sha256=zip_sha256,
+        manifest_sha256=manifest_sha256,
+        generated_at=manifest["generated_at"],  # type: ignore[arg-type]
+        audit_id=audit_id,
+        transliterated=transliterated,
+    )
+
+
+# -------------------------------------------------------------------------------- verify
+
+
+@dataclass
+class BundleVerification:
+    path: Path
+    ok: bool
+    files_checked: int
+    changed: list[str]
+    missing: list[str]
+    unexpected: list[str]
+    problem: str | None
+    upn: str | None
+    route: str | None
+    generated_at: str | None
+    zip_sha256: str
+    manifest_sha256: str | None
+    recorded_export: dict[str, Any] | None = None  # the audit entry of this export, if found
+
+
+def verify_referral_bundle(
+    path: Path, *, conn: sqlite3.Connection | None = None
+) -> BundleVerification:
+    """Recompute every file's SHA-256 against the manifest. With a database, also look for the
+    export's audit entry (the zip's or the manifest's SHA-256)."""
+    path = Path(path)
+    if not path.is_file():
+        raise NotFoundError(f"No such file: {path}", hint="Give the path of the bundle's .zip.")
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        while chunk := handle.read(1024 * 1024):
+            digest.update(chunk)
+    result = BundleVerification(
+        path, False, 0, [], [], [], None, None, None, None, digest.hexdigest(), None
+    )
+    try:
+        archive = zipfile.ZipFile(path)
+    except (zipfile.BadZipFile, OSError) as exc:
+        result.problem = f"not a readable zip file ({exc})"
+        return result
+    with archive:
+        try:
+            manifest_bytes = archive.read(MANIFEST)
+            manifest = json.loads(manifest_bytes)
+            listed = {f["path"]: f for f in manifest["files"]}
+        except (KeyError, ValueError, TypeError, zipfile.BadZipFile, OSError) as exc:
+            result.problem = f"no readable {MANIFEST} ({exc.__class__.__name__})"
+            return result
+        result.manifest_sha256 = hashlib.sha256(manifest_bytes).hexdigest()
+        result.upn, result.route = manifest.get("upn"), manifest.get("route")
+        result.generated_at = manifest.get("generated_at")
+        names = set(archive.namelist())
+        for name, entry in listed.items():
+            if name not in names:
+                result.missing.append(name)
+                continue
+            result.files_checked += 1
+            member, size = hashlib.sha256(), 0
+            try:
+                with archive.open(name) as handle:  # streamed: a bundle may hold large exhibits
+                    while chunk := handle.read(1024 * 1024):
+                        member.update(chunk)
+                        size += len(chunk)
+            except (zipfile.BadZipFile, OSError, EOFError, ValueError):
+                result.changed.append(name)  # a damaged member (its CRC no longer matches)
+                continue
+            if member.hexdigest() != entry["sha256"] or size != entry["bytes"]:
+                result.changed.append(name)
+        result.unexpected = sorted(names - set(listed) - {MANIFEST})
+    result.ok = not (result.changed or result.missing or result.unexpected)
+    if conn is not None:
+        result.recorded_export = _find_export(conn, result)
+    return result
+
+
+def _find_export(conn: sqlite3.Connection, result: BundleVerification) -> dict[str, Any] | None:
+    from attendance_cli.cases.audit import list_audit
+
+    if not result.upn:
+        return None
+    for entry in list_audit(conn, upn=result.upn):
+        if entry.action != "referral_export":
+            continue
+        detail = entry.detail
+        if detail.get("sha256") == result.zip_sha256 or (
+            result.manifest_sha256 and detail.get("manifest_sha256") == result.manifest_sha256
+        ):
+            return {
+                "audit_id": entry.id,
+                "at": entry.at,
+                "officer": entry.officer,
+                "zip_identical": detail.get("sha256") == result.zip_sha256,
+            }
+    return None

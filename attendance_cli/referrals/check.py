@@ -1,0 +1,648 @@
+"""The readiness check for a legal referral: each item met, missing or not applicable.
+
+Routes: ``penalty-notice`` (EA 1996 s.444A), ``prosecution`` (EA 1996 s.444(1)/(1A)), ``eso``
+(education supervision order, Children Act 1989 s.36) and ``parenting-order`` (made on
+conviction). How each item is decided (see also the README):
+
+``attendance``        the child's attendance over the period below 90% — exactly 90% is not
+                      below (``10·attended < 9·possible``) — with at least one unauthorised
+                      session (every route).
+``penalty_threshold`` 10 or more unauthorised sessions within 10 school weeks, met at a session
+                      in the period at one of the child's schools (penalty notice).
+``notice_limit``      no parent with parental responsibility has had two notices for this child
+                      (not withdrawn) issued within the 3 years before today: a third is not
+                      allowed (penalty notice). A parent with one gets £160 flat next.
+``lead_practitioner`` the case has a current lead practitioner (every route).
+``support``           at least one support action done with an outcome recorded.
+``early_help``        early help offered: an ``early help assessment`` action, or any action
+                      with the early help agency, in any status (a refusal is still an offer).
+``formal_support``    an attendance contract, parenting contract or formal attendance meeting
+                      done with its outcome recorded.
+                      For a penalty notice whose unauthorised absence in the period is all
+                      ``G`` (holiday not granted), support first does not apply and these three
+                      items are not applicable (the national framework's exception).
+``warning_letters``   a dated warning letter to each parent with parental responsibility (or
+                      whose responsibility is not recorded): a case document of kind ``letter``
+                      whose description or file name says "warning" and names the parent (every
+                      word of their name). A ``warning letter`` action naming a parent without
+                      the letter attached is shown, but does not count (not for an ESO).
+``eso_considered``    an ``ESO application`` action in any status, or a case note mentioning an
+                      education supervision order or "ESO": EA 1996 s.447 (prosecution,
+                      parenting order).
+``social_care``       children's social care consulted before an ESO (Children Act 1989
+                      s.36(8)): an action with the social care agency, or a lead from it (ESO).
+``prosecution``       a parenting order is made on conviction: a prosecution action recorded
+                      and not cancelled (parenting order).
+``medical_evidence``  when illness (``I``) is frequent — 10 or more sessions (5 school days) in
+                      the period — a case document of kind ``medical``; not applicable otherwise.
+``parents``           at least one parent with parental responsibility on record, each with a
+                      name and an address (every route).
+``siblings``          other pupils in the database sharing a parent (same name and address),
+                      listed by name for the officer; always met. Never copied into a bundle.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import sqlite3
+from dataclasses import dataclass, field
+
+from attendance_cli.analysis.dataset import Period
+from attendance_cli.cases import kinds
+from attendance_cli.cases.service import ActionRecord
+from attendance_cli.errors import UsageError
+from attendance_cli.referrals.evidence import (
+    HOLIDAY_CODE,
+    ILLNESS_CODE,
+    CaseFile,
+    gather_case_file,
+    name_tokens,
+)
+
+MET, MISSING, NOT_APPLICABLE = "met", "missing", "not_applicable"
+ILLNESS_FREQUENT_SESSIONS = 10  # 5 school days of illness in the period: ask for evidence
+FORMAL_SUPPORT_KINDS = ("attendance contract", "parenting contract", "formal attendance meeting")
+
+
+@dataclass(frozen=True)
+class Route:
+    name: str  # as typed: --route penalty-notice
+    label: str
+    law: str
+
+
+ROUTES: dict[str, Route] = {
+    r.name: r
+    for r in (
+        Route("penalty-notice", "Penalty notice", "Education Act 1996 s.444A"),
+        Route(
+            "prosecution",
+            "Prosecution for failing to secure regular attendance",
+            "Education Act 1996 s.444(1) / s.444(1A)",
+        ),
+        Route("eso", "Education supervision order", "Children Act 1989 s.36"),
+        Route(
+            "parenting-order",
+            "Parenting order (on conviction)",
+            "Crime and Disorder Act 1998 s.8; Education Act 1996 s.444",
+        ),
+    )
+}
+
+
+def find_route(name: str) -> Route:
+    key = name.strip().lower().replace("_", "-").replace(" ", "-")
+    if key not in ROUTES:
+        raise UsageError(
+            f"Unknown route {name!r}", hint=f"Use one of: {', '.join(ROUTES)} (--route)."
+        )
+    return ROUTES[key]
+
+
+@dataclass(frozen=True)
+class Evidence:
+    kind: str  # figure, threshold, notice, lead, action, document, note, contact, sibling
+    text: str
+    date: dt.date | None = None
+    ref: int | None = None  # the action, document, note or notice id
+
+
+@dataclass
+class CheckItem:
+    id: str
+    title: str
+    status: str  # met, missing, not_applicable
+    detail: str
+    evidence: list[Evidence] = field(default_factory=list)
+
+
+@dataclass
+class ReferralCheck:
+    case_file: CaseFile
+    route: Route
+    items: list[CheckItem]
+    checked_on: dt.date
+
+    @property
+    def ready(self) -> bool:
+        return not self.missing
+
+    @property
+    def missing(self) -> list[CheckItem]:
+        return [item for item in self.items if item.status == MISSING]
+
+    @property
+    def period(self) -> Period:
+        return self.case_file.period
+
+
+def check_referral(
+    conn: sqlite3.Connection,
+    *,
+    upn: str,
+    route: str,
+    start: dt.date | None = None,
+    end: dt.date | None = None,
+    today: dt.date | None = None,
+) -> ReferralCheck:
+    """Read the child's case file and check it for ``route``."""
+    chosen = find_route(route)
+    today = today or dt.date.today()
+    case_file = gather_case_file(conn, upn=upn, start=start, end=end, today=today)
+    return assess(case_file, chosen, today=today)
+
+
+def assess(case_file: CaseFile, route: Route, *, today: dt.date) -> ReferralCheck:
+    """The checklist for ``route`` over an already read case file."""
+    name = route.name
+    holiday_only = (
+        name == "penalty-notice"
+        and case_file.figures.unauthorised > 0
+        and case_file.code_counts.get(HOLIDAY_CODE, 0) == case_file.figures.unauthorised
+    )
+    items = [
+        _attendance(case_file),
+        _penalty_threshold(case_file) if name == "penalty-notice" else _na("penalty_threshold"),
+        _notice_limit(case_file, today) if name == "penalty-notice" else _na("notice_limit"),
+        _lead(case_file),
+        _holiday("support") if holiday_only else _support(case_file),
+        _holiday("early_help") if holiday_only else _early_help(case_file),
+        _holiday("formal_support") if holiday_only else _formal_support(case_file),
+        _warning_letters(case_file) if name != "eso" else _na("warning_letters"),
+        _eso(case_file) if name in ("prosecution", "parenting-order") else _na("eso_considered"),
+        _social_care(case_file) if name == "eso" else _na("social_care"),
+        _prosecution(case_file) if name == "parenting-order" else _na("prosecution"),
+        _medical(case_file),
+        _parents(case_file),
+        _siblings(case_file),
+    ]
+    return ReferralCheck(case_file=case_file, route=route, items=items, checked_on=today)
+
+
+TITLES = {
+    "attendance": "Attendance below 90% in the period, with unauthorised absence",
+    "penalty_threshold": "Penalty-notice threshold: 10 unauthorised sessions in 10 school weeks",
+    "notice_limit": "No more than one earlier notice to a parent for this child in 3 years",
+    "lead_practitioner": "A lead practitioner",
+    "support": "Support actions done, with outcomes",
+    "early_help": "Early help offered",
+    "formal_support": "Formal support tried (contract or formal attendance meeting), with outcome",
+    "warning_letters": "A dated warning letter to each parent with parental responsibility",
+    "eso_considered": "Education supervision order considered (EA 1996 s.447)",
+    "social_care": "Children's social care consulted (Children Act 1989 s.36(8))",
+    "prosecution": "Prosecution recorded (a parenting order follows conviction)",
+    "medical_evidence": "Medical evidence where illness is frequent",
+    "parents": "Parents' names and addresses on record",
+    "siblings": "Siblings in the database",
+}
+
+_NOT_FOR_ROUTE = "Not needed for this route."
+
+
+def _item(key: str, status: str, detail: str, evidence: list[Evidence] | None = None) -> CheckItem:
+    return CheckItem(key, TITLES[key], status, detail, evidence or [])
+
+
+def _na(key: str, detail: str = _NOT_FOR_ROUTE) -> CheckItem:
+    return _item(key, NOT_APPLICABLE, detail)
+
+
+def _holiday(key: str) -> CheckItem:
+    return _na(
+        key,
+        "All unauthorised absence in the period is term-time holiday (G): support first does "
+        "not apply to a penalty notice for holiday.",
+    )
+
+
+def _pct(value: float | None) -> str:
+    return "no possible sessions" if value is None else f"{value:.1f}%"
+
+
+def _attendance(case_file: CaseFile) -> CheckItem:
+    f = case_file.figures
+    evidence = [
+        Evidence(
+            "figure",
+            f"{e.school_name} ({e.laestab}): attended {e.period.attended} of {e.period.possible} "
+            f"possible sessions ({_pct(e.period.attendance_pct)}); {e.period.authorised} "
+            f"authorised, {e.period.unauthorised} unauthorised",
+        )
+        for e in case_file.enrolments
+        if e.period.possible
+    ]
+    text = (
+        f"Attended {f.attended} of {f.possible} possible sessions ({_pct(f.attendance_pct)}) "
+        f"from {f.start.isoformat()} to {f.end.isoformat()}; {f.unauthorised} unauthorised "
+        f"sessions ({f.sessions_missed / 2:g} days missed in all)"
+    )
+    if f.possible == 0:
+        return _item("attendance", MISSING, "No possible sessions in the period.", evidence)
+    below = 10 * f.attended < 9 * f.possible
+    if not below:
+        return _item("attendance", MISSING, f"{text}: not below 90%.", evidence)
+    if f.unauthorised == 0:
+        return _item(
+            "attendance", MISSING, f"{text}: no unauthorised absence in the period.", evidence
+        )
+    return _item("attendance", MET, text + ".", evidence)
+
+
+def _penalty_threshold(case_file: CaseFile) -> CheckItem:
+    evidence = []
+    met = False
+    for e in case_file.enrolments:
+        p = e.penalty
+        if p is None:
+            continue
+        if p.met_in_period and p.first_met_date is not None:
+            met = True
+            evidence.append(
+                Evidence(
+                    "threshold",
+                    f"{e.school_name}: {p.sessions} unauthorised sessions within {p.weeks} school "
+                    f"weeks reached on {p.first_met_date.isoformat()} {p.first_met_session} "
+                    f"(window from {p.first_met_window_start}); "
+                    f"{p.unauthorised_in_period} unauthorised in the period",
+                    p.first_met_date,
+                )
+            )
+        else:
+            evidence.append(
+                Evidence(
+                    "threshold",
+                    f"{e.school_name}: not met; {p.unauthorised_in_period} unauthorised sessions "
+                    f"in the period, {p.end_window_count} in the last {p.end_window_weeks} "
+                    "school weeks",
+                )
+            )
+    if met:
+        return _item("penalty_threshold", MET, "Threshold met in the period.", evidence)
+    return _item(
+        "penalty_threshold",
+        MISSING,
+        "Fewer than 10 unauthorised sessions within any 10 school weeks of the period.",
+        evidence,
+    )
+
+
+def _notice_limit(case_file: CaseFile, today: dt.date) -> CheckItem:
+    """No third notice within 3 years: the penalty module's rules (``cases.penalty``) applied to
+    a notice issued today to each parent who has had one."""
+    from attendance_cli.cases.penalty import NoticeHistory, assess_notice, parent_key
+
+    by_parent: dict[str, list[dict]] = {}  # type: ignore[type-arg]
+    evidence = []
+    for notice in case_file.view.penalty_notices:
+        issued = notice["issued"]
+        counts = notice["counts_towards_limit"]
+        state = (
+            f"withdrawn {notice['withdrawn'].isoformat()}"
+            if notice["withdrawn"]
+            else (f"paid {notice['paid'].isoformat()}" if notice["paid"] else notice["status"])
+        )
+        evidence.append(
+            Evidence(
+                "notice",
+                f"Notice {notice['id']} to {notice['parent_name']}, issued {issued.isoformat()}, "
+                f"£{notice['amount_pence'] / 100:.0f}, {state}"
+                + ("" if counts else " (does not count towards the limit)"),
+                issued,
+                notice["id"],
+            )
+        )
+        by_parent.setdefault(parent_key(notice["parent_name"]), []).append(notice)
+    at_limit, second = [], []
+    for notices in by_parent.values():
+        name = notices[-1]["parent_name"]
+        assessment = assess_notice(
+            issued=today,
+            others=[NoticeHistory(n["id"], n["issued"], n["withdrawn"]) for n in notices],
+        )
+        if not assessment.allowed:
+            possible = assessment.possible_from.isoformat() if assessment.possible_from else "?"
+            at_limit.append(f"{name} (two notices in 3 years; next possible from {possible})")
+        elif assessment.notice_number == 2:
+            second.append(name)
+    if at_limit:
+        return _item(
+            "notice_limit",
+            MISSING,
+            "A third notice within 3 years is not allowed for: "
+            + "; ".join(at_limit)
+            + ". Consider another route (usually prosecution).",
+            evidence,
+        )
+    detail = "No parent has reached the limit." if by_parent else "No earlier notice counts."
+    if second:
+        detail += f" A notice now would be a second notice (£160 flat) for: {', '.join(second)}."
+    elif by_parent:
+        detail = "No earlier notice counts."
+    return _item("notice_limit", MET, detail, evidence)
+
+
+def _lead(case_file: CaseFile) -> CheckItem:
+    lead = case_file.view.lead
+    if lead is None:
+        return _item(
+            "lead_practitioner",
+            MISSING,
+            "No lead practitioner (att case set-lead).",
+        )
+    role = f", {lead.role}" if lead.role else ""
+    return _item(
+        "lead_practitioner",
+        MET,
+        f"{lead.name} ({lead.agency}{role})",
+        [Evidence("lead", f"{lead.name} ({lead.agency}{role}) since {lead.set_at[:10]}")],
+    )
+
+
+def _action_evidence(case_file: CaseFile, action: ActionRecord) -> Evidence:
+    from attendance_cli.cases.chronology import action_date
+
+    meeting_dates = {m["id"]: m["date"] for m in case_file.view.meetings}
+    outcome = f"; outcome: {action.outcome}" if action.outcome else ""
+    return Evidence(
+        "action",
+        f"Action {action.id} ({action.kind}, {action.status}): {action.action}{outcome}",
+        action_date(action, meeting_dates),
+        action.id,
+    )
+
+
+def _support(case_file: CaseFile) -> CheckItem:
+    support = [a for a in case_file.view.actions if a.tier == kinds.SUPPORT]
+    done = [a for a in support if a.status == "done" and a.outcome]
+    evidence = [_action_evidence(case_file, a) for a in support]
+    if done:
+        return _item(
+            "support", MET, f"{len(done)} support action(s) done with an outcome.", evidence
+        )
+    detail = (
+        "No support action recorded."
+        if not support
+        else "Support actions recorded, but none done with an outcome (att case complete-action)."
+    )
+    return _item("support", MISSING, detail, evidence)
+
+
+def _early_help(case_file: CaseFile) -> CheckItem:
+    offered = [
+        a
+        for a in case_file.view.actions
+        if a.kind == "early help assessment" or a.agency == "early help"
+    ]
+    evidence = [_action_evidence(case_file, a) for a in offered]
+    lead = case_file.view.lead
+    if lead is not None and lead.agency == "early help":
+        evidence.append(Evidence("lead", f"Lead practitioner from early help: {lead.name}"))
+    if evidence:
+        return _item("early_help", MET, "Early help offered.", evidence)
+    return _item(
+        "early_help",
+        MISSING,
+        "No early help assessment or early help action recorded.",
+    )
+
+
+def _formal_support(case_file: CaseFile) -> CheckItem:
+    formal = [a for a in case_file.view.actions if a.kind in FORMAL_SUPPORT_KINDS]
+    done = [a for a in formal if a.status == "done" and a.outcome]
+    evidence = [_action_evidence(case_file, a) for a in formal]
+    if done:
+        return _item(
+            "formal_support",
+            MET,
+            f"{len(done)} formal support action(s) done with an outcome.",
+            evidence,
+        )
+    detail = (
+        "No attendance contract, parenting contract or formal attendance meeting recorded."
+        if not formal
+        else "Formal support recorded, but none done with an outcome (att case complete-action)."
+    )
+    return _item("formal_support", MISSING, detail, evidence)
+
+
+def _names(parent: str, text: str) -> bool:
+    wanted = name_tokens(parent)
+    return bool(wanted) and wanted <= name_tokens(text)
+
+
+def _warning_letters(case_file: CaseFile) -> CheckItem:
+    parents = case_file.parents
+    if not parents:
+        return _item(
+            "warning_letters",
+            MISSING,
+            "No parent with parental responsibility on record to address a letter to.",
+        )
+    letters = [
+        d
+        for d in case_file.view.documents
+        if d["kind"] == "letter"
+        and "warning" in name_tokens(f"{d['description'] or ''} {d['file_name']}")
+    ]
+    letter_actions = [a for a in case_file.view.actions if a.kind == "warning letter"]
+    evidence: list[Evidence] = []
+    lacking: list[str] = []
+    for parent in parents:
+        own = [
+            d for d in letters if _names(parent.name, f"{d['description'] or ''} {d['file_name']}")
+        ]
+        dated = [d for d in own if d["date"] is not None]
+        for d in own:
+            evidence.append(
+                Evidence(
+                    "document",
+                    f"Warning letter to {parent.name}: document {d['id']} {d['file_name']}"
+                    + ("" if d["date"] else " (undated)"),
+                    d["date"],
+                    d["id"],
+                )
+            )
+        if dated:
+            continue
+        actions = [a for a in letter_actions if _names(parent.name, a.action)]
+        if own:
+            lacking.append(f"{parent.name}: the letter is not dated (attach it with --date)")
+        elif actions:
+            evidence += [_action_evidence(case_file, a) for a in actions]
+            lacking.append(
+                f"{parent.name}: warning letter action {actions[0].id} recorded but no copy of "
+                "the letter attached (att case attach --kind letter --date ...)"
+            )
+        else:
+            lacking.append(f"{parent.name}: no warning letter")
+    if lacking:
+        return _item("warning_letters", MISSING, "; ".join(lacking) + ".", evidence)
+    return _item(
+        "warning_letters",
+        MET,
+        f"A dated warning letter to each of {len(parents)} parent(s).",
+        evidence,
+    )
+
+
+_ESO_WORDS = re.compile(r"\b(ESO|education supervision order)\b", re.IGNORECASE)
+
+
+def _eso(case_file: CaseFile) -> CheckItem:
+    actions = [a for a in case_file.view.actions if a.kind == "ESO application"]
+    evidence = [_action_evidence(case_file, a) for a in actions]
+    for note in case_file.view.notes:
+        if _ESO_WORDS.search(note["text"]):
+            evidence.append(
+                Evidence(
+                    "note",
+                    f"Note: {note['text']}",
+                    dt.date.fromisoformat(note["created_at"][:10]),
+                    note["id"],
+                )
+            )
+    if evidence:
+        return _item(
+            "eso_considered", MET, "An education supervision order was considered.", evidence
+        )
+    return _item(
+        "eso_considered",
+        MISSING,
+        "No ESO application action or note about an ESO: the LA must consider one before "
+        "prosecuting (EA 1996 s.447).",
+    )
+
+
+def _social_care(case_file: CaseFile) -> CheckItem:
+    actions = [a for a in case_file.view.actions if a.agency == "social care"]
+    evidence = [_action_evidence(case_file, a) for a in actions]
+    lead = case_file.view.lead
+    if lead is not None and lead.agency == "social care":
+        evidence.append(Evidence("lead", f"Lead practitioner from social care: {lead.name}"))
+    if evidence:
+        return _item("social_care", MET, "Children's social care involved.", evidence)
+    return _item(
+        "social_care",
+        MISSING,
+        "No action with children's social care: the LA must consult them before applying for "
+        "an ESO.",
+    )
+
+
+def _prosecution(case_file: CaseFile) -> CheckItem:
+    actions = [
+        a
+        for a in case_file.view.actions
+        if a.kind.startswith("prosecution") and a.status != "cancelled"
+    ]
+    evidence = [_action_evidence(case_file, a) for a in actions]
+    if actions:
+        return _item("prosecution", MET, "Prosecution recorded.", evidence)
+    return _item("prosecution", MISSING, "No prosecution recorded.")
+
+
+def _medical(case_file: CaseFile) -> CheckItem:
+    illness = case_file.code_counts.get(ILLNESS_CODE, 0)
+    if illness < ILLNESS_FREQUENT_SESSIONS:
+        return _na(
+            "medical_evidence",
+            f"{illness} illness (I) sessions in the period: fewer than "
+            f"{ILLNESS_FREQUENT_SESSIONS}.",
+        )
+    documents = [d for d in case_file.view.documents if d["kind"] == "medical"]
+    evidence = [
+        Evidence("document", f"Medical document {d['id']} {d['file_name']}", d["date"], d["id"])
+        for d in documents
+    ]
+    text = f"{illness} illness (I) sessions in the period ({illness / 2:g} days)"
+    if documents:
+        return _item("medical_evidence", MET, text + "; medical evidence attached.", evidence)
+    return _item(
+        "medical_evidence",
+        MISSING,
+        text + "; no medical evidence attached (att case attach --kind medical).",
+    )
+
+
+def _parents(case_file: CaseFile) -> CheckItem:
+    parents = case_file.parents
+    evidence = [
+        Evidence(
+            "contact",
+            f"{p.name} ({p.relationship or 'relationship not recorded'}"
+            + ("" if p.parental_responsibility else ", parental responsibility not recorded")
+            + f"): {p.address or 'NO ADDRESS'}",
+            ref=p.id,
+        )
+        for p in parents
+    ]
+    if not parents:
+        return _item(
+            "parents",
+            MISSING,
+            "No parent with parental responsibility on record (import a roster with parents).",
+        )
+    lacking = [p.name for p in parents if not (p.address and p.address.strip())]
+    if lacking:
+        return _item("parents", MISSING, f"No address for: {', '.join(lacking)}.", evidence)
+    return _item("parents", MET, f"{len(parents)} parent(s) with name and address.", evidence)
+
+
+def _siblings(case_file: CaseFile) -> CheckItem:
+    names = case_file.siblings
+    if not names:
+        return _item("siblings", MET, "No siblings in the database.")
+    return _item(
+        "siblings",
+        MET,
+        f"{len(names)} sibling(s) in the database: {', '.join(names)} (by name only; never in "
+        "the bundle).",
+        [Evidence("sibling", name) for name in names],
+    )
+
+
+def check_dict(check: ReferralCheck, *, include_siblings: bool = True) -> dict[str, object]:
+    """The stable JSON form of ``att referral check`` (keys documented in the README)."""
+    cf = check.case_file
+    f = cf.figures
+    items = [i for i in check.items if include_siblings or i.id != "siblings"]
+    return {
+        "upn": cf.pupil.upn,
+        "surname": cf.pupil.surname,
+        "forename": cf.pupil.forename,
+        "route": check.route.name,
+        "route_label": check.route.label,
+        "law": check.route.law,
+        "period": {
+            "from": cf.period.start,
+            "to": cf.period.end,
+            "label": cf.period.label,
+        },
+        "checked_on": check.checked_on,
+        "ready": check.ready,
+        "missing": [i.id for i in check.missing],
+        "figures": {
+            "possible": f.possible,
+            "attended": f.attended,
+            "authorised": f.authorised,
+            "unauthorised": f.unauthorised,
+            "attendance_pct": f.attendance_pct,
+            "absence_pct": f.absence_pct,
+            "sessions_missed": f.sessions_missed,
+            "days_missed": f.days_missed,
+        },
+        "items": [
+            {
+                "id": i.id,
+                "title": i.title,
+                "status": i.status,
+                "detail": i.detail,
+                "evidence": [
+                    {"kind": e.kind, "text": e.text, "date": e.date, "ref": e.ref}
+                    for e in i.evidence
+                ],
+            }
+            for i in items
+        ],
+    }

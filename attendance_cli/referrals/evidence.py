@@ -1,0 +1,398 @@
+"""Everything held about one child for a legal referral, read once.
+
+The case file holds the pupil and their parents, each enrolment's marks and figures for the
+period and the previous academic year, the casework (``cases.chronology.case_view``), penalty
+notices, the penalty-notice threshold per school, siblings (other pupils sharing a parent: same
+name and address), the register imports behind the marks and the marks changed between imports.
+
+Figures are the DfE counts per enrolment (``analysis.figures.count_sessions``); the child's
+figure over the period adds the enrolments up: a session is counted at one school only (a dual
+registered pupil is ``D``, not possible, at the other), so the sum is the child's attendance.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import sqlite3
+import unicodedata
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+from attendance_cli import marks as layout
+from attendance_cli.analysis.dataset import Period, resolve_period
+from attendance_cli.codes import NO_MARK, describe_stored
+from attendance_cli.errors import UsageError
+
+#: Stored characters of the codes the check looks at (the same in both code sets).
+HOLIDAY_CODE = "G"
+ILLNESS_CODE = "I"
+
+
+@dataclass(frozen=True)
+class PupilDetails:
+    id: int
+    upn: str
+    surname: str | None
+    forename: str | None
+    date_of_birth: dt.date | None
+    gender: str | None
+    sen: str | None
+    social_worker: str | None
+    looked_after: bool | None
+
+    @property
+    def name(self) -> str:
+        return " ".join(filter(None, [self.forename, self.surname])) or self.upn
+
+
+@dataclass(frozen=True)
+class ContactDetails:
+    id: int
+    name: str
+    relationship: str | None
+    address: str | None
+    phone: str | None
+    email: str | None
+    parental_responsibility: bool | None  # None: not recorded
+
+    @property
+    def needs_letter(self) -> bool:
+        """A parent with parental responsibility (or not recorded: treated as having it)."""
+        return self.parental_responsibility is not False
+
+
+@dataclass
+class EnrolmentFile:
+    enrolment_id: int
+    school_id: int
+    laestab: str
+    school_name: str
+    year_group: str | None
+    entry_date: str | None
+    leaving_date: str | None
+    marks: dict[int, str]
+    period: Any  # PeriodFigures over the period
+    previous_year: Any  # PeriodFigures over the whole previous academic year
+    code_counts: Counter[str]  # code as written -> sessions, in the period
+    penalty: Any | None  # PenaltyThreshold over the period (None: no marks)
+
+
+@dataclass(frozen=True)
+class ImportRef:
+    id: int
+    file_name: str
+    sha256: str
+    file_format: str
+    imported_at: str
+    date_from: str | None
+    date_to: str | None
+    school_laestab: str | None
+
+
+@dataclass(frozen=True)
+class RegisterSession:
+    """One marked session of the register extract."""
+
+    date: dt.date
+    session: str  # AM / PM
+    mark: str  # the code as written in the register
+    meaning: str
+    category: str
+    school_laestab: str
+
+
+@dataclass(frozen=True)
+class MarkChangeRow:
+    date: dt.date
+    session: str
+    old_mark: str
+    new_mark: str
+    school_laestab: str
+    import_file: str
+    import_sha256: str
+    imported_at: str
+
+
+@dataclass
+class CaseFile:
+    pupil: PupilDetails
+    period: Period
+    previous_year: tuple[dt.date, dt.date]
+    enrolments: list[EnrolmentFile]
+    figures: Any  # PeriodFigures: every enrolment over the period, added up
+    previous_figures: Any  # PeriodFigures: every enrolment over the previous academic year
+    contacts: list[ContactDetails]
+    siblings: list[str]  # names only
+    view: Any  # cases.chronology.CaseView
+    code_counts: Counter[str] = field(default_factory=Counter)
+
+    @property
+    def parents(self) -> list[ContactDetails]:
+        return [c for c in self.contacts if c.needs_letter]
+
+
+def name_tokens(text: str | None) -> set[str]:
+    """Lower-case ASCII words of a text, apostrophes dropped (``Ó'Brien`` -> ``obrien``)."""
+    if not text:
+        return set()
+    plain = unicodedata.normalize("NFKD", text)
+    plain = "".join(ch for ch in plain if not unicodedata.combining(ch))
+    plain = plain.replace("ł", "l").replace("Ł", "L").replace("ø", "o").replace("Ø", "O")
+    plain = re.sub(r"['’`]", "", plain.lower())
+    return {word for word in re.split(r"[^0-9a-z]+", plain) if word}
+
+
+def _same_address(a: str | None, b: str | None) -> bool:
+    if not a or not b:
+        return False
+    return sorted(name_tokens(a)) == sorted(name_tokens(b))
+
+
+def _date(text: str | None) -> dt.date | None:
+    return dt.date.fromisoformat(text[:10]) if text else None
+
+
+def pupil_last_mark(records: list[Any]) -> dt.date | None:
+    latest: dt.date | None = None
+    for record in records:
+        for year, text in record.marks.items():
+            pos = len(text.rstrip(NO_MARK)) - 1
+            if pos >= 0:
+                day = layout.date_at(year, pos)[0]
+                latest = day if latest is None or day > latest else latest
+    return latest
+
+
+def gather_case_file(
+    conn: sqlite3.Connection,
+    *,
+    upn: str,
+    start: dt.date | None = None,
+    end: dt.date | None = None,
+    today: dt.date | None = None,
+) -> CaseFile:
+    """Read the child's case file. The period defaults to the academic year to date (up to the
+    child's last marked session)."""
+    from attendance_cli.analysis.counts import SessionCounts
+    from attendance_cli.analysis.dataset import load_enrolments
+    from attendance_cli.analysis.figures import PeriodFigures, count_sessions
+    from attendance_cli.analysis.thresholds import check_penalty_threshold
+    from attendance_cli.cases.chronology import _enrolment_timelines, case_view
+    from attendance_cli.cases.service import find_pupil
+
+    today = today or dt.date.today()
+    ref = find_pupil(conn, upn)
+    row = conn.execute(
+        "SELECT id, upn, surname, forename, date_of_birth, gender, sen, social_worker, looked_after "
+        "FROM pupil WHERE id = ?",
+        (ref.id,),
+    ).fetchone()
+    pupil = PupilDetails(
+        row[0],
+        row[1],
+        row[2],
+        row[3],
+        _date(row[4]),
+        row[5],
+        row[6],
+        row[7],
+        None if row[8] is None else bool(row[8]),
+    )
+    all_years = [
+        y
+        for (y,) in conn.execute(
+            "SELECT DISTINCT m.academic_year FROM mark_year m JOIN enrolment e ON e.id = m.enrolment_id "
+            "WHERE e.pupil_id = ?",
+            (pupil.id,),
+        )
+    ]
+    records = load_enrolments(conn, years=all_years, pupil_id=pupil.id)
+    if start is not None and end is not None and end < start:
+        raise UsageError(
+            f"The period ends ({end.isoformat()}) before it starts ({start.isoformat()})",
+            hint="Check --from and --to.",
+        )
+    period = resolve_period(last_date=pupil_last_mark(records), start=start, end=end, today=today)
+    previous = period.academic_year - 1
+    previous_span = (layout.year_start(previous), layout.year_end(previous))
+
+    schools = {
+        sid: (laestab, name)
+        for sid, laestab, name in conn.execute("SELECT id, laestab, name FROM school")
+    }
+    timelines = {rec.enrolment_id: tl for rec, tl, _ in _enrolment_timelines(conn, pupil.id)}
+    enrolments: list[EnrolmentFile] = []
+    total, total_previous = SessionCounts(), SessionCounts()
+    code_counts: Counter[str] = Counter()
+    for record in records:
+        figures = count_sessions(marks=record.marks, start=period.start, end=period.end)
+        before = count_sessions(marks=record.marks, start=previous_span[0], end=previous_span[1])
+        if figures.possible + figures.not_possible + figures.missing == 0 and (
+            before.possible + before.not_possible + before.missing == 0
+        ):
+            continue  # on roll neither in the period nor the year before
+        counts = Counter(
+            session.mark for session in _sessions(record.marks, period.start, period.end, "")
+        )
+        timeline = timelines.get(record.enrolment_id)
+        penalty = None
+        if timeline is not None and figures.possible:
+            penalty = check_penalty_threshold(timeline, start=period.start, end=period.end)
+        laestab, name = schools[record.school_id]
+        enrolments.append(
+            EnrolmentFile(
+                enrolment_id=record.enrolment_id,
+                school_id=record.school_id,
+                laestab=laestab,
+                school_name=name,
+                year_group=record.year_group,
+                entry_date=record.entry_date,
+                leaving_date=record.leaving_date,
+                marks=record.marks,
+                period=figures,
+                previous_year=before,
+                code_counts=counts,
+                penalty=penalty,
+            )
+        )
+        total += figures.counts()
+        total_previous += before.counts()
+        code_counts += counts
+
+    contacts = [
+        ContactDetails(r[0], r[1], r[2], r[3], r[4], r[5], None if r[6] is None else bool(r[6]))
+        for r in conn.execute(
+            "SELECT id, name, relationship, address, phone, email, parental_responsibility "
+            "FROM contact WHERE pupil_id = ? ORDER BY priority, id",
+            (pupil.id,),
+        )
+    ]
+    return CaseFile(
+        pupil=pupil,
+        period=period,
+        previous_year=previous_span,
+        enrolments=enrolments,
+        figures=PeriodFigures.from_counts(total, start=period.start, end=period.end),
+        previous_figures=PeriodFigures.from_counts(
+            total_previous, start=previous_span[0], end=previous_span[1]
+        ),
+        contacts=contacts,
+        siblings=find_siblings(conn, pupil.id, contacts),
+        view=case_view(conn, pupil.upn, today=today),
+        code_counts=code_counts,
+    )
+
+
+def find_siblings(
+    conn: sqlite3.Connection, pupil_id: int, contacts: list[ContactDetails]
+) -> list[str]:
+    """Other pupils with a parent of the same name at the same address (names only)."""
+    found: dict[int, str] = {}
+    for contact in contacts:
+        if not contact.address:
+            continue
+        for other_id, other_address, forename, surname in conn.execute(
+            "SELECT c.pupil_id, c.address, p.forename, p.surname FROM contact c "
+            "JOIN pupil p ON p.id = c.pupil_id WHERE lower(trim(c.name)) = lower(trim(?)) "
+            "AND c.pupil_id != ?",
+            (contact.name, pupil_id),
+        ):
+            if _same_address(contact.address, other_address):
+                found[other_id] = " ".join(filter(None, [forename, surname])) or "(no name)"
+    return sorted(found.values())
+
+
+def _sessions(
+    marks_by_year: dict[int, str], start: dt.date, end: dt.date, laestab: str
+) -> list[RegisterSession]:
+    rows = []
+    for year in layout.years_between(start, end):
+        text = marks_by_year.get(year)
+        if text is None:
+            continue
+        lo, hi = layout.span(year, start, end)
+        for pos in range(lo, hi):
+            char = text[pos]
+            if char == NO_MARK:
+                continue
+            day, session = layout.date_at(year, pos)
+            code, meaning, category = describe_stored(char, day)
+            rows.append(
+                RegisterSession(
+                    day, layout.SESSION_NAMES[session], code, meaning, category, laestab
+                )
+            )
+    return rows
+
+
+def register_extract(case_file: CaseFile) -> list[RegisterSession]:
+    """Every marked session of the child in the period, by date, session and school."""
+    rows: list[RegisterSession] = []
+    for enrolment in case_file.enrolments:
+        rows += _sessions(
+            enrolment.marks, case_file.period.start, case_file.period.end, enrolment.laestab
+        )
+    rows.sort(key=lambda r: (r.date, r.session, r.school_laestab))
+    return rows
+
+
+def register_imports(conn: sqlite3.Connection, case_file: CaseFile) -> list[ImportRef]:
+    """Register imports for the child's schools (or several schools at once) whose dates overlap
+    the previous academic year or the period: the files behind the figures."""
+    school_ids = sorted({e.school_id for e in case_file.enrolments})
+    if not school_ids:
+        return []
+    marks_ = ",".join("?" * len(school_ids))
+    rows = conn.execute(
+        "SELECT i.id, i.file_name, i.sha256, i.file_format, i.imported_at, i.date_from, i.date_to, "
+        "s.laestab FROM import_log i LEFT JOIN school s ON s.id = i.school_id "
+        f"WHERE i.file_format NOT LIKE 'roster/%' AND (i.school_id IS NULL OR i.school_id IN ({marks_})) "
+        "AND i.date_from <= ? AND i.date_to >= ? ORDER BY i.id",
+        (*school_ids, case_file.period.end.isoformat(), case_file.previous_year[0].isoformat()),
+    ).fetchall()
+    return [ImportRef(*r) for r in rows]
+
+
+def database_as_at(imports: list[ImportRef], period: Period) -> ImportRef | None:
+    """The latest import whose dates overlap the period."""
+    covering = [
+        i
+        for i in imports
+        if i.date_from is not None
+        and i.date_to is not None
+        and i.date_from <= period.end.isoformat()
+        and i.date_to >= period.start.isoformat()
+    ]
+    return max(covering, key=lambda i: (i.imported_at, i.id), default=None)
+
+
+def mark_changes(conn: sqlite3.Connection, case_file: CaseFile) -> list[MarkChangeRow]:
+    """Register marks of the child in the period that a later import replaced."""
+    by_id = {e.enrolment_id: e.laestab for e in case_file.enrolments}
+    if not by_id:
+        return []
+    marks_ = ",".join("?" * len(by_id))
+    rows = []
+    for enrolment_id, date, session, old, new, file_name, sha256, imported_at in conn.execute(
+        "SELECT c.enrolment_id, c.date, c.session, c.old_mark, c.new_mark, i.file_name, i.sha256, "
+        "i.imported_at FROM mark_change c JOIN import_log i ON i.id = c.import_id "
+        f"WHERE c.enrolment_id IN ({marks_}) AND c.date BETWEEN ? AND ? "
+        "ORDER BY c.date, c.session, c.id",
+        (*by_id, case_file.period.start.isoformat(), case_file.period.end.isoformat()),
+    ):
+        day = dt.date.fromisoformat(date[:10])
+        rows.append(
+            MarkChangeRow(
+                day,
+                layout.SESSION_NAMES[session],
+                describe_stored(old, day)[0] or "(blank)",
+                describe_stored(new, day)[0] or "(blank)",
+                by_id[enrolment_id],
+                file_name,
+                sha256,
+                imported_at,
+            )
+        )
+    return rows
