@@ -3,6 +3,7 @@ is migrated once per session (a copy costs ~0.2 ms, an upgrade ~0.1 s)."""
 
 from __future__ import annotations
 
+import os
 import shutil
 import sqlite3
 from collections.abc import Iterator
@@ -11,6 +12,9 @@ from pathlib import Path
 import pytest
 
 from attendance_cli.db.engine import connect
+
+# rich reads the width when a console is made (at import): tests compare 120-column output
+os.environ["COLUMNS"] = "120"
 
 
 @pytest.fixture(autouse=True)
@@ -84,3 +88,27 @@ def sample_conn(sample_db: Path) -> Iterator[sqlite3.Connection]:
     connection = connect(sample_db)
     yield connection
     connection.close()
+
+
+# --- reliability figures (tests.reliability.figures), gathered from pytest-xdist workers ---
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    from tests.reliability.figures import FIGURES
+
+    workeroutput = getattr(session.config, "workeroutput", None)
+    if workeroutput is not None:
+        workeroutput["att_reliability_figures"] = dict(FIGURES)
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node: object, error: object) -> None:
+    from tests.reliability.figures import FIGURES
+
+    FIGURES.update(getattr(node, "workeroutput", {}).get("att_reliability_figures", {}))
+
+
+def pytest_terminal_summary(terminalreporter: object) -> None:
+    from tests.reliability.figures import report
+
+    report(terminalreporter)
