@@ -462,3 +462,29 @@ def test_marks_changed_between_imports_are_listed(
     ]
     assert manifest["database_as_at"]["file_name"] == "castle_hill_fix.csv"
     assert {(r["date"], r["session"]): r["mark"] for r in rows}[("2025-09-18", "AM")] == "M"
+
+
+def test_spreadsheet_files_hold_no_live_formula(
+    sample_conn: sqlite3.Connection, sample_db: Path, tmp_path: Path
+) -> None:
+    build_case(sample_conn, sample_db, tmp_path)
+    service.add_note(sample_conn, upn=HARVEY, text='=HYPERLINK("http://x","y")', officer=OFFICER)
+    service.add_note(sample_conn, upn=HARVEY, text="@SUM(A1)", officer=OFFICER)
+    out = tmp_path / "bundle.zip"
+    _export(sample_conn, sample_db, out, force=True, reason="test")
+    with zipfile.ZipFile(out) as archive:
+        chronology = archive.read("chronology.csv").decode("utf-8-sig")
+        extract = archive.read("register-extract.xlsx")
+    cells = [c for row in csv.reader(io.StringIO(chronology)) for c in row]
+    assert '\'=HYPERLINK("http://x","y")' in cells and "'@SUM(A1)" in cells
+    assert not any(c.startswith(("=", "+", "@", "\t", "\r")) for c in cells)
+    from openpyxl import load_workbook
+
+    workbook = load_workbook(io.BytesIO(extract))
+    try:
+        for sheet in workbook.worksheets:
+            for row in sheet.iter_rows():
+                for cell in row:
+                    assert cell.data_type != "f", cell.coordinate
+    finally:
+        workbook.close()
