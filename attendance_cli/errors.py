@@ -14,11 +14,13 @@ from dataclasses import dataclass
 class ExitCode(enum.IntEnum):
     OK = 0
     INTERNAL = 1
+    CHECK_FAILED = 1  # a check that did not pass (att audit verify, att referral check/verify)
     USAGE = 2
     INVALID_INPUT = 3
     NOT_FOUND = 4
     REFUSED = 5
     DATABASE = 6
+    FILE = 7  # a file or folder could not be read or written (permission, disk full, missing)
     INTERRUPTED = 130
 
 

@@ -520,6 +520,8 @@ def attach_document(
             digest.update(chunk)
     sha256 = digest.hexdigest()
     store.mkdir(mode=0o700, parents=True, exist_ok=True)
+    if store.stat().st_mode & 0o077:  # an older or hand-made folder: children's documents
+        store.chmod(0o700)
     target = store / sha256
     if not target.exists():
         partial = store / f".{sha256}.partial"

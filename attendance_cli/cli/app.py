@@ -48,7 +48,7 @@ class AttGroup(TyperGroup):
                     hint="Check the path, disk space and permissions.",
                 )
             )
-            raise typer.Exit(int(ExitCode.INTERNAL)) from None
+            raise typer.Exit(int(ExitCode.FILE)) from None
         except (typer.Exit, typer.Abort, SystemExit):
             raise
         except Exception as exc:

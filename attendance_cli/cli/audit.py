@@ -51,7 +51,7 @@ def audit_command(
                     style="red",
                 )
         if not check.ok:
-            raise typer.Exit(int(ExitCode.INTERNAL))
+            raise typer.Exit(int(ExitCode.CHECK_FAILED))
         return
     upn = None
     if target is not None:

@@ -62,7 +62,7 @@ def check(
     if not common.render(data, output if output != OutputFormat.csv else OutputFormat.json):
         _print_check(data)
     if not result.ready:
-        raise typer.Exit(int(ExitCode.INTERNAL))
+        raise typer.Exit(int(ExitCode.CHECK_FAILED))
 
 
 def _print_check(data: dict[str, Any]) -> None:
@@ -209,4 +209,4 @@ def verify(
                 markup=False,
             )
     if not result.ok:
-        raise typer.Exit(int(ExitCode.INTERNAL))
+        raise typer.Exit(int(ExitCode.CHECK_FAILED))

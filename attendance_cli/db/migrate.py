@@ -90,19 +90,10 @@ def upgrade_database(path: Path, *, revision: str = "head") -> None:
 
 
 def backup_before_upgrade(path: Path, revision: str) -> Path:
-    """Copy the database (SQLite online backup) beside itself before a schema upgrade."""
-    from attendance_cli.db.engine import create_private_file
+    """Copy the database beside itself before a schema upgrade (``db.backup``: online backup,
+    verified, 0600, a single file written under a temporary name then renamed)."""
+    from attendance_cli.db.backup import backup_database
 
     stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
     target = path.with_name(f"{path.name}.before-{revision}-{stamp}.bak")
-    create_private_file(target)
-    source = sqlite3.connect(path)
-    try:
-        dest = sqlite3.connect(target)
-        try:
-            source.backup(dest)
-        finally:
-            dest.close()
-    finally:
-        source.close()
-    return target
+    return backup_database(path, target).backup

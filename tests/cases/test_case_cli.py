@@ -289,3 +289,25 @@ def test_complete_action_and_attach_interactive(  # type: ignore[no-untyped-def]
 def test_prompts_are_not_asked_for_an_unknown_pupil(sample_db: Path, terminal) -> None:  # type: ignore[no-untyped-def]
     result = runner.invoke(app, ["case", "add-action", "A123456789012"])
     assert result.exit_code == 4 and "No pupil with UPN" in result.stderr
+
+
+def test_a_file_problem_is_one_line_and_exit_7(sample_db: Path, tmp_path: Path) -> None:
+    sample_db.with_name("att-documents").write_text("a file where the document folder goes")
+    (tmp_path / "letter.txt").write_text("Dear parent")
+    result = runner.invoke(
+        app, ["case", "attach", UPN, str(tmp_path / "letter.txt"), "--kind", "letter"]
+    )
+    assert result.exit_code == 7
+    assert result.stderr.startswith("Error: File exists") and "Traceback" not in result.stderr
+    assert ok_json("case", "list", "--status", "all") == []  # nothing recorded
+
+
+def test_a_loose_document_folder_is_made_private(sample_db: Path, tmp_path: Path) -> None:
+    import stat
+
+    store = sample_db.with_name("att-documents")
+    store.mkdir(mode=0o755)
+    store.chmod(0o755)
+    (tmp_path / "letter.txt").write_text("Dear parent")
+    ok_json("case", "attach", UPN, str(tmp_path / "letter.txt"), "--kind", "letter")
+    assert stat.S_IMODE(store.stat().st_mode) == 0o700
