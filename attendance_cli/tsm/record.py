@@ -29,16 +29,9 @@ from typing import Any
 from attendance_cli.cases import kinds
 from attendance_cli.errors import InvalidInputError, Problem, RefusedError
 from attendance_cli.identifiers import normalise_upn
+from attendance_cli.tsm.workbook import ACTIONS_FILL_IN
 
-FILL_IN = (
-    "Barriers",
-    "Agreed action",
-    "Action kind",
-    "Owner",
-    "Lead practitioner",
-    "Agency",
-    "Review date",
-)
+FILL_IN = ACTIONS_FILL_IN  # the columns the meeting fills in (tsm.workbook writes them)
 _FORMULA_GUARD = ("'=", "'+", "'-", "'@", "'\t", "'\r")
 
 
