@@ -91,14 +91,18 @@ def pounds(pence: int) -> str:
     return f"£{whole:,}" if part == 0 else f"£{whole:,}.{part:02d}"
 
 
+MAX_AMOUNT_POUNDS = 10_000  # far above any notice: a typo guard
+
+
 def parse_amount(text: str) -> int:
     """Pounds as typed (``80``, ``80.00``, ``£160``) to pence."""
     cleaned = text.strip().lstrip("£").replace(",", "").strip()
     try:
         value = Decimal(cleaned)
-    except InvalidOperation:
-        value = Decimal("NaN")
-    if not value.is_finite() or value <= 0 or value != value.quantize(Decimal("0.01")):
+        whole_pence = value.is_finite() and value == value.quantize(Decimal("0.01"))
+    except InvalidOperation:  # not a number, or too many digits to quantize
+        value, whole_pence = Decimal("NaN"), False
+    if not whole_pence or value <= 0 or value > MAX_AMOUNT_POUNDS:
         raise InvalidInputError(
             f"--amount {text!r} is not an amount in pounds",
             hint="Give pounds, e.g. --amount 80 or --amount 160.00 (or leave it out: the "
@@ -512,7 +516,7 @@ def _record(
         parent_name=row.parent_name,
         issued=row.issued,
         notice_number=number,
-        counts_towards_limit=in_framework(row.issued) and row.withdrawn is None,
+        counts_towards_limit=counts_at(row.history, today),
         framework=in_framework(row.issued),
         amount_pence=row.amount_pence,
         amount_due_pence=due,
@@ -1035,6 +1039,30 @@ def record_penalty_payment(
     return PenaltyResult(get_penalty_notice(conn, notice_id, today=today), warnings)
 
 
+def _refuse_renumbering(conn: sqlite3.Connection, row: _Row, withdrawn: dt.date) -> None:
+    """A withdrawal dated before a later notice to the same parent was issued would rewrite
+    that notice's number and rate (it was issued, and charged, while this one was live)."""
+    same = [
+        r
+        for r in _notice_rows(conn, pupil_id=row.pupil_id)
+        if parent_key(r.parent_name) == parent_key(row.parent_name)
+    ]
+    before = number_notices([r.history for r in same])
+    after = number_notices(
+        [NoticeHistory(r.id, r.issued, withdrawn if r.id == row.id else r.withdrawn) for r in same]
+    )
+    changed = [r for r in same if r.id != row.id and before[r.id] != after[r.id]]
+    if changed:
+        later = changed[0]
+        raise RefusedError(
+            f"Withdrawing notice {row.id} from {withdrawn.isoformat()} would make notice "
+            f"{later.id} (issued {later.issued.isoformat()} while notice {row.id} stood) a "
+            f"different notice number, changing what it charged; nothing was changed",
+            hint=f"Give the date it was actually withdrawn (on or after "
+            f"{later.issued.isoformat()}), or add a case note to correct the record.",
+        )
+
+
 def withdraw_penalty_notice(
     conn: sqlite3.Connection,
     *,
@@ -1062,6 +1090,7 @@ def withdraw_penalty_notice(
             )
         _not_before_issue(withdrawn, "--withdrawn", row.issued)
         _not_future(withdrawn, "--withdrawn", today)
+        _refuse_renumbering(conn, row, withdrawn)
         warnings: list[str] = []
         if row.paid is not None:
             if withdrawn < row.paid:

@@ -286,7 +286,7 @@ def test_parse_amount_rejects(text: str) -> None:
         parse_amount(text)
 
 
-@given(st.integers(min_value=1, max_value=10_000_000))
+@given(st.integers(min_value=1, max_value=1_000_000))  # up to MAX_AMOUNT_POUNDS
 def test_parse_amount_round_trips_pounds_and_pence(pence: int) -> None:
     assert parse_amount(f"{pence // 100}.{pence % 100:02d}") == pence
     assert parse_amount(penalty.pounds(pence)) == pence
@@ -739,3 +739,70 @@ def test_cli_errors(pupils: sqlite3.Connection, args: list[str], code: int, mess
     assert message in result.stderr
     assert "Traceback" not in result.output
     assert _count(pupils, "penalty_notice") == 0
+
+
+def test_a_backdated_withdrawal_cannot_renumber_a_later_notice(sample_conn) -> None:  # type: ignore[no-untyped-def]
+    from attendance_cli.cases.penalty import (
+        add_penalty_notice,
+        list_penalty_notices,
+        withdraw_penalty_notice,
+    )
+    from attendance_cli.errors import RefusedError
+
+    today = dt.date(2025, 11, 20)
+    upn = "V899200116001"
+    first = add_penalty_notice(
+        sample_conn,
+        upn=upn,
+        parent="Paul Marsden",
+        issued=dt.date(2025, 9, 1),
+        officer="Jo",
+        today=today,
+    ).notice
+    second = add_penalty_notice(
+        sample_conn,
+        upn=upn,
+        parent="Paul Marsden",
+        issued=dt.date(2025, 10, 1),
+        officer="Jo",
+        today=today,
+    ).notice
+    assert (second.notice_number, second.full_amount_pence, second.reduced_amount_pence) == (
+        2,
+        16000,
+        None,
+    )
+    with pytest.raises(RefusedError, match="would make notice"):
+        withdraw_penalty_notice(
+            sample_conn,
+            notice_id=first.id,
+            withdrawn=dt.date(2025, 9, 15),
+            reason="x",
+            officer="Jo",
+            today=today,
+        )
+    withdraw_penalty_notice(
+        sample_conn,
+        notice_id=first.id,
+        withdrawn=dt.date(2025, 10, 2),
+        reason="error",
+        officer="Jo",
+        today=today,
+    )
+    by_id = {n.id: n for n in list_penalty_notices(sample_conn, upn=upn, today=today)}
+    assert by_id[second.id].notice_number == 2  # issued while the first stood
+    assert by_id[first.id].counts_towards_limit is False
+    assert by_id[second.id].counts_towards_limit is True
+    later = {
+        n.id: n for n in list_penalty_notices(sample_conn, upn=upn, today=dt.date(2028, 10, 1))
+    }
+    assert later[second.id].counts_towards_limit is False  # 3 years on
+
+
+@pytest.mark.parametrize("amount", ["1e30", "99999999999999999999999999999", "10000.01"])
+def test_absurd_amounts_are_clean_errors(amount: str) -> None:
+    from attendance_cli.cases.penalty import parse_amount
+    from attendance_cli.errors import InvalidInputError
+
+    with pytest.raises(InvalidInputError):
+        parse_amount(amount)
