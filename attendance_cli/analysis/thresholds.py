@@ -369,18 +369,33 @@ def _longest_run(
     )
 
 
+def counted_days(timeline: Timeline, *, end: dt.date) -> tuple[IntArray, BoolArray]:
+    """Each weekday's ordinal, and whether it counts in a run of days: a school day up to
+    ``end`` that is not neutral for the pupil (a day with no possible session of theirs but a
+    mark, e.g. D, Y1-Y7, Q, X, is skipped: it neither extends nor breaks a run)."""
+    days = timeline.ordinals[::2]
+    school_day = timeline.school.reshape(-1, 2).any(axis=1) & (days <= end.toordinal())
+    possible = timeline.possible.reshape(-1, 2).sum(axis=1)
+    unmarked = (timeline.chars.reshape(-1, 2) == ord(NO_MARK)).all(axis=1)
+    neutral = (possible == 0) & ~unmarked
+    return days, school_day & ~neutral
+
+
+def run_reached(timeline: Timeline, run: AbsenceRun, days: int) -> dt.date | None:
+    """The day ``run`` reached ``days`` counted school days (None if it never did)."""
+    ordinals, counted = counted_days(timeline, end=run.end)
+    inside = ordinals[counted & (ordinals >= run.start.toordinal())]
+    return from_ordinal(inside[days - 1]) if days <= min(run.days, inside.size) else None
+
+
 def find_continuous_absence(
     timeline: Timeline, *, start: dt.date, end: dt.date
 ) -> ContinuousAbsence:
     """Longest runs of whole-day absence (any, and unauthorised) reaching into the period."""
-    days = timeline.ordinals[::2]
-    school_day = timeline.school.reshape(-1, 2).any(axis=1) & (days <= end.toordinal())
+    days, counted = counted_days(timeline, end=end)
     possible = timeline.possible.reshape(-1, 2).sum(axis=1)
     absent = timeline.absent.reshape(-1, 2).sum(axis=1)
     unauthorised = timeline.unauthorised.reshape(-1, 2).sum(axis=1)
-    unmarked = (timeline.chars.reshape(-1, 2) == ord(NO_MARK)).all(axis=1)
-    neutral = (possible == 0) & ~unmarked
-    counted = school_day & ~neutral
     return ContinuousAbsence(
         longest=_longest_run(days, counted, (possible > 0) & (absent == possible), start),
         longest_unauthorised=_longest_run(

@@ -217,14 +217,18 @@ def attendance_milestones(
     conn: sqlite3.Connection, timelines: list[tuple[Any, Any, Any]]
 ) -> list[ChronologyEntry]:
     """Milestones of each enrolment and academic year (see the module docstring)."""
-    import numpy as np
 
-    from attendance_cli.analysis.thresholds import check_penalty_threshold, find_continuous_absence
+    from attendance_cli.analysis.thresholds import (
+        check_penalty_threshold,
+        find_continuous_absence,
+        run_reached,
+    )
 
     school_names = dict(conn.execute("SELECT id, name FROM school"))
     entries: list[ChronologyEntry] = []
     for record, timeline, _calendar in timelines:
         where = school_names.get(record.school_id, "school")
+        reported: set[tuple[dt.date, int]] = set()
         for year in sorted(record.marks):
             start, end = layout.year_start(year), layout.year_end(year)
             in_year = timeline.between(start, end)
@@ -249,20 +253,11 @@ def attendance_milestones(
             run = find_continuous_absence(
                 timeline, start=start, end=last_marked
             ).longest_unauthorised
-            if run is None:
-                continue
-            school_days = np.unique(timeline.ordinals[timeline.school & in_year])
             for level in CONTINUOUS_LEVELS:
-                if run.days < level:
+                reached = run_reached(timeline, run, level) if run is not None else None
+                if run is None or reached is None or (run.start, level) in reported:
                     continue
-                days_in_run = school_days[
-                    (school_days >= run.start.toordinal()) & (school_days <= run.end.toordinal())
-                ]
-                reached = (
-                    dt.date.fromordinal(int(days_in_run[level - 1]))
-                    if days_in_run.size >= level
-                    else run.end
-                )
+                reported.add((run.start, level))  # a run over the summer is reported once
                 what = (
                     "the school must tell the LA"
                     if level == 10

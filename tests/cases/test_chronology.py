@@ -153,8 +153,8 @@ def test_case_events_in_order(conn: sqlite3.Connection, tmp_path: Path) -> None:
     service.add_note(conn, upn=UPN1, text="Called home", officer="Jo")
     service.close_case(conn, upn=UPN1, outcome="Improved", officer="Jo")
     data = case_view_dict(case_view(conn, UPN1))
-    today = [e["type"] for e in data["chronology"] if e["date"] > dt.date(2025, 12, 31)]
-    assert today == ["case_opened", "lead_practitioner", "note", "case_closed"]
+    recorded = [e["type"] for e in data["chronology"] if e["date"] == dt.date.today()]
+    assert recorded == ["case_opened", "lead_practitioner", "note", "case_closed"]
     assert data["status"] == "closed" and data["outcome"] == "Improved"
     assert data["lead_practitioner"] == {
         "name": "Mrs Patel",
@@ -183,3 +183,47 @@ def test_a_penalty_notice_appears_once(conn: sqlite3.Connection, tmp_path: Path)
         # 21 days counting the issue day as day 1
         "Penalty notice issued to Jane Doe (first in 3 years; £160, £80 if paid by 2025-12-02)"
     )
+
+
+def _days_marks(
+    conn: sqlite3.Connection, tmp_path: Path, marks_by_upn: dict[str, dict[dt.date, str]]
+) -> None:
+    rows: list[list[object]] = [["UPN", "Date", "Session", "Mark"]]
+    for upn, days in marks_by_upn.items():
+        for day, code in days.items():
+            rows += [[upn, day.isoformat(), "AM", code], [upn, day.isoformat(), "PM", code]]
+    import_registers(conn, paths=[write_csv(tmp_path / "days.csv", rows)], school=SCHOOL)
+
+
+def _weekdays(first: dt.date, last: dt.date) -> list[dt.date]:
+    count = (last - first).days + 1
+    days = (first + dt.timedelta(days=i) for i in range(count))
+    return [d for d in days if d.weekday() < 5]
+
+
+def test_continuous_absence_skips_neutral_days(conn: sqlite3.Connection, tmp_path: Path) -> None:
+    # N from Mon 15 Sep with Y1 (neutral) on Wed 17 Sep: 15, 16, 18, 19, 22-26, 29 -> 10th = 29 Sep
+    term = _weekdays(dt.date(2025, 9, 1), dt.date(2025, 10, 10))
+    pupil = {d: "/" for d in term}
+    for d in _weekdays(dt.date(2025, 9, 15), dt.date(2025, 10, 3)):
+        pupil[d] = "N"
+    pupil[dt.date(2025, 9, 17)] = "Y1"
+    _days_marks(conn, tmp_path, {UPN1: pupil, UPN2: dict.fromkeys(term, "/")})
+    found = [m for m in _milestones(case_view_dict(case_view(conn, UPN1))) if "continuous" in m[1]]
+    assert found == [(dt.date(2025, 9, 29), "continuous_absence_10")]  # 14 days: no 20
+
+
+def test_continuous_absence_over_the_summer_is_dated_once(
+    conn: sqlite3.Connection, tmp_path: Path
+) -> None:
+    # N on 15-22 Jul (6 school days) and 1-19 Sep (15): the 10th day is 4 Sep, the 20th 18 Sep
+    july = _weekdays(dt.date(2025, 7, 7), dt.date(2025, 7, 22))
+    autumn = _weekdays(dt.date(2025, 9, 1), dt.date(2025, 10, 3))
+    pupil = {d: ("N" if d >= dt.date(2025, 7, 15) else "/") for d in july}
+    pupil |= {d: ("N" if d <= dt.date(2025, 9, 19) else "/") for d in autumn}
+    _days_marks(conn, tmp_path, {UPN1: pupil, UPN2: dict.fromkeys(july + autumn, "/")})
+    found = [m for m in _milestones(case_view_dict(case_view(conn, UPN1))) if "continuous" in m[1]]
+    assert found == [
+        (dt.date(2025, 9, 4), "continuous_absence_10"),
+        (dt.date(2025, 9, 18), "continuous_absence_20"),
+    ]
