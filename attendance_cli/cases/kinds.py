@@ -33,6 +33,12 @@ ACTION_KINDS: tuple[tuple[str, str], ...] = (
 TIER_OF_KIND = {kind: tier for tier, kind in ACTION_KINDS}
 KINDS = tuple(kind for _, kind in ACTION_KINDS)
 
+# Kinds recorded through their own command, which applies their rules (a penalty notice: the
+# national framework's amounts and limits); `att case add-action` and the TSM workbook refuse them.
+RECORDED_ELSEWHERE = {"penalty notice": "att penalty add UPN --parent NAME --issued DATE"}
+AGREEABLE_ACTION_KINDS = tuple((t, k) for t, k in ACTION_KINDS if k not in RECORDED_ELSEWHERE)
+AGREEABLE_KINDS = tuple(kind for _, kind in AGREEABLE_ACTION_KINDS)
+
 AGENCIES = ("school", "LA", "early help", "health", "housing", "social care", "other")
 
 ACTION_STATUSES = ("agreed", "done", "cancelled")  # "overdue" is derived: agreed and past due

@@ -169,7 +169,13 @@ def add_action(
     found_kind = _choice(kind, kinds.KINDS, "kind of action", "--kind")
     if found_kind is None:
         raise InvalidInputError(
-            "An action needs a kind", hint=f"Use one of: {', '.join(kinds.KINDS)} (--kind)."
+            "An action needs a kind",
+            hint=f"Use one of: {', '.join(kinds.AGREEABLE_KINDS)} (--kind).",
+        )
+    if found_kind in kinds.RECORDED_ELSEWHERE:
+        raise RefusedError(
+            f"A {found_kind} is recorded with its own command, which applies its rules",
+            hint=f"Use `{kinds.RECORDED_ELSEWHERE[found_kind]}`.",
         )
     if not action or not action.strip():
         raise InvalidInputError(
@@ -260,13 +266,13 @@ def complete_action(
         )
     if not outcome or not outcome.strip():
         raise InvalidInputError("Say what came of the action", hint="Give --outcome TEXT.")
-    current = get_action(conn, action_id)
-    if current.status in ("done", "cancelled"):
-        raise RefusedError(
-            f"Action {action_id} is already {current.status}",
-            hint="Record a new action for further work (att case add-action).",
-        )
     with transaction(conn):
+        current = get_action(conn, action_id)  # inside the write lock: two officers at once
+        if current.status in ("done", "cancelled"):
+            raise RefusedError(
+                f"Action {action_id} is already {current.status}",
+                hint="Record a new action for further work (att case add-action).",
+            )
         conn.execute(
             "UPDATE case_action SET status = ?, outcome = ?, completed_at = ? WHERE id = ?",
             (status, outcome.strip(), now_text(), action_id),

@@ -144,12 +144,12 @@ def add_action(
     missing = [name for name, value in (("--kind", kind), ("--action", action)) if not value]
     prompts.require(missing, command="case add-action")
     due_date = _day(due)
-    if prompts.interactive() and (missing or None in (owner, agency, due)):
+    if missing:  # on a terminal (else require() failed): ask for everything not given
         pupil = service.find_pupil(conn, upn)
         lead = _lead_of(conn, pupil.id)
         if not kind:
             kind = prompts.select(
-                "Kind of action (support first, then formal, then legal)", kinds.KINDS
+                "Kind of action (support first, then formal, then legal)", kinds.AGREEABLE_KINDS
             )
         if not action:
             action = prompts.text("What was agreed?", required=True)
@@ -500,36 +500,32 @@ def list_command(
     if common.render(rows, output, rows=rows, columns=CASE_LIST_KEYS):
         return
     for row in rows:
-        row["name"] = ", ".join(filter(None, [row["surname"], row["forename"]]))
+        year = f" ({row['year_group']})" if row["year_group"] else ""
+        row["name"] = ", ".join(filter(None, [row["surname"], row["forename"]])) + year
+        row["lead"] = (
+            f"{row['lead_practitioner']} ({row['lead_agency']})"
+            if row["lead_practitioner"]
+            else None
+        )
+        late = f", {row['overdue_actions']} overdue" if row["overdue_actions"] else ""
+        row["actions"] = f"{row['open_actions']}{late}"
+        if row["status"] != "open":
+            row["actions"] += f" (case {row['status']})"
     _table(
         rows,
         [
             ("upn", "UPN"),
-            ("name", "Name"),
+            ("name", "Name (year)"),
             ("school_name", "School"),
-            ("year_group", "Year"),
-            ("status", "Status"),
-            ("lead_practitioner", "Lead"),
-            ("lead_agency", "Agency"),
-            ("open_actions", "Open"),
-            ("overdue_actions", "Overdue"),
+            ("lead", "Lead practitioner"),
+            ("actions", "Open actions"),
             ("next_review", "Next review"),
         ],
         empty="No cases match.",
     )
 
 
-_NO_WRAP = {
-    "id",
-    "upn",
-    "date",
-    "year_group",
-    "status",
-    "open_actions",
-    "overdue_actions",
-    "next_review",
-    "kind",
-}
+_NO_WRAP = {"id", "upn", "date", "next_review"}
 
 
 def _table(rows: list[dict[str, Any]], columns: list[tuple[str, str]], *, empty: str) -> None:
@@ -582,34 +578,25 @@ def print_case(data: dict[str, Any]) -> None:
         out.print("[yellow]No lead practitioner[/]")
 
     if data["actions"]:
+        # five columns, so the table reads at 80 columns: what, when and status, impact
         table = Table(title="Actions", box=box.SIMPLE_HEAD, title_justify="left")
-        for title, wrap in (
-            ("Id", False),
-            ("Agreed", False),
-            ("Kind", True),
-            ("Action", True),
-            ("Owner", True),
-            ("Due", False),
-            ("Status", False),
-            ("Before", False),
-            ("After", False),
-            ("Change", False),
-        ):
-            table.add_column(title, no_wrap=not wrap, overflow="fold")
+        table.add_column("Id", no_wrap=True)
+        table.add_column("Kind", min_width=10, ratio=1, overflow="fold")
+        table.add_column("Action", min_width=16, ratio=3, overflow="fold")
+        table.add_column("Agreed / due", no_wrap=True)
+        table.add_column("Before → after", no_wrap=True)
         for a in data["actions"]:
             impact = a["impact"]
             change = impact["change_points"]
+            owner = f"\nowner: {a['owner']}" if a["owner"] else ""
+            outcome = f"\n→ {a['outcome']}" if a["outcome"] else ""
             table.add_row(
                 str(a["id"]),
-                a["agreed_on"],
                 a["kind"],
-                Text(a["action"] + (f"\n→ {a['outcome']}" if a["outcome"] else "")),
-                Text(a["owner"] or ""),
-                a["due"] or "",
-                a["status"],
-                _window(impact["before"]),
-                _window(impact["after"]),
-                "-" if change is None else f"{change:+.1f}",
+                Text(a["action"] + owner + outcome),
+                f"{a['agreed_on']}\n{a['due'] or 'no due date'}\n{a['status']}",
+                f"{_window(impact['before'])} → {_window(impact['after'])}"
+                + ("" if change is None else f"\n{change:+.1f} points"),
                 style="red" if a["status"] == "overdue" else None,
             )
         out.print(table)

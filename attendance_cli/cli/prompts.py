@@ -40,8 +40,11 @@ def require(missing: Sequence[str], *, command: str) -> None:
 
 
 def _io() -> dict[str, Any]:
+    """Questions go to stderr, so ``--format json > out.json`` stays pure JSON."""
     if PROMPT_IO is None:
-        return {}
+        from prompt_toolkit.output import create_output
+
+        return {"output": create_output(stdout=sys.stderr)}
     return {"input": PROMPT_IO[0], "output": PROMPT_IO[1]}
 
 

@@ -136,6 +136,8 @@ RECORD_KEYS = [
     "cases_opened",
     "rows_without_agreement",
     "rows_skipped",
+    "rows_already_recorded",
+    "meeting_reused",
     "problems",
     "workbook_sha256",
 ]
@@ -192,7 +194,8 @@ def record(
         return
     out = common.stdout
     out.print(
-        f"Recorded meeting {result.meeting_id}: TSM with {result.school['name']} on "
+        f"{'Added to' if result.meeting_reused else 'Recorded'} meeting {result.meeting_id}: "
+        f"TSM with {result.school['name']} on "
         f"{result.date.isoformat()}",
         highlight=False,
         markup=False,
@@ -204,6 +207,12 @@ def record(
             f"{result.rows_without_agreement} pupil row(s) with nothing agreed",
             highlight=False,
         )
+        if result.rows_already_recorded:
+            out.print(
+                f"  {len(result.rows_already_recorded)} row(s) already recorded for this meeting "
+                "were left as they were",
+                highlight=False,
+            )
     if result.problems:
         common.stderr.print(
             f"Skipped {len(result.rows_skipped)} invalid row(s):", highlight=False, style="yellow"

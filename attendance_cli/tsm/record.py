@@ -13,8 +13,11 @@ practitioner and barriers note. Each Actions row is read as:
 * **Barriers**: a case note "Barriers (TSM DATE): ...".
 
 Rows that cannot be read are reported by their row number and column; unless ``skip_invalid``
-nothing at all is written when any row is invalid. A workbook already recorded (same SHA-256, as
-noted in the audit log) is refused, so running the command twice never doubles the actions.
+nothing at all is written when any row is invalid. Running again is safe: the same workbook
+(same SHA-256, as noted in the audit log) is refused, and a corrected one for the same school and
+day adds to that day's meeting only what is not recorded yet (an identical action of that
+meeting, the same barriers note or the current lead practitioner is not written twice), so fixing
+the rows ``--skip-invalid`` passed over and running again records just those.
 """
 
 from __future__ import annotations
@@ -32,6 +35,8 @@ from attendance_cli.identifiers import normalise_upn
 from attendance_cli.tsm.workbook import ACTIONS_FILL_IN
 
 FILL_IN = ACTIONS_FILL_IN  # the columns the meeting fills in (tsm.workbook writes them)
+EXCEL_EPOCH = dt.date(1899, 12, 30)
+EXCEL_SERIALS = (36526, 73051)  # 1 Jan 2000 to 31 Dec 2099
 _FORMULA_GUARD = ("'=", "'+", "'-", "'@", "'\t", "'\r")
 
 
@@ -70,6 +75,8 @@ class TsmRecord:
     cases_opened: int = 0
     rows_without_agreement: int = 0
     rows_skipped: list[int] = field(default_factory=list)
+    rows_already_recorded: list[int] = field(default_factory=list)
+    meeting_reused: bool = False
     problems: list[Problem] = field(default_factory=list)
     workbook_sha256: str | None = None
 
@@ -92,6 +99,11 @@ def _date(value: Any) -> dt.date | None:
         return value.date()
     if isinstance(value, dt.date):
         return value
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        # a date typed into a cell without date formatting: Excel's day number (1900 system)
+        if float(value).is_integer() and EXCEL_SERIALS[0] <= value <= EXCEL_SERIALS[1]:
+            return EXCEL_EPOCH + dt.timedelta(days=int(value))
+        raise ValueError(str(value))
     text = str(value).strip()
     for fmt in ("%Y-%m-%d", "%d/%m/%Y", "%d/%m/%y", "%d-%m-%Y", "%d.%m.%Y"):
         try:
@@ -192,6 +204,13 @@ def read_workbook_actions(path: Path, *, meeting_date: dt.date) -> WorkbookActio
             found = kinds.normalise_choice(kind, kinds.KINDS)
             if found is None:
                 problem("Action kind", f"{kind!r} is not a kind of action", "Choose from the list.")
+            elif found in kinds.RECORDED_ELSEWHERE:
+                problem(
+                    "Action kind",
+                    f"a {found} is recorded with its own command, which applies its rules",
+                    f"Use `{kinds.RECORDED_ELSEWHERE[found]}`.",
+                )
+                found = None
             kind = found
         action = filled["Agreed action"]
         if action and not filled["Action kind"]:
@@ -219,6 +238,16 @@ def read_workbook_actions(path: Path, *, meeting_date: dt.date) -> WorkbookActio
             )
         if due is not None and not action and not filled["Action kind"]:
             problem("Agreed action", "a review date with no agreed action", "Describe the action.")
+        if filled["Owner"] and not action and not filled["Action kind"]:
+            problem("Agreed action", "an owner with no agreed action", "Describe the action.")
+        if filled["Agency"] and not (
+            action or filled["Action kind"] or filled["Lead practitioner"]
+        ):
+            problem(
+                "Agency",
+                "an agency with no agreed action or lead practitioner",
+                "Fill in the action or the lead practitioner it belongs to.",
+            )
         if problems:
             result.problems.extend(problems)
             continue
@@ -274,15 +303,7 @@ def record_tsm(
                 f"{ref.name} ({ref.laestab})",
                 hint="Check --school, or use that school's pack.",
             )
-        earlier = conn.execute(
-            "SELECT entity_id FROM audit_log WHERE action = 'record_meeting_workbook' AND detail LIKE ?",
-            (f'%"workbook_sha256": "{planned.sha256}"%',),
-        ).fetchone()
-        if earlier is not None:
-            raise RefusedError(
-                f"{workbook.name} was already recorded (meeting {earlier[0]})",
-                hint="Add further actions with `att case add-action`, or record a changed workbook.",
-            )
+        _refuse_recorded_workbook(conn, planned.sha256, workbook.name)
         problems = list(planned.problems)
         kept = []
         for row in planned.rows:
@@ -320,9 +341,21 @@ def record_tsm(
         workbook_sha256=planned.sha256 if planned else None,
     )
     with transaction(conn):
-        result.meeting_id = service.insert_meeting(
-            conn, ref.id, date, "tsm", names, officer, ref.laestab
-        )
+        existing = None
+        if planned is not None:
+            assert workbook is not None
+            _refuse_recorded_workbook(conn, planned.sha256, workbook.name)  # a run in between
+            existing = conn.execute(
+                "SELECT id FROM meeting WHERE school_id = ? AND date = ? AND kind = 'tsm' "
+                "ORDER BY id LIMIT 1",
+                (ref.id, date.isoformat()),
+            ).fetchone()
+        if existing is not None:
+            result.meeting_id, result.meeting_reused = existing[0], True
+        else:
+            result.meeting_id = service.insert_meeting(
+                conn, ref.id, date, "tsm", names, officer, ref.laestab
+            )
         if planned is not None:
             record_audit(
                 conn,
@@ -342,6 +375,18 @@ def record_tsm(
     return result
 
 
+def _refuse_recorded_workbook(conn: sqlite3.Connection, sha256: str, name: str) -> None:
+    earlier = conn.execute(
+        "SELECT entity_id FROM audit_log WHERE action = 'record_meeting_workbook' AND detail LIKE ?",
+        (f'%"workbook_sha256": "{sha256}"%',),
+    ).fetchone()
+    if earlier is not None:
+        raise RefusedError(
+            f"{name} was already recorded (meeting {earlier[0]})",
+            hint="Add further actions with `att case add-action`, or record a changed workbook.",
+        )
+
+
 def _record_row(
     conn: sqlite3.Connection,
     row: PlannedRow,
@@ -352,20 +397,46 @@ def _record_row(
 ) -> None:
     from attendance_cli.cases import service
 
-    had_case = service.open_case(conn, pupil.id) is not None
+    open_id = service.open_case(conn, pupil.id)
+    note = f"Barriers (TSM {date.isoformat()}): {row.barriers}" if row.barriers else None
+    lead = service.current_lead(conn, open_id) if open_id is not None else None
+    new_note = note is not None and not (
+        open_id is not None
+        and conn.execute(
+            "SELECT 1 FROM case_note WHERE case_id = ? AND text = ?", (open_id, note)
+        ).fetchone()
+    )
+    new_lead = bool(row.lead and row.agency) and (
+        lead is None or (lead.name, lead.agency) != (row.lead, row.agency)
+    )
+    new_action = bool(row.action and row.kind) and not (
+        open_id is not None
+        and conn.execute(
+            "SELECT 1 FROM case_action WHERE case_id = ? AND meeting_id = ? AND kind = ? AND "
+            "description = ? AND due IS ? AND owner IS ? AND agency IS ?",
+            (
+                open_id,
+                result.meeting_id,
+                row.kind,
+                row.action,
+                row.due.isoformat() if row.due else None,
+                row.owner,
+                row.agency,
+            ),
+        ).fetchone()
+    )
+    if not (new_note or new_lead or new_action):
+        result.rows_already_recorded.append(row.row)
+        return
     case_id = service.ensure_open_case(conn, pupil, officer)
-    result.cases_opened += 0 if had_case else 1
-    if row.barriers:
-        service.insert_note(
-            conn, case_id, f"Barriers (TSM {date.isoformat()}): {row.barriers}", officer, pupil.upn
-        )
+    result.cases_opened += 0 if open_id is not None else 1
+    if new_note and note is not None:
+        service.insert_note(conn, case_id, note, officer, pupil.upn)
         result.notes_added += 1
-    if row.lead and row.agency:
-        current = service.current_lead(conn, case_id)
-        if current is None or (current.name, current.agency) != (row.lead, row.agency):
-            service.insert_lead(conn, case_id, row.lead, row.agency, None, None, officer, pupil.upn)
-            result.leads_set += 1
-    if row.action and row.kind:
+    if new_lead and row.lead and row.agency:
+        service.insert_lead(conn, case_id, row.lead, row.agency, None, None, officer, pupil.upn)
+        result.leads_set += 1
+    if new_action and row.action and row.kind:
         action_id = service.insert_action(
             conn,
             case_id,

@@ -73,7 +73,7 @@ BAND_TITLES = {
 
 # One list of agencies and action kinds for the whole tool (the workbook's dropdowns included).
 AGENCIES = kinds.AGENCIES
-ACTION_KINDS = kinds.ACTION_KINDS
+ACTION_KINDS = kinds.AGREEABLE_ACTION_KINDS  # a penalty notice: `att penalty add`
 SPARE_ACTION_ROWS = 50  # rows below the pupils that keep the dropdowns, for pupils added by hand
 
 

@@ -257,6 +257,12 @@ def _enrolment(
         looked_after=bool(record.looked_after),
     )
     view.figures = pupil_entry(record, result, casework)
+    left = _date(record.leaving_date)
+    if left is not None and left <= period.end:
+        # no advice on how to leave PA at a school the child has left
+        view.figures.recovery_sessions_term = None
+        view.figures.recovery_sessions_year = None
+        view.figures.pa_unavoidable_this_year = None
     view.terms = _terms(record, period)
     if _has_marks(record.marks.get(academic - 1)):
         whole = count_sessions(
@@ -267,6 +273,10 @@ def _enrolment(
         view.previous_year = TermFigures.of(marks.academic_year_label(academic - 1), whole)
     view.register = _register(record.marks[academic], academic, period.end)
     return view
+
+
+def _date(text: str | None) -> dt.date | None:
+    return dt.date.fromisoformat(text) if text else None
 
 
 def _school_calendar(conn: sqlite3.Connection, school_id: int, years: list[int]) -> SchoolCalendar:

@@ -273,10 +273,9 @@ def test_every_case_change_is_audited(sample_db: Path, tmp_path: Path) -> None:
 def test_complete_action_and_attach_interactive(  # type: ignore[no-untyped-def]
     sample_db: Path, tmp_path: Path, terminal
 ) -> None:
-    # on a terminal the optional owner, agency and due date are asked for too
-    terminal.send_text("\x15" + ENTER + ENTER + "\x15" + ENTER)
+    # with the required options given nothing is asked, even on a terminal
     action = ok_json("case", "add-action", UPN, "--kind", "home visit", "--action", "Visit")
-    assert (action["owner"], action["agency"], action["due"]) == (None, "school", None)
+    assert (action["owner"], action["agency"], action["due"]) == (None, None, None)
     terminal.send_text(ENTER + "Family seen at home" + ENTER)  # an empty answer is asked again
     done = ok_json("case", "complete-action", str(action["id"]))
     assert (done["status"], done["outcome"]) == ("done", "Family seen at home")
@@ -311,3 +310,19 @@ def test_a_loose_document_folder_is_made_private(sample_db: Path, tmp_path: Path
     (tmp_path / "letter.txt").write_text("Dear parent")
     ok_json("case", "attach", UPN, str(tmp_path / "letter.txt"), "--kind", "letter")
     assert stat.S_IMODE(store.stat().st_mode) == 0o700
+
+
+def test_a_penalty_notice_is_not_an_agreed_action(sample_db: Path) -> None:
+    result = runner.invoke(
+        app, ["case", "add-action", UPN, "--kind", "Penalty Notice", "--action", "PN to mum"]
+    )
+    assert result.exit_code == 5 and "att penalty add" in result.stderr
+    assert ok_json("case", "list", "--status", "all") == []
+
+
+def test_questions_go_to_stderr(monkeypatch: pytest.MonkeyPatch) -> None:
+    import sys
+
+    monkeypatch.setattr(prompts, "PROMPT_IO", None)
+    output = prompts._io()["output"]
+    assert output.fileno() == sys.stderr.fileno()

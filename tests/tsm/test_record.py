@@ -228,3 +228,53 @@ def test_guarded_text_comes_back_as_typed(sample_db: Path, tmp_path: Path, value
     assert _record("--from-workbook", str(pack)).exit_code == 0
     shown = json.loads(runner.invoke(app, ["case", "show", upn, "--format", "json"]).stdout)
     assert shown["actions"][0]["action"] == value
+
+
+def test_fixing_skipped_rows_and_running_again_records_just_those(
+    sample_db: Path, tmp_path: Path
+) -> None:
+    pack = _pack(tmp_path)
+    _fill(pack, {**GOOD, 5: {"Agreed action": "Visit", "Action kind": "Seance"}})
+    first = json.loads(_record("--from-workbook", str(pack), "--skip-invalid").stdout)
+    assert first["rows_skipped"] == [5] and first["actions_recorded"] == 2
+    before = _count(sample_db, "case_action"), _count(sample_db, "case_note")
+    _fill(pack, {5: {"Action kind": "home visit"}})  # corrected
+    second = _record("--from-workbook", str(pack))
+    assert second.exit_code == 0, second.stderr
+    data = json.loads(second.stdout)
+    assert data["meeting_id"] == first["meeting_id"] and data["meeting_reused"] is True
+    assert (data["actions_recorded"], data["leads_set"], data["notes_added"]) == (1, 0, 0)
+    assert data["rows_already_recorded"] == [2, 3, 4]
+    assert (_count(sample_db, "case_action"), _count(sample_db, "case_note")) == (
+        before[0] + 1,
+        before[1],
+    )
+    assert _count(sample_db, "meeting") == 1
+
+
+def test_owner_or_agency_alone_is_a_row_problem(sample_db: Path, tmp_path: Path) -> None:
+    pack = _pack(tmp_path)
+    _fill(pack, {2: {"Owner": "Mr Cole"}, 3: {"Agency": "health"}})
+    result = _record("--from-workbook", str(pack))
+    assert result.exit_code == 3
+    assert "row 2, column 'Agreed action'" in result.stderr and "an owner" in result.stderr
+    assert "row 3, column 'Agency'" in result.stderr
+    assert _count(sample_db, "pupil_case") == 0
+
+
+def test_dates_typed_as_numbers_and_penalty_notices(sample_db: Path, tmp_path: Path) -> None:
+    pack = _pack(tmp_path)
+    (upn, *_) = _fill(
+        pack,
+        {
+            2: {"Agreed action": "Plan", "Action kind": "attendance plan", "Review date": 46023},
+            3: {"Agreed action": "PN", "Action kind": "penalty notice"},
+            4: {"Agreed action": "Plan", "Action kind": "attendance plan", "Review date": 12},
+        },
+    )
+    result = _record("--from-workbook", str(pack), "--skip-invalid")
+    data = json.loads(result.stdout)
+    assert [p["row"] for p in data["problems"]] == [3, 4]
+    assert "att penalty add" in data["problems"][0]["hint"]
+    shown = json.loads(runner.invoke(app, ["case", "show", upn, "--format", "json"]).stdout)
+    assert shown["actions"][0]["due"] == "2026-01-01"  # Excel day 46023

@@ -407,7 +407,8 @@ def test_actions_sheet(sample_book: Workbook, sample_pack: TsmPack) -> None:
         "other",
     ]
     kinds = listed_values(validations["Action kind"].formula1)
-    assert {"meeting with family", "attendance contract", "penalty notice"} <= set(kinds)
+    assert {"meeting with family", "attendance contract", "ESO application"} <= set(kinds)
+    assert "penalty notice" not in kinds  # recorded with `att penalty add`
     assert "prosecution s.444(1A)" in kinds and "school attendance order" in kinds
 
 

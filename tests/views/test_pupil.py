@@ -116,6 +116,9 @@ def test_mover_has_one_figure_per_school(sample_conn: sqlite3.Connection) -> Non
     left = next(e for e in record.enrolments if e.laestab == "8992001")
     assert left.leaving_date == "2025-09-26"
     assert left.register[-1].week_beginning == dt.date(2025, 9, 22)  # nothing after leaving
+    # PA at a school the child has left: no advice on how to leave PA there
+    assert (riverside.recovery_sessions_term, riverside.recovery_sessions_year) == (None, None)
+    assert riverside.pa_unavoidable_this_year is None
 
 
 def test_open_case_is_shown(one_week: sqlite3.Connection) -> None:
