@@ -113,3 +113,9 @@ class RefusedError(AttError):
 
 class DatabaseError(AttError):
     exit_code = ExitCode.DATABASE
+
+
+class FileProblemError(AttError):
+    """A file or folder could not be written or moved (exit 7, as an OSError would be)."""
+
+    exit_code = ExitCode.FILE

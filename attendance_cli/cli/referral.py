@@ -197,14 +197,20 @@ def verify(
                 markup=False,
                 style="red",
             )
-        if conn is not None:
-            found = result.recorded_export
+        found = result.recorded_export
+        if found:
             common.stderr.print(
                 f"Export recorded in the audit log (entry {found['audit_id']}, {found['at'][:16]} "
                 f"UTC, {found['officer']})"
-                + ("" if found["zip_identical"] else "; the zip was re-packed since")
-                if found
-                else "This bundle's export is not in this database's audit log.",
+                + ("" if found["zip_identical"] else "; the zip was re-packed since"),
+                highlight=False,
+                markup=False,
+            )
+        elif not result.audit_checked and result.problem is None:
+            common.stderr.print(
+                "No database: only the bundle's internal consistency was checked (its files "
+                "against its own manifest). A manifest rewritten to match a replaced file is "
+                "caught only against the audit log: run with the database that exported it.",
                 highlight=False,
                 markup=False,
             )

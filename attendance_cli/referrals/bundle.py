@@ -5,12 +5,16 @@ reason (printed on the cover and recorded). The zip holds ``bundle.pdf``,
 ``register-extract.csv`` and ``.xlsx``, ``chronology.csv``, ``attachments/<id>-<name>`` (the
 case documents, checked against the SHA-256 recorded when they were attached) and
 ``manifest.json``. It is written private (0600) to a temporary file in the destination folder
-and renamed over the final name only once complete, in the same transaction as its audit entry
-(action ``referral_export``, which also puts it in the case chronology).
+and flushed to disk; then its audit entry (action ``referral_export``, which also puts it in the
+case chronology) is committed; only then is it renamed over the final name and the folder
+flushed. A failed commit leaves nothing at ``--out`` (an earlier bundle there is kept); a
+failed rename after the commit is reported with the audit entry and the temporary file's path.
 
 Only this child's and their parents' data go in: siblings are named by the check, never here;
 a sibling's full name in free text (notes, actions, document descriptions) is replaced by
-``[sibling]``. ``verify_referral_bundle`` recomputes the hashes.
+``[sibling]`` (a document's file name too). ``verify_referral_bundle`` recomputes the hashes
+and, given a database, refuses a bundle whose zip and manifest are both unknown to the audit
+log (a manifest rewritten to match a replaced file).
 """
 
 from __future__ import annotations
@@ -33,6 +37,7 @@ from typing import Any
 
 from attendance_cli import __version__
 from attendance_cli.errors import (
+    FileProblemError,
     InvalidInputError,
     NotFoundError,
     RefusedError,
@@ -135,14 +140,16 @@ def sanitise_name(name: str, *, limit: int = 80) -> str:
 
 
 def redact_siblings(text: str | None, siblings: list[str]) -> str | None:
-    """Replace any sibling's full name (case-insensitive) with ``[sibling]``."""
+    """Replace any sibling's full name (case-insensitive) with ``[sibling]``; the words may be
+    separated as in a file name (``Isla_Marsden``, ``isla-marsden``, ``Isla.Marsden``)."""
     if not text or not siblings:
         return text
     for name in sorted(siblings, key=len, reverse=True):
         words = name.split()
         if len(words) < 2:
             continue
-        pattern = r"\b" + r"\s+".join(re.escape(w) for w in words) + r"\b"
+        # not inside a longer word: no letter or digit either side (an underscore may be)
+        pattern = r"(?<![^\W_])" + r"[\s_.-]+".join(re.escape(w) for w in words) + r"(?![^\W_])"
         text = re.sub(pattern, "[sibling]", text, flags=re.IGNORECASE)
     return text
 
@@ -254,6 +261,20 @@ def _read_document(store: Path, document: dict[str, Any]) -> bytes:
     return data
 
 
+def _fsync_folder(folder: Path) -> None:
+    """Flush a rename to disk (where the platform allows opening a folder)."""
+    try:
+        descriptor = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(descriptor)
+    except OSError:
+        pass
+    finally:
+        os.close(descriptor)
+
+
 # -------------------------------------------------------------------------------- export
 
 
@@ -307,7 +328,8 @@ def build_referral_bundle(
     exhibits: list[Exhibit] = []
     for number, document in enumerate(view.documents, start=1):
         data = _read_document(store, document)
-        safe = sanitise_name(redact_siblings(document["file_name"], siblings) or "document")
+        file_name = redact_siblings(document["file_name"], siblings) or document["file_name"]
+        safe = sanitise_name(file_name or "document")
         path = f"attachments/{document['id']}-{safe}"
         files[path] = data
         exhibits.append(
@@ -318,7 +340,7 @@ def build_referral_bundle(
                 kind=document["kind"],
                 date=document["date"],
                 description=redact_siblings(document["description"], siblings),
-                file_name=document["file_name"],
+                file_name=file_name,
                 sha256=document["sha256"],
                 bytes=len(data),
             )
@@ -440,21 +462,24 @@ def build_referral_bundle(
     handle, temporary = tempfile.mkstemp(dir=out.parent, prefix=f".{out.stem}.", suffix=".partial")
     try:
         os.fchmod(handle, 0o600)
-        with os.fdopen(handle, "wb") as raw, zipfile.ZipFile(raw, "w") as archive:
-            for path, data in [*ordered.items(), (MANIFEST, manifest_bytes)]:
-                info = zipfile.ZipInfo(path, date_time=stamp)  # type: ignore[arg-type]
-                info.external_attr = 0o600 << 16
-                already_compressed = path.endswith((".pdf", ".xlsx", ".zip", ".jpg", ".png"))
-                info.compress_type = (
-                    zipfile.ZIP_STORED if already_compressed else zipfile.ZIP_DEFLATED
-                )
-                archive.writestr(info, data)
+        with os.fdopen(handle, "wb") as raw:
+            with zipfile.ZipFile(raw, "w") as archive:
+                for path, data in [*ordered.items(), (MANIFEST, manifest_bytes)]:
+                    info = zipfile.ZipInfo(path, date_time=stamp)  # type: ignore[arg-type]
+                    info.external_attr = 0o600 << 16
+                    already_compressed = path.endswith((".pdf", ".xlsx", ".zip", ".jpg", ".png"))
+                    info.compress_type = (
+                        zipfile.ZIP_STORED if already_compressed else zipfile.ZIP_DEFLATED
+                    )
+                    archive.writestr(info, data)
+            raw.flush()
+            os.fsync(raw.fileno())  # on disk before the audit log says it was exported
         digest = hashlib.sha256()
         with open(temporary, "rb") as written:
             while chunk := written.read(1024 * 1024):
                 digest.update(chunk)
         zip_sha256 = digest.hexdigest()
-        with transaction(conn):
+        with transaction(conn):  # committed before the bundle appears at --out
             audit_id = record_audit(
                 conn,
                 officer=officer,
@@ -474,11 +499,21 @@ def build_referral_bundle(
                     "missing_items": summary["missing"],
                 },
             )
-            os.replace(temporary, out)
     except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(temporary)
         raise
+    try:
+        os.replace(temporary, out)
+    except OSError as exc:
+        raise FileProblemError(
+            f"The export was recorded in the audit log (entry {audit_id}, SHA-256 {zip_sha256}) "
+            f"but the bundle could not be moved to {out}: {exc.strerror or exc}. The complete "
+            f"bundle is at {temporary}",
+            hint=f"Move {temporary} to {out} yourself (`att referral verify` checks it against "
+            "the audit entry), or export again.",
+        ) from exc
+    _fsync_folder(out.parent)
     return BundleResult(
         path=out,
         upn=case_file.pupil.upn,
@@ -517,13 +552,53 @@ class BundleVerification:
     zip_sha256: str
     manifest_sha256: str | None
     recorded_export: dict[str, Any] | None = None  # the audit entry of this export, if found
+    audit_checked: bool = False  # False: only the bundle's internal consistency was checked
+
+
+_SHA256 = re.compile(r"[0-9a-f]{64}")
+
+
+def read_manifest(data: bytes) -> dict[str, Any]:
+    """The manifest, its structure checked: ``files`` a list of {``path`` (text), ``sha256`` (64
+    hex digits), ``bytes`` (a whole number >= 0)}, each path once; ``upn``, ``route`` and
+    ``generated_at`` text or absent. Raises ValueError saying what is wrong."""
+    try:
+        manifest = json.loads(data)
+    except RecursionError:
+        raise ValueError("nested too deeply") from None
+    if not isinstance(manifest, dict):
+        raise ValueError("not a JSON object")
+    for key in ("upn", "route", "generated_at"):
+        if manifest.get(key) is not None and not isinstance(manifest[key], str):
+            raise ValueError(f"{key} is not text")
+    files = manifest.get("files")
+    if not isinstance(files, list):
+        raise ValueError("no files list")
+    seen: set[str] = set()
+    for number, entry in enumerate(files, start=1):
+        if not isinstance(entry, dict):
+            raise ValueError(f"files entry {number} is not an object")
+        path, sha256, size = entry.get("path"), entry.get("sha256"), entry.get("bytes")
+        if not isinstance(path, str) or not path:
+            raise ValueError(f"files entry {number} has no path")
+        if not isinstance(sha256, str) or not _SHA256.fullmatch(sha256):
+            raise ValueError(f"files entry {number} ({path}) has no SHA-256")
+        if isinstance(size, bool) or not isinstance(size, int) or size < 0:
+            raise ValueError(f"files entry {number} ({path}) has no size in bytes")
+        if path in seen:
+            raise ValueError(f"{path} is listed twice")
+        seen.add(path)
+    return manifest
 
 
 def verify_referral_bundle(
     path: Path, *, conn: sqlite3.Connection | None = None
 ) -> BundleVerification:
     """Recompute every file's SHA-256 against the manifest. With a database, also look for the
-    export's audit entry (the zip's or the manifest's SHA-256)."""
+    export's audit entry (the zip's or the manifest's SHA-256): when neither is recorded for the
+    bundle's UPN, the manifest is not the one att exported (it may have been rewritten to match
+    a replaced file) and the bundle fails. Without one, only internal consistency is checked
+    (``audit_checked`` False)."""
     path = Path(path)
     if not path.is_file():
         raise NotFoundError(f"No such file: {path}", hint="Give the path of the bundle's .zip.")
@@ -542,11 +617,16 @@ def verify_referral_bundle(
     with archive:
         try:
             manifest_bytes = archive.read(MANIFEST)
-            manifest = json.loads(manifest_bytes)
-            listed = {f["path"]: f for f in manifest["files"]}
-        except (KeyError, ValueError, TypeError, zipfile.BadZipFile, OSError) as exc:
+        except (KeyError, ValueError, zipfile.BadZipFile, OSError, EOFError) as exc:
             result.problem = f"no readable {MANIFEST} ({exc.__class__.__name__})"
             return result
+        try:
+            manifest = read_manifest(manifest_bytes)
+        except ValueError as exc:  # bad JSON, bad UTF-8 or the wrong shape
+            reason = str(exc) if type(exc) is ValueError else exc.__class__.__name__
+            result.problem = f"no readable {MANIFEST} ({reason})"
+            return result
+        listed = {f["path"]: f for f in manifest["files"]}
         result.manifest_sha256 = hashlib.sha256(manifest_bytes).hexdigest()
         result.upn, result.route = manifest.get("upn"), manifest.get("route")
         result.generated_at = manifest.get("generated_at")
@@ -570,7 +650,14 @@ def verify_referral_bundle(
         result.unexpected = sorted(names - set(listed) - {MANIFEST})
     result.ok = not (result.changed or result.missing or result.unexpected)
     if conn is not None:
+        result.audit_checked = True
         result.recorded_export = _find_export(conn, result)
+        if result.recorded_export is None:
+            result.ok = False
+            result.problem = (
+                f"the manifest is not the one att exported: neither the zip's nor the "
+                f"manifest's SHA-256 is recorded in the audit log as an export for {result.upn}"
+            )
     return result
 
 

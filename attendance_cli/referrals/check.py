@@ -6,9 +6,11 @@ conviction). How each item is decided (see also the README):
 
 ``attendance``        the child's attendance over the period below 90% — exactly 90% is not
                       below (``10·attended < 9·possible``) — with at least one unauthorised
-                      session (every route).
+                      session (every route). Sessions with no mark yet (``-``) are reported
+                      as missing data, never counted.
 ``penalty_threshold`` 10 or more unauthorised sessions within 10 school weeks, met at a session
-                      in the period at one of the child's schools (penalty notice).
+                      in the period, counted over all the child's schools together (a move or
+                      dual registration adds up; penalty notice).
 ``notice_limit``      no parent with parental responsibility has had two notices for this child
                       (not withdrawn) issued within the 3 years before today: a third is not
                       allowed (penalty notice). A parent with one gets £160 flat next.
@@ -58,6 +60,7 @@ from attendance_cli.referrals.evidence import (
     CaseFile,
     gather_case_file,
     name_tokens,
+    no_mark_yet,
 )
 
 MET, MISSING, NOT_APPLICABLE = "met", "missing", "not_applicable"
@@ -227,15 +230,17 @@ def _attendance(case_file: CaseFile) -> CheckItem:
             "figure",
             f"{e.school_name} ({e.laestab}): attended {e.period.attended} of {e.period.possible} "
             f"possible sessions ({_pct(e.period.attendance_pct)}); {e.period.authorised} "
-            f"authorised, {e.period.unauthorised} unauthorised",
+            f"authorised, {e.period.unauthorised} unauthorised"
+            + (f"; {no_mark_yet(e.period.missing)}" if e.period.missing else ""),
         )
         for e in case_file.enrolments
-        if e.period.possible
+        if e.period.possible or e.period.missing
     ]
     text = (
         f"Attended {f.attended} of {f.possible} possible sessions ({_pct(f.attendance_pct)}) "
         f"from {f.start.isoformat()} to {f.end.isoformat()}; {f.unauthorised} unauthorised "
         f"sessions ({f.sessions_missed / 2:g} days missed in all)"
+        + (f"; {no_mark_yet(f.missing)} (missing data, not counted)" if f.missing else "")
     )
     if f.possible == 0:
         return _item("attendance", MISSING, "No possible sessions in the period.", evidence)
@@ -250,35 +255,41 @@ def _attendance(case_file: CaseFile) -> CheckItem:
 
 
 def _penalty_threshold(case_file: CaseFile) -> CheckItem:
-    evidence = []
-    met = False
-    for e in case_file.enrolments:
-        p = e.penalty
-        if p is None:
-            continue
-        if p.met_in_period and p.first_met_date is not None:
-            met = True
-            evidence.append(
-                Evidence(
-                    "threshold",
-                    f"{e.school_name}: {p.sessions} unauthorised sessions within {p.weeks} school "
-                    f"weeks reached on {p.first_met_date.isoformat()} {p.first_met_session} "
-                    f"(window from {p.first_met_window_start}); "
-                    f"{p.unauthorised_in_period} unauthorised in the period",
-                    p.first_met_date,
-                )
-            )
-        else:
-            evidence.append(
-                Evidence(
-                    "threshold",
-                    f"{e.school_name}: not met; {p.unauthorised_in_period} unauthorised sessions "
-                    f"in the period, {p.end_window_count} in the last {p.end_window_weeks} "
-                    "school weeks",
-                )
-            )
-    if met:
+    """The child's threshold over every school (``CaseFile.penalty``): a move mid-window or dual
+    registration adds the schools' unauthorised sessions up."""
+    p = case_file.penalty
+    evidence = [
+        Evidence(
+            "figure",
+            f"{e.school_name} ({e.laestab}): {e.period.unauthorised} unauthorised sessions in "
+            "the period",
+        )
+        for e in case_file.enrolments
+        if e.period.unauthorised
+    ]
+    if p is not None and p.met_in_period and p.first_met_date is not None:
+        evidence.insert(
+            0,
+            Evidence(
+                "threshold",
+                f"{p.sessions} unauthorised sessions within {p.weeks} school weeks reached on "
+                f"{p.first_met_date.isoformat()} {p.first_met_session} (window from "
+                f"{p.first_met_window_start}, every school); {p.unauthorised_in_period} "
+                "unauthorised in the period",
+                p.first_met_date,
+            ),
+        )
         return _item("penalty_threshold", MET, "Threshold met in the period.", evidence)
+    if p is not None:
+        evidence.insert(
+            0,
+            Evidence(
+                "threshold",
+                f"Not met: {p.unauthorised_in_period} unauthorised sessions in the period, "
+                f"{p.end_window_count} in the last {p.end_window_weeks} school weeks (every "
+                "school)",
+            ),
+        )
     return _item(
         "penalty_threshold",
         MISSING,

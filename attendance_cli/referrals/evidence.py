@@ -8,6 +8,15 @@ name and address), the register imports behind the marks and the marks changed b
 Figures are the DfE counts per enrolment (``analysis.figures.count_sessions``); the child's
 figure over the period adds the enrolments up: a session is counted at one school only (a dual
 registered pupil is ``D``, not possible, at the other), so the sum is the child's attendance.
+
+The period never runs past the child's last marked session or today: a certificate of attendance
+can only speak for days the register covers. ``--to`` after today is refused.
+
+The penalty-notice threshold is the child's, not a school's: the enrolments' marks are laid
+over one another (at each session the mark that makes it possible, so a ``D`` at one school
+gives way to the other's mark) and a school week is a week with a session at any of the
+child's schools; 6 unauthorised sessions at one school and 5 at the next within 10 school
+weeks are 11.
 """
 
 from __future__ import annotations
@@ -22,8 +31,8 @@ from typing import Any
 
 from attendance_cli import marks as layout
 from attendance_cli.analysis.dataset import Period, resolve_period
-from attendance_cli.codes import NO_MARK, describe_stored
-from attendance_cli.errors import UsageError
+from attendance_cli.codes import CATEGORY_OF_STORED, NO_MARK, describe_stored
+from attendance_cli.errors import InvalidInputError, UsageError
 
 #: Stored characters of the codes the check looks at (the same in both code sets).
 HOLIDAY_CODE = "G"
@@ -76,7 +85,8 @@ class EnrolmentFile:
     period: Any  # PeriodFigures over the period
     previous_year: Any  # PeriodFigures over the whole previous academic year
     code_counts: Counter[str]  # code as written -> sessions, in the period
-    penalty: Any | None  # PenaltyThreshold over the period (None: no marks)
+    first_marked: dt.date | None  # the first session in the period with any mark (``-`` too)
+    last_marked: dt.date | None  # the last one: the dates a certificate can speak for
 
 
 @dataclass(frozen=True)
@@ -127,6 +137,7 @@ class CaseFile:
     siblings: list[str]  # names only
     view: Any  # cases.chronology.CaseView
     code_counts: Counter[str] = field(default_factory=Counter)
+    penalty: Any | None = None  # PenaltyThreshold of the child (every school), None: no marks
 
     @property
     def parents(self) -> list[ContactDetails]:
@@ -142,6 +153,11 @@ def name_tokens(text: str | None) -> set[str]:
     plain = plain.replace("ł", "l").replace("Ł", "L").replace("ø", "o").replace("Ø", "O")
     plain = re.sub(r"['’`]", "", plain.lower())
     return {word for word in re.split(r"[^0-9a-z]+", plain) if word}
+
+
+def no_mark_yet(sessions: int) -> str:
+    """``-`` sessions, reported as missing data (never present or absent)."""
+    return f"{sessions} session{'' if sessions == 1 else 's'} with no mark yet"
 
 
 def _same_address(a: str | None, b: str | None) -> bool:
@@ -209,12 +225,7 @@ def gather_case_file(
         )
     ]
     records = load_enrolments(conn, years=all_years, pupil_id=pupil.id)
-    if start is not None and end is not None and end < start:
-        raise UsageError(
-            f"The period ends ({end.isoformat()}) before it starts ({start.isoformat()})",
-            hint="Check --from and --to.",
-        )
-    period = resolve_period(last_date=pupil_last_mark(records), start=start, end=end, today=today)
+    period = referral_period(last_mark=pupil_last_mark(records), start=start, end=end, today=today)
     previous = period.academic_year - 1
     previous_span = (layout.year_start(previous), layout.year_end(previous))
 
@@ -222,7 +233,7 @@ def gather_case_file(
         sid: (laestab, name)
         for sid, laestab, name in conn.execute("SELECT id, laestab, name FROM school")
     }
-    timelines = {rec.enrolment_id: tl for rec, tl, _ in _enrolment_timelines(conn, pupil.id)}
+    timelines = _enrolment_timelines(conn, pupil.id)
     enrolments: list[EnrolmentFile] = []
     total, total_previous = SessionCounts(), SessionCounts()
     code_counts: Counter[str] = Counter()
@@ -233,13 +244,8 @@ def gather_case_file(
             before.possible + before.not_possible + before.missing == 0
         ):
             continue  # on roll neither in the period nor the year before
-        counts = Counter(
-            session.mark for session in _sessions(record.marks, period.start, period.end, "")
-        )
-        timeline = timelines.get(record.enrolment_id)
-        penalty = None
-        if timeline is not None and figures.possible:
-            penalty = check_penalty_threshold(timeline, start=period.start, end=period.end)
+        sessions = _sessions(record.marks, period.start, period.end, "")
+        counts = Counter(session.mark for session in sessions)
         laestab, name = schools[record.school_id]
         enrolments.append(
             EnrolmentFile(
@@ -254,12 +260,18 @@ def gather_case_file(
                 period=figures,
                 previous_year=before,
                 code_counts=counts,
-                penalty=penalty,
+                first_marked=sessions[0].date if sessions else None,
+                last_marked=sessions[-1].date if sessions else None,
             )
         )
         total += figures.counts()
         total_previous += before.counts()
         code_counts += counts
+    penalty = None
+    if total.possible and timelines:
+        penalty = check_penalty_threshold(
+            child_timeline(timelines), start=period.start, end=period.end
+        )
 
     contacts = [
         ContactDetails(r[0], r[1], r[2], r[3], r[4], r[5], None if r[6] is None else bool(r[6]))
@@ -282,6 +294,79 @@ def gather_case_file(
         siblings=find_siblings(conn, pupil.id, contacts),
         view=case_view(conn, pupil.upn, today=today),
         code_counts=code_counts,
+        penalty=penalty,
+    )
+
+
+def referral_period(
+    *,
+    last_mark: dt.date | None,
+    start: dt.date | None,
+    end: dt.date | None,
+    today: dt.date,
+) -> Period:
+    """The period of a referral: the academic year to date by default; ``start``/``end`` move
+    either end, but the end is always capped at the earlier of the child's last marked session
+    and today (a certificate cannot speak for days the register does not cover)."""
+    if end is not None and end > today:
+        raise InvalidInputError(
+            f"--to {end.isoformat()} is after today ({today.isoformat()}): a referral can only "
+            "cover days the register has already recorded",
+            hint="Give --to today or earlier, or leave it out (the period then ends at the "
+            "child's last marked session).",
+        )
+    if start is not None and end is not None and end < start:
+        raise UsageError(
+            f"The period ends ({end.isoformat()}) before it starts ({start.isoformat()})",
+            hint="Check --from and --to.",
+        )
+    period = resolve_period(last_date=last_mark, start=start, end=end, today=today)
+    cap = min(last_mark, today) if last_mark is not None else today
+    if period.end <= cap:
+        return period
+    if cap < period.start:
+        raise InvalidInputError(
+            f"No register marks from {period.start.isoformat()}: the child's last marked "
+            f"session is on {cap.isoformat()}"
+            if last_mark is not None and last_mark <= today
+            else f"The period starts ({period.start.isoformat()}) after today",
+            hint="Give an earlier --from (or leave it out).",
+        )
+    return Period(period.start, cap, period.label)
+
+
+def child_timeline(enrolments: list[tuple[Any, Any, Any]]) -> Any:
+    """One Timeline for the child over all their enrolments (``_enrolment_timelines``' tuples).
+
+    The marks are laid over one another per session: a blank takes any mark, and a mark that
+    makes the session possible replaces one that does not (``D`` at one school, ``O`` at the
+    other: ``O``). A school week is a week with a session at any of the child's schools."""
+    from attendance_cli.analysis.calendar import SchoolCalendar, build_timeline
+
+    if len(enrolments) == 1:
+        return enrolments[0][1]
+    merged: dict[int, list[str]] = {}
+    calendars: dict[int, Any] = {}
+    for record, _, calendar in enrolments:
+        for year, text in record.marks.items():
+            own = merged.setdefault(year, list(NO_MARK * len(text)))
+            for pos, char in enumerate(text):
+                current = own[pos]
+                if current == NO_MARK or (
+                    CATEGORY_OF_STORED[char].is_possible
+                    and not CATEGORY_OF_STORED[current].is_possible
+                ):
+                    own[pos] = char
+            school = calendar.year(year)
+            calendars[year] = school if year not in calendars else calendars[year] | school
+    years = sorted(merged)
+    last = layout.year_end(years[-1])
+    return build_timeline(
+        marks_by_year={year: "".join(chars) for year, chars in merged.items()},
+        calendar=SchoolCalendar(calendars),
+        first=layout.year_start(years[0]),
+        last=last,
+        marks_until=last,
     )
 
 

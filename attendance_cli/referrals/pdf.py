@@ -577,9 +577,12 @@ def _family(
     story.append(
         _table(rows, [0.4 * width, 0.14 * width, 0.14 * width, 0.16 * width, 0.16 * width])
     )
-    story.append(_p("Parents and carers", styles["h2"]))
+    # Only the parents' data go in: contact details for a parent with parental responsibility
+    # (or not recorded, treated as having it, as the checklist does); anyone else by name and
+    # relationship only.
+    story.append(_p("Parents with parental responsibility", styles["h2"]))
     rows = [["Name", "Relationship", "Parental responsibility", "Address", "Phone / e-mail"]]
-    for c in cf.contacts:
+    for c in cf.parents:
         rows.append(
             [
                 _p(text.para(c.name), styles["cell"]),
@@ -591,7 +594,24 @@ def _family(
         )
     if len(rows) == 1:
         rows.append(["none recorded", "", "", "", ""])
-    story.append(_table(rows, [w * width for w in (0.17, 0.12, 0.15, 0.26, 0.30)]))
+    story.append(_table(rows, [w * width for w in (0.17, 0.13, 0.14, 0.26, 0.30)]))
+    others = [c for c in cf.contacts if not c.needs_letter]
+    if others:
+        story.append(
+            _p(
+                "Other contacts (no parental responsibility): name and relationship only",
+                styles["h2"],
+            )
+        )
+        rows = [["Name", "Relationship"]]
+        rows += [
+            [
+                _p(text.para(c.name), styles["cell"]),
+                _p(text.para(c.relationship or "not recorded"), styles["cell"]),
+            ]
+            for c in others
+        ]
+        story.append(_table(rows, [0.5 * width, 0.5 * width]))
     return story
 
 
@@ -604,6 +624,7 @@ def _figure_row(label: str, f: Any, text: _Printable, styles: dict[str, Any]) ->
         str(f.unauthorised),
         f"{f.sessions_missed / 2:g}",
         _pct(f.attendance_pct),
+        str(f.missing),
     ]
 
 
@@ -613,15 +634,27 @@ def _summary(
     from reportlab.lib import colors
 
     cf = content.case_file
-    head = ["", "Possible", "Attended", "Authorised", "Unauthorised", "Days missed", "Attendance"]
-    widths = [0.22 * width] + [0.13 * width] * 6
+    head = [
+        "",
+        "Possible",
+        "Attended",
+        "Authorised",
+        "Unauthorised",
+        "Days missed",
+        "Attendance",
+        "No mark\nyet",
+    ]
+    # each header on one line (but the last, on two) at 8 pt bold
+    widths = [w * width for w in (0.19, 0.1, 0.11, 0.115, 0.14, 0.13, 0.12, 0.095)]
     story = _h1("Attendance summary", styles) + [
         _p(
             escape(
                 "Sessions (two a school day). Possible = present + approved educational activity "
                 "+ authorised + unauthorised absence; attended = present + approved educational "
                 "activity (DfE definitions). Sessions not possible (e.g. # closure, D dual "
-                "registration, X, Y, Z) and sessions with no mark are not counted."
+                "registration, X, Y, Z) and sessions with no mark are not counted. No mark "
+                "yet: sessions marked - (no mark entered yet), missing data reported here and "
+                "never counted as present or absent."
             ),
             styles["small"],
         )
@@ -640,7 +673,7 @@ def _summary(
         ),
     ):
         rows: list[list[Any]] = [head]
-        shown = [e for e in cf.enrolments if getter(e).possible]
+        shown = [e for e in cf.enrolments if getter(e).possible or getter(e).missing]
         for e in shown:
             rows.append(_figure_row(f"{e.school_name} ({e.laestab})", getter(e), text, styles))
         if len(shown) != 1:
@@ -676,12 +709,15 @@ def _certificates(
 
             story += [PageBreak(), _p(escape(title), styles["h2"])]
         dob = f", born {_date(pupil.date_of_birth)}" if pupil.date_of_birth else ""
+        # the dates the register has marks for (not the period asked for: a child who joined
+        # on 3 September was not registered on 1 August)
+        first, last = e.first_marked or f.start, e.last_marked or f.end
         body = (
             "Education Act 1996, section 566 (certificate of the head teacher as to attendance). "
             f"I certify that the attendance register kept by {e.school_name} (LAESTAB "
             f"{e.laestab}) under the School Attendance (Pupil Registration) (England) "
             f"Regulations 2024 shows that {pupil.name}{dob} (UPN {pupil.upn}), a registered "
-            f"pupil at the school, between {_date(f.start)} and {_date(f.end)}:"
+            f"pupil at the school, between {_date(first)} and {_date(last)}:"
         )
         story.append(_p(text.para(body), styles["body"]))
         rows = [
@@ -703,6 +739,19 @@ def _certificates(
                 font_size=9,
             )
         )
+        if f.missing:
+            from attendance_cli.referrals.evidence import no_mark_yet
+
+            story.append(Spacer(1, 4))
+            story.append(
+                _p(
+                    escape(
+                        f"{no_mark_yet(f.missing)} (marked -): missing data, not counted in "
+                        "the figures above."
+                    ),
+                    styles["body"],
+                )
+            )
         story.append(Spacer(1, 6))
         story.append(
             _p(

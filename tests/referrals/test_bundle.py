@@ -17,6 +17,8 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from pypdf import PdfReader
 
 from attendance_cli.cases import service
@@ -35,6 +37,8 @@ from tests.conftest import SAMPLE
 from tests.referrals.builders import HARVEY, OFFICER, build_case
 
 TODAY = dt.date(2025, 11, 20)
+ELIZA = "K899200417003"  # one session with no mark yet ('-', Fri 14 Nov 2025 PM)
+CALLUM = "U899200515001"  # stepfather Dean Pryce without parental responsibility
 SECTIONS = [
     "Readiness checklist",
     "Pupil and family",
@@ -488,3 +492,285 @@ def test_spreadsheet_files_hold_no_live_formula(
                     assert cell.data_type != "f", cell.coordinate
     finally:
         workbook.close()
+
+
+# ------------------------------------------------------------------ the reviewer's findings
+
+
+def _zip_texts(out: Path) -> dict[str, str]:
+    with zipfile.ZipFile(out) as archive:
+        texts = {
+            name: archive.read(name).decode("utf-8", "replace")
+            for name in archive.namelist()
+            if not name.endswith((".pdf", ".xlsx"))
+        }
+    texts["bundle.pdf"] = "\n".join(_pdf_text(out))
+    return texts
+
+
+def _certificate(out: Path) -> str:
+    page = next(p for p in _pdf_text(out) if p.lstrip().startswith("Certificate of attendance"))
+    return " ".join(page.split())
+
+
+def test_certificate_covers_only_the_marked_dates(
+    sample_conn: sqlite3.Connection, sample_db: Path, tmp_path: Path
+) -> None:
+    """Harvey joined on Wed 3 Sep 2025; his marks end on Fri 14 Nov (TODAY is 20 Nov)."""
+    build_case(sample_conn, sample_db, tmp_path)
+    out = tmp_path / "b.zip"
+    result = _export(sample_conn, sample_db, out, route="penalty-notice", start=dt.date(2025, 9, 1))
+    assert (result.period_from, result.period_to) == (dt.date(2025, 9, 1), dt.date(2025, 11, 14))  # type: ignore[attr-defined]
+    assert "between 03/09/2025 and 14/11/2025:" in _certificate(out)
+    with zipfile.ZipFile(out) as archive:
+        manifest = json.loads(archive.read("manifest.json"))
+    assert manifest["period"]["to"] == "2025-11-14"
+    with pytest.raises(InvalidInputError, match="after today"):
+        _export(sample_conn, sample_db, tmp_path / "c.zip", end=dt.date(2031, 1, 1))
+    assert not (tmp_path / "c.zip").exists()
+
+
+def test_sessions_with_no_mark_yet_in_the_summary_and_the_certificate(
+    sample_conn: sqlite3.Connection, sample_db: Path, tmp_path: Path
+) -> None:
+    # Eliza Ali: 93 possible, 92 attended, 1 authorised (M), 0 unauthorised, 98.9%, and one
+    # session with no mark yet (Fri 14 Nov PM): see test_check
+    build_case(sample_conn, sample_db, tmp_path, upn=ELIZA, parents=("Lisa Murray", "Martin Ali"))
+    out = tmp_path / "b.zip"
+    _export(sample_conn, sample_db, out, upn=ELIZA, force=True, reason="test")
+    summary = next(p for p in _pdf_text(out) if p.lstrip().startswith("Attendance summary"))
+    flat = " ".join(summary.split())
+    assert "No mark yet" in flat
+    assert "Castle Hill Academy (8994001) 93 92 1 0 0.5 98.9% 1" in flat
+    certificate = _certificate(out)
+    assert "between 03/09/2025 and 14/11/2025:" in certificate
+    assert "1 session with no mark yet (marked -): missing data, not counted" in certificate
+
+
+def test_a_document_named_after_a_sibling_is_redacted_in_the_manifest(
+    sample_conn: sqlite3.Connection, sample_db: Path, tmp_path: Path
+) -> None:
+    build_case(sample_conn, sample_db, tmp_path)
+    for name in ("Isla_Marsden attendance.pdf", "letter about Isla Marsden.pdf"):
+        document = tmp_path / name
+        document.write_bytes(b"%PDF-1.4\n% about the sister\n" + name.encode())
+        service.attach_document(
+            sample_conn,
+            upn=HARVEY,
+            file=document,
+            kind="other",
+            store=document_store(sample_db),
+            officer=OFFICER,
+        )
+    out = tmp_path / "b.zip"
+    _export(sample_conn, sample_db, out)
+    with zipfile.ZipFile(out) as archive:
+        names = archive.namelist()
+        manifest = json.loads(archive.read("manifest.json"))
+    assert [x["file_name"] for x in manifest["exhibits"]][-2:] == [
+        "[sibling] attendance.pdf",
+        "letter about [sibling].pdf",
+    ]
+    assert not any("isla" in n.lower() for n in names)
+    for name, content in _zip_texts(out).items():
+        if not name.startswith("attachments/"):  # their content is the officer's responsibility
+            assert "Isla" not in content, name
+
+
+def _forge(out: Path, forged: Path) -> None:
+    """Replace an attachment, put its new hash and size into manifest.json, zip it again."""
+    with zipfile.ZipFile(out) as source:
+        manifest = json.loads(source.read("manifest.json"))
+        members = {info.filename: source.read(info) for info in source.infolist()}
+    target = next(e for e in manifest["files"] if e["path"].startswith("attachments/"))
+    replacement = b"%PDF-1.4\n% a different letter\n"
+    members[target["path"]] = replacement
+    target["sha256"] = hashlib.sha256(replacement).hexdigest()
+    target["bytes"] = len(replacement)
+    members["manifest.json"] = (json.dumps(manifest, indent=2) + "\n").encode()
+    with zipfile.ZipFile(forged, "w") as archive:
+        for name, data in members.items():
+            archive.writestr(name, data)
+
+
+def test_verify_refuses_a_forged_manifest_when_it_has_the_audit_log(
+    bundle: tuple[object, Path], sample_conn: sqlite3.Connection, tmp_path: Path
+) -> None:
+    _, out = bundle
+    forged = tmp_path / "forged.zip"
+    _forge(out, forged)
+    checked = verify_referral_bundle(forged, conn=sample_conn)
+    assert (checked.ok, checked.changed, checked.missing, checked.unexpected) == (
+        False,
+        [],
+        [],
+        [],
+    )
+    assert checked.audit_checked and checked.recorded_export is None
+    assert checked.problem is not None
+    assert checked.problem.startswith("the manifest is not the one att exported")
+    # without the audit log the forgery is internally consistent: said so, not hidden
+    alone = verify_referral_bundle(forged)
+    assert (alone.ok, alone.audit_checked) == (True, False)
+    assert verify_referral_bundle(out, conn=sample_conn).ok
+
+
+@pytest.mark.parametrize(
+    ("manifest", "says"),
+    [
+        pytest.param(
+            {"files": [{"path": "a.txt", "bytes": 5}]},
+            "files entry 1 (a.txt) has no SHA-256",
+            id="no-sha256",
+        ),
+        pytest.param(
+            {"files": [{"path": "a.txt", "sha256": 5, "bytes": 5}]},
+            "files entry 1 (a.txt) has no SHA-256",
+            id="sha256-not-text",
+        ),
+        pytest.param(
+            {"files": [{"path": "a.txt", "sha256": "ab" * 32, "bytes": "5"}]},
+            "files entry 1 (a.txt) has no size in bytes",
+            id="bytes-as-text",
+        ),
+        pytest.param({"files": [["a.txt"]]}, "files entry 1 is not an object", id="entry-list"),
+        pytest.param({"files": {"a.txt": {}}}, "no files list", id="files-object"),
+        pytest.param(["files"], "not a JSON object", id="list"),
+        pytest.param({"files": [], "upn": 7}, "upn is not text", id="upn-number"),
+    ],
+)
+def test_verify_reports_a_malformed_manifest(tmp_path: Path, manifest: object, says: str) -> None:
+    path = tmp_path / "b.zip"
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("a.txt", b"hello")
+        archive.writestr("manifest.json", json.dumps(manifest))
+    result = verify_referral_bundle(path)
+    assert (result.ok, result.problem) == (False, f"no readable manifest.json ({says})")
+
+
+_JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=8),
+    lambda inner: (
+        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner, max_size=3)
+    ),
+    max_leaves=8,
+)
+_HELLO_SHA256 = hashlib.sha256(b"hello").hexdigest()
+_ENTRY = st.fixed_dictionaries(  # each key present or not, often with the right value
+    {},
+    optional={
+        "path": st.just("a.txt") | _JSON,
+        "sha256": st.just(_HELLO_SHA256) | _JSON,
+        "bytes": st.just(5) | _JSON,
+    },
+)
+_MANIFEST = (
+    st.fixed_dictionaries(
+        {"files": st.lists(_ENTRY, max_size=2) | _JSON},
+        optional={"upn": st.just(HARVEY) | _JSON, "route": _JSON, "generated_at": _JSON},
+    )
+    | _JSON
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(manifest=_MANIFEST)
+def test_verify_never_fails_on_any_manifest_shape(manifest: object) -> None:
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "b.zip"
+        with zipfile.ZipFile(path, "w") as archive:
+            archive.writestr("a.txt", b"hello")
+            archive.writestr("manifest.json", json.dumps(manifest))
+        result = verify_referral_bundle(path)
+    well_formed = (
+        isinstance(manifest, dict)
+        and manifest.get("files") == [{"path": "a.txt", "sha256": _HELLO_SHA256, "bytes": 5}]
+        and all(isinstance(manifest.get(k), str | None) for k in ("upn", "route", "generated_at"))
+    )
+    assert result.ok is well_formed
+    if result.problem is not None:
+        assert result.problem.startswith("no readable manifest.json (")
+
+
+def test_only_parents_with_parental_responsibility_have_contact_details(
+    sample_conn: sqlite3.Connection, sample_db: Path, tmp_path: Path
+) -> None:
+    # Callum Whitlock: mother Donna Whitlock (PR, 07700 900152, donna.whitlock@example.com);
+    # stepfather Dean Pryce (no PR, 07700 900582, dean.pryce@example.com)
+    build_case(sample_conn, sample_db, tmp_path, upn=CALLUM, parents=("Donna Whitlock",))
+    out = tmp_path / "b.zip"
+    _export(sample_conn, sample_db, out, upn=CALLUM, force=True, reason="test")
+    family = next(p for p in _pdf_text(out) if p.lstrip().startswith("Pupil and family"))
+    flat = " ".join(family.split())
+    assert "07700 900152" in flat and "donna.whitlock@example.com" in flat
+    assert "Other contacts (no parental responsibility): name and relationship only" in flat
+    assert "Dean Pryce Stepfather" in flat
+    for name, content in _zip_texts(out).items():
+        assert "900582" not in content and "dean.pryce@" not in content, name
+
+
+class _CommitFails:
+    """A connection whose COMMIT fails (disk full, I/O error) and everything else works."""
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self._conn = conn
+
+    def execute(self, sql: str, *args: object) -> sqlite3.Cursor:
+        if sql.strip().upper() == "COMMIT":
+            raise sqlite3.OperationalError("disk I/O error")
+        return self._conn.execute(sql, *args)
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self._conn, name)
+
+
+def test_a_failed_commit_leaves_no_bundle_and_keeps_the_earlier_one(
+    sample_conn: sqlite3.Connection, sample_db: Path, tmp_path: Path
+) -> None:
+    from attendance_cli.errors import DatabaseError
+
+    build_case(sample_conn, sample_db, tmp_path)
+    out = tmp_path / "out" / "bundle.zip"
+    out.parent.mkdir()
+    out.write_bytes(b"the earlier bundle")
+    before = len(list_audit(sample_conn))
+    with pytest.raises(DatabaseError):
+        _export(_CommitFails(sample_conn), sample_db, out)  # type: ignore[arg-type]
+    assert out.read_bytes() == b"the earlier bundle"
+    assert [p.name for p in out.parent.iterdir()] == ["bundle.zip"]
+    assert len(list_audit(sample_conn)) == before
+
+
+def test_a_failed_rename_after_the_commit_is_reported(
+    sample_conn: sqlite3.Connection,
+    sample_db: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from attendance_cli.errors import ExitCode, FileProblemError
+
+    build_case(sample_conn, sample_db, tmp_path)
+    out = tmp_path / "out" / "bundle.zip"
+    out.parent.mkdir()
+
+    def refuse(source: object, target: object) -> None:
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr("attendance_cli.referrals.bundle.os.replace", refuse)
+    with pytest.raises(FileProblemError) as raised:
+        _export(sample_conn, sample_db, out)
+    monkeypatch.undo()
+    assert raised.value.exit_code == ExitCode.FILE
+    entry = list_audit(sample_conn, upn=HARVEY)[-1]
+    assert entry.action == "referral_export"
+    message = raised.value.message
+    assert (
+        f"recorded in the audit log (entry {entry.id}, SHA-256 {entry.detail['sha256']})" in message
+    )
+    assert "could not be moved to" in message and "Permission denied" in message
+    assert not out.exists()
+    (kept,) = out.parent.iterdir()
+    assert f"The complete bundle is at {kept}" in message
+    assert hashlib.sha256(kept.read_bytes()).hexdigest() == entry.detail["sha256"]

@@ -11,13 +11,15 @@ import pytest
 
 from attendance_cli.cases import service
 from attendance_cli.config import document_store
-from attendance_cli.errors import UsageError
+from attendance_cli.errors import InvalidInputError, UsageError
 from attendance_cli.referrals.check import CheckItem, ReferralCheck, check_dict, check_referral
 from attendance_cli.registers.importer import import_registers
 from tests.helpers import SCHOOL, UPN1, weekdays, write_csv
 from tests.referrals.builders import HARVEY, OFFICER, SIBLING, add_notice, build_case
 
+D = dt.date
 TODAY = dt.date(2025, 11, 20)
+ELIZA = "K899200417003"  # one session with no mark yet ('-', Fri 14 Nov 2025 PM)
 RUBY = "G899200417001"  # exactly 10% absence: 81 of 90 attended = 90.0%
 CALLUM = "U899200515001"  # 9 unauthorised sessions; stepfather without parental responsibility
 KIERAN = "M899200316001"  # 28 illness sessions
@@ -416,3 +418,130 @@ def test_custom_period(sample_conn: sqlite3.Connection) -> None:
     f = check.case_file.figures
     assert (f.possible, f.attended, f.unauthorised) == (18, 4, 14)
     assert check.period.label == "custom period"
+
+
+# ------------------------------------------------------------------- the period of a referral
+# Harvey's marks run Wed 3 Sep to Fri 14 Nov 2025 (sample_data/README.md); TODAY is 20 Nov.
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "today", "period"),
+    [
+        pytest.param(None, None, TODAY, (D(2025, 8, 1), D(2025, 11, 14)), id="default-to-date"),
+        pytest.param(
+            D(2025, 9, 1), None, TODAY, (D(2025, 9, 1), D(2025, 11, 14)), id="from-only-capped"
+        ),
+        pytest.param(
+            D(2025, 9, 1),
+            D(2025, 11, 19),
+            TODAY,
+            (D(2025, 9, 1), D(2025, 11, 14)),
+            id="to-after-last-mark-capped",
+        ),
+        pytest.param(
+            None, D(2025, 10, 24), TODAY, (D(2025, 8, 1), D(2025, 10, 24)), id="to-before-kept"
+        ),
+        pytest.param(
+            None, None, D(2025, 11, 12), (D(2025, 8, 1), D(2025, 11, 12)), id="capped-at-today"
+        ),
+    ],
+)
+def test_period_never_runs_past_the_last_mark_or_today(
+    sample_conn: sqlite3.Connection,
+    start: dt.date | None,
+    end: dt.date | None,
+    today: dt.date,
+    period: tuple[dt.date, dt.date],
+) -> None:
+    check = check_referral(
+        sample_conn, upn=HARVEY, route="penalty-notice", start=start, end=end, today=today
+    )
+    assert (check.period.start, check.period.end) == period
+
+
+def test_period_to_after_today_or_from_after_the_last_mark_is_refused(
+    sample_conn: sqlite3.Connection,
+) -> None:
+    with pytest.raises(InvalidInputError, match=r"--to 2031-01-01 is after today \(2025-11-20\)"):
+        check_referral(
+            sample_conn, upn=HARVEY, route="penalty-notice", end=D(2031, 1, 1), today=TODAY
+        )
+    with pytest.raises(InvalidInputError, match="last marked session is on 2025-11-14"):
+        check_referral(
+            sample_conn, upn=HARVEY, route="penalty-notice", start=D(2025, 11, 17), today=TODAY
+        )
+
+
+def test_sessions_with_no_mark_yet_are_reported(sample_conn: sqlite3.Connection) -> None:
+    # Eliza Ali: 96 sessions 3 Sep - 14 Nov 2025 = 46 '/' + 45 '\' + L + M (93 possible, 92
+    # attended, 1 authorised) + 2 '#' + one '-' (Fri 14 Nov PM, no mark yet)
+    item = _item(
+        check_referral(sample_conn, upn=ELIZA, route="prosecution", today=TODAY), "attendance"
+    )
+    assert "Attended 92 of 93 possible sessions (98.9%)" in item.detail
+    assert "1 session with no mark yet (missing data, not counted)" in item.detail
+    assert "1 session with no mark yet" in item.evidence[0].text
+    harvey = _item(
+        check_referral(sample_conn, upn=HARVEY, route="prosecution", today=TODAY), "attendance"
+    )
+    assert "no mark yet" not in harvey.detail
+
+
+# ------------------------------------------------ the penalty threshold over two schools
+
+SECOND_SCHOOL = "8992002"
+
+
+def _two_schools(conn: sqlite3.Connection, tmp_path: Path, second_school_o_week: int) -> None:
+    """UPN1 at SCHOOL weeks 1-3 (Mon 1 - Fri 19 Sep 2025) with O on Mon 1 - Wed 3 Sep (6
+    sessions), then at SECOND_SCHOOL weeks 4-11 (Mon 22 Sep - Fri 14 Nov) with O on the
+    Monday AM/PM, Tuesday AM/PM and Wednesday AM of week ``second_school_o_week`` (5
+    sessions); every other session present. No half-term: 11 school weeks in a row."""
+    header = ["UPN", "Date", "Session", "Mark"]
+    first: list[list[object]] = [header]
+    for n, day in enumerate(weekdays(D(2025, 9, 1), 15)):
+        first += [[UPN1, day.isoformat(), s, "O" if n < 3 else "/"] for s in ("AM", "PM")]
+    second: list[list[object]] = [header]
+    o_days = weekdays(D(2025, 9, 1) + dt.timedelta(weeks=second_school_o_week - 1), 3)
+    for day in weekdays(D(2025, 9, 22), 40):
+        for s in ("AM", "PM"):
+            unauthorised = day in o_days and not (day == o_days[2] and s == "PM")
+            second.append([UPN1, day.isoformat(), s, "O" if unauthorised else "/"])
+    for name, rows, school in (("a.csv", first, SCHOOL), ("b.csv", second, SECOND_SCHOOL)):
+        result = import_registers(conn, paths=[write_csv(tmp_path / name, rows)], school=school)
+        assert result.ok, [p for f in result.files for p in f.problems]
+
+
+@pytest.mark.parametrize(
+    ("week", "status", "says"),
+    [
+        # window at Tue 4 Nov PM: weeks 1-10 hold school one's 6 and school two's first 4
+        pytest.param(
+            10,
+            "met",
+            "10 unauthorised sessions within 10 school weeks reached on 2025-11-04 PM "
+            "(window from 2025-09-01, every school); 11 unauthorised in the period",
+            id="6-then-5-within-10-school-weeks",
+        ),
+        # week 11's window is weeks 2-11: school one's week 1 has dropped out, 5 remain
+        pytest.param(
+            11,
+            "missing",
+            "Not met: 11 unauthorised sessions in the period, 5 in the last 10 school weeks",
+            id="6-then-5-in-the-11th-week-not",
+        ),
+    ],
+)
+def test_penalty_threshold_adds_the_schools_up(
+    conn: sqlite3.Connection, tmp_path: Path, week: int, status: str, says: str
+) -> None:
+    _two_schools(conn, tmp_path, week)
+    item = _item(
+        check_referral(conn, upn=UPN1, route="penalty-notice", today=TODAY), "penalty_threshold"
+    )
+    assert item.status == status
+    assert says in item.evidence[0].text
+    assert [e.text.split(":")[1].strip() for e in item.evidence[1:]] == [
+        "6 unauthorised sessions in the period",
+        "5 unauthorised sessions in the period",
+    ]

@@ -141,3 +141,50 @@ def test_cli_start_up_does_not_load_the_pdf_library() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == ""
+
+
+def test_to_after_today_exits_3(sample_db: Path, tmp_path: Path) -> None:
+    out = tmp_path / "b.zip"
+    for command in (["check"], ["export", "--out", str(out)]):
+        result = runner.invoke(
+            app,
+            ["referral", command[0], HARVEY, "-r", "penalty-notice", "--to", "2031-01-01"]
+            + command[1:],
+        )
+        assert result.exit_code == 3, result.output
+        assert result.stderr.startswith("Error: --to 2031-01-01 is after today")
+    assert not out.exists()
+
+
+def test_verify_a_forged_bundle_and_a_malformed_manifest(
+    sample_conn: sqlite3.Connection, sample_db: Path, tmp_path: Path
+) -> None:
+    from tests.referrals.test_bundle import _forge
+
+    build_case(sample_conn, sample_db, tmp_path)
+    out = tmp_path / "bundle.zip"
+    exported = runner.invoke(
+        app, ["referral", "export", HARVEY, "--route", "prosecution", "--out", str(out)]
+    )
+    assert exported.exit_code == 0, exported.output
+    forged = tmp_path / "forged.zip"
+    _forge(out, forged)
+    caught = runner.invoke(app, ["referral", "verify", str(forged), "--format", "json"])
+    assert caught.exit_code == 1, caught.output
+    data = json.loads(caught.stdout)
+    assert (data["ok"], data["audit_checked"], data["recorded_export"]) == (False, True, None)
+    assert data["problem"].startswith("the manifest is not the one att exported")
+
+    no_db = ["--db", str(tmp_path / "none.sqlite"), "referral", "verify", str(forged)]
+    alone = runner.invoke(app, no_db)
+    assert alone.exit_code == 0, alone.output
+    assert "only the bundle's internal consistency was checked" in alone.stderr
+    assert not (tmp_path / "none.sqlite").exists()
+
+    broken = tmp_path / "broken.zip"
+    with zipfile.ZipFile(broken, "w") as archive:
+        archive.writestr("a.txt", b"hello")
+        archive.writestr("manifest.json", json.dumps({"files": [{"path": "a.txt", "bytes": 5}]}))
+    result = runner.invoke(app, ["referral", "verify", str(broken)])
+    assert result.exit_code == 1, result.output
+    assert "no readable manifest.json" in result.stderr and "Internal error" not in result.stderr
