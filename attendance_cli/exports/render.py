@@ -12,7 +12,7 @@ import enum
 import io
 import json
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import asdict, is_dataclass
+from dataclasses import fields, is_dataclass
 from pathlib import Path
 from typing import Any
 
@@ -25,9 +25,16 @@ class OutputFormat(enum.StrEnum):
     csv = "csv"
 
 
+_PLAIN = frozenset({str, int, float, bool, type(None)})  # exact types: an enum is converted
+
+
 def to_jsonable(value: Any) -> Any:
+    if type(value) in _PLAIN:
+        return value
     if is_dataclass(value) and not isinstance(value, type):
-        return to_jsonable(asdict(value))
+        # field by field rather than through dataclasses.asdict, which deep-copies every value
+        # only for this to walk the copy again (0.7 s of a big LA report's 200,000 values)
+        return {f.name: to_jsonable(getattr(value, f.name)) for f in fields(value)}
     if isinstance(value, Mapping):
         return {str(k): to_jsonable(v) for k, v in value.items()}
     if isinstance(value, (list, tuple, set, frozenset)):

@@ -5,6 +5,9 @@ bundle later).
   (``exports.safety.neutralise``) and is stored as text, never as a formula or an error value;
   numbers, dates and booleans stay what they are.
 * ``write_table``: a bold header row and rows under it, number formats by column.
+* ``stream_table``: the same for tables of thousands of rows, serialised straight into the
+  worksheet's XML by ``save_workbook`` (openpyxl's pure-Python XML writer takes ~30 µs a cell:
+  5 s for the LA report's 170,000), the column widths measured in the same pass.
 * ``autosize_columns``: column widths from the longest value shown.
 * ``save_workbook``: written private to the owner (0600) through a temporary file in the same
   folder, renamed over the final name only once complete.
@@ -18,12 +21,15 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import io
 import math
 import numbers
 import os
 import re
 import tempfile
+import zipfile
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -51,14 +57,22 @@ def safe_cell_value(value: Any) -> Any:
     """The value to store in a cell: text with illegal control characters removed, cut to
     Excel's limit and neutralised (``=SUM(A1)`` becomes ``'=SUM(A1)``); numbers, dates, times,
     booleans and None unchanged (NaN and infinities become empty); anything else as its text."""
-    if value is None or isinstance(value, bool | dt.date | dt.time):
+    kind = type(value)  # the common exact types first: the ABC checks below are slow
+    if kind is str:
+        text = value
+    elif kind is int:
         return value
-    if isinstance(value, numbers.Integral):
+    elif kind is float:
+        return value if math.isfinite(value) else None
+    elif value is None or isinstance(value, bool | dt.date | dt.time):
+        return value
+    elif isinstance(value, numbers.Integral):
         return int(value)
-    if isinstance(value, numbers.Real):
+    elif isinstance(value, numbers.Real):
         number = float(value)
         return number if math.isfinite(number) else None
-    text = value if isinstance(value, str) else str(value)
+    else:
+        text = value if isinstance(value, str) else str(value)
     return neutralise(_ILLEGAL.sub("", text)[:MAX_CELL_TEXT])
 
 
@@ -73,10 +87,18 @@ def write_cell(
 ) -> Cell:
     """Write one value through ``safe_cell_value``. Text is always stored as text: even a value
     the guard lets through unchanged (``#N/A``) never becomes a formula or an error cell."""
-    from openpyxl.styles import Font
-
-    safe = safe_cell_value(value)
     cell = worksheet.cell(row=row, column=column)
+    _store(cell, safe_cell_value(value), number_format=number_format, bold=bold)
+    return cell
+
+
+def _store(
+    cell: Cell, safe: Any, *, number_format: str | None, bold: bool = False, wrap: bool = False
+) -> None:
+    """Put an already guarded value in ``cell`` with its style: what ``write_cell`` and
+    ``write_table`` do to each cell, and what ``stream_table`` does once per column and type."""
+    from openpyxl.styles import Alignment, Font
+
     cell.value = safe
     if isinstance(safe, str):
         cell.data_type = "s"
@@ -86,7 +108,8 @@ def write_cell(
         cell.number_format = DATE_FORMAT
     if bold:
         cell.font = Font(bold=True)
-    return cell
+    if wrap:
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
 
 
 def style_header(cells: Iterable[Cell], *, fill: str = HEADER_FILL) -> None:
@@ -111,28 +134,147 @@ def write_table(
 ) -> int:
     """A bold header row at ``start_row`` and one row per item under it; ``number_formats`` and
     ``wrap`` are keyed by header. Returns the last row written (the header row if no rows)."""
-    from openpyxl.styles import Alignment
-
     formats = number_formats or {}
     wrapped = set(wrap)
-    header_cells = [
-        write_cell(worksheet, start_row, start_column + offset, header)
-        for offset, header in enumerate(headers)
-    ]
-    style_header(header_cells)
+    _write_header(worksheet, headers, start_row, start_column)
     row_number = start_row
     for row_number, values in enumerate(rows, start=start_row + 1):
         for offset, (header, value) in enumerate(zip(headers, values, strict=True)):
-            cell = write_cell(
-                worksheet,
-                row_number,
-                start_column + offset,
-                value,
+            _store(
+                worksheet.cell(row=row_number, column=start_column + offset),
+                safe_cell_value(value),
                 number_format=formats.get(header),
+                wrap=header in wrapped,
             )
-            if header in wrapped:
-                cell.alignment = Alignment(wrap_text=True, vertical="top")
     return row_number
+
+
+def _write_header(
+    worksheet: Worksheet, headers: Sequence[str], row: int, start_column: int
+) -> None:
+    style_header(
+        write_cell(worksheet, row, start_column + offset, header)
+        for offset, header in enumerate(headers)
+    )
+
+
+@dataclass
+class StreamedTable:
+    """A table from ``stream_table``: its header is in the worksheet; its rows are XML that
+    ``save_workbook(..., streamed=[table])`` writes into the saved worksheet."""
+
+    worksheet: Worksheet
+    header_row: int
+    last_row: int  # the header row when there are no rows
+    last_column: int
+    longest: dict[int, int]  # by column number: the longest value shown, header included
+    xml: list[str] = field(repr=False)  # one <row> element per row
+
+
+def stream_table(
+    worksheet: Worksheet,
+    *,
+    headers: Sequence[str],
+    rows: Iterable[Sequence[Any]],
+    start_row: int = 1,
+    start_column: int = 1,
+    number_formats: Mapping[str, str] | None = None,
+    wrap: Iterable[str] = (),
+) -> StreamedTable:
+    """``write_table`` for big tables: the same header, values (through ``safe_cell_value``),
+    styles and saved XML, but the rows are not openpyxl cells: they are serialised here, each
+    style worked out once per column and type of value, and written by ``save_workbook``, which
+    must be given the table. Nothing else may be written below the header. For the widths pass
+    the table's ``longest`` to ``autosize_columns(measured=...)``."""
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.utils import get_column_letter
+    from openpyxl.utils.datetime import to_excel
+
+    formats = number_formats or {}
+    wrapped = set(wrap)
+    _write_header(worksheet, headers, start_row, start_column)
+    epoch = worksheet.parent.epoch
+    columns = [
+        (
+            start_column + offset,
+            get_column_letter(start_column + offset),
+            formats.get(header),
+            header in wrapped,
+        )
+        for offset, header in enumerate(headers)
+    ]
+    longest = {column: len(header) for (column, *_), header in zip(columns, headers, strict=True)}
+    styles: dict[tuple[int, type], str] = {}  # ' s="N"' or ""
+
+    def style(column: int, number_format: str | None, wrap: bool, safe: Any) -> str:
+        cell = WriteOnlyCell(worksheet)  # not in the sheet: only its style is wanted
+        _store(cell, safe, number_format=number_format, wrap=wrap)
+        found = styles[column, type(safe)] = f' s="{cell.style_id}"' if cell.has_style else ""
+        return found
+
+    xml: list[str] = []
+    row_number = start_row
+    for row_number, values in enumerate(rows, start=start_row + 1):
+        parts = [f'<row r="{row_number}">']
+        for (column, letter, number_format, wrapped_column), value in zip(
+            columns, values, strict=True
+        ):
+            safe = safe_cell_value(value)
+            kind = type(safe)
+            s = styles.get((column, kind))
+            if s is None:
+                s = style(column, number_format, wrapped_column, safe)
+            if kind is str:
+                width = len(safe) if safe.isprintable() else _shown_width(safe, "")
+                if not safe:
+                    parts.append(f'<c r="{letter}{row_number}"{s} t="inlineStr" />')
+                else:
+                    preserve = (
+                        ' xml:space="preserve"' if safe != safe.strip() and safe.strip() else ""
+                    )
+                    parts.append(
+                        f'<c r="{letter}{row_number}"{s} t="inlineStr"><is><t{preserve}>'
+                        f"{_escape(safe)}</t></is></c>"
+                    )
+            elif safe is None:
+                width = 0
+                if s:
+                    parts.append(f'<c r="{letter}{row_number}"{s} t="n" />')
+            elif kind is bool:
+                width = 5
+                parts.append(f'<c r="{letter}{row_number}"{s} t="b"><v>{safe:.16g}</v></c>')
+            elif kind is int or kind is float:
+                width = _shown_width(safe, number_format or "General")
+                parts.append(f'<c r="{letter}{row_number}"{s} t="n"><v>{safe:.16g}</v></c>')
+            else:  # a date, datetime or time
+                if getattr(safe, "tzinfo", None) is not None:
+                    raise TypeError("Excel does not support time zones in dates and times")
+                width = _shown_width(safe, "")
+                serial = f"{to_excel(safe, epoch):.16g}"
+                parts.append(f'<c r="{letter}{row_number}"{s} t="n"><v>{serial}</v></c>')
+            if width > longest[column]:
+                longest[column] = width
+        parts.append("</row>")
+        xml.append("".join(parts))
+    return StreamedTable(
+        worksheet=worksheet,
+        header_row=start_row,
+        last_row=row_number,
+        last_column=start_column + len(columns) - 1,
+        longest=longest,
+        xml=xml,
+    )
+
+
+def _escape(text: str) -> str:
+    """Text as an XML element's content, escaped as openpyxl (ElementTree) escapes it."""
+    if "&" in text:
+        text = text.replace("&", "&amp;")
+    if "<" in text:
+        text = text.replace("<", "&lt;")
+    if ">" in text:
+        text = text.replace(">", "&gt;")
+    return text
 
 
 def freeze_and_filter(
@@ -182,13 +324,15 @@ def autosize_columns(
     max_width: float = 50,
     padding: float = 2,
     widths: Mapping[int, float] | None = None,
+    measured: Mapping[int, int] | None = None,
 ) -> None:
     """Set each column's width from the longest value shown from ``min_row`` down (title rows
-    above it are left out), between ``min_width`` and ``max_width``; ``widths`` (by column
+    above it are left out), between ``min_width`` and ``max_width``; ``measured`` (by column
+    number: a ``StreamedTable``'s ``longest``) counts as values shown; ``widths`` (by column
     number) overrides."""
     from openpyxl.utils import get_column_letter
 
-    longest: dict[int, int] = {}
+    longest: dict[int, int] = dict(measured or {})
     for row in worksheet.iter_rows(min_row=min_row):
         for cell in row:
             width = _shown_width(cell.value, cell.number_format)
@@ -206,12 +350,20 @@ def header_footer_text(text: str) -> str:
     return _ILLEGAL.sub("", text).replace("&", "&&")[:200]
 
 
-def save_workbook(workbook: Workbook, path: Path) -> Path:
+def save_workbook(
+    workbook: Workbook, path: Path, *, streamed: Sequence[StreamedTable] = ()
+) -> Path:
     """Save to ``path`` readable and writable by the owner only (0600), never leaving a partial
     file under the final name: the workbook is written to a temporary file in the same folder,
-    then renamed over ``path``. Raises InvalidInputError when the folder does not exist, the
-    name does not end in .xlsx, or ``path`` is a folder."""
+    then renamed over ``path``. The rows of the ``streamed`` tables (``stream_table``) go into
+    their worksheets. Raises InvalidInputError when the folder does not exist, the name does not
+    end in .xlsx, or ``path`` is a folder."""
     path = Path(path)
+    for table in streamed:
+        if table.worksheet not in workbook.worksheets:
+            raise ValueError(f"the streamed table's sheet {table.worksheet.title!r} is elsewhere")
+        if table.xml and table.worksheet.max_row > table.header_row:
+            raise ValueError(f"cells written below the streamed table in {table.worksheet.title!r}")
     if path.suffix.lower() != ".xlsx":
         raise InvalidInputError(
             f"{path} is not an .xlsx file name",
@@ -231,7 +383,10 @@ def save_workbook(workbook: Workbook, path: Path) -> Path:
     try:
         os.close(handle)
         os.chmod(temporary, 0o600)
-        workbook.save(temporary)
+        if any(table.xml for table in streamed):
+            _save_with_rows(workbook, temporary, streamed)
+        else:
+            workbook.save(temporary)
         os.chmod(temporary, 0o600)
         os.replace(temporary, path)
     except BaseException:
@@ -239,3 +394,40 @@ def save_workbook(workbook: Workbook, path: Path) -> Path:
             os.unlink(temporary)
         raise
     return path
+
+
+_DIMENSION = re.compile(r'<dimension ref="[^"]*"')
+
+
+def _save_with_rows(workbook: Workbook, target: str, streamed: Sequence[StreamedTable]) -> None:
+    """openpyxl saves the workbook in memory (it numbers the worksheet files as it saves), then
+    each part is copied to ``target``, the streamed rows put at the end of their worksheets' data
+    (after the header openpyxl wrote) and the used range widened to cover them."""
+    saved = io.BytesIO()
+    workbook.save(saved)
+    rows_of = {table.worksheet.path.lstrip("/"): table for table in streamed if table.xml}
+    with (
+        zipfile.ZipFile(saved) as source,
+        zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED, allowZip64=True) as archive,
+    ):
+        for info in source.infolist():
+            data = source.read(info)
+            table = rows_of.get(info.filename)
+            if table is not None:
+                data = _with_rows(data.decode("utf-8"), table).encode("utf-8")
+            archive.writestr(info, data)
+
+
+def _with_rows(sheet: str, table: StreamedTable) -> str:
+    from openpyxl.utils import get_column_letter
+
+    end = sheet.rfind("</sheetData>")
+    if end < 0:
+        raise ValueError(f"no sheet data in the saved {table.worksheet.title!r}")
+    ws = table.worksheet
+    used = (
+        f"{get_column_letter(ws.min_column)}{ws.min_row}:"
+        f"{get_column_letter(max(ws.max_column, table.last_column))}{table.last_row}"
+    )
+    head = _DIMENSION.sub(f'<dimension ref="{used}"', sheet[:end], count=1)
+    return "".join([head, *table.xml, sheet[end:]])

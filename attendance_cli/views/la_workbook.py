@@ -13,7 +13,10 @@ Sheets, in order:
 Tables have their header on row 1 (the Summary's are lower), frozen and auto-filtered.
 Conventions as the TSM workbook (``tsm.workbook``): percentages stored 0-100 with one decimal,
 counts as whole numbers, real dates, "Yes"/"No", every text cell through the formula-injection
-guard (``exports.xlsx.write_cell``), saved 0600 and atomically (``exports.xlsx.save_workbook``).
+guard (``exports.xlsx.safe_cell_value``), saved 0600 and atomically
+(``exports.xlsx.save_workbook``). The pupil sheets (about 6,000 rows on a 120-school LA) are
+streamed (``exports.xlsx.stream_table``): written cell by cell through openpyxl they took 6 of
+the command's 12 seconds.
 """
 
 from __future__ import annotations
@@ -29,11 +32,13 @@ from attendance_cli.exports.xlsx import (
     DATE_FORMAT,
     DAYS_FORMAT,
     PERCENT_FORMAT,
+    StreamedTable,
     autosize_columns,
     freeze_and_filter,
     header_footer_text,
     print_landscape,
     save_workbook,
+    stream_table,
     write_cell,
     write_table,
 )
@@ -123,15 +128,17 @@ def write_la_workbook(report: LaReport, path: Path, *, generated_on: dt.date | N
     summary.title = "Summary"
     _write_summary(summary, report, generated_on or dt.date.today())
     _write_schools(workbook.create_sheet("Schools"), report)
-    for title, pupils in (
-        ("Social care", report.social_care),
-        ("Penalty threshold", report.penalty_threshold),
-        ("Continuous absence", report.continuous_absence),
-    ):
+    pupil_tables = [
         _write_pupils(workbook.create_sheet(title), title, pupils)
+        for title, pupils in (
+            ("Social care", report.social_care),
+            ("Penalty threshold", report.penalty_threshold),
+            ("Continuous absence", report.continuous_absence),
+        )
+    ]
     workbook.properties.title = "LA attendance report"
     workbook.properties.creator = f"att {attendance_cli.__version__}"
-    return save_workbook(workbook, path)
+    return save_workbook(workbook, path, streamed=pupil_tables)
 
 
 def _write_summary(ws: Worksheet, report: LaReport, generated_on: dt.date) -> None:
@@ -286,10 +293,12 @@ def _letter(column: int) -> str:
     return get_column_letter(column)
 
 
-def _write_pupils(ws: Worksheet, title: str, pupils: list[LaPupil]) -> None:
+def _write_pupils(ws: Worksheet, title: str, pupils: list[LaPupil]) -> StreamedTable:
+    """Thousands of rows on a big LA: streamed (``exports.xlsx.stream_table``), saved with the
+    workbook."""
     from openpyxl.styles import Font
 
-    last = write_table(
+    table = stream_table(
         ws,
         headers=PUPIL_HEADERS,
         rows=([value(p) for _, value, _ in _PUPIL_COLUMNS] for p in pupils),
@@ -298,8 +307,9 @@ def _write_pupils(ws: Worksheet, title: str, pupils: list[LaPupil]) -> None:
     )
     if not pupils:
         write_cell(ws, 2, 1, "No pupils").font = Font(italic=True)
-    freeze_and_filter(ws, header_row=1, columns=len(PUPIL_HEADERS), last_row=last)
-    autosize_columns(ws, max_width=45)
+    freeze_and_filter(ws, header_row=1, columns=len(PUPIL_HEADERS), last_row=table.last_row)
+    autosize_columns(ws, max_width=45, measured=table.longest)
     ws.row_dimensions[1].height = 30
     print_landscape(ws)
     ws.oddHeader.center.text = header_footer_text(f"LA report: {title} ({len(pupils)})")
+    return table
