@@ -1,5 +1,5 @@
-"""Helpers for every Excel workbook att writes (the TSM pack now; the LA report and the referral
-bundle later).
+"""Helpers for every Excel workbook att writes (the TSM pack, the LA report, the referral
+bundle's register extract).
 
 * ``safe_cell_value`` / ``write_cell``: every text cell goes through the formula-injection guard
   (``exports.safety.neutralise``) and is stored as text, never as a formula or an error value;
