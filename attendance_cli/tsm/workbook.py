@@ -33,6 +33,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from attendance_cli.exports.cohorts import write_cohort_table
 from attendance_cli.exports.xlsx import (
     COUNT_FORMAT,
     DATE_FORMAT,
@@ -55,7 +56,7 @@ if TYPE_CHECKING:
     from openpyxl.worksheet.worksheet import Worksheet
 
     from attendance_cli.analysis.summary import GroupSummary
-from attendance_cli.analysis.summary import DIMENSION_LABELS, cohort_label
+from attendance_cli.analysis.summary import cohort_label
 from attendance_cli.cases import kinds
 from attendance_cli.tsm.pack import PupilEntry, TsmPack
 
@@ -295,48 +296,8 @@ def _write_summary(ws: Worksheet, pack: TsmPack, generated_on: dt.date) -> None:
     row += 17  # room for the two charts, side by side
 
     write_cell(ws, row, 1, "Cohorts", bold=True).font = Font(bold=True, size=12)
-    cohort_headers = [
-        "Group",
-        "Cohort",
-        "On roll",
-        "Possible",
-        "Attended",
-        "Attendance %",
-        "Sessions missed",
-        "Absence %",
-        "PA pupils",
-        "PA %",
-        "SA pupils",
-        "SA %",
-    ]
-    cohort_rows = [
-        [
-            DIMENSION_LABELS.get(c.dimension, c.dimension),
-            cohort_label(c.dimension, c.value),
-            c.summary.on_roll,
-            c.summary.possible,
-            c.summary.attended,
-            c.summary.attendance_pct,
-            c.summary.sessions_missed,
-            c.summary.absence_pct,
-            c.summary.persistent,
-            c.summary.persistent_pct,
-            c.summary.severe,
-            c.summary.severe_pct,
-        ]
-        for c in pack.cohorts
-    ]
-    cohort_formats = dict.fromkeys(cohort_headers[2:], COUNT_FORMAT) | dict.fromkeys(
-        ("Attendance %", "Absence %", "PA %", "SA %"), PERCENT_FORMAT
-    )
-    row = write_table(
-        ws,
-        headers=cohort_headers,
-        rows=cohort_rows,
-        start_row=row + 1,
-        number_formats=cohort_formats,
-    )
-    if not cohort_rows:
+    row = write_cohort_table(ws, pack.cohorts, start_row=row + 1)
+    if not pack.cohorts:
         row += 1
         write_cell(ws, row, 1, "No pupils on roll in the period")
 

@@ -26,7 +26,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from attendance_cli.analysis.summary import DIMENSION_LABELS, GroupSummary, cohort_label
+from attendance_cli.analysis.summary import GroupSummary
+from attendance_cli.exports.cohorts import write_cohort_table
 from attendance_cli.exports.xlsx import (
     COUNT_FORMAT,
     DATE_FORMAT,
@@ -193,44 +194,7 @@ def _write_summary(ws: Worksheet, report: LaReport, generated_on: dt.date) -> No
     )
     row += 2
     write_cell(ws, row, 1, "Cohorts (LA)", bold=True).font = Font(bold=True, size=12)
-    cohort_headers = [
-        "Group",
-        "Cohort",
-        "On roll",
-        "Possible",
-        "Attended",
-        "Attendance %",
-        "Sessions missed",
-        "Absence %",
-        "PA pupils",
-        "PA %",
-        "SA pupils",
-        "SA %",
-    ]
-    write_table(
-        ws,
-        headers=cohort_headers,
-        rows=(
-            [
-                DIMENSION_LABELS.get(c.dimension, c.dimension),
-                cohort_label(c.dimension, c.value),
-                c.summary.on_roll,
-                c.summary.possible,
-                c.summary.attended,
-                c.summary.attendance_pct,
-                c.summary.sessions_missed,
-                c.summary.absence_pct,
-                c.summary.persistent,
-                c.summary.persistent_pct,
-                c.summary.severe,
-                c.summary.severe_pct,
-            ]
-            for c in report.cohorts
-        ),
-        start_row=row + 1,
-        number_formats=dict.fromkeys(cohort_headers[2:], COUNT_FORMAT)
-        | dict.fromkeys(("Attendance %", "Absence %", "PA %", "SA %"), PERCENT_FORMAT),
-    )
+    write_cohort_table(ws, report.cohorts, start_row=row + 1)
     ws.column_dimensions["A"].width = 46
     for letter in "BCDEFGHIJKL":
         ws.column_dimensions[letter].width = 14
