@@ -113,6 +113,7 @@ class _Sessions:
     """All the pupil's weekday sessions across enrolments, in date order."""
 
     ordinals: Any  # numpy arrays, in step
+    mondays: Any  # the ordinal of each session's Monday
     possible: Any
     attended: Any
     school: Any
@@ -168,13 +169,16 @@ def _pupil_sessions(timelines: list[tuple[Any, Any, Any]]) -> _Sessions | None:
     if not timelines:
         return None
     ordinals = np.concatenate([t.ordinals for _, t, _ in timelines])
+    mondays = np.concatenate([t.mondays for _, t, _ in timelines])
     possible = np.concatenate([t.possible for _, t, _ in timelines])
     attended = np.concatenate([t.attended for _, t, _ in timelines])
     school = np.concatenate([t.school for _, t, _ in timelines])
     order = np.argsort(ordinals, kind="stable")
     marked = ordinals[possible]
     last = dt.date.fromordinal(int(marked.max())) if marked.size else None
-    return _Sessions(ordinals[order], possible[order], attended[order], school[order], last)
+    return _Sessions(
+        ordinals[order], mondays[order], possible[order], attended[order], school[order], last
+    )
 
 
 def _window(sessions: _Sessions, mondays: list[int]) -> Window | None:
@@ -184,8 +188,7 @@ def _window(sessions: _Sessions, mondays: list[int]) -> Window | None:
 
     if not mondays:
         return None
-    week_of = sessions.ordinals - (sessions.ordinals + 6) % 7  # date.toordinal() % 7 == 1 on Monday
-    chosen = np.isin(week_of, mondays)
+    chosen = np.isin(sessions.mondays, mondays)
     possible = int(sessions.possible[chosen].sum())
     attended = int(sessions.attended[chosen].sum())
     return Window(
@@ -204,9 +207,8 @@ def action_impact(sessions: _Sessions | None, anchor: dt.date) -> Impact:
 
     if sessions is None or sessions.last_marked is None:
         return Impact(anchor, None, None)
-    week_of = sessions.ordinals - (sessions.ordinals + 6) % 7
     # school weeks the pupil was on roll for: a possible session of theirs in the week
-    weeks = np.unique(week_of[sessions.possible & sessions.school])
+    weeks = np.unique(sessions.mondays[sessions.possible & sessions.school])
     anchor_monday = anchor.toordinal() - anchor.weekday()
     before = [int(w) for w in weeks[weeks < anchor_monday][-IMPACT_WEEKS:]]
     after = [int(w) for w in weeks[weeks > anchor_monday][:IMPACT_WEEKS]]

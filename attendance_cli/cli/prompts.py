@@ -74,14 +74,13 @@ def text(message: str, *, default: str = "", required: bool = False) -> str | No
 
 
 def parse_date(value: str) -> dt.date:
-    """ISO (2025-11-03) or UK (03/11/2025) dates."""
-    value = value.strip()
-    for fmt in ("%Y-%m-%d", "%d/%m/%Y"):
-        try:
-            return dt.datetime.strptime(value, fmt).date()
-        except ValueError:
-            continue
-    raise ValueError(value)
+    """ISO (2025-11-03) or UK (03/11/2025) dates, as registers are read (``registers.values``)."""
+    from attendance_cli.registers.values import parse_date as parse_register_date
+
+    found, why = parse_register_date(value)
+    if found is None:
+        raise ValueError(why)
+    return found
 
 
 def date(message: str, *, default: dt.date | None = None, required: bool = False) -> dt.date | None:
@@ -92,8 +91,8 @@ def date(message: str, *, default: dt.date | None = None, required: bool = False
             return not required or "Please give a date."
         try:
             parse_date(value)
-        except ValueError:
-            return "Use YYYY-MM-DD or DD/MM/YYYY."
+        except ValueError as exc:
+            return str(exc)
         return True
 
     value = str(
