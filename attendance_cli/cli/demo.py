@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import shlex
+
 import typer
 
 from attendance_cli.cli import common
@@ -20,6 +22,7 @@ def demo(ctx: typer.Context) -> None:
     from attendance_cli.db.engine import connect
     from attendance_cli.demo import run_demo
     from attendance_cli.exports.render import to_jsonable
+    from attendance_cli.invocation import att_command
     from attendance_cli.tsm.pack import prepare_tsm_pack
 
     path = demo_database_path()
@@ -41,12 +44,13 @@ def demo(ctx: typer.Context) -> None:
         conn.close()
     common.stdout.print()
     print_pack(to_jsonable(pack))
+    att = f"{att_command()} --db {shlex.quote(str(path))}"
     common.stdout.print(
         f"\nTry it yourself on the demo database:\n"
-        f"  att --db '{path}' tsm prepare --school riverside\n"
-        f"  att --db '{path}' tsm prepare --school 8997001 --format json\n"
-        f"  att --db '{path}' tsm prepare --school castle --output castle-hill-tsm.xlsx\n"
-        f"  att --db '{path}' db info",
+        f"  {att} tsm prepare --school riverside\n"
+        f"  {att} tsm prepare --school 8997001 --format json\n"
+        f"  {att} tsm prepare --school castle --output castle-hill-tsm.xlsx\n"
+        f"  {att} db info",
         highlight=False,
         soft_wrap=True,
     )
