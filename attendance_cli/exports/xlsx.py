@@ -47,6 +47,7 @@ DAYS_FORMAT = "0.0"
 DATE_FORMAT = "dd/mm/yyyy"
 HEADER_FILL = "D9E1F2"  # pale blue: headers of figures att wrote
 INPUT_FILL = "FFF2CC"  # pale yellow: columns for people to fill in
+TABLE_TEXT_INDENT = 1  # text in table cells, one character in from the left edge
 
 MAX_CELL_TEXT = 32767  # Excel's limit for one cell
 # Control characters a worksheet cannot hold (openpyxl raises IllegalCharacterError on them).
@@ -93,10 +94,18 @@ def write_cell(
 
 
 def _store(
-    cell: Cell, safe: Any, *, number_format: str | None, bold: bool = False, wrap: bool = False
+    cell: Cell,
+    safe: Any,
+    *,
+    number_format: str | None,
+    bold: bool = False,
+    wrap: bool = False,
+    indent: int = 0,
 ) -> None:
     """Put an already guarded value in ``cell`` with its style: what ``write_cell`` and
-    ``write_table`` do to each cell, and what ``stream_table`` does once per column and type."""
+    ``write_table`` do to each cell, and what ``stream_table`` does once per column and type.
+    Table cells (``indent``) are top-aligned, their text indented by one, so a right-aligned
+    number never runs into the text of the next column ("9FSM")."""
     from openpyxl.styles import Alignment, Font
 
     cell.value = safe
@@ -108,8 +117,9 @@ def _store(
         cell.number_format = DATE_FORMAT
     if bold:
         cell.font = Font(bold=True)
-    if wrap:
-        cell.alignment = Alignment(wrap_text=True, vertical="top")
+    if wrap or indent:  # a table cell: top-aligned, so a row made tall by wrapping lines up
+        text_indent = indent if isinstance(safe, str) else 0
+        cell.alignment = Alignment(wrap_text=wrap or None, vertical="top", indent=text_indent)
 
 
 def style_header(cells: Iterable[Cell], *, fill: str = HEADER_FILL) -> None:
@@ -145,6 +155,7 @@ def write_table(
                 safe_cell_value(value),
                 number_format=formats.get(header),
                 wrap=header in wrapped,
+                indent=TABLE_TEXT_INDENT,
             )
     return row_number
 
@@ -167,8 +178,11 @@ class StreamedTable:
     header_row: int
     last_row: int  # the header row when there are no rows
     last_column: int
-    longest: dict[int, int]  # by column number: the longest value shown, header included
+    longest: dict[int, int]  # by column number: the longest value shown, the header wrapped
     xml: list[str] = field(repr=False)  # one <row> element per row
+    # (index in xml, column, text) of each text in a wrapped column: the row's height is set
+    # from them when the workbook is saved, once the column widths are known
+    wrapped_text: list[tuple[int, int, str]] = field(default_factory=list, repr=False)
 
 
 def stream_table(
@@ -203,16 +217,19 @@ def stream_table(
         )
         for offset, header in enumerate(headers)
     ]
-    longest = {column: len(header) for (column, *_), header in zip(columns, headers, strict=True)}
+    longest = {
+        column: header_width(header) for (column, *_), header in zip(columns, headers, strict=True)
+    }
     styles: dict[tuple[int, type], str] = {}  # ' s="N"' or ""
 
     def style(column: int, number_format: str | None, wrap: bool, safe: Any) -> str:
         cell = WriteOnlyCell(worksheet)  # not in the sheet: only its style is wanted
-        _store(cell, safe, number_format=number_format, wrap=wrap)
+        _store(cell, safe, number_format=number_format, wrap=wrap, indent=TABLE_TEXT_INDENT)
         found = styles[column, type(safe)] = f' s="{cell.style_id}"' if cell.has_style else ""
         return found
 
     xml: list[str] = []
+    wrapped_text: list[tuple[int, int, str]] = []
     row_number = start_row
     for row_number, values in enumerate(rows, start=start_row + 1):
         parts = [f'<row r="{row_number}">']
@@ -226,6 +243,8 @@ def stream_table(
                 s = style(column, number_format, wrapped_column, safe)
             if kind is str:
                 width = len(safe) if safe.isprintable() else _shown_width(safe, "")
+                if wrapped_column and width > WRAP_CHECK_LENGTH:
+                    wrapped_text.append((len(xml), column, safe))
                 if not safe:
                     parts.append(f'<c r="{letter}{row_number}"{s} t="inlineStr" />')
                 else:
@@ -263,6 +282,7 @@ def stream_table(
         last_column=start_column + len(columns) - 1,
         longest=longest,
         xml=xml,
+        wrapped_text=wrapped_text,
     )
 
 
@@ -278,24 +298,104 @@ def _escape(text: str) -> str:
 
 
 def freeze_and_filter(
-    worksheet: Worksheet, *, header_row: int, columns: int, last_row: int | None = None
+    worksheet: Worksheet,
+    *,
+    header_row: int,
+    columns: int,
+    last_row: int | None = None,
+    frozen_columns: int = 0,
 ) -> None:
-    """Freeze the rows down to the header, put an auto-filter over the table and repeat the
-    header on every printed page."""
+    """Freeze the rows down to the header (and the first ``frozen_columns`` columns, so the
+    pupil's name stays in view when scrolling right), put an auto-filter over the table and
+    repeat the header on every printed page (and those columns on every page across)."""
     from openpyxl.utils import get_column_letter
 
     last_column = get_column_letter(columns)
-    worksheet.freeze_panes = f"A{header_row + 1}"
+    worksheet.freeze_panes = f"{get_column_letter(frozen_columns + 1)}{header_row + 1}"
     worksheet.auto_filter.ref = f"A{header_row}:{last_column}{max(last_row or 0, header_row)}"
     worksheet.print_title_rows = f"{header_row}:{header_row}"
+    if frozen_columns:
+        worksheet.print_title_cols = f"A:{get_column_letter(frozen_columns)}"
 
 
-def print_landscape(worksheet: Worksheet) -> None:
-    """Landscape, one page wide."""
+# A4 landscape at 100% holds about 150 width units (characters of the default font) between
+# narrow margins; printed text stays readable (about 8.5 pt and up) down to a scale of ~78%, so a
+# page takes at most this many units before the sheet goes onto another page across.
+PAGE_WIDTH_UNITS = 190
+DEFAULT_COLUMN_WIDTH = 8.43  # Excel's default, in width units
+LINE_HEIGHT_POINTS = 15.0  # one line of 11 pt Calibri
+WRAP_CHECK_LENGTH = 5  # the narrowest column (6 units) holds 5 characters a line
+
+
+def print_landscape(worksheet: Worksheet, *, repeated_columns: int = 0) -> None:
+    """A4 landscape, narrow margins, page numbers in the footer, fitted to as many pages across
+    as keep the text readable (``PAGE_WIDTH_UNITS`` a page; ``repeated_columns`` — the print
+    title columns — are printed again on each page across). Call it after the column widths are
+    set: it measures them."""
+    from openpyxl.utils import get_column_letter
+
+    widths = [
+        worksheet.column_dimensions[get_column_letter(column)].width or DEFAULT_COLUMN_WIDTH
+        for column in range(1, (worksheet.max_column or 1) + 1)
+    ]
+    repeated = sum(widths[:repeated_columns])
+    rest = sum(widths[repeated_columns:])
+    per_page = max(PAGE_WIDTH_UNITS - repeated, PAGE_WIDTH_UNITS / 2)
     worksheet.page_setup.orientation = "landscape"
-    worksheet.page_setup.fitToWidth = 1
+    worksheet.page_setup.paperSize = worksheet.PAPERSIZE_A4
+    worksheet.page_setup.fitToWidth = max(1, math.ceil(rest / per_page))
     worksheet.page_setup.fitToHeight = 0
     worksheet.sheet_properties.pageSetUpPr.fitToPage = True
+    margins = worksheet.page_margins  # inches; the page header and footer sit in the margins
+    margins.left = margins.right = 0.4
+    margins.top = margins.bottom = 0.75
+    margins.header = margins.footer = 0.3
+    worksheet.oddFooter.center.text = "Page &P of &N"
+
+
+def wrapped_lines(text: str, width: float) -> int:
+    """How many lines ``text`` takes wrapped in a column ``width`` units wide (words kept
+    whole where they fit, as Excel and LibreOffice wrap)."""
+    per_line = max(1, int(width) - 1)
+    lines = 0
+    for paragraph in text.split("\n"):
+        used = 0
+        lines += 1
+        for word in paragraph.split():
+            size = len(word)
+            if used and used + 1 + size > per_line:
+                lines += 1
+                used = 0
+            if used:
+                used += 1
+            while size > per_line:  # a word longer than the line breaks where it must
+                lines += 1
+                size -= per_line
+            used += size
+    return lines
+
+
+def fit_row_heights(worksheet: Worksheet, *, min_row: int = 1, max_row: int | None = None) -> None:
+    """Give every row holding wrapped text the height its longest wrapped cell needs (neither
+    Excel nor LibreOffice does it for a file they did not lay out, so wrapped text overprints
+    the next row). Call it after the column widths are set."""
+    from openpyxl.utils import get_column_letter
+
+    widths: dict[int, float] = {}
+    for row in worksheet.iter_rows(min_row=min_row, max_row=max_row):
+        lines = 1
+        for cell in row:
+            if not isinstance(cell.value, str) or not cell.alignment.wrap_text:
+                continue
+            column = cell.column
+            if column not in widths:
+                widths[column] = (
+                    worksheet.column_dimensions[get_column_letter(column)].width
+                    or DEFAULT_COLUMN_WIDTH
+                )
+            lines = max(lines, wrapped_lines(cell.value, widths[column]))
+        if lines > 1:
+            worksheet.row_dimensions[row[0].row].height = lines * LINE_HEIGHT_POINTS
 
 
 def _shown_width(value: Any, number_format: str) -> int:
@@ -325,17 +425,22 @@ def autosize_columns(
     padding: float = 2,
     widths: Mapping[int, float] | None = None,
     measured: Mapping[int, int] | None = None,
+    header_row: int | None = None,
 ) -> None:
     """Set each column's width from the longest value shown from ``min_row`` down (title rows
     above it are left out), between ``min_width`` and ``max_width``; ``measured`` (by column
     number: a ``StreamedTable``'s ``longest``) counts as values shown; ``widths`` (by column
-    number) overrides."""
+    number) overrides. Header cells (``header_row``) wrap, so they ask only for the width of
+    ``header_width``, not of their whole text."""
     from openpyxl.utils import get_column_letter
 
     longest: dict[int, int] = dict(measured or {})
     for row in worksheet.iter_rows(min_row=min_row):
         for cell in row:
-            width = _shown_width(cell.value, cell.number_format)
+            if cell.row == header_row and isinstance(cell.value, str):
+                width = header_width(cell.value)
+            else:
+                width = _shown_width(cell.value, cell.number_format)
             if width > longest.get(cell.column, 0):
                 longest[cell.column] = width
     for column, width in longest.items():
@@ -343,6 +448,12 @@ def autosize_columns(
         worksheet.column_dimensions[get_column_letter(column)].width = size
     for column, size in (widths or {}).items():
         worksheet.column_dimensions[get_column_letter(column)].width = size
+
+
+def header_width(header: str, *, lines: int = 3) -> int:
+    """The width a wrapped header needs: its longest word, and no more than ``lines`` lines."""
+    words = header.split()
+    return max([math.ceil(len(header) / lines), *(len(word) for word in words)])
 
 
 def header_footer_text(text: str) -> str:
@@ -430,4 +541,32 @@ def _with_rows(sheet: str, table: StreamedTable) -> str:
         f"{get_column_letter(max(ws.max_column, table.last_column))}{table.last_row}"
     )
     head = _DIMENSION.sub(f'<dimension ref="{used}"', sheet[:end], count=1)
-    return "".join([head, *table.xml, sheet[end:]])
+    return "".join([head, *_rows_with_heights(table), sheet[end:]])
+
+
+def _rows_with_heights(table: StreamedTable) -> list[str]:
+    """The table's rows, each holding wrapped text given the height it needs (as
+    ``fit_row_heights`` does for cells), from the column widths set by now."""
+    from openpyxl.utils import get_column_letter
+
+    lines_of: dict[int, int] = {}
+    widths: dict[int, float] = {}
+    dimensions = table.worksheet.column_dimensions
+    for index, column, text in table.wrapped_text:
+        if column not in widths:
+            widths[column] = dimensions[get_column_letter(column)].width or DEFAULT_COLUMN_WIDTH
+        lines = wrapped_lines(text, widths[column])
+        if lines > lines_of.get(index, 1):
+            lines_of[index] = lines
+    if not lines_of:
+        return table.xml
+    rows = list(table.xml)
+    for index, lines in lines_of.items():
+        row_number = table.header_row + 1 + index
+        opening = f'<row r="{row_number}">'
+        rows[index] = rows[index].replace(
+            opening,
+            f'<row r="{row_number}" ht="{lines * LINE_HEIGHT_POINTS:g}" customHeight="1">',
+            1,
+        )
+    return rows

@@ -41,6 +41,7 @@ from attendance_cli.exports.xlsx import (
     INPUT_FILL,
     PERCENT_FORMAT,
     autosize_columns,
+    fit_row_heights,
     freeze_and_filter,
     header_footer_text,
     print_landscape,
@@ -143,6 +144,8 @@ PUPIL_COLUMNS = (
     _Column("Next review", lambda p: p.next_review, DATE_FORMAT),
 )
 PUPIL_HEADERS = tuple(column.header for column in PUPIL_COLUMNS)
+# UPN, surname and forename: frozen on screen and printed on every page across
+NAME_COLUMNS = 3
 
 ACTIONS_PREFILLED = (
     _Column("UPN", lambda p: p.upn),
@@ -198,7 +201,7 @@ def write_tsm_workbook(pack: TsmPack, path: Path, *, generated_on: dt.date | Non
 
 
 def _write_summary(ws: Worksheet, pack: TsmPack, generated_on: dt.date) -> None:
-    from openpyxl.styles import Font
+    from openpyxl.styles import Alignment, Font
 
     school, period, nat = pack.school, pack.period, pack.national
     title = write_cell(
@@ -224,7 +227,7 @@ def _write_summary(ws: Worksheet, pack: TsmPack, generated_on: dt.date) -> None:
     ]
     row = 2
     for label, value in info:
-        write_cell(ws, row, 1, label, bold=True)
+        write_cell(ws, row, 1, label, bold=True).alignment = Alignment(wrap_text=True)
         write_cell(ws, row, 2, value)
         row += 1
 
@@ -349,9 +352,10 @@ def _write_summary(ws: Worksheet, pack: TsmPack, generated_on: dt.date) -> None:
     _year_group_chart(ws, header_row=row + 1, last_row=year_last, anchor=f"E{chart_row}")
 
     ws.column_dimensions["A"].width = 46
-    for letter in "BCDEFGHIJKL":
-        ws.column_dimensions[letter].width = 14
+    for letter in "BCDEFGHIJKLM":  # the headers wrap: a landscape page wide
+        ws.column_dimensions[letter].width = 11
     ws.freeze_panes = "A2"
+    fit_row_heights(ws)
     print_landscape(ws)
     ws.oddHeader.center.text = header_footer_text(f"{school['name']}: TSM pack")
 
@@ -446,10 +450,12 @@ def _write_band(ws: Worksheet, pack: TsmPack, band: str) -> None:
     )
     if not pupils:
         write_cell(ws, 2, 1, "No pupils").font = _italic()
-    freeze_and_filter(ws, header_row=1, columns=len(PUPIL_HEADERS), last_row=last)
-    autosize_columns(ws, min_row=1, max_width=45)
-    ws.row_dimensions[1].height = 30
-    print_landscape(ws)
+    freeze_and_filter(
+        ws, header_row=1, columns=len(PUPIL_HEADERS), last_row=last, frozen_columns=NAME_COLUMNS
+    )
+    autosize_columns(ws, min_row=1, max_width=45, header_row=1)
+    fit_row_heights(ws)
+    print_landscape(ws, repeated_columns=NAME_COLUMNS)
     ws.oddHeader.center.text = header_footer_text(
         f"{pack.school['name']}: {BAND_TITLES[band]} ({len(pupils)})"
     )
@@ -514,7 +520,9 @@ def _write_actions(
         for column in range(first_input, len(ACTIONS_HEADERS) + 1):
             ws.cell(row=row, column=column).fill = input_fill
         ws.cell(row=row, column=column_of["Review date"]).number_format = DATE_FORMAT
-    freeze_and_filter(ws, header_row=1, columns=len(ACTIONS_HEADERS), last_row=last)
+    freeze_and_filter(
+        ws, header_row=1, columns=len(ACTIONS_HEADERS), last_row=last, frozen_columns=NAME_COLUMNS
+    )
 
     def cells(header: str) -> str:
         letter = get_column_letter(column_of[header])
@@ -575,9 +583,10 @@ def _write_actions(
             column_of["Agency"]: 14,
             column_of["Review date"]: 12,
         },
+        header_row=1,
     )
-    ws.row_dimensions[1].height = 30
-    print_landscape(ws)
+    fit_row_heights(ws)
+    print_landscape(ws, repeated_columns=NAME_COLUMNS)
     ws.oddHeader.center.text = header_footer_text(f"{pack.school['name']}: TSM actions")
 
 

@@ -4,8 +4,9 @@ Sheets, in order:
 
 * **Summary**: the period and date generated; the LA headline beside the national figures (raw
   counts beside every rate); the LA cohort table;
-* **Schools**: every school ranked by PA rate (``SCHOOL_HEADERS``), with a bar chart of the PA
-  rate of each school against the national rate;
+* **Schools**: every school ranked by PA rate (``SCHOOL_HEADERS``);
+* **PA chart**: a bar chart of the PA rate of each school against the national rate, on a sheet
+  of its own so that it prints a page wide;
 * **Social care** (children with a social worker or looked after: the virtual school's view),
   **Penalty threshold**, **Continuous absence**: one row per listed enrolment
   (``PUPIL_HEADERS``; a "No pupils" note on row 2 when empty).
@@ -35,6 +36,7 @@ from attendance_cli.exports.xlsx import (
     PERCENT_FORMAT,
     StreamedTable,
     autosize_columns,
+    fit_row_heights,
     freeze_and_filter,
     header_footer_text,
     print_landscape,
@@ -49,7 +51,14 @@ from attendance_cli.views.schools import SchoolRow
 if TYPE_CHECKING:
     from openpyxl.worksheet.worksheet import Worksheet
 
-SHEET_NAMES = ("Summary", "Schools", "Social care", "Penalty threshold", "Continuous absence")
+SHEET_NAMES = (
+    "Summary",
+    "Schools",
+    "PA chart",
+    "Social care",
+    "Penalty threshold",
+    "Continuous absence",
+)
 
 
 def _yes_no(value: bool | None) -> str | None:
@@ -80,6 +89,7 @@ _SCHOOL_COLUMNS: tuple[tuple[str, Callable[[SchoolRow], Any], str | None], ...] 
     ("SA %", lambda s: s.severe_pct, PERCENT_FORMAT),
 )
 SCHOOL_HEADERS = tuple(header for header, _, _ in _SCHOOL_COLUMNS)
+SCHOOL_NAME_COLUMNS = 3  # PA rank, LAESTAB, School: frozen and printed on every page across
 
 _PUPIL_COLUMNS: tuple[tuple[str, Callable[[LaPupil], Any], str | None], ...] = (
     ("LAESTAB", lambda p: p.laestab, None),
@@ -113,6 +123,7 @@ _PUPIL_COLUMNS: tuple[tuple[str, Callable[[LaPupil], Any], str | None], ...] = (
     ("Next review", lambda p: p.next_review, DATE_FORMAT),
 )
 PUPIL_HEADERS = tuple(header for header, _, _ in _PUPIL_COLUMNS)
+PUPIL_NAME_COLUMNS = 5  # LAESTAB, School, UPN, Surname, Forename
 
 
 def write_la_workbook(report: LaReport, path: Path, *, generated_on: dt.date | None = None) -> Path:
@@ -196,8 +207,9 @@ def _write_summary(ws: Worksheet, report: LaReport, generated_on: dt.date) -> No
     write_cell(ws, row, 1, "Cohorts (LA)", bold=True).font = Font(bold=True, size=12)
     write_cohort_table(ws, report.cohorts, start_row=row + 1)
     ws.column_dimensions["A"].width = 46
-    for letter in "BCDEFGHIJKL":
-        ws.column_dimensions[letter].width = 14
+    for letter in "BCDEFGHIJKLM":  # the headers wrap: a landscape page wide
+        ws.column_dimensions[letter].width = 11
+    fit_row_heights(ws)
     print_landscape(ws)
     ws.oddHeader.center.text = header_footer_text("LA attendance report")
 
@@ -220,16 +232,27 @@ def _write_schools(ws: Worksheet, report: LaReport) -> None:
         rows=([value(s) for _, value, _ in _SCHOOL_COLUMNS] for s in report.schools),
         number_formats={h: f for h, _, f in _SCHOOL_COLUMNS if f},
     )
-    freeze_and_filter(ws, header_row=1, columns=len(SCHOOL_HEADERS), last_row=last)
-    autosize_columns(ws, max_width=40)
-    ws.row_dimensions[1].height = 30
-    print_landscape(ws)
+    freeze_and_filter(
+        ws,
+        header_row=1,
+        columns=len(SCHOOL_HEADERS),
+        last_row=last,
+        frozen_columns=SCHOOL_NAME_COLUMNS,
+    )
+    autosize_columns(ws, max_width=40, header_row=1)
+    fit_row_heights(ws)
+    print_landscape(ws, repeated_columns=SCHOOL_NAME_COLUMNS)
     ws.oddHeader.center.text = header_footer_text("Schools ranked by persistent absence rate")
+    chart_sheet = ws.parent.create_sheet("PA chart", index=ws.parent.index(ws) + 1)
     if report.schools:
-        _pa_chart(ws, last, report.national.persistent_pct)
+        _pa_chart(chart_sheet, ws, last, report.national.persistent_pct)
+    else:
+        write_cell(chart_sheet, 1, 1, "No schools")
 
 
-def _pa_chart(ws: Worksheet, last: int, national_pa: float) -> None:
+def _pa_chart(sheet: Worksheet, ws: Worksheet, last: int, national_pa: float) -> None:
+    """The PA rate of each school as a bar chart on a sheet of its own, ``sheet``, drawn from
+    the Schools table ``ws``: a page wide when printed, a bar a school."""
     from openpyxl.chart import BarChart, Reference
 
     column = SCHOOL_HEADERS.index("PA %") + 1
@@ -247,14 +270,14 @@ def _pa_chart(ws: Worksheet, last: int, national_pa: float) -> None:
     chart.legend = None
     chart.x_axis.delete = False
     chart.y_axis.delete = False
-    chart.width, chart.height = 18, max(8, 0.45 * (last - 1))
-    ws.add_chart(chart, f"{_letter(len(SCHOOL_HEADERS) + 2)}2")
-
-
-def _letter(column: int) -> str:
-    from openpyxl.utils import get_column_letter
-
-    return get_column_letter(column)
+    chart.width, chart.height = 26, max(12, 0.5 * (last - 1))  # cm: a landscape A4 page wide
+    sheet.add_chart(chart, "A1")
+    sheet.page_setup.orientation = "landscape"
+    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
+    sheet.page_setup.fitToWidth = 1
+    sheet.page_setup.fitToHeight = 0
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    sheet.oddHeader.center.text = header_footer_text("Persistent absence rate by school")
 
 
 def _write_pupils(ws: Worksheet, title: str, pupils: list[LaPupil]) -> StreamedTable:
@@ -271,9 +294,15 @@ def _write_pupils(ws: Worksheet, title: str, pupils: list[LaPupil]) -> StreamedT
     )
     if not pupils:
         write_cell(ws, 2, 1, "No pupils").font = Font(italic=True)
-    freeze_and_filter(ws, header_row=1, columns=len(PUPIL_HEADERS), last_row=table.last_row)
-    autosize_columns(ws, max_width=45, measured=table.longest)
-    ws.row_dimensions[1].height = 30
-    print_landscape(ws)
+    freeze_and_filter(
+        ws,
+        header_row=1,
+        columns=len(PUPIL_HEADERS),
+        last_row=table.last_row,
+        frozen_columns=PUPIL_NAME_COLUMNS,
+    )
+    autosize_columns(ws, max_width=45, measured=table.longest, header_row=1)
+    fit_row_heights(ws, max_row=1)  # the streamed rows get theirs when saved
+    print_landscape(ws, repeated_columns=PUPIL_NAME_COLUMNS)
     ws.oddHeader.center.text = header_footer_text(f"LA report: {title} ({len(pupils)})")
     return table

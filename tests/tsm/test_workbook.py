@@ -238,7 +238,7 @@ def test_band_sheets_list_the_packs_pupils_in_order(
     expected = [p.upn for p in sample_pack.pupils if p.band == BANDS[sheet]]
     assert [r["UPN"] for r in _records(ws)] == expected
     assert _header(ws) == PUPIL_HEADERS
-    assert ws.freeze_panes == "A2"
+    assert ws.freeze_panes == "D2"  # the header row and the UPN and name columns
     assert ws.auto_filter.ref == f"A1:X{len(expected) + 1}"
     assert all(cell.font.bold for cell in ws[1])
 
@@ -380,7 +380,7 @@ def test_actions_sheet(sample_book: Workbook, sample_pack: TsmPack) -> None:
     assert [r["Band"] for r in records][:2] == ["Severe", "Persistent"]
     assert records[-1]["Band"] == "At risk"
     assert all(r[h] is None for r in records for h in ACTIONS_FILL_IN)
-    assert ws.freeze_panes == "A2"
+    assert ws.freeze_panes == "D2"  # the header row and the UPN and name columns
     assert ws.auto_filter.ref == f"A1:P{len(listed) + 1}"
 
     validations = {dv.errorTitle: dv for dv in ws.data_validations.dataValidation}
@@ -470,7 +470,7 @@ def test_empty_band_has_a_note_and_keeps_its_table(hostile_book: Workbook) -> No
     assert _header(ws) == PUPIL_HEADERS
     assert ws["A2"].value == "No pupils"
     assert _records(ws) == []
-    assert ws.freeze_panes == "A2" and ws.auto_filter.ref
+    assert ws.freeze_panes == "D2" and ws.auto_filter.ref
     assert len(_records(hostile_book["Actions"])) == 2
 
 

@@ -197,7 +197,8 @@ def test_workbook(sample_report, tmp_path: Path) -> None:  # type: ignore[no-unt
     assert schools[0][:3] == ("PA rank", "LAESTAB", "School")
     assert [r[1] for r in schools[1:]] == ["8997001", "8994001", "8992001", "8992002"]
     assert schools[1][schools[0].index("PA %")] == 70.0
-    assert book["Schools"]._charts  # the PA rate chart
+    assert not book["Schools"]._charts  # the chart has a page of its own
+    (chart,) = book["PA chart"]._charts  # the PA rate chart
     penalty = list(book["Penalty threshold"].iter_rows(values_only=True))
     assert penalty[0] == PUPIL_HEADERS
     assert {r[2] for r in penalty[1:]} == set(PENALTY)
