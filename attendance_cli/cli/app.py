@@ -20,7 +20,15 @@ from attendance_cli.errors import AttError, ExitCode
 
 class AttGroup(TyperGroup):
     """Turns every AttError (and Ctrl-C, and locked databases) into a message and an exit code;
-    anything else is an internal error, shown as a traceback only with --debug."""
+    anything else is an internal error, shown as a traceback only with --debug. Made once the
+    whole command tree is built, it gives every command its examples and word metavars
+    (``cli.help``)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        from attendance_cli.cli.help import polish_commands
+
+        polish_commands(self)
 
     def invoke(self, ctx: Any) -> Any:
         try:
@@ -77,6 +85,8 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     add_completion=False,
     rich_markup_mode=None,
+    # help uses the terminal's full width (click stops at 80 columns unless told)
+    context_settings={"max_content_width": 200},
 )
 
 

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from attendance_cli.cli import common
-from attendance_cli.cli.options import FormatOption
+from attendance_cli.cli.options import RecordFormatOption
 from attendance_cli.exports.render import OutputFormat
 
 app = typer.Typer(
@@ -17,7 +17,7 @@ app = typer.Typer(
 
 
 @app.command("info")
-def info(ctx: typer.Context, output: FormatOption = OutputFormat.table) -> None:
+def info(ctx: typer.Context, output: RecordFormatOption = OutputFormat.table) -> None:
     """Show the database path, schema revision and counts of schools, pupils, enrolments, marks."""
     from attendance_cli.db.info import database_info
 

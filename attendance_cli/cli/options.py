@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from attendance_cli.exports.render import OutputFormat
+from attendance_cli.exports.render import OutputFormat, RecordFormat
 
 FormatOption = Annotated[
     OutputFormat,
@@ -20,7 +20,7 @@ FormatOption = Annotated[
     ),
 ]
 RecordFormatOption = Annotated[
-    OutputFormat,
+    RecordFormat,
     typer.Option(
         "--format",
         "-f",

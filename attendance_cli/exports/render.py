@@ -25,6 +25,14 @@ class OutputFormat(enum.StrEnum):
     csv = "csv"
 
 
+class RecordFormat(enum.StrEnum):
+    """The formats of a command that prints one record (no csv: a record is not a table).
+    Its members equal OutputFormat's of the same name (both are str)."""
+
+    table = "table"
+    json = "json"
+
+
 _PLAIN = frozenset({str, int, float, bool, type(None)})  # exact types: an enum is converted
 
 
