@@ -161,7 +161,7 @@ def add_action(
             )
         if due is None:
             due_date = prompts.date(
-                "Due / review date (YYYY-MM-DD or DD/MM/YYYY)",
+                "Due / review date",
                 default=dt.date.today() + dt.timedelta(weeks=6),
             )
     record = service.add_action(

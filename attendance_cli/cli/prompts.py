@@ -73,36 +73,35 @@ def text(message: str, *, default: str = "", required: bool = False) -> str | No
     return value.strip() or None
 
 
+DATE_HINT = "Use a date like 30/11/2025 or 2025-11-30."
+
+
 def parse_date(value: str) -> dt.date:
     """ISO (2025-11-03) or UK (03/11/2025) dates, as registers are read (``registers.values``)."""
     from attendance_cli.registers.values import parse_date as parse_register_date
 
-    found, why = parse_register_date(value)
+    found, _ = parse_register_date(value)
     if found is None:
-        raise ValueError(why)
+        raise ValueError(f"{value.strip()!r} is not a date. {DATE_HINT}")
     return found
 
 
 def date(message: str, *, default: dt.date | None = None, required: bool = False) -> dt.date | None:
+    """Ask for a date. The default is shown in the question, not typed into the answer, so what
+    the officer types replaces it rather than running on from it; Enter alone takes it."""
     import questionary
+
+    if default is not None:
+        message = f"{message} (Enter for {default:%d/%m/%Y})"
 
     def validate(value: str) -> bool | str:
         if not value.strip():
-            return not required or "Please give a date."
+            return default is not None or not required or "Please give a date."
         try:
             parse_date(value)
         except ValueError as exc:
             return str(exc)
         return True
 
-    value = str(
-        _answer(
-            questionary.text(
-                message,
-                default=default.isoformat() if default else "",
-                validate=validate,
-                **_io(),
-            )
-        )
-    )
-    return parse_date(value) if value.strip() else None
+    value = str(_answer(questionary.text(message, validate=validate, **_io())))
+    return parse_date(value) if value.strip() else default

@@ -101,10 +101,9 @@ def test_add_action_interactive(sample_db: Path, terminal) -> None:  # type: ign
         + ENTER
         + ENTER
         + ENTER
-        + "\x15"
         + "31/02/2099"
         + ENTER
-        + "\x15"
+        + "\x15"  # Ctrl-U: clear the bad date
         + "01/03/2099"
         + ENTER
     )
@@ -116,6 +115,18 @@ def test_add_action_interactive(sample_db: Path, terminal) -> None:  # type: ign
         "health",
         "2099-03-01",
     )
+
+
+def test_the_date_prompt_default_is_taken_by_enter_and_replaced_by_typing(
+    sample_db: Path, terminal
+) -> None:  # type: ignore[no-untyped-def]
+    in_six_weeks = dt.date.today() + dt.timedelta(weeks=6)
+    # kind: first; action typed; owner and agency: defaults; due: Enter takes the default
+    terminal.send_text(ENTER + "Phone call" + ENTER + ENTER + ENTER + ENTER)
+    assert ok_json("case", "add-action", UPN)["due"] == in_six_weeks.isoformat()
+    # typed straight in, the date replaces the default (it used to run on from it)
+    terminal.send_text(ENTER + "Home visit" + ENTER + ENTER + ENTER + "01/03/2099" + ENTER)
+    assert ok_json("case", "add-action", UPN)["due"] == "2099-03-01"
 
 
 def test_interactive_cancel_writes_nothing(sample_db: Path, terminal) -> None:  # type: ignore[no-untyped-def]
