@@ -18,6 +18,7 @@ import io
 import os
 import unicodedata
 from collections import Counter
+from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 from xml.sax.saxutils import escape
 
@@ -67,6 +68,7 @@ class _Printable:
     def __init__(self, glyphs: set[int]) -> None:
         self.glyphs = glyphs
         self.replaced: set[str] = set()
+        self.long_entries: list[str] = []  # text too long for a table cell (``cell``)
 
     def __call__(self, value: Any) -> str:
         text = "" if value is None else str(value)
@@ -88,6 +90,26 @@ class _Printable:
     def para(self, value: Any) -> str:
         """Escaped for a Paragraph (its mini-markup), line breaks kept."""
         return escape(self(value)).replace("\n", "<br/>")
+
+    def cell(self, value: Any, style: Any) -> Any:
+        """A table cell's paragraph. Text longer than ``LONG_ENTRY`` shows its beginning and
+        is printed whole under "Long entries in full" (``_long_entries``): reportlab re-breaks
+        a paragraph every time a page splits it, so a 256,000-character note drawn inside the
+        chronology table took 45 s; outside a table, in pieces, it takes time in proportion
+        to its length."""
+        from reportlab.platypus import Paragraph
+
+        text = "" if value is None else str(value)
+        if len(text) <= LONG_ENTRY:
+            return Paragraph(self.para(text), style)
+        self.long_entries.append(text)
+        number = len(self.long_entries)
+        start = next(_pieces(text, LONG_ENTRY_SHOWN))
+        return Paragraph(
+            f"{self.para(start)} … <i>(continued: printed in full under “Long entries in full”, "
+            f"entry {number}, {len(text):,} characters)</i>",
+            style,
+        )
 
 
 def _styles() -> dict[str, Any]:
@@ -339,6 +361,7 @@ def render_bundle_pdf(content: BundleContent) -> tuple[bytes, int, list[str]]:
     story += _actions(content, text, styles, frame_width)
     story += _notices(content, text, styles, frame_width)
     story += _changes(content, text, styles, frame_width)
+    story += _long_entries(text, styles)
     story += _sources(content, text, styles, frame_width)
     story += _exhibits(content, text, styles, frame_width)
     if text.replaced:
@@ -354,6 +377,44 @@ def render_bundle_pdf(content: BundleContent) -> tuple[bytes, int, list[str]]:
 
 
 _COVER_NOTE_AT = 4  # after title, subtitle, facts table and readiness box
+
+LONG_ENTRY = 3_000  # characters: longer text in a table cell is printed in full after the tables
+LONG_ENTRY_SHOWN = 600  # characters of it shown in the cell
+LONG_ENTRY_PIECE = 2_000  # characters a paragraph when it is printed in full
+
+
+def _long_entries(text: _Printable, styles: dict[str, Any]) -> list[Any]:
+    """The texts ``_Printable.cell`` cut short in the tables, each printed whole as paragraphs
+    of ``LONG_ENTRY_PIECE`` characters (a frame splits a list of short paragraphs cheaply; one
+    long paragraph is re-broken at every page)."""
+    if not text.long_entries:
+        return []
+    story = _h1("Long entries in full", styles)
+    for number, entry in enumerate(text.long_entries, start=1):
+        story.append(_p(f"<b>Entry {number}</b> ({len(entry):,} characters)", styles["body"]))
+        story += [
+            _p(text.para(piece), styles["body"]) for piece in _pieces(entry, LONG_ENTRY_PIECE)
+        ]
+    return story
+
+
+def _pieces(text: str, size: int) -> Iterator[str]:
+    """``text`` in consecutive pieces of at most ``size`` characters, cut at the last line end
+    in a piece, else at the last space (dropped at the cut, as wrapping would not show it); a
+    single word longer than ``size`` is cut where it is."""
+    start = 0
+    while len(text) - start > size:
+        window = text[start : start + size]
+        cut = window.rfind("\n")
+        if cut <= 0:
+            cut = window.rfind(" ")
+        if cut <= 0:
+            yield window
+            start += size
+            continue
+        yield text[start : start + cut]
+        start += cut + 1
+    yield text[start:]
 
 
 def _transliteration_note(text: _Printable, styles: dict[str, Any]) -> Any:
@@ -927,7 +988,7 @@ def _chronology(
             [
                 _date(entry.date),
                 _p(escape(entry.type.replace("_", " ")), styles["cell"]),
-                _p(text.para(entry.summary), styles["cell"]),
+                text.cell(entry.summary, styles["cell"]),
             ]
         )
     if len(rows) == 1:
@@ -948,7 +1009,7 @@ def _actions(
                 str(a["id"]),
                 _date(a["agreed_on"]),
                 _p(text.para(f"{a['tier']}: {a['kind']}"), styles["cell"]),
-                _p(text.para(a["action"]), styles["cell"]),
+                text.cell(a["action"], styles["cell"]),
                 _p(text.para(" / ".join(filter(None, [a["owner"], a["agency"]]))), styles["cell"]),
                 _p(
                     escape(
@@ -956,7 +1017,7 @@ def _actions(
                     ).replace("\n", "<br/>"),
                     styles["cell"],
                 ),
-                _p(text.para(a["outcome"] or ""), styles["cell"]),
+                text.cell(a["outcome"] or "", styles["cell"]),
             ]
         )
     if len(rows) == 1:
@@ -1067,7 +1128,7 @@ def _exhibits(
                 x.label,
                 _date(x.date),
                 x.kind,
-                _p(text.para(f"{x.description or ''}\n{x.path}".strip()), styles["cell"]),
+                text.cell(f"{x.description or ''}\n{x.path}".strip(), styles["cell"]),
                 f"{x.bytes:,}",
                 _p(x.sha256, styles["mono"]),
             ]
