@@ -140,18 +140,12 @@ def sanitise_name(name: str, *, limit: int = 80) -> str:
 
 
 def redact_siblings(text: str | None, siblings: list[str]) -> str | None:
-    """Replace any sibling's full name (case-insensitive) with ``[sibling]``; the words may be
-    separated as in a file name (``Isla_Marsden``, ``isla-marsden``, ``Isla.Marsden``)."""
-    if not text or not siblings:
-        return text
-    for name in sorted(siblings, key=len, reverse=True):
-        words = name.split()
-        if len(words) < 2:
-            continue
-        # not inside a longer word: no letter or digit either side (an underscore may be)
-        pattern = r"(?<![^\W_])" + r"[\s_.-]+".join(re.escape(w) for w in words) + r"(?![^\W_])"
-        text = re.sub(pattern, "[sibling]", text, flags=re.IGNORECASE)
-    return text
+    """Replace a sibling's name, however it is written (``referrals.names``: either order,
+    initials, middle names, accents, joined or as in file names, invisible characters), with
+    ``[sibling]``."""
+    from attendance_cli.referrals.names import PersonName, redact_names
+
+    return redact_names(text, [p for name in siblings if (p := PersonName.parse(name))])
 
 
 def _csv(rows: list[list[Any]], columns: list[str], *, raw_columns: tuple[int, ...] = ()) -> bytes:
