@@ -16,6 +16,7 @@ from attendance_cli.db import migrate
 from attendance_cli.db.backup import backup_database, check_backup, restore_database
 from attendance_cli.db.engine import connect
 from attendance_cli.errors import DatabaseError, InvalidInputError, NotFoundError
+from attendance_cli.files import OutputExistsError
 from attendance_cli.registers.importer import import_registers
 from tests.reliability.support import integrity, marks_held, write_big_marks_csv
 
@@ -80,7 +81,7 @@ def test_backup_while_a_writer_is_mid_transaction_holds_only_committed_data(
 def test_backup_refuses_to_overwrite_without_force(db_path: Path, tmp_path: Path) -> None:
     target = tmp_path / "b.sqlite"
     target.write_text("an earlier file")
-    with pytest.raises(InvalidInputError, match="already exists"):
+    with pytest.raises(OutputExistsError, match="already exists"):
         backup_database(db_path, target)
     assert target.read_text() == "an earlier file"
     backup_database(db_path, target, overwrite=True)
