@@ -191,6 +191,8 @@ def verify(
             problems += [f"changed: {p}" for p in result.changed]
             problems += [f"missing: {p}" for p in result.missing]
             problems += [f"not in the manifest: {p}" for p in result.unexpected]
+            problems += [f"duplicated name: {p}" for p in result.duplicates]
+            problems += [f"unsafe name: {p}" for p in result.unsafe_names]
             common.stderr.print(
                 "Bundle CHANGED since export:\n  " + "\n  ".join(problems),
                 highlight=False,

@@ -553,6 +553,51 @@ class BundleVerification:
     manifest_sha256: str | None
     recorded_export: dict[str, Any] | None = None  # the audit entry of this export, if found
     audit_checked: bool = False  # False: only the bundle's internal consistency was checked
+    duplicates: list[str] = field(default_factory=list)  # names held more than once
+    unsafe_names: list[str] = field(default_factory=list)  # names an extractor may misplace
+
+
+# A manifest lists a few hundred files at most (~200 bytes each): 8 MiB is far more than any
+# genuine one, and reading is capped there before JSON parsing (a zip bomb's 1 GiB manifest
+# would otherwise be read whole into memory).
+MANIFEST_LIMIT = 8 * 1024 * 1024
+_DRIVE = re.compile(r"^[A-Za-z]:")
+
+
+def unsafe_member_name(name: str) -> str | None:
+    """Why ``name`` cannot be a member of a genuine bundle (att writes plain relative paths),
+    or None: absolute, a drive letter, backslashes, empty, ``.`` or ``..`` parts, control
+    characters, or not in Unicode NFC (extractors would put such a file elsewhere than the
+    name verify checked, or beside another file of the same name)."""
+    if name.startswith("/") or _DRIVE.match(name):
+        return "absolute path"
+    if "\\" in name:
+        return "backslash in the name"
+    if any(part in ("", ".", "..") for part in name.split("/")):
+        return "empty, . or .. part"
+    if any(unicodedata.category(ch) in ("Cc", "Cf") for ch in name):
+        return "control character in the name"
+    if unicodedata.normalize("NFC", name) != name:
+        return "not in Unicode normal form"
+    return None
+
+
+def _name_problems(infos: list[zipfile.ZipInfo]) -> tuple[list[str], list[str]]:
+    """(duplicated names, unsafe names) among the zip's members. Names equal once case and
+    Unicode form are ignored count as duplicates: they are one file on Windows and macOS."""
+    seen: dict[str, str] = {}
+    duplicates: list[str] = []
+    unsafe: list[str] = []
+    for info in infos:
+        name = info.orig_filename
+        why = unsafe_member_name(name)
+        if why:
+            unsafe.append(f"{name!r} ({why})")
+        key = unicodedata.normalize("NFC", name).casefold()
+        if key in seen and name not in duplicates:
+            duplicates.append(name)
+        seen.setdefault(key, name)
+    return duplicates, unsafe
 
 
 _SHA256 = re.compile(r"[0-9a-f]{64}")
@@ -615,50 +660,89 @@ def verify_referral_bundle(
         result.problem = f"not a readable zip file ({exc})"
         return result
     with archive:
+        infos = archive.infolist()
+        result.duplicates, result.unsafe_names = _name_problems(infos)
+        if result.duplicates or result.unsafe_names:
+            result.problem = (
+                "the zip holds "
+                + "; ".join(
+                    [f"{len(result.duplicates)} duplicated name(s)"] * bool(result.duplicates)
+                    + [f"{len(result.unsafe_names)} unsafe name(s)"] * bool(result.unsafe_names)
+                )
+                + ": an extractor would show other files than the ones verified"
+            )
         try:
-            manifest_bytes = archive.read(MANIFEST)
+            manifest_bytes = _read_manifest_bytes(archive)
         except (KeyError, ValueError, zipfile.BadZipFile, OSError, EOFError) as exc:
-            result.problem = f"no readable {MANIFEST} ({exc.__class__.__name__})"
+            reason = str(exc) if type(exc) is ValueError else exc.__class__.__name__
+            result.problem = result.problem or f"no readable {MANIFEST} ({reason})"
             return result
         try:
             manifest = read_manifest(manifest_bytes)
         except ValueError as exc:  # bad JSON, bad UTF-8 or the wrong shape
             reason = str(exc) if type(exc) is ValueError else exc.__class__.__name__
-            result.problem = f"no readable {MANIFEST} ({reason})"
+            result.problem = result.problem or f"no readable {MANIFEST} ({reason})"
             return result
         listed = {f["path"]: f for f in manifest["files"]}
         result.manifest_sha256 = hashlib.sha256(manifest_bytes).hexdigest()
         result.upn, result.route = manifest.get("upn"), manifest.get("route")
         result.generated_at = manifest.get("generated_at")
-        names = set(archive.namelist())
+        members: dict[str, list[zipfile.ZipInfo]] = {}
+        for info in infos:
+            members.setdefault(info.orig_filename, []).append(info)
         for name, entry in listed.items():
-            if name not in names:
+            if name not in members:
                 result.missing.append(name)
                 continue
             result.files_checked += 1
-            member, size = hashlib.sha256(), 0
-            try:
-                with archive.open(name) as handle:  # streamed: a bundle may hold large exhibits
-                    while chunk := handle.read(1024 * 1024):
-                        member.update(chunk)
-                        size += len(chunk)
-            except (zipfile.BadZipFile, OSError, EOFError, ValueError):
-                result.changed.append(name)  # a damaged member (its CRC no longer matches)
-                continue
-            if member.hexdigest() != entry["sha256"] or size != entry["bytes"]:
-                result.changed.append(name)
-        result.unexpected = sorted(names - set(listed) - {MANIFEST})
-    result.ok = not (result.changed or result.missing or result.unexpected)
+            for info in members[name]:  # every copy of a duplicated name must match
+                if not _member_matches(archive, info, entry):
+                    result.changed.append(name)
+                    break
+        result.unexpected = sorted(set(members) - set(listed) - {MANIFEST})
+    result.ok = not (
+        result.changed
+        or result.missing
+        or result.unexpected
+        or result.duplicates
+        or result.unsafe_names
+    )
     if conn is not None:
         result.audit_checked = True
         result.recorded_export = _find_export(conn, result)
         if result.recorded_export is None:
             result.ok = False
-            result.problem = (
+            result.problem = result.problem or (
                 f"the manifest is not the one att exported: neither the zip's nor the "
                 f"manifest's SHA-256 is recorded in the audit log as an export for {result.upn}"
             )
     return result
+
+
+def _read_manifest_bytes(archive: zipfile.ZipFile) -> bytes:
+    """The manifest's bytes, never more than MANIFEST_LIMIT read (whatever the zip claims)."""
+    info = archive.getinfo(MANIFEST)
+    if info.file_size > MANIFEST_LIMIT:
+        raise ValueError(f"{info.file_size:,} bytes, more than a bundle's manifest can be")
+    with archive.open(info) as handle:
+        data = handle.read(MANIFEST_LIMIT + 1)
+    if len(data) > MANIFEST_LIMIT:
+        raise ValueError(f"more than {MANIFEST_LIMIT:,} bytes, more than a manifest can be")
+    return data
+
+
+def _member_matches(archive: zipfile.ZipFile, info: zipfile.ZipInfo, entry: dict[str, Any]) -> bool:
+    member, size = hashlib.sha256(), 0
+    try:
+        with archive.open(info) as handle:  # streamed: a bundle may hold large exhibits
+            while chunk := handle.read(1024 * 1024):
+                member.update(chunk)
+                size += len(chunk)
+                if size > entry["bytes"]:
+                    return False
+    except (zipfile.BadZipFile, OSError, EOFError, ValueError):
+        return False  # a damaged member (its CRC no longer matches)
+    return member.hexdigest() == entry["sha256"] and size == entry["bytes"]
 
 
 def _find_export(conn: sqlite3.Connection, result: BundleVerification) -> dict[str, Any] | None:
