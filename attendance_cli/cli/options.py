@@ -54,6 +54,10 @@ ToOption = Annotated[
     dt.datetime | None,
     typer.Option("--to", formats=["%Y-%m-%d", "%d/%m/%Y"], help="Last day of the period."),
 ]
+ForceOption = Annotated[
+    bool,
+    typer.Option("--force", help="Replace the output file if it exists (never done without)."),
+]
 WorkbookOption = Annotated[
     Path | None,
     typer.Option("--output", "-o", help="Also write the result as an Excel workbook (.xlsx)."),

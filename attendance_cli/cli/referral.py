@@ -110,6 +110,9 @@ def export(
     force: Annotated[
         bool, typer.Option("--force", help="Export although the check is not met (needs --reason).")
     ] = False,
+    overwrite: Annotated[
+        bool, typer.Option("--overwrite", help="Replace the --out file if it exists.")
+    ] = False,
     reason: Annotated[
         str | None,
         typer.Option(
@@ -136,6 +139,7 @@ def export(
         end=_day(end),
         force=force,
         reason=reason,
+        overwrite=overwrite,
     )
     data = to_jsonable(result)
     if common.render(data, output if output != OutputFormat.csv else OutputFormat.json):

@@ -9,7 +9,12 @@ from typing import Annotated, Any
 import typer
 
 from attendance_cli.cli import common
-from attendance_cli.cli.options import FormatOption, OfficerOption, RecordFormatOption
+from attendance_cli.cli.options import (
+    ForceOption,
+    FormatOption,
+    OfficerOption,
+    RecordFormatOption,
+)
 from attendance_cli.cli.tables import cohort_table, headline_table
 from attendance_cli.cli.tables import pct as _pct
 from attendance_cli.exports.render import OutputFormat
@@ -97,11 +102,15 @@ def prepare(
         Path | None,
         typer.Option("--output", "-o", help="Also write the pack as an Excel workbook (.xlsx)."),
     ] = None,
+    force: ForceOption = False,
 ) -> None:
     """Prepare the TSM pack for a school: severe, persistent and at-risk pupils with figures and flags."""
     from attendance_cli.exports.render import to_jsonable
+    from attendance_cli.files import check_output_path
     from attendance_cli.tsm.pack import prepare_tsm_pack
 
+    if workbook is not None:  # before any work: never over a filled-in meeting workbook
+        check_output_path(workbook, force=force)
     conn, _ = common.open_db(ctx)
     pack = prepare_tsm_pack(
         conn,
@@ -115,7 +124,7 @@ def prepare(
     if workbook is not None:
         from attendance_cli.tsm.workbook import write_tsm_workbook
 
-        written = write_tsm_workbook(pack, workbook)
+        written = write_tsm_workbook(pack, workbook, force=force)
         common.stderr.print(f"Wrote the TSM workbook to {written}", highlight=False)
     data = to_jsonable(pack)
     rows = data["pupils"]

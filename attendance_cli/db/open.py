@@ -51,7 +51,9 @@ def open_database(
 
     path = Path(path)
     result = OpenResult()
-    if check_database_path(path, create=create):
+    exists = check_database_path(path, create=create)
+    _sweep(path)
+    if exists:
         warning = exposure_warning(path)
         if warning:
             result.warnings.append(warning)
@@ -141,6 +143,20 @@ def backup_before_upgrade(path: Path, revision: str) -> Path:
     stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S-%f")
     target = path.with_name(f"{path.name}.before-{revision}-{stamp}.bak")
     return backup_database(path, target).backup
+
+
+def _sweep(path: Path) -> None:
+    """Remove hidden copies of children's data a killed att left beside the database (backup
+    and restore temporaries) and in its document store (attachments being copied)."""
+    from attendance_cli.config import document_store
+    from attendance_cli.files import sweep_partials
+
+    sweep_partials(path.parent)
+    store = document_store(path)
+    if store.is_dir():
+        sweep_partials(store)
+        for legacy in store.glob(".*.partial"):  # att 0.1's attachment temporaries
+            legacy.unlink(missing_ok=True)
 
 
 @contextlib.contextmanager

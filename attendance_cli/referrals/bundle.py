@@ -7,8 +7,11 @@ case documents, checked against the SHA-256 recorded when they were attached) an
 ``manifest.json``. It is written private (0600) to a temporary file in the destination folder
 and flushed to disk; then its audit entry (action ``referral_export``, which also puts it in the
 case chronology) is committed; only then is it renamed over the final name and the folder
-flushed. A failed commit leaves nothing at ``--out`` (an earlier bundle there is kept); a
-failed rename after the commit is reported with the audit entry and the temporary file's path.
+flushed. An existing file at ``--out`` is replaced only with ``overwrite`` (``--overwrite``;
+``--force`` is the readiness override). A failed commit leaves nothing at ``--out`` (an earlier
+bundle there is kept); a failed rename after the commit is reported with the audit entry and
+the temporary file's path. The temporary file (``files.PartialFile``) is removed on failure and
+swept from the folder by the next export after a kill.
 
 Only this child's and their parents' data go in: siblings are named by the check, never here;
 a sibling's full name in free text (notes, actions, document descriptions) is replaced by
@@ -19,7 +22,6 @@ log (a manifest rewritten to match a replaced file).
 
 from __future__ import annotations
 
-import contextlib
 import csv
 import datetime as dt
 import hashlib
@@ -28,7 +30,6 @@ import json
 import os
 import re
 import sqlite3
-import tempfile
 import unicodedata
 import zipfile
 from dataclasses import dataclass, field
@@ -224,7 +225,9 @@ def _extract_xlsx(extract: list[RegisterSession], case_file: CaseFile) -> bytes:
     return buffer.getvalue()
 
 
-def _check_out_path(out: Path) -> Path:
+def _check_out_path(out: Path, *, overwrite: bool = False) -> Path:
+    from attendance_cli.files import check_output_path
+
     out = Path(out)
     if out.suffix.lower() != ".zip":
         raise InvalidInputError(
@@ -240,7 +243,7 @@ def _check_out_path(out: Path) -> Path:
             f"The folder {out.parent} does not exist",
             hint="Create the folder first, or give --out a path in an existing folder.",
         )
-    return out
+    return check_output_path(out, force=overwrite, option="--overwrite")
 
 
 def _read_document(store: Path, document: dict[str, Any]) -> bytes:
@@ -261,20 +264,6 @@ def _read_document(store: Path, document: dict[str, Any]) -> bytes:
     return data
 
 
-def _fsync_folder(folder: Path) -> None:
-    """Flush a rename to disk (where the platform allows opening a folder)."""
-    try:
-        descriptor = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(descriptor)
-    except OSError:
-        pass
-    finally:
-        os.close(descriptor)
-
-
 # -------------------------------------------------------------------------------- export
 
 
@@ -291,6 +280,7 @@ def build_referral_bundle(
     force: bool = False,
     reason: str | None = None,
     today: dt.date | None = None,
+    overwrite: bool = False,
 ) -> BundleResult:
     """Check the case for ``route`` and write the evidence bundle to ``out`` (a .zip)."""
     from attendance_cli.cases.audit import record_audit
@@ -299,7 +289,7 @@ def build_referral_bundle(
     from attendance_cli.exports.render import to_jsonable
     from attendance_cli.referrals.pdf import render_bundle_pdf
 
-    out = _check_out_path(out)
+    out = _check_out_path(out, overwrite=overwrite)
     reason = reason.strip() if reason else None
     if force and not reason:
         raise UsageError(
@@ -459,10 +449,12 @@ def build_referral_bundle(
     manifest_sha256 = hashlib.sha256(manifest_bytes).hexdigest()
 
     stamp = generated.timetuple()[:6]
-    handle, temporary = tempfile.mkstemp(dir=out.parent, prefix=f".{out.stem}.", suffix=".partial")
+    from attendance_cli.files import PartialFile, fsync_folder
+
+    partial = PartialFile(out, force=overwrite, option="--overwrite")
+    temporary = partial.path
     try:
-        os.fchmod(handle, 0o600)
-        with os.fdopen(handle, "wb") as raw:
+        with open(temporary, "wb") as raw:
             with zipfile.ZipFile(raw, "w") as archive:
                 for path, data in [*ordered.items(), (MANIFEST, manifest_bytes)]:
                     info = zipfile.ZipInfo(path, date_time=stamp)  # type: ignore[arg-type]
@@ -500,20 +492,26 @@ def build_referral_bundle(
                 },
             )
     except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temporary)
+        partial.discard()
+        partial.close()
         raise
     try:
-        os.replace(temporary, out)
-    except OSError as exc:
+        partial.commit()
+    except (OSError, InvalidInputError) as exc:  # InvalidInputError: --out appeared meanwhile
+        partial.close()
+        why = getattr(exc, "strerror", None) or getattr(exc, "message", None) or exc
         raise FileProblemError(
             f"The export was recorded in the audit log (entry {audit_id}, SHA-256 {zip_sha256}) "
-            f"but the bundle could not be moved to {out}: {exc.strerror or exc}. The complete "
+            f"but the bundle could not be moved to {out}: {why}. The complete "
             f"bundle is at {temporary}",
             hint=f"Move {temporary} to {out} yourself (`att referral verify` checks it against "
             "the audit entry), or export again.",
         ) from exc
-    _fsync_folder(out.parent)
+    except BaseException:
+        partial.close()  # kept for the officer to move (the export is recorded)
+        raise
+    partial.close()
+    fsync_folder(out.parent)
     return BundleResult(
         path=out,
         upn=case_file.pupil.upn,

@@ -115,7 +115,9 @@ _PUPIL_COLUMNS: tuple[tuple[str, Callable[[LaPupil], Any], str | None], ...] = (
 PUPIL_HEADERS = tuple(header for header, _, _ in _PUPIL_COLUMNS)
 
 
-def write_la_workbook(report: LaReport, path: Path, *, generated_on: dt.date | None = None) -> Path:
+def write_la_workbook(
+    report: LaReport, path: Path, *, generated_on: dt.date | None = None, force: bool = False
+) -> Path:
     """Write ``report`` as an .xlsx workbook at ``path`` (mode 0600, replaced whole) and return
     the path. Raises InvalidInputError when the folder does not exist or the name does not end
     in .xlsx."""
@@ -139,7 +141,7 @@ def write_la_workbook(report: LaReport, path: Path, *, generated_on: dt.date | N
     ]
     workbook.properties.title = "LA attendance report"
     workbook.properties.creator = f"att {attendance_cli.__version__}"
-    return save_workbook(workbook, path, streamed=pupil_tables)
+    return save_workbook(workbook, path, streamed=pupil_tables, force=force)
 
 
 def _write_summary(ws: Worksheet, report: LaReport, generated_on: dt.date) -> None:

@@ -737,7 +737,7 @@ def test_a_failed_commit_leaves_no_bundle_and_keeps_the_earlier_one(
     out.write_bytes(b"the earlier bundle")
     before = len(list_audit(sample_conn))
     with pytest.raises(DatabaseError):
-        _export(_CommitFails(sample_conn), sample_db, out)  # type: ignore[arg-type]
+        _export(_CommitFails(sample_conn), sample_db, out, overwrite=True)  # type: ignore[arg-type]
     assert out.read_bytes() == b"the earlier bundle"
     assert [p.name for p in out.parent.iterdir()] == ["bundle.zip"]
     assert len(list_audit(sample_conn)) == before
@@ -758,7 +758,8 @@ def test_a_failed_rename_after_the_commit_is_reported(
     def refuse(source: object, target: object) -> None:
         raise PermissionError(13, "Permission denied")
 
-    monkeypatch.setattr("attendance_cli.referrals.bundle.os.replace", refuse)
+    monkeypatch.setattr("attendance_cli.files.os.replace", refuse)
+    monkeypatch.setattr("attendance_cli.files.os.link", refuse)
     with pytest.raises(FileProblemError) as raised:
         _export(sample_conn, sample_db, out)
     monkeypatch.undo()

@@ -29,7 +29,11 @@ def _digest(path: Path) -> str:
 
 
 def _leftovers(folder: Path) -> list[str]:
-    return sorted(p.name for p in folder.iterdir() if p.name.endswith((".tmp", "-wal", "-journal")))
+    return sorted(
+        p.name
+        for p in folder.iterdir()
+        if p.name.endswith((".tmp", "-partial", "-wal", "-journal"))
+    )
 
 
 def _import_small(db: Path, folder: Path, *, first: int = 0) -> int:
