@@ -17,6 +17,7 @@ database or the restored one, never a mixture.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import os
 import re
@@ -185,7 +186,12 @@ def schema_differences(found: Schema, expected: Schema) -> list[str]:
 
 def expected_schema(revision: str) -> Schema:
     """The schema this release's migrations make at ``revision``: built in a private temporary
-    folder (Alembic, ~0.3 s; restores are rare)."""
+    folder (Alembic, ~0.3 s; restores are rare), once per process."""
+    return dict(_expected_schema(revision))
+
+
+@functools.cache
+def _expected_schema(revision: str) -> Schema:
     import tempfile
 
     from attendance_cli.db.migrate import upgrade_database
