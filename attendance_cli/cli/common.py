@@ -35,13 +35,15 @@ def state(ctx: typer.Context) -> State:
     return root.obj
 
 
-def open_db(ctx: typer.Context) -> tuple[sqlite3.Connection, Path]:
-    """Open the database named by --db / ATT_DB / the default, upgrading it if needed."""
+def open_db(ctx: typer.Context, *, create: bool = False) -> tuple[sqlite3.Connection, Path]:
+    """Open the database named by --db / ATT_DB / the default, upgrading it if needed. Only
+    the commands that write a database from nothing (import, db init, db upgrade) pass
+    ``create``; for every other command a missing database is an error saying how to make one."""
     from attendance_cli.config import database_path
     from attendance_cli.db.engine import open_database
 
     path = database_path(state(ctx).db)
-    conn, result = open_database(path)
+    conn, result = open_database(path, create=create)
     for warning in result.warnings:
         stderr.print(f"[yellow]Warning:[/] {warning}", highlight=False)
     if result.created:

@@ -18,7 +18,7 @@ import stat
 from collections.abc import Iterator
 from pathlib import Path
 
-from attendance_cli.errors import DatabaseError, UsageError
+from attendance_cli.errors import DatabaseError, NotFoundError, UsageError
 
 BUSY_TIMEOUT_MS = 60_000
 
@@ -106,7 +106,7 @@ def check_database_path(path: Path, *, create: bool) -> bool:
                 )
         return path.stat().st_size > 0
     if not create:
-        raise DatabaseError(
+        raise NotFoundError(
             f"No database at {path}; run att import or att db init",
             hint="Check --db or ATT_DB; att import (or att db init) creates a new database.",
         )

@@ -25,7 +25,7 @@ from attendance_cli.db.connection import (
     make_private_folders,
     open_error,
 )
-from attendance_cli.errors import DatabaseError
+from attendance_cli.errors import DatabaseError, NotFoundError
 
 
 @dataclass
@@ -67,7 +67,7 @@ def open_database(
             return conn, result
         conn.close()
     elif not create:  # an empty file: not a database yet
-        raise DatabaseError(
+        raise NotFoundError(
             f"No database at {path} (the file is empty); run att import or att db init",
             hint="Check --db or ATT_DB; att import (or att db init) creates a new database.",
         )

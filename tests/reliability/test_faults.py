@@ -229,7 +229,7 @@ def test_database_in_a_folder_that_cannot_be_written(user_folder: Path) -> None:
     hand_over(user_folder)
     locked.chmod(0o500)
     try:
-        result = run_att("db", "info", db=locked / "att.sqlite", unprivileged=True)
+        result = run_att("db", "init", db=locked / "att.sqlite", unprivileged=True)
         assert "Cannot create the database" in _clean_failure(result, 6)
     finally:
         locked.chmod(0o700)
