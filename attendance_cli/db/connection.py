@@ -6,7 +6,11 @@ so no module of ``db/`` imports one that imports it back.
 
 Connections are stdlib ``sqlite3`` in autocommit mode; writers wrap their work in
 ``transaction(conn)`` (BEGIN IMMEDIATE ... COMMIT, ROLLBACK on any error or Ctrl-C), so a write
-either lands whole or not at all.
+either lands whole or not at all. Every connection runs with ``synchronous = FULL``: a commit
+is on disk before att says it is saved, so a power cut never rolls back a casework or audit entry
+whose bundle or letter is already on disk (with NORMAL, WAL mode may lose the last commits, and
+verify would then call a genuine bundle forged). Imports are one transaction per file, so the
+extra sync per commit costs them nothing measurable (bench/bench_durability.py).
 """
 
 from __future__ import annotations
@@ -134,7 +138,7 @@ def connect(path: Path) -> sqlite3.Connection:
         conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
         conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         conn.execute("PRAGMA journal_mode = WAL")
-        conn.execute("PRAGMA synchronous = NORMAL")
+        conn.execute("PRAGMA synchronous = FULL")
         conn.execute("PRAGMA foreign_keys = ON")
     except sqlite3.DatabaseError as exc:
         raise open_error(exc, path, "Cannot open") from exc

@@ -138,6 +138,9 @@ def test_sigkill_during_tsm_record_is_all_or_nothing(
     shutil.copyfile(sample_db, reference)
     duration = _timed(args, reference)
     full = _counts(reference)
+    second = tmp_path / "reference2.sqlite"
+    shutil.copyfile(sample_db, second)
+    duration = min(duration, _timed(args, second))  # the quicker of two: kills land under load
     assert full[0] == 1 and full[1] > 50
     landed = whole = 0
     for i in range(KILLS + 1):
@@ -147,6 +150,7 @@ def test_sigkill_during_tsm_record_is_all_or_nothing(
             if not _kill_after_commit(args, db):
                 continue
         elif not _kill_at(args, db, duration * (0.2 + 0.75 * i / (KILLS - 1))):
+            duration *= 0.7  # it finished first (the machine got faster): aim earlier
             continue
         landed += 1
         assert integrity(db) == ["ok"]
@@ -190,6 +194,7 @@ def test_sigkill_during_referral_export_leaves_no_partial_bundle(
     for i in range(KILLS):
         if not _kill_at(args, sample_db, duration * (0.2 + 0.75 * i / (KILLS - 1))):
             out.unlink(missing_ok=True)
+            duration *= 0.7  # it finished first (the machine got faster): aim earlier
             continue
         landed += 1
         assert integrity(sample_db) == ["ok"]
