@@ -4,20 +4,38 @@ from __future__ import annotations
 
 import os
 import sqlite3
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import typer
 from rich.console import Console
+from rich.segment import Segment
 
 from attendance_cli.errors import AttError, InvalidInputError, Problem
 
 if TYPE_CHECKING:
     from attendance_cli.exports.render import OutputFormat
 
-stdout = Console(soft_wrap=False)
-stderr = Console(stderr=True, soft_wrap=True)
+
+class ScreenConsole(Console):
+    """A rich Console that removes terminal control characters from the text it shows
+    (``exports.safety.screen_text``): every table, record, message and error on screen goes
+    through one, whatever the data holds. rich's own control segments (and its styles, added
+    after this point) are left alone; JSON and CSV are written with ``emit``, unchanged."""
+
+    def _render_buffer(self, buffer: Iterable[Segment]) -> str:
+        from attendance_cli.exports.safety import screen_text
+
+        return super()._render_buffer(
+            segment if segment.control else Segment(screen_text(segment.text), segment.style)
+            for segment in buffer
+        )
+
+
+stdout = ScreenConsole(soft_wrap=False)
+stderr = ScreenConsole(stderr=True, soft_wrap=True)
 
 PROBLEMS_SHOWN = 50
 
@@ -81,6 +99,13 @@ def report_error(exc: AttError) -> None:
         print_problems(exc.problems, exc.total_problems)
     if exc.hint:
         stderr.print(f"Hint: {exc.hint}", highlight=False, markup=False)
+
+
+def echo_screen(text: str) -> None:
+    """A plain line for people (not data) on stdout, control characters removed."""
+    from attendance_cli.exports.safety import screen_text
+
+    typer.echo(screen_text(text))
 
 
 def emit(text: str) -> None:

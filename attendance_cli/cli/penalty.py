@@ -234,7 +234,7 @@ def check(
     when = result.on.isoformat()
     if not result.allowed:
         assert result.possible_from is not None
-        typer.echo(
+        common.echo_screen(
             f"No: a third notice to {result.parent_name} for {result.upn} on {when} is not "
             f"possible (notices {', '.join(map(str, result.counted_notice_ids))} count); "
             f"possible from {result.possible_from.isoformat()}."
@@ -248,7 +248,7 @@ def check(
             f"{pounds(result.full_amount_pence)} by {result.pay_by.isoformat()}"
         )
     which = {1: "first", 2: "second"}.get(result.notice_number or 0, "pre-framework")
-    typer.echo(
+    common.echo_screen(
         f"Yes: a {which} notice to {result.parent_name} for {result.upn} on {when}: {terms}."
     )
 
