@@ -8,7 +8,7 @@ from typing import Annotated, Any
 import typer
 
 from attendance_cli.cli import common
-from attendance_cli.cli.options import FormatOption, RecordFormatOption
+from attendance_cli.cli.options import FormatOption, RecordFormatOption, check_day, id_argument
 from attendance_cli.exports.render import OutputFormat
 
 app = typer.Typer(
@@ -76,7 +76,7 @@ def _date(value: str | None, option: str) -> dt.date | None:
     date, problem = parse_date(value)
     if date is None:
         raise InvalidInputError(f"{option}: {problem}", hint=f"Give {option} as {DATE_HELP}.")
-    return date
+    return check_day(date, option)
 
 
 def _amount(value: str | None) -> int | None:
@@ -143,9 +143,7 @@ def add(
 @app.command("update")
 def update(
     ctx: typer.Context,
-    notice_id: Annotated[
-        int, typer.Argument(metavar="ID", help="The notice's id (see att penalty list).")
-    ],
+    notice_id: Annotated[int, id_argument("The notice's id (see att penalty list).")],
     paid: Annotated[
         str | None, typer.Option("--paid", help=f"Paid on this date ({DATE_HELP}).")
     ] = None,

@@ -13,7 +13,12 @@ from typing import Annotated, Any
 import typer
 
 from attendance_cli.cli import common
-from attendance_cli.cli.options import DATE_FORMATS, OfficerOption, RecordFormatOption
+from attendance_cli.cli.options import (
+    DATE_FORMATS,
+    OfficerOption,
+    RecordFormatOption,
+    check_date,
+)
 from attendance_cli.errors import ExitCode
 from attendance_cli.exports.render import OutputFormat
 
@@ -27,11 +32,21 @@ UpnArgument = Annotated[str, typer.Argument(help="The pupil's UPN.", show_defaul
 RouteOption = Annotated[str, typer.Option("--route", "-r", help=ROUTE_HELP, show_default=False)]
 FromOption = Annotated[
     dt.datetime | None,
-    typer.Option("--from", formats=DATE_FORMATS, help="Period start (default: 1 August)."),
+    typer.Option(
+        "--from",
+        formats=DATE_FORMATS,
+        help="Period start (default: 1 August).",
+        callback=check_date,
+    ),
 ]
 ToOption = Annotated[
     dt.datetime | None,
-    typer.Option("--to", formats=DATE_FORMATS, help="Period end (default: the last marks)."),
+    typer.Option(
+        "--to",
+        formats=DATE_FORMATS,
+        help="Period end (default: the last marks).",
+        callback=check_date,
+    ),
 ]
 
 _STATUS = {"met": "met", "missing": "MISSING", "not_applicable": "n/a"}

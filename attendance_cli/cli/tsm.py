@@ -10,10 +10,14 @@ import typer
 
 from attendance_cli.cli import common
 from attendance_cli.cli.options import (
+    DATE_FORMATS,
+    FIRST_YEAR,
+    LAST_YEAR,
     ForceOption,
     FormatOption,
     OfficerOption,
     RecordFormatOption,
+    check_date,
 )
 from attendance_cli.cli.tables import cohort_table, headline_table
 from attendance_cli.cli.tables import pct as _pct
@@ -81,15 +85,24 @@ def prepare(
     ] = None,
     year: Annotated[
         int | None,
-        typer.Option("--year", help="Academic year by its first calendar year: 2025 = 2025/26."),
+        typer.Option(
+            "--year",
+            help="Academic year by its first calendar year: 2025 = 2025/26.",
+            min=FIRST_YEAR,
+            max=LAST_YEAR,
+        ),
     ] = None,
     start: Annotated[
         dt.datetime | None,
-        typer.Option("--from", formats=["%Y-%m-%d", "%d/%m/%Y"], help="First day of the period."),
+        typer.Option(
+            "--from", formats=DATE_FORMATS, help="First day of the period.", callback=check_date
+        ),
     ] = None,
     end: Annotated[
         dt.datetime | None,
-        typer.Option("--to", formats=["%Y-%m-%d", "%d/%m/%Y"], help="Last day of the period."),
+        typer.Option(
+            "--to", formats=DATE_FORMATS, help="Last day of the period.", callback=check_date
+        ),
     ] = None,
     include_all: Annotated[
         bool,
@@ -161,7 +174,9 @@ def record(
     ],
     date: Annotated[
         dt.datetime,
-        typer.Option("--date", formats=["%Y-%m-%d", "%d/%m/%Y"], help="The day of the meeting."),
+        typer.Option(
+            "--date", formats=DATE_FORMATS, help="The day of the meeting.", callback=check_date
+        ),
     ],
     attendees: Annotated[
         list[str] | None,
