@@ -3,6 +3,7 @@ restore, never a partial file under the final name, private files, the replaced 
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import shutil
 import sqlite3
@@ -64,6 +65,22 @@ def test_backup_while_a_writer_is_mid_transaction_holds_only_committed_data(
     db_path: Path, tmp_path: Path
 ) -> None:
     committed = _import_small(db_path, tmp_path)
+    # A school committed while another connection is open, with no checkpoint: it is only in
+    # the write-ahead log, where a plain copy of the database file misses it.
+    holder = connect(db_path)
+    holder.execute("SELECT count(*) FROM school").fetchone()
+    late = connect(db_path)
+    late.execute("PRAGMA wal_autocheckpoint = 0")
+    late.execute(
+        "INSERT INTO school (laestab, name, created_at) "
+        "VALUES ('8990098', 'Committed School', '2025-09-01 00:00:00')"
+    )
+    late.close()
+    plain = tmp_path / "plain-copy.sqlite"
+    shutil.copyfile(db_path, plain)
+    with contextlib.closing(sqlite3.connect(plain)) as check:
+        in_plain = [r[0] for r in check.execute("SELECT name FROM school")]
+    assert "Committed School" not in in_plain, "the scenario must defeat a plain file copy"
     writer = connect(db_path)
     writer.execute("BEGIN IMMEDIATE")
     writer.execute(
@@ -75,10 +92,11 @@ def test_backup_while_a_writer_is_mid_transaction_holds_only_committed_data(
     finally:
         writer.execute("ROLLBACK")
         writer.close()
+        holder.close()
     copy = sqlite3.connect(tmp_path / "during.sqlite")
     names = [r[0] for r in copy.execute("SELECT name FROM school")]
     copy.close()
-    assert "Uncommitted School" not in names
+    assert "Uncommitted School" not in names and "Committed School" in names
     assert marks_held(tmp_path / "during.sqlite") == committed
 
 

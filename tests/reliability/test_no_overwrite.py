@@ -69,10 +69,9 @@ def test_a_file_appearing_while_att_works_is_not_replaced(tmp_path: Path) -> Non
     from attendance_cli.files import OutputExistsError, output_file
 
     target = tmp_path / "late.xlsx"
-    with pytest.raises(OutputExistsError):
-        with output_file(target, force=False) as partial:
-            partial.path.write_bytes(b"new")
-            target.write_bytes(FILLED_IN)  # another program saved here meanwhile
-            partial.commit()
+    with pytest.raises(OutputExistsError), output_file(target, force=False) as partial:
+        partial.path.write_bytes(b"new")
+        target.write_bytes(FILLED_IN)  # another program saved here meanwhile
+        partial.commit()
     assert target.read_bytes() == FILLED_IN
     assert sorted(p.name for p in tmp_path.iterdir()) == ["late.xlsx"]

@@ -113,7 +113,7 @@ def test_an_oversized_manifest_is_refused_without_reading_it(tmp_path: Path) -> 
             chunk = b" " * (1024 * 1024)
             for _ in range(64):  # 64 MiB of spaces: valid JSON whitespace, ~64 KB compressed
                 handle.write(chunk)
-    assert path.stat().st_size < 1024 * 1024 and 64 * 2**20 > MANIFEST_LIMIT
+    assert path.stat().st_size < 1024 * 1024 and MANIFEST_LIMIT < 64 * 2**20
     tracemalloc.start()
     try:
         result = verify_referral_bundle(path)
