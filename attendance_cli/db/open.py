@@ -42,7 +42,8 @@ def open_database(
     path: Path, *, upgrade: bool = True, create: bool = True
 ) -> tuple[sqlite3.Connection, OpenResult]:
     """Open the database at ``path`` (creating it when ``create``) and bring its schema to the
-    head. With ``create=False`` a missing database is a DatabaseError ("no database at …").
+    head. With ``create=False`` a missing (or empty) database is a NotFoundError ("No database
+    at …; run att import or att db init"); the path must pass ``check_database_path``.
 
     An up-to-date database opens directly. Creating or upgrading one happens under an exclusive
     lock on ``PATH.setup-lock`` (removed afterwards), so two commands started at once on a new
