@@ -18,8 +18,16 @@ def data_dir() -> Path:
 
 
 def database_path(cli_value: str | os.PathLike[str] | None = None) -> Path:
-    """The database to use: the --db option, else $ATT_DB, else the default in the data dir."""
-    if cli_value:
+    """The database to use: the --db option, else $ATT_DB, else the default in the data dir.
+    An empty --db is a usage error (it used to mean the default database, silently)."""
+    if cli_value is not None:
+        if not str(cli_value).strip():
+            from attendance_cli.errors import UsageError
+
+            raise UsageError(
+                "--db is empty",
+                hint="Give the database file, e.g. --db att.sqlite, or leave --db out.",
+            )
         return Path(cli_value).expanduser()
     env = os.environ.get("ATT_DB")
     if env:

@@ -137,6 +137,7 @@ def main() -> None:
             end=dt.date(2025, 7, 31),
             force=True,
             reason="benchmark",
+            overwrite=True,  # a folder reused from an earlier run
         )
         times.append(time.perf_counter() - start)
     conn.close()
@@ -170,6 +171,7 @@ def main() -> None:
                 "--force",
                 "--reason",
                 "benchmark",
+                "--overwrite",
             ],
             env=env,
             capture_output=True,

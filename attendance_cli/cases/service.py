@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-import os
 import shutil
 import sqlite3
 from dataclasses import dataclass
@@ -529,12 +528,13 @@ def attach_document(
     if store.stat().st_mode & 0o077:  # an older or hand-made folder: children's documents
         store.chmod(0o700)
     target = store / sha256
-    if not target.exists():
-        partial = store / f".{sha256}.partial"
-        fd = os.open(partial, os.O_CREAT | os.O_WRONLY | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "wb") as out, file.open("rb") as source:
-            shutil.copyfileobj(source, out)
-        os.replace(partial, target)
+    if not target.exists():  # files.PartialFile: removed on failure, swept after a kill
+        from attendance_cli.files import output_file
+
+        with output_file(target, force=True) as partial:
+            with open(partial.path, "wb") as out, file.open("rb") as source:
+                shutil.copyfileobj(source, out)
+            partial.commit()
     size = target.stat().st_size
     with transaction(conn):
         case_id = ensure_open_case(conn, pupil, officer)

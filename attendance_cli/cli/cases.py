@@ -15,9 +15,12 @@ import typer
 from attendance_cli.cli import common, prompts
 from attendance_cli.cli.options import (
     DATE_FORMATS,
+    ID_MAX,
     FormatOption,
     OfficerOption,
     RecordFormatOption,
+    check_date,
+    id_argument,
 )
 from attendance_cli.exports.render import OutputFormat
 
@@ -27,7 +30,7 @@ app = typer.Typer(
 )
 
 UpnArgument = Annotated[str, typer.Argument(help="The pupil's UPN.", show_default=False)]
-DateOption = Annotated[dt.datetime | None, typer.Option(formats=DATE_FORMATS)]
+DateOption = Annotated[dt.datetime | None, typer.Option(formats=DATE_FORMATS, callback=check_date)]
 
 ACTION_KEYS = [
     "id",
@@ -128,10 +131,13 @@ def add_action(
     ] = None,
     due: Annotated[
         dt.datetime | None,
-        typer.Option("--due", formats=DATE_FORMATS, help="Due or review date."),
+        typer.Option(
+            "--due", formats=DATE_FORMATS, help="Due or review date.", callback=check_date
+        ),
     ] = None,
     meeting: Annotated[
-        int | None, typer.Option("--meeting", help="Id of the meeting that agreed it.")
+        int | None,
+        typer.Option("--meeting", help="Id of the meeting that agreed it.", min=1, max=ID_MAX),
     ] = None,
     officer: OfficerOption = None,
     output: RecordFormatOption = OutputFormat.table,
@@ -190,7 +196,7 @@ def _lead_of(conn: Any, pupil_id: int) -> Any:
 @app.command("complete-action")
 def complete_action(
     ctx: typer.Context,
-    action_id: Annotated[int, typer.Argument(help="The action's id.", show_default=False)],
+    action_id: Annotated[int, id_argument("The action's id.")],
     outcome: Annotated[str | None, typer.Option("--outcome", help="What came of it.")] = None,
     status: Annotated[
         str, typer.Option("--status", help="done or cancelled.", case_sensitive=False)
@@ -369,7 +375,9 @@ def attach(
     ] = None,
     date: Annotated[
         dt.datetime | None,
-        typer.Option("--date", formats=DATE_FORMATS, help="The document's own date."),
+        typer.Option(
+            "--date", formats=DATE_FORMATS, help="The document's own date.", callback=check_date
+        ),
     ] = None,
     description: Annotated[str | None, typer.Option("--description", help="What it is.")] = None,
     officer: OfficerOption = None,

@@ -4,20 +4,38 @@ from __future__ import annotations
 
 import os
 import sqlite3
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import typer
 from rich.console import Console
+from rich.segment import Segment
 
 from attendance_cli.errors import AttError, InvalidInputError, Problem
 
 if TYPE_CHECKING:
     from attendance_cli.exports.render import OutputFormat
 
-stdout = Console(soft_wrap=False)
-stderr = Console(stderr=True, soft_wrap=True)
+
+class ScreenConsole(Console):
+    """A rich Console that removes terminal control characters from the text it shows
+    (``exports.safety.screen_text``): every table, record, message and error on screen goes
+    through one, whatever the data holds. rich's own control segments (and its styles, added
+    after this point) are left alone; JSON and CSV are written with ``emit``, unchanged."""
+
+    def _render_buffer(self, buffer: Iterable[Segment]) -> str:
+        from attendance_cli.exports.safety import screen_text
+
+        return super()._render_buffer(
+            segment if segment.control else Segment(screen_text(segment.text), segment.style)
+            for segment in buffer
+        )
+
+
+stdout = ScreenConsole(soft_wrap=False)
+stderr = ScreenConsole(stderr=True, soft_wrap=True)
 
 PROBLEMS_SHOWN = 50
 
@@ -35,13 +53,15 @@ def state(ctx: typer.Context) -> State:
     return root.obj
 
 
-def open_db(ctx: typer.Context) -> tuple[sqlite3.Connection, Path]:
-    """Open the database named by --db / ATT_DB / the default, upgrading it if needed."""
+def open_db(ctx: typer.Context, *, create: bool = False) -> tuple[sqlite3.Connection, Path]:
+    """Open the database named by --db / ATT_DB / the default, upgrading it if needed. Only
+    the commands that write a database from nothing (import, db init, db upgrade) pass
+    ``create``; for every other command a missing database is an error saying how to make one."""
     from attendance_cli.config import database_path
     from attendance_cli.db.engine import open_database
 
     path = database_path(state(ctx).db)
-    conn, result = open_database(path)
+    conn, result = open_database(path, create=create)
     for warning in result.warnings:
         stderr.print(f"[yellow]Warning:[/] {warning}", highlight=False)
     if result.created:
@@ -79,6 +99,13 @@ def report_error(exc: AttError) -> None:
         print_problems(exc.problems, exc.total_problems)
     if exc.hint:
         stderr.print(f"Hint: {exc.hint}", highlight=False, markup=False)
+
+
+def echo_screen(text: str) -> None:
+    """A plain line for people (not data) on stdout, control characters removed."""
+    from attendance_cli.exports.safety import screen_text
+
+    typer.echo(screen_text(text))
 
 
 def emit(text: str) -> None:

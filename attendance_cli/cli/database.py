@@ -36,12 +36,22 @@ def info(ctx: typer.Context, output: RecordFormatOption = OutputFormat.table) ->
     common.stdout.print(table)
 
 
+@app.command("init")
+def init(ctx: typer.Context) -> None:
+    """Create a new, empty database (att import also creates one); an existing one is left as it is."""
+    from attendance_cli.db.migrate import SCHEMA_HEAD
+
+    conn, path = common.open_db(ctx, create=True)
+    conn.close()
+    common.stderr.print(f"{path} is at schema {SCHEMA_HEAD} (current).", highlight=False)
+
+
 @app.command("upgrade")
 def upgrade(ctx: typer.Context) -> None:
     """Bring the database schema up to date (also done automatically on first use)."""
     from attendance_cli.db.migrate import SCHEMA_HEAD
 
-    conn, path = common.open_db(ctx)
+    conn, path = common.open_db(ctx, create=True)
     conn.close()
     common.stderr.print(f"{path} is at schema {SCHEMA_HEAD} (current).", highlight=False)
 

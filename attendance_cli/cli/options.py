@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -38,21 +38,66 @@ OfficerOption = Annotated[
 ]
 DATE_FORMATS = ["%Y-%m-%d", "%d/%m/%Y"]
 
+# Values att can work with; anything outside is a usage error (exit 2), never a crash deep
+# inside (``--year 0``, ``--from 0001-01-01``, a document dated 9999-12-31, an id >= 2**63).
+FIRST_YEAR, LAST_YEAR = 2000, 2099
+ID_MAX = 2**63 - 1  # SQLite's largest integer
+
+
+def check_date(value: dt.datetime | None) -> dt.datetime | None:
+    """A typer callback: a date option must fall within FIRST_YEAR..LAST_YEAR."""
+    if value is not None and not FIRST_YEAR <= value.year <= LAST_YEAR:
+        raise typer.BadParameter(
+            f"{value.date().isoformat()} is outside the years att works with "
+            f"({FIRST_YEAR} to {LAST_YEAR}); use a date like 30/11/2025 or 2025-11-30"
+        )
+    return value
+
+
+def check_day(value: dt.date | None, option: str) -> dt.date | None:
+    """The same rule for a date parsed by a command itself: a UsageError naming ``option``."""
+    if value is not None and not FIRST_YEAR <= value.year <= LAST_YEAR:
+        from attendance_cli.errors import UsageError
+
+        raise UsageError(
+            f"{option}: {value.isoformat()} is outside the years att works with "
+            f"({FIRST_YEAR} to {LAST_YEAR})",
+            hint="Use a date like 30/11/2025 or 2025-11-30.",
+        )
+    return value
+
+
+def id_argument(help_text: str, *, metavar: str = "ID") -> Any:
+    """A record id argument: a whole number from 1 to 2**63 - 1."""
+    return typer.Argument(help=help_text, show_default=False, metavar=metavar, min=1, max=ID_MAX)
+
+
 # The period of a report (as ``att tsm prepare`` takes it; ``analysis.dataset.resolve_period``).
 TermOption = Annotated[
     str | None, typer.Option("--term", help="autumn, spring or summer (assumed term dates).")
 ]
 YearOption = Annotated[
     int | None,
-    typer.Option("--year", help="Academic year by its first calendar year: 2025 = 2025/26."),
+    typer.Option(
+        "--year",
+        help="Academic year by its first calendar year: 2025 = 2025/26.",
+        min=FIRST_YEAR,
+        max=LAST_YEAR,
+    ),
 ]
 FromOption = Annotated[
     dt.datetime | None,
-    typer.Option("--from", formats=["%Y-%m-%d", "%d/%m/%Y"], help="First day of the period."),
+    typer.Option(
+        "--from", formats=DATE_FORMATS, help="First day of the period.", callback=check_date
+    ),
 ]
 ToOption = Annotated[
     dt.datetime | None,
-    typer.Option("--to", formats=["%Y-%m-%d", "%d/%m/%Y"], help="Last day of the period."),
+    typer.Option("--to", formats=DATE_FORMATS, help="Last day of the period.", callback=check_date),
+]
+ForceOption = Annotated[
+    bool,
+    typer.Option("--force", help="Replace the output file if it exists (never done without)."),
 ]
 WorkbookOption = Annotated[
     Path | None,

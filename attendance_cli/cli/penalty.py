@@ -8,7 +8,7 @@ from typing import Annotated, Any
 import typer
 
 from attendance_cli.cli import common
-from attendance_cli.cli.options import FormatOption, RecordFormatOption
+from attendance_cli.cli.options import FormatOption, RecordFormatOption, check_day, id_argument
 from attendance_cli.exports.render import OutputFormat
 
 app = typer.Typer(
@@ -76,7 +76,7 @@ def _date(value: str | None, option: str) -> dt.date | None:
     date, problem = parse_date(value)
     if date is None:
         raise InvalidInputError(f"{option}: {problem}", hint=f"Give {option} as {DATE_HELP}.")
-    return date
+    return check_day(date, option)
 
 
 def _amount(value: str | None) -> int | None:
@@ -143,9 +143,7 @@ def add(
 @app.command("update")
 def update(
     ctx: typer.Context,
-    notice_id: Annotated[
-        int, typer.Argument(metavar="ID", help="The notice's id (see att penalty list).")
-    ],
+    notice_id: Annotated[int, id_argument("The notice's id (see att penalty list).")],
     paid: Annotated[
         str | None, typer.Option("--paid", help=f"Paid on this date ({DATE_HELP}).")
     ] = None,
@@ -234,7 +232,7 @@ def check(
     when = result.on.isoformat()
     if not result.allowed:
         assert result.possible_from is not None
-        typer.echo(
+        common.echo_screen(
             f"No: a third notice to {result.parent_name} for {result.upn} on {when} is not "
             f"possible (notices {', '.join(map(str, result.counted_notice_ids))} count); "
             f"possible from {result.possible_from.isoformat()}."
@@ -248,7 +246,7 @@ def check(
             f"{pounds(result.full_amount_pence)} by {result.pay_by.isoformat()}"
         )
     which = {1: "first", 2: "second"}.get(result.notice_number or 0, "pre-framework")
-    typer.echo(
+    common.echo_screen(
         f"Yes: a {which} notice to {result.parent_name} for {result.upn} on {when}: {terms}."
     )
 

@@ -13,7 +13,12 @@ from typing import Annotated, Any
 import typer
 
 from attendance_cli.cli import common
-from attendance_cli.cli.options import DATE_FORMATS, OfficerOption, RecordFormatOption
+from attendance_cli.cli.options import (
+    DATE_FORMATS,
+    OfficerOption,
+    RecordFormatOption,
+    check_date,
+)
 from attendance_cli.errors import ExitCode
 from attendance_cli.exports.render import OutputFormat
 
@@ -27,11 +32,21 @@ UpnArgument = Annotated[str, typer.Argument(help="The pupil's UPN.", show_defaul
 RouteOption = Annotated[str, typer.Option("--route", "-r", help=ROUTE_HELP, show_default=False)]
 FromOption = Annotated[
     dt.datetime | None,
-    typer.Option("--from", formats=DATE_FORMATS, help="Period start (default: 1 August)."),
+    typer.Option(
+        "--from",
+        formats=DATE_FORMATS,
+        help="Period start (default: 1 August).",
+        callback=check_date,
+    ),
 ]
 ToOption = Annotated[
     dt.datetime | None,
-    typer.Option("--to", formats=DATE_FORMATS, help="Period end (default: the last marks)."),
+    typer.Option(
+        "--to",
+        formats=DATE_FORMATS,
+        help="Period end (default: the last marks).",
+        callback=check_date,
+    ),
 ]
 
 _STATUS = {"met": "met", "missing": "MISSING", "not_applicable": "n/a"}
@@ -110,6 +125,9 @@ def export(
     force: Annotated[
         bool, typer.Option("--force", help="Export although the check is not met (needs --reason).")
     ] = False,
+    overwrite: Annotated[
+        bool, typer.Option("--overwrite", help="Replace the --out file if it exists.")
+    ] = False,
     reason: Annotated[
         str | None,
         typer.Option(
@@ -136,6 +154,7 @@ def export(
         end=_day(end),
         force=force,
         reason=reason,
+        overwrite=overwrite,
     )
     data = to_jsonable(result)
     if common.render(data, output if output != OutputFormat.csv else OutputFormat.json):
@@ -191,6 +210,8 @@ def verify(
             problems += [f"changed: {p}" for p in result.changed]
             problems += [f"missing: {p}" for p in result.missing]
             problems += [f"not in the manifest: {p}" for p in result.unexpected]
+            problems += [f"duplicated name: {p}" for p in result.duplicates]
+            problems += [f"unsafe name: {p}" for p in result.unsafe_names]
             common.stderr.print(
                 "Bundle CHANGED since export:\n  " + "\n  ".join(problems),
                 highlight=False,

@@ -8,6 +8,7 @@ import typer
 
 from attendance_cli.cli import common
 from attendance_cli.cli.options import (
+    ForceOption,
     FormatOption,
     FromOption,
     TermOption,
@@ -35,12 +36,16 @@ def la(
     ] = 20,
     output: FormatOption = OutputFormat.table,
     workbook: WorkbookOption = None,
+    force: ForceOption = False,
 ) -> None:
     """The LA report: headline, schools ranked by PA rate, cohorts, social care, penalty threshold, continuous absence."""
     from attendance_cli.exports.render import to_jsonable
+    from attendance_cli.files import check_output_path
     from attendance_cli.views.la_report import prepare_la_report
     from attendance_cli.views.schools import COLUMNS
 
+    if workbook is not None:
+        check_output_path(workbook, force=force)
     conn, _ = common.open_db(ctx)
     report = prepare_la_report(
         conn,
@@ -52,7 +57,7 @@ def la(
     if workbook is not None:
         from attendance_cli.views.la_workbook import write_la_workbook
 
-        written = write_la_workbook(report, workbook)
+        written = write_la_workbook(report, workbook, force=force)
         common.stderr.print(f"Wrote the LA report workbook to {written}", highlight=False)
     data = to_jsonable(report)
     if common.render(data, output, rows=data["schools"], columns=COLUMNS):

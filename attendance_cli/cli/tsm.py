@@ -9,7 +9,16 @@ from typing import Annotated, Any
 import typer
 
 from attendance_cli.cli import common
-from attendance_cli.cli.options import FormatOption, OfficerOption, RecordFormatOption
+from attendance_cli.cli.options import (
+    DATE_FORMATS,
+    FIRST_YEAR,
+    LAST_YEAR,
+    ForceOption,
+    FormatOption,
+    OfficerOption,
+    RecordFormatOption,
+    check_date,
+)
 from attendance_cli.cli.tables import cohort_table, headline_table
 from attendance_cli.cli.tables import pct as _pct
 from attendance_cli.exports.render import OutputFormat
@@ -76,15 +85,24 @@ def prepare(
     ] = None,
     year: Annotated[
         int | None,
-        typer.Option("--year", help="Academic year by its first calendar year: 2025 = 2025/26."),
+        typer.Option(
+            "--year",
+            help="Academic year by its first calendar year: 2025 = 2025/26.",
+            min=FIRST_YEAR,
+            max=LAST_YEAR,
+        ),
     ] = None,
     start: Annotated[
         dt.datetime | None,
-        typer.Option("--from", formats=["%Y-%m-%d", "%d/%m/%Y"], help="First day of the period."),
+        typer.Option(
+            "--from", formats=DATE_FORMATS, help="First day of the period.", callback=check_date
+        ),
     ] = None,
     end: Annotated[
         dt.datetime | None,
-        typer.Option("--to", formats=["%Y-%m-%d", "%d/%m/%Y"], help="Last day of the period."),
+        typer.Option(
+            "--to", formats=DATE_FORMATS, help="Last day of the period.", callback=check_date
+        ),
     ] = None,
     include_all: Annotated[
         bool,
@@ -97,11 +115,15 @@ def prepare(
         Path | None,
         typer.Option("--output", "-o", help="Also write the pack as an Excel workbook (.xlsx)."),
     ] = None,
+    force: ForceOption = False,
 ) -> None:
     """Prepare the TSM pack for a school: severe, persistent and at-risk pupils with figures and flags."""
     from attendance_cli.exports.render import to_jsonable
+    from attendance_cli.files import check_output_path
     from attendance_cli.tsm.pack import prepare_tsm_pack
 
+    if workbook is not None:  # before any work: never over a filled-in meeting workbook
+        check_output_path(workbook, force=force)
     conn, _ = common.open_db(ctx)
     pack = prepare_tsm_pack(
         conn,
@@ -115,7 +137,7 @@ def prepare(
     if workbook is not None:
         from attendance_cli.tsm.workbook import write_tsm_workbook
 
-        written = write_tsm_workbook(pack, workbook)
+        written = write_tsm_workbook(pack, workbook, force=force)
         common.stderr.print(f"Wrote the TSM workbook to {written}", highlight=False)
     data = to_jsonable(pack)
     rows = data["pupils"]
@@ -152,7 +174,9 @@ def record(
     ],
     date: Annotated[
         dt.datetime,
-        typer.Option("--date", formats=["%Y-%m-%d", "%d/%m/%Y"], help="The day of the meeting."),
+        typer.Option(
+            "--date", formats=DATE_FORMATS, help="The day of the meeting.", callback=check_date
+        ),
     ],
     attendees: Annotated[
         list[str] | None,

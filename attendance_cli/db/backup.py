@@ -16,15 +16,24 @@ database or the restored one, never a mixture.
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
+import functools
+import hashlib
 import os
+import re
 import sqlite3
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from attendance_cli.db.connection import (
+    check_database_path,
+    connect,
+    create_private_file,
+    current_revision,
+    describe_sqlite_error,
+)
 from attendance_cli.errors import DatabaseError, InvalidInputError, NotFoundError
+from attendance_cli.files import PartialFile, check_output_path
 
 SQLITE_HEADER = b"SQLite format 3\x00"
 BUSY_TIMEOUT_S = 60.0
@@ -52,7 +61,8 @@ def default_backup_path(database: Path) -> Path:
 
 
 def backup_database(database: Path, target: Path, *, overwrite: bool = False) -> BackupResult:
-    """Copy ``database`` to ``target`` (consistent while in use, verified, 0600, atomic)."""
+    """Copy ``database`` to ``target`` (consistent while in use, verified, 0600, atomic). An
+    existing ``target`` is replaced only with ``overwrite`` (``--force``)."""
     database, target = Path(database), Path(target)
     if not database.is_file():
         raise NotFoundError(
@@ -63,23 +73,48 @@ def backup_database(database: Path, target: Path, *, overwrite: bool = False) ->
     source = _connect(database, read_only=True)
     try:
         revision = _revision(source)
-        copy = _copy_to_temporary(source, target.parent, target.name)
+        copy = _copy_to_temporary(source, target, force=overwrite)
     finally:
         source.close()
     try:
-        _check_integrity(copy, what=f"The backup copy of {database}")
-        _fsync(copy)
-        os.replace(copy, target)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            copy.unlink()
-        raise
-    _fsync_folder(target.parent)
+        _check_integrity(copy.path, what=f"The backup copy of {database}")
+        copy.commit()
+    finally:
+        copy.discard()
+        copy.close()
     return BackupResult(database, target, revision, target.stat().st_size)
 
 
+def content_digest(path: Path) -> str:
+    """A SHA-256 of what the database at ``path`` holds: its schema and every table's rows in
+    rowid order. Two files with the same digest hold the same data, whatever their pages look
+    like (a backup is not byte-identical to its source)."""
+    conn = _connect(Path(path), read_only=True)
+    try:
+        digest = hashlib.sha256()
+        schema = conn.execute(
+            "SELECT type, name, tbl_name, sql FROM sqlite_master ORDER BY type, name"
+        ).fetchall()
+        digest.update(repr(schema).encode())
+        for kind, name, _table, _sql in schema:
+            if kind != "table" or name.startswith("sqlite_"):
+                continue
+            quoted = '"' + name.replace('"', '""') + '"'
+            for row in conn.execute(f"SELECT * FROM {quoted} ORDER BY rowid"):
+                digest.update(repr(row).encode())
+        return digest.hexdigest()
+    finally:
+        conn.close()
+
+
 def check_backup(path: Path) -> str:
-    """The schema revision of a usable backup; raises when ``path`` is not one."""
+    """The schema revision of a usable backup; raises when ``path`` is not one.
+
+    Usable means: an SQLite file passing ``PRAGMA integrity_check`` whose whole schema (tables,
+    columns, indexes, triggers, views) is exactly what this release's migrations make for its
+    revision. A file with an extra trigger (one could rewrite notes and delete their audit
+    entries behind att's back), a missing table such as ``audit_log``, or any other change is
+    refused."""
     from attendance_cli.db.migrate import SCHEMA_HEAD, known_revisions
 
     path = Path(path)
@@ -97,6 +132,7 @@ def check_backup(path: Path) -> str:
     try:
         _integrity(conn, what=f"The backup {path.name}")
         revision = _revision(conn)
+        found = schema_of(conn)
     finally:
         conn.close()
     if revision is None:
@@ -110,13 +146,69 @@ def check_backup(path: Path) -> str:
             f"The backup {path.name} was written by a newer release of att (schema {revision})",
             hint="Upgrade att (pip install --upgrade attendance-cli), then restore it.",
         )
+    differences = schema_differences(found, expected_schema(revision))
+    if differences:
+        raise InvalidInputError(
+            f"{path.name} does not have the schema att {revision} databases have: "
+            + "; ".join(differences[:5])
+            + (f"; and {len(differences) - 5} more" if len(differences) > 5 else ""),
+            file=path.name,
+            hint="Restore a file written by att db backup; a database changed by other tools "
+            "cannot be trusted as evidence.",
+        )
     return revision
+
+
+Schema = dict[tuple[str, str], str]
+
+
+def schema_of(conn: sqlite3.Connection) -> Schema:
+    """Every table, index, trigger and view: (type, name) -> its SQL, whitespace normalised.
+    SQLite's own statistics tables (ANALYZE) are left out."""
+    schema: Schema = {}
+    for kind, name, sql in conn.execute("SELECT type, name, sql FROM sqlite_master"):
+        if name.startswith("sqlite_stat"):
+            continue
+        schema[(kind, name)] = re.sub(r"\s+", " ", sql or "").strip()
+    return schema
+
+
+def schema_differences(found: Schema, expected: Schema) -> list[str]:
+    out = [f"{kind} {name} is missing" for kind, name in sorted(expected.keys() - found.keys())]
+    out += [f"unexpected {kind} {name}" for kind, name in sorted(found.keys() - expected.keys())]
+    out += [
+        f"{kind} {name} differs"
+        for kind, name in sorted(found.keys() & expected.keys())
+        if found[(kind, name)] != expected[(kind, name)]
+    ]
+    return out
+
+
+def expected_schema(revision: str) -> Schema:
+    """The schema this release's migrations make at ``revision``: built in a private temporary
+    folder (Alembic, ~0.3 s; restores are rare), once per process."""
+    return dict(_expected_schema(revision))
+
+
+@functools.cache
+def _expected_schema(revision: str) -> Schema:
+    import tempfile
+
+    from attendance_cli.db.migrate import upgrade_database
+
+    with tempfile.TemporaryDirectory(prefix="att-schema-") as folder:
+        path = Path(folder) / "expected.sqlite"
+        create_private_file(path)
+        upgrade_database(path, revision=revision)
+        conn = sqlite3.connect(path)
+        try:
+            return schema_of(conn)
+        finally:
+            conn.close()
 
 
 def restore_database(backup: Path, database: Path) -> RestoreResult:
     """Replace ``database`` with the checked ``backup``, keeping the replaced one beside it."""
-    from attendance_cli.db.engine import connect, create_private_file
-
     backup, database = Path(backup), Path(database)
     if database.exists() and backup.exists() and database.samefile(backup):
         raise InvalidInputError(
@@ -124,16 +216,19 @@ def restore_database(backup: Path, database: Path) -> RestoreResult:
         )
     revision = check_backup(backup)
     replaced: Path | None = None
-    if database.exists():
+    if check_database_path(database, create=True) or database.exists():
         stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
         replaced = database.with_name(f"{database.stem}.replaced-{stamp}.sqlite")
         current = _connect(database)
         try:
-            copy = _copy_to_temporary(current, database.parent, replaced.name)
+            copy = _copy_to_temporary(current, replaced, force=False)
         finally:
             current.close()
-        _fsync(copy)
-        os.replace(copy, replaced)
+        try:
+            copy.commit()
+        finally:
+            copy.discard()
+            copy.close()
     else:
         create_private_file(database)
     source = _connect(backup, read_only=True)
@@ -159,25 +254,11 @@ def restore_database(backup: Path, database: Path) -> RestoreResult:
 
 
 def _check_target(database: Path, target: Path, *, overwrite: bool) -> None:
-    if target.is_dir():
+    if target.exists() and target.samefile(database):
         raise InvalidInputError(
-            f"{target} is a folder", hint="Give the backup file's name, e.g. att-backup.sqlite."
+            "The backup path is the database itself", hint="Choose another file name."
         )
-    if not target.parent.is_dir():
-        raise InvalidInputError(
-            f"The folder {target.parent} does not exist",
-            hint="Create the folder first, or choose a path in an existing folder.",
-        )
-    if target.exists():
-        if target.samefile(database):
-            raise InvalidInputError(
-                "The backup path is the database itself", hint="Choose another file name."
-            )
-        if not overwrite:
-            raise InvalidInputError(
-                f"{target} already exists",
-                hint="Choose another name, or add --force to replace it.",
-            )
+    check_output_path(target, force=overwrite)
 
 
 def _connect(path: Path, *, read_only: bool = False) -> sqlite3.Connection:
@@ -194,8 +275,6 @@ def _connect(path: Path, *, read_only: bool = False) -> sqlite3.Connection:
         conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
         conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
     except sqlite3.DatabaseError as exc:
-        from attendance_cli.db.engine import describe_sqlite_error
-
         name = getattr(exc, "sqlite_errorname", "") or ""
         if name.startswith(("SQLITE_READONLY", "SQLITE_IOERR", "SQLITE_FULL", "SQLITE_BUSY")):
             raise describe_sqlite_error(exc, path) from exc
@@ -207,31 +286,27 @@ def _connect(path: Path, *, read_only: bool = False) -> sqlite3.Connection:
 
 
 def _revision(conn: sqlite3.Connection) -> str | None:
-    from attendance_cli.db.migrate import current_revision
-
     return current_revision(conn)
 
 
-def _copy_to_temporary(source: sqlite3.Connection, folder: Path, name: str) -> Path:
-    """Back ``source`` up into a new private temporary file in ``folder``; a single file in
-    rollback-journal mode, so it can be moved or copied on its own."""
-    handle, temporary = tempfile.mkstemp(dir=folder, prefix=f".{name}.", suffix=".tmp")
-    os.close(handle)
-    path = Path(temporary)
+def _copy_to_temporary(source: sqlite3.Connection, target: Path, *, force: bool) -> PartialFile:
+    """Back ``source`` up into a new private temporary file beside ``target`` (``files``: 0600,
+    removed on failure, swept after a kill); a single file in rollback-journal mode, so it can
+    be moved or copied on its own. The caller commits (moves it to ``target``) or discards it."""
+    partial = PartialFile(target, force=force)
     try:
-        os.chmod(path, 0o600)
-        dest = sqlite3.connect(path, isolation_level=None)
+        dest = sqlite3.connect(partial.path, isolation_level=None)
         try:
             source.backup(dest)
             dest.execute("PRAGMA journal_mode = DELETE")
         finally:
             dest.close()
-        os.chmod(path, 0o600)
+        os.chmod(partial.path, 0o600)
     except BaseException:
-        with contextlib.suppress(OSError):
-            path.unlink()
+        partial.discard()
+        partial.close()
         raise
-    return path
+    return partial
 
 
 def _check_integrity(path: Path, *, what: str) -> None:
@@ -252,20 +327,3 @@ def _integrity(conn: sqlite3.Connection, *, what: str) -> None:
             f"{what} failed SQLite's integrity check ({len(rows)} problem(s), first: {rows[0]})",
             hint="Use another backup.",
         )
-
-
-def _fsync(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
-def _fsync_folder(folder: Path) -> None:
-    with contextlib.suppress(OSError):  # not every file system lets a folder be synced
-        fd = os.open(folder, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)

@@ -2,16 +2,35 @@
 
 ``SCHEMA_HEAD`` names the newest migration; a test checks it equals Alembic's head, so opening an
 up-to-date database never imports Alembic (~0.5 s). Any other revision is upgraded after a
-backup; a revision this release does not know (a newer release's database) is refused.
+backup (``db.open``); a revision this release does not know (a newer release's database) is
+refused.
+
+An upgrade is all or nothing. pysqlite's legacy transaction handling commits every CREATE TABLE
+on its own (it only opens a transaction before INSERT/UPDATE/DELETE), so a kill between two
+tables of a migration used to leave the tables without the revision. ``migration_engine`` takes
+transactions away from pysqlite (``isolation_level = None``) and begins them itself with
+``BEGIN IMMEDIATE``; every migration from the database's revision to the head then runs in that
+one transaction (env.py keeps Alembic's default, one transaction for the whole run), which
+SQLite commits or rolls back whole, DDL included.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-import sqlite3
 from pathlib import Path
+from typing import Any
 
+from attendance_cli.db.connection import current_revision
 from attendance_cli.errors import DatabaseError
+
+__all__ = [
+    "SCHEMA_HEAD",
+    "alembic_head",
+    "current_revision",
+    "known_revisions",
+    "migration_engine",
+    "migrations_dir",
+    "upgrade_database",
+]
 
 SCHEMA_HEAD = "0002_casework"
 
@@ -27,14 +46,6 @@ def migrations_dir() -> Path:
         "The database migrations are missing from this installation of att",
         hint="Reinstall att (pip install --force-reinstall attendance-cli).",
     )
-
-
-def current_revision(conn: sqlite3.Connection) -> str | None:
-    try:
-        row = conn.execute("SELECT version_num FROM alembic_version").fetchone()
-    except sqlite3.OperationalError:
-        return None
-    return row[0] if row else None
 
 
 def known_revisions() -> list[str]:
@@ -61,21 +72,38 @@ def _script_directory(script_cls):  # type: ignore[no-untyped-def]
     return script_cls.from_config(config)
 
 
+def migration_engine(url: str) -> Any:
+    """A SQLAlchemy engine for running migrations whose transactions include DDL: pysqlite's
+    own transaction handling is switched off and every SQLAlchemy ``begin()`` issues
+    ``BEGIN IMMEDIATE`` (the write lock at once, so a concurrent writer waits rather than
+    failing half-way). Used by ``upgrade_database`` and by env.py for the alembic CLI."""
+    from sqlalchemy import create_engine, event
+
+    engine = create_engine(url)
+
+    @event.listens_for(engine, "connect")
+    def _connect(dbapi_conn, _record):  # type: ignore[no-untyped-def]
+        dbapi_conn.isolation_level = None  # pysqlite issues no BEGIN/COMMIT of its own
+        dbapi_conn.execute("PRAGMA busy_timeout = 30000")
+
+    @event.listens_for(engine, "begin")
+    def _begin(connection):  # type: ignore[no-untyped-def]
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+    return engine
+
+
 def upgrade_database(path: Path, *, revision: str = "head") -> None:
-    """Run Alembic migrations on the database file at ``path`` up to ``revision``."""
+    """Run Alembic migrations on the database file at ``path`` up to ``revision``, in one
+    transaction: afterwards the database is at ``revision``, or (after any error, Ctrl-C or a
+    kill) exactly as it was."""
     from alembic import command
     from alembic.config import Config
-    from sqlalchemy import create_engine, event
     from sqlalchemy.exc import DBAPIError
 
     config = Config()
     config.set_main_option("script_location", str(migrations_dir()))
-    engine = create_engine(f"sqlite:///{path}")
-
-    @event.listens_for(engine, "connect")
-    def _pragmas(dbapi_conn, _record):  # type: ignore[no-untyped-def]
-        dbapi_conn.execute("PRAGMA busy_timeout = 30000")
-
+    engine = migration_engine(f"sqlite:///{path}")
     try:
         with engine.begin() as connection:
             config.attributes["connection"] = connection
@@ -87,13 +115,3 @@ def upgrade_database(path: Path, *, revision: str = "head") -> None:
         ) from None
     finally:
         engine.dispose()
-
-
-def backup_before_upgrade(path: Path, revision: str) -> Path:
-    """Copy the database beside itself before a schema upgrade (``db.backup``: online backup,
-    verified, 0600, a single file written under a temporary name then renamed)."""
-    from attendance_cli.db.backup import backup_database
-
-    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
-    target = path.with_name(f"{path.name}.before-{revision}-{stamp}.bak")
-    return backup_database(path, target).backup

@@ -19,14 +19,12 @@ openpyxl is imported inside the functions that need it (about 0.2 s).
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import io
 import math
 import numbers
 import os
 import re
-import tempfile
 import zipfile
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -462,11 +460,13 @@ def header_footer_text(text: str) -> str:
 
 
 def save_workbook(
-    workbook: Workbook, path: Path, *, streamed: Sequence[StreamedTable] = ()
+    workbook: Workbook, path: Path, *, streamed: Sequence[StreamedTable] = (), force: bool = False
 ) -> Path:
     """Save to ``path`` readable and writable by the owner only (0600), never leaving a partial
-    file under the final name: the workbook is written to a temporary file in the same folder,
-    then renamed over ``path``. The rows of the ``streamed`` tables (``stream_table``) go into
+    file under the final name: the workbook is written to a temporary file in the same folder
+    (``files.output_file``: removed on failure, swept after a kill), then moved to ``path``. An
+    existing ``path`` (a meeting workbook an officer filled in) is replaced only with ``force``;
+    otherwise OutputExistsError. The rows of the ``streamed`` tables (``stream_table``) go into
     their worksheets. Raises InvalidInputError when the folder does not exist, the name does not
     end in .xlsx, or ``path`` is a folder."""
     path = Path(path)
@@ -490,20 +490,16 @@ def save_workbook(
         raise InvalidInputError(
             f"{path} is a folder", hint="Give --output the name of the .xlsx file to write."
         )
-    handle, temporary = tempfile.mkstemp(dir=folder, prefix=f".{path.stem}.", suffix=".tmp")
-    try:
-        os.close(handle)
-        os.chmod(temporary, 0o600)
+    from attendance_cli.files import output_file
+
+    with output_file(path, force=force) as partial:
+        temporary = str(partial.path)
         if any(table.xml for table in streamed):
             _save_with_rows(workbook, temporary, streamed)
         else:
             workbook.save(temporary)
         os.chmod(temporary, 0o600)
-        os.replace(temporary, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temporary)
-        raise
+        partial.commit()
     return path
 
 

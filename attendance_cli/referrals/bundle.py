@@ -7,8 +7,11 @@ case documents, checked against the SHA-256 recorded when they were attached) an
 ``manifest.json``. It is written private (0600) to a temporary file in the destination folder
 and flushed to disk; then its audit entry (action ``referral_export``, which also puts it in the
 case chronology) is committed; only then is it renamed over the final name and the folder
-flushed. A failed commit leaves nothing at ``--out`` (an earlier bundle there is kept); a
-failed rename after the commit is reported with the audit entry and the temporary file's path.
+flushed. An existing file at ``--out`` is replaced only with ``overwrite`` (``--overwrite``;
+``--force`` is the readiness override). A failed commit leaves nothing at ``--out`` (an earlier
+bundle there is kept); a failed rename after the commit is reported with the audit entry and
+the temporary file's path. The temporary file (``files.PartialFile``) is removed on failure and
+swept from the folder by the next export after a kill.
 
 Only this child's and their parents' data go in: siblings are named by the check, never here;
 a sibling's full name in free text (notes, actions, document descriptions) is replaced by
@@ -19,7 +22,6 @@ log (a manifest rewritten to match a replaced file).
 
 from __future__ import annotations
 
-import contextlib
 import csv
 import datetime as dt
 import hashlib
@@ -28,7 +30,6 @@ import json
 import os
 import re
 import sqlite3
-import tempfile
 import unicodedata
 import zipfile
 from dataclasses import dataclass, field
@@ -218,7 +219,9 @@ def _extract_xlsx(extract: list[RegisterSession], case_file: CaseFile) -> bytes:
     return buffer.getvalue()
 
 
-def _check_out_path(out: Path) -> Path:
+def _check_out_path(out: Path, *, overwrite: bool = False) -> Path:
+    from attendance_cli.files import check_output_path
+
     out = Path(out)
     if out.suffix.lower() != ".zip":
         raise InvalidInputError(
@@ -234,7 +237,7 @@ def _check_out_path(out: Path) -> Path:
             f"The folder {out.parent} does not exist",
             hint="Create the folder first, or give --out a path in an existing folder.",
         )
-    return out
+    return check_output_path(out, force=overwrite, option="--overwrite")
 
 
 def _read_document(store: Path, document: dict[str, Any]) -> bytes:
@@ -255,20 +258,6 @@ def _read_document(store: Path, document: dict[str, Any]) -> bytes:
     return data
 
 
-def _fsync_folder(folder: Path) -> None:
-    """Flush a rename to disk (where the platform allows opening a folder)."""
-    try:
-        descriptor = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(descriptor)
-    except OSError:
-        pass
-    finally:
-        os.close(descriptor)
-
-
 # -------------------------------------------------------------------------------- export
 
 
@@ -285,6 +274,7 @@ def build_referral_bundle(
     force: bool = False,
     reason: str | None = None,
     today: dt.date | None = None,
+    overwrite: bool = False,
 ) -> BundleResult:
     """Check the case for ``route`` and write the evidence bundle to ``out`` (a .zip)."""
     from attendance_cli.cases.audit import record_audit
@@ -293,7 +283,7 @@ def build_referral_bundle(
     from attendance_cli.exports.render import to_jsonable
     from attendance_cli.referrals.pdf import render_bundle_pdf
 
-    out = _check_out_path(out)
+    out = _check_out_path(out, overwrite=overwrite)
     reason = reason.strip() if reason else None
     if force and not reason:
         raise UsageError(
@@ -453,10 +443,12 @@ def build_referral_bundle(
     manifest_sha256 = hashlib.sha256(manifest_bytes).hexdigest()
 
     stamp = generated.timetuple()[:6]
-    handle, temporary = tempfile.mkstemp(dir=out.parent, prefix=f".{out.stem}.", suffix=".partial")
+    from attendance_cli.files import PartialFile, fsync_folder
+
+    partial = PartialFile(out, force=overwrite, option="--overwrite")
+    temporary = partial.path
     try:
-        os.fchmod(handle, 0o600)
-        with os.fdopen(handle, "wb") as raw:
+        with open(temporary, "wb") as raw:
             with zipfile.ZipFile(raw, "w") as archive:
                 for path, data in [*ordered.items(), (MANIFEST, manifest_bytes)]:
                     info = zipfile.ZipInfo(path, date_time=stamp)  # type: ignore[arg-type]
@@ -494,20 +486,26 @@ def build_referral_bundle(
                 },
             )
     except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temporary)
+        partial.discard()
+        partial.close()
         raise
     try:
-        os.replace(temporary, out)
-    except OSError as exc:
+        partial.commit()
+    except (OSError, InvalidInputError) as exc:  # InvalidInputError: --out appeared meanwhile
+        partial.close()
+        why = getattr(exc, "strerror", None) or getattr(exc, "message", None) or exc
         raise FileProblemError(
             f"The export was recorded in the audit log (entry {audit_id}, SHA-256 {zip_sha256}) "
-            f"but the bundle could not be moved to {out}: {exc.strerror or exc}. The complete "
+            f"but the bundle could not be moved to {out}: {why}. The complete "
             f"bundle is at {temporary}",
             hint=f"Move {temporary} to {out} yourself (`att referral verify` checks it against "
             "the audit entry), or export again.",
         ) from exc
-    _fsync_folder(out.parent)
+    except BaseException:
+        partial.close()  # kept for the officer to move (the export is recorded)
+        raise
+    partial.close()
+    fsync_folder(out.parent)
     return BundleResult(
         path=out,
         upn=case_file.pupil.upn,
@@ -547,6 +545,51 @@ class BundleVerification:
     manifest_sha256: str | None
     recorded_export: dict[str, Any] | None = None  # the audit entry of this export, if found
     audit_checked: bool = False  # False: only the bundle's internal consistency was checked
+    duplicates: list[str] = field(default_factory=list)  # names held more than once
+    unsafe_names: list[str] = field(default_factory=list)  # names an extractor may misplace
+
+
+# A manifest lists a few hundred files at most (~200 bytes each): 8 MiB is far more than any
+# genuine one, and reading is capped there before JSON parsing (a zip bomb's 1 GiB manifest
+# would otherwise be read whole into memory).
+MANIFEST_LIMIT = 8 * 1024 * 1024
+_DRIVE = re.compile(r"^[A-Za-z]:")
+
+
+def unsafe_member_name(name: str) -> str | None:
+    """Why ``name`` cannot be a member of a genuine bundle (att writes plain relative paths),
+    or None: absolute, a drive letter, backslashes, empty, ``.`` or ``..`` parts, control
+    characters, or not in Unicode NFC (extractors would put such a file elsewhere than the
+    name verify checked, or beside another file of the same name)."""
+    if name.startswith("/") or _DRIVE.match(name):
+        return "absolute path"
+    if "\\" in name:
+        return "backslash in the name"
+    if any(part in ("", ".", "..") for part in name.split("/")):
+        return "empty, . or .. part"
+    if any(unicodedata.category(ch) in ("Cc", "Cf") for ch in name):
+        return "control character in the name"
+    if unicodedata.normalize("NFC", name) != name:
+        return "not in Unicode normal form"
+    return None
+
+
+def _name_problems(infos: list[zipfile.ZipInfo]) -> tuple[list[str], list[str]]:
+    """(duplicated names, unsafe names) among the zip's members. Names equal once case and
+    Unicode form are ignored count as duplicates: they are one file on Windows and macOS."""
+    seen: dict[str, str] = {}
+    duplicates: list[str] = []
+    unsafe: list[str] = []
+    for info in infos:
+        name = info.orig_filename
+        why = unsafe_member_name(name)
+        if why:
+            unsafe.append(f"{name!r} ({why})")
+        key = unicodedata.normalize("NFC", name).casefold()
+        if key in seen and name not in duplicates:
+            duplicates.append(name)
+        seen.setdefault(key, name)
+    return duplicates, unsafe
 
 
 _SHA256 = re.compile(r"[0-9a-f]{64}")
@@ -609,50 +652,89 @@ def verify_referral_bundle(
         result.problem = f"not a readable zip file ({exc})"
         return result
     with archive:
+        infos = archive.infolist()
+        result.duplicates, result.unsafe_names = _name_problems(infos)
+        if result.duplicates or result.unsafe_names:
+            result.problem = (
+                "the zip holds "
+                + "; ".join(
+                    [f"{len(result.duplicates)} duplicated name(s)"] * bool(result.duplicates)
+                    + [f"{len(result.unsafe_names)} unsafe name(s)"] * bool(result.unsafe_names)
+                )
+                + ": an extractor would show other files than the ones verified"
+            )
         try:
-            manifest_bytes = archive.read(MANIFEST)
+            manifest_bytes = _read_manifest_bytes(archive)
         except (KeyError, ValueError, zipfile.BadZipFile, OSError, EOFError) as exc:
-            result.problem = f"no readable {MANIFEST} ({exc.__class__.__name__})"
+            reason = str(exc) if type(exc) is ValueError else exc.__class__.__name__
+            result.problem = result.problem or f"no readable {MANIFEST} ({reason})"
             return result
         try:
             manifest = read_manifest(manifest_bytes)
         except ValueError as exc:  # bad JSON, bad UTF-8 or the wrong shape
             reason = str(exc) if type(exc) is ValueError else exc.__class__.__name__
-            result.problem = f"no readable {MANIFEST} ({reason})"
+            result.problem = result.problem or f"no readable {MANIFEST} ({reason})"
             return result
         listed = {f["path"]: f for f in manifest["files"]}
         result.manifest_sha256 = hashlib.sha256(manifest_bytes).hexdigest()
         result.upn, result.route = manifest.get("upn"), manifest.get("route")
         result.generated_at = manifest.get("generated_at")
-        names = set(archive.namelist())
+        members: dict[str, list[zipfile.ZipInfo]] = {}
+        for info in infos:
+            members.setdefault(info.orig_filename, []).append(info)
         for name, entry in listed.items():
-            if name not in names:
+            if name not in members:
                 result.missing.append(name)
                 continue
             result.files_checked += 1
-            member, size = hashlib.sha256(), 0
-            try:
-                with archive.open(name) as handle:  # streamed: a bundle may hold large exhibits
-                    while chunk := handle.read(1024 * 1024):
-                        member.update(chunk)
-                        size += len(chunk)
-            except (zipfile.BadZipFile, OSError, EOFError, ValueError):
-                result.changed.append(name)  # a damaged member (its CRC no longer matches)
-                continue
-            if member.hexdigest() != entry["sha256"] or size != entry["bytes"]:
-                result.changed.append(name)
-        result.unexpected = sorted(names - set(listed) - {MANIFEST})
-    result.ok = not (result.changed or result.missing or result.unexpected)
+            for info in members[name]:  # every copy of a duplicated name must match
+                if not _member_matches(archive, info, entry):
+                    result.changed.append(name)
+                    break
+        result.unexpected = sorted(set(members) - set(listed) - {MANIFEST})
+    result.ok = not (
+        result.changed
+        or result.missing
+        or result.unexpected
+        or result.duplicates
+        or result.unsafe_names
+    )
     if conn is not None:
         result.audit_checked = True
         result.recorded_export = _find_export(conn, result)
         if result.recorded_export is None:
             result.ok = False
-            result.problem = (
+            result.problem = result.problem or (
                 f"the manifest is not the one att exported: neither the zip's nor the "
                 f"manifest's SHA-256 is recorded in the audit log as an export for {result.upn}"
             )
     return result
+
+
+def _read_manifest_bytes(archive: zipfile.ZipFile) -> bytes:
+    """The manifest's bytes, never more than MANIFEST_LIMIT read (whatever the zip claims)."""
+    info = archive.getinfo(MANIFEST)
+    if info.file_size > MANIFEST_LIMIT:
+        raise ValueError(f"{info.file_size:,} bytes, more than a bundle's manifest can be")
+    with archive.open(info) as handle:
+        data = handle.read(MANIFEST_LIMIT + 1)
+    if len(data) > MANIFEST_LIMIT:
+        raise ValueError(f"more than {MANIFEST_LIMIT:,} bytes, more than a manifest can be")
+    return data
+
+
+def _member_matches(archive: zipfile.ZipFile, info: zipfile.ZipInfo, entry: dict[str, Any]) -> bool:
+    member, size = hashlib.sha256(), 0
+    try:
+        with archive.open(info) as handle:  # streamed: a bundle may hold large exhibits
+            while chunk := handle.read(1024 * 1024):
+                member.update(chunk)
+                size += len(chunk)
+                if size > entry["bytes"]:
+                    return False
+    except (zipfile.BadZipFile, OSError, EOFError, ValueError):
+        return False  # a damaged member (its CRC no longer matches)
+    return member.hexdigest() == entry["sha256"] and size == entry["bytes"]
 
 
 def _find_export(conn: sqlite3.Connection, result: BundleVerification) -> dict[str, Any] | None:

@@ -170,7 +170,9 @@ ACTIONS_FILL_IN = (
 ACTIONS_HEADERS = (*(column.header for column in ACTIONS_PREFILLED), *ACTIONS_FILL_IN)
 
 
-def write_tsm_workbook(pack: TsmPack, path: Path, *, generated_on: dt.date | None = None) -> Path:
+def write_tsm_workbook(
+    pack: TsmPack, path: Path, *, generated_on: dt.date | None = None, force: bool = False
+) -> Path:
     """Write ``pack`` as an .xlsx workbook at ``path`` (mode 0600, replaced whole, never left
     half-written) and return the path. Raises InvalidInputError when the folder does not exist
     or the name does not end in .xlsx."""
@@ -194,7 +196,7 @@ def write_tsm_workbook(pack: TsmPack, path: Path, *, generated_on: dt.date | Non
         kind_range=kind_range,
     )
     _mark(workbook, pack, len(listed))
-    return save_workbook(workbook, path)
+    return save_workbook(workbook, path, force=force)
 
 
 # --- Summary -------------------------------------------------------------------------------

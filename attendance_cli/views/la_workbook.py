@@ -126,7 +126,9 @@ PUPIL_HEADERS = tuple(header for header, _, _ in _PUPIL_COLUMNS)
 PUPIL_NAME_COLUMNS = 5  # LAESTAB, School, UPN, Surname, Forename
 
 
-def write_la_workbook(report: LaReport, path: Path, *, generated_on: dt.date | None = None) -> Path:
+def write_la_workbook(
+    report: LaReport, path: Path, *, generated_on: dt.date | None = None, force: bool = False
+) -> Path:
     """Write ``report`` as an .xlsx workbook at ``path`` (mode 0600, replaced whole) and return
     the path. Raises InvalidInputError when the folder does not exist or the name does not end
     in .xlsx."""
@@ -150,7 +152,7 @@ def write_la_workbook(report: LaReport, path: Path, *, generated_on: dt.date | N
     ]
     workbook.properties.title = "LA attendance report"
     workbook.properties.creator = f"att {attendance_cli.__version__}"
-    return save_workbook(workbook, path, streamed=pupil_tables)
+    return save_workbook(workbook, path, streamed=pupil_tables, force=force)
 
 
 def _write_summary(ws: Worksheet, report: LaReport, generated_on: dt.date) -> None:

@@ -90,6 +90,7 @@ def test_db_info_json(db_path: Path, tmp_path: Path) -> None:
 
 def test_db_option_overrides_environment(tmp_path: Path) -> None:
     other = tmp_path / "other.sqlite"
+    assert runner.invoke(app, ["--db", str(other), "db", "init"]).exit_code == 0
     result = runner.invoke(app, ["--db", str(other), "db", "info", "--format", "json"])
     assert result.exit_code == 0
     assert json.loads(result.stdout)["path"] == str(other)
@@ -190,6 +191,14 @@ def test_installed_wheel_runs_from_another_folder(tmp_path: Path) -> None:
         check=True,
     )
     assert where.stdout.startswith(str(target))
+    init = subprocess.run(
+        [sys.executable, "-m", "attendance_cli", "db", "init"],
+        cwd=elsewhere,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert init.returncode == 0, init.stderr
     info = subprocess.run(
         [sys.executable, "-m", "attendance_cli", "db", "info", "--format", "json"],
         cwd=elsewhere,

@@ -474,6 +474,10 @@ def test_spreadsheet_files_hold_no_live_formula(
     build_case(sample_conn, sample_db, tmp_path)
     service.add_note(sample_conn, upn=HARVEY, text='=HYPERLINK("http://x","y")', officer=OFFICER)
     service.add_note(sample_conn, upn=HARVEY, text="@SUM(A1)", officer=OFFICER)
+    # the workbook holds no officer text, but it does hold the pupil's name: make it a formula
+    sample_conn.execute(
+        "UPDATE pupil SET forename = ? WHERE upn = ?", ('=HYPERLINK("http://x","y")', HARVEY)
+    )
     out = tmp_path / "bundle.zip"
     _export(sample_conn, sample_db, out, force=True, reason="test")
     with zipfile.ZipFile(out) as archive:
@@ -486,12 +490,16 @@ def test_spreadsheet_files_hold_no_live_formula(
 
     workbook = load_workbook(io.BytesIO(extract))
     try:
+        texts = []
         for sheet in workbook.worksheets:
             for row in sheet.iter_rows():
                 for cell in row:
                     assert cell.data_type != "f", cell.coordinate
+                    texts.append(cell.value)
     finally:
         workbook.close()
+    pupil = [t for t in texts if isinstance(t, str) and "HYPERLINK" in t]
+    assert pupil and all(t.startswith("'=HYPERLINK") for t in pupil), pupil
 
 
 # ------------------------------------------------------------------ the reviewer's findings
@@ -737,7 +745,7 @@ def test_a_failed_commit_leaves_no_bundle_and_keeps_the_earlier_one(
     out.write_bytes(b"the earlier bundle")
     before = len(list_audit(sample_conn))
     with pytest.raises(DatabaseError):
-        _export(_CommitFails(sample_conn), sample_db, out)  # type: ignore[arg-type]
+        _export(_CommitFails(sample_conn), sample_db, out, overwrite=True)  # type: ignore[arg-type]
     assert out.read_bytes() == b"the earlier bundle"
     assert [p.name for p in out.parent.iterdir()] == ["bundle.zip"]
     assert len(list_audit(sample_conn)) == before
@@ -758,7 +766,8 @@ def test_a_failed_rename_after_the_commit_is_reported(
     def refuse(source: object, target: object) -> None:
         raise PermissionError(13, "Permission denied")
 
-    monkeypatch.setattr("attendance_cli.referrals.bundle.os.replace", refuse)
+    monkeypatch.setattr("attendance_cli.files.os.replace", refuse)
+    monkeypatch.setattr("attendance_cli.files.os.link", refuse)
     with pytest.raises(FileProblemError) as raised:
         _export(sample_conn, sample_db, out)
     monkeypatch.undo()

@@ -3,6 +3,7 @@ restore, never a partial file under the final name, private files, the replaced 
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import shutil
 import sqlite3
@@ -16,6 +17,7 @@ from attendance_cli.db import migrate
 from attendance_cli.db.backup import backup_database, check_backup, restore_database
 from attendance_cli.db.engine import connect
 from attendance_cli.errors import DatabaseError, InvalidInputError, NotFoundError
+from attendance_cli.files import OutputExistsError
 from attendance_cli.registers.importer import import_registers
 from tests.reliability.support import integrity, marks_held, write_big_marks_csv
 
@@ -28,7 +30,11 @@ def _digest(path: Path) -> str:
 
 
 def _leftovers(folder: Path) -> list[str]:
-    return sorted(p.name for p in folder.iterdir() if p.name.endswith((".tmp", "-wal", "-journal")))
+    return sorted(
+        p.name
+        for p in folder.iterdir()
+        if p.name.endswith((".tmp", "-partial", "-wal", "-journal"))
+    )
 
 
 def _import_small(db: Path, folder: Path, *, first: int = 0) -> int:
@@ -59,6 +65,22 @@ def test_backup_while_a_writer_is_mid_transaction_holds_only_committed_data(
     db_path: Path, tmp_path: Path
 ) -> None:
     committed = _import_small(db_path, tmp_path)
+    # A school committed while another connection is open, with no checkpoint: it is only in
+    # the write-ahead log, where a plain copy of the database file misses it.
+    holder = connect(db_path)
+    holder.execute("SELECT count(*) FROM school").fetchone()
+    late = connect(db_path)
+    late.execute("PRAGMA wal_autocheckpoint = 0")
+    late.execute(
+        "INSERT INTO school (laestab, name, created_at) "
+        "VALUES ('8990098', 'Committed School', '2025-09-01 00:00:00')"
+    )
+    late.close()
+    plain = tmp_path / "plain-copy.sqlite"
+    shutil.copyfile(db_path, plain)
+    with contextlib.closing(sqlite3.connect(plain)) as check:
+        in_plain = [r[0] for r in check.execute("SELECT name FROM school")]
+    assert "Committed School" not in in_plain, "the scenario must defeat a plain file copy"
     writer = connect(db_path)
     writer.execute("BEGIN IMMEDIATE")
     writer.execute(
@@ -70,17 +92,18 @@ def test_backup_while_a_writer_is_mid_transaction_holds_only_committed_data(
     finally:
         writer.execute("ROLLBACK")
         writer.close()
+        holder.close()
     copy = sqlite3.connect(tmp_path / "during.sqlite")
     names = [r[0] for r in copy.execute("SELECT name FROM school")]
     copy.close()
-    assert "Uncommitted School" not in names
+    assert "Uncommitted School" not in names and "Committed School" in names
     assert marks_held(tmp_path / "during.sqlite") == committed
 
 
 def test_backup_refuses_to_overwrite_without_force(db_path: Path, tmp_path: Path) -> None:
     target = tmp_path / "b.sqlite"
     target.write_text("an earlier file")
-    with pytest.raises(InvalidInputError, match="already exists"):
+    with pytest.raises(OutputExistsError, match="already exists"):
         backup_database(db_path, target)
     assert target.read_text() == "an earlier file"
     backup_database(db_path, target, overwrite=True)

@@ -81,15 +81,21 @@ def test_document_store_is_private_and_names_cannot_escape_it(
     sneaky = outside / "..%2F..%2Fescape.txt"  # a name made to look like a path
     sneaky.write_text("letter to parents")
     store = document_store(sample_db)
+
+    def files() -> set[Path]:  # this test's folder, and the folder above (../ from the store)
+        return {p for p in [*tmp_path.rglob("*"), *tmp_path.parent.iterdir()] if p.is_file()}
+
+    before = files()
     record = attach_document(
         sample_conn, upn=upn, file=sneaky, kind="letter", store=store, officer="Test Officer"
     )
     stored = Path(record.stored_path)
     assert stored.parent == store and stored.name == record.sha256
     assert _mode(store) == 0o700 and _mode(stored) == 0o600
-    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
-        p.name for p in tmp_path.iterdir() if not p.name.startswith("escape")
-    )
+    # the only new file anywhere is the stored copy (the database's journals aside): nothing was
+    # written under the document's own name, inside or outside the store
+    new = files() - before
+    assert {p for p in new if not p.name.startswith(sample_db.name)} == {stored}
     assert record.file_name == sneaky.name  # kept only as a label, never as a path
 
 

@@ -47,7 +47,9 @@ def _clean_failure(result: subprocess.CompletedProcess[str], code: int | None = 
 
 
 def _temporaries(folder: Path) -> list[str]:
-    return sorted(p.name for p in folder.rglob("*") if p.name.endswith((".tmp", ".partial")))
+    return sorted(
+        p.name for p in folder.rglob("*") if p.name.endswith((".tmp", ".partial", ".att-partial"))
+    )
 
 
 @pytest.fixture(scope="module")
@@ -108,7 +110,7 @@ def test_disk_full_writing_the_tsm_workbook_keeps_the_old_one(
     workbook = out / "pack.xlsx"
     workbook.write_bytes(b"the previous pack")
     result = run_att(
-        "tsm", "prepare", "--school", "8994001", "--output", str(workbook),
+        "tsm", "prepare", "--school", "8994001", "--output", str(workbook), "--force",
         db=sample_db, file_size_limit=40_000,
     )  # fmt: skip
     line = _clean_failure(result)
@@ -227,7 +229,7 @@ def test_database_in_a_folder_that_cannot_be_written(user_folder: Path) -> None:
     hand_over(user_folder)
     locked.chmod(0o500)
     try:
-        result = run_att("db", "info", db=locked / "att.sqlite", unprivileged=True)
+        result = run_att("db", "init", db=locked / "att.sqlite", unprivileged=True)
         assert "Cannot create the database" in _clean_failure(result, 6)
     finally:
         locked.chmod(0o700)

@@ -30,7 +30,7 @@ from attendance_cli import marks
 from attendance_cli.codes import lookup, normalise_code
 from attendance_cli.registers.importer import import_registers
 from attendance_cli.registers.values import parse_date, parse_session
-from tests.helpers import SCHOOL, UPN1, UPN2, UPN3, counts, stored_year
+from tests.helpers import SCHOOL, UPN1, UPN2, UPN3, counts
 
 SCALE = float(os.environ.get("ATT_FUZZ_SCALE", "1"))
 settings.register_profile(
@@ -224,11 +224,24 @@ XLSX_PARTS = {
 # ------------------------------------------------------------------------------- checks
 
 TRIED: dict[str, int] = {}
+CONTENT_CHECKED: dict[str, int] = {}  # imported files whose stored marks were compared
+
+
+def _stored(conn: sqlite3.Connection) -> dict[tuple[str, int], str]:
+    """Every enrolment's stored marks: (UPN, academic year) -> the year's mark string."""
+    return {
+        (upn, year): text
+        for upn, year, text in conn.execute(
+            "SELECT p.upn, m.academic_year, m.marks FROM mark_year m "
+            "JOIN enrolment e ON e.id = m.enrolment_id JOIN pupil p ON p.id = e.pupil_id"
+        )
+    }
 
 
 def _check(conn: sqlite3.Connection, path: Path, kind: str, table: list[list[str]] | None) -> None:
     TRIED[kind] = TRIED.get(kind, 0) + 1
     before = counts(conn)
+    stored_before = _stored(conn)
     result = import_registers(conn, paths=[path], school=SCHOOL)
     (summary,) = result.files
     assert summary.status in {"imported", "rejected"}
@@ -241,15 +254,32 @@ def _check(conn: sqlite3.Connection, path: Path, kind: str, table: list[list[str
         assert counts(conn) == before, "a rejected file wrote something"
         return
     assert counts(conn)["import_log"] == before["import_log"] + 1
-    if table is not None and summary.layout == "marks":
-        _marks_are_stored(conn, table)
+    if table is not None and summary.layout in ("marks", "grid"):
+        expected = (_file_marks if summary.layout == "marks" else _grid_marks)(table)
+        if expected is not None:
+            _exactly_the_file_changed(stored_before, _stored(conn), expected)
+            CONTENT_CHECKED[summary.layout] = CONTENT_CHECKED.get(summary.layout, 0) + 1
 
 
-def _marks_are_stored(conn: sqlite3.Connection, table: list[list[str]]) -> None:
-    """Every mark of an imported marks file is in the database at its pupil, date, session."""
+# the grid headers the strategies write that are school sessions, read by hand: (date, 0 AM or
+# 1 PM); a file with any other header (a Saturday, 31 February, odd text) is not checked
+GRID_SESSIONS = {
+    "2025-09-03 AM": (dt.date(2025, 9, 3), 0),
+    "2025-09-03 PM": (dt.date(2025, 9, 3), 1),
+    "Thu 04/09/2025 AM": (dt.date(2025, 9, 4), 0),
+}
+
+
+def _position(upn: str, date: dt.date, session: int) -> tuple[tuple[str, int], int]:
+    return (upn, marks.academic_year(date)), marks.position(date, session)
+
+
+def _file_marks(table: list[list[str]]) -> dict[tuple[tuple[str, int], int], str] | None:
+    """What an imported marks file must have stored: (enrolment, position) -> stored code."""
     header = [h.strip().upper() for h in table[0]]
-    if header[:4] != ["UPN", "DATE", "SESSION", "MARK"]:
-        return  # a mangled header that still imported: columns are matched by name elsewhere
+    if header[:4] != ["UPN", "DATE", "SESSION", "MARK"] or len(header) != 4:
+        return None  # a mangled header that still imported: columns are matched by name
+    expected = {}
     for row in table[1:]:
         if len(row) < 4 or not normalise_code(row[3]):
             continue
@@ -257,9 +287,40 @@ def _marks_are_stored(conn: sqlite3.Connection, table: list[list[str]]) -> None:
         session = parse_session(row[2].strip())
         code = lookup(normalise_code(row[3]), date) if date else None
         assert date is not None and session is not None and code is not None
-        upn = "".join(row[0].split()).upper()
-        text = stored_year(conn, upn, marks.academic_year(date))
-        assert text[marks.position(date, session)] == code.stored
+        expected[_position("".join(row[0].split()).upper(), date, session)] = code.stored
+    return expected
+
+
+def _grid_marks(table: list[list[str]]) -> dict[tuple[tuple[str, int], int], str] | None:
+    headers = [h.strip() for h in table[0][1:]]
+    if table[0][0].strip().upper() != "UPN" or not all(h in GRID_SESSIONS for h in headers):
+        return None
+    expected = {}
+    for row in table[1:]:
+        for header, value in zip(headers, row[1:], strict=False):
+            if not normalise_code(value):
+                continue
+            date, session = GRID_SESSIONS[header]
+            code = lookup(normalise_code(value), date)
+            assert code is not None
+            expected[_position("".join(row[0].split()).upper(), date, session)] = code.stored
+    return expected
+
+
+def _exactly_the_file_changed(
+    before: dict[tuple[str, int], str],
+    after: dict[tuple[str, int], str],
+    expected: dict[tuple[tuple[str, int], int], str],
+) -> None:
+    """The file's marks are stored where they belong, and nothing else changed (the database
+    is shared by the examples, so a mark left by an earlier one proves nothing)."""
+    for (enrolment, position), code in expected.items():
+        assert after[enrolment][position] == code, (enrolment, position)
+    for enrolment, text in after.items():
+        old = before.get(enrolment, marks.EMPTY_YEAR)
+        for position, (was, now) in enumerate(zip(old, text, strict=False)):
+            if was != now:
+                assert (enrolment, position) in expected, (enrolment, position, was, now)
 
 
 def _record(figures: Any, kind: str) -> None:
@@ -306,7 +367,8 @@ def test_grid_csv(conn, tmp_path, table, delimiter, encoding, cut) -> None:  # t
     data = csv_bytes(table, delimiter, "\r\n", encoding)
     path = tmp_path / "grid.csv"
     path.write_bytes(data if cut is None else data[:cut])
-    _check(conn, path, "grid csv", None)
+    clean = cut is None and delimiter == "," and encoding in ("utf-8", "utf-8-sig")
+    _check(conn, path, "grid csv", table if clean else None)
 
 
 @quota(1000)
@@ -365,6 +427,8 @@ def test_count_of_generated_inputs(figures) -> None:  # type: ignore[no-untyped-
     for kind in list(TRIED):
         _record(figures, kind)
     figures("fuzz: generated files in total", total)
+    for layout, checked in CONTENT_CHECKED.items():
+        figures(f"fuzz: imported {layout} files checked mark by mark", checked)
     if SCALE >= 1 and total:  # the whole file ran at full scale: the issue asks for 10,000
         assert total >= 10_000, f"only {total} generated inputs"
 

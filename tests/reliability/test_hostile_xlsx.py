@@ -233,9 +233,25 @@ ENTITIES = (
 def test_xml_entities_are_never_expanded(
     conn: sqlite3.Connection, tmp_path: Path, doctype: str
 ) -> None:
-    shared = f'<?xml version="1.0"?>{doctype}{SST}<si><t>UPN</t></si><si><t>&lol9;</t></si></sst>'
-    sheet = _sheet(HEADER_ROW + '<row r="2"><c r="A2" t="s"><v>1</v></c></row>')
-    path = _workbook(tmp_path / "entities.xlsx", sheet, shared)
+    # A complete marks workbook (UPN, Date, Session, Mark) whose one mark is the entity: were it
+    # expanded, the mark would be "lollol…" or /etc/passwd and show in the problem reported
+    # (or be imported); without the DOCTYPE it imports, so the refusal is the entity's.
+    words = ["UPN", "Date", "Session", "Mark", UPN1, "2025-09-03", "AM", "&lol9;"]
+    strings = "".join(f"<si><t>{w}</t></si>" for w in words)
+    cells = lambda row, first: "".join(  # noqa: E731
+        f'<c r="{col}{row}" t="s"><v>{first + n}</v></c>' for n, col in enumerate("ABCD")
+    )
+    sheet = _sheet(f'<row r="1">{cells(1, 0)}</row><row r="2">{cells(2, 4)}</row>')
+    plain = _workbook(
+        tmp_path / "plain.xlsx",
+        sheet,
+        f'<?xml version="1.0"?>{SST}{strings.replace("&lol9;", "/")}</sst>',
+    )
+    assert import_registers(conn, paths=[plain], school=SCHOOL).files[0].status == "imported"
+    conn.execute("DELETE FROM mark_year")
+    path = _workbook(
+        tmp_path / "entities.xlsx", sheet, f'<?xml version="1.0"?>{doctype}{SST}{strings}</sst>'
+    )
     result = import_registers(conn, paths=[path], school=SCHOOL)
     summary = result.files[0]
     assert summary.status == "rejected"

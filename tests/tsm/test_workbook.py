@@ -490,7 +490,7 @@ def test_file_is_private_and_replaced_whole(hostile_pack: TsmPack, tmp_path: Pat
     path = tmp_path / "pack.xlsx"
     path.write_text("old")
     path.chmod(0o644)
-    write_tsm_workbook(hostile_pack, path)
+    write_tsm_workbook(hostile_pack, path, force=True)
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     assert load_workbook(path).sheetnames == SHEETS
     assert sorted(p.name for p in tmp_path.iterdir()) == ["pack.xlsx"]  # no temporary file left
@@ -508,7 +508,7 @@ def test_failed_save_leaves_the_old_file_and_no_temporary(
 
     monkeypatch.setattr(Workbook, "save", broken_save)
     with pytest.raises(OSError, match="disk full"):
-        write_tsm_workbook(hostile_pack, path)
+        write_tsm_workbook(hostile_pack, path, force=True)
     assert path.read_text() == "old"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["pack.xlsx"]
 
