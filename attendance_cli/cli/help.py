@@ -58,6 +58,7 @@ EXAMPLES: dict[str, tuple[str, ...]] = {
     ),
     "referral verify": ("att referral verify harvey-pn.zip",),
     "db info": ("att db info", "att db info --format json"),
+    "db init": ("att db init",),
     "db upgrade": ("att db upgrade",),
     "db backup": ("att db backup", "att db backup ~/backups/att-2025-11-30.sqlite"),
     "db restore": ("att db restore ~/backups/att-2025-11-30.sqlite",),
