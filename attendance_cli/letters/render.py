@@ -93,8 +93,12 @@ def sandbox() -> Any:
     )
 
 
+_PROPERTIES = ("author", "comments", "identifier", "language", "subject", "title")
+
+
 def _sources(template: Any) -> list[str]:
-    """Every text docxtpl renders, as docxtpl patches it (its ``{%p``/``{%tr`` tags resolved)."""
+    """Every text docxtpl renders, as docxtpl patches it (its ``{%p``/``{%tr`` tags resolved):
+    the body first, the document properties last."""
     from docx.oxml import parse_xml
 
     document = template.docx
@@ -109,7 +113,7 @@ def _sources(template: Any) -> list[str]:
             blob = part.blob.decode("utf-8") if isinstance(part.blob, bytes) else part.blob
             texts.append(template.patch_xml(blob))
     props = document.core_properties
-    for prop in ("author", "comments", "identifier", "language", "subject", "title"):
+    for prop in _PROPERTIES:
         texts.append(getattr(props, prop) or "")
     return texts
 
@@ -260,6 +264,7 @@ class CheckedTemplate:
     name: str
     data: bytes
     analysis: Analysis
+    placeholders_outside_body: bool = False  # in a header, footer or footnote
 
 
 def check_template(name: str, data: bytes, fields: dict[str, Any]) -> CheckedTemplate:
@@ -270,7 +275,8 @@ def check_template(name: str, data: bytes, fields: dict[str, Any]) -> CheckedTem
     check_package(data, name=name)
     template = DocxTemplate(io.BytesIO(data))
     template.init_docx()
-    result = analyse(_sources(template), fields, env=sandbox())
+    texts = _sources(template)
+    result = analyse(texts, fields, env=sandbox())
     if result.refused:
         raise RefusedError(
             f"Template {name} is refused: it uses {'; '.join(sorted(set(result.refused)))}",
@@ -285,7 +291,8 @@ def check_template(name: str, data: bytes, fields: dict[str, Any]) -> CheckedTem
             file=name,
             hint="Correct or remove them; the README section on letters lists every field.",
         )
-    return CheckedTemplate(name, data, result)
+    outside = any("{{" in t or "{%" in t for t in texts[1 : -len(_PROPERTIES)])
+    return CheckedTemplate(name, data, result, outside)
 
 
 def render_docx(checked: CheckedTemplate, context: dict[str, Any]) -> bytes:
@@ -316,24 +323,26 @@ def render_docx(checked: CheckedTemplate, context: dict[str, Any]) -> bytes:
         raise InvalidInputError(
             f"Template {checked.name} could not be rendered: {exc}", file=checked.name
         ) from None
-    buffer = io.BytesIO()
-    template.save(buffer)
-    data = buffer.getvalue()
-    leftover = [t for t in document_text(data) if "{{" in t or "{%" in t]
+    leftover = [t for t in _texts(template.docx) if "{{" in t or "{%" in t]
     if leftover:
         raise InvalidInputError(
             f"Template {checked.name} left a placeholder unrendered: {leftover[0][:80]!r}",
             file=checked.name,
             hint="Retype the placeholder in Word in one go.",
         )
-    return data
+    buffer = io.BytesIO()
+    template.save(buffer)
+    return buffer.getvalue()
 
 
 def document_text(data: bytes) -> list[str]:
     """The paragraphs of a .docx (body, tables, headers and footers), for checks and preview."""
     from docx import Document
 
-    document = Document(io.BytesIO(data))
+    return _texts(Document(io.BytesIO(data)))
+
+
+def _texts(document: Any) -> list[str]:
     texts = [p.text for p in document.paragraphs]
     for table in document.tables:
         for row in table.rows:

@@ -487,3 +487,54 @@ def test_preview_writes_nothing(
     assert "Dear Paul Marsden" in previews[1].text
     assert sample_conn.execute("SELECT count(*) FROM letter").fetchone() == (0,)
     assert not document_store(sample_db).exists()
+
+
+def _png() -> bytes:
+    """A 1x1 PNG (a letterhead logo), built by hand."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return (
+            struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+        )
+
+    header = struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(b"\x00\xff\x00\x00"))
+        + chunk(b"IEND", b"")
+    )
+
+
+PNG = _png()
+
+
+def test_combined_document_keeps_each_letters_images(
+    sample_conn: sqlite3.Connection, sample_db: Path, tmp_path: Path, _letter_settings: Path
+) -> None:
+    """A letterhead logo in the body makes docxcompose append the letter (copying its
+    paragraphs alone would leave the picture pointing at nothing)."""
+    from docx import Document
+    from docx.shared import Cm
+
+    folder = tmp_path / "la"
+    folder.mkdir()
+    (tmp_path / "logo.png").write_bytes(PNG)
+    template = Document()
+    template.add_picture(str(tmp_path / "logo.png"), width=Cm(1))
+    template.add_paragraph("Dear {{ parent.name }}")
+    template.save(str(folder / "attendance-concern.docx"))
+    with _letter_settings.open("a", encoding="utf-8") as out:
+        out.write(f'\n[letters]\ntemplates = "{folder}"\n')
+    run = generate.generate_bulk(
+        sample_conn, database=sample_db, school=CASTLE_HILL,
+        options=generate.LetterOptions(template="attendance-concern", letter_date=DATE),
+        settings=load_settings(), out_dir=tmp_path / "bulk", officer=OFFICER, pdf=False,
+    )  # fmt: skip
+    combined = Document(str(run.combined))
+    assert len(combined.inline_shapes) == len(run.letters) > 20
+    for shape in combined.inline_shapes:
+        blip = shape._inline.graphic.graphicData.pic.blipFill.blip
+        assert combined.part.related_parts[blip.embed].blob == PNG

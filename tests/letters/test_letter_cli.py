@@ -98,3 +98,16 @@ def test_pdf_with_libreoffice(
         assert oct(pdf.stat().st_mode & 0o777) == "0o600"
         text = " ".join(page.extract_text() for page in PdfReader(pdf).pages)
         assert f"Dear {made['addressee']}" in text
+
+
+def test_cli_start_up_does_not_import_the_letter_libraries() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; from attendance_cli.cli.app import app\n"
+        "print(','.join(m for m in ('docx', 'docxtpl', 'docxcompose', 'jinja2', 'lxml') "
+        "if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == ""
