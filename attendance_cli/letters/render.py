@@ -276,7 +276,16 @@ def check_template(name: str, data: bytes, fields: dict[str, Any]) -> CheckedTem
     template = DocxTemplate(io.BytesIO(data))
     template.init_docx()
     texts = _sources(template)
-    result = analyse(texts, fields, env=sandbox())
+    env = sandbox()
+    result = analyse(texts, fields, env=env)
+    # docxtpl's own list of top-level names (body, headers, footers) as a cross-check; the walk
+    # above also covers footnotes, properties and the fields under each name
+    loop_names = {"loop"}
+    result.unknown |= {
+        name
+        for name in template.get_undeclared_template_variables(jinja_env=env)
+        if name not in fields and name not in loop_names
+    } - {u.split(".")[0] for u in result.unknown}
     if result.refused:
         raise RefusedError(
             f"Template {name} is refused: it uses {'; '.join(sorted(set(result.refused)))}",
