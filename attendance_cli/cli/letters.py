@@ -172,7 +172,10 @@ def templates(
         data: Any = {"exported": [str(p) for p in written]}
         if not common.render(data, output):
             common.stdout.print(
-                f"Wrote {len(written)} templates into {export}", highlight=False, markup=False
+                f"Wrote {len(written)} templates into {export}",
+                highlight=False,
+                markup=False,
+                soft_wrap=True,
             )
         return
     rows = [
@@ -242,7 +245,7 @@ def preview(
         return
     for item in previews:
         common.stdout.rule(f"To {item.addressee} ({item.file_name})")
-        common.stdout.print("\n".join(item.text), highlight=False, markup=False)
+        common.stdout.print("\n".join(item.text), highlight=False, markup=False, soft_wrap=True)
 
 
 @app.command("generate")
@@ -346,7 +349,7 @@ def generate(
             )
         run = letters.generate_letters(conn, upn=upn, **common_args)
     if run.pdf_note and pdf:
-        common.stderr.print(f"Note: {run.pdf_note}", highlight=False, markup=False)
+        common.stderr.print(f"Note: {run.pdf_note}", highlight=False, markup=False, soft_wrap=True)
     made = [{key: getattr(m, key) for key in LETTER_KEYS} for m in run.letters]
     data = {
         "template": run.template,
@@ -371,17 +374,23 @@ def generate(
             + f"; filed as {filed}",
             highlight=False,
             markup=False,
+            soft_wrap=True,
         )
     for s in run.skipped:
         common.stdout.print(
-            f"Skipped {s.pupil} ({s.upn}): {s.reason}", highlight=False, markup=False
+            f"Skipped {s.pupil} ({s.upn}): {s.reason}",
+            highlight=False,
+            markup=False,
+            soft_wrap=True,
         )
     if run.combined:
-        common.stdout.print(f"For printing: {run.combined}", highlight=False, markup=False)
+        common.stdout.print(
+            f"For printing: {run.combined}", highlight=False, markup=False, soft_wrap=True
+        )
     if run.csv:
-        common.stdout.print(f"List: {run.csv}", highlight=False, markup=False)
+        common.stdout.print(f"List: {run.csv}", highlight=False, markup=False, soft_wrap=True)
     if not run.letters:
-        common.stdout.print("No letters made.", highlight=False, markup=False)
+        common.stdout.print("No letters made.", highlight=False, markup=False, soft_wrap=True)
 
 
 @app.command("list")

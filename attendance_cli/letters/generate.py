@@ -541,9 +541,12 @@ def _make(
     store = sources.document_store(database)
     to_file = []
     partials: list[Path] = []
+    stored: list[Path] = []  # new files in the document store, removed if recording fails
     try:
         for letter, target in zip(planned, targets, strict=True):
-            sha256 = sources.store_bytes(store, letter.data)
+            sha256, new = sources.store_bytes(store, letter.data)
+            if new:
+                stored.append(store / sha256)
             partial = target.with_name(f".{target.name}.partial")
             _write_private(partial, letter.data)
             partials.append(partial)
@@ -567,8 +570,8 @@ def _make(
             )
         ids = sources.file_letters(conn, to_file, officer=officer, batch=batch, force=force)
     except BaseException:
-        for partial in partials:
-            partial.unlink(missing_ok=True)
+        for path in [*partials, *stored]:
+            path.unlink(missing_ok=True)
         raise
     for partial, target in zip(partials, targets, strict=True):
         os.replace(partial, target)

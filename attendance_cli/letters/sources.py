@@ -315,9 +315,10 @@ class LetterToFile:
     file_in_case: bool  # a case document too (letters to parents)
 
 
-def store_bytes(store: Path, data: bytes) -> str:
+def store_bytes(store: Path, data: bytes) -> tuple[str, bool]:
     """Put ``data`` in the private document store named by its SHA-256, as
-    ``cases.service.attach_document`` does (0700 folder, 0600 file, written then renamed)."""
+    ``cases.service.attach_document`` does (0700 folder, 0600 file, written then renamed).
+    Returns the SHA-256 and whether the file is new (the same bytes are stored once)."""
     sha256 = hashlib.sha256(data).hexdigest()
     store.mkdir(mode=0o700, parents=True, exist_ok=True)
     if store.stat().st_mode & 0o077:
@@ -331,7 +332,8 @@ def store_bytes(store: Path, data: bytes) -> str:
             out.flush()
             os.fsync(out.fileno())
         os.replace(partial, target)
-    return sha256
+        return sha256, True
+    return sha256, False
 
 
 def already_sent(

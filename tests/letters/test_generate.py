@@ -327,6 +327,7 @@ def test_a_failed_recording_leaves_no_letter(
     with pytest.raises(RuntimeError):
         _run(sample_conn, sample_db, tmp_path / "out", "attendance-concern")
     assert list((tmp_path / "out").iterdir()) == []
+    assert list(document_store(sample_db).iterdir()) == []
 
 
 def test_referral_check_and_bundle_find_the_letters(
