@@ -103,7 +103,7 @@ def _contract(kind: str, law: str) -> list[Block]:
                 "p",
                 f"Thank you for meeting us about {{{{ pupil.forename }}}}'s attendance. This letter "
                 f"confirms the {kind} we agreed. A {kind} is a voluntary written agreement "
-                f"between you and the {{{{ la.name }}}} or the school{law}. It sets out what you "
+                f"between you and {{{{ la.name }}}} or the school{law}. It sets out what you "
                 "will do, and the support we and the school will give you, so that "
                 "{{ pupil.forename }} can attend school every day.",
             ),
@@ -278,7 +278,7 @@ TEMPLATES: dict[str, tuple[TemplateInfo, list[Block]]] = {
                 (
                     "p",
                     "We have offered support to help improve {{ pupil.forename }}'s attendance, "
-                    "but it has not improved enough. The {{ la.name }} is now considering "
+                    "but it has not improved enough. {{ la.name }} is now considering "
                     "prosecuting you in the magistrates' court for failing to secure "
                     "{{ pupil.forename }}'s regular attendance. If you are found guilty, the court "
                     "can fine you, make a parenting order, or give you a community sentence.",
@@ -345,23 +345,24 @@ TEMPLATES: dict[str, tuple[TemplateInfo, list[Block]]] = {
             (
                 "p",
                 "If the penalty is not paid in full within 28 days of receiving this notice, "
-                "the {{ la.name }} must either prosecute you for the offence under section "
+                "{{ la.name }} must either prosecute you for the offence under section "
                 "444(1) of the Education Act 1996 or withdraw this notice. If you are "
-                "prosecuted, the court can fine you up to £2,500, make a parenting order, or "
-                "give you a community sentence or up to three months in prison. Payment in full "
-                "means that you will not be prosecuted for this offence for these sessions.",
+                "prosecuted and found guilty, the court can fine you up to £1,000 and make a "
+                "parenting order; if it finds that you knew about the absence and failed to act "
+                "(section 444(1A)), up to £2,500 or up to three months in prison. Payment in "
+                "full means that you will not be prosecuted for this offence for these sessions.",
             ),
             ("h", "Withdrawal"),
             (
                 "p",
-                "This notice may be withdrawn by the {{ la.name }} if it ought not to have been "
+                "This notice may be withdrawn by {{ la.name }} if it ought not to have been "
                 "issued, for example because it was issued to the wrong person or did not comply "
                 "with the regulations. You will be told in writing if it is withdrawn.",
             ),
             ("h", "Issued by"),
             (
                 "p",
-                "{{ officer.name }}, {{ officer.job_title }}, on behalf of the {{ la.name }}. "
+                "{{ officer.name }}, {{ officer.job_title }}, on behalf of {{ la.name }}. "
                 "Telephone {{ officer.phone }}   Email {{ officer.email }}",
             ),
         ],
@@ -417,7 +418,7 @@ TEMPLATES: dict[str, tuple[TemplateInfo, list[Block]]] = {
                 ),
                 (
                     "p",
-                    "The {{ la.name }} has a duty to make sure that every child of compulsory "
+                    "{{ la.name }} has a duty to make sure that every child of compulsory "
                     "school age in its area is receiving a suitable education. We are making "
                     "these enquiries with the school to find out where {{ pupil.forename }} is "
                     "and whether {{ pupil.forename }} is safe and receiving an education.",

@@ -66,6 +66,7 @@ class PlannedLetter:
     school: sources.SchoolInfo
     context: dict[str, Any]
     file_name: str
+    letter_date: dt.date
     data: bytes = b""
 
 
@@ -265,20 +266,25 @@ def _plan_pupil(
     entry: Any,
 ) -> list[PlannedLetter]:
     figures = merge.figures_context(entry, start=period.start, end=period.end, label=period.label)
-    base = merge.common_context(
-        settings, officer=officer, letter_date=letter_date, title=template.title
-    )
     weeks = options.improvement_weeks or settings.integer("letters", "improvement_weeks", 4)
     if weeks < 1 or weeks > 52:
         raise UsageError(f"An improvement period of {weeks} weeks is out of range (1 to 52)")
     actions = [merge.action_context(a) for a in sources.open_actions(conn, pupil.id)]
     planned = []
     for parent, notice in _addressees(conn, pupil, template, options):
+        day = letter_date
+        if notice is not None and options.letter_date is None:
+            # a notice, or its withdrawal, is dated as recorded (att penalty add / update)
+            withdrawn = NOTICE_TEMPLATES.get(template.name) == "withdrawn"
+            day = (notice.withdrawn if withdrawn else None) or notice.issued
+        base = merge.common_context(
+            settings, officer=officer, letter_date=day, title=template.title
+        )
         context = {
             **base,
             "letter": {
                 **base["letter"],
-                "reference": f"{letter_date:%Y%m%d}/{template.name}/{pupil.id}",
+                "reference": f"{day:%Y%m%d}/{template.name}/{pupil.id}",
             },
             "addressee_lines": [parent.name, *merge.address_lines(parent.address)],
             "parent": {
@@ -300,8 +306,8 @@ def _plan_pupil(
             "actions": actions,
             "improvement": {
                 "weeks": weeks,
-                "start": merge.long_date(letter_date),
-                "end": merge.long_date(letter_date + dt.timedelta(weeks=weeks)),
+                "start": merge.long_date(day),
+                "end": merge.long_date(day + dt.timedelta(weeks=weeks)),
             },
             "meeting": _meeting(options),
         }
@@ -314,7 +320,8 @@ def _plan_pupil(
                 pupil=pupil,
                 school=school,
                 context=context,
-                file_name=f"{letter_date.isoformat()}_{template.name}_{pupil.upn}_{_slug(parent.name)}.docx",
+                file_name=f"{day.isoformat()}_{template.name}_{pupil.upn}_{_slug(parent.name)}.docx",
+                letter_date=day,
             )
         )
     return planned
@@ -389,6 +396,7 @@ def _plan_school(
             school=school,
             context=context,
             file_name=f"{letter_date.isoformat()}_{template.name}_{school.laestab}.docx",
+            letter_date=letter_date,
         )
     ]
 
@@ -560,7 +568,7 @@ def _make(
                     template_sha256=template.sha256,
                     addressee=letter.addressee,
                     addressee_key=letter.addressee_key,
-                    letter_date=letter_date,
+                    letter_date=letter.letter_date,
                     file_name=letter.file_name,
                     sha256=sha256,
                     bytes=len(letter.data),
@@ -589,7 +597,7 @@ def _make(
                 addressee=letter.addressee,
                 template=template.name,
                 template_version=template.version,
-                letter_date=letter_date,
+                letter_date=letter.letter_date,
                 path=target,
                 pdf_path=None,
                 sha256=record.sha256,
@@ -606,7 +614,7 @@ def _make(
 
 
 def _refuse_duplicates(
-    conn: sqlite3.Connection, template: Template, planned: list[PlannedLetter], letter_date: dt.date
+    conn: sqlite3.Connection, template: Template, planned: list[PlannedLetter]
 ) -> list[tuple[PlannedLetter, int]]:
     found = []
     for letter in planned:
@@ -616,7 +624,7 @@ def _refuse_duplicates(
             school_id=letter.school.id,
             template=template.name,
             addressee_key=letter.addressee_key,
-            letter_date=letter_date,
+            letter_date=letter.letter_date,
         )
         if earlier is not None:
             found.append((letter, earlier))
@@ -657,12 +665,12 @@ def generate_letters(
             officer=officer,
             letter_date=letter_date,
         )
-    duplicates = _refuse_duplicates(conn, template, planned, letter_date)
+    duplicates = _refuse_duplicates(conn, template, planned)
     if duplicates and not force:
         letter, earlier = duplicates[0]
         raise RefusedError(
             f"Letter {earlier} already went to {letter.addressee} from template {template.name} "
-            f"on {letter_date.isoformat()}",
+            f"on {letter.letter_date.isoformat()}",
             hint="Give --force to make and file it again.",
         )
     return _make(
@@ -758,7 +766,7 @@ def generate_bulk(
         except (RefusedError, NotFoundError) as exc:
             skipped.append(Skipped(pupil.upn, pupil.name, exc.message))
             continue
-        for letter, earlier in _refuse_duplicates(conn, template, letters, letter_date):
+        for letter, earlier in _refuse_duplicates(conn, template, letters):
             if not force:
                 skipped.append(
                     Skipped(

@@ -539,3 +539,26 @@ def test_combined_document_keeps_each_letters_images(
     for shape in combined.inline_shapes:
         blip = shape._inline.graphic.graphicData.pic.blipFill.blip
         assert combined.part.related_parts[blip.embed].blob == PNG
+
+
+def test_a_notice_letter_is_dated_as_the_notice(
+    sample_conn: sqlite3.Connection, sample_db: Path, tmp_path: Path
+) -> None:
+    issued = dt.date(2025, 11, 10)
+    notice = penalty.add_penalty_notice(
+        sample_conn, upn=HARVEY, parent="Claire Marsden", issued=issued, officer=OFFICER,
+        today=DATE,
+    ).notice  # fmt: skip
+    run = generate.generate_letters(
+        sample_conn, database=sample_db, upn=HARVEY,
+        options=generate.LetterOptions(template="penalty-notice"), settings=load_settings(),
+        out_dir=tmp_path / "out", officer=OFFICER, pdf=False,
+    )  # fmt: skip
+    (letter,) = run.letters
+    assert letter.letter_date == issued and letter.path.name.startswith("2025-11-10_")
+    assert paragraphs(letter.path)[paragraphs(letter.path).index("Kestrelford KF5 1SQ") + 2] == (
+        "10 November 2025"
+    )
+    doc = service.list_documents(sample_conn, upn=HARVEY, store=document_store(sample_db))[0]
+    assert doc.document_date == issued
+    assert f"Notice number: {notice.id}" in _text(letter.path)
