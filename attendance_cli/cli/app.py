@@ -114,6 +114,7 @@ def root(
 
 
 def _register() -> None:
+    import attendance_cli.cli.letters as letters_cli
     import attendance_cli.cli.referral as referral_cli
     from attendance_cli.cli import audit, cases, database, demo, importing, penalty, tsm
     from attendance_cli.cli import views as views_cli
@@ -125,6 +126,7 @@ def _register() -> None:
     app.add_typer(referral_cli.app, name="referral")
     app.add_typer(database.app, name="db")
     app.add_typer(penalty.app, name="penalty")
+    app.add_typer(letters_cli.app, name="letter")
     demo.register(app)
     views_cli.register(app)
 

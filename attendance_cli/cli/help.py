@@ -71,6 +71,14 @@ EXAMPLES: dict[str, tuple[str, ...]] = {
     "penalty check": ('att penalty check B801200005001 --parent "jo smith"',),
     "pupil show": ("att pupil show A899200122002", "att pupil show A899200122002 --format json"),
     "report la": ("att report la", "att report la --output la.xlsx"),
+    "letter templates": ("att letter templates", "att letter templates --export ~/att-letters"),
+    "letter preview": ("att letter preview A899200218001 --template notice-to-improve",),
+    "letter generate": (
+        "att letter generate A899200218001 --template notice-to-improve --out letters/",
+        'att letter generate --school "castle hill" --persistent --not-since-weeks 6 '
+        "--template attendance-concern --out letters/",
+    ),
+    "letter list": ("att letter list A899200218001", "att letter list --school castle"),
 }
 
 # Metavars by parameter name; any other text parameter shows its name in capitals.
@@ -107,6 +115,10 @@ _METAVARS = {
     "bundle": "ZIP",
     "from_workbook": "WORKBOOK",
     "limit": "N",
+    "export": "FOLDER",
+    "meeting_time": "TIME",
+    "meeting_place": "PLACE",
+    "template": "TEMPLATE",
 }
 
 

@@ -32,7 +32,7 @@ __all__ = [
     "upgrade_database",
 ]
 
-SCHEMA_HEAD = "0002_casework"
+SCHEMA_HEAD = "0005_letters"
 
 
 def migrations_dir() -> Path:

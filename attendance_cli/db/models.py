@@ -260,3 +260,31 @@ class AuditEntry(SQLModel, table=True):
     detail: str  # JSON
     prev_hash: str = Field(max_length=64)
     hash: str = Field(max_length=64)
+
+
+class Letter(SQLModel, table=True):
+    """A letter att wrote from a template (issue 15). A letter to a parent is also a case
+    document (``document_id``, kind ``letter``); a letter to a school (the TSM summary, which
+    names many children) is kept in the document store but filed in no pupil's case."""
+
+    __tablename__ = "letter"
+    __table_args__ = (
+        Index("ix_letter_pupil_template_date", "pupil_id", "template", "letter_date"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    document_id: int | None = Field(default=None, foreign_key="case_document.id")
+    pupil_id: int | None = Field(default=None, foreign_key="pupil.id")
+    school_id: int | None = Field(default=None, foreign_key="school.id")
+    template: str
+    template_version: str
+    template_sha256: str = Field(max_length=64)
+    addressee: str
+    addressee_key: str  # the addressee's name as compared (cases.penalty.parent_key)
+    letter_date: dt.date
+    file_name: str
+    sha256: str = Field(max_length=64)
+    bytes: int
+    batch: str | None = None  # the bulk run it was made in
+    created_at: dt.datetime
+    officer: str

@@ -216,3 +216,14 @@ def test_installed_wheel_runs_from_another_folder(tmp_path: Path) -> None:
         text=True,
     )
     assert demo.returncode == 0, demo.stderr
+    # the built-in letter templates ship inside the package (issue 15)
+    templates = subprocess.run(
+        [sys.executable, "-m", "attendance_cli", "letter", "templates", "--format", "json"],
+        cwd=elsewhere,
+        env={**env, "ATT_CONFIG": str(tmp_path / "none.toml")},
+        capture_output=True,
+        text=True,
+    )
+    assert templates.returncode == 0, templates.stderr
+    shipped = json.loads(templates.stdout)
+    assert len(shipped) == 10 and all(t["path"].startswith(str(target)) for t in shipped)
