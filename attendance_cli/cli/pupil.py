@@ -37,8 +37,8 @@ def show(
     from attendance_cli.exports.render import to_jsonable
     from attendance_cli.views.pupil import show_pupil
 
-    conn, _ = common.open_connection(ctx)
-    data = to_jsonable(show_pupil(conn, upn=upn, year=year))
+    store, _ = common.open_db(ctx)
+    data = to_jsonable(show_pupil(store, upn=upn, year=year))
     if common.render(data, output):
         return
     print_pupil(data)

@@ -41,9 +41,9 @@ def la(
     from attendance_cli.views.la_report import prepare_la_report
     from attendance_cli.views.schools import COLUMNS
 
-    conn, _ = common.open_connection(ctx)
+    store, _ = common.open_db(ctx)
     report = prepare_la_report(
-        conn,
+        store,
         term=term,
         year=year,
         start=start.date() if start else None,

@@ -102,9 +102,9 @@ def prepare(
     from attendance_cli.exports.render import to_jsonable
     from attendance_cli.tsm.pack import prepare_tsm_pack
 
-    conn, _ = common.open_connection(ctx)
+    store, _ = common.open_db(ctx)
     pack = prepare_tsm_pack(
-        conn,
+        store,
         school=school,
         term=term,
         year=year,

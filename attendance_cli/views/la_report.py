@@ -26,9 +26,7 @@ for the termly meeting, not an LA list.
 from __future__ import annotations
 
 import datetime as dt
-import sqlite3
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 
@@ -45,8 +43,8 @@ from attendance_cli.analysis.counts import (
 from attendance_cli.analysis.dataset import (
     EnrolmentRecord,
     Period,
+    ReportPeriod,
     last_mark_date,
-    load_enrolments,
     resolve_period,
 )
 from attendance_cli.analysis.figures import PeriodFigures, enrolment_timeline
@@ -68,6 +66,8 @@ from attendance_cli.analysis.thresholds import (
     safeguarding_flags,
 )
 from attendance_cli.errors import NotFoundError
+from attendance_cli.store import Store
+from attendance_cli.store import registers as store_registers
 from attendance_cli.views.schools import SchoolRow, ranked, school_rows
 
 
@@ -114,7 +114,7 @@ PUPIL_COLUMNS = list(LaPupil.__dataclass_fields__)
 
 @dataclass
 class LaReport:
-    period: dict[str, Any]  # from, to, label, last_marks
+    period: ReportPeriod
     summary: GroupSummary
     national: national.NationalFigures
     schools: list[SchoolRow]  # ranked by PA rate, highest first
@@ -126,7 +126,7 @@ class LaReport:
 
 
 def prepare_la_report(
-    conn: sqlite3.Connection,
+    store: Store,
     *,
     term: str | None = None,
     year: int | None = None,
@@ -135,7 +135,8 @@ def prepare_la_report(
     config: ThresholdConfig = DEFAULT_CONFIG,
     today: dt.date | None = None,
 ) -> LaReport:
-    last = last_mark_date(conn)
+    store = Store.of(store)  # callers not yet behind the store pass a raw connection
+    last = last_mark_date(store)
     if last is None:
         raise NotFoundError(
             "The database has no register marks yet",
@@ -143,12 +144,12 @@ def prepare_la_report(
         )
     period = resolve_period(last_date=last, term=term, year=year, start=start, end=end)
     years = list(range(marks.academic_year(period.start) - 1, period.academic_year + 1))
-    records = load_enrolments(conn, years=years)
+    records = store_registers.load_enrolments(store, years=years)
     arrays = {y: mark_array([r.marks.get(y, marks.EMPTY_YEAR) for r in records]) for y in years}
     counts = count_period(arrays, period.start, period.end)
     school_ids = np.array([r.school_id for r in records], dtype=np.int64)
     schools = school_rows(
-        conn,
+        store,
         school_ids=school_ids,
         counts=counts,
         marks_now=arrays[period.academic_year],
@@ -157,10 +158,7 @@ def prepare_la_report(
     social = np.array([bool(r.looked_after or r.social_worker) for r in records], dtype=bool)
     social &= counts.possible > 0
     found = _check_flagged(records, arrays, school_ids, period.start, period.end, config)
-    schools_by_id = {
-        school_id: (laestab, name)
-        for school_id, laestab, name in conn.execute("SELECT id, laestab, name FROM school")
-    }
+    schools_by_id = {s.id: (s.laestab, s.name) for s in store_registers.all_schools(store)}
     social_rows = np.flatnonzero(social)
     listed = sorted(
         set(social_rows.tolist())
@@ -210,9 +208,9 @@ def prepare_la_report(
         p for p in entries.values() if p.longest_unauthorised_days >= config.notify_la_days
     ]
     continuous.sort(key=lambda p: (-p.longest_unauthorised_days, p.laestab, p.upn))
-    _add_casework(conn, records, entries, today)
+    _add_casework(store, records, entries, today)
     return LaReport(
-        period={"from": period.start, "to": period.end, "label": period.label, "last_marks": last},
+        period=ReportPeriod.of(period, last),
         summary=summarise_counts(counts),
         national=national.latest(),
         schools=ranked(schools),
@@ -342,7 +340,7 @@ def _pupil(
 
 
 def _add_casework(
-    conn: sqlite3.Connection,
+    store: Store,
     records: list[EnrolmentRecord],
     entries: dict[int, LaPupil],
     today: dt.date | None,
@@ -350,7 +348,7 @@ def _add_casework(
     from attendance_cli.cases.service import casework_summaries
 
     pupil_of = {i: records[i].pupil_id for i in entries}
-    casework = casework_summaries(conn, sorted(set(pupil_of.values())), today=today)
+    casework = casework_summaries(store.connection, sorted(set(pupil_of.values())), today=today)
     for index, entry in entries.items():
         found = casework.get(pupil_of[index])
         if found:
