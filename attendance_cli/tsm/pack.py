@@ -11,6 +11,7 @@ enrolment is analysed. Figures are DfE-exact (see ``analysis.figures``).
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any
@@ -41,7 +42,7 @@ from attendance_cli.analysis.summary import (
     summarise_cohorts,
     summarise_counts,
 )
-from attendance_cli.analysis.thresholds import DEFAULT_CONFIG, ThresholdConfig
+from attendance_cli.analysis.thresholds import DEFAULT_CONFIG, ThresholdConfig, short_label
 from attendance_cli.errors import NotFoundError
 from attendance_cli.store import Store
 from attendance_cli.store import registers as store_registers
@@ -122,6 +123,22 @@ class TsmPack:
 
 def _strings(records: list[EnrolmentRecord], year: int) -> list[str]:
     return [r.marks.get(year, marks.EMPTY_YEAR) for r in records]
+
+
+def short_flags(pupil: Mapping[str, Any]) -> list[str]:
+    """Short labels for a listed pupil's flags (the pack table's flag column), from the pupil
+    as published (``to_jsonable(entry)``): the penalty threshold first, then the safeguarding
+    and at-risk reasons, recovery and patterns. The full texts are in the JSON."""
+    flags = [short_label(code) for code in pupil["flag_codes"] + pupil["at_risk_codes"]]
+    if pupil["penalty_threshold_met"]:
+        met = dt.date.fromisoformat(str(pupil["penalty_threshold_date"]))
+        flags.insert(0, f"penalty threshold {met:%d/%m}")
+    if pupil["pa_unavoidable_this_year"]:
+        flags.append("PA unavoidable this year")
+    elif pupil["recovery_sessions_year"]:
+        flags.append(f"{pupil['recovery_sessions_year']} sessions to leave PA")
+    flags.extend(pupil["pattern"])
+    return flags
 
 
 def _recent_start(calendar: SchoolCalendar, end: dt.date, weeks: int) -> dt.date:

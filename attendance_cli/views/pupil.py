@@ -262,6 +262,17 @@ def _terms(record: EnrolmentRecord, period: Period) -> list[TermFigures]:
     return terms
 
 
+def register_category(code: str | None, day: dt.date) -> str | None:
+    """The category (``present``, ``authorised``, ..., ``missing``) of a mark as the register
+    grid shows it (``RegisterWeek.marks``) on ``day``; None for no mark or an unknown code."""
+    if code is None:
+        return None
+    if code == codes.MISSING_MARK:
+        return "missing"
+    found = codes.lookup(code, day)
+    return found.category.value if found else None
+
+
 def _register(text: str, year: int, end: dt.date) -> list[RegisterWeek]:
     weeks = []
     size = marks.SESSIONS_PER_WEEK
