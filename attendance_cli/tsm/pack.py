@@ -35,7 +35,7 @@ from attendance_cli.analysis.dataset import (
     last_mark_date,
     resolve_period,
 )
-from attendance_cli.analysis.figures import Band, EnrolmentFigures, analyse_enrolment
+from attendance_cli.analysis.figures import Band, EnrolmentFigures, Figures, analyse_enrolment
 from attendance_cli.analysis.summary import (
     Cohort,
     GroupSummary,
@@ -44,6 +44,7 @@ from attendance_cli.analysis.summary import (
 )
 from attendance_cli.analysis.thresholds import DEFAULT_CONFIG, ThresholdConfig, short_label
 from attendance_cli.errors import NotFoundError
+from attendance_cli.records import JsonRecord, flat_keys
 from attendance_cli.store import Store
 from attendance_cli.store import registers as store_registers
 from attendance_cli.store.registers import School
@@ -54,8 +55,11 @@ if TYPE_CHECKING:
 LISTED_BANDS = (Band.SEVERE, Band.PERSISTENT, Band.AT_RISK)
 
 
-@dataclass
-class PupilEntry:
+@dataclass(eq=False)
+class PupilEntry(JsonRecord):
+    """One enrolment's figures as listed in a pack (and shown by ``att pupil show``); its
+    ``figures`` are published flat (``PUPIL_FIGURES``)."""
+
     upn: str
     surname: str | None
     forename: str | None
@@ -65,18 +69,7 @@ class PupilEntry:
     sen: str | None
     social_worker: str | None
     looked_after: bool | None
-    possible: int
-    attended: int
-    present: int
-    aea: int
-    authorised: int
-    unauthorised: int
-    late: int
-    missing: int
-    attendance_pct: float | None
-    absence_pct: float | None
-    sessions_missed: int
-    days_missed: float
+    figures: Figures
     band: str
     at_risk_reasons: list[str]
     at_risk_codes: list[str]
@@ -101,6 +94,23 @@ class PupilEntry:
     next_review: dt.date | None = None
     overdue_actions: int = 0
     has_plan: bool = False
+
+
+PUPIL_FIGURES = (
+    "possible",
+    "attended",
+    "present",
+    "aea",
+    "authorised",
+    "unauthorised",
+    "late",
+    "missing",
+    "attendance_pct",
+    "absence_pct",
+    "sessions_missed",
+    "days_missed",
+)
+PupilEntry.JSON_KEYS = flat_keys(PupilEntry, figures=PUPIL_FIGURES)
 
 
 @dataclass
@@ -307,18 +317,7 @@ def pupil_entry(
         sen=record.sen,
         social_worker=record.social_worker,
         looked_after=record.looked_after,
-        possible=f.possible,
-        attended=f.attended,
-        present=f.present,
-        aea=f.aea,
-        authorised=f.authorised,
-        unauthorised=f.unauthorised,
-        late=f.late,
-        missing=f.missing,
-        attendance_pct=f.attendance_pct,
-        absence_pct=f.absence_pct,
-        sessions_missed=f.sessions_missed,
-        days_missed=f.days_missed,
+        figures=f,
         band=result.band.value,
         at_risk_reasons=[r.text for r in result.at_risk_reasons],
         at_risk_codes=[r.code for r in result.at_risk_reasons],

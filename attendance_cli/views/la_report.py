@@ -47,7 +47,7 @@ from attendance_cli.analysis.dataset import (
     last_mark_date,
     resolve_period,
 )
-from attendance_cli.analysis.figures import PeriodFigures, enrolment_timeline
+from attendance_cli.analysis.figures import Figures, PeriodFigures, enrolment_timeline
 from attendance_cli.analysis.screening import screen_school
 from attendance_cli.analysis.summary import (
     Cohort,
@@ -66,14 +66,16 @@ from attendance_cli.analysis.thresholds import (
     safeguarding_flags,
 )
 from attendance_cli.errors import NotFoundError
+from attendance_cli.records import JsonRecord, flat_keys
 from attendance_cli.store import Store
 from attendance_cli.store import registers as store_registers
 from attendance_cli.views.schools import SchoolRow, ranked, school_rows
 
 
-@dataclass
-class LaPupil:
-    """One enrolment listed in the LA report."""
+@dataclass(eq=False)
+class LaPupil(JsonRecord):
+    """One enrolment listed in the LA report; its ``figures`` are published flat
+    (``LA_PUPIL_FIGURES``)."""
 
     laestab: str
     school: str
@@ -84,16 +86,7 @@ class LaPupil:
     gender: str | None
     social_worker: str | None
     looked_after: bool | None
-    possible: int
-    attended: int
-    authorised: int
-    unauthorised: int
-    sessions_missed: int
-    days_missed: float
-    attendance_pct: float | None
-    absence_pct: float | None
-    persistent: bool  # 10·absent >= possible
-    severe: bool  # 2·absent >= possible
+    figures: Figures  # persistent: 10·absent >= possible; severe: 2·absent >= possible
     unexplained_sessions: int  # N and O in the period
     penalty_threshold_met: bool
     penalty_threshold_date: dt.date | None
@@ -109,7 +102,20 @@ class LaPupil:
     next_review: dt.date | None = None
 
 
-PUPIL_COLUMNS = list(LaPupil.__dataclass_fields__)
+LA_PUPIL_FIGURES = (
+    "possible",
+    "attended",
+    "authorised",
+    "unauthorised",
+    "sessions_missed",
+    "days_missed",
+    "attendance_pct",
+    "absence_pct",
+    "persistent",
+    "severe",
+)
+LaPupil.JSON_KEYS = flat_keys(LaPupil, figures=LA_PUPIL_FIGURES)
+PUPIL_COLUMNS = list(LaPupil.JSON_KEYS)
 
 
 @dataclass
@@ -187,9 +193,9 @@ def prepare_la_report(
     social_care.sort(
         key=lambda p: (
             not p.looked_after,
-            not p.severe,
-            not p.persistent,
-            -(p.absence_pct or 0),
+            not p.figures.severe,
+            not p.figures.persistent,
+            -(p.figures.absence_pct or 0),
             p.upn,
         )
     )
@@ -200,7 +206,7 @@ def prepare_la_report(
         key=lambda p: (
             not p.penalty_threshold_met_now,
             -(p.unauthorised_last_10_weeks or 0),
-            -p.unauthorised,
+            -p.figures.unauthorised,
             p.upn,
         )
     )
@@ -316,16 +322,7 @@ def _pupil(
         gender=record.gender,
         social_worker=record.social_worker,
         looked_after=record.looked_after,
-        possible=f.possible,
-        attended=f.attended,
-        authorised=f.authorised,
-        unauthorised=f.unauthorised,
-        sessions_missed=f.sessions_missed,
-        days_missed=f.days_missed,
-        attendance_pct=f.attendance_pct,
-        absence_pct=f.absence_pct,
-        persistent=f.persistent,
-        severe=f.severe,
+        figures=f,
         unexplained_sessions=unexplained,
         penalty_threshold_met=bool(penalty and penalty.met_in_period),
         penalty_threshold_date=penalty.first_met_date if penalty else None,

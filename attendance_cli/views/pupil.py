@@ -33,10 +33,16 @@ from attendance_cli.analysis.dataset import (
     resolve_period,
     school_calendar_of,
 )
-from attendance_cli.analysis.figures import PeriodFigures, analyse_enrolment, count_sessions
+from attendance_cli.analysis.figures import (
+    Figures,
+    PeriodFigures,
+    analyse_enrolment,
+    count_sessions,
+)
 from attendance_cli.analysis.thresholds import DEFAULT_CONFIG, ThresholdConfig
 from attendance_cli.errors import InvalidInputError
 from attendance_cli.identifiers import normalise_upn, upn_problem
+from attendance_cli.records import JsonRecord, flat_keys
 from attendance_cli.store import Store
 from attendance_cli.store import registers as store_registers
 from attendance_cli.store.conversions import date_text
@@ -47,47 +53,37 @@ if TYPE_CHECKING:
     from attendance_cli.cases.service import CaseworkSummary
 
 
-@dataclass
-class TermFigures:
+@dataclass(frozen=True, eq=False)
+class TermFigures(JsonRecord):
+    """The DfE counts of one term (or a whole year), published flat (``TERM_FIGURES``)."""
+
     term: str  # "autumn term 2025/26", or "2024/25" for a whole year
     start: dt.date
     end: dt.date
-    possible: int
-    attended: int
-    present: int
-    aea: int
-    authorised: int
-    unauthorised: int
-    late: int
-    missing: int
-    sessions_missed: int
-    days_missed: float
-    attendance_pct: float | None
-    absence_pct: float | None
-    persistent: bool
-    severe: bool
+    figures: Figures
 
     @classmethod
     def of(cls, term: str, f: PeriodFigures) -> TermFigures:
-        return cls(
-            term=term,
-            start=f.start,
-            end=f.end,
-            possible=f.possible,
-            attended=f.attended,
-            present=f.present,
-            aea=f.aea,
-            authorised=f.authorised,
-            unauthorised=f.unauthorised,
-            late=f.late,
-            missing=f.missing,
-            sessions_missed=f.sessions_missed,
-            days_missed=f.days_missed,
-            attendance_pct=f.attendance_pct,
-            absence_pct=f.absence_pct,
-            persistent=f.persistent,
-            severe=f.severe,
-        )
+        return cls(term=term, start=f.start, end=f.end, figures=f)
+
+
+TERM_FIGURES = (
+    "possible",
+    "attended",
+    "present",
+    "aea",
+    "authorised",
+    "unauthorised",
+    "late",
+    "missing",
+    "sessions_missed",
+    "days_missed",
+    "attendance_pct",
+    "absence_pct",
+    "persistent",
+    "severe",
+)
+TermFigures.JSON_KEYS = flat_keys(TermFigures, figures=TERM_FIGURES)
 
 
 @dataclass
