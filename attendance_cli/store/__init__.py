@@ -22,7 +22,8 @@ How to write a store module (one per aggregate: ``registers``, ``cases``, ``pena
   needs a factory) named after what they are (``School``, ``Pupil``, ``Enrolment``), with Python
   values: ``dt.date``/``dt.datetime`` (never ISO text), ``bool`` (never 0/1), ``None`` for
   missing. Each store module maps a row to a record in one private function per record, so a
-  column is read one way. Domain modules take and return these records, never rows or dicts of
+  column is read one way. A record built by the tens of thousands on a hot path may drop
+  ``frozen`` (``registers.EnrolmentRecord``, with the figure in its docstring). Domain modules take and return these records, never rows or dicts of
   columns.
 - **Dates**: ``store.conversions`` is the one place dates and timestamps become text and back
   (``date_text``/``to_date``, ``timestamp_text``/``to_datetime``, ``now_text``). The text forms

@@ -52,10 +52,14 @@ class Pupil:
     looked_after: bool | None
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class EnrolmentRecord:
     """One enrolment with its pupil's details and its marks (``marks[academic_year]`` is the
-    year's mark string; years not asked for, or without marks, are absent)."""
+    year's mark string; years not asked for, or without marks, are absent).
+
+    Not frozen: an LA report builds 48,000 of these, and a frozen dataclass's ``__init__``
+    (``object.__setattr__`` per field) took 0.15 s for them against 0.08 s with slots. Treat
+    it as read-only all the same."""
 
     enrolment_id: int
     pupil_id: int
