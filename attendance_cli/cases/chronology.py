@@ -120,24 +120,11 @@ class _Sessions:
     last_marked: dt.date | None
 
 
-def _school_calendar(conn: sqlite3.Connection, school_id: int, year: int) -> Any:
-    from attendance_cli.analysis.counts import school_calendar
-
-    strings = [
-        text
-        for (text,) in conn.execute(
-            "SELECT m.marks FROM mark_year m JOIN enrolment e ON e.id = m.enrolment_id "
-            "WHERE e.school_id = ? AND m.academic_year = ?",
-            (school_id, year),
-        )
-    ]
-    return school_calendar(strings)
-
-
 def _enrolment_timelines(conn: sqlite3.Connection, pupil_id: int) -> list[tuple[Any, Any, Any]]:
     """(EnrolmentRecord, Timeline, SchoolCalendar) over its marked years, for each of the pupil's enrolments."""
-    from attendance_cli.analysis.calendar import SchoolCalendar, build_timeline
-    from attendance_cli.analysis.dataset import load_enrolments
+    from attendance_cli.analysis.calendar import build_timeline
+    from attendance_cli.analysis.dataset import load_enrolments, school_calendar_of
+    from attendance_cli.store import Store
 
     years = [
         y
@@ -154,7 +141,7 @@ def _enrolment_timelines(conn: sqlite3.Connection, pupil_id: int) -> list[tuple[
         if not record.marks:
             continue
         own = sorted(record.marks)
-        calendar = SchoolCalendar({y: _school_calendar(conn, record.school_id, y) for y in own})
+        calendar = school_calendar_of(Store.of(conn), record.school_id, own)
         first, last = layout.year_start(own[0]), layout.year_end(own[-1])
         timeline = build_timeline(
             marks_by_year=record.marks, calendar=calendar, first=first, last=last, marks_until=last

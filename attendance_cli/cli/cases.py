@@ -146,7 +146,7 @@ def add_action(
     from attendance_cli.cases import kinds, service
     from attendance_cli.config import officer_name
 
-    conn, _ = common.open_db(ctx)
+    conn, _ = common.open_connection(ctx)
     missing = [name for name, value in (("--kind", kind), ("--action", action)) if not value]
     prompts.require(missing, command="case add-action")
     due_date = _day(due)
@@ -208,7 +208,7 @@ def complete_action(
     from attendance_cli.cases import service
     from attendance_cli.config import officer_name
 
-    conn, _ = common.open_db(ctx)
+    conn, _ = common.open_connection(ctx)
     prompts.require([] if outcome else ["--outcome"], command="case complete-action")
     if not outcome:
         service.get_action(conn, action_id)  # a clear error before asking
@@ -248,7 +248,7 @@ def set_lead(
     from attendance_cli.cases import kinds, service
     from attendance_cli.config import officer_name
 
-    conn, _ = common.open_db(ctx)
+    conn, _ = common.open_connection(ctx)
     missing = [n for n, v in (("--name", name), ("--agency", agency)) if not v]
     prompts.require(missing, command="case set-lead")
     if missing:
@@ -300,7 +300,7 @@ def note(
     from attendance_cli.cases import service
     from attendance_cli.config import officer_name
 
-    conn, _ = common.open_db(ctx)
+    conn, _ = common.open_connection(ctx)
     record = service.add_note(conn, upn=upn, text=text, officer=officer_name(officer))
     data = {"id": record.id, "upn": service.find_pupil(conn, upn).upn, "text": record.text}
     if not common.render(data, output):
@@ -330,7 +330,7 @@ def close(
     from attendance_cli.cases import service
     from attendance_cli.config import officer_name
 
-    conn, _ = common.open_db(ctx)
+    conn, _ = common.open_connection(ctx)
     prompts.require([] if outcome else ["--outcome"], command="case close")
     if not outcome:
         service.find_pupil(conn, upn)
@@ -354,7 +354,7 @@ def reopen(
     from attendance_cli.cases import service
     from attendance_cli.config import officer_name
 
-    conn, _ = common.open_db(ctx)
+    conn, _ = common.open_connection(ctx)
     state = service.reopen_case(conn, upn=upn, officer=officer_name(officer))
     data = _case_dict(state)
     if not common.render(data, output):
@@ -387,7 +387,7 @@ def attach(
     from attendance_cli.cases import kinds, service
     from attendance_cli.config import document_store, officer_name
 
-    conn, path = common.open_db(ctx)
+    conn, path = common.open_connection(ctx)
     prompts.require([] if kind else ["--kind"], command="case attach")
     if not kind:
         service.find_pupil(conn, upn)
@@ -428,7 +428,7 @@ def documents(
     from attendance_cli.cases import service
     from attendance_cli.config import document_store
 
-    conn, path = common.open_db(ctx)
+    conn, path = common.open_connection(ctx)
     rows = [
         _document_dict(d) for d in service.list_documents(conn, upn=upn, store=document_store(path))
     ]
@@ -463,7 +463,7 @@ def show(
     from attendance_cli.cases.chronology import case_view, case_view_dict
     from attendance_cli.exports.render import to_jsonable
 
-    conn, _ = common.open_db(ctx)
+    conn, _ = common.open_connection(ctx)
     data = to_jsonable(case_view_dict(case_view(conn, upn)))
     if common.render(data, output):
         return
@@ -494,7 +494,7 @@ def list_command(
     from attendance_cli.cases import service
     from attendance_cli.exports.render import to_jsonable
 
-    conn, _ = common.open_db(ctx)
+    conn, _ = common.open_connection(ctx)
     rows = to_jsonable(
         service.list_cases(
             conn,

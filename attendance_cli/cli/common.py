@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import sqlite3
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,7 +15,10 @@ from rich.segment import Segment
 from attendance_cli.errors import AttError, InvalidInputError, Problem
 
 if TYPE_CHECKING:
+    import sqlite3
+
     from attendance_cli.exports.render import OutputFormat
+    from attendance_cli.store import Store
 
 
 class ScreenConsole(Console):
@@ -53,15 +55,16 @@ def state(ctx: typer.Context) -> State:
     return root.obj
 
 
-def open_db(ctx: typer.Context, *, create: bool = False) -> tuple[sqlite3.Connection, Path]:
-    """Open the database named by --db / ATT_DB / the default, upgrading it if needed. Only
-    the commands that write a database from nothing (import, db init, db upgrade) pass
-    ``create``; for every other command a missing database is an error saying how to make one."""
+def open_db(ctx: typer.Context, *, create: bool = False) -> tuple[Store, Path]:
+    """Open the database named by --db / ATT_DB / the default as a store, upgrading it if
+    needed; what happened (created, upgraded, exposed) is reported on stderr. Only the
+    commands that write a database from nothing (import, db init, db upgrade) pass ``create``;
+    for every other command a missing database is an error saying how to make one."""
     from attendance_cli.config import database_path
-    from attendance_cli.db.engine import open_database
+    from attendance_cli.store import open_store
 
     path = database_path(state(ctx).db)
-    conn, result = open_database(path, create=create)
+    store, result = open_store(path, create=create)
     for warning in result.warnings:
         stderr.print(f"[yellow]Warning:[/] {warning}", highlight=False)
     if result.created:
@@ -72,7 +75,14 @@ def open_db(ctx: typer.Context, *, create: bool = False) -> tuple[sqlite3.Connec
             f"the old file was kept as {result.backup}",
             highlight=False,
         )
-    return conn, path
+    return store, path
+
+
+def open_connection(ctx: typer.Context, *, create: bool = False) -> tuple[sqlite3.Connection, Path]:
+    """``open_db`` for core functions not yet behind the store, which take the raw connection
+    (casework, penalties, referrals, import, db info until they move; then this goes)."""
+    store, path = open_db(ctx, create=create)
+    return store.connection, path
 
 
 def print_problem(problem: Problem) -> None:

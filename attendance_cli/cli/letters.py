@@ -219,7 +219,7 @@ def preview(
     from attendance_cli.letters.generate import preview_letters
     from attendance_cli.settings import load_settings
 
-    conn, _ = common.open_db(ctx)
+    conn, _ = common.open_connection(ctx)
     previews = preview_letters(
         conn,
         upn=upn,
@@ -312,7 +312,7 @@ def generate(
         raise UsageError("--persistent and --severe need --school")
     if not_since_weeks is not None and not bulk:
         raise UsageError("--not-since-weeks is for bulk runs (with --persistent or --severe)")
-    conn, path = common.open_db(ctx)
+    conn, path = common.open_connection(ctx)
     options = _options(
         template,
         school=school,
@@ -408,7 +408,7 @@ def list_letters(
     """List the letters made (all, a pupil's, or a school's), oldest first."""
     from attendance_cli.letters.generate import letter_history
 
-    conn, _ = common.open_db(ctx)
+    conn, _ = common.open_connection(ctx)
     rows = [
         {key: getattr(r, key) for key in LIST_KEYS}
         for r in letter_history(conn, upn=upn, school=school)

@@ -37,6 +37,10 @@ OfficerOption = Annotated[
     ),
 ]
 DATE_FORMATS = ["%Y-%m-%d", "%d/%m/%Y"]
+SchoolOption = Annotated[
+    str,
+    typer.Option("--school", "-s", help="LAESTAB or an unambiguous part of the school's name."),
+]
 
 # Values att can work with; anything outside is a usage error (exit 2), never a crash deep
 # inside (``--year 0``, ``--from 0001-01-01``, a document dated 9999-12-31, an id >= 2**63).

@@ -16,8 +16,13 @@ from attendance_cli.cli.options import (
     WorkbookOption,
     YearOption,
 )
-from attendance_cli.cli.tables import cohort_table, headline_table, pct, pct_and_count
-from attendance_cli.cli.tsm import SHORT_LABELS
+from attendance_cli.cli.tables import (
+    add_plain_row,
+    cohort_table,
+    headline_table,
+    pct,
+    pct_and_count,
+)
 from attendance_cli.exports.render import OutputFormat
 
 app = typer.Typer(help="LA-wide reports.", no_args_is_help=True)
@@ -46,9 +51,9 @@ def la(
 
     if workbook is not None:
         check_output_path(workbook, force=force)
-    conn, _ = common.open_db(ctx)
+    store, _ = common.open_db(ctx)
     report = prepare_la_report(
-        conn,
+        store,
         term=term,
         year=year,
         start=start.date() if start else None,
@@ -74,6 +79,8 @@ def print_report(data: dict[str, Any], limit: int) -> None:
     from rich.panel import Panel
     from rich.table import Table
 
+    from attendance_cli.analysis.thresholds import short_label
+
     out = common.stdout
     period = data["period"]
     out.print(
@@ -95,7 +102,8 @@ def print_report(data: dict[str, Any], limit: int) -> None:
     for column in ("on roll", "attend.", "PA", "SA", "marks to"):
         schools.add_column(column, justify="right", no_wrap=True)
     for s in data["schools"]:
-        schools.add_row(
+        add_plain_row(
+            schools,
             str(s["pa_rank"] or "-"),
             f"{s['name']} ({s['laestab']})",
             f"{s['on_roll']:,}",
@@ -120,7 +128,7 @@ def print_report(data: dict[str, Any], limit: int) -> None:
             wide = {"school": 12, "pupil": 15}.get(column)
             table.add_column(column, overflow="fold", min_width=wide)
         for p in shown:
-            table.add_row(*row(p))
+            add_plain_row(table, *row(p))
         out.print(table)
         if len(shown) < len(listed):
             out.print(
@@ -139,7 +147,7 @@ def print_report(data: dict[str, Any], limit: int) -> None:
             status,
             f"{pct(p['attendance_pct'])} {band}".strip(),
             str(p["unexplained_sessions"]),
-            "; ".join(SHORT_LABELS.get(code, code) for code in p["flag_codes"]),
+            "; ".join(short_label(code) for code in p["flag_codes"]),
         ]
 
     pupils(
@@ -177,7 +185,7 @@ def print_report(data: dict[str, Any], limit: int) -> None:
             str(p["longest_unauthorised_days"]),
             p["longest_unauthorised_from"] or "",
             "yes" if p["longest_unauthorised_running"] else "no",
-            "; ".join(SHORT_LABELS.get(code, code) for code in p["flag_codes"]),
+            "; ".join(short_label(code) for code in p["flag_codes"]),
         ]
 
     pupils(

@@ -11,15 +11,19 @@ import typer
 from attendance_cli.cli import common
 from attendance_cli.cli.options import (
     DATE_FORMATS,
-    FIRST_YEAR,
-    LAST_YEAR,
     ForceOption,
     FormatOption,
+    FromOption,
     OfficerOption,
     RecordFormatOption,
+    SchoolOption,
+    TermOption,
+    ToOption,
+    WorkbookOption,
+    YearOption,
     check_date,
 )
-from attendance_cli.cli.tables import cohort_table, headline_table
+from attendance_cli.cli.tables import add_plain_row, cohort_table, headline_table
 from attendance_cli.cli.tables import pct as _pct
 from attendance_cli.exports.render import OutputFormat
 
@@ -27,83 +31,15 @@ app = typer.Typer(
     help="Targeting Support Meetings: the termly pack for each school.", no_args_is_help=True
 )
 
-PUPIL_COLUMNS = [
-    "upn",
-    "surname",
-    "forename",
-    "year_group",
-    "band",
-    "possible",
-    "attended",
-    "present",
-    "aea",
-    "authorised",
-    "unauthorised",
-    "late",
-    "missing",
-    "attendance_pct",
-    "absence_pct",
-    "sessions_missed",
-    "days_missed",
-    "at_risk_reasons",
-    "penalty_threshold_met",
-    "penalty_threshold_date",
-    "penalty_threshold_met_now",
-    "longest_absence_days",
-    "longest_unauthorised_days",
-    "continuous_absence_running",
-    "flags",
-    "recovery_sessions_term",
-    "recovery_sessions_year",
-    "pa_unavoidable_this_year",
-    "pattern",
-    "top_reasons",
-    "trend_change_points",
-    "gender",
-    "fsm",
-    "sen",
-    "social_worker",
-    "looked_after",
-    "lead_practitioner",
-    "lead_agency",
-    "open_actions",
-    "next_review",
-    "overdue_actions",
-    "has_plan",
-]
-
 
 @app.command("prepare")
 def prepare(
     ctx: typer.Context,
-    school: Annotated[
-        str,
-        typer.Option("--school", "-s", help="LAESTAB or an unambiguous part of the school's name."),
-    ],
-    term: Annotated[
-        str | None, typer.Option("--term", help="autumn, spring or summer (assumed term dates).")
-    ] = None,
-    year: Annotated[
-        int | None,
-        typer.Option(
-            "--year",
-            help="Academic year by its first calendar year: 2025 = 2025/26.",
-            min=FIRST_YEAR,
-            max=LAST_YEAR,
-        ),
-    ] = None,
-    start: Annotated[
-        dt.datetime | None,
-        typer.Option(
-            "--from", formats=DATE_FORMATS, help="First day of the period.", callback=check_date
-        ),
-    ] = None,
-    end: Annotated[
-        dt.datetime | None,
-        typer.Option(
-            "--to", formats=DATE_FORMATS, help="Last day of the period.", callback=check_date
-        ),
-    ] = None,
+    school: SchoolOption,
+    term: TermOption = None,
+    year: YearOption = None,
+    start: FromOption = None,
+    end: ToOption = None,
     include_all: Annotated[
         bool,
         typer.Option(
@@ -111,22 +47,19 @@ def prepare(
         ),
     ] = False,
     output: FormatOption = OutputFormat.table,
-    workbook: Annotated[
-        Path | None,
-        typer.Option("--output", "-o", help="Also write the pack as an Excel workbook (.xlsx)."),
-    ] = None,
+    workbook: WorkbookOption = None,
     force: ForceOption = False,
 ) -> None:
     """Prepare the TSM pack for a school: severe, persistent and at-risk pupils with figures and flags."""
     from attendance_cli.exports.render import to_jsonable
     from attendance_cli.files import check_output_path
-    from attendance_cli.tsm.pack import prepare_tsm_pack
+    from attendance_cli.tsm.pack import CSV_COLUMNS, prepare_tsm_pack
 
     if workbook is not None:  # before any work: never over a filled-in meeting workbook
         check_output_path(workbook, force=force)
-    conn, _ = common.open_db(ctx)
+    store, _ = common.open_db(ctx)
     pack = prepare_tsm_pack(
-        conn,
+        store,
         school=school,
         term=term,
         year=year,
@@ -141,7 +74,7 @@ def prepare(
         common.stderr.print(f"Wrote the TSM workbook to {written}", highlight=False)
     data = to_jsonable(pack)
     rows = data["pupils"]
-    if common.render(data, output, rows=rows, columns=PUPIL_COLUMNS):
+    if common.render(data, output, rows=rows, columns=CSV_COLUMNS):
         return
     print_pack(data)
 
@@ -168,10 +101,7 @@ RECORD_KEYS = [
 @app.command("record")
 def record(
     ctx: typer.Context,
-    school: Annotated[
-        str,
-        typer.Option("--school", "-s", help="LAESTAB or an unambiguous part of the school's name."),
-    ],
+    school: SchoolOption,
     date: Annotated[
         dt.datetime,
         typer.Option(
@@ -201,7 +131,7 @@ def record(
     from attendance_cli.exports.render import to_jsonable
     from attendance_cli.tsm.record import record_tsm
 
-    conn, _ = common.open_db(ctx)
+    conn, _ = common.open_connection(ctx)
     result = record_tsm(
         conn,
         school=school,
@@ -249,6 +179,8 @@ def print_pack(data: dict[str, Any]) -> None:
     from rich.panel import Panel
     from rich.table import Table
 
+    from attendance_cli.tsm.pack import short_flags
+
     out = common.stdout
     school, period, s, la, nat = (
         data["school"],
@@ -285,11 +217,11 @@ def print_pack(data: dict[str, Any]) -> None:
         table.add_column("flags", ratio=3, overflow="fold")
         table.add_column("lead / review", max_width=12, overflow="fold")
         for p in listed:
-            flags = _flags(p)
+            flags = short_flags(p)
             lead = p["lead_practitioner"] or "no lead"
             if p["next_review"]:
                 lead += f", review {p['next_review']}"
-            table.add_row(
+            cells = (
                 f"{p['surname'] or ''}, {p['forename'] or ''}\n{p['upn']}",
                 p["year_group"] or "",
                 _pct(p["attendance_pct"]),
@@ -298,6 +230,7 @@ def print_pack(data: dict[str, Any]) -> None:
                 "; ".join(flags),
                 lead,
             )
+            add_plain_row(table, *cells)
         out.print(table)
     missing = data["no_plan_or_lead"]
     if missing:
@@ -307,29 +240,3 @@ def print_pack(data: dict[str, Any]) -> None:
         )
         out.print("  " + ", ".join(missing), highlight=False)
     out.print(cohort_table(data["cohorts"]))
-
-
-SHORT_LABELS = {
-    "period_absence": "7%+ absence",
-    "recent_absence": "10%+ last 4 weeks",
-    "previous_year_pa": "PA last year",
-    "continuous_unauthorised_absence": "10+ days unauthorised: tell LA",
-    "possible_missing_education": "20+ days: possible CME",
-    "unexplained_absence_social_worker": "N/O: tell social worker",
-    "unexplained_absence_looked_after": "N/O: tell virtual school",
-}
-
-
-def _flags(p: dict[str, Any]) -> list[str]:
-    """Short labels for the table; the full texts are in the JSON."""
-    flags = [SHORT_LABELS.get(code, code) for code in p["flag_codes"] + p["at_risk_codes"]]
-    if p["penalty_threshold_met"]:
-        flags.insert(
-            0, f"penalty threshold {dt.date.fromisoformat(p['penalty_threshold_date']):%d/%m}"
-        )
-    if p["pa_unavoidable_this_year"]:
-        flags.append("PA unavoidable this year")
-    elif p["recovery_sessions_year"]:
-        flags.append(f"{p['recovery_sessions_year']} sessions to leave PA")
-    flags.extend(p["pattern"])
-    return flags

@@ -174,8 +174,8 @@ def _year_group(value: str | None) -> str:
     return "Reception" if text.upper() == "R" else text
 
 
-def _ordinal(text: str | None) -> int:
-    return dt.date.fromisoformat(text).toordinal() if text else 0
+def _ordinal(day: dt.date | None) -> int:
+    return day.toordinal() if day else 0
 
 
 def _notice_context(notice: Any, figures: dict[str, Any], period: Any) -> dict[str, Any]:

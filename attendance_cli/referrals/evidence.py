@@ -197,6 +197,7 @@ def gather_case_file(
     from attendance_cli.analysis.thresholds import check_penalty_threshold
     from attendance_cli.cases.chronology import _enrolment_timelines, case_view
     from attendance_cli.cases.service import find_pupil
+    from attendance_cli.store.conversions import date_text
 
     today = today or dt.date.today()
     ref = find_pupil(conn, upn)
@@ -254,8 +255,8 @@ def gather_case_file(
                 laestab=laestab,
                 school_name=name,
                 year_group=record.year_group,
-                entry_date=record.entry_date,
-                leaving_date=record.leaving_date,
+                entry_date=date_text(record.entry_date),
+                leaving_date=date_text(record.leaving_date),
                 marks=record.marks,
                 period=figures,
                 previous_year=before,

@@ -36,9 +36,9 @@ def test_the_cli_opens_with_full_sync(db_path: Path, monkeypatch) -> None:  # ty
     original = common.open_db
 
     def spy(ctx, **kwargs):  # type: ignore[no-untyped-def]
-        conn, path = original(ctx, **kwargs)
-        seen.append(conn.execute("PRAGMA synchronous").fetchone()[0])
-        return conn, path
+        store, path = original(ctx, **kwargs)
+        seen.append(store.connection.execute("PRAGMA synchronous").fetchone()[0])
+        return store, path
 
     monkeypatch.setattr(common, "open_db", spy)
     result = CliRunner().invoke(app, ["--db", str(db_path), "schools", "--format", "json"])
