@@ -32,12 +32,9 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from attendance_cli import marks as layout
-from attendance_cli.cases.service import (
-    ActionRecord,
-    LeadRecord,
-    PupilRef,
-    find_pupil,
-)
+from attendance_cli.cases.actions import ActionRecord
+from attendance_cli.cases.case import PupilRef, find_pupil
+from attendance_cli.cases.leads import LeadRecord
 
 MIN_POSSIBLE_FOR_MILESTONE = 20
 IMPACT_WEEKS = 4
@@ -134,7 +131,7 @@ def _school_calendar(conn: sqlite3.Connection, school_id: int, year: int) -> Any
     return school_calendar(strings)
 
 
-def _enrolment_timelines(conn: sqlite3.Connection, pupil_id: int) -> list[tuple[Any, Any, Any]]:
+def enrolment_timelines(conn: sqlite3.Connection, pupil_id: int) -> list[tuple[Any, Any, Any]]:
     """(EnrolmentRecord, Timeline, SchoolCalendar) over its marked years, for each of the pupil's enrolments."""
     from attendance_cli.analysis.calendar import SchoolCalendar, build_timeline
     from attendance_cli.analysis.dataset import load_enrolments
@@ -319,8 +316,9 @@ def _crossings(timeline: Any, in_year: Any, where: str, label: str) -> list[Chro
 
 
 def case_view(conn: sqlite3.Connection, upn: str, *, today: dt.date | None = None) -> CaseView:
+    from attendance_cli.cases.actions import _ACTION_SQL, _action_from_row
     from attendance_cli.cases.audit import list_audit
-    from attendance_cli.cases.service import _ACTION_SQL, _action_from_row, latest_case
+    from attendance_cli.cases.case import latest_case
 
     today = today or dt.date.today()
     pupil = find_pupil(conn, upn)
@@ -393,7 +391,7 @@ def case_view(conn: sqlite3.Connection, upn: str, *, today: dt.date | None = Non
     from attendance_cli.cases.penalty import list_penalty_notices
 
     notices = [asdict(n) for n in list_penalty_notices(conn, upn=pupil.upn, today=today)]
-    timelines = _enrolment_timelines(conn, pupil.id)
+    timelines = enrolment_timelines(conn, pupil.id)
     sessions = _pupil_sessions(timelines)
     impacts = {a.id: action_impact(sessions, action_date(a, meeting_dates)) for a in actions}
 

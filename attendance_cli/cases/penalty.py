@@ -50,281 +50,46 @@ from __future__ import annotations
 
 import datetime as dt
 import sqlite3
-import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
 
+from attendance_cli.cases.actions import insert_action
 from attendance_cli.cases.audit import record_audit
-from attendance_cli.cases.service import (
-    PupilRef,
-    ensure_open_case,
-    find_pupil,
-    insert_action,
-    open_case,
+from attendance_cli.cases.case import PupilRef, ensure_open_case, find_pupil, open_case
+from attendance_cli.cases.penalty_rules import (
+    ACTION_KIND,
+    FULL_PENCE,
+    MAX_NOTICES_IN_WINDOW,
+    STATUSES,
+    Assessment,
+    NoticeHistory,
+    Rates,
+    action_description,
+    assess_notice,
+    check_amount,
+    check_not_before_issue,
+    check_not_future,
+    counts_at,
+    default_amount_note,
+    framework_warnings,
+    in_framework,
+    number_notices,
+    parent_key,
+    pay_by,
+    payment_amount,
+    payment_terms,
+    payment_warnings,
+    pounds,
+    rates_for,
+    reduced_rate_until,
+    third_notice_refusal,
+    tidy_parent_name,
 )
 from attendance_cli.db.engine import transaction
 from attendance_cli.errors import InvalidInputError, NotFoundError, RefusedError, UsageError
 from attendance_cli.registers.store import now_text
 
-FRAMEWORK_START = dt.date(2024, 8, 19)
-REDUCED_RATE_DAYS = 21
-PAYMENT_DAYS = 28
-LIMIT_YEARS = 3
-MAX_NOTICES_IN_WINDOW = 2
-
-FIRST_REDUCED_PENCE = 8_000
-FULL_PENCE = 16_000
-BEFORE_FRAMEWORK_REDUCED_PENCE = 6_000
-BEFORE_FRAMEWORK_FULL_PENCE = 12_000
-
-STATUSES = ("outstanding", "overdue", "paid", "withdrawn")
-ACTION_KIND = "penalty notice"
-
-
 # ------------------------------------------------------------------------- the rules (pure)
-
-
-def pounds(pence: int) -> str:
-    """£80, £80.50."""
-    whole, part = divmod(pence, 100)
-    return f"£{whole:,}" if part == 0 else f"£{whole:,}.{part:02d}"
-
-
-MAX_AMOUNT_POUNDS = 10_000  # far above any notice: a typo guard
-
-
-def parse_amount(text: str) -> int:
-    """Pounds as typed (``80``, ``80.00``, ``£160``) to pence."""
-    cleaned = text.strip().lstrip("£").replace(",", "").strip()
-    try:
-        value = Decimal(cleaned)
-        whole_pence = value.is_finite() and value == value.quantize(Decimal("0.01"))
-    except InvalidOperation:  # not a number, or too many digits to quantize
-        value, whole_pence = Decimal("NaN"), False
-    if not whole_pence or value <= 0 or value > MAX_AMOUNT_POUNDS:
-        raise InvalidInputError(
-            f"--amount {text!r} is not an amount in pounds",
-            hint="Give pounds, e.g. --amount 80 or --amount 160.00 (or leave it out: the "
-            "framework sets it).",
-        )
-    return int(value * 100)
-
-
-_TITLES = frozenset({"mr", "mrs", "ms", "miss", "mx", "dr"})
-
-
-def parent_key(name: str) -> str:
-    """The form parent names are compared in: case, spacing, punctuation and a title ignored."""
-    text = unicodedata.normalize("NFKC", name).casefold().replace("\u2019", "'")
-    text = text.replace("'", "")
-    for mark in ".,-":
-        text = text.replace(mark, " ")
-    words = text.split()
-    if len(words) > 1 and words[0] in _TITLES:
-        words = words[1:]
-    return " ".join(words)
-
-
-def three_years_after(day: dt.date) -> dt.date:
-    """The first day outside the 3 years beginning with ``day`` (29 Feb -> 1 Mar)."""
-    try:
-        return day.replace(year=day.year + LIMIT_YEARS)
-    except ValueError:  # 29 February into a common year
-        return dt.date(day.year + LIMIT_YEARS, 3, 1)
-
-
-def in_framework(issued: dt.date) -> bool:
-    return issued >= FRAMEWORK_START
-
-
-def reduced_rate_until(issued: dt.date) -> dt.date:
-    """Last day of the 21 days beginning with the issue date."""
-    return issued + dt.timedelta(days=REDUCED_RATE_DAYS - 1)
-
-
-def pay_by(issued: dt.date) -> dt.date:
-    """Last day of the 28 days beginning with the issue date."""
-    return issued + dt.timedelta(days=PAYMENT_DAYS - 1)
-
-
-@dataclass(frozen=True)
-class NoticeHistory:
-    """A notice as the rules see it: to the same parent for the same child as the one at hand."""
-
-    id: int
-    issued: dt.date
-    withdrawn: dt.date | None = None
-
-
-def counts_at(notice: NoticeHistory, day: dt.date) -> bool:
-    """Whether ``notice`` counts against a notice issued on ``day``: issued under the framework,
-    on or before ``day`` and less than 3 years before it, and not withdrawn by ``day``."""
-    return (
-        in_framework(notice.issued)
-        and notice.issued <= day < three_years_after(notice.issued)
-        and (notice.withdrawn is None or notice.withdrawn > day)
-    )
-
-
-@dataclass(frozen=True)
-class Rates:
-    """What a notice costs: the reduced rate (None when there is none) and the full rate."""
-
-    reduced_pence: int | None
-    full_pence: int
-
-    @property
-    def initial_pence(self) -> int:
-        return self.full_pence if self.reduced_pence is None else self.reduced_pence
-
-
-def rates_for(issued: dt.date, notice_number: int | None) -> Rates:
-    if not in_framework(issued):
-        return Rates(BEFORE_FRAMEWORK_REDUCED_PENCE, BEFORE_FRAMEWORK_FULL_PENCE)
-    if notice_number is not None and notice_number >= 2:
-        return Rates(None, FULL_PENCE)
-    return Rates(FIRST_REDUCED_PENCE, FULL_PENCE)
-
-
-@dataclass(frozen=True)
-class Assessment:
-    """What the framework says about a new notice issued on ``issued``."""
-
-    issued: dt.date
-    allowed: bool
-    notice_number: int | None  # 1 or 2 under the framework; None before 19 Aug 2024
-    rates: Rates
-    counted: tuple[NoticeHistory, ...]  # earlier notices in the 3 years that count
-    possible_from: dt.date | None  # when refused: the first day a notice is possible
-    before_framework: tuple[NoticeHistory, ...]  # in the 3 years, issued before 19 Aug 2024
-
-
-def assess_notice(*, issued: dt.date, others: Iterable[NoticeHistory]) -> Assessment:
-    """Apply the framework to a new notice given the other notices to the same parent for the
-    same child (any dates: only those counting on ``issued`` are used)."""
-    others = list(others)
-    counted = tuple(sorted((n for n in others if counts_at(n, issued)), key=_order))
-    before = tuple(
-        n
-        for n in others
-        if not in_framework(n.issued)
-        and n.withdrawn is None
-        and n.issued <= issued < three_years_after(n.issued)
-    )
-    if not in_framework(issued):
-        return Assessment(issued, True, None, rates_for(issued, None), (), None, ())
-    if len(counted) >= MAX_NOTICES_IN_WINDOW:
-        blocking = counted[-MAX_NOTICES_IN_WINDOW]
-        return Assessment(
-            issued,
-            False,
-            None,
-            rates_for(issued, None),
-            counted,
-            three_years_after(blocking.issued),
-            before,
-        )
-    number = len(counted) + 1
-    return Assessment(issued, True, number, rates_for(issued, number), counted, None, before)
-
-
-def _order(notice: NoticeHistory) -> tuple[dt.date, int]:
-    return notice.issued, notice.id
-
-
-def number_notices(notices: Sequence[NoticeHistory]) -> dict[int, int | None]:
-    """Each notice's number (1, 2, ...) among the notices to one parent for one child: one more
-    than the earlier notices that counted on its issue date. None before 19 Aug 2024."""
-    ordered = sorted(notices, key=_order)
-    numbers: dict[int, int | None] = {}
-    for position, notice in enumerate(ordered):
-        if not in_framework(notice.issued):
-            numbers[notice.id] = None
-            continue
-        numbers[notice.id] = 1 + sum(
-            1 for earlier in ordered[:position] if counts_at(earlier, notice.issued)
-        )
-    return numbers
-
-
-def payment_amount(rates: Rates, issued: dt.date, paid: dt.date) -> int:
-    """The amount due for a payment on ``paid`` (days counted from the issue date)."""
-    if rates.reduced_pence is not None and paid <= reduced_rate_until(issued):
-        return rates.reduced_pence
-    return rates.full_pence
-
-
-def _rates_text(rates: Rates, issued: dt.date, notice_number: int | None) -> str:
-    if not in_framework(issued):
-        return (
-            f"a notice issued before 19 August 2024 is {pounds(rates.initial_pence)} if paid "
-            f"within 21 days, {pounds(rates.full_pence)} within 28 days"
-        )
-    if rates.reduced_pence is None:
-        return (
-            f"a second notice to the same parent for the same child within 3 years is "
-            f"{pounds(rates.full_pence)} flat, with no reduced rate"
-        )
-    return (
-        f"a first notice is {pounds(rates.reduced_pence)} if paid within 21 days, "
-        f"{pounds(rates.full_pence)} within 28 days"
-    )
-
-
-def payment_warnings(issued: dt.date, paid: dt.date) -> list[str]:
-    days = (paid - issued).days + 1
-    if paid > pay_by(issued):
-        return [
-            f"Paid on day {days} counting from the issue date, after the 28 days to pay: a "
-            "penalty notice can be paid only within 28 days of receipt; after that the LA must "
-            "prosecute or withdraw it. Check the dates."
-        ]
-    return []
-
-
-def check_amount(
-    *,
-    rates: Rates,
-    issued: dt.date,
-    notice_number: int | None,
-    paid: dt.date | None,
-    amount_pence: int,
-) -> list[str]:
-    """Warnings for an amount given by the officer; RefusedError when the framework rules it
-    out (with the reason)."""
-    allowed = {rates.full_pence} | (set() if rates.reduced_pence is None else {rates.reduced_pence})
-    rule = _rates_text(rates, issued, notice_number)
-    if amount_pence not in allowed:
-        raise RefusedError(
-            f"{pounds(amount_pence)} is not an amount this notice can have: {rule}",
-            hint="Leave out --amount to let att set it from the framework.",
-        )
-    if paid is None:
-        if amount_pence != rates.initial_pence:
-            raise RefusedError(
-                f"An unpaid notice is recorded at the amount it first asks for, "
-                f"{pounds(rates.initial_pence)}: {rule}",
-                hint="Leave out --amount; record what was paid with --paid DATE (and --amount "
-                "if att cannot tell).",
-            )
-        return []
-    expected = payment_amount(rates, issued, paid)
-    if amount_pence == expected:
-        return []
-    days = (paid - issued).days + 1
-    if amount_pence == rates.reduced_pence:  # reduced rate claimed after day 21 from issue
-        return [
-            f"{pounds(amount_pence)} recorded for a payment on day {days} counting from the "
-            "issue date: the reduced rate applies only within 21 days of receipt, so this is "
-            "right only if the notice was received after it was issued (e.g. by post)."
-        ]
-    raise RefusedError(
-        f"{pounds(amount_pence)} contradicts the framework: paid on day {days} counting from "
-        f"the issue date, within 21 days, so the reduced rate {pounds(expected)} applied ({rule})",
-        hint=f"Record {pounds(expected)} (leave out --amount); any overpayment is refunded "
-        "outside att.",
-    )
 
 
 # ------------------------------------------------------------------------ records and reads
@@ -382,6 +147,43 @@ class NoticeCheck:
     possible_from: dt.date | None
     counted_notice_ids: list[int]
     warnings: list[str] = field(default_factory=list)
+
+
+def describe_status(notice: PenaltyNoticeRecord) -> str:
+    """A notice's amount and status in a sentence (``att penalty list``'s table)."""
+    if notice.status == "paid":
+        assert notice.paid is not None
+        return f"{pounds(notice.amount_pence)} paid {notice.paid:%d/%m/%Y}"
+    if notice.status == "withdrawn":
+        assert notice.withdrawn is not None
+        return f"withdrawn {notice.withdrawn:%d/%m/%Y}: {notice.withdrawn_reason}"
+    if notice.status == "overdue":
+        return (
+            f"{pounds(notice.full_amount_pence)} unpaid after {notice.pay_by:%d/%m/%Y}: "
+            "prosecute or withdraw"
+        )
+    if notice.reduced_amount_pence is not None:
+        return (
+            f"{pounds(notice.reduced_amount_pence)} by {notice.reduced_rate_until:%d/%m}, "
+            f"{pounds(notice.full_amount_pence)} by {notice.pay_by:%d/%m/%Y}"
+        )
+    return f"{pounds(notice.full_amount_pence)} by {notice.pay_by:%d/%m/%Y}"
+
+
+def describe_check(check: NoticeCheck) -> str:
+    """The answer of ``att penalty check`` in a sentence."""
+    when = check.on.isoformat()
+    if not check.allowed:
+        assert check.possible_from is not None
+        return (
+            f"No: a third notice to {check.parent_name} for {check.upn} on {when} is not "
+            f"possible (notices {', '.join(map(str, check.counted_notice_ids))} count); "
+            f"possible from {check.possible_from.isoformat()}."
+        )
+    rates = Rates(check.reduced_amount_pence, check.full_amount_pence)
+    terms = payment_terms(rates, check.on, say_flat=True)
+    which = {1: "first", 2: "second"}.get(check.notice_number or 0, "pre-framework")
+    return f"Yes: a {which} notice to {check.parent_name} for {check.upn} on {when}: {terms}."
 
 
 _NOTICE_SQL = (
@@ -592,31 +394,6 @@ def list_penalty_notices(
 # ---------------------------------------------------------------------------------- checks
 
 
-def _tidy_name(parent: str) -> str:
-    name = " ".join(parent.split())
-    if not name:
-        raise InvalidInputError(
-            "A penalty notice needs the parent's name", hint="Give --parent NAME."
-        )
-    return name
-
-
-def _not_future(day: dt.date, option: str, today: dt.date) -> None:
-    if day > today:
-        raise InvalidInputError(
-            f"{option} {day.isoformat()} is in the future (today is {today.isoformat()})",
-            hint="Record a notice, payment or withdrawal once it has happened.",
-        )
-
-
-def _not_before_issue(day: dt.date, option: str, issued: dt.date) -> None:
-    if day < issued:
-        raise InvalidInputError(
-            f"{option} {day.isoformat()} is before the notice was issued ({issued.isoformat()})",
-            hint="Check the dates: a notice is paid or withdrawn on or after its issue date.",
-        )
-
-
 def _contact_warning(conn: sqlite3.Connection, pupil: PupilRef, name: str) -> str | None:
     contacts = [
         (row[0], row[1])
@@ -639,39 +416,6 @@ def _contact_warning(conn: sqlite3.Connection, pupil: PupilRef, name: str) -> st
     )
 
 
-def _framework_warnings(assessment: Assessment, name: str) -> list[str]:
-    warnings: list[str] = []
-    if assessment.notice_number == 2:
-        first = assessment.counted[0]
-        warnings.append(
-            f"Second penalty notice to {name} for this child within 3 years (notice "
-            f"{first.id}, issued {first.issued.isoformat()}): {pounds(FULL_PENCE)} flat, with no "
-            f"reduced rate. No third notice is possible before "
-            f"{three_years_after(first.issued).isoformat()}; if absence continues, consider "
-            "another legal route (usually prosecution)."
-        )
-    if assessment.before_framework:
-        ids = ", ".join(str(n.id) for n in assessment.before_framework)
-        warnings.append(
-            f"Notice(s) {ids} to {name} for this child were issued within the last 3 years but "
-            "before the national framework began (19 August 2024), so they are not counted; "
-            "check your LA's code of conduct."
-        )
-    return warnings
-
-
-def _refuse_third(assessment: Assessment, name: str, upn: str) -> RefusedError:
-    listed = " and ".join(f"{n.id} on {n.issued.isoformat()}" for n in assessment.counted[-2:])
-    possible = assessment.possible_from
-    assert possible is not None
-    return RefusedError(
-        f"A third penalty notice to {name} for {upn} cannot be issued within 3 years of the "
-        f"first: notices {listed} count. Another is possible from {possible.isoformat()}",
-        hint="Consider another legal route instead: usually prosecution (EA 1996 s.444), after "
-        "considering an education supervision order. Withdrawn notices do not count.",
-    )
-
-
 def _assess_for_new(
     rows: Sequence[_Row], *, name: str, issued: dt.date, upn: str
 ) -> tuple[Assessment, list[str]]:
@@ -688,8 +432,8 @@ def _assess_for_new(
             )
     assessment = assess_notice(issued=issued, others=[r.history for r in same])
     if not assessment.allowed:
-        raise _refuse_third(assessment, name, upn)
-    warnings = _framework_warnings(assessment, name)
+        raise third_notice_refusal(assessment, name, upn)
+    warnings = framework_warnings(assessment, name)
     # A notice recorded out of order must not turn a later one into a third.
     new_id = max((r.id for r in rows), default=0) + 1
     before = number_notices([r.history for r in same])
@@ -724,12 +468,12 @@ def check_penalty_notice(
     """Whether a notice to ``parent`` for ``upn`` could be issued on ``on`` (default today), and
     at what rate; nothing is written."""
     on = on or today or dt.date.today()
-    name = _tidy_name(parent)
+    name = tidy_parent_name(parent)
     pupil = find_pupil(conn, upn)
     rows = _notice_rows(conn, pupil_id=pupil.id)
     same = [r.history for r in rows if parent_key(r.parent_name) == parent_key(name)]
     assessment = assess_notice(issued=on, others=same)
-    warnings = _framework_warnings(assessment, name) if assessment.allowed else []
+    warnings = framework_warnings(assessment, name) if assessment.allowed else []
     contact = _contact_warning(conn, pupil, name)
     if contact:
         warnings.append(contact)
@@ -753,17 +497,6 @@ def check_penalty_notice(
 
 
 # ---------------------------------------------------------------------------------- changes
-
-
-def _action_description(notice_id: int, name: str, rates: Rates, issued: dt.date) -> str:
-    if rates.reduced_pence is None:
-        terms = f"{pounds(rates.full_pence)} by {pay_by(issued).isoformat()}"
-    else:
-        terms = (
-            f"{pounds(rates.reduced_pence)} by {reduced_rate_until(issued).isoformat()}, "
-            f"{pounds(rates.full_pence)} by {pay_by(issued).isoformat()}"
-        )
-    return f"Penalty notice {notice_id} to {name}: {terms}"
 
 
 def _settle_action(
@@ -818,7 +551,7 @@ def add_penalty_notice(
     """Record a penalty notice, enforcing the national framework (see the module docstring);
     optionally already paid or withdrawn."""
     today = today or dt.date.today()
-    name = _tidy_name(parent)
+    name = tidy_parent_name(parent)
     reason = reason.strip() if reason and reason.strip() else None
     if paid is not None and withdrawn is not None:
         raise UsageError(
@@ -830,11 +563,11 @@ def add_penalty_notice(
             "--withdrawn and --reason go together",
             hint="Say when and why the notice was withdrawn: --withdrawn DATE --reason TEXT.",
         )
-    _not_future(issued, "--issued", today)
+    check_not_future(issued, "--issued", today)
     for day, option in ((paid, "--paid"), (withdrawn, "--withdrawn")):
         if day is not None:
-            _not_before_issue(day, option, issued)
-            _not_future(day, option, today)
+            check_not_before_issue(day, option, issued)
+            check_not_future(day, option, today)
     if amount_pence is not None and withdrawn is not None:
         raise UsageError("--amount is for notices still to pay or paid", hint="Leave out --amount.")
     pupil = find_pupil(conn, upn)
@@ -856,7 +589,7 @@ def add_penalty_notice(
             amount = amount_pence
         elif paid is not None:
             amount = payment_amount(rates, issued, paid)
-            warnings.extend(_default_amount_note(rates, issued, paid, amount))
+            warnings.extend(default_amount_note(rates, issued, paid, amount))
         else:
             amount = rates.initial_pence
         if paid is not None:
@@ -909,7 +642,7 @@ def add_penalty_notice(
                 conn,
                 case_id,
                 ACTION_KIND,
-                _action_description(notice_id, name, rates, issued),
+                action_description(notice_id, name, rates, issued),
                 officer,
                 "LA",
                 pay_by(issued),
@@ -938,20 +671,6 @@ def add_penalty_notice(
                     upn=pupil.upn,
                 )
     return PenaltyResult(get_penalty_notice(conn, notice_id, today=today), warnings)
-
-
-def _default_amount_note(rates: Rates, issued: dt.date, paid: dt.date, amount: int) -> list[str]:
-    """A note when att charged the full rate for a first notice paid just after 21 days from
-    issue (the reduced rate may still have applied if it was received later)."""
-    if rates.reduced_pence is not None and amount == rates.full_pence and paid <= pay_by(issued):
-        days = (paid - issued).days + 1
-        return [
-            f"Recorded {pounds(amount)}: paid on day {days} counting from the issue date, after "
-            f"the 21 days of the reduced rate. If the notice was received later than it was "
-            f"issued and the parent paid {pounds(rates.reduced_pence)} in time, record "
-            f"--amount {rates.reduced_pence // 100}."
-        ]
-    return []
 
 
 def _one_row(conn: sqlite3.Connection, notice_id: int) -> tuple[_Row, list[_Row]]:
@@ -990,8 +709,8 @@ def record_penalty_payment(
                 hint="Records are never overwritten; add a case note if the record needs a "
                 "correction.",
             )
-        _not_before_issue(paid, "--paid", row.issued)
-        _not_future(paid, "--paid", today)
+        check_not_before_issue(paid, "--paid", row.issued)
+        check_not_future(paid, "--paid", today)
         number = _numbers(rows)[notice_id]
         rates = rates_for(row.issued, number)
         warnings: list[str] = []
@@ -1008,7 +727,7 @@ def record_penalty_payment(
             amount = amount_pence
         else:
             amount = payment_amount(rates, row.issued, paid)
-            warnings.extend(_default_amount_note(rates, row.issued, paid, amount))
+            warnings.extend(default_amount_note(rates, row.issued, paid, amount))
         warnings.extend(payment_warnings(row.issued, paid))
         conn.execute(
             "UPDATE penalty_notice SET paid = ?, amount_pence = ? WHERE id = ?",
@@ -1088,8 +807,8 @@ def withdraw_penalty_notice(
                 hint="Records are never overwritten; add a case note if the record needs a "
                 "correction.",
             )
-        _not_before_issue(withdrawn, "--withdrawn", row.issued)
-        _not_future(withdrawn, "--withdrawn", today)
+        check_not_before_issue(withdrawn, "--withdrawn", row.issued)
+        check_not_future(withdrawn, "--withdrawn", today)
         _refuse_renumbering(conn, row, withdrawn)
         warnings: list[str] = []
         if row.paid is not None:

@@ -55,7 +55,7 @@ def audit_command(
         return
     upn = None
     if target is not None:
-        from attendance_cli.cases.service import find_pupil
+        from attendance_cli.cases.case import find_pupil
 
         upn = find_pupil(conn, target).upn
     rows = to_jsonable(list_audit(conn, upn=upn))

@@ -52,7 +52,7 @@ from dataclasses import dataclass, field
 
 from attendance_cli.analysis.dataset import Period
 from attendance_cli.cases import kinds
-from attendance_cli.cases.service import ActionRecord
+from attendance_cli.cases.actions import ActionRecord
 from attendance_cli.errors import UsageError
 from attendance_cli.referrals.evidence import (
     HOLIDAY_CODE,
@@ -301,7 +301,7 @@ def _penalty_threshold(case_file: CaseFile) -> CheckItem:
 def _notice_limit(case_file: CaseFile, today: dt.date) -> CheckItem:
     """No third notice within 3 years: the penalty module's rules (``cases.penalty``) applied to
     a notice issued today to each parent who has had one."""
-    from attendance_cli.cases.penalty import NoticeHistory, assess_notice, parent_key
+    from attendance_cli.cases.penalty_rules import NoticeHistory, assess_notice, parent_key
 
     by_parent: dict[str, list[dict]] = {}  # type: ignore[type-arg]
     evidence = []

@@ -195,8 +195,8 @@ def gather_case_file(
     from attendance_cli.analysis.dataset import load_enrolments
     from attendance_cli.analysis.figures import PeriodFigures, count_sessions
     from attendance_cli.analysis.thresholds import check_penalty_threshold
-    from attendance_cli.cases.chronology import _enrolment_timelines, case_view
-    from attendance_cli.cases.service import find_pupil
+    from attendance_cli.cases.case import find_pupil
+    from attendance_cli.cases.chronology import case_view, enrolment_timelines
 
     today = today or dt.date.today()
     ref = find_pupil(conn, upn)
@@ -233,7 +233,7 @@ def gather_case_file(
         sid: (laestab, name)
         for sid, laestab, name in conn.execute("SELECT id, laestab, name FROM school")
     }
-    timelines = _enrolment_timelines(conn, pupil.id)
+    timelines = enrolment_timelines(conn, pupil.id)
     enrolments: list[EnrolmentFile] = []
     total, total_previous = SessionCounts(), SessionCounts()
     code_counts: Counter[str] = Counter()
@@ -336,7 +336,7 @@ def referral_period(
 
 
 def child_timeline(enrolments: list[tuple[Any, Any, Any]]) -> Any:
-    """One Timeline for the child over all their enrolments (``_enrolment_timelines``' tuples).
+    """One Timeline for the child over all their enrolments (``enrolment_timelines``' tuples).
 
     The marks are laid over one another per session: a blank takes any mark, and a mark that
     makes the session possible replaces one that does not (``D`` at one school, ``O`` at the

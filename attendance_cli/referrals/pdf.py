@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 from xml.sax.saxutils import escape
 
 if TYPE_CHECKING:
-    from attendance_cli.referrals.bundle import BundleContent
+    from attendance_cli.referrals.content import BundleContent
 
 FONT = "AttVera"
 FONT_BOLD = "AttVera-Bold"
@@ -469,29 +469,19 @@ def _index(toc: Any, styles: dict[str, Any]) -> list[Any]:
 def _checklist(
     content: BundleContent, text: _Printable, styles: dict[str, Any], width: float
 ) -> list[Any]:
-    from attendance_cli.referrals.bundle import redact_siblings
-
-    siblings = content.case_file.siblings
     names = {"met": "Met", "missing": "MISSING", "not_applicable": "Not applicable"}
     rows: list[list[Any]] = [["Item", "Status", "Finding"]]
     extra = []
-    for item in content.check.items:
-        if item.id == "siblings":  # siblings are named in the check only, never in a bundle
-            continue
+    for item in content.checklist:  # redacted, without the siblings item (referrals.content)
         rows.append(
             [
                 _p(text.para(item.title), styles["cell"]),
                 names[item.status],
                 _p(
                     "<br/>".join(
-                        [text.para(redact_siblings(item.detail, siblings))]
+                        [text.para(item.detail)]
                         + [
-                            "• "
-                            + text.para(
-                                redact_siblings(
-                                    f"{_date(e.date) + ': ' if e.date else ''}{e.text}", siblings
-                                )
-                            )
+                            "• " + text.para(f"{_date(e.date) + ': ' if e.date else ''}{e.text}")
                             for e in item.evidence[:CHECKLIST_EVIDENCE_SHOWN]
                         ]
                         + (

@@ -47,7 +47,7 @@ from attendance_cli.analysis.thresholds import DEFAULT_CONFIG, ThresholdConfig
 from attendance_cli.errors import NotFoundError
 
 if TYPE_CHECKING:
-    from attendance_cli.cases.service import CaseworkSummary
+    from attendance_cli.cases.lists import CaseworkSummary
 
 LISTED_BANDS = (Band.SEVERE, Band.PERSISTENT, Band.AT_RISK)
 
@@ -171,7 +171,7 @@ def prepare_tsm_pack(
     counts = count_period(arrays, period.start, period.end)
     figures = _analyse(records, arrays, counts, calendar, period, include_all, config)
     la = _la_summary(conn, period)
-    from attendance_cli.cases.service import casework_summaries
+    from attendance_cli.cases.lists import casework_summaries
 
     casework = casework_summaries(conn, [records[i].pupil_id for i, _ in figures], today=today)
     pupils = [pupil_entry(records[i], f, casework.get(records[i].pupil_id)) for i, f in figures]

@@ -280,7 +280,7 @@ def record_tsm(
 ) -> TsmRecord:
     """Create the meeting and (from ``workbook``) everything agreed in it, in one transaction."""
     from attendance_cli.analysis.dataset import find_school
-    from attendance_cli.cases import service
+    from attendance_cli.cases import case, meetings
     from attendance_cli.cases.audit import record_audit
     from attendance_cli.db.engine import transaction
 
@@ -293,7 +293,7 @@ def record_tsm(
     ref = find_school(conn, school)
     names = [a.strip() for a in attendees or [] if a.strip()]
     planned: WorkbookActions | None = None
-    pupils: dict[str, service.PupilRef] = {}
+    pupils: dict[str, case.PupilRef] = {}
     problems: list[Problem] = []
     if workbook is not None:
         planned = read_workbook_actions(workbook, meeting_date=date)
@@ -308,7 +308,7 @@ def record_tsm(
         kept = []
         for row in planned.rows:
             try:
-                pupils[row.upn] = service.find_pupil(conn, row.upn)
+                pupils[row.upn] = case.find_pupil(conn, row.upn)
                 kept.append(row)
             except Exception:  # noqa: BLE001 - NotFoundError: reported as a row problem
                 problems.append(
@@ -353,7 +353,7 @@ def record_tsm(
         if existing is not None:
             result.meeting_id, result.meeting_reused = existing[0], True
         else:
-            result.meeting_id = service.insert_meeting(
+            result.meeting_id = meetings.insert_meeting(
                 conn, ref.id, date, "tsm", names, officer, ref.laestab
             )
         if planned is not None:
@@ -395,11 +395,11 @@ def _record_row(
     date: dt.date,
     officer: str,
 ) -> None:
-    from attendance_cli.cases import service
+    from attendance_cli.cases import actions, case, leads, notes
 
-    open_id = service.open_case(conn, pupil.id)
+    open_id = case.open_case(conn, pupil.id)
     note = f"Barriers (TSM {date.isoformat()}): {row.barriers}" if row.barriers else None
-    lead = service.current_lead(conn, open_id) if open_id is not None else None
+    lead = leads.current_lead(conn, open_id) if open_id is not None else None
     new_note = note is not None and not (
         open_id is not None
         and conn.execute(
@@ -428,16 +428,16 @@ def _record_row(
     if not (new_note or new_lead or new_action):
         result.rows_already_recorded.append(row.row)
         return
-    case_id = service.ensure_open_case(conn, pupil, officer)
+    case_id = case.ensure_open_case(conn, pupil, officer)
     result.cases_opened += 0 if open_id is not None else 1
     if new_note and note is not None:
-        service.insert_note(conn, case_id, note, officer, pupil.upn)
+        notes.insert_note(conn, case_id, note, officer, pupil.upn)
         result.notes_added += 1
     if new_lead and row.lead and row.agency:
-        service.insert_lead(conn, case_id, row.lead, row.agency, None, None, officer, pupil.upn)
+        leads.insert_lead(conn, case_id, row.lead, row.agency, None, None, officer, pupil.upn)
         result.leads_set += 1
     if new_action and row.action and row.kind:
-        action_id = service.insert_action(
+        action_id = actions.insert_action(
             conn,
             case_id,
             row.kind,

@@ -41,7 +41,7 @@ from attendance_cli.identifiers import normalise_upn, upn_problem
 from attendance_cli.tsm.pack import PupilEntry, pupil_entry
 
 if TYPE_CHECKING:
-    from attendance_cli.cases.service import CaseworkSummary
+    from attendance_cli.cases.lists import CaseworkSummary
 
 
 @dataclass
@@ -161,7 +161,7 @@ def show_pupil(
             hint="Check the UPN, or import the school's roster and registers first.",
         )
     pupil_id = row[0]
-    from attendance_cli.cases.service import casework_summaries
+    from attendance_cli.cases.lists import casework_summaries
 
     found = casework_summaries(conn, [pupil_id], today=today).get(pupil_id)
     years = [
