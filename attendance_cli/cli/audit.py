@@ -33,7 +33,7 @@ def audit_command(
     from attendance_cli.cases.audit import list_audit, verify_audit
     from attendance_cli.exports.render import to_jsonable
 
-    conn, _ = common.open_db(ctx)
+    conn, _ = common.open_connection(ctx)
     if target is not None and target.lower() == "verify":
         check = verify_audit(conn)
         data = to_jsonable(check)

@@ -140,7 +140,7 @@ def add_action(
     from attendance_cli.cases import actions, kinds
     from attendance_cli.config import officer_name
 
-    conn, _ = common.open_db(ctx)
+    conn, _ = common.open_connection(ctx)
     missing = [name for name, value in (("--kind", kind), ("--action", action)) if not value]
     prompts.require(missing, command="case add-action")
     due_date = _day(due)
@@ -191,7 +191,7 @@ def complete_action(
     from attendance_cli.cases import actions
     from attendance_cli.config import officer_name
 
-    conn, _ = common.open_db(ctx)
+    conn, _ = common.open_connection(ctx)
     prompts.require([] if outcome else ["--outcome"], command="case complete-action")
     if not outcome:
         actions.get_action(conn, action_id)  # a clear error before asking
@@ -231,7 +231,7 @@ def set_lead(
     from attendance_cli.cases import case, kinds, leads
     from attendance_cli.config import officer_name
 
-    conn, _ = common.open_db(ctx)
+    conn, _ = common.open_connection(ctx)
     missing = [n for n, v in (("--name", name), ("--agency", agency)) if not v]
     prompts.require(missing, command="case set-lead")
     if missing:
@@ -283,7 +283,7 @@ def note(
     from attendance_cli.cases import case, notes
     from attendance_cli.config import officer_name
 
-    conn, _ = common.open_db(ctx)
+    conn, _ = common.open_connection(ctx)
     record = notes.add_note(conn, upn=upn, text=text, officer=officer_name(officer))
     data = {"id": record.id, "upn": case.find_pupil(conn, upn).upn, "text": record.text}
     if not common.render(data, output):
@@ -313,7 +313,7 @@ def close(
     from attendance_cli.cases import case
     from attendance_cli.config import officer_name
 
-    conn, _ = common.open_db(ctx)
+    conn, _ = common.open_connection(ctx)
     prompts.require([] if outcome else ["--outcome"], command="case close")
     if not outcome:
         case.find_pupil(conn, upn)
@@ -337,7 +337,7 @@ def reopen(
     from attendance_cli.cases import case
     from attendance_cli.config import officer_name
 
-    conn, _ = common.open_db(ctx)
+    conn, _ = common.open_connection(ctx)
     state = case.reopen_case(conn, upn=upn, officer=officer_name(officer))
     data = _case_dict(state)
     if not common.render(data, output):
@@ -368,7 +368,7 @@ def attach(
     from attendance_cli.cases import case, documents, kinds
     from attendance_cli.config import document_store, officer_name
 
-    conn, path = common.open_db(ctx)
+    conn, path = common.open_connection(ctx)
     prompts.require([] if kind else ["--kind"], command="case attach")
     if not kind:
         case.find_pupil(conn, upn)
@@ -409,7 +409,7 @@ def documents(
     from attendance_cli.cases import documents
     from attendance_cli.config import document_store
 
-    conn, path = common.open_db(ctx)
+    conn, path = common.open_connection(ctx)
     rows = [
         _document_dict(d)
         for d in documents.list_documents(conn, upn=upn, store=document_store(path))
@@ -445,7 +445,7 @@ def show(
     from attendance_cli.cases.chronology import case_view, case_view_dict
     from attendance_cli.exports.render import to_jsonable
 
-    conn, _ = common.open_db(ctx)
+    conn, _ = common.open_connection(ctx)
     data = to_jsonable(case_view_dict(case_view(conn, upn)))
     if common.render(data, output):
         return
@@ -476,7 +476,7 @@ def list_command(
     from attendance_cli.cases import lists
     from attendance_cli.exports.render import to_jsonable
 
-    conn, _ = common.open_db(ctx)
+    conn, _ = common.open_connection(ctx)
     rows = to_jsonable(
         lists.list_cases(
             conn,

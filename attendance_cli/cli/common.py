@@ -15,6 +15,7 @@ from attendance_cli.errors import AttError, InvalidInputError, Problem
 
 if TYPE_CHECKING:
     from attendance_cli.exports.render import OutputFormat
+    from attendance_cli.store import Store
 
 stdout = Console(soft_wrap=False)
 stderr = Console(stderr=True, soft_wrap=True)
@@ -35,13 +36,14 @@ def state(ctx: typer.Context) -> State:
     return root.obj
 
 
-def open_db(ctx: typer.Context) -> tuple[sqlite3.Connection, Path]:
-    """Open the database named by --db / ATT_DB / the default, upgrading it if needed."""
+def open_db(ctx: typer.Context) -> tuple[Store, Path]:
+    """Open the database named by --db / ATT_DB / the default as a store, upgrading it if
+    needed; what happened (created, upgraded, exposed) is reported on stderr."""
     from attendance_cli.config import database_path
-    from attendance_cli.db.engine import open_database
+    from attendance_cli.store import open_store
 
     path = database_path(state(ctx).db)
-    conn, result = open_database(path)
+    store, result = open_store(path)
     for warning in result.warnings:
         stderr.print(f"[yellow]Warning:[/] {warning}", highlight=False)
     if result.created:
@@ -52,7 +54,14 @@ def open_db(ctx: typer.Context) -> tuple[sqlite3.Connection, Path]:
             f"the old file was kept as {result.backup}",
             highlight=False,
         )
-    return conn, path
+    return store, path
+
+
+def open_connection(ctx: typer.Context) -> tuple[sqlite3.Connection, Path]:
+    """``open_db`` for core functions not yet behind the store, which take the raw connection
+    (casework, penalties, referrals, import, db info until they move; then this goes)."""
+    store, path = open_db(ctx)
+    return store.connection, path
 
 
 def print_problem(problem: Problem) -> None:

@@ -21,7 +21,7 @@ def info(ctx: typer.Context, output: FormatOption = OutputFormat.table) -> None:
     """Show the database path, schema revision and counts of schools, pupils, enrolments, marks."""
     from attendance_cli.db.info import database_info
 
-    conn, path = common.open_db(ctx)
+    conn, path = common.open_connection(ctx)
     result = database_info(conn, path)
     if common.render(result, output):
         return
@@ -41,7 +41,7 @@ def upgrade(ctx: typer.Context) -> None:
     """Bring the database schema up to date (also done automatically on first use)."""
     from attendance_cli.db.migrate import SCHEMA_HEAD
 
-    conn, path = common.open_db(ctx)
+    conn, path = common.open_connection(ctx)
     conn.close()
     common.stderr.print(f"{path} is at schema {SCHEMA_HEAD} (current).", highlight=False)
 
@@ -86,7 +86,7 @@ def restore(
         common.stderr.print(
             f"The database as it was is kept in {result.replaced_copy}", highlight=False
         )
-    conn, _ = common.open_db(ctx)  # upgrades a backup from an older release
+    conn, _ = common.open_connection(ctx)  # upgrades a backup from an older release
     conn.close()
     common.stdout.print(
         f"Restored {result.database} from {result.restored_from} "

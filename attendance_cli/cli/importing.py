@@ -97,7 +97,7 @@ def import_command(
     from attendance_cli.registers.importer import import_registers
 
     layout, output = _split_formats(formats)
-    conn, _ = common.open_db(ctx)
+    conn, _ = common.open_connection(ctx)
     with _progress(files) as progress:
         result = import_registers(
             conn,

@@ -125,7 +125,7 @@ def add(
 
     issued_date = _date(issued, "--issued")
     assert issued_date is not None
-    conn, _ = common.open_db(ctx)
+    conn, _ = common.open_connection(ctx)
     result = add_penalty_notice(
         conn,
         upn=upn,
@@ -163,7 +163,7 @@ def update(
     from attendance_cli.cases.penalty import update_penalty_notice
     from attendance_cli.config import officer_name
 
-    conn, _ = common.open_db(ctx)
+    conn, _ = common.open_connection(ctx)
     result = update_penalty_notice(
         conn,
         notice_id=notice_id,
@@ -198,7 +198,7 @@ def list_command(
     from attendance_cli.cases.penalty import list_penalty_notices
     from attendance_cli.exports.render import to_jsonable
 
-    conn, _ = common.open_db(ctx)
+    conn, _ = common.open_connection(ctx)
     notices = list_penalty_notices(
         conn, school=school, upn=upn, status=status.lower() if status else None
     )
@@ -225,7 +225,7 @@ def check(
     nothing)."""
     from attendance_cli.cases.penalty import check_penalty_notice, describe_check
 
-    conn, _ = common.open_db(ctx)
+    conn, _ = common.open_connection(ctx)
     result = check_penalty_notice(conn, upn=upn, parent=parent, on=_date(on, "--on"))
     for warning in result.warnings:
         common.stderr.print(f"Warning: {warning}", highlight=False, markup=False, style="yellow")

@@ -37,7 +37,7 @@ def show(
     from attendance_cli.exports.render import to_jsonable
     from attendance_cli.views.pupil import show_pupil
 
-    conn, _ = common.open_db(ctx)
+    conn, _ = common.open_connection(ctx)
     data = to_jsonable(show_pupil(conn, upn=upn, year=year))
     if common.render(data, output):
         return

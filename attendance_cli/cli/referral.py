@@ -56,7 +56,7 @@ def check(
     from attendance_cli.exports.render import to_jsonable
     from attendance_cli.referrals.check import check_dict, check_referral
 
-    conn, _ = common.open_db(ctx)
+    conn, _ = common.open_connection(ctx)
     result = check_referral(conn, upn=upn, route=route, start=_day(start), end=_day(end))
     data = to_jsonable(check_dict(result))
     if not common.render(data, output if output != OutputFormat.csv else OutputFormat.json):
@@ -124,7 +124,7 @@ def export(
     from attendance_cli.exports.render import to_jsonable
     from attendance_cli.referrals.bundle import build_referral_bundle
 
-    conn, path = common.open_db(ctx)
+    conn, path = common.open_connection(ctx)
     result = build_referral_bundle(
         conn,
         upn=upn,
@@ -175,7 +175,7 @@ def verify(
 
     conn = None
     if database_path(common.state(ctx).db).exists():  # look up the export; never create a database
-        conn, _ = common.open_db(ctx)
+        conn, _ = common.open_connection(ctx)
     result = verify_referral_bundle(bundle, conn=conn)
     data = to_jsonable(result)
     if not common.render(data, output if output != OutputFormat.csv else OutputFormat.json):

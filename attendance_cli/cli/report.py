@@ -41,7 +41,7 @@ def la(
     from attendance_cli.views.la_report import prepare_la_report
     from attendance_cli.views.schools import COLUMNS
 
-    conn, _ = common.open_db(ctx)
+    conn, _ = common.open_connection(ctx)
     report = prepare_la_report(
         conn,
         term=term,

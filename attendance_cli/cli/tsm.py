@@ -102,7 +102,7 @@ def prepare(
     from attendance_cli.exports.render import to_jsonable
     from attendance_cli.tsm.pack import prepare_tsm_pack
 
-    conn, _ = common.open_db(ctx)
+    conn, _ = common.open_connection(ctx)
     pack = prepare_tsm_pack(
         conn,
         school=school,
@@ -177,7 +177,7 @@ def record(
     from attendance_cli.exports.render import to_jsonable
     from attendance_cli.tsm.record import record_tsm
 
-    conn, _ = common.open_db(ctx)
+    conn, _ = common.open_connection(ctx)
     result = record_tsm(
         conn,
         school=school,
