@@ -1,93 +1,63 @@
 """Agreed actions of the graduated approach: record, complete, read.
 
-Action status ``overdue`` is derived: agreed, with a due date before today. An action is never
-deleted: it ends done or cancelled with an outcome.
+Action status ``overdue`` is derived here: agreed, with a due date before today. An action is
+never deleted: it ends done or cancelled with an outcome.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
-import sqlite3
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from attendance_cli.cases import kinds
 from attendance_cli.cases.audit import record_audit
-from attendance_cli.cases.case import ensure_open_case, find_pupil, latest_case
+from attendance_cli.cases.case import ensure_open_case, find_pupil
 from attendance_cli.cases.leads import current_lead
-from attendance_cli.db.engine import transaction
 from attendance_cli.errors import InvalidInputError, NotFoundError, RefusedError
-from attendance_cli.registers.store import now_text
+from attendance_cli.store import LOCK_CASE_ACTIONS, transaction, writing
+from attendance_cli.store import cases as stored
+from attendance_cli.store.cases import ActionRecord
+from attendance_cli.store.database import as_store
+
+if TYPE_CHECKING:
+    from attendance_cli.store.database import Database
+
+__all__ = [
+    "ActionDefaults",
+    "ActionRecord",
+    "action_defaults",
+    "add_action",
+    "complete_action",
+    "get_action",
+    "insert_action",
+    "list_actions",
+    "with_derived_status",
+]
+
+REVIEW_WEEKS = 6  # the usual interval before an agreed action is reviewed
 
 
-@dataclass
-class ActionRecord:
-    id: int
-    upn: str
-    case_id: int
-    tier: str
-    kind: str
-    action: str
-    owner: str | None
-    agency: str | None
-    due: dt.date | None
-    status: str  # agreed, done, cancelled, or overdue (derived)
-    outcome: str | None
-    meeting_id: int | None
-    created_at: str
-    completed_at: str | None
-    officer: str
+def with_derived_status(action: ActionRecord, today: dt.date) -> ActionRecord:
+    """``overdue`` for an action still agreed whose due date is before ``today``."""
+    if action.status == "agreed" and action.due is not None and action.due < today:
+        return dataclasses.replace(action, status="overdue")
+    return action
 
 
-_ACTION_SQL = (
-    "SELECT a.id, p.upn, a.case_id, a.tier, a.kind, a.description, a.owner, a.agency, a.due, a.status, "
-    "a.outcome, a.meeting_id, a.created_at, a.completed_at, a.officer FROM case_action a "
-    "JOIN pupil_case c ON c.id = a.case_id JOIN pupil p ON p.id = c.pupil_id"
-)
-
-
-def _action_from_row(row: tuple, today: dt.date) -> ActionRecord:  # type: ignore[type-arg]
-    due = dt.date.fromisoformat(row[8]) if row[8] else None
-    status = row[9]
-    if status == "agreed" and due is not None and due < today:
-        status = "overdue"
-    return ActionRecord(
-        row[0],
-        row[1],
-        row[2],
-        row[3],
-        row[4],
-        row[5],
-        row[6],
-        row[7],
-        due,
-        status,
-        row[10],
-        row[11],
-        row[12],
-        row[13],
-        row[14],
-    )
-
-
-def get_action(
-    conn: sqlite3.Connection, action_id: int, *, today: dt.date | None = None
-) -> ActionRecord:
-    row = conn.execute(_ACTION_SQL + " WHERE a.id = ?", (action_id,)).fetchone()
-    if row is None:
+def get_action(db: Database, action_id: int, *, today: dt.date | None = None) -> ActionRecord:
+    found = stored.get_action(as_store(db), action_id)
+    if found is None:
         raise NotFoundError(
             f"No action with id {action_id}", hint="`att case show UPN` lists a pupil's actions."
         )
-    return _action_from_row(row, today or dt.date.today())
+    return with_derived_status(found, today or dt.date.today())
 
 
-def list_actions(
-    conn: sqlite3.Connection, *, case_id: int, today: dt.date | None = None
-) -> list[ActionRecord]:
-    rows = conn.execute(_ACTION_SQL + " WHERE a.case_id = ? ORDER BY a.id", (case_id,)).fetchall()
-    return [_action_from_row(r, today or dt.date.today()) for r in rows]
-
-
-REVIEW_WEEKS = 6  # the usual interval before an agreed action is reviewed
+def list_actions(db: Database, *, case_id: int, today: dt.date | None = None) -> list[ActionRecord]:
+    day = today or dt.date.today()
+    return [with_derived_status(a, day) for a in stored.actions_of_case(as_store(db), case_id)]
 
 
 @dataclass(frozen=True)
@@ -99,13 +69,12 @@ class ActionDefaults:
     due: dt.date  # the review date: REVIEW_WEEKS from today
 
 
-def action_defaults(
-    conn: sqlite3.Connection, *, upn: str, today: dt.date | None = None
-) -> ActionDefaults:
+def action_defaults(db: Database, *, upn: str, today: dt.date | None = None) -> ActionDefaults:
     """The defaults for a new action for ``upn`` (NotFoundError for an unknown pupil)."""
-    pupil = find_pupil(conn, upn)
-    case_id = latest_case(conn, pupil.id)
-    lead = current_lead(conn, case_id) if case_id is not None else None
+    store = as_store(db)
+    pupil = find_pupil(store, upn)
+    case_id = stored.latest_case_id(store, pupil.id)
+    lead = current_lead(store, case_id) if case_id is not None else None
     return ActionDefaults(
         owner=lead.name if lead else "",
         agency=lead.agency if lead else "school",
@@ -114,7 +83,7 @@ def action_defaults(
 
 
 def add_action(
-    conn: sqlite3.Connection,
+    db: Database,
     *,
     upn: str,
     kind: str,
@@ -126,7 +95,8 @@ def add_action(
     meeting_id: int | None = None,
 ) -> ActionRecord:
     """Record an agreed action; opens a case when the pupil has none open."""
-    pupil = find_pupil(conn, upn)
+    store = as_store(db)
+    pupil = find_pupil(store, upn)
     found_kind = kinds.choose(kind, kinds.KINDS, "kind of action", "--kind")
     if found_kind is None:
         raise InvalidInputError(
@@ -143,18 +113,15 @@ def add_action(
             "An action needs a description", hint="Say what was agreed (--action)."
         )
     found_agency = kinds.choose(agency, kinds.AGENCIES, "agency", "--agency")
-    if (
-        meeting_id is not None
-        and conn.execute("SELECT 1 FROM meeting WHERE id = ?", (meeting_id,)).fetchone() is None
-    ):
+    if meeting_id is not None and not stored.meeting_exists(store, meeting_id):
         raise NotFoundError(
             f"No meeting with id {meeting_id}",
             hint="`att tsm record` creates a meeting and prints its id.",
         )
-    with transaction(conn):
-        case_id = ensure_open_case(conn, pupil, officer)
+    with transaction(store):
+        case_id = ensure_open_case(store, pupil, officer)
         action_id = insert_action(
-            conn,
+            store,
             case_id,
             found_kind,
             action.strip(),
@@ -165,11 +132,11 @@ def add_action(
             officer,
             pupil.upn,
         )
-    return get_action(conn, action_id)
+    return get_action(store, action_id)
 
 
 def insert_action(
-    conn: sqlite3.Connection,
+    db: Database,
     case_id: int,
     kind: str,
     description: str,
@@ -179,27 +146,26 @@ def insert_action(
     meeting_id: int | None,
     officer: str,
     upn: str,
+    *,
+    penalty_notice_id: int | None = None,
 ) -> int:
     """Insert an action inside the caller's transaction, with its audit entry."""
-    cursor = conn.execute(
-        "INSERT INTO case_action (case_id, tier, kind, description, owner, agency, due, status, meeting_id, "
-        "created_at, officer) VALUES (?, ?, ?, ?, ?, ?, ?, 'agreed', ?, ?, ?)",
-        (
-            case_id,
-            kinds.TIER_OF_KIND[kind],
-            kind,
-            description,
-            owner,
-            agency,
-            due.isoformat() if due else None,
-            meeting_id,
-            now_text(),
-            officer,
-        ),
+    store = as_store(db)
+    action_id = stored.insert_action(
+        store,
+        case_id=case_id,
+        tier=kinds.TIER_OF_KIND[kind],
+        kind=kind,
+        description=description,
+        owner=owner,
+        agency=agency,
+        due=due,
+        meeting_id=meeting_id,
+        officer=officer,
+        penalty_notice_id=penalty_notice_id,
     )
-    action_id = int(cursor.lastrowid or 0)
     record_audit(
-        conn,
+        store,
         officer=officer,
         action="add_action",
         entity="action",
@@ -217,8 +183,25 @@ def insert_action(
     return action_id
 
 
+def end_action(
+    db: Database, *, action_id: int, status: str, outcome: str, officer: str, upn: str
+) -> None:
+    """Mark an action done or cancelled with its audit entry, inside the caller's block."""
+    store = as_store(db)
+    stored.set_action_ended(store, action_id=action_id, status=status, outcome=outcome)
+    record_audit(
+        store,
+        officer=officer,
+        action=f"action_{status}",
+        entity="action",
+        entity_id=action_id,
+        upn=upn,
+        detail={"outcome": outcome},
+    )
+
+
 def complete_action(
-    conn: sqlite3.Connection, *, action_id: int, outcome: str, officer: str, status: str = "done"
+    db: Database, *, action_id: int, outcome: str, officer: str, status: str = "done"
 ) -> ActionRecord:
     if status not in ("done", "cancelled"):
         raise InvalidInputError(
@@ -227,24 +210,20 @@ def complete_action(
         )
     if not outcome or not outcome.strip():
         raise InvalidInputError("Say what came of the action", hint="Give --outcome TEXT.")
-    with transaction(conn):
-        current = get_action(conn, action_id)  # inside the write lock: two officers at once
+    store = as_store(db)
+    with writing(store, LOCK_CASE_ACTIONS):  # check it is still agreed, then end it
+        current = get_action(store, action_id)
         if current.status in ("done", "cancelled"):
             raise RefusedError(
                 f"Action {action_id} is already {current.status}",
                 hint="Record a new action for further work (att case add-action).",
             )
-        conn.execute(
-            "UPDATE case_action SET status = ?, outcome = ?, completed_at = ? WHERE id = ?",
-            (status, outcome.strip(), now_text(), action_id),
-        )
-        record_audit(
-            conn,
+        end_action(
+            store,
+            action_id=action_id,
+            status=status,
+            outcome=outcome.strip(),
             officer=officer,
-            action=f"action_{status}",
-            entity="action",
-            entity_id=action_id,
             upn=current.upn,
-            detail={"outcome": outcome.strip()},
         )
-    return get_action(conn, action_id)
+    return get_action(store, action_id)

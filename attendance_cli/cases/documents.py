@@ -6,16 +6,21 @@ import datetime as dt
 import hashlib
 import os
 import shutil
-import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from attendance_cli.cases import kinds
 from attendance_cli.cases.audit import record_audit
 from attendance_cli.cases.case import ensure_open_case, find_pupil
-from attendance_cli.db.engine import transaction
 from attendance_cli.errors import InvalidInputError
-from attendance_cli.registers.store import now_text
+from attendance_cli.store import cases as stored
+from attendance_cli.store import transaction
+from attendance_cli.store.database import as_store
+
+if TYPE_CHECKING:
+    from attendance_cli.store.cases import StoredDocument
+    from attendance_cli.store.database import Database
 
 
 @dataclass
@@ -32,8 +37,23 @@ class DocumentRecord:
     stored_path: str
 
 
+def _record(document: StoredDocument, store_folder: Path) -> DocumentRecord:
+    return DocumentRecord(
+        document.id,
+        document.kind,
+        document.file_name,
+        document.sha256,
+        document.bytes,
+        document.document_date,
+        document.description,
+        document.created_at,
+        document.officer,
+        str(store_folder / document.sha256),
+    )
+
+
 def attach_document(
-    conn: sqlite3.Connection,
+    db: Database,
     *,
     upn: str,
     file: Path,
@@ -45,7 +65,8 @@ def attach_document(
 ) -> DocumentRecord:
     """Copy ``file`` into the private document store, named by its SHA-256, and record it.
     The store never uses the file's own name on disk, so names cannot escape the folder."""
-    pupil = find_pupil(conn, upn)
+    database = as_store(db)
+    pupil = find_pupil(database, upn)
     found_kind = kinds.choose(kind, kinds.DOCUMENT_KINDS, "document kind", "--kind")
     if found_kind is None:
         raise InvalidInputError(
@@ -72,67 +93,32 @@ def attach_document(
             shutil.copyfileobj(source, out)
         os.replace(partial, target)
     size = target.stat().st_size
-    with transaction(conn):
-        case_id = ensure_open_case(conn, pupil, officer)
-        stamp = now_text()
-        cursor = conn.execute(
-            "INSERT INTO case_document (case_id, kind, file_name, sha256, bytes, document_date, description, created_at, officer) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (
-                case_id,
-                found_kind,
-                file.name,
-                sha256,
-                size,
-                document_date.isoformat() if document_date else None,
-                description,
-                stamp,
-                officer,
-            ),
+    with transaction(database):
+        case_id = ensure_open_case(database, pupil, officer)
+        document = stored.insert_document(
+            database,
+            case_id=case_id,
+            kind=found_kind,
+            file_name=file.name,
+            sha256=sha256,
+            size=size,
+            document_date=document_date,
+            description=description,
+            officer=officer,
         )
-        document_id = int(cursor.lastrowid or 0)
         record_audit(
-            conn,
+            database,
             officer=officer,
             action="attach_document",
             entity="document",
-            entity_id=document_id,
+            entity_id=document.id,
             upn=pupil.upn,
             detail={"kind": found_kind, "file_name": file.name, "sha256": sha256, "bytes": size},
         )
-    return DocumentRecord(
-        document_id,
-        found_kind,
-        file.name,
-        sha256,
-        size,
-        document_date,
-        description,
-        stamp,
-        officer,
-        str(target),
-    )
+    return _record(document, store)
 
 
-def list_documents(conn: sqlite3.Connection, *, upn: str, store: Path) -> list[DocumentRecord]:
-    pupil = find_pupil(conn, upn)
-    rows = conn.execute(
-        "SELECT d.id, d.kind, d.file_name, d.sha256, d.bytes, d.document_date, d.description, d.created_at, d.officer "
-        "FROM case_document d JOIN pupil_case c ON c.id = d.case_id WHERE c.pupil_id = ? ORDER BY d.id",
-        (pupil.id,),
-    ).fetchall()
-    return [
-        DocumentRecord(
-            r[0],
-            r[1],
-            r[2],
-            r[3],
-            r[4],
-            dt.date.fromisoformat(r[5]) if r[5] else None,
-            r[6],
-            r[7],
-            r[8],
-            str(store / r[3]),
-        )
-        for r in rows
-    ]
+def list_documents(db: Database, *, upn: str, store: Path) -> list[DocumentRecord]:
+    database = as_store(db)
+    pupil = find_pupil(database, upn)
+    return [_record(d, store) for d in stored.documents_of_pupil(database, pupil.id)]

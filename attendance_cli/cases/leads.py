@@ -2,37 +2,29 @@
 
 from __future__ import annotations
 
-import sqlite3
-from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from attendance_cli.cases import kinds
 from attendance_cli.cases.audit import record_audit
 from attendance_cli.cases.case import ensure_open_case, find_pupil
-from attendance_cli.db.engine import transaction
 from attendance_cli.errors import InvalidInputError
-from attendance_cli.registers.store import now_text
+from attendance_cli.store import cases as stored
+from attendance_cli.store import transaction
+from attendance_cli.store.cases import LeadRecord
+from attendance_cli.store.database import as_store
+
+if TYPE_CHECKING:
+    from attendance_cli.store.database import Database
+
+__all__ = ["LeadRecord", "current_lead", "insert_lead", "set_lead"]
 
 
-@dataclass
-class LeadRecord:
-    name: str
-    agency: str
-    role: str | None
-    contact: str | None
-    set_at: str
-    officer: str
-
-
-def current_lead(conn: sqlite3.Connection, case_id: int) -> LeadRecord | None:
-    row = conn.execute(
-        "SELECT name, agency, role, contact, set_at, officer FROM lead_practitioner WHERE case_id = ? ORDER BY id DESC LIMIT 1",
-        (case_id,),
-    ).fetchone()
-    return LeadRecord(*row) if row else None
+def current_lead(db: Database, case_id: int) -> LeadRecord | None:
+    return stored.current_lead(as_store(db), case_id)
 
 
 def set_lead(
-    conn: sqlite3.Connection,
+    db: Database,
     *,
     upn: str,
     name: str,
@@ -41,7 +33,8 @@ def set_lead(
     role: str | None = None,
     contact: str | None = None,
 ) -> LeadRecord:
-    pupil = find_pupil(conn, upn)
+    store = as_store(db)
+    pupil = find_pupil(store, upn)
     if not name or not name.strip():
         raise InvalidInputError("A lead practitioner needs a name", hint="Give --name NAME.")
     found_agency = kinds.choose(agency, kinds.AGENCIES, "agency", "--agency")
@@ -50,16 +43,16 @@ def set_lead(
             "A lead practitioner needs an agency",
             hint=f"Use one of: {', '.join(kinds.AGENCIES)} (--agency).",
         )
-    with transaction(conn):
-        case_id = ensure_open_case(conn, pupil, officer)
-        insert_lead(conn, case_id, name.strip(), found_agency, role, contact, officer, pupil.upn)
-    lead = current_lead(conn, case_id)
+    with transaction(store):
+        case_id = ensure_open_case(store, pupil, officer)
+        insert_lead(store, case_id, name.strip(), found_agency, role, contact, officer, pupil.upn)
+    lead = current_lead(store, case_id)
     assert lead is not None
     return lead
 
 
 def insert_lead(
-    conn: sqlite3.Connection,
+    db: Database,
     case_id: int,
     name: str,
     agency: str,
@@ -68,16 +61,23 @@ def insert_lead(
     officer: str,
     upn: str,
 ) -> None:
-    cursor = conn.execute(
-        "INSERT INTO lead_practitioner (case_id, name, agency, role, contact, set_at, officer) VALUES (?, ?, ?, ?, ?, ?, ?)",
-        (case_id, name, agency, role, contact, now_text(), officer),
+    """Insert a lead inside the caller's transaction, with its audit entry."""
+    store = as_store(db)
+    lead_id = stored.insert_lead(
+        store,
+        case_id=case_id,
+        name=name,
+        agency=agency,
+        role=role,
+        contact=contact,
+        officer=officer,
     )
     record_audit(
-        conn,
+        store,
         officer=officer,
         action="set_lead",
         entity="lead_practitioner",
-        entity_id=int(cursor.lastrowid or 0),
+        entity_id=lead_id,
         upn=upn,
         detail={"name": name, "agency": agency, "role": role},
     )

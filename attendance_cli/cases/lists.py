@@ -1,14 +1,22 @@
-"""Case lists and the casework status of many pupils at once (TSM pack, pupil view, LA report)."""
+"""Case lists and the casework status of many pupils at once (TSM pack, pupil view, LA report).
+
+Both read every case's lead and agreed actions in a few set-based queries
+(``store.cases.case_work``), never one query per case.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
-import sqlite3
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from attendance_cli.cases import kinds
-from attendance_cli.cases.leads import current_lead
 from attendance_cli.errors import InvalidInputError
+from attendance_cli.store import cases as stored
+from attendance_cli.store.database import as_store
+
+if TYPE_CHECKING:
+    from attendance_cli.store.database import Database
 
 
 @dataclass
@@ -26,37 +34,31 @@ class CaseworkSummary:
         return self.has_open_case and self.open_actions > 0
 
 
+def _overdue(dues: tuple[dt.date | None, ...], today: dt.date) -> int:
+    return sum(1 for d in dues if d is not None and d < today)
+
+
+def _next_review(dues: tuple[dt.date | None, ...]) -> dt.date | None:
+    return min((d for d in dues if d is not None), default=None)
+
+
 def casework_summaries(
-    conn: sqlite3.Connection, pupil_ids: list[int], *, today: dt.date | None = None
+    db: Database, pupil_ids: list[int], *, today: dt.date | None = None
 ) -> dict[int, CaseworkSummary]:
     """Open-case status of many pupils at once (for the TSM pack and case lists)."""
     today = today or dt.date.today()
     result: dict[int, CaseworkSummary] = {}
     if not pupil_ids:
         return result
-    for start in range(0, len(pupil_ids), 5000):
-        part = pupil_ids[start : start + 5000]
-        marks_ = ",".join("?" * len(part))
-        for case_id, pupil_id in conn.execute(
-            f"SELECT id, pupil_id FROM pupil_case WHERE status = 'open' AND pupil_id IN ({marks_})",
-            part,
-        ).fetchall():
-            lead = current_lead(conn, case_id)
-            dues = [
-                (status, dt.date.fromisoformat(due) if due else None)
-                for status, due in conn.execute(
-                    "SELECT status, due FROM case_action WHERE case_id = ?", (case_id,)
-                )
-            ]
-            open_dues = [d for s, d in dues if s == "agreed"]
-            result[pupil_id] = CaseworkSummary(
-                has_open_case=True,
-                lead_practitioner=lead.name if lead else None,
-                lead_agency=lead.agency if lead else None,
-                open_actions=len(open_dues),
-                overdue_actions=sum(1 for d in open_dues if d is not None and d < today),
-                next_review=min((d for d in open_dues if d is not None), default=None),
-            )
+    for work in stored.open_case_work(as_store(db), pupil_ids):
+        result[work.pupil_id] = CaseworkSummary(
+            has_open_case=True,
+            lead_practitioner=work.lead.name if work.lead else None,
+            lead_agency=work.lead.agency if work.lead else None,
+            open_actions=len(work.agreed_dues),
+            overdue_actions=_overdue(work.agreed_dues, today),
+            next_review=_next_review(work.agreed_dues),
+        )
     return result
 
 
@@ -81,7 +83,7 @@ class CaseListRow:
 
 
 def list_cases(
-    conn: sqlite3.Connection,
+    db: Database,
     *,
     school: str | None = None,
     status: str = "open",
@@ -98,68 +100,44 @@ def list_cases(
     """
     from attendance_cli.analysis.dataset import find_school
 
+    store = as_store(db)
     today = today or dt.date.today()
     if status not in ("open", "closed", "all"):
         raise InvalidInputError(
             f"Unknown case status {status!r}", hint="Use open, closed or all (--status)."
         )
     agency = kinds.choose(lead_agency, kinds.AGENCIES, "agency", "--lead-agency")
-    where: list[str] = []
-    args: list[object] = []
-    if status != "all":
-        where.append("c.status = ?")
-        args.append(status)
-    if school is not None:
-        ref = find_school(conn, school)
-        where.append("c.pupil_id IN (SELECT pupil_id FROM enrolment WHERE school_id = ?)")
-        args.append(ref.id)
-    sql = (
-        "SELECT c.id, p.id, p.upn, p.surname, p.forename, c.status, c.opened_at, c.closed_at, c.outcome "
-        "FROM pupil_case c JOIN pupil p ON p.id = c.pupil_id"
-        + (" WHERE " + " AND ".join(where) if where else "")
-        + " ORDER BY p.surname, p.forename, p.upn, c.id"
-    )
+    school_id = find_school(store.connection, school).id if school is not None else None
+    works = stored.case_work(store, status=None if status == "all" else status, school_id=school_id)
+    kept = [
+        w
+        for w in works
+        if not (no_lead and w.lead is not None)
+        and not (agency is not None and (w.lead is None or w.lead.agency != agency))
+        and not (overdue and not _overdue(w.agreed_dues, today))
+    ]
+    enrolments = stored.latest_enrolments(store, [w.pupil_id for w in kept])
     rows: list[CaseListRow] = []
-    for case_id, pupil_id, upn, surname, forename, state, opened, closed, outcome in conn.execute(
-        sql, args
-    ).fetchall():
-        lead = current_lead(conn, case_id)
-        if no_lead and lead is not None:
-            continue
-        if agency is not None and (lead is None or lead.agency != agency):
-            continue
-        dues = [
-            dt.date.fromisoformat(due) if due else None
-            for (due,) in conn.execute(
-                "SELECT due FROM case_action WHERE case_id = ? AND status = 'agreed'", (case_id,)
-            )
-        ]
-        late = sum(1 for d in dues if d is not None and d < today)
-        if overdue and not late:
-            continue
-        enrolment = conn.execute(
-            "SELECT s.laestab, s.name, e.year_group FROM enrolment e JOIN school s ON s.id = e.school_id "
-            "WHERE e.pupil_id = ? ORDER BY e.leaving_date IS NOT NULL, e.entry_date DESC, e.id DESC LIMIT 1",
-            (pupil_id,),
-        ).fetchone() or (None, None, None)
+    for w in kept:
+        enrolment = enrolments.get(w.pupil_id)
         rows.append(
             CaseListRow(
-                case_id=case_id,
-                upn=upn,
-                surname=surname,
-                forename=forename,
-                school_laestab=enrolment[0],
-                school_name=enrolment[1],
-                year_group=enrolment[2],
-                status=state,
-                opened_at=opened,
-                closed_at=closed,
-                outcome=outcome,
-                lead_practitioner=lead.name if lead else None,
-                lead_agency=lead.agency if lead else None,
-                open_actions=len(dues),
-                overdue_actions=late,
-                next_review=min((d for d in dues if d is not None), default=None),
+                case_id=w.case_id,
+                upn=w.upn,
+                surname=w.surname,
+                forename=w.forename,
+                school_laestab=enrolment.laestab if enrolment else None,
+                school_name=enrolment.school_name if enrolment else None,
+                year_group=enrolment.year_group if enrolment else None,
+                status=w.status,
+                opened_at=w.opened_at,
+                closed_at=w.closed_at,
+                outcome=w.outcome,
+                lead_practitioner=w.lead.name if w.lead else None,
+                lead_agency=w.lead.agency if w.lead else None,
+                open_actions=len(w.agreed_dues),
+                overdue_actions=_overdue(w.agreed_dues, today),
+                next_review=_next_review(w.agreed_dues),
             )
         )
     return rows

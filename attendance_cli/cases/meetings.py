@@ -3,27 +3,22 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
-import sqlite3
-from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from attendance_cli.cases.audit import record_audit
-from attendance_cli.db.engine import transaction
-from attendance_cli.registers.store import now_text
+from attendance_cli.store import cases as stored
+from attendance_cli.store import transaction
+from attendance_cli.store.cases import MeetingRecord
+from attendance_cli.store.database import as_store
 
+if TYPE_CHECKING:
+    from attendance_cli.store.database import Database
 
-@dataclass
-class MeetingRecord:
-    id: int
-    school_laestab: str
-    school_name: str
-    date: dt.date
-    kind: str
-    attendees: list[str]
+__all__ = ["MeetingRecord", "insert_meeting", "record_meeting"]
 
 
 def record_meeting(
-    conn: sqlite3.Connection,
+    db: Database,
     *,
     school: str,
     date: dt.date,
@@ -33,15 +28,16 @@ def record_meeting(
 ) -> MeetingRecord:
     from attendance_cli.analysis.dataset import find_school
 
-    ref = find_school(conn, school)
+    store = as_store(db)
+    ref = find_school(store.connection, school)
     names = [a.strip() for a in attendees or [] if a.strip()]
-    with transaction(conn):
-        meeting_id = insert_meeting(conn, ref.id, date, kind, names, officer, ref.laestab)
+    with transaction(store):
+        meeting_id = insert_meeting(store, ref.id, date, kind, names, officer, ref.laestab)
     return MeetingRecord(meeting_id, ref.laestab, ref.name, date, kind, names)
 
 
 def insert_meeting(
-    conn: sqlite3.Connection,
+    db: Database,
     school_id: int,
     date: dt.date,
     kind: str,
@@ -49,13 +45,13 @@ def insert_meeting(
     officer: str,
     laestab: str,
 ) -> int:
-    cursor = conn.execute(
-        "INSERT INTO meeting (school_id, date, kind, attendees, created_at, officer) VALUES (?, ?, ?, ?, ?, ?)",
-        (school_id, date.isoformat(), kind, json.dumps(attendees), now_text(), officer),
+    """Insert a meeting inside the caller's transaction, with its audit entry."""
+    store = as_store(db)
+    meeting_id = stored.insert_meeting(
+        store, school_id=school_id, date=date, kind=kind, attendees=attendees, officer=officer
     )
-    meeting_id = int(cursor.lastrowid or 0)
     record_audit(
-        conn,
+        store,
         officer=officer,
         action="record_meeting",
         entity="meeting",

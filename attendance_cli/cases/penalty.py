@@ -49,11 +49,11 @@ Every change is written together with its audit entry in one transaction.
 from __future__ import annotations
 
 import datetime as dt
-import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-from attendance_cli.cases.actions import insert_action
+from attendance_cli.cases.actions import end_action, insert_action
 from attendance_cli.cases.audit import record_audit
 from attendance_cli.cases.case import PupilRef, ensure_open_case, find_pupil, open_case
 from attendance_cli.cases.penalty_rules import (
@@ -85,9 +85,15 @@ from attendance_cli.cases.penalty_rules import (
     third_notice_refusal,
     tidy_parent_name,
 )
-from attendance_cli.db.engine import transaction
 from attendance_cli.errors import InvalidInputError, NotFoundError, RefusedError, UsageError
-from attendance_cli.registers.store import now_text
+from attendance_cli.store import LOCK_PENALTY_NOTICES, writing
+from attendance_cli.store import cases as stored_cases
+from attendance_cli.store import penalties as stored
+from attendance_cli.store.database import as_store
+from attendance_cli.store.penalties import StoredNotice
+
+if TYPE_CHECKING:
+    from attendance_cli.store.database import Database
 
 # ------------------------------------------------------------------------- the rules (pure)
 
@@ -186,76 +192,20 @@ def describe_check(check: NoticeCheck) -> str:
     return f"Yes: a {which} notice to {check.parent_name} for {check.upn} on {when}: {terms}."
 
 
-_NOTICE_SQL = (
-    "SELECT n.id, n.pupil_id, p.upn, p.surname, p.forename, n.case_id, n.parent_name, n.issued, "
-    "n.amount_pence, n.paid, n.withdrawn, n.withdrawn_reason, n.created_at, n.officer "
-    "FROM penalty_notice n JOIN pupil p ON p.id = n.pupil_id"
-)
-
-
-@dataclass
-class _Row:
-    id: int
-    pupil_id: int
-    upn: str
-    surname: str | None
-    forename: str | None
-    case_id: int | None
-    parent_name: str
-    issued: dt.date
-    amount_pence: int
-    paid: dt.date | None
-    withdrawn: dt.date | None
-    withdrawn_reason: str | None
-    created_at: str
-    officer: str
-
-    @property
-    def history(self) -> NoticeHistory:
-        return NoticeHistory(self.id, self.issued, self.withdrawn)
-
-
-def _date(text: str | None) -> dt.date | None:
-    return dt.date.fromisoformat(text[:10]) if text else None
-
-
-def _row(r: tuple) -> _Row:  # type: ignore[type-arg]
-    issued = _date(r[7])
-    assert issued is not None
-    return _Row(
-        r[0],
-        r[1],
-        r[2],
-        r[3],
-        r[4],
-        r[5],
-        r[6],
-        issued,
-        r[8],
-        _date(r[9]),
-        _date(r[10]),
-        r[11],
-        r[12],
-        r[13],
-    )
+def _history(row: StoredNotice) -> NoticeHistory:
+    return NoticeHistory(row.id, row.issued, row.withdrawn)
 
 
 def _notice_rows(
-    conn: sqlite3.Connection, *, pupil_id: int | None = None, notice_id: int | None = None
-) -> list[_Row]:
-    sql: str = _NOTICE_SQL
-    args: tuple[object, ...] = ()
-    if notice_id is not None:
-        sql, args = sql + " WHERE n.id = ?", (notice_id,)
-    elif pupil_id is not None:
-        sql, args = sql + " WHERE n.pupil_id = ?", (pupil_id,)
-    return [_row(r) for r in conn.execute(sql + " ORDER BY n.issued, n.id", args)]
+    db: Database, *, pupil_id: int | None = None, notice_id: int | None = None
+) -> list[StoredNotice]:
+    return stored.notices(as_store(db), pupil_id=pupil_id, notice_id=notice_id)
 
 
-def _numbers(rows: Sequence[_Row]) -> dict[int, int | None]:
+def _numbers(rows: Sequence[StoredNotice]) -> dict[int, int | None]:
     groups: dict[tuple[int, str], list[NoticeHistory]] = {}
     for row in rows:
-        groups.setdefault((row.pupil_id, parent_key(row.parent_name)), []).append(row.history)
+        groups.setdefault((row.pupil_id, parent_key(row.parent_name)), []).append(_history(row))
     numbers: dict[int, int | None] = {}
     for group in groups.values():
         numbers.update(number_notices(group))
@@ -263,36 +213,25 @@ def _numbers(rows: Sequence[_Row]) -> dict[int, int | None]:
 
 
 def _schools_at_issue(
-    conn: sqlite3.Connection, rows: Sequence[_Row]
+    db: Database, rows: Sequence[StoredNotice]
 ) -> dict[int, list[tuple[str, str]]]:
     """Per notice id: (LAESTAB, name) of the schools the pupil was on roll at on the issue date;
     all the pupil's schools when no enrolment dates cover it."""
-    pupil_ids = sorted({r.pupil_id for r in rows})
-    enrolments: dict[int, list[tuple[str, str, dt.date | None, dt.date | None]]] = {}
-    for start in range(0, len(pupil_ids), 500):
-        part = pupil_ids[start : start + 500]
-        marks = ",".join("?" * len(part))
-        for pupil_id, laestab, name, entry, leaving in conn.execute(
-            "SELECT e.pupil_id, s.laestab, s.name, e.entry_date, e.leaving_date FROM enrolment e "
-            f"JOIN school s ON s.id = e.school_id WHERE e.pupil_id IN ({marks})",
-            part,
-        ):
-            enrolments.setdefault(pupil_id, []).append(
-                (laestab, name, _date(entry), _date(leaving))
-            )
+    enrolments = stored.enrolment_spans(as_store(db), [r.pupil_id for r in rows])
     result: dict[int, list[tuple[str, str]]] = {}
     for row in rows:
         every = enrolments.get(row.pupil_id, [])
         on_roll = [
             e
             for e in every
-            if (e[2] is None or e[2] <= row.issued) and (e[3] is None or e[3] >= row.issued)
+            if (e.entry is None or e.entry <= row.issued)
+            and (e.leaving is None or e.leaving >= row.issued)
         ]
-        result[row.id] = sorted({(e[0], e[1]) for e in on_roll or every})
+        result[row.id] = sorted({(e.laestab, e.school_name) for e in on_roll or every})
     return result
 
 
-def _status(row: _Row, today: dt.date) -> str:
+def _status(row: StoredNotice, today: dt.date) -> str:
     if row.withdrawn is not None:
         return "withdrawn"
     if row.paid is not None:
@@ -301,7 +240,7 @@ def _status(row: _Row, today: dt.date) -> str:
 
 
 def _record(
-    row: _Row, number: int | None, schools: list[tuple[str, str]], today: dt.date
+    row: StoredNotice, number: int | None, schools: list[tuple[str, str]], today: dt.date
 ) -> PenaltyNoticeRecord:
     rates = rates_for(row.issued, number)
     status = _status(row, today)
@@ -318,7 +257,7 @@ def _record(
         parent_name=row.parent_name,
         issued=row.issued,
         notice_number=number,
-        counts_towards_limit=counts_at(row.history, today),
+        counts_towards_limit=counts_at(_history(row), today),
         framework=in_framework(row.issued),
         amount_pence=row.amount_pence,
         amount_due_pence=due,
@@ -337,26 +276,27 @@ def _record(
 
 
 def get_penalty_notice(
-    conn: sqlite3.Connection, notice_id: int, *, today: dt.date | None = None
+    db: Database, notice_id: int, *, today: dt.date | None = None
 ) -> PenaltyNoticeRecord:
-    found = _notice_rows(conn, notice_id=notice_id)
+    store = as_store(db)
+    found = _notice_rows(store, notice_id=notice_id)
     if not found:
         raise NotFoundError(
             f"No penalty notice with id {notice_id}",
             hint="`att penalty list --upn UPN` lists a pupil's notices with their ids.",
         )
-    rows = _notice_rows(conn, pupil_id=found[0].pupil_id)
+    rows = _notice_rows(store, pupil_id=found[0].pupil_id)
     row = next(r for r in rows if r.id == notice_id)
     return _record(
         row,
         _numbers(rows)[notice_id],
-        _schools_at_issue(conn, [row])[notice_id],
+        _schools_at_issue(store, [row])[notice_id],
         today or dt.date.today(),
     )
 
 
 def list_penalty_notices(
-    conn: sqlite3.Connection,
+    db: Database,
     *,
     school: str | None = None,
     upn: str | None = None,
@@ -365,6 +305,7 @@ def list_penalty_notices(
 ) -> list[PenaltyNoticeRecord]:
     """Notices, oldest first: all, or a pupil's (``upn``), or those of pupils on roll at
     ``school`` on the issue date (LAESTAB or part of the name); ``status`` filters."""
+    store = as_store(db)
     today = today or dt.date.today()
     if status is not None and status not in STATUSES:
         raise UsageError(
@@ -375,14 +316,14 @@ def list_penalty_notices(
     if school is not None:
         from attendance_cli.analysis.dataset import find_school
 
-        laestab = find_school(conn, school).laestab
+        laestab = find_school(store.connection, school).laestab
     rows = (
-        _notice_rows(conn, pupil_id=find_pupil(conn, upn).id)
+        _notice_rows(store, pupil_id=find_pupil(store, upn).id)
         if upn is not None
-        else _notice_rows(conn)
+        else _notice_rows(store)
     )
     numbers = _numbers(rows)
-    schools = _schools_at_issue(conn, rows)
+    schools = _schools_at_issue(store, rows)
     records = [_record(r, numbers[r.id], schools[r.id], today) for r in rows]
     return [
         r
@@ -394,22 +335,18 @@ def list_penalty_notices(
 # ---------------------------------------------------------------------------------- checks
 
 
-def _contact_warning(conn: sqlite3.Connection, pupil: PupilRef, name: str) -> str | None:
-    contacts = [
-        (row[0], row[1])
-        for row in conn.execute(
-            "SELECT name, relationship FROM contact WHERE pupil_id = ? ORDER BY priority, id",
-            (pupil.id,),
-        )
-    ]
+def _contact_warning(db: Database, pupil: PupilRef, name: str) -> str | None:
+    contacts = stored.parent_contacts(as_store(db), pupil.id)
     if not contacts:
         return (
             f"No parents or carers are recorded for {pupil.upn}, so {name!r} could not be "
             "checked (import a roster with Parent columns)."
         )
-    if any(parent_key(c[0]) == parent_key(name) for c in contacts):
+    if any(parent_key(c.name) == parent_key(name) for c in contacts):
         return None
-    known = "; ".join(f"{c[0]} ({c[1]})" if c[1] else c[0] for c in contacts)
+    known = "; ".join(
+        f"{c.name} ({c.relationship})" if c.relationship else c.name for c in contacts
+    )
     return (
         f"{name!r} is not among the parents and carers recorded for {pupil.upn}: {known}. "
         "Check the spelling: notices are counted per parent by name."
@@ -417,7 +354,7 @@ def _contact_warning(conn: sqlite3.Connection, pupil: PupilRef, name: str) -> st
 
 
 def _assess_for_new(
-    rows: Sequence[_Row], *, name: str, issued: dt.date, upn: str
+    rows: Sequence[StoredNotice], *, name: str, issued: dt.date, upn: str
 ) -> tuple[Assessment, list[str]]:
     """The framework for a new notice given the pupil's notices (refusals raised)."""
     key = parent_key(name)
@@ -430,14 +367,14 @@ def _assess_for_new(
                 hint="`att penalty list --upn UPN` shows it; record payment or withdrawal with "
                 "`att penalty update ID`.",
             )
-    assessment = assess_notice(issued=issued, others=[r.history for r in same])
+    assessment = assess_notice(issued=issued, others=[_history(r) for r in same])
     if not assessment.allowed:
         raise third_notice_refusal(assessment, name, upn)
     warnings = framework_warnings(assessment, name)
     # A notice recorded out of order must not turn a later one into a third.
     new_id = max((r.id for r in rows), default=0) + 1
-    before = number_notices([r.history for r in same])
-    after = number_notices([*(r.history for r in same), NoticeHistory(new_id, issued)])
+    before = number_notices([_history(r) for r in same])
+    after = number_notices([*(_history(r) for r in same), NoticeHistory(new_id, issued)])
     for r in same:
         if r.issued <= issued or r.withdrawn is not None or after[r.id] == before[r.id]:
             continue
@@ -458,7 +395,7 @@ def _assess_for_new(
 
 
 def check_penalty_notice(
-    conn: sqlite3.Connection,
+    db: Database,
     *,
     upn: str,
     parent: str,
@@ -467,14 +404,15 @@ def check_penalty_notice(
 ) -> NoticeCheck:
     """Whether a notice to ``parent`` for ``upn`` could be issued on ``on`` (default today), and
     at what rate; nothing is written."""
+    store = as_store(db)
     on = on or today or dt.date.today()
     name = tidy_parent_name(parent)
-    pupil = find_pupil(conn, upn)
-    rows = _notice_rows(conn, pupil_id=pupil.id)
-    same = [r.history for r in rows if parent_key(r.parent_name) == parent_key(name)]
+    pupil = find_pupil(store, upn)
+    rows = _notice_rows(store, pupil_id=pupil.id)
+    same = [_history(r) for r in rows if parent_key(r.parent_name) == parent_key(name)]
     assessment = assess_notice(issued=on, others=same)
     warnings = framework_warnings(assessment, name) if assessment.allowed else []
-    contact = _contact_warning(conn, pupil, name)
+    contact = _contact_warning(store, pupil, name)
     if contact:
         warnings.append(contact)
     rates = assessment.rates
@@ -500,9 +438,8 @@ def check_penalty_notice(
 
 
 def _settle_action(
-    conn: sqlite3.Connection,
+    db: Database,
     *,
-    case_id: int | None,
     notice_id: int,
     status: str,
     outcome: str,
@@ -511,32 +448,15 @@ def _settle_action(
 ) -> None:
     """Mark the notice's action done (paid) or cancelled (withdrawn), inside the caller's
     transaction; an action the officer already ended is left alone."""
-    if case_id is None:
+    store = as_store(db)
+    action_id = stored_cases.agreed_action_of_notice(store, notice_id)
+    if action_id is None:
         return
-    row = conn.execute(
-        "SELECT id FROM case_action WHERE case_id = ? AND kind = ? AND status = 'agreed' "
-        "AND description LIKE ? ORDER BY id LIMIT 1",
-        (case_id, ACTION_KIND, f"Penalty notice {notice_id} to %"),
-    ).fetchone()
-    if row is None:
-        return
-    conn.execute(
-        "UPDATE case_action SET status = ?, outcome = ?, completed_at = ? WHERE id = ?",
-        (status, outcome, now_text(), row[0]),
-    )
-    record_audit(
-        conn,
-        officer=officer,
-        action=f"action_{status}",
-        entity="action",
-        entity_id=row[0],
-        upn=upn,
-        detail={"outcome": outcome},
-    )
+    end_action(store, action_id=action_id, status=status, outcome=outcome, officer=officer, upn=upn)
 
 
 def add_penalty_notice(
-    conn: sqlite3.Connection,
+    db: Database,
     *,
     upn: str,
     parent: str,
@@ -550,6 +470,7 @@ def add_penalty_notice(
 ) -> PenaltyResult:
     """Record a penalty notice, enforcing the national framework (see the module docstring);
     optionally already paid or withdrawn."""
+    store = as_store(db)
     today = today or dt.date.today()
     name = tidy_parent_name(parent)
     reason = reason.strip() if reason and reason.strip() else None
@@ -570,9 +491,9 @@ def add_penalty_notice(
             check_not_future(day, option, today)
     if amount_pence is not None and withdrawn is not None:
         raise UsageError("--amount is for notices still to pay or paid", hint="Leave out --amount.")
-    pupil = find_pupil(conn, upn)
-    with transaction(conn):
-        rows = _notice_rows(conn, pupil_id=pupil.id)
+    pupil = find_pupil(store, upn)
+    with writing(store, LOCK_PENALTY_NOTICES):  # count the notices, then write
+        rows = _notice_rows(store, pupil_id=pupil.id)
         assessment, warnings = _assess_for_new(rows, name=name, issued=issued, upn=pupil.upn)
         rates = assessment.rates
         number = assessment.notice_number
@@ -594,33 +515,27 @@ def add_penalty_notice(
             amount = rates.initial_pence
         if paid is not None:
             warnings.extend(payment_warnings(issued, paid))
-        contact = _contact_warning(conn, pupil, name)
+        contact = _contact_warning(store, pupil, name)
         if contact:
             warnings.append(contact)
         outstanding = paid is None and withdrawn is None
         case_id = (
-            ensure_open_case(conn, pupil, officer) if outstanding else open_case(conn, pupil.id)
+            ensure_open_case(store, pupil, officer) if outstanding else open_case(store, pupil.id)
         )
-        cursor = conn.execute(
-            "INSERT INTO penalty_notice (pupil_id, case_id, parent_name, issued, amount_pence, "
-            "paid, withdrawn, withdrawn_reason, created_at, officer) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (
-                pupil.id,
-                case_id,
-                name,
-                issued.isoformat(),
-                amount,
-                paid.isoformat() if paid else None,
-                withdrawn.isoformat() if withdrawn else None,
-                reason,
-                now_text(),
-                officer,
-            ),
+        notice_id = stored.insert_notice(
+            store,
+            pupil_id=pupil.id,
+            case_id=case_id,
+            parent_name=name,
+            issued=issued,
+            amount_pence=amount,
+            paid=paid,
+            withdrawn=withdrawn,
+            withdrawn_reason=reason,
+            officer=officer,
         )
-        notice_id = int(cursor.lastrowid or 0)
         record_audit(
-            conn,
+            store,
             officer=officer,
             action="add_penalty_notice",
             entity="penalty_notice",
@@ -639,7 +554,7 @@ def add_penalty_notice(
         )
         if case_id is not None:
             insert_action(
-                conn,
+                store,
                 case_id,
                 ACTION_KIND,
                 action_description(notice_id, name, rates, issued),
@@ -649,11 +564,11 @@ def add_penalty_notice(
                 None,
                 officer,
                 pupil.upn,
+                penalty_notice_id=notice_id,
             )
             if paid is not None:
                 _settle_action(
-                    conn,
-                    case_id=case_id,
+                    store,
                     notice_id=notice_id,
                     status="done",
                     outcome=f"Paid {pounds(amount)} on {paid.isoformat()}",
@@ -662,29 +577,29 @@ def add_penalty_notice(
                 )
             elif withdrawn is not None:
                 _settle_action(
-                    conn,
-                    case_id=case_id,
+                    store,
                     notice_id=notice_id,
                     status="cancelled",
                     outcome=f"Withdrawn on {withdrawn.isoformat()}: {reason}",
                     officer=officer,
                     upn=pupil.upn,
                 )
-    return PenaltyResult(get_penalty_notice(conn, notice_id, today=today), warnings)
+    return PenaltyResult(get_penalty_notice(store, notice_id, today=today), warnings)
 
 
-def _one_row(conn: sqlite3.Connection, notice_id: int) -> tuple[_Row, list[_Row]]:
-    found = _notice_rows(conn, notice_id=notice_id)
+def _one_row(db: Database, notice_id: int) -> tuple[StoredNotice, list[StoredNotice]]:
+    store = as_store(db)
+    found = _notice_rows(store, notice_id=notice_id)
     if not found:
         raise NotFoundError(
             f"No penalty notice with id {notice_id}",
             hint="`att penalty list --upn UPN` lists a pupil's notices with their ids.",
         )
-    return found[0], _notice_rows(conn, pupil_id=found[0].pupil_id)
+    return found[0], _notice_rows(store, pupil_id=found[0].pupil_id)
 
 
 def record_penalty_payment(
-    conn: sqlite3.Connection,
+    db: Database,
     *,
     notice_id: int,
     paid: dt.date,
@@ -693,9 +608,10 @@ def record_penalty_payment(
     today: dt.date | None = None,
 ) -> PenaltyResult:
     """Record that a notice was paid (the amount defaults from the framework)."""
+    store = as_store(db)
     today = today or dt.date.today()
-    with transaction(conn):
-        row, rows = _one_row(conn, notice_id)
+    with writing(store, LOCK_PENALTY_NOTICES):  # count the notices, then write
+        row, rows = _one_row(store, notice_id)
         if row.withdrawn is not None:
             raise RefusedError(
                 f"Notice {notice_id} was withdrawn on {row.withdrawn.isoformat()}; a withdrawn "
@@ -729,12 +645,9 @@ def record_penalty_payment(
             amount = payment_amount(rates, row.issued, paid)
             warnings.extend(default_amount_note(rates, row.issued, paid, amount))
         warnings.extend(payment_warnings(row.issued, paid))
-        conn.execute(
-            "UPDATE penalty_notice SET paid = ?, amount_pence = ? WHERE id = ?",
-            (paid.isoformat(), amount, notice_id),
-        )
+        stored.set_notice_paid(store, notice_id=notice_id, paid=paid, amount_pence=amount)
         record_audit(
-            conn,
+            store,
             officer=officer,
             action="record_penalty_payment",
             entity="penalty_notice",
@@ -747,26 +660,26 @@ def record_penalty_payment(
             },
         )
         _settle_action(
-            conn,
-            case_id=row.case_id,
+            store,
             notice_id=notice_id,
             status="done",
             outcome=f"Paid {pounds(amount)} on {paid.isoformat()}",
             officer=officer,
             upn=row.upn,
         )
-    return PenaltyResult(get_penalty_notice(conn, notice_id, today=today), warnings)
+    return PenaltyResult(get_penalty_notice(store, notice_id, today=today), warnings)
 
 
-def _refuse_renumbering(conn: sqlite3.Connection, row: _Row, withdrawn: dt.date) -> None:
+def _refuse_renumbering(db: Database, row: StoredNotice, withdrawn: dt.date) -> None:
     """A withdrawal dated before a later notice to the same parent was issued would rewrite
     that notice's number and rate (it was issued, and charged, while this one was live)."""
+    store = as_store(db)
     same = [
         r
-        for r in _notice_rows(conn, pupil_id=row.pupil_id)
+        for r in _notice_rows(store, pupil_id=row.pupil_id)
         if parent_key(r.parent_name) == parent_key(row.parent_name)
     ]
-    before = number_notices([r.history for r in same])
+    before = number_notices([_history(r) for r in same])
     after = number_notices(
         [NoticeHistory(r.id, r.issued, withdrawn if r.id == row.id else r.withdrawn) for r in same]
     )
@@ -783,7 +696,7 @@ def _refuse_renumbering(conn: sqlite3.Connection, row: _Row, withdrawn: dt.date)
 
 
 def withdraw_penalty_notice(
-    conn: sqlite3.Connection,
+    db: Database,
     *,
     notice_id: int,
     withdrawn: dt.date,
@@ -792,14 +705,15 @@ def withdraw_penalty_notice(
     today: dt.date | None = None,
 ) -> PenaltyResult:
     """Record that a notice was withdrawn; from that date it no longer counts towards the limit."""
+    store = as_store(db)
     today = today or dt.date.today()
     if not reason or not reason.strip():
         raise UsageError(
             "Say why the notice was withdrawn", hint="Give --reason TEXT with --withdrawn."
         )
     reason = reason.strip()
-    with transaction(conn):
-        row, _ = _one_row(conn, notice_id)
+    with writing(store, LOCK_PENALTY_NOTICES):  # count the notices, then write
+        row, _ = _one_row(store, notice_id)
         if row.withdrawn is not None:
             raise RefusedError(
                 f"Notice {notice_id} was already withdrawn on {row.withdrawn.isoformat()}; "
@@ -809,7 +723,7 @@ def withdraw_penalty_notice(
             )
         check_not_before_issue(withdrawn, "--withdrawn", row.issued)
         check_not_future(withdrawn, "--withdrawn", today)
-        _refuse_renumbering(conn, row, withdrawn)
+        _refuse_renumbering(store, row, withdrawn)
         warnings: list[str] = []
         if row.paid is not None:
             if withdrawn < row.paid:
@@ -822,12 +736,9 @@ def withdraw_penalty_notice(
                 f"Notice {notice_id} was paid ({pounds(row.amount_pence)} on "
                 f"{row.paid.isoformat()}): the payment must be returned to the parent."
             )
-        conn.execute(
-            "UPDATE penalty_notice SET withdrawn = ?, withdrawn_reason = ? WHERE id = ?",
-            (withdrawn.isoformat(), reason, notice_id),
-        )
+        stored.set_notice_withdrawn(store, notice_id=notice_id, withdrawn=withdrawn, reason=reason)
         record_audit(
-            conn,
+            store,
             officer=officer,
             action="withdraw_penalty_notice",
             entity="penalty_notice",
@@ -836,19 +747,18 @@ def withdraw_penalty_notice(
             detail={"withdrawn": withdrawn, "withdrawn_reason": reason},
         )
         _settle_action(
-            conn,
-            case_id=row.case_id,
+            store,
             notice_id=notice_id,
             status="cancelled",
             outcome=f"Withdrawn on {withdrawn.isoformat()}: {reason}",
             officer=officer,
             upn=row.upn,
         )
-    return PenaltyResult(get_penalty_notice(conn, notice_id, today=today), warnings)
+    return PenaltyResult(get_penalty_notice(store, notice_id, today=today), warnings)
 
 
 def update_penalty_notice(
-    conn: sqlite3.Connection,
+    db: Database,
     *,
     notice_id: int,
     officer: str,
@@ -860,6 +770,7 @@ def update_penalty_notice(
 ) -> PenaltyResult:
     """Record payment (``paid``, optional ``amount_pence``) or withdrawal (``withdrawn`` with
     ``reason``) of an existing notice; one at a time."""
+    store = as_store(db)
     if (paid is None) == (withdrawn is None):
         raise UsageError(
             "Say what happened to the notice: --paid DATE or --withdrawn DATE --reason TEXT",
@@ -869,7 +780,7 @@ def update_penalty_notice(
         if reason is not None:
             raise UsageError("--reason goes with --withdrawn", hint="Leave out --reason.")
         return record_penalty_payment(
-            conn,
+            store,
             notice_id=notice_id,
             paid=paid,
             officer=officer,
@@ -880,7 +791,7 @@ def update_penalty_notice(
     if amount_pence is not None:
         raise UsageError("--amount goes with --paid", hint="Leave out --amount.")
     return withdraw_penalty_notice(
-        conn,
+        store,
         notice_id=notice_id,
         withdrawn=withdrawn,
         reason=reason or "",
