@@ -211,7 +211,7 @@ def attendance_milestones(
         run_reached,
     )
 
-    school_names = stored.school_names(as_store(db))
+    school_names = {sid: name for sid, (_, name) in stored.school_labels(as_store(db)).items()}
     entries: list[ChronologyEntry] = []
     for record, timeline, _calendar in timelines:
         where = school_names.get(record.school_id, "school")

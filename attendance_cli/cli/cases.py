@@ -140,12 +140,12 @@ def add_action(
     from attendance_cli.cases import actions, kinds
     from attendance_cli.config import officer_name
 
-    conn, _ = common.open_connection(ctx)
+    store, _ = common.open_db(ctx)
     missing = [name for name, value in (("--kind", kind), ("--action", action)) if not value]
     prompts.require(missing, command="case add-action")
     due_date = _day(due)
     if missing:  # on a terminal (else require() failed): ask for everything not given
-        defaults = actions.action_defaults(conn, upn=upn)
+        defaults = actions.action_defaults(store, upn=upn)
         if not kind:
             kind = prompts.select(
                 "Kind of action (support first, then formal, then legal)", kinds.AGREEABLE_KINDS
@@ -161,7 +161,7 @@ def add_action(
                 "Due / review date (YYYY-MM-DD or DD/MM/YYYY)", default=defaults.due
             )
     record = actions.add_action(
-        conn,
+        store,
         upn=upn,
         kind=kind or "",
         action=action or "",
@@ -191,13 +191,13 @@ def complete_action(
     from attendance_cli.cases import actions
     from attendance_cli.config import officer_name
 
-    conn, _ = common.open_connection(ctx)
+    store, _ = common.open_db(ctx)
     prompts.require([] if outcome else ["--outcome"], command="case complete-action")
     if not outcome:
-        actions.get_action(conn, action_id)  # a clear error before asking
+        actions.get_action(store, action_id)  # a clear error before asking
         outcome = prompts.text("Outcome (what came of the action)", required=True)
     record = actions.complete_action(
-        conn,
+        store,
         action_id=action_id,
         outcome=outcome or "",
         status=status.lower(),
@@ -231,11 +231,11 @@ def set_lead(
     from attendance_cli.cases import case, kinds, leads
     from attendance_cli.config import officer_name
 
-    conn, _ = common.open_connection(ctx)
+    store, _ = common.open_db(ctx)
     missing = [n for n, v in (("--name", name), ("--agency", agency)) if not v]
     prompts.require(missing, command="case set-lead")
     if missing:
-        case.find_pupil(conn, upn)
+        case.find_pupil(store, upn)
         if not name:
             name = prompts.text("Lead practitioner's name", required=True)
         if not agency:
@@ -245,7 +245,7 @@ def set_lead(
         if contact is None:
             contact = prompts.text("Contact (optional)")
     lead = leads.set_lead(
-        conn,
+        store,
         upn=upn,
         name=name or "",
         agency=agency or "",
@@ -254,7 +254,7 @@ def set_lead(
         officer=officer_name(officer),
     )
     data = {
-        "upn": case.find_pupil(conn, upn).upn,
+        "upn": case.find_pupil(store, upn).upn,
         "name": lead.name,
         "agency": lead.agency,
         "role": lead.role,
@@ -283,9 +283,9 @@ def note(
     from attendance_cli.cases import case, notes
     from attendance_cli.config import officer_name
 
-    conn, _ = common.open_connection(ctx)
-    record = notes.add_note(conn, upn=upn, text=text, officer=officer_name(officer))
-    data = {"id": record.id, "upn": case.find_pupil(conn, upn).upn, "text": record.text}
+    store, _ = common.open_db(ctx)
+    record = notes.add_note(store, upn=upn, text=text, officer=officer_name(officer))
+    data = {"id": record.id, "upn": case.find_pupil(store, upn).upn, "text": record.text}
     if not common.render(data, output):
         common.stdout.print(f"Added note {record.id} for {data['upn']}.", highlight=False)
 
@@ -313,12 +313,12 @@ def close(
     from attendance_cli.cases import case
     from attendance_cli.config import officer_name
 
-    conn, _ = common.open_connection(ctx)
+    store, _ = common.open_db(ctx)
     prompts.require([] if outcome else ["--outcome"], command="case close")
     if not outcome:
-        case.find_pupil(conn, upn)
+        case.find_pupil(store, upn)
         outcome = prompts.text("Outcome (how the case ended)", required=True)
-    state = case.close_case(conn, upn=upn, outcome=outcome or "", officer=officer_name(officer))
+    state = case.close_case(store, upn=upn, outcome=outcome or "", officer=officer_name(officer))
     data = _case_dict(state)
     if not common.render(data, output):
         common.stdout.print(
@@ -337,8 +337,8 @@ def reopen(
     from attendance_cli.cases import case
     from attendance_cli.config import officer_name
 
-    conn, _ = common.open_connection(ctx)
-    state = case.reopen_case(conn, upn=upn, officer=officer_name(officer))
+    store, _ = common.open_db(ctx)
+    state = case.reopen_case(store, upn=upn, officer=officer_name(officer))
     data = _case_dict(state)
     if not common.render(data, output):
         common.stdout.print(f"Reopened the case of {state.upn}.", highlight=False)
@@ -368,13 +368,13 @@ def attach(
     from attendance_cli.cases import case, documents, kinds
     from attendance_cli.config import document_store, officer_name
 
-    conn, path = common.open_connection(ctx)
+    store, path = common.open_db(ctx)
     prompts.require([] if kind else ["--kind"], command="case attach")
     if not kind:
-        case.find_pupil(conn, upn)
+        case.find_pupil(store, upn)
         kind = prompts.select("Kind of document", kinds.DOCUMENT_KINDS)
     record = documents.attach_document(
-        conn,
+        store,
         upn=upn,
         file=file,
         kind=kind,
@@ -409,10 +409,10 @@ def documents(
     from attendance_cli.cases import documents
     from attendance_cli.config import document_store
 
-    conn, path = common.open_connection(ctx)
+    store, path = common.open_db(ctx)
     rows = [
         _document_dict(d)
-        for d in documents.list_documents(conn, upn=upn, store=document_store(path))
+        for d in documents.list_documents(store, upn=upn, store=document_store(path))
     ]
     if common.render(rows, output, rows=rows, columns=DOCUMENT_KEYS):
         return
@@ -445,8 +445,8 @@ def show(
     from attendance_cli.cases.chronology import case_view, case_view_dict
     from attendance_cli.exports.render import to_jsonable
 
-    conn, _ = common.open_connection(ctx)
-    data = to_jsonable(case_view_dict(case_view(conn, upn)))
+    store, _ = common.open_db(ctx)
+    data = to_jsonable(case_view_dict(case_view(store, upn)))
     if common.render(data, output):
         return
     print_case(data)
@@ -476,10 +476,10 @@ def list_command(
     from attendance_cli.cases import lists
     from attendance_cli.exports.render import to_jsonable
 
-    conn, _ = common.open_connection(ctx)
+    store, _ = common.open_db(ctx)
     rows = to_jsonable(
         lists.list_cases(
-            conn,
+            store,
             school=school,
             status=status.lower(),
             overdue=overdue,

@@ -125,9 +125,9 @@ def add(
 
     issued_date = _date(issued, "--issued")
     assert issued_date is not None
-    conn, _ = common.open_connection(ctx)
+    store, _ = common.open_db(ctx)
     result = add_penalty_notice(
-        conn,
+        store,
         upn=upn,
         parent=parent,
         issued=issued_date,
@@ -163,9 +163,9 @@ def update(
     from attendance_cli.cases.penalty import update_penalty_notice
     from attendance_cli.config import officer_name
 
-    conn, _ = common.open_connection(ctx)
+    store, _ = common.open_db(ctx)
     result = update_penalty_notice(
-        conn,
+        store,
         notice_id=notice_id,
         officer=officer_name(officer),
         paid=_date(paid, "--paid"),
@@ -198,9 +198,9 @@ def list_command(
     from attendance_cli.cases.penalty import list_penalty_notices
     from attendance_cli.exports.render import to_jsonable
 
-    conn, _ = common.open_connection(ctx)
+    store, _ = common.open_db(ctx)
     notices = list_penalty_notices(
-        conn, school=school, upn=upn, status=status.lower() if status else None
+        store, school=school, upn=upn, status=status.lower() if status else None
     )
     rows = to_jsonable(notices)
     if common.render(rows, output, rows=rows, columns=COLUMNS):
@@ -225,8 +225,8 @@ def check(
     nothing)."""
     from attendance_cli.cases.penalty import check_penalty_notice, describe_check
 
-    conn, _ = common.open_connection(ctx)
-    result = check_penalty_notice(conn, upn=upn, parent=parent, on=_date(on, "--on"))
+    store, _ = common.open_db(ctx)
+    result = check_penalty_notice(store, upn=upn, parent=parent, on=_date(on, "--on"))
     for warning in result.warnings:
         common.stderr.print(f"Warning: {warning}", highlight=False, markup=False, style="yellow")
     if common.render(result, output):

@@ -27,12 +27,11 @@ import io
 import json
 import os
 import re
-import sqlite3
 import tempfile
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from attendance_cli import __version__
 from attendance_cli.errors import (
@@ -45,6 +44,9 @@ from attendance_cli.errors import (
 from attendance_cli.referrals.check import check_dict, check_referral
 from attendance_cli.referrals.content import gather_bundle_content
 from attendance_cli.referrals.evidence import CaseFile, RegisterSession
+
+if TYPE_CHECKING:
+    from attendance_cli.store.database import Database
 
 MANIFEST = "manifest.json"
 BUNDLE_FORMAT = "att-referral-bundle/1"
@@ -189,7 +191,7 @@ def _fsync_folder(folder: Path) -> None:
 
 
 def build_referral_bundle(
-    conn: sqlite3.Connection,
+    db: Database,
     *,
     upn: str,
     route: str,
@@ -204,10 +206,12 @@ def build_referral_bundle(
 ) -> BundleResult:
     """Check the case for ``route`` and write the evidence bundle to ``out`` (a .zip)."""
     from attendance_cli.cases.audit import record_audit
-    from attendance_cli.db.engine import transaction
     from attendance_cli.exports.render import to_jsonable
     from attendance_cli.referrals.pdf import render_bundle_pdf
+    from attendance_cli.store import transaction
+    from attendance_cli.store.database import as_store
 
+    database = as_store(db)
     out = _check_out_path(out)
     reason = reason.strip() if reason else None
     if force and not reason:
@@ -215,7 +219,7 @@ def build_referral_bundle(
             "--force needs --reason: say why the bundle is exported although the check is not met",
             hint='Add --reason "..." (it is printed on the cover and kept in the audit log).',
         )
-    check = check_referral(conn, upn=upn, route=route, start=start, end=end, today=today)
+    check = check_referral(database, upn=upn, route=route, start=start, end=end, today=today)
     case_file = check.case_file
     if not check.ready and not force:
         raise RefusedError(
@@ -227,7 +231,7 @@ def build_referral_bundle(
     forced = force and not check.ready
     generated = dt.datetime.now(dt.UTC).replace(microsecond=0)
     content = gather_bundle_content(
-        conn,
+        database,
         check=check,
         store=store,
         generated_at=generated,
@@ -332,9 +336,9 @@ def build_referral_bundle(
             while chunk := written.read(1024 * 1024):
                 digest.update(chunk)
         zip_sha256 = digest.hexdigest()
-        with transaction(conn):  # committed before the bundle appears at --out
+        with transaction(database):  # committed before the bundle appears at --out
             audit_id = record_audit(
-                conn,
+                database,
                 officer=officer,
                 action="referral_export",
                 entity="case",
@@ -444,9 +448,7 @@ def read_manifest(data: bytes) -> dict[str, Any]:
     return manifest
 
 
-def verify_referral_bundle(
-    path: Path, *, conn: sqlite3.Connection | None = None
-) -> BundleVerification:
+def verify_referral_bundle(path: Path, *, conn: Database | None = None) -> BundleVerification:
     """Recompute every file's SHA-256 against the manifest. With a database, also look for the
     export's audit entry (the zip's or the manifest's SHA-256): when neither is recorded for the
     bundle's UPN, the manifest is not the one att exported (it may have been rewritten to match
@@ -514,7 +516,7 @@ def verify_referral_bundle(
     return result
 
 
-def _find_export(conn: sqlite3.Connection, result: BundleVerification) -> dict[str, Any] | None:
+def _find_export(conn: Database, result: BundleVerification) -> dict[str, Any] | None:
     from attendance_cli.cases.audit import list_audit
 
     if not result.upn:

@@ -47,8 +47,8 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import sqlite3
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from attendance_cli.analysis.dataset import Period
 from attendance_cli.cases import kinds
@@ -62,6 +62,9 @@ from attendance_cli.referrals.evidence import (
     name_tokens,
     no_mark_yet,
 )
+
+if TYPE_CHECKING:
+    from attendance_cli.store.database import Database
 
 MET, MISSING, NOT_APPLICABLE = "met", "missing", "not_applicable"
 ILLNESS_FREQUENT_SESSIONS = 10  # 5 school days of illness in the period: ask for evidence
@@ -141,7 +144,7 @@ class ReferralCheck:
 
 
 def check_referral(
-    conn: sqlite3.Connection,
+    db: Database,
     *,
     upn: str,
     route: str,
@@ -152,7 +155,7 @@ def check_referral(
     """Read the child's case file and check it for ``route``."""
     chosen = find_route(route)
     today = today or dt.date.today()
-    case_file = gather_case_file(conn, upn=upn, start=start, end=end, today=today)
+    case_file = gather_case_file(db, upn=upn, start=start, end=end, today=today)
     return assess(case_file, chosen, today=today)
 
 

@@ -14,11 +14,10 @@ import dataclasses
 import datetime as dt
 import hashlib
 import re
-import sqlite3
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from attendance_cli import __version__
 from attendance_cli.errors import NotFoundError, RefusedError
@@ -33,6 +32,9 @@ from attendance_cli.referrals.evidence import (
     register_extract,
     register_imports,
 )
+
+if TYPE_CHECKING:
+    from attendance_cli.store.database import Database
 
 SIBLINGS_ITEM = "siblings"  # the check item naming the siblings: never in a bundle
 
@@ -137,7 +139,7 @@ def _redacted_checklist(check: ReferralCheck, siblings: list[str]) -> list[Check
 
 
 def gather_bundle_content(
-    conn: sqlite3.Connection,
+    db: Database,
     *,
     check: ReferralCheck,
     store: Path,
@@ -153,7 +155,7 @@ def gather_bundle_content(
     siblings = case_file.siblings
     view = case_file.view
     extract = register_extract(case_file)
-    imports = register_imports(conn, case_file)
+    imports = register_imports(db, case_file)
 
     attachments: dict[str, bytes] = {}
     exhibits: list[Exhibit] = []
@@ -204,7 +206,7 @@ def gather_bundle_content(
         reason=reason,
         as_at=database_as_at(imports, case_file.period),
         extract=extract,
-        changes=mark_changes(conn, case_file),
+        changes=mark_changes(db, case_file),
         imports=imports,
         exhibits=exhibits,
         chronology=chronology,

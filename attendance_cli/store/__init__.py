@@ -50,6 +50,7 @@ from attendance_cli.store.connection import Store, open_store
 from attendance_cli.store.transactions import (
     LOCK_AUDIT_CHAIN,
     LOCK_CASE_ACTIONS,
+    LOCK_MEETING_WORKBOOKS,
     LOCK_PENALTY_NOTICES,
     LOCK_REGISTERS,
     transaction,
@@ -60,6 +61,7 @@ __all__ = [
     "CHUNK_SIZE",
     "LOCK_AUDIT_CHAIN",
     "LOCK_CASE_ACTIONS",
+    "LOCK_MEETING_WORKBOOKS",
     "LOCK_PENALTY_NOTICES",
     "LOCK_REGISTERS",
     "Store",

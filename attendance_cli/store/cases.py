@@ -710,5 +710,163 @@ def school_mark_strings(store: Store, school_id: int, year: int) -> list[str]:
     ]
 
 
-def school_names(store: Store) -> dict[int, str]:
-    return dict(store.connection.execute("SELECT id, name FROM school"))
+def school_labels(store: Store) -> dict[int, tuple[str, str]]:
+    """Every school's (LAESTAB, name) by id."""
+    return {
+        sid: (laestab, name)
+        for sid, laestab, name in store.connection.execute("SELECT id, laestab, name FROM school")
+    }
+
+
+# ----------------------------------------------------- the case file of a legal referral
+# Reads of pupil, contact and import tables that only ``referrals.evidence`` makes (TEMPORARY
+# here as the registers reads above: they belong with ``store.registers``).
+
+
+@dataclass(frozen=True)
+class PupilDetails:
+    id: int
+    upn: str
+    surname: str | None
+    forename: str | None
+    date_of_birth: dt.date | None
+    gender: str | None
+    sen: str | None
+    social_worker: str | None
+    looked_after: bool | None
+
+    @property
+    def name(self) -> str:
+        return " ".join(filter(None, [self.forename, self.surname])) or self.upn
+
+
+def pupil_details(store: Store, pupil_id: int) -> PupilDetails:
+    row = store.connection.execute(
+        "SELECT id, upn, surname, forename, date_of_birth, gender, sen, social_worker, "
+        "looked_after FROM pupil WHERE id = ?",
+        (pupil_id,),
+    ).fetchone()
+    return PupilDetails(
+        row[0],
+        row[1],
+        row[2],
+        row[3],
+        to_date(row[4]),
+        row[5],
+        row[6],
+        row[7],
+        None if row[8] is None else bool(row[8]),
+    )
+
+
+@dataclass(frozen=True)
+class ContactDetails:
+    id: int
+    name: str
+    relationship: str | None
+    address: str | None
+    phone: str | None
+    email: str | None
+    parental_responsibility: bool | None  # None: not recorded
+
+    @property
+    def needs_letter(self) -> bool:
+        """A parent with parental responsibility (or not recorded: treated as having it)."""
+        return self.parental_responsibility is not False
+
+
+def contacts_of_pupil(store: Store, pupil_id: int) -> list[ContactDetails]:
+    rows = store.connection.execute(
+        "SELECT id, name, relationship, address, phone, email, parental_responsibility "
+        "FROM contact WHERE pupil_id = ? ORDER BY priority, id",
+        (pupil_id,),
+    )
+    return [
+        ContactDetails(r[0], r[1], r[2], r[3], r[4], r[5], None if r[6] is None else bool(r[6]))
+        for r in rows
+    ]
+
+
+@dataclass(frozen=True, slots=True)
+class ContactElsewhere:
+    """A contact of the same name recorded for another pupil."""
+
+    pupil_id: int
+    address: str | None
+    forename: str | None
+    surname: str | None
+
+
+def same_name_contacts(store: Store, *, name: str, pupil_id: int) -> list[ContactElsewhere]:
+    """Contacts of other pupils with this name (ignoring case and outer spaces)."""
+    rows = store.connection.execute(
+        "SELECT c.pupil_id, c.address, p.forename, p.surname FROM contact c "
+        "JOIN pupil p ON p.id = c.pupil_id WHERE lower(trim(c.name)) = lower(trim(?)) "
+        "AND c.pupil_id != ?",
+        (name, pupil_id),
+    )
+    return [ContactElsewhere(*r) for r in rows]
+
+
+@dataclass(frozen=True)
+class ImportRef:
+    id: int
+    file_name: str
+    sha256: str
+    file_format: str
+    imported_at: str
+    date_from: str | None
+    date_to: str | None
+    school_laestab: str | None
+
+
+def register_imports(
+    store: Store, *, school_ids: Sequence[int], date_from_until: dt.date, date_to_from: dt.date
+) -> list[ImportRef]:
+    """Register imports (not rosters) of these schools, or of several schools at once, that
+    start by ``date_from_until`` and end on or after ``date_to_from``."""
+    result: list[ImportRef] = []
+    for part in chunked(sorted(set(school_ids))):
+        marks = ",".join("?" * len(part))
+        rows = store.connection.execute(
+            "SELECT i.id, i.file_name, i.sha256, i.file_format, i.imported_at, i.date_from, "
+            "i.date_to, s.laestab FROM import_log i LEFT JOIN school s ON s.id = i.school_id "
+            "WHERE i.file_format NOT LIKE 'roster/%' "
+            f"AND (i.school_id IS NULL OR i.school_id IN ({marks})) "
+            "AND i.date_from <= ? AND i.date_to >= ? ORDER BY i.id",
+            (*part, date_text(date_from_until), date_text(date_to_from)),
+        )
+        result += [ImportRef(*r) for r in rows]
+    return sorted({r.id: r for r in result}.values(), key=lambda r: r.id)
+
+
+@dataclass(frozen=True, slots=True)
+class StoredMarkChange:
+    enrolment_id: int
+    date: dt.date
+    session: int
+    old_mark: str
+    new_mark: str
+    import_file: str
+    import_sha256: str
+    imported_at: str
+
+
+def mark_changes(
+    store: Store, *, enrolment_ids: Sequence[int], start: dt.date, end: dt.date
+) -> list[StoredMarkChange]:
+    """Marks of these enrolments between ``start`` and ``end`` that a later import replaced."""
+    result: list[tuple[int, StoredMarkChange]] = []
+    for part in chunked(list(enrolment_ids)):
+        marks = ",".join("?" * len(part))
+        for row in store.connection.execute(
+            "SELECT c.id, c.enrolment_id, c.date, c.session, c.old_mark, c.new_mark, i.file_name, "
+            "i.sha256, i.imported_at FROM mark_change c JOIN import_log i ON i.id = c.import_id "
+            f"WHERE c.enrolment_id IN ({marks}) AND c.date BETWEEN ? AND ?",
+            (*part, date_text(start), date_text(end)),
+        ):
+            day = to_date(row[2])
+            assert day is not None
+            result.append((row[0], StoredMarkChange(row[1], day, *row[3:])))
+    result.sort(key=lambda pair: (pair[1].date, pair[1].session, pair[0]))
+    return [change for _, change in result]
