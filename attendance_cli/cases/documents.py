@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 import os
@@ -16,40 +17,23 @@ from attendance_cli.cases.case import ensure_open_case, find_pupil
 from attendance_cli.errors import InvalidInputError
 from attendance_cli.store import cases as stored
 from attendance_cli.store import transaction
+from attendance_cli.store.cases import StoredDocument
 from attendance_cli.store.database import as_store
 
 if TYPE_CHECKING:
-    from attendance_cli.store.cases import StoredDocument
     from attendance_cli.store.database import Database
 
 
-@dataclass
-class DocumentRecord:
-    id: int
-    kind: str
-    file_name: str
-    sha256: str
-    bytes: int
-    document_date: dt.date | None
-    description: str | None
-    created_at: str
-    officer: str
-    stored_path: str
+@dataclass(frozen=True)
+class DocumentRecord(StoredDocument):
+    """A case document with where its bytes are: the document store, named by SHA-256."""
+
+    stored_path: str = ""
 
 
 def _record(document: StoredDocument, store_folder: Path) -> DocumentRecord:
-    return DocumentRecord(
-        document.id,
-        document.kind,
-        document.file_name,
-        document.sha256,
-        document.bytes,
-        document.document_date,
-        document.description,
-        document.created_at,
-        document.officer,
-        str(store_folder / document.sha256),
-    )
+    values = {f.name: getattr(document, f.name) for f in dataclasses.fields(StoredDocument)}
+    return DocumentRecord(**values, stored_path=str(store_folder / document.sha256))
 
 
 def attach_document(
