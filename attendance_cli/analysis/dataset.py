@@ -1,57 +1,38 @@
-"""Reading what the figures need from the database: schools, periods, enrolments and marks.
-
-Uses stdlib sqlite3 (start-up budget: ``att tsm prepare`` <= 1 s). Every command that shows
-figures goes through here, so schools are found, periods chosen and marks loaded one way.
+"""What the figures need from the store: the period reported on, the last marks, a school's
+calendar. Every command that shows figures goes through here and ``store.registers``, so schools
+are found, periods chosen and marks loaded one way.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import sqlite3
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 from attendance_cli import marks
-from attendance_cli.codes import NO_MARK
-from attendance_cli.errors import NotFoundError, UsageError
+from attendance_cli.errors import UsageError
+from attendance_cli.records import JsonRecord
+from attendance_cli.store import Store
+from attendance_cli.store import registers as store_registers
+from attendance_cli.store.registers import EnrolmentRecord, School
+
+if TYPE_CHECKING:
+    from attendance_cli.analysis.calendar import SchoolCalendar
 
 TERMS = ("autumn", "spring", "summer")
 
-
-@dataclass(frozen=True)
-class SchoolRef:
-    id: int
-    laestab: str
-    name: str
-    phase: str | None = None
-
-
-def find_school(conn: sqlite3.Connection, query: str) -> SchoolRef:
-    """A school by LAESTAB, or by an unambiguous part of its name (case-insensitive)."""
-    text = query.strip()
-    digits = text.replace("/", "").replace(" ", "")
-    if digits.isdigit():
-        row = conn.execute(
-            "SELECT id, laestab, name, phase FROM school WHERE laestab = ?", (digits,)
-        ).fetchone()
-        if row:
-            return SchoolRef(*row)
-    rows = conn.execute(
-        "SELECT id, laestab, name, phase FROM school WHERE instr(lower(name), lower(?)) > 0 ORDER BY name",
-        (text,),
-    ).fetchall()
-    exact = [r for r in rows if r[2].lower() == text.lower()]
-    if len(exact) == 1 or len(rows) == 1:
-        return SchoolRef(*(exact or rows)[0])
-    if not rows:
-        raise NotFoundError(
-            f"No school matches {query!r}",
-            hint="Give a LAESTAB or part of the school's name; `att schools` lists them.",
-        )
-    names = "; ".join(f"{r[1]} {r[2]}" for r in rows[:10])
-    raise UsageError(
-        f"{query!r} matches {len(rows)} schools: {names}",
-        hint="Give more of the name, or the LAESTAB.",
-    )
+__all__ = [
+    "TERMS",
+    "EnrolmentRecord",
+    "Period",
+    "ReportPeriod",
+    "School",
+    "find_school",
+    "last_mark_date",
+    "load_enrolments",
+    "resolve_period",
+    "school_calendar_of",
+]
 
 
 @dataclass(frozen=True)
@@ -65,24 +46,63 @@ class Period:
         return marks.academic_year(self.end)
 
 
-def last_mark_date(conn: sqlite3.Connection, school_id: int | None = None) -> dt.date | None:
+@dataclass(frozen=True, eq=False)
+class ReportPeriod(JsonRecord):
+    """The period a result covers, with the last date there are marks for (of the school or
+    the LA); JSON ``{"from", "to", "label", "last_marks"}``."""
+
+    start: dt.date
+    end: dt.date
+    label: str
+    last_marks: dt.date | None
+
+    JSON_KEYS = {"from": "start", "to": "end", "label": "label", "last_marks": "last_marks"}
+
+    @classmethod
+    def of(cls, period: Period, last_marks: dt.date | None) -> ReportPeriod:
+        return cls(period.start, period.end, period.label, last_marks)
+
+
+def last_mark_date(store: Store | Any, school_id: int | None = None) -> dt.date | None:
     """The last date with any mark (for one school, or anywhere)."""
-    sql = "SELECT m.academic_year, m.marks FROM mark_year m"
-    args: tuple[object, ...] = ()
-    if school_id is not None:
-        sql += " JOIN enrolment e ON e.id = m.enrolment_id WHERE e.school_id = ?"
-        args = (school_id,)
-    latest_year = None
-    latest_pos = -1
-    for year, text in conn.execute(sql + " ORDER BY m.academic_year DESC", args):
-        if latest_year is not None and year < latest_year:
-            break
-        pos = len(text.rstrip(NO_MARK)) - 1
-        if pos >= 0 and (latest_year is None or pos > latest_pos):
-            latest_year, latest_pos = year, pos
-    if latest_year is None:
-        return None
-    return marks.date_at(latest_year, latest_pos)[0]
+    found = store_registers.last_marked_position(Store.of(store), school_id=school_id)
+    return None if found is None else marks.date_at(*found)[0]
+
+
+def school_calendar_of(store: Store, school_id: int, years: list[int]) -> SchoolCalendar:
+    """The school's sessions (a position is a session when any pupil could attend it) for
+    ``years``, from all its enrolments' marks."""
+    from attendance_cli.analysis.calendar import SchoolCalendar
+    from attendance_cli.analysis.counts import mark_array, school_calendar
+
+    return SchoolCalendar(
+        {
+            year: school_calendar(
+                mark_array(store_registers.school_marks(store, school_id=school_id, year=year))
+            )
+            for year in years
+        }
+    )
+
+
+def find_school(store: Store | Any, query: str) -> School:
+    """Transitional: ``store.registers.find_school`` for callers that still pass a raw
+    connection (casework, penalties; they move behind the store in issue 11 part B)."""
+    return store_registers.find_school(Store.of(store), query)
+
+
+def load_enrolments(
+    store: Store | Any,
+    *,
+    years: list[int],
+    school_id: int | None = None,
+    pupil_id: int | None = None,
+) -> list[EnrolmentRecord]:
+    """Transitional: ``store.registers.load_enrolments`` for callers that still pass a raw
+    connection (chronology, referral evidence)."""
+    return store_registers.load_enrolments(
+        Store.of(store), years=years, school_id=school_id, pupil_id=pupil_id
+    )
 
 
 def resolve_period(
@@ -127,70 +147,3 @@ def resolve_period(
             hint="Check --from and --to (and --term/--year).",
         )
     return Period(first, last, label)
-
-
-@dataclass
-class EnrolmentRecord:
-    enrolment_id: int
-    pupil_id: int
-    school_id: int
-    upn: str
-    surname: str | None
-    forename: str | None
-    year_group: str | None
-    gender: str | None
-    fsm: bool | None
-    sen: str | None
-    social_worker: str | None
-    looked_after: bool | None
-    entry_date: str | None
-    leaving_date: str | None
-    marks: dict[int, str] = field(default_factory=dict)
-
-
-_ENROLMENT_SQL = (
-    "SELECT e.id, p.id, e.school_id, p.upn, p.surname, p.forename, e.year_group, p.gender, p.fsm, "
-    "p.sen, p.social_worker, p.looked_after, e.entry_date, e.leaving_date "
-    "FROM enrolment e JOIN pupil p ON p.id = e.pupil_id"
-)
-
-
-def load_enrolments(
-    conn: sqlite3.Connection,
-    *,
-    years: list[int],
-    school_id: int | None = None,
-    pupil_id: int | None = None,
-) -> list[EnrolmentRecord]:
-    """Enrolments (of a school, a pupil, or all) with their marks for ``years``."""
-    where, args = [], []
-    if school_id is not None:
-        where.append("e.school_id = ?")
-        args.append(school_id)
-    if pupil_id is not None:
-        where.append("e.pupil_id = ?")
-        args.append(pupil_id)
-    sql = _ENROLMENT_SQL + (" WHERE " + " AND ".join(where) if where else "") + " ORDER BY e.id"
-    records: dict[int, EnrolmentRecord] = {}
-    for row in conn.execute(sql, args):
-        record = EnrolmentRecord(*row)
-        record.fsm = None if record.fsm is None else bool(record.fsm)
-        record.looked_after = None if record.looked_after is None else bool(record.looked_after)
-        records[record.enrolment_id] = record
-    if not records or not years:
-        return list(records.values())
-    year_marks = ",".join("?" * len(years))
-    mark_sql = f"SELECT m.enrolment_id, m.academic_year, m.marks FROM mark_year m WHERE m.academic_year IN ({year_marks})"
-    mark_args: list[object] = list(years)
-    if school_id is not None or pupil_id is not None:
-        mark_sql = (
-            "SELECT m.enrolment_id, m.academic_year, m.marks FROM mark_year m JOIN enrolment e "
-            f"ON e.id = m.enrolment_id WHERE m.academic_year IN ({year_marks}) AND "
-            + " AND ".join(where)
-        )
-        mark_args += args
-    for enrolment_id, year, text in conn.execute(mark_sql, mark_args):
-        found = records.get(enrolment_id)
-        if found is not None:
-            found.marks[year] = text
-    return list(records.values())

@@ -26,6 +26,7 @@ import datetime as dt
 import enum
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -65,11 +66,12 @@ class Band(enum.StrEnum):
 
 
 @dataclass(frozen=True)
-class PeriodFigures:
-    """The DfE counts and rates of one enrolment over a period."""
+class Figures:
+    """The DfE counts and rates of one enrolment over a period: the one figures record that a
+    pack's pupils (``tsm.pack.PupilEntry``), the pupil view's terms (``views.pupil.TermFigures``)
+    and the LA report's pupils (``views.la_report.LaPupil``) hold as ``figures``; each publishes
+    the keys it shows, flat, through ``records.flat_keys``."""
 
-    start: dt.date
-    end: dt.date
     possible: int
     attended: int  # present + AEA
     present: int
@@ -87,26 +89,8 @@ class PeriodFigures:
     severe: bool  # 2·absent >= possible > 0
 
     @classmethod
-    def from_counts(cls, counts: SessionCounts, *, start: dt.date, end: dt.date) -> PeriodFigures:
-        return cls(
-            start=start,
-            end=end,
-            possible=counts.possible,
-            attended=counts.attended,
-            present=counts.present,
-            aea=counts.aea,
-            authorised=counts.authorised,
-            unauthorised=counts.unauthorised,
-            late=counts.late,
-            missing=counts.missing,
-            not_possible=counts.not_possible,
-            sessions_missed=counts.absent,
-            days_missed=counts.absent / 2,
-            attendance_pct=percent(counts.attended, counts.possible),
-            absence_pct=percent(counts.absent, counts.possible),
-            persistent=is_persistent(counts.absent, counts.possible),
-            severe=is_severe(counts.absent, counts.possible),
-        )
+    def of(cls, counts: SessionCounts) -> Figures:
+        return cls(**_figure_values(counts))
 
     def counts(self) -> SessionCounts:
         return SessionCounts(
@@ -118,6 +102,38 @@ class PeriodFigures:
             missing=self.missing,
             late=self.late,
         )
+
+
+@dataclass(frozen=True)
+class PeriodFigures(Figures):
+    """The figures of one enrolment over the period ``start``..``end``."""
+
+    start: dt.date
+    end: dt.date
+
+    @classmethod
+    def from_counts(cls, counts: SessionCounts, *, start: dt.date, end: dt.date) -> PeriodFigures:
+        return cls(start=start, end=end, **_figure_values(counts))
+
+
+def _figure_values(counts: SessionCounts) -> dict[str, Any]:
+    return dict(
+        possible=counts.possible,
+        attended=counts.attended,
+        present=counts.present,
+        aea=counts.aea,
+        authorised=counts.authorised,
+        unauthorised=counts.unauthorised,
+        late=counts.late,
+        missing=counts.missing,
+        not_possible=counts.not_possible,
+        sessions_missed=counts.absent,
+        days_missed=counts.absent / 2,
+        attendance_pct=percent(counts.attended, counts.possible),
+        absence_pct=percent(counts.absent, counts.possible),
+        persistent=is_persistent(counts.absent, counts.possible),
+        severe=is_severe(counts.absent, counts.possible),
+    )
 
 
 def _check_period(start: dt.date, end: dt.date) -> None:

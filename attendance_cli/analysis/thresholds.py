@@ -125,6 +125,23 @@ class Reason:
     text: str
 
 
+# A few words for each reason code, for on-screen tables (the full texts are in the JSON).
+SHORT_LABELS = {
+    "period_absence": "7%+ absence",
+    "recent_absence": "10%+ last 4 weeks",
+    "previous_year_pa": "PA last year",
+    "continuous_unauthorised_absence": "10+ days unauthorised: tell LA",
+    "possible_missing_education": "20+ days: possible CME",
+    "unexplained_absence_social_worker": "N/O: tell social worker",
+    "unexplained_absence_looked_after": "N/O: tell virtual school",
+}
+
+
+def short_label(code: str) -> str:
+    """The on-screen label of a reason code (the code itself for one without a label)."""
+    return SHORT_LABELS.get(code, code)
+
+
 def _meets(absent: int, possible: int, percent_threshold: int | float | Fraction) -> bool:
     return possible > 0 and 100 * absent >= _exact(percent_threshold) * possible
 

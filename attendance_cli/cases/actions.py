@@ -19,7 +19,7 @@ from attendance_cli.errors import InvalidInputError, NotFoundError, RefusedError
 from attendance_cli.store import LOCK_CASE_ACTIONS, transaction, writing
 from attendance_cli.store import cases as stored
 from attendance_cli.store.cases import ActionRecord
-from attendance_cli.store.database import as_store
+from attendance_cli.store.connection import Store
 
 if TYPE_CHECKING:
     from attendance_cli.store.database import Database
@@ -47,7 +47,7 @@ def with_derived_status(action: ActionRecord, today: dt.date) -> ActionRecord:
 
 
 def get_action(db: Database, action_id: int, *, today: dt.date | None = None) -> ActionRecord:
-    found = stored.get_action(as_store(db), action_id)
+    found = stored.get_action(Store.of(db), action_id)
     if found is None:
         raise NotFoundError(
             f"No action with id {action_id}", hint="`att case show UPN` lists a pupil's actions."
@@ -57,7 +57,7 @@ def get_action(db: Database, action_id: int, *, today: dt.date | None = None) ->
 
 def list_actions(db: Database, *, case_id: int, today: dt.date | None = None) -> list[ActionRecord]:
     day = today or dt.date.today()
-    return [with_derived_status(a, day) for a in stored.actions_of_case(as_store(db), case_id)]
+    return [with_derived_status(a, day) for a in stored.actions_of_case(Store.of(db), case_id)]
 
 
 @dataclass(frozen=True)
@@ -71,7 +71,7 @@ class ActionDefaults:
 
 def action_defaults(db: Database, *, upn: str, today: dt.date | None = None) -> ActionDefaults:
     """The defaults for a new action for ``upn`` (NotFoundError for an unknown pupil)."""
-    store = as_store(db)
+    store = Store.of(db)
     pupil = find_pupil(store, upn)
     case_id = stored.latest_case_id(store, pupil.id)
     lead = current_lead(store, case_id) if case_id is not None else None
@@ -95,7 +95,7 @@ def add_action(
     meeting_id: int | None = None,
 ) -> ActionRecord:
     """Record an agreed action; opens a case when the pupil has none open."""
-    store = as_store(db)
+    store = Store.of(db)
     pupil = find_pupil(store, upn)
     found_kind = kinds.choose(kind, kinds.KINDS, "kind of action", "--kind")
     if found_kind is None:
@@ -150,7 +150,7 @@ def insert_action(
     penalty_notice_id: int | None = None,
 ) -> int:
     """Insert an action inside the caller's transaction, with its audit entry."""
-    store = as_store(db)
+    store = Store.of(db)
     action_id = stored.insert_action(
         store,
         case_id=case_id,
@@ -187,7 +187,7 @@ def end_action(
     db: Database, *, action_id: int, status: str, outcome: str, officer: str, upn: str
 ) -> None:
     """Mark an action done or cancelled with its audit entry, inside the caller's block."""
-    store = as_store(db)
+    store = Store.of(db)
     stored.set_action_ended(store, action_id=action_id, status=status, outcome=outcome)
     record_audit(
         store,
@@ -210,7 +210,7 @@ def complete_action(
         )
     if not outcome or not outcome.strip():
         raise InvalidInputError("Say what came of the action", hint="Give --outcome TEXT.")
-    store = as_store(db)
+    store = Store.of(db)
     with writing(store, LOCK_CASE_ACTIONS):  # check it is still agreed, then end it
         current = get_action(store, action_id)
         if current.status in ("done", "cancelled"):

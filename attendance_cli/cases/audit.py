@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from attendance_cli.store import audit as stored
-from attendance_cli.store.database import as_store
+from attendance_cli.store.connection import Store
 
 if TYPE_CHECKING:
     from attendance_cli.store.database import Database
@@ -52,7 +52,7 @@ def record_audit(
     last hash is read and the entry written under the audit-chain lock (``store.audit``)."""
     text = json.dumps(detail or {}, sort_keys=True, ensure_ascii=False, default=str)
     return stored.append_entry(
-        as_store(db),
+        Store.of(db),
         genesis=GENESIS,
         digest=lambda prev_hash, at: _digest(
             prev_hash, at, officer, action, entity, entity_id, upn, text
@@ -83,7 +83,7 @@ def list_audit(db: Database, *, upn: str | None = None) -> list[AuditRecord]:
         AuditRecord(
             e.id, e.at, e.officer, e.action, e.entity, e.entity_id, e.upn, json.loads(e.detail)
         )
-        for e in stored.entries(as_store(db), upn=upn)
+        for e in stored.entries(Store.of(db), upn=upn)
     ]
 
 
@@ -99,7 +99,7 @@ def verify_audit(db: Database) -> AuditCheck:
     """Recompute the chain; report the first entry whose hash or link does not match."""
     prev_hash = GENESIS
     count = 0
-    for e in stored.chain(as_store(db)):
+    for e in stored.chain(Store.of(db)):
         count += 1
         if e.prev_hash != prev_hash:
             return AuditCheck(

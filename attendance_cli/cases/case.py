@@ -11,18 +11,19 @@ from typing import TYPE_CHECKING
 
 from attendance_cli.cases.audit import record_audit
 from attendance_cli.errors import InvalidInputError, NotFoundError, RefusedError
-from attendance_cli.identifiers import normalise_upn
 from attendance_cli.store import cases as stored
+from attendance_cli.store import registers as store_registers
 from attendance_cli.store import transaction
-from attendance_cli.store.cases import CaseState, PupilRef
-from attendance_cli.store.database import as_store
+from attendance_cli.store.cases import CaseState
+from attendance_cli.store.connection import Store
+from attendance_cli.store.registers import Pupil
 
 if TYPE_CHECKING:
     from attendance_cli.store.database import Database
 
 __all__ = [
     "CaseState",
-    "PupilRef",
+    "Pupil",
     "case_state",
     "close_case",
     "ensure_open_case",
@@ -33,30 +34,24 @@ __all__ = [
 ]
 
 
-def find_pupil(db: Database, upn: str) -> PupilRef:
-    wanted = normalise_upn(upn)
-    pupil = stored.find_pupil(as_store(db), wanted)
-    if pupil is None:
-        raise NotFoundError(
-            f"No pupil with UPN {wanted} in the database",
-            hint="Check the UPN, or import the school's roster first (att import roster.csv).",
-        )
-    return pupil
+def find_pupil(db: Database, upn: str) -> Pupil:
+    """The pupil with this UPN (``store.registers.find_pupil``: NotFoundError if none)."""
+    return store_registers.find_pupil(Store.of(db), upn)
 
 
 def open_case(db: Database, pupil_id: int) -> int | None:
-    return stored.open_case_id(as_store(db), pupil_id)
+    return stored.open_case_id(Store.of(db), pupil_id)
 
 
 def latest_case(db: Database, pupil_id: int) -> int | None:
     """The open case, else the most recent closed one."""
-    return stored.latest_case_id(as_store(db), pupil_id)
+    return stored.latest_case_id(Store.of(db), pupil_id)
 
 
-def ensure_open_case(db: Database, pupil: PupilRef, officer: str) -> int:
+def ensure_open_case(db: Database, pupil: Pupil, officer: str) -> int:
     """The pupil's open case, opened (and audited) if there is none; inside the caller's
     transaction."""
-    store = as_store(db)
+    store = Store.of(db)
     case_id = stored.open_case_id(store, pupil.id)
     if case_id is not None:
         return case_id
@@ -68,14 +63,14 @@ def ensure_open_case(db: Database, pupil: PupilRef, officer: str) -> int:
 
 
 def case_state(db: Database, case_id: int) -> CaseState:
-    state = stored.get_case(as_store(db), case_id)
+    state = stored.get_case(Store.of(db), case_id)
     if state is None:
         raise NotFoundError(f"No case with id {case_id}")
     return state
 
 
 def close_case(db: Database, *, upn: str, outcome: str, officer: str) -> CaseState:
-    store = as_store(db)
+    store = Store.of(db)
     pupil = find_pupil(store, upn)
     if not outcome or not outcome.strip():
         raise InvalidInputError("Say how the case ended", hint="Give --outcome TEXT.")
@@ -100,7 +95,7 @@ def close_case(db: Database, *, upn: str, outcome: str, officer: str) -> CaseSta
 
 
 def reopen_case(db: Database, *, upn: str, officer: str) -> CaseState:
-    store = as_store(db)
+    store = Store.of(db)
     pupil = find_pupil(store, upn)
     if stored.open_case_id(store, pupil.id) is not None:
         raise RefusedError(f"{pupil.upn} already has an open case")

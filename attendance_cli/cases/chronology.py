@@ -30,13 +30,15 @@ from typing import TYPE_CHECKING, Any
 
 from attendance_cli import marks as layout
 from attendance_cli.cases.actions import ActionRecord, with_derived_status
-from attendance_cli.cases.case import PupilRef, find_pupil
+from attendance_cli.cases.case import find_pupil
 from attendance_cli.cases.leads import LeadRecord
 from attendance_cli.store import cases as stored
-from attendance_cli.store.database import as_store
+from attendance_cli.store import registers as store_registers
+from attendance_cli.store.connection import Store
 
 if TYPE_CHECKING:
     from attendance_cli.store.database import Database
+    from attendance_cli.store.registers import Pupil
 
 MIN_POSSIBLE_FOR_MILESTONE = 20
 IMPACT_WEEKS = 4
@@ -81,7 +83,7 @@ class Impact:
 
 @dataclass
 class CaseView:
-    pupil: PupilRef
+    pupil: Pupil
     case_id: int | None
     status: str  # open, closed, or none (nothing recorded yet)
     opened_at: str | None
@@ -121,25 +123,19 @@ class _Sessions:
 
 def enrolment_timelines(db: Database, pupil_id: int) -> list[tuple[Any, Any, Any]]:
     """(EnrolmentRecord, Timeline, SchoolCalendar) over its marked years, for each of the pupil's enrolments."""
-    from attendance_cli.analysis.calendar import SchoolCalendar, build_timeline
-    from attendance_cli.analysis.counts import school_calendar
-    from attendance_cli.analysis.dataset import load_enrolments
+    from attendance_cli.analysis.calendar import build_timeline
+    from attendance_cli.analysis.dataset import school_calendar_of
 
-    store = as_store(db)
-    years = stored.marked_years(store, pupil_id)
+    store = Store.of(db)
+    years = store_registers.marked_years(store, pupil_id=pupil_id)
     if not years:
         return []
     result = []
-    for record in load_enrolments(store.connection, years=years, pupil_id=pupil_id):
+    for record in store_registers.load_enrolments(store, years=years, pupil_id=pupil_id):
         if not record.marks:
             continue
         own = sorted(record.marks)
-        calendar = SchoolCalendar(
-            {
-                y: school_calendar(stored.school_mark_strings(store, record.school_id, y))
-                for y in own
-            }
-        )
+        calendar = school_calendar_of(store, record.school_id, own)
         first, last = layout.year_start(own[0]), layout.year_end(own[-1])
         timeline = build_timeline(
             marks_by_year=record.marks, calendar=calendar, first=first, last=last, marks_until=last
@@ -211,7 +207,7 @@ def attendance_milestones(
         run_reached,
     )
 
-    school_names = {sid: name for sid, (_, name) in stored.school_labels(as_store(db)).items()}
+    school_names = {s.id: s.name for s in store_registers.all_schools(Store.of(db))}
     entries: list[ChronologyEntry] = []
     for record, timeline, _calendar in timelines:
         where = school_names.get(record.school_id, "school")
@@ -306,7 +302,7 @@ def _crossings(timeline: Any, in_year: Any, where: str, label: str) -> list[Chro
 def case_view(db: Database, upn: str, *, today: dt.date | None = None) -> CaseView:
     from attendance_cli.cases.audit import list_audit
 
-    store = as_store(db)
+    store = Store.of(db)
     today = today or dt.date.today()
     pupil = find_pupil(store, upn)
     case_id = stored.latest_case_id(store, pupil.id)

@@ -18,7 +18,7 @@ from attendance_cli.errors import InvalidInputError
 from attendance_cli.store import cases as stored
 from attendance_cli.store import transaction
 from attendance_cli.store.cases import StoredDocument
-from attendance_cli.store.database import as_store
+from attendance_cli.store.connection import Store
 
 if TYPE_CHECKING:
     from attendance_cli.store.database import Database
@@ -49,7 +49,7 @@ def attach_document(
 ) -> DocumentRecord:
     """Copy ``file`` into the private document store, named by its SHA-256, and record it.
     The store never uses the file's own name on disk, so names cannot escape the folder."""
-    database = as_store(db)
+    database = Store.of(db)
     pupil = find_pupil(database, upn)
     found_kind = kinds.choose(kind, kinds.DOCUMENT_KINDS, "document kind", "--kind")
     if found_kind is None:
@@ -103,6 +103,6 @@ def attach_document(
 
 
 def list_documents(db: Database, *, upn: str, store: Path) -> list[DocumentRecord]:
-    database = as_store(db)
+    database = Store.of(db)
     pupil = find_pupil(database, upn)
     return [_record(d, store) for d in stored.documents_of_pupil(database, pupil.id)]

@@ -11,7 +11,7 @@ from attendance_cli.errors import InvalidInputError
 from attendance_cli.store import cases as stored
 from attendance_cli.store import transaction
 from attendance_cli.store.cases import LeadRecord
-from attendance_cli.store.database import as_store
+from attendance_cli.store.connection import Store
 
 if TYPE_CHECKING:
     from attendance_cli.store.database import Database
@@ -20,7 +20,7 @@ __all__ = ["LeadRecord", "current_lead", "insert_lead", "set_lead"]
 
 
 def current_lead(db: Database, case_id: int) -> LeadRecord | None:
-    return stored.current_lead(as_store(db), case_id)
+    return stored.current_lead(Store.of(db), case_id)
 
 
 def set_lead(
@@ -33,7 +33,7 @@ def set_lead(
     role: str | None = None,
     contact: str | None = None,
 ) -> LeadRecord:
-    store = as_store(db)
+    store = Store.of(db)
     pupil = find_pupil(store, upn)
     if not name or not name.strip():
         raise InvalidInputError("A lead practitioner needs a name", hint="Give --name NAME.")
@@ -62,7 +62,7 @@ def insert_lead(
     upn: str,
 ) -> None:
     """Insert a lead inside the caller's transaction, with its audit entry."""
-    store = as_store(db)
+    store = Store.of(db)
     lead_id = stored.insert_lead(
         store,
         case_id=case_id,

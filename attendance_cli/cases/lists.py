@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 from attendance_cli.cases import kinds
 from attendance_cli.errors import InvalidInputError
 from attendance_cli.store import cases as stored
-from attendance_cli.store.database import as_store
+from attendance_cli.store.connection import Store
 
 if TYPE_CHECKING:
     from attendance_cli.store.database import Database
@@ -50,7 +50,7 @@ def casework_summaries(
     result: dict[int, CaseworkSummary] = {}
     if not pupil_ids:
         return result
-    for work in stored.open_case_work(as_store(db), pupil_ids):
+    for work in stored.open_case_work(Store.of(db), pupil_ids):
         result[work.pupil_id] = CaseworkSummary(
             has_open_case=True,
             lead_practitioner=work.lead.name if work.lead else None,
@@ -98,16 +98,16 @@ def list_cases(
     ``overdue`` keeps cases with an agreed action past its due date; ``lead_agency`` keeps cases
     whose current lead is from that agency; ``no_lead`` keeps cases with no lead practitioner.
     """
-    from attendance_cli.analysis.dataset import find_school
+    from attendance_cli.store.registers import find_school
 
-    store = as_store(db)
+    store = Store.of(db)
     today = today or dt.date.today()
     if status not in ("open", "closed", "all"):
         raise InvalidInputError(
             f"Unknown case status {status!r}", hint="Use open, closed or all (--status)."
         )
     agency = kinds.choose(lead_agency, kinds.AGENCIES, "agency", "--lead-agency")
-    school_id = find_school(store.connection, school).id if school is not None else None
+    school_id = find_school(store, school).id if school is not None else None
     works = stored.case_work(store, status=None if status == "all" else status, school_id=school_id)
     kept = [
         w

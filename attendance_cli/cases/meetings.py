@@ -9,7 +9,7 @@ from attendance_cli.cases.audit import record_audit
 from attendance_cli.store import cases as stored
 from attendance_cli.store import transaction
 from attendance_cli.store.cases import MeetingRecord
-from attendance_cli.store.database import as_store
+from attendance_cli.store.connection import Store
 
 if TYPE_CHECKING:
     from attendance_cli.store.database import Database
@@ -26,10 +26,10 @@ def record_meeting(
     attendees: list[str] | None = None,
     kind: str = "tsm",
 ) -> MeetingRecord:
-    from attendance_cli.analysis.dataset import find_school
+    from attendance_cli.store.registers import find_school
 
-    store = as_store(db)
-    ref = find_school(store.connection, school)
+    store = Store.of(db)
+    ref = find_school(store, school)
     names = [a.strip() for a in attendees or [] if a.strip()]
     with transaction(store):
         meeting_id = insert_meeting(store, ref.id, date, kind, names, officer, ref.laestab)
@@ -46,7 +46,7 @@ def insert_meeting(
     laestab: str,
 ) -> int:
     """Insert a meeting inside the caller's transaction, with its audit entry."""
-    store = as_store(db)
+    store = Store.of(db)
     meeting_id = stored.insert_meeting(
         store, school_id=school_id, date=date, kind=kind, attendees=attendees, officer=officer
     )

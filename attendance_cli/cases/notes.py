@@ -10,7 +10,7 @@ from attendance_cli.errors import InvalidInputError
 from attendance_cli.store import cases as stored
 from attendance_cli.store import transaction
 from attendance_cli.store.cases import NoteRecord
-from attendance_cli.store.database import as_store
+from attendance_cli.store.connection import Store
 
 if TYPE_CHECKING:
     from attendance_cli.store.database import Database
@@ -19,7 +19,7 @@ __all__ = ["NoteRecord", "add_note", "insert_note"]
 
 
 def add_note(db: Database, *, upn: str, text: str, officer: str) -> NoteRecord:
-    store = as_store(db)
+    store = Store.of(db)
     pupil = find_pupil(store, upn)
     if not text or not text.strip():
         raise InvalidInputError("The note is empty", hint="Give the note's text.")
@@ -31,7 +31,7 @@ def add_note(db: Database, *, upn: str, text: str, officer: str) -> NoteRecord:
 
 def insert_note(db: Database, case_id: int, text: str, officer: str, upn: str) -> NoteRecord:
     """Insert a note inside the caller's transaction, with its audit entry."""
-    store = as_store(db)
+    store = Store.of(db)
     note = stored.insert_note(store, case_id=case_id, text=text, officer=officer)
     record_audit(
         store, officer=officer, action="add_note", entity="note", entity_id=note.id, upn=upn

@@ -55,7 +55,7 @@ from typing import TYPE_CHECKING
 
 from attendance_cli.cases.actions import end_action, insert_action
 from attendance_cli.cases.audit import record_audit
-from attendance_cli.cases.case import PupilRef, ensure_open_case, find_pupil, open_case
+from attendance_cli.cases.case import ensure_open_case, find_pupil, open_case
 from attendance_cli.cases.penalty_rules import (
     ACTION_KIND,
     FULL_PENCE,
@@ -89,11 +89,12 @@ from attendance_cli.errors import InvalidInputError, NotFoundError, RefusedError
 from attendance_cli.store import LOCK_PENALTY_NOTICES, writing
 from attendance_cli.store import cases as stored_cases
 from attendance_cli.store import penalties as stored
-from attendance_cli.store.database import as_store
+from attendance_cli.store.connection import Store
 from attendance_cli.store.penalties import StoredNotice
 
 if TYPE_CHECKING:
     from attendance_cli.store.database import Database
+    from attendance_cli.store.registers import Pupil
 
 # ------------------------------------------------------------------------- the rules (pure)
 
@@ -199,7 +200,7 @@ def _history(row: StoredNotice) -> NoticeHistory:
 def _notice_rows(
     db: Database, *, pupil_id: int | None = None, notice_id: int | None = None
 ) -> list[StoredNotice]:
-    return stored.notices(as_store(db), pupil_id=pupil_id, notice_id=notice_id)
+    return stored.notices(Store.of(db), pupil_id=pupil_id, notice_id=notice_id)
 
 
 def _numbers(rows: Sequence[StoredNotice]) -> dict[int, int | None]:
@@ -217,7 +218,7 @@ def _schools_at_issue(
 ) -> dict[int, list[tuple[str, str]]]:
     """Per notice id: (LAESTAB, name) of the schools the pupil was on roll at on the issue date;
     all the pupil's schools when no enrolment dates cover it."""
-    enrolments = stored.enrolment_spans(as_store(db), [r.pupil_id for r in rows])
+    enrolments = stored.enrolment_spans(Store.of(db), [r.pupil_id for r in rows])
     result: dict[int, list[tuple[str, str]]] = {}
     for row in rows:
         every = enrolments.get(row.pupil_id, [])
@@ -278,7 +279,7 @@ def _record(
 def get_penalty_notice(
     db: Database, notice_id: int, *, today: dt.date | None = None
 ) -> PenaltyNoticeRecord:
-    store = as_store(db)
+    store = Store.of(db)
     found = _notice_rows(store, notice_id=notice_id)
     if not found:
         raise NotFoundError(
@@ -305,7 +306,7 @@ def list_penalty_notices(
 ) -> list[PenaltyNoticeRecord]:
     """Notices, oldest first: all, or a pupil's (``upn``), or those of pupils on roll at
     ``school`` on the issue date (LAESTAB or part of the name); ``status`` filters."""
-    store = as_store(db)
+    store = Store.of(db)
     today = today or dt.date.today()
     if status is not None and status not in STATUSES:
         raise UsageError(
@@ -314,9 +315,9 @@ def list_penalty_notices(
         )
     laestab: str | None = None
     if school is not None:
-        from attendance_cli.analysis.dataset import find_school
+        from attendance_cli.store.registers import find_school
 
-        laestab = find_school(store.connection, school).laestab
+        laestab = find_school(store, school).laestab
     rows = (
         _notice_rows(store, pupil_id=find_pupil(store, upn).id)
         if upn is not None
@@ -335,8 +336,8 @@ def list_penalty_notices(
 # ---------------------------------------------------------------------------------- checks
 
 
-def _contact_warning(db: Database, pupil: PupilRef, name: str) -> str | None:
-    contacts = stored.parent_contacts(as_store(db), pupil.id)
+def _contact_warning(db: Database, pupil: Pupil, name: str) -> str | None:
+    contacts = stored.parent_contacts(Store.of(db), pupil.id)
     if not contacts:
         return (
             f"No parents or carers are recorded for {pupil.upn}, so {name!r} could not be "
@@ -404,7 +405,7 @@ def check_penalty_notice(
 ) -> NoticeCheck:
     """Whether a notice to ``parent`` for ``upn`` could be issued on ``on`` (default today), and
     at what rate; nothing is written."""
-    store = as_store(db)
+    store = Store.of(db)
     on = on or today or dt.date.today()
     name = tidy_parent_name(parent)
     pupil = find_pupil(store, upn)
@@ -448,7 +449,7 @@ def _settle_action(
 ) -> None:
     """Mark the notice's action done (paid) or cancelled (withdrawn), inside the caller's
     transaction; an action the officer already ended is left alone."""
-    store = as_store(db)
+    store = Store.of(db)
     action_id = stored_cases.agreed_action_of_notice(store, notice_id)
     if action_id is None:
         return
@@ -470,7 +471,7 @@ def add_penalty_notice(
 ) -> PenaltyResult:
     """Record a penalty notice, enforcing the national framework (see the module docstring);
     optionally already paid or withdrawn."""
-    store = as_store(db)
+    store = Store.of(db)
     today = today or dt.date.today()
     name = tidy_parent_name(parent)
     reason = reason.strip() if reason and reason.strip() else None
@@ -588,7 +589,7 @@ def add_penalty_notice(
 
 
 def _one_row(db: Database, notice_id: int) -> tuple[StoredNotice, list[StoredNotice]]:
-    store = as_store(db)
+    store = Store.of(db)
     found = _notice_rows(store, notice_id=notice_id)
     if not found:
         raise NotFoundError(
@@ -608,7 +609,7 @@ def record_penalty_payment(
     today: dt.date | None = None,
 ) -> PenaltyResult:
     """Record that a notice was paid (the amount defaults from the framework)."""
-    store = as_store(db)
+    store = Store.of(db)
     today = today or dt.date.today()
     with writing(store, LOCK_PENALTY_NOTICES):  # count the notices, then write
         row, rows = _one_row(store, notice_id)
@@ -673,7 +674,7 @@ def record_penalty_payment(
 def _refuse_renumbering(db: Database, row: StoredNotice, withdrawn: dt.date) -> None:
     """A withdrawal dated before a later notice to the same parent was issued would rewrite
     that notice's number and rate (it was issued, and charged, while this one was live)."""
-    store = as_store(db)
+    store = Store.of(db)
     same = [
         r
         for r in _notice_rows(store, pupil_id=row.pupil_id)
@@ -705,7 +706,7 @@ def withdraw_penalty_notice(
     today: dt.date | None = None,
 ) -> PenaltyResult:
     """Record that a notice was withdrawn; from that date it no longer counts towards the limit."""
-    store = as_store(db)
+    store = Store.of(db)
     today = today or dt.date.today()
     if not reason or not reason.strip():
         raise UsageError(
@@ -770,7 +771,7 @@ def update_penalty_notice(
 ) -> PenaltyResult:
     """Record payment (``paid``, optional ``amount_pence``) or withdrawal (``withdrawn`` with
     ``reason``) of an existing notice; one at a time."""
-    store = as_store(db)
+    store = Store.of(db)
     if (paid is None) == (withdrawn is None):
         raise UsageError(
             "Say what happened to the notice: --paid DATE or --withdrawn DATE --reason TEXT",

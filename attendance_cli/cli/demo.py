@@ -20,6 +20,7 @@ def demo(ctx: typer.Context) -> None:
     from attendance_cli.db.engine import connect
     from attendance_cli.demo import run_demo
     from attendance_cli.exports.render import to_jsonable
+    from attendance_cli.store import Store
     from attendance_cli.tsm.pack import prepare_tsm_pack
 
     path = demo_database_path()
@@ -34,11 +35,8 @@ def demo(ctx: typer.Context) -> None:
             f"  imported {summary.file}: {summary.layout}, {summary.rows:,} rows, {summary.marks_added:,} marks",
             highlight=False,
         )
-    conn = connect(path)
-    try:
-        pack = prepare_tsm_pack(conn, school=DEMO_SCHOOL)
-    finally:
-        conn.close()
+    with Store(connect(path)) as store:
+        pack = prepare_tsm_pack(store, school=DEMO_SCHOOL)
     common.stdout.print()
     print_pack(to_jsonable(pack))
     common.stdout.print(

@@ -37,6 +37,10 @@ OfficerOption = Annotated[
     ),
 ]
 DATE_FORMATS = ["%Y-%m-%d", "%d/%m/%Y"]
+SchoolOption = Annotated[
+    str,
+    typer.Option("--school", "-s", help="LAESTAB or an unambiguous part of the school's name."),
+]
 
 # The period of a report (as ``att tsm prepare`` takes it; ``analysis.dataset.resolve_period``).
 TermOption = Annotated[

@@ -37,8 +37,8 @@ def show(
     from attendance_cli.exports.render import to_jsonable
     from attendance_cli.views.pupil import show_pupil
 
-    conn, _ = common.open_connection(ctx)
-    data = to_jsonable(show_pupil(conn, upn=upn, year=year))
+    store, _ = common.open_db(ctx)
+    data = to_jsonable(show_pupil(store, upn=upn, year=year))
     if common.render(data, output):
         return
     print_pupil(data)
@@ -148,21 +148,12 @@ def _print_terms(e: dict[str, Any]) -> None:
     common.stdout.print(table)
 
 
-def _category(code: str | None, day: dt.date) -> str | None:
-    from attendance_cli import codes
-
-    if code is None:
-        return None
-    if code == codes.MISSING_MARK:
-        return "missing"
-    found = codes.lookup(code, day)
-    return found.category.value if found else None
-
-
 def _print_register(weeks: list[dict[str, Any]]) -> None:
     from rich import box
     from rich.table import Table
     from rich.text import Text
+
+    from attendance_cli.views.pupil import register_category
 
     table = Table(title="Register (AM PM)", title_justify="left", box=box.SIMPLE_HEAD)
     table.add_column("week of", no_wrap=True)
@@ -177,7 +168,7 @@ def _print_register(weeks: list[dict[str, Any]]) -> None:
             cell = Text()
             for session in range(2):
                 code = week["marks"][offset * 2 + session]
-                category = _category(code, monday + dt.timedelta(days=offset))
+                category = register_category(code, monday + dt.timedelta(days=offset))
                 cell.append(f"{code or '.':<2}", style=CATEGORY_STYLES.get(category or "", ""))
                 if session == 0:
                     cell.append(" ")

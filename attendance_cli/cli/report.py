@@ -16,7 +16,6 @@ from attendance_cli.cli.options import (
     YearOption,
 )
 from attendance_cli.cli.tables import cohort_table, headline_table, pct, pct_and_count
-from attendance_cli.cli.tsm import SHORT_LABELS
 from attendance_cli.exports.render import OutputFormat
 
 app = typer.Typer(help="LA-wide reports.", no_args_is_help=True)
@@ -41,9 +40,9 @@ def la(
     from attendance_cli.views.la_report import prepare_la_report
     from attendance_cli.views.schools import COLUMNS
 
-    conn, _ = common.open_connection(ctx)
+    store, _ = common.open_db(ctx)
     report = prepare_la_report(
-        conn,
+        store,
         term=term,
         year=year,
         start=start.date() if start else None,
@@ -68,6 +67,8 @@ def print_report(data: dict[str, Any], limit: int) -> None:
     from rich import box
     from rich.panel import Panel
     from rich.table import Table
+
+    from attendance_cli.analysis.thresholds import short_label
 
     out = common.stdout
     period = data["period"]
@@ -134,7 +135,7 @@ def print_report(data: dict[str, Any], limit: int) -> None:
             status,
             f"{pct(p['attendance_pct'])} {band}".strip(),
             str(p["unexplained_sessions"]),
-            "; ".join(SHORT_LABELS.get(code, code) for code in p["flag_codes"]),
+            "; ".join(short_label(code) for code in p["flag_codes"]),
         ]
 
     pupils(
@@ -172,7 +173,7 @@ def print_report(data: dict[str, Any], limit: int) -> None:
             str(p["longest_unauthorised_days"]),
             p["longest_unauthorised_from"] or "",
             "yes" if p["longest_unauthorised_running"] else "no",
-            "; ".join(SHORT_LABELS.get(code, code) for code in p["flag_codes"]),
+            "; ".join(short_label(code) for code in p["flag_codes"]),
         ]
 
     pupils(

@@ -20,8 +20,8 @@ def schools(
     from attendance_cli.exports.render import to_jsonable
     from attendance_cli.views.schools import COLUMNS, list_schools
 
-    conn, _ = common.open_connection(ctx)
-    data = to_jsonable(list_schools(conn, year=year))
+    store, _ = common.open_db(ctx)
+    data = to_jsonable(list_schools(store, year=year))
     if common.render(data, output, rows=data["schools"], columns=COLUMNS):
         return
     print_schools(data)

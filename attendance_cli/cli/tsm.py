@@ -9,7 +9,17 @@ from typing import Annotated, Any
 import typer
 
 from attendance_cli.cli import common
-from attendance_cli.cli.options import FormatOption, OfficerOption, RecordFormatOption
+from attendance_cli.cli.options import (
+    FormatOption,
+    FromOption,
+    OfficerOption,
+    RecordFormatOption,
+    SchoolOption,
+    TermOption,
+    ToOption,
+    WorkbookOption,
+    YearOption,
+)
 from attendance_cli.cli.tables import cohort_table, headline_table
 from attendance_cli.cli.tables import pct as _pct
 from attendance_cli.exports.render import OutputFormat
@@ -67,25 +77,11 @@ PUPIL_COLUMNS = [
 @app.command("prepare")
 def prepare(
     ctx: typer.Context,
-    school: Annotated[
-        str,
-        typer.Option("--school", "-s", help="LAESTAB or an unambiguous part of the school's name."),
-    ],
-    term: Annotated[
-        str | None, typer.Option("--term", help="autumn, spring or summer (assumed term dates).")
-    ] = None,
-    year: Annotated[
-        int | None,
-        typer.Option("--year", help="Academic year by its first calendar year: 2025 = 2025/26."),
-    ] = None,
-    start: Annotated[
-        dt.datetime | None,
-        typer.Option("--from", formats=["%Y-%m-%d", "%d/%m/%Y"], help="First day of the period."),
-    ] = None,
-    end: Annotated[
-        dt.datetime | None,
-        typer.Option("--to", formats=["%Y-%m-%d", "%d/%m/%Y"], help="Last day of the period."),
-    ] = None,
+    school: SchoolOption,
+    term: TermOption = None,
+    year: YearOption = None,
+    start: FromOption = None,
+    end: ToOption = None,
     include_all: Annotated[
         bool,
         typer.Option(
@@ -93,18 +89,15 @@ def prepare(
         ),
     ] = False,
     output: FormatOption = OutputFormat.table,
-    workbook: Annotated[
-        Path | None,
-        typer.Option("--output", "-o", help="Also write the pack as an Excel workbook (.xlsx)."),
-    ] = None,
+    workbook: WorkbookOption = None,
 ) -> None:
     """Prepare the TSM pack for a school: severe, persistent and at-risk pupils with figures and flags."""
     from attendance_cli.exports.render import to_jsonable
     from attendance_cli.tsm.pack import prepare_tsm_pack
 
-    conn, _ = common.open_connection(ctx)
+    store, _ = common.open_db(ctx)
     pack = prepare_tsm_pack(
-        conn,
+        store,
         school=school,
         term=term,
         year=year,
@@ -146,10 +139,7 @@ RECORD_KEYS = [
 @app.command("record")
 def record(
     ctx: typer.Context,
-    school: Annotated[
-        str,
-        typer.Option("--school", "-s", help="LAESTAB or an unambiguous part of the school's name."),
-    ],
+    school: SchoolOption,
     date: Annotated[
         dt.datetime,
         typer.Option("--date", formats=["%Y-%m-%d", "%d/%m/%Y"], help="The day of the meeting."),
@@ -225,6 +215,8 @@ def print_pack(data: dict[str, Any]) -> None:
     from rich.panel import Panel
     from rich.table import Table
 
+    from attendance_cli.tsm.pack import short_flags
+
     out = common.stdout
     school, period, s, la, nat = (
         data["school"],
@@ -261,7 +253,7 @@ def print_pack(data: dict[str, Any]) -> None:
         table.add_column("flags", ratio=3, overflow="fold")
         table.add_column("lead / review", max_width=12, overflow="fold")
         for p in listed:
-            flags = _flags(p)
+            flags = short_flags(p)
             lead = p["lead_practitioner"] or "no lead"
             if p["next_review"]:
                 lead += f", review {p['next_review']}"
@@ -283,29 +275,3 @@ def print_pack(data: dict[str, Any]) -> None:
         )
         out.print("  " + ", ".join(missing), highlight=False)
     out.print(cohort_table(data["cohorts"]))
-
-
-SHORT_LABELS = {
-    "period_absence": "7%+ absence",
-    "recent_absence": "10%+ last 4 weeks",
-    "previous_year_pa": "PA last year",
-    "continuous_unauthorised_absence": "10+ days unauthorised: tell LA",
-    "possible_missing_education": "20+ days: possible CME",
-    "unexplained_absence_social_worker": "N/O: tell social worker",
-    "unexplained_absence_looked_after": "N/O: tell virtual school",
-}
-
-
-def _flags(p: dict[str, Any]) -> list[str]:
-    """Short labels for the table; the full texts are in the JSON."""
-    flags = [SHORT_LABELS.get(code, code) for code in p["flag_codes"] + p["at_risk_codes"]]
-    if p["penalty_threshold_met"]:
-        flags.insert(
-            0, f"penalty threshold {dt.date.fromisoformat(p['penalty_threshold_date']):%d/%m}"
-        )
-    if p["pa_unavoidable_this_year"]:
-        flags.append("PA unavoidable this year")
-    elif p["recovery_sessions_year"]:
-        flags.append(f"{p['recovery_sessions_year']} sessions to leave PA")
-    flags.extend(p["pattern"])
-    return flags

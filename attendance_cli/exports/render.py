@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from attendance_cli.exports.safety import neutralise
+from attendance_cli.records import JsonRecord
 
 
 class OutputFormat(enum.StrEnum):
@@ -31,6 +32,8 @@ _PLAIN = frozenset({str, int, float, bool, type(None)})  # exact types: an enum 
 def to_jsonable(value: Any) -> Any:
     if type(value) in _PLAIN:
         return value
+    if isinstance(value, JsonRecord):
+        return {key: to_jsonable(v) for key, v in value.as_json().items()}
     if is_dataclass(value) and not isinstance(value, type):
         # field by field rather than through dataclasses.asdict, which deep-copies every value
         # only for this to walk the copy again (0.7 s of a big LA report's 200,000 values)

@@ -209,9 +209,9 @@ def build_referral_bundle(
     from attendance_cli.exports.render import to_jsonable
     from attendance_cli.referrals.pdf import render_bundle_pdf
     from attendance_cli.store import transaction
-    from attendance_cli.store.database import as_store
+    from attendance_cli.store.connection import Store
 
-    database = as_store(db)
+    database = Store.of(db)
     out = _check_out_path(out)
     reason = reason.strip() if reason else None
     if force and not reason:

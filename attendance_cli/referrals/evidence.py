@@ -33,8 +33,9 @@ from attendance_cli.analysis.dataset import Period, resolve_period
 from attendance_cli.codes import CATEGORY_OF_STORED, NO_MARK, describe_stored
 from attendance_cli.errors import InvalidInputError, UsageError
 from attendance_cli.store import cases as stored
+from attendance_cli.store import registers as store_registers
 from attendance_cli.store.cases import ContactDetails, ImportRef, PupilDetails
-from attendance_cli.store.database import as_store
+from attendance_cli.store.connection import Store
 
 if TYPE_CHECKING:
     from attendance_cli.store.database import Database
@@ -150,22 +151,33 @@ def gather_case_file(
     """Read the child's case file. The period defaults to the academic year to date (up to the
     child's last marked session)."""
     from attendance_cli.analysis.counts import SessionCounts
-    from attendance_cli.analysis.dataset import load_enrolments
     from attendance_cli.analysis.figures import PeriodFigures, count_sessions
     from attendance_cli.analysis.thresholds import check_penalty_threshold
     from attendance_cli.cases.case import find_pupil
     from attendance_cli.cases.chronology import case_view, enrolment_timelines
+    from attendance_cli.store.conversions import date_text
 
-    store = as_store(db)
+    store = Store.of(db)
     today = today or dt.date.today()
-    pupil = stored.pupil_details(store, find_pupil(store, upn).id)
-    all_years = stored.marked_years(store, pupil.id)
-    records = load_enrolments(store.connection, years=all_years, pupil_id=pupil.id)
+    found = find_pupil(store, upn)
+    pupil = PupilDetails(
+        found.id,
+        found.upn,
+        found.surname,
+        found.forename,
+        found.date_of_birth,
+        found.gender,
+        found.sen,
+        found.social_worker,
+        found.looked_after,
+    )
+    all_years = store_registers.marked_years(store, pupil_id=pupil.id)
+    records = store_registers.load_enrolments(store, years=all_years, pupil_id=pupil.id)
     period = referral_period(last_mark=pupil_last_mark(records), start=start, end=end, today=today)
     previous = period.academic_year - 1
     previous_span = (layout.year_start(previous), layout.year_end(previous))
 
-    schools = stored.school_labels(store)
+    schools = {s.id: (s.laestab, s.name) for s in store_registers.all_schools(store)}
     timelines = enrolment_timelines(store, pupil.id)
     enrolments: list[EnrolmentFile] = []
     total, total_previous = SessionCounts(), SessionCounts()
@@ -187,8 +199,8 @@ def gather_case_file(
                 laestab=laestab,
                 school_name=name,
                 year_group=record.year_group,
-                entry_date=record.entry_date,
-                leaving_date=record.leaving_date,
+                entry_date=date_text(record.entry_date),
+                leaving_date=date_text(record.leaving_date),
                 marks=record.marks,
                 period=figures,
                 previous_year=before,
@@ -302,7 +314,7 @@ def find_siblings(db: Database, pupil_id: int, contacts: list[ContactDetails]) -
     for contact in contacts:
         if not contact.address:
             continue
-        for other in stored.same_name_contacts(as_store(db), name=contact.name, pupil_id=pupil_id):
+        for other in stored.same_name_contacts(Store.of(db), name=contact.name, pupil_id=pupil_id):
             if _same_address(contact.address, other.address):
                 found[other.pupil_id] = (
                     " ".join(filter(None, [other.forename, other.surname])) or "(no name)"
@@ -351,7 +363,7 @@ def register_imports(db: Database, case_file: CaseFile) -> list[ImportRef]:
     if not school_ids:
         return []
     return stored.register_imports(
-        as_store(db),
+        Store.of(db),
         school_ids=school_ids,
         date_from_until=case_file.period.end,
         date_to_from=case_file.previous_year[0],
@@ -388,7 +400,7 @@ def mark_changes(db: Database, case_file: CaseFile) -> list[MarkChangeRow]:
             c.imported_at,
         )
         for c in stored.mark_changes(
-            as_store(db),
+            Store.of(db),
             enrolment_ids=list(by_id),
             start=case_file.period.start,
             end=case_file.period.end,

@@ -46,26 +46,6 @@ def _models() -> Any:
     return models
 
 
-# ----------------------------------------------------------------------------------- pupils
-
-
-@dataclass(frozen=True, slots=True)
-class PupilRef:
-    id: int
-    upn: str
-    surname: str | None
-    forename: str | None
-
-
-def find_pupil(store: Store, upn: str) -> PupilRef | None:
-    """TEMPORARY (issue 11): the pupil with this (normalised) UPN. The one lookup is the
-    store-core engineer's ``store.registers``; replace this with it when the branches merge."""
-    row = store.connection.execute(
-        "SELECT id, upn, surname, forename FROM pupil WHERE upn = ?", (upn,)
-    ).fetchone()
-    return PupilRef(*row) if row else None
-
-
 # ------------------------------------------------------------------------------------ cases
 
 
@@ -680,51 +660,15 @@ def latest_enrolments(store: Store, pupil_ids: Sequence[int]) -> dict[int, Lates
     return result
 
 
-# ------------------------------------------------- register reads of the case file (TEMPORARY)
-# The chronology's attendance milestones read marks and schools. These belong with the store-core
-# engineer's ``store.registers`` (which also owns ``school_calendar``'s other copy); they sit
-# here until the branches merge.
-
-
-def marked_years(store: Store, pupil_id: int) -> list[int]:
-    """The academic years with marks for any of the pupil's enrolments."""
-    return [
-        y
-        for (y,) in store.connection.execute(
-            "SELECT DISTINCT m.academic_year FROM mark_year m JOIN enrolment e "
-            "ON e.id = m.enrolment_id WHERE e.pupil_id = ? ORDER BY 1",
-            (pupil_id,),
-        )
-    ]
-
-
-def school_mark_strings(store: Store, school_id: int, year: int) -> list[str]:
-    """Every enrolment's mark string at a school for a year (to find its school days)."""
-    return [
-        text
-        for (text,) in store.connection.execute(
-            "SELECT m.marks FROM mark_year m JOIN enrolment e ON e.id = m.enrolment_id "
-            "WHERE e.school_id = ? AND m.academic_year = ?",
-            (school_id, year),
-        )
-    ]
-
-
-def school_labels(store: Store) -> dict[int, tuple[str, str]]:
-    """Every school's (LAESTAB, name) by id."""
-    return {
-        sid: (laestab, name)
-        for sid, laestab, name in store.connection.execute("SELECT id, laestab, name FROM school")
-    }
-
-
 # ----------------------------------------------------- the case file of a legal referral
-# Reads of pupil, contact and import tables that only ``referrals.evidence`` makes (TEMPORARY
-# here as the registers reads above: they belong with ``store.registers``).
+# Reads of contact and import tables that only ``referrals.evidence`` makes (they could join
+# ``store.registers``, which reads the same tables for other commands).
 
 
 @dataclass(frozen=True)
 class PupilDetails:
+    """The pupil as the referral shows them (``store.registers.Pupil`` without FSM)."""
+
     id: int
     upn: str
     surname: str | None
@@ -738,25 +682,6 @@ class PupilDetails:
     @property
     def name(self) -> str:
         return " ".join(filter(None, [self.forename, self.surname])) or self.upn
-
-
-def pupil_details(store: Store, pupil_id: int) -> PupilDetails:
-    row = store.connection.execute(
-        "SELECT id, upn, surname, forename, date_of_birth, gender, sen, social_worker, "
-        "looked_after FROM pupil WHERE id = ?",
-        (pupil_id,),
-    ).fetchone()
-    return PupilDetails(
-        row[0],
-        row[1],
-        row[2],
-        row[3],
-        to_date(row[4]),
-        row[5],
-        row[6],
-        row[7],
-        None if row[8] is None else bool(row[8]),
-    )
 
 
 @dataclass(frozen=True)

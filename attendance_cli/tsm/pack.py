@@ -11,7 +11,7 @@ enrolment is analysed. Figures are DfE-exact (see ``analysis.figures``).
 from __future__ import annotations
 
 import datetime as dt
-import sqlite3
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any
@@ -31,20 +31,23 @@ from attendance_cli.analysis.counts import (
 from attendance_cli.analysis.dataset import (
     EnrolmentRecord,
     Period,
-    find_school,
+    ReportPeriod,
     last_mark_date,
-    load_enrolments,
     resolve_period,
 )
-from attendance_cli.analysis.figures import Band, EnrolmentFigures, analyse_enrolment
+from attendance_cli.analysis.figures import Band, EnrolmentFigures, Figures, analyse_enrolment
 from attendance_cli.analysis.summary import (
     Cohort,
     GroupSummary,
     summarise_cohorts,
     summarise_counts,
 )
-from attendance_cli.analysis.thresholds import DEFAULT_CONFIG, ThresholdConfig
+from attendance_cli.analysis.thresholds import DEFAULT_CONFIG, ThresholdConfig, short_label
 from attendance_cli.errors import NotFoundError
+from attendance_cli.records import JsonRecord, flat_keys
+from attendance_cli.store import Store
+from attendance_cli.store import registers as store_registers
+from attendance_cli.store.registers import School
 
 if TYPE_CHECKING:
     from attendance_cli.cases.lists import CaseworkSummary
@@ -52,8 +55,11 @@ if TYPE_CHECKING:
 LISTED_BANDS = (Band.SEVERE, Band.PERSISTENT, Band.AT_RISK)
 
 
-@dataclass
-class PupilEntry:
+@dataclass(eq=False)
+class PupilEntry(JsonRecord):
+    """One enrolment's figures as listed in a pack (and shown by ``att pupil show``); its
+    ``figures`` are published flat (``PUPIL_FIGURES``)."""
+
     upn: str
     surname: str | None
     forename: str | None
@@ -63,18 +69,7 @@ class PupilEntry:
     sen: str | None
     social_worker: str | None
     looked_after: bool | None
-    possible: int
-    attended: int
-    present: int
-    aea: int
-    authorised: int
-    unauthorised: int
-    late: int
-    missing: int
-    attendance_pct: float | None
-    absence_pct: float | None
-    sessions_missed: int
-    days_missed: float
+    figures: Figures
     band: str
     at_risk_reasons: list[str]
     at_risk_codes: list[str]
@@ -101,10 +96,27 @@ class PupilEntry:
     has_plan: bool = False
 
 
+PUPIL_FIGURES = (
+    "possible",
+    "attended",
+    "present",
+    "aea",
+    "authorised",
+    "unauthorised",
+    "late",
+    "missing",
+    "attendance_pct",
+    "absence_pct",
+    "sessions_missed",
+    "days_missed",
+)
+PupilEntry.JSON_KEYS = flat_keys(PupilEntry, figures=PUPIL_FIGURES)
+
+
 @dataclass
 class TsmPack:
-    school: dict[str, str]
-    period: dict[str, Any]
+    school: School
+    period: ReportPeriod
     summary: GroupSummary
     la_summary: GroupSummary
     national: national.NationalFigures
@@ -121,6 +133,22 @@ class TsmPack:
 
 def _strings(records: list[EnrolmentRecord], year: int) -> list[str]:
     return [r.marks.get(year, marks.EMPTY_YEAR) for r in records]
+
+
+def short_flags(pupil: Mapping[str, Any]) -> list[str]:
+    """Short labels for a listed pupil's flags (the pack table's flag column), from the pupil
+    as published (``to_jsonable(entry)``): the penalty threshold first, then the safeguarding
+    and at-risk reasons, recovery and patterns. The full texts are in the JSON."""
+    flags = [short_label(code) for code in pupil["flag_codes"] + pupil["at_risk_codes"]]
+    if pupil["penalty_threshold_met"]:
+        met = dt.date.fromisoformat(str(pupil["penalty_threshold_date"]))
+        flags.insert(0, f"penalty threshold {met:%d/%m}")
+    if pupil["pa_unavoidable_this_year"]:
+        flags.append("PA unavoidable this year")
+    elif pupil["recovery_sessions_year"]:
+        flags.append(f"{pupil['recovery_sessions_year']} sessions to leave PA")
+    flags.extend(pupil["pattern"])
+    return flags
 
 
 def _recent_start(calendar: SchoolCalendar, end: dt.date, weeks: int) -> dt.date:
@@ -145,7 +173,7 @@ def _recent_start(calendar: SchoolCalendar, end: dt.date, weeks: int) -> dt.date
 
 
 def prepare_tsm_pack(
-    conn: sqlite3.Connection,
+    store: Store,
     *,
     school: str,
     term: str | None = None,
@@ -156,8 +184,9 @@ def prepare_tsm_pack(
     config: ThresholdConfig = DEFAULT_CONFIG,
     today: dt.date | None = None,
 ) -> TsmPack:
-    ref = find_school(conn, school)
-    last = last_mark_date(conn, ref.id)
+    store = Store.of(store)  # callers not yet behind the store pass a raw connection
+    ref = store_registers.find_school(store, school)
+    last = last_mark_date(store, ref.id)
     if last is None:
         raise NotFoundError(
             f"{ref.name} ({ref.laestab}) has no register marks yet",
@@ -165,22 +194,24 @@ def prepare_tsm_pack(
         )
     period = resolve_period(last_date=last, term=term, year=year, start=start, end=end)
     years = list(range(marks.academic_year(period.start) - 1, marks.academic_year(period.end) + 1))
-    records = load_enrolments(conn, years=years, school_id=ref.id)
+    records = store_registers.load_enrolments(store, years=years, school_id=ref.id)
     arrays = {y: mark_array(_strings(records, y)) for y in years}
     calendar = SchoolCalendar({y: school_calendar(arrays[y]) for y in years})
     counts = count_period(arrays, period.start, period.end)
     figures = _analyse(records, arrays, counts, calendar, period, include_all, config)
-    la = _la_summary(conn, period)
+    la = _la_summary(store, period)
     from attendance_cli.cases.lists import casework_summaries
 
-    casework = casework_summaries(conn, [records[i].pupil_id for i, _ in figures], today=today)
+    casework = casework_summaries(
+        store.connection, [records[i].pupil_id for i, _ in figures], today=today
+    )
     pupils = [pupil_entry(records[i], f, casework.get(records[i].pupil_id)) for i, f in figures]
     if not include_all:
         pupils = [p for p in pupils if p.band in {b.value for b in LISTED_BANDS}]
     pupils.sort(key=lambda p: (_BAND_ORDER[p.band], -(p.absence_pct or 0), p.surname or "", p.upn))
     return TsmPack(
-        school={"laestab": ref.laestab, "name": ref.name},
-        period={"from": period.start, "to": period.end, "label": period.label, "last_marks": last},
+        school=ref,
+        period=ReportPeriod.of(period, last),
         summary=summarise_counts(counts),
         la_summary=la,
         national=national.latest(),
@@ -286,18 +317,7 @@ def pupil_entry(
         sen=record.sen,
         social_worker=record.social_worker,
         looked_after=record.looked_after,
-        possible=f.possible,
-        attended=f.attended,
-        present=f.present,
-        aea=f.aea,
-        authorised=f.authorised,
-        unauthorised=f.unauthorised,
-        late=f.late,
-        missing=f.missing,
-        attendance_pct=f.attendance_pct,
-        absence_pct=f.absence_pct,
-        sessions_missed=f.sessions_missed,
-        days_missed=f.days_missed,
+        figures=f,
         band=result.band.value,
         at_risk_reasons=[r.text for r in result.at_risk_reasons],
         at_risk_codes=[r.code for r in result.at_risk_reasons],
@@ -327,28 +347,11 @@ def pupil_entry(
     )
 
 
-def _la_summary(conn: sqlite3.Connection, period: Period) -> GroupSummary:
+def _la_summary(store: Store, period: Period) -> GroupSummary:
     """Every enrolment in the database over the same period (the LA benchmark)."""
     years = list(marks.years_between(period.start, period.end))
-    if len(years) == 1:  # the usual case: no alignment of enrolments across years needed
-        rows = [
-            r[0]
-            for r in conn.execute(
-                "SELECT CAST(marks AS BLOB) FROM mark_year WHERE academic_year = ?", years
-            )
-        ]
-        return summarise_counts(
-            count_period({years[0]: mark_array(rows)}, period.start, period.end)
-        )
-    by_enrolment: dict[int, dict[int, str]] = {}
-    placeholders = ",".join("?" * len(years))
-    for enrolment_id, year, text in conn.execute(
-        f"SELECT enrolment_id, academic_year, marks FROM mark_year WHERE academic_year IN ({placeholders})",
-        years,
-    ):
-        by_enrolment.setdefault(enrolment_id, {})[year] = text
-    rows = list(by_enrolment.values())
-    arrays = {y: mark_array([r.get(y, marks.EMPTY_YEAR) for r in rows]) for y in years}
+    strings = store_registers.all_marks(store, years=years, empty=marks.EMPTY_YEAR)
+    arrays = {y: mark_array(strings[y]) for y in years}
     return summarise_counts(count_period(arrays, period.start, period.end))
 
 

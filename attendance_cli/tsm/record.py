@@ -32,12 +32,13 @@ from attendance_cli.cases import kinds
 from attendance_cli.errors import InvalidInputError, Problem, RefusedError
 from attendance_cli.identifiers import normalise_upn
 from attendance_cli.store import cases as stored
-from attendance_cli.store.database import as_store
+from attendance_cli.store.connection import Store
 from attendance_cli.tsm.workbook import ACTIONS_FILL_IN
 
 if TYPE_CHECKING:
     from attendance_cli.store import Store
     from attendance_cli.store.database import Database
+    from attendance_cli.store.registers import Pupil
 
 FILL_IN = ACTIONS_FILL_IN  # the columns the meeting fills in (tsm.workbook writes them)
 EXCEL_EPOCH = dt.date(1899, 12, 30)
@@ -284,22 +285,22 @@ def record_tsm(
     today: dt.date | None = None,
 ) -> TsmRecord:
     """Create the meeting and (from ``workbook``) everything agreed in it, in one transaction."""
-    from attendance_cli.analysis.dataset import find_school
     from attendance_cli.cases import case, meetings
     from attendance_cli.cases.audit import record_audit
     from attendance_cli.store import LOCK_MEETING_WORKBOOKS, writing
+    from attendance_cli.store.registers import find_school
 
-    store = as_store(db)
+    store = Store.of(db)
     today = today or dt.date.today()
     if date > today:
         raise InvalidInputError(
             f"The meeting date {date.isoformat()} is in the future",
             hint="Record a meeting once it has taken place (--date).",
         )
-    ref = find_school(store.connection, school)
+    ref = find_school(store, school)
     names = [a.strip() for a in attendees or [] if a.strip()]
     planned: WorkbookActions | None = None
-    pupils: dict[str, case.PupilRef] = {}
+    pupils: dict[str, Pupil] = {}
     problems: list[Problem] = []
     if workbook is not None:
         planned = read_workbook_actions(workbook, meeting_date=date)

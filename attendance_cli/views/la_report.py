@@ -26,9 +26,7 @@ for the termly meeting, not an LA list.
 from __future__ import annotations
 
 import datetime as dt
-import sqlite3
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 
@@ -45,11 +43,11 @@ from attendance_cli.analysis.counts import (
 from attendance_cli.analysis.dataset import (
     EnrolmentRecord,
     Period,
+    ReportPeriod,
     last_mark_date,
-    load_enrolments,
     resolve_period,
 )
-from attendance_cli.analysis.figures import PeriodFigures, enrolment_timeline
+from attendance_cli.analysis.figures import Figures, PeriodFigures, enrolment_timeline
 from attendance_cli.analysis.screening import screen_school
 from attendance_cli.analysis.summary import (
     Cohort,
@@ -68,12 +66,16 @@ from attendance_cli.analysis.thresholds import (
     safeguarding_flags,
 )
 from attendance_cli.errors import NotFoundError
+from attendance_cli.records import JsonRecord, flat_keys
+from attendance_cli.store import Store
+from attendance_cli.store import registers as store_registers
 from attendance_cli.views.schools import SchoolRow, ranked, school_rows
 
 
-@dataclass
-class LaPupil:
-    """One enrolment listed in the LA report."""
+@dataclass(eq=False)
+class LaPupil(JsonRecord):
+    """One enrolment listed in the LA report; its ``figures`` are published flat
+    (``LA_PUPIL_FIGURES``)."""
 
     laestab: str
     school: str
@@ -84,16 +86,7 @@ class LaPupil:
     gender: str | None
     social_worker: str | None
     looked_after: bool | None
-    possible: int
-    attended: int
-    authorised: int
-    unauthorised: int
-    sessions_missed: int
-    days_missed: float
-    attendance_pct: float | None
-    absence_pct: float | None
-    persistent: bool  # 10·absent >= possible
-    severe: bool  # 2·absent >= possible
+    figures: Figures  # persistent: 10·absent >= possible; severe: 2·absent >= possible
     unexplained_sessions: int  # N and O in the period
     penalty_threshold_met: bool
     penalty_threshold_date: dt.date | None
@@ -109,12 +102,25 @@ class LaPupil:
     next_review: dt.date | None = None
 
 
-PUPIL_COLUMNS = list(LaPupil.__dataclass_fields__)
+LA_PUPIL_FIGURES = (
+    "possible",
+    "attended",
+    "authorised",
+    "unauthorised",
+    "sessions_missed",
+    "days_missed",
+    "attendance_pct",
+    "absence_pct",
+    "persistent",
+    "severe",
+)
+LaPupil.JSON_KEYS = flat_keys(LaPupil, figures=LA_PUPIL_FIGURES)
+PUPIL_COLUMNS = list(LaPupil.JSON_KEYS)
 
 
 @dataclass
 class LaReport:
-    period: dict[str, Any]  # from, to, label, last_marks
+    period: ReportPeriod
     summary: GroupSummary
     national: national.NationalFigures
     schools: list[SchoolRow]  # ranked by PA rate, highest first
@@ -126,7 +132,7 @@ class LaReport:
 
 
 def prepare_la_report(
-    conn: sqlite3.Connection,
+    store: Store,
     *,
     term: str | None = None,
     year: int | None = None,
@@ -135,7 +141,8 @@ def prepare_la_report(
     config: ThresholdConfig = DEFAULT_CONFIG,
     today: dt.date | None = None,
 ) -> LaReport:
-    last = last_mark_date(conn)
+    store = Store.of(store)  # callers not yet behind the store pass a raw connection
+    last = last_mark_date(store)
     if last is None:
         raise NotFoundError(
             "The database has no register marks yet",
@@ -143,12 +150,12 @@ def prepare_la_report(
         )
     period = resolve_period(last_date=last, term=term, year=year, start=start, end=end)
     years = list(range(marks.academic_year(period.start) - 1, period.academic_year + 1))
-    records = load_enrolments(conn, years=years)
+    records = store_registers.load_enrolments(store, years=years)
     arrays = {y: mark_array([r.marks.get(y, marks.EMPTY_YEAR) for r in records]) for y in years}
     counts = count_period(arrays, period.start, period.end)
     school_ids = np.array([r.school_id for r in records], dtype=np.int64)
     schools = school_rows(
-        conn,
+        store,
         school_ids=school_ids,
         counts=counts,
         marks_now=arrays[period.academic_year],
@@ -157,10 +164,7 @@ def prepare_la_report(
     social = np.array([bool(r.looked_after or r.social_worker) for r in records], dtype=bool)
     social &= counts.possible > 0
     found = _check_flagged(records, arrays, school_ids, period.start, period.end, config)
-    schools_by_id = {
-        school_id: (laestab, name)
-        for school_id, laestab, name in conn.execute("SELECT id, laestab, name FROM school")
-    }
+    schools_by_id = {s.id: (s.laestab, s.name) for s in store_registers.all_schools(store)}
     social_rows = np.flatnonzero(social)
     listed = sorted(
         set(social_rows.tolist())
@@ -189,9 +193,9 @@ def prepare_la_report(
     social_care.sort(
         key=lambda p: (
             not p.looked_after,
-            not p.severe,
-            not p.persistent,
-            -(p.absence_pct or 0),
+            not p.figures.severe,
+            not p.figures.persistent,
+            -(p.figures.absence_pct or 0),
             p.upn,
         )
     )
@@ -202,7 +206,7 @@ def prepare_la_report(
         key=lambda p: (
             not p.penalty_threshold_met_now,
             -(p.unauthorised_last_10_weeks or 0),
-            -p.unauthorised,
+            -p.figures.unauthorised,
             p.upn,
         )
     )
@@ -210,9 +214,9 @@ def prepare_la_report(
         p for p in entries.values() if p.longest_unauthorised_days >= config.notify_la_days
     ]
     continuous.sort(key=lambda p: (-p.longest_unauthorised_days, p.laestab, p.upn))
-    _add_casework(conn, records, entries, today)
+    _add_casework(store, records, entries, today)
     return LaReport(
-        period={"from": period.start, "to": period.end, "label": period.label, "last_marks": last},
+        period=ReportPeriod.of(period, last),
         summary=summarise_counts(counts),
         national=national.latest(),
         schools=ranked(schools),
@@ -318,16 +322,7 @@ def _pupil(
         gender=record.gender,
         social_worker=record.social_worker,
         looked_after=record.looked_after,
-        possible=f.possible,
-        attended=f.attended,
-        authorised=f.authorised,
-        unauthorised=f.unauthorised,
-        sessions_missed=f.sessions_missed,
-        days_missed=f.days_missed,
-        attendance_pct=f.attendance_pct,
-        absence_pct=f.absence_pct,
-        persistent=f.persistent,
-        severe=f.severe,
+        figures=f,
         unexplained_sessions=unexplained,
         penalty_threshold_met=bool(penalty and penalty.met_in_period),
         penalty_threshold_date=penalty.first_met_date if penalty else None,
@@ -342,7 +337,7 @@ def _pupil(
 
 
 def _add_casework(
-    conn: sqlite3.Connection,
+    store: Store,
     records: list[EnrolmentRecord],
     entries: dict[int, LaPupil],
     today: dt.date | None,
@@ -350,7 +345,7 @@ def _add_casework(
     from attendance_cli.cases.lists import casework_summaries
 
     pupil_of = {i: records[i].pupil_id for i in entries}
-    casework = casework_summaries(conn, sorted(set(pupil_of.values())), today=today)
+    casework = casework_summaries(store.connection, sorted(set(pupil_of.values())), today=today)
     for index, entry in entries.items():
         found = casework.get(pupil_of[index])
         if found:

@@ -19,72 +19,71 @@ added across schools):
 from __future__ import annotations
 
 import datetime as dt
-import sqlite3
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from attendance_cli import codes, marks
-from attendance_cli.analysis.calendar import SchoolCalendar
-from attendance_cli.analysis.counts import count_segment, mark_array, school_calendar
+from attendance_cli.analysis.counts import count_segment
 from attendance_cli.analysis.dataset import (
     TERMS,
     EnrolmentRecord,
     Period,
+    ReportPeriod,
     last_mark_date,
-    load_enrolments,
     resolve_period,
+    school_calendar_of,
 )
-from attendance_cli.analysis.figures import PeriodFigures, analyse_enrolment, count_sessions
+from attendance_cli.analysis.figures import (
+    Figures,
+    PeriodFigures,
+    analyse_enrolment,
+    count_sessions,
+)
 from attendance_cli.analysis.thresholds import DEFAULT_CONFIG, ThresholdConfig
-from attendance_cli.errors import InvalidInputError, NotFoundError
+from attendance_cli.errors import InvalidInputError
 from attendance_cli.identifiers import normalise_upn, upn_problem
+from attendance_cli.records import JsonRecord, flat_keys
+from attendance_cli.store import Store
+from attendance_cli.store import registers as store_registers
+from attendance_cli.store.conversions import date_text
+from attendance_cli.store.registers import School
 from attendance_cli.tsm.pack import PupilEntry, pupil_entry
 
 if TYPE_CHECKING:
     from attendance_cli.cases.lists import CaseworkSummary
 
 
-@dataclass
-class TermFigures:
+@dataclass(frozen=True, eq=False)
+class TermFigures(JsonRecord):
+    """The DfE counts of one term (or a whole year), published flat (``TERM_FIGURES``)."""
+
     term: str  # "autumn term 2025/26", or "2024/25" for a whole year
     start: dt.date
     end: dt.date
-    possible: int
-    attended: int
-    present: int
-    aea: int
-    authorised: int
-    unauthorised: int
-    late: int
-    missing: int
-    sessions_missed: int
-    days_missed: float
-    attendance_pct: float | None
-    absence_pct: float | None
-    persistent: bool
-    severe: bool
+    figures: Figures
 
     @classmethod
     def of(cls, term: str, f: PeriodFigures) -> TermFigures:
-        return cls(
-            term=term,
-            start=f.start,
-            end=f.end,
-            possible=f.possible,
-            attended=f.attended,
-            present=f.present,
-            aea=f.aea,
-            authorised=f.authorised,
-            unauthorised=f.unauthorised,
-            late=f.late,
-            missing=f.missing,
-            sessions_missed=f.sessions_missed,
-            days_missed=f.days_missed,
-            attendance_pct=f.attendance_pct,
-            absence_pct=f.absence_pct,
-            persistent=f.persistent,
-            severe=f.severe,
-        )
+        return cls(term=term, start=f.start, end=f.end, figures=f)
+
+
+TERM_FIGURES = (
+    "possible",
+    "attended",
+    "present",
+    "aea",
+    "authorised",
+    "unauthorised",
+    "late",
+    "missing",
+    "sessions_missed",
+    "days_missed",
+    "attendance_pct",
+    "absence_pct",
+    "persistent",
+    "severe",
+)
+TermFigures.JSON_KEYS = flat_keys(TermFigures, figures=TERM_FIGURES)
 
 
 @dataclass
@@ -102,9 +101,9 @@ class EnrolmentView:
     school: str
     phase: str | None
     year_group: str | None
-    entry_date: str | None
+    entry_date: str | None  # ISO, as published (the record's dates as text)
     leaving_date: str | None
-    period: dict[str, Any] | None  # from, to, label, last_marks (the school's)
+    period: ReportPeriod | None  # last_marks: the school's
     figures: PupilEntry | None
     terms: list[TermFigures]
     previous_year: TermFigures | None
@@ -126,7 +125,7 @@ class PupilRecord:
     upn: str
     surname: str | None
     forename: str | None
-    date_of_birth: str | None
+    date_of_birth: dt.date | None
     gender: str | None
     fsm: bool | None
     sen: str | None
@@ -137,7 +136,7 @@ class PupilRecord:
 
 
 def show_pupil(
-    conn: sqlite3.Connection,
+    store: Store,
     *,
     upn: str,
     year: int | None = None,
@@ -146,54 +145,32 @@ def show_pupil(
 ) -> PupilRecord:
     """Everything held about one pupil's attendance, per enrolment (see the module docstring).
     Raises InvalidInputError for a malformed UPN and NotFoundError for an unknown one."""
-    wanted = normalise_upn(upn)
-    problem = upn_problem(wanted)
+    store = Store.of(store)  # callers not yet behind the store pass a raw connection
+    problem = upn_problem(normalise_upn(upn))
     if problem:
         raise InvalidInputError(problem, hint="Check the UPN: 13 characters, e.g. B801200005001.")
-    row = conn.execute(
-        "SELECT id, upn, surname, forename, date_of_birth, gender, fsm, sen, social_worker, "
-        "looked_after FROM pupil WHERE upn = ?",
-        (wanted,),
-    ).fetchone()
-    if row is None:
-        raise NotFoundError(
-            f"No pupil with UPN {wanted} in the database",
-            hint="Check the UPN, or import the school's roster and registers first.",
-        )
-    pupil_id = row[0]
+    pupil = store_registers.find_pupil(store, upn)
     from attendance_cli.cases.lists import casework_summaries
 
-    found = casework_summaries(conn, [pupil_id], today=today).get(pupil_id)
-    years = [
-        y
-        for (y,) in conn.execute(
-            "SELECT DISTINCT m.academic_year FROM mark_year m JOIN enrolment e "
-            "ON e.id = m.enrolment_id WHERE e.pupil_id = ? ORDER BY 1",
-            (pupil_id,),
-        )
-    ]
-    records = load_enrolments(conn, years=years, pupil_id=pupil_id)
-    schools = {
-        school_id: (laestab, name, phase)
-        for school_id, laestab, name, phase in conn.execute(
-            "SELECT id, laestab, name, phase FROM school"
-        )
-    }
+    found = casework_summaries(store.connection, [pupil.id], today=today).get(pupil.id)
+    years = store_registers.marked_years(store, pupil_id=pupil.id)
+    records = store_registers.load_enrolments(store, years=years, pupil_id=pupil.id)
+    schools = {school.id: school for school in store_registers.all_schools(store)}
     views = [
-        _enrolment(conn, record, schools[record.school_id], year, config, found)
+        _enrolment(store, record, schools[record.school_id], year, config, found)
         for record in records
     ]
-    views.sort(key=lambda v: (v.period is None, -(v.period["to"].toordinal() if v.period else 0)))
+    views.sort(key=lambda v: (v.period is None, -(v.period.end.toordinal() if v.period else 0)))
     return PupilRecord(
-        upn=row[1],
-        surname=row[2],
-        forename=row[3],
-        date_of_birth=row[4],
-        gender=row[5],
-        fsm=None if row[6] is None else bool(row[6]),
-        sen=row[7],
-        social_worker=row[8],
-        looked_after=None if row[9] is None else bool(row[9]),
+        upn=pupil.upn,
+        surname=pupil.surname,
+        forename=pupil.forename,
+        date_of_birth=pupil.date_of_birth,
+        gender=pupil.gender,
+        fsm=pupil.fsm,
+        sen=pupil.sen,
+        social_worker=pupil.social_worker,
+        looked_after=pupil.looked_after,
         casework=Casework(
             lead_practitioner=found.lead_practitioner,
             lead_agency=found.lead_agency,
@@ -213,21 +190,20 @@ def _has_marks(text: str | None) -> bool:
 
 
 def _enrolment(
-    conn: sqlite3.Connection,
+    store: Store,
     record: EnrolmentRecord,
-    school: tuple[str, str, str | None],
+    school: School,
     year: int | None,
     config: ThresholdConfig,
     casework: CaseworkSummary | None,
 ) -> EnrolmentView:
-    laestab, name, phase = school
     view = EnrolmentView(
-        laestab=laestab,
-        school=name,
-        phase=phase,
+        laestab=school.laestab,
+        school=school.name,
+        phase=school.phase,
         year_group=record.year_group,
-        entry_date=record.entry_date,
-        leaving_date=record.leaving_date,
+        entry_date=date_text(record.entry_date),
+        leaving_date=date_text(record.leaving_date),
         period=None,
         figures=None,
         terms=[],
@@ -238,15 +214,10 @@ def _enrolment(
     academic = year if year is not None else max(marked, default=None)
     if academic is None or academic not in marked:
         return view
-    school_last = last_mark_date(conn, record.school_id)
+    school_last = last_mark_date(store, record.school_id)
     period = resolve_period(last_date=school_last, year=academic)
-    view.period = {
-        "from": period.start,
-        "to": period.end,
-        "label": period.label,
-        "last_marks": school_last,
-    }
-    calendar = _school_calendar(conn, record.school_id, [academic - 1, academic])
+    view.period = ReportPeriod.of(period, school_last)
+    calendar = school_calendar_of(store, record.school_id, [academic - 1, academic])
     result = analyse_enrolment(
         marks=record.marks,
         start=period.start,
@@ -257,7 +228,7 @@ def _enrolment(
         looked_after=bool(record.looked_after),
     )
     view.figures = pupil_entry(record, result, casework)
-    left = _date(record.leaving_date)
+    left = record.leaving_date
     if left is not None and left <= period.end:
         # no advice on how to leave PA at a school the child has left
         view.figures.recovery_sessions_term = None
@@ -275,25 +246,6 @@ def _enrolment(
     return view
 
 
-def _date(text: str | None) -> dt.date | None:
-    return dt.date.fromisoformat(text) if text else None
-
-
-def _school_calendar(conn: sqlite3.Connection, school_id: int, years: list[int]) -> SchoolCalendar:
-    sessions = {}
-    for year in years:
-        rows = [
-            text
-            for (text,) in conn.execute(
-                "SELECT CAST(m.marks AS BLOB) FROM mark_year m JOIN enrolment e "
-                "ON e.id = m.enrolment_id WHERE e.school_id = ? AND m.academic_year = ?",
-                (school_id, year),
-            )
-        ]
-        sessions[year] = school_calendar(mark_array(rows))
-    return SchoolCalendar(sessions)
-
-
 def _terms(record: EnrolmentRecord, period: Period) -> list[TermFigures]:
     terms = []
     for term in TERMS:
@@ -304,6 +256,17 @@ def _terms(record: EnrolmentRecord, period: Period) -> list[TermFigures]:
         figures = count_sessions(marks=record.marks, start=bounds.start, end=end)
         terms.append(TermFigures.of(bounds.label, figures))
     return terms
+
+
+def register_category(code: str | None, day: dt.date) -> str | None:
+    """The category (``present``, ``authorised``, ..., ``missing``) of a mark as the register
+    grid shows it (``RegisterWeek.marks``) on ``day``; None for no mark or an unknown code."""
+    if code is None:
+        return None
+    if code == codes.MISSING_MARK:
+        return "missing"
+    found = codes.lookup(code, day)
+    return found.category.value if found else None
 
 
 def _register(text: str, year: int, end: dt.date) -> list[RegisterWeek]:

@@ -12,19 +12,19 @@ have none.
 from __future__ import annotations
 
 import datetime as dt
-import sqlite3
 from dataclasses import asdict, dataclass
 from fractions import Fraction
-from typing import Any
 
 import numpy as np
 
 from attendance_cli import marks
 from attendance_cli.analysis import national
 from attendance_cli.analysis.counts import CountArrays, MarkArray, count_period, mark_array
-from attendance_cli.analysis.dataset import last_mark_date, load_enrolments, resolve_period
+from attendance_cli.analysis.dataset import ReportPeriod, last_mark_date, resolve_period
 from attendance_cli.analysis.summary import GroupSummary, summarise_counts
 from attendance_cli.codes import NO_MARK
+from attendance_cli.store import Store
+from attendance_cli.store import registers as store_registers
 
 
 @dataclass
@@ -60,32 +60,37 @@ COLUMNS = list(SchoolRow.__dataclass_fields__)
 
 @dataclass
 class SchoolList:
-    period: dict[str, Any]  # from, to, label, last_marks (the LA's)
+    period: ReportPeriod  # last_marks: the LA's
     la_summary: GroupSummary
     national: national.NationalFigures
     schools: list[SchoolRow]
 
 
-def list_schools(conn: sqlite3.Connection, *, year: int | None = None) -> SchoolList:
+def list_schools(store: Store, *, year: int | None = None) -> SchoolList:
     """Every school in the database, by name, with its figures for the year to date."""
-    last = last_mark_date(conn)
+    store = Store.of(store)  # callers not yet behind the store pass a raw connection
+    last = last_mark_date(store)
     period = resolve_period(last_date=last, year=year)
-    records = load_enrolments(conn, years=[period.academic_year])
+    records = store_registers.load_enrolments(store, years=[period.academic_year])
     current = mark_array([r.marks.get(period.academic_year, marks.EMPTY_YEAR) for r in records])
     counts = count_period({period.academic_year: current}, period.start, period.end)
     school_ids = np.array([r.school_id for r in records], dtype=np.int64)
     return SchoolList(
-        period={"from": period.start, "to": period.end, "label": period.label, "last_marks": last},
+        period=ReportPeriod.of(period, last),
         la_summary=summarise_counts(counts),
         national=national.latest(),
         schools=school_rows(
-            conn, school_ids=school_ids, counts=counts, marks_now=current, year=period.academic_year
+            store,
+            school_ids=school_ids,
+            counts=counts,
+            marks_now=current,
+            year=period.academic_year,
         ),
     )
 
 
 def school_rows(
-    conn: sqlite3.Connection,
+    store: Store,
     *,
     school_ids: np.ndarray,
     counts: CountArrays,
@@ -100,17 +105,15 @@ def school_rows(
         marked.any(axis=1), marks.YEAR_LENGTH - 1 - np.argmax(marked[:, ::-1], axis=1), -1
     )
     rows = []
-    for school_id, laestab, name, phase in conn.execute(
-        "SELECT id, laestab, name, phase FROM school ORDER BY name, laestab"
-    ):
-        mine = school_ids == school_id
+    for school in store_registers.all_schools(store):
+        mine = school_ids == school.id
         summary = summarise_counts(counts.take(mine))
         position = int(last_position[mine].max(initial=-1))
         rows.append(
             SchoolRow(
-                laestab=laestab,
-                name=name,
-                phase=phase,
+                laestab=school.laestab,
+                name=school.name,
+                phase=school.phase,
                 last_marks=marks.date_at(year, position)[0] if position >= 0 else None,
                 pa_rank=None,
                 **asdict(summary),

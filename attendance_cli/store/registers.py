@@ -1,0 +1,289 @@
+"""Schools, pupils, enrolments and their marks: the registers aggregate, read side.
+
+The reads here are the hot path of every per-school command (``att tsm prepare`` <= 0.5 s,
+``att pupil show`` <= 0.3 s, start-up included), so they run as raw sqlite3 on
+``store.connection``: importing SQLAlchemy and the models for Core statements costs ~0.27 s
+(``sqlalchemy`` 0.14 s + ``sqlmodel`` models 0.13 s, ``python -X importtime``) — more than half of
+the TSM pack's budget, for statements that compile to the same SQL. The functions are the
+interface; a PostgreSQL store would run Core statements behind the same names.
+
+Every statement names only tables and columns defined in ``db.models``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from attendance_cli.codes import NO_MARK
+from attendance_cli.errors import NotFoundError, UsageError
+from attendance_cli.identifiers import normalise_upn
+from attendance_cli.records import JsonRecord
+from attendance_cli.store.chunking import chunked
+from attendance_cli.store.connection import Store
+from attendance_cli.store.conversions import to_bool, to_date
+
+
+# ----------------------------------------------------------------------------------- records
+@dataclass(frozen=True, eq=False)
+class School(JsonRecord):
+    """A school; in results it is named by its LAESTAB and name (``{"laestab", "name"}``)."""
+
+    id: int
+    laestab: str
+    name: str
+    phase: str | None = None
+
+    JSON_KEYS = {"laestab": "laestab", "name": "name"}
+
+
+@dataclass(frozen=True, slots=True)
+class Pupil:
+    id: int
+    upn: str
+    surname: str | None
+    forename: str | None
+    date_of_birth: dt.date | None
+    gender: str | None
+    fsm: bool | None
+    sen: str | None
+    social_worker: str | None
+    looked_after: bool | None
+
+
+@dataclass(frozen=True)
+class EnrolmentRecord:
+    """One enrolment with its pupil's details and its marks (``marks[academic_year]`` is the
+    year's mark string; years not asked for, or without marks, are absent)."""
+
+    enrolment_id: int
+    pupil_id: int
+    school_id: int
+    upn: str
+    surname: str | None
+    forename: str | None
+    year_group: str | None
+    gender: str | None
+    fsm: bool | None
+    sen: str | None
+    social_worker: str | None
+    looked_after: bool | None
+    entry_date: dt.date | None
+    leaving_date: dt.date | None
+    marks: dict[int, str] = field(default_factory=dict)
+
+
+# ----------------------------------------------------------------------------------- schools
+_SCHOOL = "SELECT id, laestab, name, phase FROM school"
+
+
+def _school(row: Any) -> School:
+    return School(int(row[0]), row[1], row[2], row[3])
+
+
+def all_schools(store: Store) -> list[School]:
+    """Every school, by name (then LAESTAB)."""
+    return [_school(r) for r in store.connection.execute(_SCHOOL + " ORDER BY name, laestab")]
+
+
+def find_school(store: Store, query: str) -> School:
+    """A school by LAESTAB, or by an unambiguous part of its name (case-insensitive)."""
+    conn = store.connection
+    text = query.strip()
+    digits = text.replace("/", "").replace(" ", "")
+    if digits.isdigit():
+        row = conn.execute(_SCHOOL + " WHERE laestab = ?", (digits,)).fetchone()
+        if row:
+            return _school(row)
+    rows = conn.execute(
+        _SCHOOL + " WHERE instr(lower(name), lower(?)) > 0 ORDER BY name", (text,)
+    ).fetchall()
+    exact = [r for r in rows if r[2].lower() == text.lower()]
+    if len(exact) == 1 or len(rows) == 1:
+        return _school((exact or rows)[0])
+    if not rows:
+        raise NotFoundError(
+            f"No school matches {query!r}",
+            hint="Give a LAESTAB or part of the school's name; `att schools` lists them.",
+        )
+    names = "; ".join(f"{r[1]} {r[2]}" for r in rows[:10])
+    raise UsageError(
+        f"{query!r} matches {len(rows)} schools: {names}",
+        hint="Give more of the name, or the LAESTAB.",
+    )
+
+
+# ------------------------------------------------------------------------------------ pupils
+_PUPIL = (
+    "SELECT id, upn, surname, forename, date_of_birth, gender, fsm, sen, social_worker, "
+    "looked_after FROM pupil"
+)
+
+
+def _pupil(row: Any) -> Pupil:
+    return Pupil(
+        id=int(row[0]),
+        upn=row[1],
+        surname=row[2],
+        forename=row[3],
+        date_of_birth=to_date(row[4]),
+        gender=row[5],
+        fsm=to_bool(row[6]),
+        sen=row[7],
+        social_worker=row[8],
+        looked_after=to_bool(row[9]),
+    )
+
+
+def find_pupil(store: Store, upn: str) -> Pupil:
+    """The pupil with this UPN (spaces and case ignored), or NotFoundError."""
+    wanted = normalise_upn(upn)
+    row = store.connection.execute(_PUPIL + " WHERE upn = ?", (wanted,)).fetchone()
+    if row is None:
+        raise NotFoundError(
+            f"No pupil with UPN {wanted} in the database",
+            hint="Check the UPN, or import the school's roster first (att import roster.csv).",
+        )
+    return _pupil(row)
+
+
+# ------------------------------------------------------------------------ enrolments, marks
+_ENROLMENT = (
+    "SELECT e.id, p.id, e.school_id, p.upn, p.surname, p.forename, e.year_group, p.gender, p.fsm, "
+    "p.sen, p.social_worker, p.looked_after, e.entry_date, e.leaving_date "
+    "FROM enrolment e JOIN pupil p ON p.id = e.pupil_id"
+)
+
+
+def load_enrolments(
+    store: Store,
+    *,
+    years: list[int],
+    school_id: int | None = None,
+    pupil_id: int | None = None,
+) -> list[EnrolmentRecord]:
+    """Enrolments (of a school, a pupil, or all) by id, with their marks for ``years``."""
+    conn = store.connection
+    where, args = _enrolment_filter(school_id, pupil_id)
+    rows = conn.execute(_ENROLMENT + where + " ORDER BY e.id", args).fetchall()
+    found: dict[int, dict[int, str]] = {int(r[0]): {} for r in rows}
+    if rows and years:
+        sql = (
+            "SELECT m.enrolment_id, m.academic_year, m.marks FROM mark_year m "
+            + ("JOIN enrolment e ON e.id = m.enrolment_id" if where else "")
+            + (where + " AND " if where else " WHERE ")
+        )
+        for part in chunked(years):
+            placeholders = ",".join("?" * len(part))
+            for enrolment_id, year, text in conn.execute(
+                sql + f"m.academic_year IN ({placeholders})", [*args, *part]
+            ):
+                marks = found.get(enrolment_id)
+                if marks is not None:
+                    marks[year] = text
+    return [
+        EnrolmentRecord(
+            enrolment_id=int(r[0]),
+            pupil_id=int(r[1]),
+            school_id=int(r[2]),
+            upn=r[3],
+            surname=r[4],
+            forename=r[5],
+            year_group=r[6],
+            gender=r[7],
+            fsm=to_bool(r[8]),
+            sen=r[9],
+            social_worker=r[10],
+            looked_after=to_bool(r[11]),
+            entry_date=to_date(r[12]),
+            leaving_date=to_date(r[13]),
+            marks=found[int(r[0])],
+        )
+        for r in rows
+    ]
+
+
+def _enrolment_filter(school_id: int | None, pupil_id: int | None) -> tuple[str, list[object]]:
+    where: list[str] = []
+    args: list[object] = []
+    if school_id is not None:
+        where.append("e.school_id = ?")
+        args.append(school_id)
+    if pupil_id is not None:
+        where.append("e.pupil_id = ?")
+        args.append(pupil_id)
+    return (" WHERE " + " AND ".join(where) if where else ""), args
+
+
+def marked_years(store: Store, *, pupil_id: int) -> list[int]:
+    """The academic years in which any enrolment of the pupil has a mark string, in order."""
+    return [
+        int(year)
+        for (year,) in store.connection.execute(
+            "SELECT DISTINCT m.academic_year FROM mark_year m JOIN enrolment e "
+            "ON e.id = m.enrolment_id WHERE e.pupil_id = ? ORDER BY 1",
+            (pupil_id,),
+        )
+    ]
+
+
+def school_marks(store: Store, *, school_id: int, year: int) -> list[bytes]:
+    """Every mark string of one school's enrolments for one academic year, as bytes (for
+    ``analysis.counts.mark_array``), in no particular order."""
+    return [
+        text
+        for (text,) in store.connection.execute(
+            "SELECT CAST(m.marks AS BLOB) FROM mark_year m JOIN enrolment e "
+            "ON e.id = m.enrolment_id WHERE e.school_id = ? AND m.academic_year = ?",
+            (school_id, year),
+        )
+    ]
+
+
+def all_marks(store: Store, *, years: list[int], empty: str) -> dict[int, list[bytes]]:
+    """Every enrolment's mark strings for ``years`` (the LA benchmark), aligned: row ``i`` of
+    every year is the same enrolment; ``empty`` stands in for a year an enrolment has no marks.
+    With one year only the enrolments with marks that year are returned, as bytes."""
+    conn = store.connection
+    if len(years) == 1:
+        return {
+            years[0]: [
+                r[0]
+                for r in conn.execute(
+                    "SELECT CAST(marks AS BLOB) FROM mark_year WHERE academic_year = ?", years
+                )
+            ]
+        }
+    by_enrolment: dict[int, dict[int, bytes]] = {}
+    for part in chunked(years):
+        placeholders = ",".join("?" * len(part))
+        for enrolment_id, year, text in conn.execute(
+            "SELECT enrolment_id, academic_year, CAST(marks AS BLOB) FROM mark_year "
+            f"WHERE academic_year IN ({placeholders})",
+            part,
+        ):
+            by_enrolment.setdefault(enrolment_id, {})[year] = text
+    rows = list(by_enrolment.values())
+    blank = empty.encode("ascii")
+    return {y: [r.get(y, blank) for r in rows] for y in years}
+
+
+def last_marked_position(store: Store, *, school_id: int | None = None) -> tuple[int, int] | None:
+    """(academic year, position) of the last mark anywhere, or in one school's registers."""
+    sql = "SELECT m.academic_year, m.marks FROM mark_year m"
+    args: tuple[object, ...] = ()
+    if school_id is not None:
+        sql += " JOIN enrolment e ON e.id = m.enrolment_id WHERE e.school_id = ?"
+        args = (school_id,)
+    latest_year = None
+    latest_pos = -1
+    for year, text in store.connection.execute(sql + " ORDER BY m.academic_year DESC", args):
+        if latest_year is not None and year < latest_year:
+            break
+        pos = len(text.rstrip(NO_MARK)) - 1
+        if pos >= 0 and (latest_year is None or pos > latest_pos):
+            latest_year, latest_pos = year, pos
+    if latest_year is None:
+        return None
+    return latest_year, latest_pos
