@@ -10,7 +10,8 @@ adds casework with the other checkout's CLI (so both start from the same rows): 
 minutes). Each checkout opens its own copy (this one upgrades its schema first, untimed).
 
 Each command then runs as a fresh process (start-up included), alternating checkouts so both
-see the same noise on a shared host; the median and the worst are printed with the ratio.
+see the same noise on a shared host; the median and the worst wall time are printed with the
+ratio, and the median CPU time (user + system), which a busy host disturbs much less.
 Target (issue 11): ``att case show`` <= 0.4 s.
 """
 
@@ -18,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import shutil
 import sqlite3
 import statistics
@@ -103,13 +105,17 @@ def add_casework(checkout: Path, db: Path) -> str:
     return upn
 
 
-def timed(checkout: Path, db: Path, args: list[str]) -> float:
+def timed(checkout: Path, db: Path, args: list[str]) -> tuple[float, float]:
+    """Wall time and CPU time (user + system) of one run."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     proc = att(checkout, db, *args)
     elapsed = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if proc.returncode != 0:
         raise SystemExit(f"att {' '.join(args)} failed: {proc.stderr.decode()[-2000:]}")
-    return elapsed
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return elapsed, cpu
 
 
 def main() -> None:
@@ -142,13 +148,17 @@ def main() -> None:
         ]
         for args, target in commands:
             times: dict[str, list[float]] = {label: [] for label in checkouts}
+            cpus: dict[str, list[float]] = {label: [] for label in checkouts}
             for _ in range(options.runs):
                 for label, checkout in checkouts.items():
-                    times[label].append(timed(checkout, dbs[label], args))
+                    wall, cpu = timed(checkout, dbs[label], args)
+                    times[label].append(wall)
+                    cpus[label].append(cpu)
             parts = []
             for label in checkouts:
                 median, worst = statistics.median(times[label]), max(times[label])
-                parts.append(f"{label} {median:.2f} s (worst {worst:.2f})")
+                cpu = statistics.median(cpus[label])
+                parts.append(f"{label} {median:.2f} s (worst {worst:.2f}, cpu {cpu:.2f})")
             line = f"att {' '.join(args):<40} " + "; ".join(parts)
             if "other" in times:
                 ratio = statistics.median(times["this"]) / statistics.median(times["other"])

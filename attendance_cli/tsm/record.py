@@ -123,12 +123,12 @@ def read_workbook_actions(path: Path, *, meeting_date: dt.date) -> WorkbookActio
     """Read and check the Actions sheet of a filled-in TSM pack (nothing is written)."""
     import python_calamine
 
-    from attendance_cli.registers.readers import _check_zip
+    from attendance_cli.registers.readers import check_zip
 
     if not path.is_file():
         raise InvalidInputError(f"No such file: {path}", hint="Check the workbook's path.")
     size = path.stat().st_size
-    _check_zip(path, size)
+    check_zip(path, size)
     digest = hashlib.sha256(path.read_bytes()).hexdigest()
     try:
         workbook = python_calamine.CalamineWorkbook.from_path(str(path))
