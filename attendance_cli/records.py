@@ -22,7 +22,12 @@ class JsonRecord(Mapping[str, Any]):
 
     def as_json(self) -> dict[str, Any]:
         """The record as its JSON object (values not yet converted)."""
-        return {key: self._resolve(path) for key, path in self.JSON_KEYS.items()}
+        paths = _PATHS.get(type(self)) or _paths(type(self))
+        out = {}
+        for key, name, inner in paths:
+            value = getattr(self, name)
+            out[key] = value if inner is None else getattr(value, inner)
+        return out
 
     def _resolve(self, path: str) -> Any:
         if "." not in path:
@@ -61,6 +66,19 @@ class JsonRecord(Mapping[str, Any]):
         return self.as_json() | dict(other)
 
     __hash__ = None  # type: ignore[assignment]
+
+
+_PATHS: dict[type, tuple[tuple[str, str, str | None], ...]] = {}
+
+
+def _paths(cls: type[JsonRecord]) -> tuple[tuple[str, str, str | None], ...]:
+    """(key, attribute, attribute of the nested record or None) per JSON key, once per class."""
+    found = []
+    for key, path in cls.JSON_KEYS.items():
+        name, _, inner = path.partition(".")
+        found.append((key, name, inner or None))
+    _PATHS[cls] = tuple(found)
+    return _PATHS[cls]
 
 
 def flat_keys(cls: type, **nested: Sequence[str]) -> dict[str, str]:

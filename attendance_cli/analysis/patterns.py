@@ -180,11 +180,21 @@ def find_patterns(
 
 def top_reasons(timeline: Timeline, absent: np.ndarray, *, limit: int) -> tuple[ReasonCount, ...]:
     """The most used absence codes among the ``absent`` sessions, most used first."""
+    # a stored character means one code per code set, and the set depends only on whether the
+    # day is before the 2024 set began: count (character, set) pairs at once, then look each up
+    # (a Python loop over every absent session took a fifth of a TSM pack's analysis)
+    at = np.flatnonzero(absent)
+    new_set = timeline.ordinals[at] >= codes.CODE_SET_2024_START.toordinal()
+    pairs, sessions = np.unique(
+        timeline.chars[at].astype(np.int64) * 2 + new_set, return_counts=True
+    )
+    before = codes.CODE_SET_2024_START - dt.timedelta(days=1)
     counter: Counter[codes.Code] = Counter()
-    for index in np.flatnonzero(absent):
-        code = codes.code_for_stored(chr(timeline.chars[index]), timeline.date(int(index)))
+    for pair, n in zip(pairs.tolist(), sessions.tolist(), strict=True):
+        day = codes.CODE_SET_2024_START if pair % 2 else before
+        code = codes.code_for_stored(chr(pair // 2), day)
         if code is not None:  # pragma: no branch - import validation guarantees a code
-            counter[code] += 1
+            counter[code] += n
     ranked = sorted(counter.items(), key=lambda item: (-item[1], item[0].code, item[0].code_set))
     return tuple(
         ReasonCount(

@@ -9,7 +9,7 @@ import typer
 
 from attendance_cli.cli import common
 from attendance_cli.cli.options import RecordFormatOption, YearOption
-from attendance_cli.cli.tables import pct
+from attendance_cli.cli.tables import add_plain_row, pct
 from attendance_cli.exports.render import OutputFormat
 
 app = typer.Typer(help="One pupil: figures, flags and register marks.", no_args_is_help=True)
@@ -173,7 +173,9 @@ def _print_register(weeks: list[dict[str, Any]]) -> None:
                 if session == 0:
                     cell.append(" ")
             cells.append(cell)
-        table.add_row(f"{monday:%d/%m/%y}", *cells, str(week["possible"]), str(week["absent"]))
+        add_plain_row(
+            table, f"{monday:%d/%m/%y}", *cells, str(week["possible"]), str(week["absent"])
+        )
     common.stdout.print(table)
     legend = Text("key: ")
     for category, example in (

@@ -15,7 +15,13 @@ from attendance_cli.cli.options import (
     WorkbookOption,
     YearOption,
 )
-from attendance_cli.cli.tables import cohort_table, headline_table, pct, pct_and_count
+from attendance_cli.cli.tables import (
+    add_plain_row,
+    cohort_table,
+    headline_table,
+    pct,
+    pct_and_count,
+)
 from attendance_cli.exports.render import OutputFormat
 
 app = typer.Typer(help="LA-wide reports.", no_args_is_help=True)
@@ -91,7 +97,8 @@ def print_report(data: dict[str, Any], limit: int) -> None:
     for column in ("on roll", "attend.", "PA", "SA", "marks to"):
         schools.add_column(column, justify="right", no_wrap=True)
     for s in data["schools"]:
-        schools.add_row(
+        add_plain_row(
+            schools,
             str(s["pa_rank"] or "-"),
             f"{s['name']} ({s['laestab']})",
             f"{s['on_roll']:,}",
@@ -116,7 +123,7 @@ def print_report(data: dict[str, Any], limit: int) -> None:
             wide = {"school": 12, "pupil": 15}.get(column)
             table.add_column(column, overflow="fold", min_width=wide)
         for p in shown:
-            table.add_row(*row(p))
+            add_plain_row(table, *row(p))
         out.print(table)
         if len(shown) < len(listed):
             out.print(

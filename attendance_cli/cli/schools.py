@@ -9,7 +9,7 @@ import typer
 
 from attendance_cli.cli import common
 from attendance_cli.cli.options import FormatOption, YearOption
-from attendance_cli.cli.tables import pct, pct_and_count
+from attendance_cli.cli.tables import add_plain_row, pct, pct_and_count
 from attendance_cli.exports.render import OutputFormat
 
 
@@ -46,7 +46,8 @@ def print_schools(data: dict[str, Any]) -> None:
     for column in ("on roll", "attend.", "unauth.", "PA", "SA"):
         table.add_column(column, justify="right", no_wrap=True)
     for s in data["schools"]:
-        table.add_row(
+        add_plain_row(
+            table,
             f"{s['name']}\n{s['laestab']}",
             f"{s['on_roll']:,}",
             pct(s["attendance_pct"]),

@@ -20,58 +20,13 @@ from attendance_cli.cli.options import (
     WorkbookOption,
     YearOption,
 )
-from attendance_cli.cli.tables import cohort_table, headline_table
+from attendance_cli.cli.tables import add_plain_row, cohort_table, headline_table
 from attendance_cli.cli.tables import pct as _pct
 from attendance_cli.exports.render import OutputFormat
 
 app = typer.Typer(
     help="Targeting Support Meetings: the termly pack for each school.", no_args_is_help=True
 )
-
-PUPIL_COLUMNS = [
-    "upn",
-    "surname",
-    "forename",
-    "year_group",
-    "band",
-    "possible",
-    "attended",
-    "present",
-    "aea",
-    "authorised",
-    "unauthorised",
-    "late",
-    "missing",
-    "attendance_pct",
-    "absence_pct",
-    "sessions_missed",
-    "days_missed",
-    "at_risk_reasons",
-    "penalty_threshold_met",
-    "penalty_threshold_date",
-    "penalty_threshold_met_now",
-    "longest_absence_days",
-    "longest_unauthorised_days",
-    "continuous_absence_running",
-    "flags",
-    "recovery_sessions_term",
-    "recovery_sessions_year",
-    "pa_unavoidable_this_year",
-    "pattern",
-    "top_reasons",
-    "trend_change_points",
-    "gender",
-    "fsm",
-    "sen",
-    "social_worker",
-    "looked_after",
-    "lead_practitioner",
-    "lead_agency",
-    "open_actions",
-    "next_review",
-    "overdue_actions",
-    "has_plan",
-]
 
 
 @app.command("prepare")
@@ -93,7 +48,7 @@ def prepare(
 ) -> None:
     """Prepare the TSM pack for a school: severe, persistent and at-risk pupils with figures and flags."""
     from attendance_cli.exports.render import to_jsonable
-    from attendance_cli.tsm.pack import prepare_tsm_pack
+    from attendance_cli.tsm.pack import CSV_COLUMNS, prepare_tsm_pack
 
     store, _ = common.open_db(ctx)
     pack = prepare_tsm_pack(
@@ -112,7 +67,7 @@ def prepare(
         common.stderr.print(f"Wrote the TSM workbook to {written}", highlight=False)
     data = to_jsonable(pack)
     rows = data["pupils"]
-    if common.render(data, output, rows=rows, columns=PUPIL_COLUMNS):
+    if common.render(data, output, rows=rows, columns=CSV_COLUMNS):
         return
     print_pack(data)
 
@@ -257,7 +212,7 @@ def print_pack(data: dict[str, Any]) -> None:
             lead = p["lead_practitioner"] or "no lead"
             if p["next_review"]:
                 lead += f", review {p['next_review']}"
-            table.add_row(
+            cells = (
                 f"{p['surname'] or ''}, {p['forename'] or ''}\n{p['upn']}",
                 p["year_group"] or "",
                 _pct(p["attendance_pct"]),
@@ -266,6 +221,7 @@ def print_pack(data: dict[str, Any]) -> None:
                 "; ".join(flags),
                 lead,
             )
+            add_plain_row(table, *cells)
         out.print(table)
     missing = data["no_plan_or_lead"]
     if missing:

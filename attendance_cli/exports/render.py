@@ -32,9 +32,9 @@ _PLAIN = frozenset({str, int, float, bool, type(None)})  # exact types: an enum 
 def to_jsonable(value: Any) -> Any:
     if type(value) in _PLAIN:
         return value
-    if isinstance(value, JsonRecord):
-        return {key: to_jsonable(v) for key, v in value.as_json().items()}
     if is_dataclass(value) and not isinstance(value, type):
+        if isinstance(value, JsonRecord):
+            return {key: to_jsonable(v) for key, v in value.as_json().items()}
         # field by field rather than through dataclasses.asdict, which deep-copies every value
         # only for this to walk the copy again (0.7 s of a big LA report's 200,000 values)
         return {f.name: to_jsonable(getattr(value, f.name)) for f in fields(value)}

@@ -167,7 +167,7 @@ def load_enrolments(
     conn = store.connection
     where, args = _enrolment_filter(school_id, pupil_id)
     rows = conn.execute(_ENROLMENT + where + " ORDER BY e.id", args).fetchall()
-    found: dict[int, dict[int, str]] = {int(r[0]): {} for r in rows}
+    found: dict[int, dict[int, str]] = {r[0]: {} for r in rows}
     if rows and years:
         sql = (
             "SELECT m.enrolment_id, m.academic_year, m.marks FROM mark_year m "
@@ -182,23 +182,25 @@ def load_enrolments(
                 marks = found.get(enrolment_id)
                 if marks is not None:
                     marks[year] = text
+    # positional, with the conversions inline: an LA report maps 48,000 of these (keyword
+    # arguments and a call per conversion took 0.2 s more than this)
     return [
         EnrolmentRecord(
-            enrolment_id=int(r[0]),
-            pupil_id=int(r[1]),
-            school_id=int(r[2]),
-            upn=r[3],
-            surname=r[4],
-            forename=r[5],
-            year_group=r[6],
-            gender=r[7],
-            fsm=to_bool(r[8]),
-            sen=r[9],
-            social_worker=r[10],
-            looked_after=to_bool(r[11]),
-            entry_date=to_date(r[12]),
-            leaving_date=to_date(r[13]),
-            marks=found[int(r[0])],
+            r[0],
+            r[1],
+            r[2],
+            r[3],
+            r[4],
+            r[5],
+            r[6],
+            r[7],
+            None if r[8] is None else bool(r[8]),
+            r[9],
+            r[10],
+            None if r[11] is None else bool(r[11]),
+            to_date(r[12]) if r[12] else None,
+            to_date(r[13]) if r[13] else None,
+            found[r[0]],
         )
         for r in rows
     ]

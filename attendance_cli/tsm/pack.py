@@ -111,6 +111,40 @@ PUPIL_FIGURES = (
     "days_missed",
 )
 PupilEntry.JSON_KEYS = flat_keys(PupilEntry, figures=PUPIL_FIGURES)
+# The columns of ``att tsm prepare --format csv``: a row per listed pupil.
+CSV_COLUMNS = [
+    "upn",
+    "surname",
+    "forename",
+    "year_group",
+    "band",
+    *PUPIL_FIGURES,
+    "at_risk_reasons",
+    "penalty_threshold_met",
+    "penalty_threshold_date",
+    "penalty_threshold_met_now",
+    "longest_absence_days",
+    "longest_unauthorised_days",
+    "continuous_absence_running",
+    "flags",
+    "recovery_sessions_term",
+    "recovery_sessions_year",
+    "pa_unavoidable_this_year",
+    "pattern",
+    "top_reasons",
+    "trend_change_points",
+    "gender",
+    "fsm",
+    "sen",
+    "social_worker",
+    "looked_after",
+    "lead_practitioner",
+    "lead_agency",
+    "open_actions",
+    "next_review",
+    "overdue_actions",
+    "has_plan",
+]
 
 
 @dataclass

@@ -46,7 +46,7 @@ from attendance_cli.records import JsonRecord, flat_keys
 from attendance_cli.store import Store
 from attendance_cli.store import registers as store_registers
 from attendance_cli.store.conversions import date_text
-from attendance_cli.store.registers import School
+from attendance_cli.store.registers import Pupil, School
 from attendance_cli.tsm.pack import PupilEntry, pupil_entry
 
 if TYPE_CHECKING:
@@ -120,19 +120,27 @@ class Casework:
     has_plan: bool
 
 
-@dataclass
-class PupilRecord:
-    upn: str
-    surname: str | None
-    forename: str | None
-    date_of_birth: dt.date | None
-    gender: str | None
-    fsm: bool | None
-    sen: str | None
-    social_worker: str | None
-    looked_after: bool | None
+@dataclass(eq=False)
+class PupilRecord(JsonRecord):
+    """The pupil (published flat: ``PUPIL_DETAILS``), the open case, and each enrolment."""
+
+    pupil: Pupil
     casework: Casework | None
     enrolments: list[EnrolmentView]
+
+
+PUPIL_DETAILS = (
+    "upn",
+    "surname",
+    "forename",
+    "date_of_birth",
+    "gender",
+    "fsm",
+    "sen",
+    "social_worker",
+    "looked_after",
+)
+PupilRecord.JSON_KEYS = flat_keys(PupilRecord, pupil=PUPIL_DETAILS)
 
 
 def show_pupil(
@@ -162,15 +170,7 @@ def show_pupil(
     ]
     views.sort(key=lambda v: (v.period is None, -(v.period.end.toordinal() if v.period else 0)))
     return PupilRecord(
-        upn=pupil.upn,
-        surname=pupil.surname,
-        forename=pupil.forename,
-        date_of_birth=pupil.date_of_birth,
-        gender=pupil.gender,
-        fsm=pupil.fsm,
-        sen=pupil.sen,
-        social_worker=pupil.social_worker,
-        looked_after=pupil.looked_after,
+        pupil=pupil,
         casework=Casework(
             lead_practitioner=found.lead_practitioner,
             lead_agency=found.lead_agency,
