@@ -37,6 +37,8 @@ from attendance_cli.store import registers as store_registers
 from attendance_cli.store.connection import Store
 
 if TYPE_CHECKING:
+    from attendance_cli.cases.penalty import PenaltyNoticeRecord
+    from attendance_cli.store.cases import MeetingRecord, NoteRecord, StoredDocument
     from attendance_cli.store.database import Database
     from attendance_cli.store.registers import Pupil
 
@@ -93,10 +95,10 @@ class CaseView:
     lead_history: list[LeadRecord]
     actions: list[ActionRecord]
     impacts: dict[int, Impact]
-    meetings: list[dict[str, Any]]
-    notes: list[dict[str, Any]]
-    documents: list[dict[str, Any]]
-    penalty_notices: list[dict[str, Any]]
+    meetings: list[MeetingRecord]
+    notes: list[NoteRecord]
+    documents: list[StoredDocument]
+    penalty_notices: list[PenaltyNoticeRecord]
     chronology: list[ChronologyEntry] = field(default_factory=list)
 
 
@@ -311,38 +313,13 @@ def case_view(db: Database, upn: str, *, today: dt.date | None = None) -> CaseVi
     of_case = [lead for lead in leads if lead.case_id == case_id]
     current_lead = of_case[-1] if of_case else None
     actions = [with_derived_status(a, today) for a in stored.actions_of_pupil(store, pupil.id)]
-    meetings: list[dict[str, Any]] = [
-        {
-            "id": m.id,
-            "date": m.date,
-            "kind": m.kind,
-            "attendees": m.attendees,
-            "school": {"laestab": m.school_laestab, "name": m.school_name},
-        }
-        for m in stored.meetings(store, (a.meeting_id for a in actions if a.meeting_id))
-    ]
-    meeting_dates = {m["id"]: m["date"] for m in meetings}
-    notes: list[dict[str, Any]] = [
-        {"id": n.id, "text": n.text, "created_at": n.created_at, "officer": n.officer}
-        for n in stored.notes_of_pupil(store, pupil.id)
-    ]
-    documents: list[dict[str, Any]] = [
-        {
-            "id": d.id,
-            "kind": d.kind,
-            "file_name": d.file_name,
-            "sha256": d.sha256,
-            "bytes": d.bytes,
-            "date": d.document_date,
-            "description": d.description,
-            "created_at": d.created_at,
-            "officer": d.officer,
-        }
-        for d in stored.documents_of_pupil(store, pupil.id)
-    ]
+    meetings = stored.meetings(store, (a.meeting_id for a in actions if a.meeting_id))
+    meeting_dates = {m.id: m.date for m in meetings}
+    notes = stored.notes_of_pupil(store, pupil.id)
+    documents = stored.documents_of_pupil(store, pupil.id)
     from attendance_cli.cases.penalty import list_penalty_notices
 
-    notices = [asdict(n) for n in list_penalty_notices(store, upn=pupil.upn, today=today)]
+    notices = list_penalty_notices(store, upn=pupil.upn, today=today)
     timelines = enrolment_timelines(store, pupil.id)
     sessions = _pupil_sessions(timelines)
     impacts = {a.id: action_impact(sessions, action_date(a, meeting_dates)) for a in actions}
@@ -379,17 +356,17 @@ def case_view(db: Database, upn: str, *, today: dt.date | None = None) -> CaseVi
             )
         )
     for meeting in meetings:
-        who = ", ".join(meeting["attendees"]) or "attendees not recorded"
+        who = ", ".join(meeting.attendees) or "attendees not recorded"
         chronology.append(
             ChronologyEntry(
-                meeting["date"],
+                meeting.date,
                 "meeting",
-                f"{'Targeting Support Meeting' if meeting['kind'] == 'tsm' else 'Meeting'} with "
-                f"{meeting['school']['name']} ({who})",
-                meeting["id"],
+                f"{'Targeting Support Meeting' if meeting.kind == 'tsm' else 'Meeting'} with "
+                f"{meeting.school_name} ({who})",
+                meeting.id,
             )
         )
-    notice_ids = {n["id"] for n in notices}
+    notice_ids = {n.id for n in notices}
     for a in actions:
         if _mirrors_notice(a, notice_ids):
             continue  # the notice's own entries below say the same
@@ -413,50 +390,52 @@ def case_view(db: Database, upn: str, *, today: dt.date | None = None) -> CaseVi
                 )
             )
     for note in notes:
-        chronology.append(
-            ChronologyEntry(local_date(note["created_at"]), "note", note["text"], note["id"])
-        )
+        chronology.append(ChronologyEntry(local_date(note.created_at), "note", note.text, note.id))
     for doc in documents:
-        label = "Letter" if doc["kind"] == "letter" else f"Document ({doc['kind']})"
-        about = f": {doc['description']}" if doc["description"] else ""
+        label = "Letter" if doc.kind == "letter" else f"Document ({doc.kind})"
+        about = f": {doc.description}" if doc.description else ""
         chronology.append(
             ChronologyEntry(
-                doc["date"] or local_date(doc["created_at"]),
-                "letter" if doc["kind"] == "letter" else "document",
-                f"{label} {doc['file_name']}{about}",
-                doc["id"],
+                doc.document_date or local_date(doc.created_at),
+                "letter" if doc.kind == "letter" else "document",
+                f"{label} {doc.file_name}{about}",
+                doc.id,
             )
         )
     for notice in notices:
         chronology.append(
             ChronologyEntry(
-                notice["issued"],
+                notice.issued,
                 "penalty_notice",
-                f"Penalty notice issued to {notice['parent_name']} ("
-                + _ORDINAL.get(notice["notice_number"], "not counted")
-                + f" in 3 years; £{notice['full_amount_pence'] / 100:.0f}"
+                f"Penalty notice issued to {notice.parent_name} ("
                 + (
-                    f", £{notice['reduced_amount_pence'] / 100:.0f} if paid by "
-                    f"{notice['reduced_rate_until'].isoformat()})"
-                    if notice["reduced_amount_pence"] and notice["reduced_rate_until"]
+                    _ORDINAL.get(notice.notice_number, "not counted")
+                    if notice.notice_number
+                    else "not counted"
+                )
+                + f" in 3 years; £{notice.full_amount_pence / 100:.0f}"
+                + (
+                    f", £{notice.reduced_amount_pence / 100:.0f} if paid by "
+                    f"{notice.reduced_rate_until.isoformat()})"
+                    if notice.reduced_amount_pence and notice.reduced_rate_until
                     else ")"
                 ),
-                notice["id"],
+                notice.id,
             )
         )
-        if notice["paid"]:
+        if notice.paid:
             chronology.append(
                 ChronologyEntry(
-                    notice["paid"], "penalty_notice_paid", "Penalty notice paid", notice["id"]
+                    notice.paid, "penalty_notice_paid", "Penalty notice paid", notice.id
                 )
             )
-        if notice["withdrawn"]:
+        if notice.withdrawn:
             chronology.append(
                 ChronologyEntry(
-                    notice["withdrawn"],
+                    notice.withdrawn,
                     "penalty_notice_withdrawn",
-                    f"Penalty notice withdrawn: {notice['withdrawn_reason']}",
-                    notice["id"],
+                    f"Penalty notice withdrawn: {notice.withdrawn_reason}",
+                    notice.id,
                 )
             )
     chronology += attendance_milestones(store, timelines)
@@ -530,7 +509,7 @@ def _window_dict(window: Window | None) -> dict[str, Any] | None:
 
 def case_view_dict(view: CaseView) -> dict[str, Any]:
     """The stable JSON form of ``att case show`` (keys documented in the README)."""
-    meeting_dates = {m["id"]: m["date"] for m in view.meetings}
+    meeting_dates = {m.id: m.date for m in view.meetings}
     lead = view.lead
     actions = []
     for a in view.actions:
@@ -577,10 +556,35 @@ def case_view_dict(view: CaseView) -> dict[str, Any]:
             for x in view.lead_history
         ],
         "actions": actions,
-        "meetings": view.meetings,
-        "notes": view.notes,
-        "documents": view.documents,
-        "penalty_notices": view.penalty_notices,
+        "meetings": [
+            {
+                "id": m.id,
+                "date": m.date,
+                "kind": m.kind,
+                "attendees": m.attendees,
+                "school": {"laestab": m.school_laestab, "name": m.school_name},
+            }
+            for m in view.meetings
+        ],
+        "notes": [
+            {"id": n.id, "text": n.text, "created_at": n.created_at, "officer": n.officer}
+            for n in view.notes
+        ],
+        "documents": [
+            {
+                "id": d.id,
+                "kind": d.kind,
+                "file_name": d.file_name,
+                "sha256": d.sha256,
+                "bytes": d.bytes,
+                "date": d.document_date,
+                "description": d.description,
+                "created_at": d.created_at,
+                "officer": d.officer,
+            }
+            for d in view.documents
+        ],
+        "penalty_notices": [asdict(n) for n in view.penalty_notices],
         "chronology": [
             {"date": e.date, "type": e.type, "summary": e.summary, "ref": e.ref}
             for e in view.chronology

@@ -34,6 +34,7 @@ from attendance_cli.referrals.evidence import (
 )
 
 if TYPE_CHECKING:
+    from attendance_cli.store.cases import StoredDocument
     from attendance_cli.store.database import Database
 
 SIBLINGS_ITEM = "siblings"  # the check item naming the siblings: never in a bundle
@@ -104,19 +105,19 @@ def redact_siblings(text: str | None, siblings: list[str]) -> str | None:
     return text
 
 
-def read_document(store: Path, document: dict[str, Any]) -> bytes:
+def read_document(store: Path, document: StoredDocument) -> bytes:
     """A case document's bytes from the store, refused when they no longer match its SHA-256."""
-    path = store / document["sha256"]
+    path = store / document.sha256
     if not path.is_file():
         raise NotFoundError(
-            f"Document {document['id']} ({document['file_name']}) is missing from the document "
+            f"Document {document.id} ({document.file_name}) is missing from the document "
             f"store {store}",
             hint="Restore the document store from a backup, or attach the document again.",
         )
     data = path.read_bytes()
-    if hashlib.sha256(data).hexdigest() != document["sha256"]:
+    if hashlib.sha256(data).hexdigest() != document.sha256:
         raise RefusedError(
-            f"Document {document['id']} ({document['file_name']}) has changed since it was "
+            f"Document {document.id} ({document.file_name}) has changed since it was "
             "attached (its SHA-256 no longer matches): it cannot go into an evidence bundle",
             hint="Attach the original document again (att case attach).",
         )
@@ -161,19 +162,19 @@ def gather_bundle_content(
     exhibits: list[Exhibit] = []
     for number, document in enumerate(view.documents, start=1):
         data = read_document(store, document)
-        file_name = redact_siblings(document["file_name"], siblings) or document["file_name"]
-        path = f"attachments/{document['id']}-{sanitise_name(file_name or 'document')}"
+        file_name = redact_siblings(document.file_name, siblings) or document.file_name
+        path = f"attachments/{document.id}-{sanitise_name(file_name or 'document')}"
         attachments[path] = data
         exhibits.append(
             Exhibit(
-                id=document["id"],
+                id=document.id,
                 label=f"EX{number}",
                 path=path,
-                kind=document["kind"],
-                date=document["date"],
-                description=redact_siblings(document["description"], siblings),
+                kind=document.kind,
+                date=document.document_date,
+                description=redact_siblings(document.description, siblings),
                 file_name=file_name,
-                sha256=document["sha256"],
+                sha256=document.sha256,
                 bytes=len(data),
             )
         )
@@ -181,7 +182,7 @@ def gather_bundle_content(
         dataclasses.replace(entry, summary=redact_siblings(entry.summary, siblings) or "")
         for entry in view.chronology
     ]
-    meeting_dates = {m["id"]: m["date"] for m in view.meetings}
+    meeting_dates = {m.id: m.date for m in view.meetings}
     actions = [
         {
             "id": a.id,

@@ -968,16 +968,14 @@ def _notices(
         return story + [_p("No penalty notices recorded for this child.", styles["body"])]
     rows: list[list[Any]] = [["Id", "Issued", "Parent", "Amount", "Paid", "Withdrawn (reason)"]]
     for n in notices:
-        withdrawn = (
-            f"{_date(n['withdrawn'])}: {n['withdrawn_reason'] or ''}" if n["withdrawn"] else ""
-        )
+        withdrawn = f"{_date(n.withdrawn)}: {n.withdrawn_reason or ''}" if n.withdrawn else ""
         rows.append(
             [
-                str(n["id"]),
-                _date(n["issued"]),
-                _p(text.para(n["parent_name"]), styles["cell"]),
-                f"£{n['amount_pence'] / 100:.2f}",
-                _date(n["paid"]),
+                str(n.id),
+                _date(n.issued),
+                _p(text.para(n.parent_name), styles["cell"]),
+                f"£{n.amount_pence / 100:.2f}",
+                _date(n.paid),
                 _p(text.para(withdrawn), styles["cell"]),
             ]
         )
