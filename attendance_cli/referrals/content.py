@@ -53,6 +53,22 @@ class Exhibit:
     bytes: int
 
 
+@dataclass(frozen=True)
+class BundleAction:
+    """An action as the bundle shows it (free text redacted)."""
+
+    id: int
+    tier: str
+    kind: str
+    action: str | None
+    owner: str | None
+    agency: str | None
+    agreed_on: dt.date
+    status: str
+    ended_on: dt.date | None
+    outcome: str | None
+
+
 @dataclass
 class BundleContent:
     """Everything the PDF shows (already redacted)."""
@@ -69,7 +85,7 @@ class BundleContent:
     imports: list[ImportRef]
     exhibits: list[Exhibit]
     chronology: list[Any]
-    actions: list[dict[str, Any]]
+    actions: list[BundleAction]
     checklist: list[CheckItem]  # the check's items, redacted, without the siblings item
     attachments: dict[str, bytes] = dataclasses.field(default_factory=dict)  # zip path -> bytes
     tool_version: str = __version__
@@ -184,18 +200,18 @@ def gather_bundle_content(
     ]
     meeting_dates = {m.id: m.date for m in view.meetings}
     actions = [
-        {
-            "id": a.id,
-            "tier": a.tier,
-            "kind": a.kind,
-            "action": redact_siblings(a.action, siblings),
-            "owner": a.owner,
-            "agency": a.agency,
-            "agreed_on": action_date(a, meeting_dates),
-            "status": a.status,
-            "ended_on": dt.date.fromisoformat(a.completed_at[:10]) if a.completed_at else None,
-            "outcome": redact_siblings(a.outcome, siblings),
-        }
+        BundleAction(
+            id=a.id,
+            tier=a.tier,
+            kind=a.kind,
+            action=redact_siblings(a.action, siblings),
+            owner=a.owner,
+            agency=a.agency,
+            agreed_on=action_date(a, meeting_dates),
+            status=a.status,
+            ended_on=dt.date.fromisoformat(a.completed_at[:10]) if a.completed_at else None,
+            outcome=redact_siblings(a.outcome, siblings),
+        )
         for a in view.actions
     ]
     return BundleContent(

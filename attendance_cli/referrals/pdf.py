@@ -935,18 +935,18 @@ def _actions(
     for a in content.actions:
         rows.append(
             [
-                str(a["id"]),
-                _date(a["agreed_on"]),
-                _p(text.para(f"{a['tier']}: {a['kind']}"), styles["cell"]),
-                _p(text.para(a["action"]), styles["cell"]),
-                _p(text.para(" / ".join(filter(None, [a["owner"], a["agency"]]))), styles["cell"]),
+                str(a.id),
+                _date(a.agreed_on),
+                _p(text.para(f"{a.tier}: {a.kind}"), styles["cell"]),
+                _p(text.para(a.action), styles["cell"]),
+                _p(text.para(" / ".join(filter(None, [a.owner, a.agency]))), styles["cell"]),
                 _p(
-                    escape(
-                        a["status"] + (f"\n{_date(a['ended_on'])}" if a["ended_on"] else "")
-                    ).replace("\n", "<br/>"),
+                    escape(a.status + (f"\n{_date(a.ended_on)}" if a.ended_on else "")).replace(
+                        "\n", "<br/>"
+                    ),
                     styles["cell"],
                 ),
-                _p(text.para(a["outcome"] or ""), styles["cell"]),
+                _p(text.para(a.outcome or ""), styles["cell"]),
             ]
         )
     if len(rows) == 1:
