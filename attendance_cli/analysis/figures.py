@@ -104,6 +104,19 @@ class Figures:
         )
 
 
+# The session counts, in the order results publish them (each result adds its rates after).
+COUNT_KEYS = (
+    "possible",
+    "attended",
+    "present",
+    "aea",
+    "authorised",
+    "unauthorised",
+    "late",
+    "missing",
+)
+
+
 @dataclass(frozen=True)
 class PeriodFigures(Figures):
     """The figures of one enrolment over the period ``start``..``end``."""

@@ -14,18 +14,12 @@ from dataclasses import dataclass
 import numpy as np
 
 from attendance_cli import codes, marks
+from attendance_cli.store.chunking import CHUNK_SIZE, chunked
+from attendance_cli.store.conversions import now_text
 
-CHUNK = 10_000
-
-
-def now_text() -> str:
-    """UTC timestamp in the text form SQLAlchemy uses for SQLite DateTime columns."""
-    return dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
-
-
-def chunks(values: Sequence[object], size: int = CHUNK) -> Iterable[Sequence[object]]:
-    for start in range(0, len(values), size):
-        yield values[start : start + size]
+# one chunk size and one timestamp form, the store's (store.chunking, store.conversions)
+CHUNK = CHUNK_SIZE
+chunks = chunked
 
 
 def ensure_schools(conn: sqlite3.Connection, laestabs: Iterable[str]) -> tuple[dict[str, int], int]:

@@ -35,7 +35,13 @@ from attendance_cli.analysis.dataset import (
     last_mark_date,
     resolve_period,
 )
-from attendance_cli.analysis.figures import Band, EnrolmentFigures, Figures, analyse_enrolment
+from attendance_cli.analysis.figures import (
+    COUNT_KEYS,
+    Band,
+    EnrolmentFigures,
+    Figures,
+    analyse_enrolment,
+)
 from attendance_cli.analysis.summary import (
     Cohort,
     GroupSummary,
@@ -97,14 +103,7 @@ class PupilEntry(JsonRecord):
 
 
 PUPIL_FIGURES = (
-    "possible",
-    "attended",
-    "present",
-    "aea",
-    "authorised",
-    "unauthorised",
-    "late",
-    "missing",
+    *COUNT_KEYS,
     "attendance_pct",
     "absence_pct",
     "sessions_missed",

@@ -34,6 +34,7 @@ from attendance_cli.analysis.dataset import (
     school_calendar_of,
 )
 from attendance_cli.analysis.figures import (
+    COUNT_KEYS,
     Figures,
     PeriodFigures,
     analyse_enrolment,
@@ -68,14 +69,7 @@ class TermFigures(JsonRecord):
 
 
 TERM_FIGURES = (
-    "possible",
-    "attended",
-    "present",
-    "aea",
-    "authorised",
-    "unauthorised",
-    "late",
-    "missing",
+    *COUNT_KEYS,
     "sessions_missed",
     "days_missed",
     "attendance_pct",
