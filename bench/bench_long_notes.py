@@ -26,7 +26,7 @@ WORDS = "Mum says Jayden was anxious about the maths test and stayed at home; sc
 
 
 def main() -> None:
-    from attendance_cli.cases import service
+    from attendance_cli.cases import notes
     from attendance_cli.db.engine import connect
 
     folder = Path(sys.argv[1]) if len(sys.argv) > 1 else Path(tempfile.mkdtemp(prefix="att-bench-"))
@@ -43,7 +43,7 @@ def main() -> None:
     for size in SIZES:
         conn = connect(db)
         while held < size:
-            service.add_note(conn, upn=UPN, text=note, officer="bench")
+            notes.add_note(conn, upn=UPN, text=note, officer="bench")
             held += NOTE
         conn.close()
         out = folder / f"bundle-{size}.zip"

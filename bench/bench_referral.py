@@ -24,7 +24,7 @@ from pathlib import Path
 os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
 
 from attendance_cli.analysis.calendar import assumed_school_days  # noqa: E402
-from attendance_cli.cases import service  # noqa: E402
+from attendance_cli.cases import actions, documents, leads  # noqa: E402
 from attendance_cli.config import document_store  # noqa: E402
 from attendance_cli.db.engine import open_database  # noqa: E402
 from attendance_cli.identifiers import make_upn  # noqa: E402
@@ -80,21 +80,21 @@ def build(folder: Path) -> tuple[Path, str]:
     assert result.ok, result.files[0].problems[:3]
 
     store = document_store(db)
-    service.set_lead(conn, upn=upn, name="Mrs Patel", agency="school", officer=OFFICER)
+    leads.set_lead(conn, upn=upn, name="Mrs Patel", agency="school", officer=OFFICER)
     kinds = ["home visit", "meeting with family", "early help assessment", "attendance contract"]
     for n in range(30):
-        action = service.add_action(
+        action = actions.add_action(
             conn,
             upn=upn,
             kind=kinds[n % 4],
             action=f"Action {n}: " + "words " * 20,
             officer=OFFICER,
         )
-        service.complete_action(conn, action_id=action.id, outcome="Outcome " * 15, officer=OFFICER)
+        actions.complete_action(conn, action_id=action.id, outcome="Outcome " * 15, officer=OFFICER)
     for n in range(20):
         file = folder / f"document {n}.pdf"
         file.write_bytes(b"%PDF-1.4\n" + rng.randbytes(250_000))
-        service.attach_document(
+        documents.attach_document(
             conn,
             upn=upn,
             file=file,

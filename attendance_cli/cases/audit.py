@@ -10,11 +10,14 @@ from __future__ import annotations
 
 import hashlib
 import json
-import sqlite3
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from attendance_cli.registers.store import now_text
+from attendance_cli.store import audit as stored
+from attendance_cli.store.connection import Store
+
+if TYPE_CHECKING:
+    from attendance_cli.store.database import Database
 
 GENESIS = "0" * 64
 
@@ -36,7 +39,7 @@ def _digest(
 
 
 def record_audit(
-    conn: sqlite3.Connection,
+    db: Database,
     *,
     officer: str,
     action: str,
@@ -45,18 +48,22 @@ def record_audit(
     upn: str | None,
     detail: dict[str, Any] | None = None,
 ) -> int:
-    """Append one entry (call inside the transaction that makes the change)."""
-    row = conn.execute("SELECT hash FROM audit_log ORDER BY id DESC LIMIT 1").fetchone()
-    prev_hash = row[0] if row else GENESIS
-    at = now_text()
+    """Append one entry (call inside the transaction that makes the change); the chain's
+    last hash is read and the entry written under the audit-chain lock (``store.audit``)."""
     text = json.dumps(detail or {}, sort_keys=True, ensure_ascii=False, default=str)
-    digest = _digest(prev_hash, at, officer, action, entity, entity_id, upn, text)
-    cursor = conn.execute(
-        "INSERT INTO audit_log (at, officer, action, entity, entity_id, upn, detail, prev_hash, hash) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        (at, officer, action, entity, entity_id, upn, text, prev_hash, digest),
+    return stored.append_entry(
+        Store.of(db),
+        genesis=GENESIS,
+        digest=lambda prev_hash, at: _digest(
+            prev_hash, at, officer, action, entity, entity_id, upn, text
+        ),
+        officer=officer,
+        action=action,
+        entity=entity,
+        entity_id=entity_id,
+        upn=upn,
+        detail=text,
     )
-    return int(cursor.lastrowid or 0)
 
 
 @dataclass
@@ -71,15 +78,12 @@ class AuditRecord:
     detail: dict[str, Any]
 
 
-def list_audit(conn: sqlite3.Connection, *, upn: str | None = None) -> list[AuditRecord]:
-    sql = "SELECT id, at, officer, action, entity, entity_id, upn, detail FROM audit_log"
-    args: tuple[object, ...] = ()
-    if upn:
-        sql += " WHERE upn = ?"
-        args = (upn,)
+def list_audit(db: Database, *, upn: str | None = None) -> list[AuditRecord]:
     return [
-        AuditRecord(r[0], r[1], r[2], r[3], r[4], r[5], r[6], json.loads(r[7]))
-        for r in conn.execute(sql + " ORDER BY id", args)
+        AuditRecord(
+            e.id, e.at, e.officer, e.action, e.entity, e.entity_id, e.upn, json.loads(e.detail)
+        )
+        for e in stored.entries(Store.of(db), upn=upn)
     ]
 
 
@@ -91,35 +95,23 @@ class AuditCheck:
     problem: str | None
 
 
-def verify_audit(conn: sqlite3.Connection) -> AuditCheck:
+def verify_audit(db: Database) -> AuditCheck:
     """Recompute the chain; report the first entry whose hash or link does not match."""
     prev_hash = GENESIS
     count = 0
-    for (
-        entry_id,
-        at,
-        officer,
-        action,
-        entity,
-        entity_id,
-        upn,
-        detail,
-        stored_prev,
-        stored_hash,
-    ) in conn.execute(
-        "SELECT id, at, officer, action, entity, entity_id, upn, detail, prev_hash, hash FROM audit_log ORDER BY id"
-    ):
+    for e in stored.chain(Store.of(db)):
         count += 1
-        if stored_prev != prev_hash:
+        if e.prev_hash != prev_hash:
             return AuditCheck(
                 count,
                 False,
-                entry_id,
+                e.id,
                 "does not follow the entry before it (an entry was removed or reordered)",
             )
-        if _digest(stored_prev, at, officer, action, entity, entity_id, upn, detail) != stored_hash:
-            return AuditCheck(
-                count, False, entry_id, "its content was changed after it was written"
-            )
-        prev_hash = stored_hash
+        digest = _digest(
+            e.prev_hash, e.at, e.officer, e.action, e.entity, e.entity_id, e.upn, e.detail
+        )
+        if digest != e.hash:
+            return AuditCheck(count, False, e.id, "its content was changed after it was written")
+        prev_hash = e.hash
     return AuditCheck(count, True, None, None)

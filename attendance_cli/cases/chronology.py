@@ -25,19 +25,22 @@ weeks) until four have.
 from __future__ import annotations
 
 import datetime as dt
-import json
-import re
-import sqlite3
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from attendance_cli import marks as layout
-from attendance_cli.cases.service import (
-    ActionRecord,
-    LeadRecord,
-    PupilRef,
-    find_pupil,
-)
+from attendance_cli.cases.actions import ActionRecord, with_derived_status
+from attendance_cli.cases.case import find_pupil
+from attendance_cli.cases.leads import LeadRecord
+from attendance_cli.store import cases as stored
+from attendance_cli.store import registers as store_registers
+from attendance_cli.store.connection import Store
+
+if TYPE_CHECKING:
+    from attendance_cli.cases.penalty import PenaltyNoticeRecord
+    from attendance_cli.store.cases import MeetingRecord, NoteRecord, StoredDocument
+    from attendance_cli.store.database import Database
+    from attendance_cli.store.registers import Pupil
 
 MIN_POSSIBLE_FOR_MILESTONE = 20
 IMPACT_WEEKS = 4
@@ -82,7 +85,7 @@ class Impact:
 
 @dataclass
 class CaseView:
-    pupil: PupilRef
+    pupil: Pupil
     case_id: int | None
     status: str  # open, closed, or none (nothing recorded yet)
     opened_at: str | None
@@ -92,10 +95,10 @@ class CaseView:
     lead_history: list[LeadRecord]
     actions: list[ActionRecord]
     impacts: dict[int, Impact]
-    meetings: list[dict[str, Any]]
-    notes: list[dict[str, Any]]
-    documents: list[dict[str, Any]]
-    penalty_notices: list[dict[str, Any]]
+    meetings: list[MeetingRecord]
+    notes: list[NoteRecord]
+    documents: list[StoredDocument]
+    penalty_notices: list[PenaltyNoticeRecord]
     chronology: list[ChronologyEntry] = field(default_factory=list)
 
 
@@ -120,28 +123,21 @@ class _Sessions:
     last_marked: dt.date | None
 
 
-def _enrolment_timelines(conn: sqlite3.Connection, pupil_id: int) -> list[tuple[Any, Any, Any]]:
+def enrolment_timelines(db: Database, pupil_id: int) -> list[tuple[Any, Any, Any]]:
     """(EnrolmentRecord, Timeline, SchoolCalendar) over its marked years, for each of the pupil's enrolments."""
     from attendance_cli.analysis.calendar import build_timeline
-    from attendance_cli.analysis.dataset import load_enrolments, school_calendar_of
-    from attendance_cli.store import Store
+    from attendance_cli.analysis.dataset import school_calendar_of
 
-    years = [
-        y
-        for (y,) in conn.execute(
-            "SELECT DISTINCT m.academic_year FROM mark_year m JOIN enrolment e ON e.id = m.enrolment_id "
-            "WHERE e.pupil_id = ? ORDER BY 1",
-            (pupil_id,),
-        )
-    ]
+    store = Store.of(db)
+    years = store_registers.marked_years(store, pupil_id=pupil_id)
     if not years:
         return []
     result = []
-    for record in load_enrolments(conn, years=years, pupil_id=pupil_id):
+    for record in store_registers.load_enrolments(store, years=years, pupil_id=pupil_id):
         if not record.marks:
             continue
         own = sorted(record.marks)
-        calendar = school_calendar_of(Store.of(conn), record.school_id, own)
+        calendar = school_calendar_of(store, record.school_id, own)
         first, last = layout.year_start(own[0]), layout.year_end(own[-1])
         timeline = build_timeline(
             marks_by_year=record.marks, calendar=calendar, first=first, last=last, marks_until=last
@@ -203,7 +199,7 @@ def action_impact(sessions: _Sessions | None, anchor: dt.date) -> Impact:
 
 
 def attendance_milestones(
-    conn: sqlite3.Connection, timelines: list[tuple[Any, Any, Any]]
+    db: Database, timelines: list[tuple[Any, Any, Any]]
 ) -> list[ChronologyEntry]:
     """Milestones of each enrolment and academic year (see the module docstring)."""
 
@@ -213,7 +209,7 @@ def attendance_milestones(
         run_reached,
     )
 
-    school_names = dict(conn.execute("SELECT id, name FROM school"))
+    school_names = {s.id: s.name for s in store_registers.all_schools(Store.of(db))}
     entries: list[ChronologyEntry] = []
     for record, timeline, _calendar in timelines:
         where = school_names.get(record.school_id, "school")
@@ -305,82 +301,26 @@ def _crossings(timeline: Any, in_year: Any, where: str, label: str) -> list[Chro
 # ---------------------------------------------------------------------------------- the view
 
 
-def case_view(conn: sqlite3.Connection, upn: str, *, today: dt.date | None = None) -> CaseView:
+def case_view(db: Database, upn: str, *, today: dt.date | None = None) -> CaseView:
     from attendance_cli.cases.audit import list_audit
-    from attendance_cli.cases.service import _ACTION_SQL, _action_from_row, latest_case
 
+    store = Store.of(db)
     today = today or dt.date.today()
-    pupil = find_pupil(conn, upn)
-    case_id = latest_case(conn, pupil.id)
-    state = None
-    if case_id is not None:
-        state = conn.execute(
-            "SELECT status, opened_at, closed_at, outcome FROM pupil_case WHERE id = ?", (case_id,)
-        ).fetchone()
-    leads = [
-        (LeadRecord(*row[2:]), row[0], row[1])
-        for row in conn.execute(
-            "SELECT l.id, l.case_id, l.name, l.agency, l.role, l.contact, l.set_at, l.officer "
-            "FROM lead_practitioner l JOIN pupil_case c ON c.id = l.case_id WHERE c.pupil_id = ? "
-            "ORDER BY l.id",
-            (pupil.id,),
-        )
-    ]
-    of_case = [lead for lead, _, lead_case in leads if lead_case == case_id]
+    pupil = find_pupil(store, upn)
+    case_id = stored.latest_case_id(store, pupil.id)
+    state = stored.get_case(store, case_id) if case_id is not None else None
+    leads = stored.leads_of_pupil(store, pupil.id)
+    of_case = [lead for lead in leads if lead.case_id == case_id]
     current_lead = of_case[-1] if of_case else None
-    actions = [
-        _action_from_row(row, today)
-        for row in conn.execute(_ACTION_SQL + " WHERE c.pupil_id = ? ORDER BY a.id", (pupil.id,))
-    ]
-    meeting_ids = sorted({a.meeting_id for a in actions if a.meeting_id is not None})
-    meetings = []
-    for meeting_id in meeting_ids:
-        row = conn.execute(
-            "SELECT m.id, m.date, m.kind, m.attendees, s.laestab, s.name FROM meeting m "
-            "JOIN school s ON s.id = m.school_id WHERE m.id = ?",
-            (meeting_id,),
-        ).fetchone()
-        meetings.append(
-            {
-                "id": row[0],
-                "date": dt.date.fromisoformat(row[1]),
-                "kind": row[2],
-                "attendees": json.loads(row[3]),
-                "school": {"laestab": row[4], "name": row[5]},
-            }
-        )
-    meeting_dates = {m["id"]: m["date"] for m in meetings}
-    notes = [
-        {"id": r[0], "text": r[1], "created_at": r[2], "officer": r[3]}
-        for r in conn.execute(
-            "SELECT n.id, n.text, n.created_at, n.officer FROM case_note n JOIN pupil_case c "
-            "ON c.id = n.case_id WHERE c.pupil_id = ? ORDER BY n.id",
-            (pupil.id,),
-        )
-    ]
-    documents = [
-        {
-            "id": r[0],
-            "kind": r[1],
-            "file_name": r[2],
-            "sha256": r[3],
-            "bytes": r[4],
-            "date": dt.date.fromisoformat(r[5]) if r[5] else None,
-            "description": r[6],
-            "created_at": r[7],
-            "officer": r[8],
-        }
-        for r in conn.execute(
-            "SELECT d.id, d.kind, d.file_name, d.sha256, d.bytes, d.document_date, d.description, "
-            "d.created_at, d.officer FROM case_document d JOIN pupil_case c ON c.id = d.case_id "
-            "WHERE c.pupil_id = ? ORDER BY d.id",
-            (pupil.id,),
-        )
-    ]
+    actions = [with_derived_status(a, today) for a in stored.actions_of_pupil(store, pupil.id)]
+    meetings = stored.meetings(store, (a.meeting_id for a in actions if a.meeting_id))
+    meeting_dates = {m.id: m.date for m in meetings}
+    notes = stored.notes_of_pupil(store, pupil.id)
+    documents = stored.documents_of_pupil(store, pupil.id)
     from attendance_cli.cases.penalty import list_penalty_notices
 
-    notices = [asdict(n) for n in list_penalty_notices(conn, upn=pupil.upn, today=today)]
-    timelines = _enrolment_timelines(conn, pupil.id)
+    notices = list_penalty_notices(store, upn=pupil.upn, today=today)
+    timelines = enrolment_timelines(store, pupil.id)
     sessions = _pupil_sessions(timelines)
     impacts = {a.id: action_impact(sessions, action_date(a, meeting_dates)) for a in actions}
 
@@ -391,7 +331,7 @@ def case_view(conn: sqlite3.Connection, upn: str, *, today: dt.date | None = Non
         "reopen_case": ("case_reopened", "Case reopened"),
         "referral_export": ("referral_export", "Legal referral bundle exported"),
     }
-    for entry in list_audit(conn, upn=pupil.upn):
+    for entry in list_audit(store, upn=pupil.upn):
         if entry.action not in case_events:
             continue
         kind, text = case_events[entry.action]
@@ -405,28 +345,28 @@ def case_view(conn: sqlite3.Connection, upn: str, *, today: dt.date | None = Non
                 local_date(entry.at), kind, f"{text} by {entry.officer}", entry.entity_id
             )
         )
-    for lead, lead_id, _ in leads:
+    for lead in leads:
         role = f", {lead.role}" if lead.role else ""
         chronology.append(
             ChronologyEntry(
                 local_date(lead.set_at),
                 "lead_practitioner",
                 f"Lead practitioner: {lead.name} ({lead.agency}{role})",
-                lead_id,
+                lead.id,
             )
         )
     for meeting in meetings:
-        who = ", ".join(meeting["attendees"]) or "attendees not recorded"
+        who = ", ".join(meeting.attendees) or "attendees not recorded"
         chronology.append(
             ChronologyEntry(
-                meeting["date"],
+                meeting.date,
                 "meeting",
-                f"{'Targeting Support Meeting' if meeting['kind'] == 'tsm' else 'Meeting'} with "
-                f"{meeting['school']['name']} ({who})",
-                meeting["id"],
+                f"{'Targeting Support Meeting' if meeting.kind == 'tsm' else 'Meeting'} with "
+                f"{meeting.school_name} ({who})",
+                meeting.id,
             )
         )
-    notice_ids = {n["id"] for n in notices}
+    notice_ids = {n.id for n in notices}
     for a in actions:
         if _mirrors_notice(a, notice_ids):
             continue  # the notice's own entries below say the same
@@ -450,64 +390,66 @@ def case_view(conn: sqlite3.Connection, upn: str, *, today: dt.date | None = Non
                 )
             )
     for note in notes:
-        chronology.append(
-            ChronologyEntry(local_date(note["created_at"]), "note", note["text"], note["id"])
-        )
+        chronology.append(ChronologyEntry(local_date(note.created_at), "note", note.text, note.id))
     for doc in documents:
-        label = "Letter" if doc["kind"] == "letter" else f"Document ({doc['kind']})"
-        about = f": {doc['description']}" if doc["description"] else ""
+        label = "Letter" if doc.kind == "letter" else f"Document ({doc.kind})"
+        about = f": {doc.description}" if doc.description else ""
         chronology.append(
             ChronologyEntry(
-                doc["date"] or local_date(doc["created_at"]),
-                "letter" if doc["kind"] == "letter" else "document",
-                f"{label} {doc['file_name']}{about}",
-                doc["id"],
+                doc.document_date or local_date(doc.created_at),
+                "letter" if doc.kind == "letter" else "document",
+                f"{label} {doc.file_name}{about}",
+                doc.id,
             )
         )
     for notice in notices:
         chronology.append(
             ChronologyEntry(
-                notice["issued"],
+                notice.issued,
                 "penalty_notice",
-                f"Penalty notice issued to {notice['parent_name']} ("
-                + _ORDINAL.get(notice["notice_number"], "not counted")
-                + f" in 3 years; £{notice['full_amount_pence'] / 100:.0f}"
+                f"Penalty notice issued to {notice.parent_name} ("
                 + (
-                    f", £{notice['reduced_amount_pence'] / 100:.0f} if paid by "
-                    f"{notice['reduced_rate_until'].isoformat()})"
-                    if notice["reduced_amount_pence"] and notice["reduced_rate_until"]
+                    _ORDINAL.get(notice.notice_number, "not counted")
+                    if notice.notice_number
+                    else "not counted"
+                )
+                + f" in 3 years; £{notice.full_amount_pence / 100:.0f}"
+                + (
+                    f", £{notice.reduced_amount_pence / 100:.0f} if paid by "
+                    f"{notice.reduced_rate_until.isoformat()})"
+                    if notice.reduced_amount_pence and notice.reduced_rate_until
                     else ")"
                 ),
-                notice["id"],
+                notice.id,
             )
         )
-        if notice["paid"]:
+        if notice.paid:
             chronology.append(
                 ChronologyEntry(
-                    notice["paid"], "penalty_notice_paid", "Penalty notice paid", notice["id"]
+                    notice.paid, "penalty_notice_paid", "Penalty notice paid", notice.id
                 )
             )
-        if notice["withdrawn"]:
+        if notice.withdrawn:
             chronology.append(
                 ChronologyEntry(
-                    notice["withdrawn"],
+                    notice.withdrawn,
                     "penalty_notice_withdrawn",
-                    f"Penalty notice withdrawn: {notice['withdrawn_reason']}",
-                    notice["id"],
+                    f"Penalty notice withdrawn: {notice.withdrawn_reason}",
+                    notice.id,
                 )
             )
-    chronology += attendance_milestones(conn, timelines)
+    chronology += attendance_milestones(store, timelines)
     chronology.sort(key=lambda e: (e.date, _TYPE_ORDER.get(e.type, 50), e.ref or 0))
 
     return CaseView(
         pupil=pupil,
         case_id=case_id,
-        status=state[0] if state else "none",
-        opened_at=state[1] if state else None,
-        closed_at=state[2] if state else None,
-        outcome=state[3] if state else None,
+        status=state.status if state else "none",
+        opened_at=state.opened_at if state else None,
+        closed_at=state.closed_at if state else None,
+        outcome=state.outcome if state else None,
         lead=current_lead,
-        lead_history=[lead for lead, _, _ in leads],
+        lead_history=leads,
         actions=actions,
         impacts=impacts,
         meetings=meetings,
@@ -537,13 +479,12 @@ _TYPE_ORDER = {
 
 
 _ORDINAL = {1: "first", 2: "second", 3: "third"}
-_NOTICE_ACTION = re.compile(r"Penalty notice (\d+) to ")
 
 
 def _mirrors_notice(action: ActionRecord, notice_ids: set[int]) -> bool:
-    """The action ``cases.penalty`` records for each notice (so the TSM pack counts it)."""
-    found = _NOTICE_ACTION.match(action.action) if action.kind == "penalty notice" else None
-    return found is not None and int(found.group(1)) in notice_ids
+    """The action ``cases.penalty`` records for each notice (so the TSM pack counts it),
+    linked to it by ``penalty_notice_id``."""
+    return action.kind == "penalty notice" and action.penalty_notice_id in notice_ids
 
 
 def action_date(action: ActionRecord, meeting_dates: dict[int, dt.date]) -> dt.date:
@@ -568,7 +509,7 @@ def _window_dict(window: Window | None) -> dict[str, Any] | None:
 
 def case_view_dict(view: CaseView) -> dict[str, Any]:
     """The stable JSON form of ``att case show`` (keys documented in the README)."""
-    meeting_dates = {m["id"]: m["date"] for m in view.meetings}
+    meeting_dates = {m.id: m.date for m in view.meetings}
     lead = view.lead
     actions = []
     for a in view.actions:
@@ -615,10 +556,35 @@ def case_view_dict(view: CaseView) -> dict[str, Any]:
             for x in view.lead_history
         ],
         "actions": actions,
-        "meetings": view.meetings,
-        "notes": view.notes,
-        "documents": view.documents,
-        "penalty_notices": view.penalty_notices,
+        "meetings": [
+            {
+                "id": m.id,
+                "date": m.date,
+                "kind": m.kind,
+                "attendees": m.attendees,
+                "school": {"laestab": m.school_laestab, "name": m.school_name},
+            }
+            for m in view.meetings
+        ],
+        "notes": [
+            {"id": n.id, "text": n.text, "created_at": n.created_at, "officer": n.officer}
+            for n in view.notes
+        ],
+        "documents": [
+            {
+                "id": d.id,
+                "kind": d.kind,
+                "file_name": d.file_name,
+                "sha256": d.sha256,
+                "bytes": d.bytes,
+                "date": d.document_date,
+                "description": d.description,
+                "created_at": d.created_at,
+                "officer": d.officer,
+            }
+            for d in view.documents
+        ],
+        "penalty_notices": [asdict(n) for n in view.penalty_notices],
         "chronology": [
             {"date": e.date, "type": e.type, "summary": e.summary, "ref": e.ref}
             for e in view.chronology

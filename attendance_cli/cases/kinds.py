@@ -7,6 +7,8 @@ choices both come from here.
 
 from __future__ import annotations
 
+from attendance_cli.errors import InvalidInputError
+
 SUPPORT, FORMAL, LEGAL = "support", "formal", "legal"
 TIERS = (SUPPORT, FORMAL, LEGAL)
 
@@ -56,3 +58,17 @@ def normalise_choice(value: str, choices: tuple[str, ...]) -> str | None:
         if key(choice) == wanted:
             return choice
     return None
+
+
+def choose(value: str | None, choices: tuple[str, ...], what: str, option: str) -> str | None:
+    """The choice ``value`` names (see ``normalise_choice``); None when not given; a clear error
+    naming ``option`` and the choices when it names none."""
+    if value is None or not value.strip():
+        return None
+    found = normalise_choice(value, choices)
+    if found is None:
+        raise InvalidInputError(
+            f"{value!r} is not a known {what}",
+            hint=f"Use one of: {', '.join(choices)} ({option}).",
+        )
+    return found

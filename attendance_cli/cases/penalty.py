@@ -49,282 +49,54 @@ Every change is written together with its audit entry in one transaction.
 from __future__ import annotations
 
 import datetime as dt
-import sqlite3
-import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from typing import TYPE_CHECKING
 
+from attendance_cli.cases.actions import end_action, insert_action
 from attendance_cli.cases.audit import record_audit
-from attendance_cli.cases.service import (
-    PupilRef,
-    ensure_open_case,
-    find_pupil,
-    insert_action,
-    open_case,
+from attendance_cli.cases.case import ensure_open_case, find_pupil, open_case
+from attendance_cli.cases.penalty_rules import (
+    ACTION_KIND,
+    FULL_PENCE,
+    MAX_NOTICES_IN_WINDOW,
+    STATUSES,
+    Assessment,
+    NoticeHistory,
+    Rates,
+    action_description,
+    assess_notice,
+    check_amount,
+    check_not_before_issue,
+    check_not_future,
+    counts_at,
+    default_amount_note,
+    framework_warnings,
+    in_framework,
+    number_notices,
+    parent_key,
+    pay_by,
+    payment_amount,
+    payment_terms,
+    payment_warnings,
+    pounds,
+    rates_for,
+    reduced_rate_until,
+    third_notice_refusal,
+    tidy_parent_name,
 )
-from attendance_cli.db.engine import transaction
 from attendance_cli.errors import InvalidInputError, NotFoundError, RefusedError, UsageError
-from attendance_cli.registers.store import now_text
+from attendance_cli.store import LOCK_PENALTY_NOTICES, writing
+from attendance_cli.store import cases as stored_cases
+from attendance_cli.store import penalties as stored
+from attendance_cli.store.connection import Store
+from attendance_cli.store.penalties import StoredNotice
 
-FRAMEWORK_START = dt.date(2024, 8, 19)
-REDUCED_RATE_DAYS = 21
-PAYMENT_DAYS = 28
-LIMIT_YEARS = 3
-MAX_NOTICES_IN_WINDOW = 2
-
-FIRST_REDUCED_PENCE = 8_000
-FULL_PENCE = 16_000
-BEFORE_FRAMEWORK_REDUCED_PENCE = 6_000
-BEFORE_FRAMEWORK_FULL_PENCE = 12_000
-
-STATUSES = ("outstanding", "overdue", "paid", "withdrawn")
-ACTION_KIND = "penalty notice"
-
+if TYPE_CHECKING:
+    from attendance_cli.store.database import Database
+    from attendance_cli.store.registers import Pupil
 
 # ------------------------------------------------------------------------- the rules (pure)
-
-
-def pounds(pence: int) -> str:
-    """£80, £80.50."""
-    whole, part = divmod(pence, 100)
-    return f"£{whole:,}" if part == 0 else f"£{whole:,}.{part:02d}"
-
-
-MAX_AMOUNT_POUNDS = 10_000  # far above any notice: a typo guard
-
-
-def parse_amount(text: str) -> int:
-    """Pounds as typed (``80``, ``80.00``, ``£160``) to pence."""
-    cleaned = text.strip().lstrip("£").replace(",", "").strip()
-    try:
-        value = Decimal(cleaned)
-        whole_pence = value.is_finite() and value == value.quantize(Decimal("0.01"))
-    except InvalidOperation:  # not a number, or too many digits to quantize
-        value, whole_pence = Decimal("NaN"), False
-    if not whole_pence or value <= 0 or value > MAX_AMOUNT_POUNDS:
-        raise InvalidInputError(
-            f"--amount {text!r} is not an amount in pounds",
-            hint="Give pounds, e.g. --amount 80 or --amount 160.00 (or leave it out: the "
-            "framework sets it).",
-        )
-    return int(value * 100)
-
-
-_TITLES = frozenset({"mr", "mrs", "ms", "miss", "mx", "dr"})
-
-
-def parent_key(name: str) -> str:
-    """The form parent names are compared in: case, spacing, punctuation and a title ignored."""
-    text = unicodedata.normalize("NFKC", name).casefold().replace("\u2019", "'")
-    text = text.replace("'", "")
-    for mark in ".,-":
-        text = text.replace(mark, " ")
-    words = text.split()
-    if len(words) > 1 and words[0] in _TITLES:
-        words = words[1:]
-    return " ".join(words)
-
-
-def three_years_after(day: dt.date) -> dt.date:
-    """The first day outside the 3 years beginning with ``day`` (29 Feb -> 1 Mar)."""
-    try:
-        return day.replace(year=day.year + LIMIT_YEARS)
-    except ValueError:  # 29 February into a common year
-        return dt.date(day.year + LIMIT_YEARS, 3, 1)
-
-
-def in_framework(issued: dt.date) -> bool:
-    return issued >= FRAMEWORK_START
-
-
-def reduced_rate_until(issued: dt.date) -> dt.date:
-    """Last day of the 21 days beginning with the issue date."""
-    return issued + dt.timedelta(days=REDUCED_RATE_DAYS - 1)
-
-
-def pay_by(issued: dt.date) -> dt.date:
-    """Last day of the 28 days beginning with the issue date."""
-    return issued + dt.timedelta(days=PAYMENT_DAYS - 1)
-
-
-@dataclass(frozen=True)
-class NoticeHistory:
-    """A notice as the rules see it: to the same parent for the same child as the one at hand."""
-
-    id: int
-    issued: dt.date
-    withdrawn: dt.date | None = None
-
-
-def counts_at(notice: NoticeHistory, day: dt.date) -> bool:
-    """Whether ``notice`` counts against a notice issued on ``day``: issued under the framework,
-    on or before ``day`` and less than 3 years before it, and not withdrawn by ``day``."""
-    return (
-        in_framework(notice.issued)
-        and notice.issued <= day < three_years_after(notice.issued)
-        and (notice.withdrawn is None or notice.withdrawn > day)
-    )
-
-
-@dataclass(frozen=True)
-class Rates:
-    """What a notice costs: the reduced rate (None when there is none) and the full rate."""
-
-    reduced_pence: int | None
-    full_pence: int
-
-    @property
-    def initial_pence(self) -> int:
-        return self.full_pence if self.reduced_pence is None else self.reduced_pence
-
-
-def rates_for(issued: dt.date, notice_number: int | None) -> Rates:
-    if not in_framework(issued):
-        return Rates(BEFORE_FRAMEWORK_REDUCED_PENCE, BEFORE_FRAMEWORK_FULL_PENCE)
-    if notice_number is not None and notice_number >= 2:
-        return Rates(None, FULL_PENCE)
-    return Rates(FIRST_REDUCED_PENCE, FULL_PENCE)
-
-
-@dataclass(frozen=True)
-class Assessment:
-    """What the framework says about a new notice issued on ``issued``."""
-
-    issued: dt.date
-    allowed: bool
-    notice_number: int | None  # 1 or 2 under the framework; None before 19 Aug 2024
-    rates: Rates
-    counted: tuple[NoticeHistory, ...]  # earlier notices in the 3 years that count
-    possible_from: dt.date | None  # when refused: the first day a notice is possible
-    before_framework: tuple[NoticeHistory, ...]  # in the 3 years, issued before 19 Aug 2024
-
-
-def assess_notice(*, issued: dt.date, others: Iterable[NoticeHistory]) -> Assessment:
-    """Apply the framework to a new notice given the other notices to the same parent for the
-    same child (any dates: only those counting on ``issued`` are used)."""
-    others = list(others)
-    counted = tuple(sorted((n for n in others if counts_at(n, issued)), key=_order))
-    before = tuple(
-        n
-        for n in others
-        if not in_framework(n.issued)
-        and n.withdrawn is None
-        and n.issued <= issued < three_years_after(n.issued)
-    )
-    if not in_framework(issued):
-        return Assessment(issued, True, None, rates_for(issued, None), (), None, ())
-    if len(counted) >= MAX_NOTICES_IN_WINDOW:
-        blocking = counted[-MAX_NOTICES_IN_WINDOW]
-        return Assessment(
-            issued,
-            False,
-            None,
-            rates_for(issued, None),
-            counted,
-            three_years_after(blocking.issued),
-            before,
-        )
-    number = len(counted) + 1
-    return Assessment(issued, True, number, rates_for(issued, number), counted, None, before)
-
-
-def _order(notice: NoticeHistory) -> tuple[dt.date, int]:
-    return notice.issued, notice.id
-
-
-def number_notices(notices: Sequence[NoticeHistory]) -> dict[int, int | None]:
-    """Each notice's number (1, 2, ...) among the notices to one parent for one child: one more
-    than the earlier notices that counted on its issue date. None before 19 Aug 2024."""
-    ordered = sorted(notices, key=_order)
-    numbers: dict[int, int | None] = {}
-    for position, notice in enumerate(ordered):
-        if not in_framework(notice.issued):
-            numbers[notice.id] = None
-            continue
-        numbers[notice.id] = 1 + sum(
-            1 for earlier in ordered[:position] if counts_at(earlier, notice.issued)
-        )
-    return numbers
-
-
-def payment_amount(rates: Rates, issued: dt.date, paid: dt.date) -> int:
-    """The amount due for a payment on ``paid`` (days counted from the issue date)."""
-    if rates.reduced_pence is not None and paid <= reduced_rate_until(issued):
-        return rates.reduced_pence
-    return rates.full_pence
-
-
-def _rates_text(rates: Rates, issued: dt.date, notice_number: int | None) -> str:
-    if not in_framework(issued):
-        return (
-            f"a notice issued before 19 August 2024 is {pounds(rates.initial_pence)} if paid "
-            f"within 21 days, {pounds(rates.full_pence)} within 28 days"
-        )
-    if rates.reduced_pence is None:
-        return (
-            f"a second notice to the same parent for the same child within 3 years is "
-            f"{pounds(rates.full_pence)} flat, with no reduced rate"
-        )
-    return (
-        f"a first notice is {pounds(rates.reduced_pence)} if paid within 21 days, "
-        f"{pounds(rates.full_pence)} within 28 days"
-    )
-
-
-def payment_warnings(issued: dt.date, paid: dt.date) -> list[str]:
-    days = (paid - issued).days + 1
-    if paid > pay_by(issued):
-        return [
-            f"Paid on day {days} counting from the issue date, after the 28 days to pay: a "
-            "penalty notice can be paid only within 28 days of receipt; after that the LA must "
-            "prosecute or withdraw it. Check the dates."
-        ]
-    return []
-
-
-def check_amount(
-    *,
-    rates: Rates,
-    issued: dt.date,
-    notice_number: int | None,
-    paid: dt.date | None,
-    amount_pence: int,
-) -> list[str]:
-    """Warnings for an amount given by the officer; RefusedError when the framework rules it
-    out (with the reason)."""
-    allowed = {rates.full_pence} | (set() if rates.reduced_pence is None else {rates.reduced_pence})
-    rule = _rates_text(rates, issued, notice_number)
-    if amount_pence not in allowed:
-        raise RefusedError(
-            f"{pounds(amount_pence)} is not an amount this notice can have: {rule}",
-            hint="Leave out --amount to let att set it from the framework.",
-        )
-    if paid is None:
-        if amount_pence != rates.initial_pence:
-            raise RefusedError(
-                f"An unpaid notice is recorded at the amount it first asks for, "
-                f"{pounds(rates.initial_pence)}: {rule}",
-                hint="Leave out --amount; record what was paid with --paid DATE (and --amount "
-                "if att cannot tell).",
-            )
-        return []
-    expected = payment_amount(rates, issued, paid)
-    if amount_pence == expected:
-        return []
-    days = (paid - issued).days + 1
-    if amount_pence == rates.reduced_pence:  # reduced rate claimed after day 21 from issue
-        return [
-            f"{pounds(amount_pence)} recorded for a payment on day {days} counting from the "
-            "issue date: the reduced rate applies only within 21 days of receipt, so this is "
-            "right only if the notice was received after it was issued (e.g. by post)."
-        ]
-    raise RefusedError(
-        f"{pounds(amount_pence)} contradicts the framework: paid on day {days} counting from "
-        f"the issue date, within 21 days, so the reduced rate {pounds(expected)} applied ({rule})",
-        hint=f"Record {pounds(expected)} (leave out --amount); any overpayment is refunded "
-        "outside att.",
-    )
 
 
 # ------------------------------------------------------------------------ records and reads
@@ -384,76 +156,57 @@ class NoticeCheck:
     warnings: list[str] = field(default_factory=list)
 
 
-_NOTICE_SQL = (
-    "SELECT n.id, n.pupil_id, p.upn, p.surname, p.forename, n.case_id, n.parent_name, n.issued, "
-    "n.amount_pence, n.paid, n.withdrawn, n.withdrawn_reason, n.created_at, n.officer "
-    "FROM penalty_notice n JOIN pupil p ON p.id = n.pupil_id"
-)
+def describe_status(notice: PenaltyNoticeRecord) -> str:
+    """A notice's amount and status in a sentence (``att penalty list``'s table)."""
+    if notice.status == "paid":
+        assert notice.paid is not None
+        return f"{pounds(notice.amount_pence)} paid {notice.paid:%d/%m/%Y}"
+    if notice.status == "withdrawn":
+        assert notice.withdrawn is not None
+        return f"withdrawn {notice.withdrawn:%d/%m/%Y}: {notice.withdrawn_reason}"
+    if notice.status == "overdue":
+        return (
+            f"{pounds(notice.full_amount_pence)} unpaid after {notice.pay_by:%d/%m/%Y}: "
+            "prosecute or withdraw"
+        )
+    if notice.reduced_amount_pence is not None:
+        return (
+            f"{pounds(notice.reduced_amount_pence)} by {notice.reduced_rate_until:%d/%m}, "
+            f"{pounds(notice.full_amount_pence)} by {notice.pay_by:%d/%m/%Y}"
+        )
+    return f"{pounds(notice.full_amount_pence)} by {notice.pay_by:%d/%m/%Y}"
 
 
-@dataclass
-class _Row:
-    id: int
-    pupil_id: int
-    upn: str
-    surname: str | None
-    forename: str | None
-    case_id: int | None
-    parent_name: str
-    issued: dt.date
-    amount_pence: int
-    paid: dt.date | None
-    withdrawn: dt.date | None
-    withdrawn_reason: str | None
-    created_at: str
-    officer: str
-
-    @property
-    def history(self) -> NoticeHistory:
-        return NoticeHistory(self.id, self.issued, self.withdrawn)
+def describe_check(check: NoticeCheck) -> str:
+    """The answer of ``att penalty check`` in a sentence."""
+    when = check.on.isoformat()
+    if not check.allowed:
+        assert check.possible_from is not None
+        return (
+            f"No: a third notice to {check.parent_name} for {check.upn} on {when} is not "
+            f"possible (notices {', '.join(map(str, check.counted_notice_ids))} count); "
+            f"possible from {check.possible_from.isoformat()}."
+        )
+    rates = Rates(check.reduced_amount_pence, check.full_amount_pence)
+    terms = payment_terms(rates, check.on, say_flat=True)
+    which = {1: "first", 2: "second"}.get(check.notice_number or 0, "pre-framework")
+    return f"Yes: a {which} notice to {check.parent_name} for {check.upn} on {when}: {terms}."
 
 
-def _date(text: str | None) -> dt.date | None:
-    return dt.date.fromisoformat(text[:10]) if text else None
-
-
-def _row(r: tuple) -> _Row:  # type: ignore[type-arg]
-    issued = _date(r[7])
-    assert issued is not None
-    return _Row(
-        r[0],
-        r[1],
-        r[2],
-        r[3],
-        r[4],
-        r[5],
-        r[6],
-        issued,
-        r[8],
-        _date(r[9]),
-        _date(r[10]),
-        r[11],
-        r[12],
-        r[13],
-    )
+def _history(row: StoredNotice) -> NoticeHistory:
+    return NoticeHistory(row.id, row.issued, row.withdrawn)
 
 
 def _notice_rows(
-    conn: sqlite3.Connection, *, pupil_id: int | None = None, notice_id: int | None = None
-) -> list[_Row]:
-    sql: str = _NOTICE_SQL
-    args: tuple[object, ...] = ()
-    if notice_id is not None:
-        sql, args = sql + " WHERE n.id = ?", (notice_id,)
-    elif pupil_id is not None:
-        sql, args = sql + " WHERE n.pupil_id = ?", (pupil_id,)
-    return [_row(r) for r in conn.execute(sql + " ORDER BY n.issued, n.id", args)]
+    db: Database, *, pupil_id: int | None = None, notice_id: int | None = None
+) -> list[StoredNotice]:
+    return stored.notices(Store.of(db), pupil_id=pupil_id, notice_id=notice_id)
 
 
-def _numbers(rows: Sequence[_Row]) -> dict[int, int | None]:
+def _numbers(rows: Sequence[StoredNotice]) -> dict[int, int | None]:
     groups: dict[tuple[int, str], list[NoticeHistory]] = {}
     for row in rows:
-        groups.setdefault((row.pupil_id, parent_key(row.parent_name)), []).append(row.history)
+        groups.setdefault((row.pupil_id, parent_key(row.parent_name)), []).append(_history(row))
     numbers: dict[int, int | None] = {}
     for group in groups.values():
         numbers.update(number_notices(group))
@@ -461,36 +214,25 @@ def _numbers(rows: Sequence[_Row]) -> dict[int, int | None]:
 
 
 def _schools_at_issue(
-    conn: sqlite3.Connection, rows: Sequence[_Row]
+    db: Database, rows: Sequence[StoredNotice]
 ) -> dict[int, list[tuple[str, str]]]:
     """Per notice id: (LAESTAB, name) of the schools the pupil was on roll at on the issue date;
     all the pupil's schools when no enrolment dates cover it."""
-    pupil_ids = sorted({r.pupil_id for r in rows})
-    enrolments: dict[int, list[tuple[str, str, dt.date | None, dt.date | None]]] = {}
-    for start in range(0, len(pupil_ids), 500):
-        part = pupil_ids[start : start + 500]
-        marks = ",".join("?" * len(part))
-        for pupil_id, laestab, name, entry, leaving in conn.execute(
-            "SELECT e.pupil_id, s.laestab, s.name, e.entry_date, e.leaving_date FROM enrolment e "
-            f"JOIN school s ON s.id = e.school_id WHERE e.pupil_id IN ({marks})",
-            part,
-        ):
-            enrolments.setdefault(pupil_id, []).append(
-                (laestab, name, _date(entry), _date(leaving))
-            )
+    enrolments = stored.enrolment_spans(Store.of(db), [r.pupil_id for r in rows])
     result: dict[int, list[tuple[str, str]]] = {}
     for row in rows:
         every = enrolments.get(row.pupil_id, [])
         on_roll = [
             e
             for e in every
-            if (e[2] is None or e[2] <= row.issued) and (e[3] is None or e[3] >= row.issued)
+            if (e.entry is None or e.entry <= row.issued)
+            and (e.leaving is None or e.leaving >= row.issued)
         ]
-        result[row.id] = sorted({(e[0], e[1]) for e in on_roll or every})
+        result[row.id] = sorted({(e.laestab, e.school_name) for e in on_roll or every})
     return result
 
 
-def _status(row: _Row, today: dt.date) -> str:
+def _status(row: StoredNotice, today: dt.date) -> str:
     if row.withdrawn is not None:
         return "withdrawn"
     if row.paid is not None:
@@ -499,7 +241,7 @@ def _status(row: _Row, today: dt.date) -> str:
 
 
 def _record(
-    row: _Row, number: int | None, schools: list[tuple[str, str]], today: dt.date
+    row: StoredNotice, number: int | None, schools: list[tuple[str, str]], today: dt.date
 ) -> PenaltyNoticeRecord:
     rates = rates_for(row.issued, number)
     status = _status(row, today)
@@ -516,7 +258,7 @@ def _record(
         parent_name=row.parent_name,
         issued=row.issued,
         notice_number=number,
-        counts_towards_limit=counts_at(row.history, today),
+        counts_towards_limit=counts_at(_history(row), today),
         framework=in_framework(row.issued),
         amount_pence=row.amount_pence,
         amount_due_pence=due,
@@ -535,26 +277,27 @@ def _record(
 
 
 def get_penalty_notice(
-    conn: sqlite3.Connection, notice_id: int, *, today: dt.date | None = None
+    db: Database, notice_id: int, *, today: dt.date | None = None
 ) -> PenaltyNoticeRecord:
-    found = _notice_rows(conn, notice_id=notice_id)
+    store = Store.of(db)
+    found = _notice_rows(store, notice_id=notice_id)
     if not found:
         raise NotFoundError(
             f"No penalty notice with id {notice_id}",
             hint="`att penalty list --upn UPN` lists a pupil's notices with their ids.",
         )
-    rows = _notice_rows(conn, pupil_id=found[0].pupil_id)
+    rows = _notice_rows(store, pupil_id=found[0].pupil_id)
     row = next(r for r in rows if r.id == notice_id)
     return _record(
         row,
         _numbers(rows)[notice_id],
-        _schools_at_issue(conn, [row])[notice_id],
+        _schools_at_issue(store, [row])[notice_id],
         today or dt.date.today(),
     )
 
 
 def list_penalty_notices(
-    conn: sqlite3.Connection,
+    db: Database,
     *,
     school: str | None = None,
     upn: str | None = None,
@@ -563,6 +306,7 @@ def list_penalty_notices(
 ) -> list[PenaltyNoticeRecord]:
     """Notices, oldest first: all, or a pupil's (``upn``), or those of pupils on roll at
     ``school`` on the issue date (LAESTAB or part of the name); ``status`` filters."""
+    store = Store.of(db)
     today = today or dt.date.today()
     if status is not None and status not in STATUSES:
         raise UsageError(
@@ -571,16 +315,16 @@ def list_penalty_notices(
         )
     laestab: str | None = None
     if school is not None:
-        from attendance_cli.analysis.dataset import find_school
+        from attendance_cli.store.registers import find_school
 
-        laestab = find_school(conn, school).laestab
+        laestab = find_school(store, school).laestab
     rows = (
-        _notice_rows(conn, pupil_id=find_pupil(conn, upn).id)
+        _notice_rows(store, pupil_id=find_pupil(store, upn).id)
         if upn is not None
-        else _notice_rows(conn)
+        else _notice_rows(store)
     )
     numbers = _numbers(rows)
-    schools = _schools_at_issue(conn, rows)
+    schools = _schools_at_issue(store, rows)
     records = [_record(r, numbers[r.id], schools[r.id], today) for r in rows]
     return [
         r
@@ -592,88 +336,26 @@ def list_penalty_notices(
 # ---------------------------------------------------------------------------------- checks
 
 
-def _tidy_name(parent: str) -> str:
-    name = " ".join(parent.split())
-    if not name:
-        raise InvalidInputError(
-            "A penalty notice needs the parent's name", hint="Give --parent NAME."
-        )
-    return name
-
-
-def _not_future(day: dt.date, option: str, today: dt.date) -> None:
-    if day > today:
-        raise InvalidInputError(
-            f"{option} {day.isoformat()} is in the future (today is {today.isoformat()})",
-            hint="Record a notice, payment or withdrawal once it has happened.",
-        )
-
-
-def _not_before_issue(day: dt.date, option: str, issued: dt.date) -> None:
-    if day < issued:
-        raise InvalidInputError(
-            f"{option} {day.isoformat()} is before the notice was issued ({issued.isoformat()})",
-            hint="Check the dates: a notice is paid or withdrawn on or after its issue date.",
-        )
-
-
-def _contact_warning(conn: sqlite3.Connection, pupil: PupilRef, name: str) -> str | None:
-    contacts = [
-        (row[0], row[1])
-        for row in conn.execute(
-            "SELECT name, relationship FROM contact WHERE pupil_id = ? ORDER BY priority, id",
-            (pupil.id,),
-        )
-    ]
+def _contact_warning(db: Database, pupil: Pupil, name: str) -> str | None:
+    contacts = stored.parent_contacts(Store.of(db), pupil.id)
     if not contacts:
         return (
             f"No parents or carers are recorded for {pupil.upn}, so {name!r} could not be "
             "checked (import a roster with Parent columns)."
         )
-    if any(parent_key(c[0]) == parent_key(name) for c in contacts):
+    if any(parent_key(c.name) == parent_key(name) for c in contacts):
         return None
-    known = "; ".join(f"{c[0]} ({c[1]})" if c[1] else c[0] for c in contacts)
+    known = "; ".join(
+        f"{c.name} ({c.relationship})" if c.relationship else c.name for c in contacts
+    )
     return (
         f"{name!r} is not among the parents and carers recorded for {pupil.upn}: {known}. "
         "Check the spelling: notices are counted per parent by name."
     )
 
 
-def _framework_warnings(assessment: Assessment, name: str) -> list[str]:
-    warnings: list[str] = []
-    if assessment.notice_number == 2:
-        first = assessment.counted[0]
-        warnings.append(
-            f"Second penalty notice to {name} for this child within 3 years (notice "
-            f"{first.id}, issued {first.issued.isoformat()}): {pounds(FULL_PENCE)} flat, with no "
-            f"reduced rate. No third notice is possible before "
-            f"{three_years_after(first.issued).isoformat()}; if absence continues, consider "
-            "another legal route (usually prosecution)."
-        )
-    if assessment.before_framework:
-        ids = ", ".join(str(n.id) for n in assessment.before_framework)
-        warnings.append(
-            f"Notice(s) {ids} to {name} for this child were issued within the last 3 years but "
-            "before the national framework began (19 August 2024), so they are not counted; "
-            "check your LA's code of conduct."
-        )
-    return warnings
-
-
-def _refuse_third(assessment: Assessment, name: str, upn: str) -> RefusedError:
-    listed = " and ".join(f"{n.id} on {n.issued.isoformat()}" for n in assessment.counted[-2:])
-    possible = assessment.possible_from
-    assert possible is not None
-    return RefusedError(
-        f"A third penalty notice to {name} for {upn} cannot be issued within 3 years of the "
-        f"first: notices {listed} count. Another is possible from {possible.isoformat()}",
-        hint="Consider another legal route instead: usually prosecution (EA 1996 s.444), after "
-        "considering an education supervision order. Withdrawn notices do not count.",
-    )
-
-
 def _assess_for_new(
-    rows: Sequence[_Row], *, name: str, issued: dt.date, upn: str
+    rows: Sequence[StoredNotice], *, name: str, issued: dt.date, upn: str
 ) -> tuple[Assessment, list[str]]:
     """The framework for a new notice given the pupil's notices (refusals raised)."""
     key = parent_key(name)
@@ -686,14 +368,14 @@ def _assess_for_new(
                 hint="`att penalty list --upn UPN` shows it; record payment or withdrawal with "
                 "`att penalty update ID`.",
             )
-    assessment = assess_notice(issued=issued, others=[r.history for r in same])
+    assessment = assess_notice(issued=issued, others=[_history(r) for r in same])
     if not assessment.allowed:
-        raise _refuse_third(assessment, name, upn)
-    warnings = _framework_warnings(assessment, name)
+        raise third_notice_refusal(assessment, name, upn)
+    warnings = framework_warnings(assessment, name)
     # A notice recorded out of order must not turn a later one into a third.
     new_id = max((r.id for r in rows), default=0) + 1
-    before = number_notices([r.history for r in same])
-    after = number_notices([*(r.history for r in same), NoticeHistory(new_id, issued)])
+    before = number_notices([_history(r) for r in same])
+    after = number_notices([*(_history(r) for r in same), NoticeHistory(new_id, issued)])
     for r in same:
         if r.issued <= issued or r.withdrawn is not None or after[r.id] == before[r.id]:
             continue
@@ -714,7 +396,7 @@ def _assess_for_new(
 
 
 def check_penalty_notice(
-    conn: sqlite3.Connection,
+    db: Database,
     *,
     upn: str,
     parent: str,
@@ -723,14 +405,15 @@ def check_penalty_notice(
 ) -> NoticeCheck:
     """Whether a notice to ``parent`` for ``upn`` could be issued on ``on`` (default today), and
     at what rate; nothing is written."""
+    store = Store.of(db)
     on = on or today or dt.date.today()
-    name = _tidy_name(parent)
-    pupil = find_pupil(conn, upn)
-    rows = _notice_rows(conn, pupil_id=pupil.id)
-    same = [r.history for r in rows if parent_key(r.parent_name) == parent_key(name)]
+    name = tidy_parent_name(parent)
+    pupil = find_pupil(store, upn)
+    rows = _notice_rows(store, pupil_id=pupil.id)
+    same = [_history(r) for r in rows if parent_key(r.parent_name) == parent_key(name)]
     assessment = assess_notice(issued=on, others=same)
-    warnings = _framework_warnings(assessment, name) if assessment.allowed else []
-    contact = _contact_warning(conn, pupil, name)
+    warnings = framework_warnings(assessment, name) if assessment.allowed else []
+    contact = _contact_warning(store, pupil, name)
     if contact:
         warnings.append(contact)
     rates = assessment.rates
@@ -755,21 +438,9 @@ def check_penalty_notice(
 # ---------------------------------------------------------------------------------- changes
 
 
-def _action_description(notice_id: int, name: str, rates: Rates, issued: dt.date) -> str:
-    if rates.reduced_pence is None:
-        terms = f"{pounds(rates.full_pence)} by {pay_by(issued).isoformat()}"
-    else:
-        terms = (
-            f"{pounds(rates.reduced_pence)} by {reduced_rate_until(issued).isoformat()}, "
-            f"{pounds(rates.full_pence)} by {pay_by(issued).isoformat()}"
-        )
-    return f"Penalty notice {notice_id} to {name}: {terms}"
-
-
 def _settle_action(
-    conn: sqlite3.Connection,
+    db: Database,
     *,
-    case_id: int | None,
     notice_id: int,
     status: str,
     outcome: str,
@@ -778,32 +449,15 @@ def _settle_action(
 ) -> None:
     """Mark the notice's action done (paid) or cancelled (withdrawn), inside the caller's
     transaction; an action the officer already ended is left alone."""
-    if case_id is None:
+    store = Store.of(db)
+    action_id = stored_cases.agreed_action_of_notice(store, notice_id)
+    if action_id is None:
         return
-    row = conn.execute(
-        "SELECT id FROM case_action WHERE case_id = ? AND kind = ? AND status = 'agreed' "
-        "AND description LIKE ? ORDER BY id LIMIT 1",
-        (case_id, ACTION_KIND, f"Penalty notice {notice_id} to %"),
-    ).fetchone()
-    if row is None:
-        return
-    conn.execute(
-        "UPDATE case_action SET status = ?, outcome = ?, completed_at = ? WHERE id = ?",
-        (status, outcome, now_text(), row[0]),
-    )
-    record_audit(
-        conn,
-        officer=officer,
-        action=f"action_{status}",
-        entity="action",
-        entity_id=row[0],
-        upn=upn,
-        detail={"outcome": outcome},
-    )
+    end_action(store, action_id=action_id, status=status, outcome=outcome, officer=officer, upn=upn)
 
 
 def add_penalty_notice(
-    conn: sqlite3.Connection,
+    db: Database,
     *,
     upn: str,
     parent: str,
@@ -817,8 +471,9 @@ def add_penalty_notice(
 ) -> PenaltyResult:
     """Record a penalty notice, enforcing the national framework (see the module docstring);
     optionally already paid or withdrawn."""
+    store = Store.of(db)
     today = today or dt.date.today()
-    name = _tidy_name(parent)
+    name = tidy_parent_name(parent)
     reason = reason.strip() if reason and reason.strip() else None
     if paid is not None and withdrawn is not None:
         raise UsageError(
@@ -830,16 +485,16 @@ def add_penalty_notice(
             "--withdrawn and --reason go together",
             hint="Say when and why the notice was withdrawn: --withdrawn DATE --reason TEXT.",
         )
-    _not_future(issued, "--issued", today)
+    check_not_future(issued, "--issued", today)
     for day, option in ((paid, "--paid"), (withdrawn, "--withdrawn")):
         if day is not None:
-            _not_before_issue(day, option, issued)
-            _not_future(day, option, today)
+            check_not_before_issue(day, option, issued)
+            check_not_future(day, option, today)
     if amount_pence is not None and withdrawn is not None:
         raise UsageError("--amount is for notices still to pay or paid", hint="Leave out --amount.")
-    pupil = find_pupil(conn, upn)
-    with transaction(conn):
-        rows = _notice_rows(conn, pupil_id=pupil.id)
+    pupil = find_pupil(store, upn)
+    with writing(store, LOCK_PENALTY_NOTICES):  # count the notices, then write
+        rows = _notice_rows(store, pupil_id=pupil.id)
         assessment, warnings = _assess_for_new(rows, name=name, issued=issued, upn=pupil.upn)
         rates = assessment.rates
         number = assessment.notice_number
@@ -856,38 +511,32 @@ def add_penalty_notice(
             amount = amount_pence
         elif paid is not None:
             amount = payment_amount(rates, issued, paid)
-            warnings.extend(_default_amount_note(rates, issued, paid, amount))
+            warnings.extend(default_amount_note(rates, issued, paid, amount))
         else:
             amount = rates.initial_pence
         if paid is not None:
             warnings.extend(payment_warnings(issued, paid))
-        contact = _contact_warning(conn, pupil, name)
+        contact = _contact_warning(store, pupil, name)
         if contact:
             warnings.append(contact)
         outstanding = paid is None and withdrawn is None
         case_id = (
-            ensure_open_case(conn, pupil, officer) if outstanding else open_case(conn, pupil.id)
+            ensure_open_case(store, pupil, officer) if outstanding else open_case(store, pupil.id)
         )
-        cursor = conn.execute(
-            "INSERT INTO penalty_notice (pupil_id, case_id, parent_name, issued, amount_pence, "
-            "paid, withdrawn, withdrawn_reason, created_at, officer) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (
-                pupil.id,
-                case_id,
-                name,
-                issued.isoformat(),
-                amount,
-                paid.isoformat() if paid else None,
-                withdrawn.isoformat() if withdrawn else None,
-                reason,
-                now_text(),
-                officer,
-            ),
+        notice_id = stored.insert_notice(
+            store,
+            pupil_id=pupil.id,
+            case_id=case_id,
+            parent_name=name,
+            issued=issued,
+            amount_pence=amount,
+            paid=paid,
+            withdrawn=withdrawn,
+            withdrawn_reason=reason,
+            officer=officer,
         )
-        notice_id = int(cursor.lastrowid or 0)
         record_audit(
-            conn,
+            store,
             officer=officer,
             action="add_penalty_notice",
             entity="penalty_notice",
@@ -906,21 +555,21 @@ def add_penalty_notice(
         )
         if case_id is not None:
             insert_action(
-                conn,
+                store,
                 case_id,
                 ACTION_KIND,
-                _action_description(notice_id, name, rates, issued),
+                action_description(notice_id, name, rates, issued),
                 officer,
                 "LA",
                 pay_by(issued),
                 None,
                 officer,
                 pupil.upn,
+                penalty_notice_id=notice_id,
             )
             if paid is not None:
                 _settle_action(
-                    conn,
-                    case_id=case_id,
+                    store,
                     notice_id=notice_id,
                     status="done",
                     outcome=f"Paid {pounds(amount)} on {paid.isoformat()}",
@@ -929,43 +578,29 @@ def add_penalty_notice(
                 )
             elif withdrawn is not None:
                 _settle_action(
-                    conn,
-                    case_id=case_id,
+                    store,
                     notice_id=notice_id,
                     status="cancelled",
                     outcome=f"Withdrawn on {withdrawn.isoformat()}: {reason}",
                     officer=officer,
                     upn=pupil.upn,
                 )
-    return PenaltyResult(get_penalty_notice(conn, notice_id, today=today), warnings)
+    return PenaltyResult(get_penalty_notice(store, notice_id, today=today), warnings)
 
 
-def _default_amount_note(rates: Rates, issued: dt.date, paid: dt.date, amount: int) -> list[str]:
-    """A note when att charged the full rate for a first notice paid just after 21 days from
-    issue (the reduced rate may still have applied if it was received later)."""
-    if rates.reduced_pence is not None and amount == rates.full_pence and paid <= pay_by(issued):
-        days = (paid - issued).days + 1
-        return [
-            f"Recorded {pounds(amount)}: paid on day {days} counting from the issue date, after "
-            f"the 21 days of the reduced rate. If the notice was received later than it was "
-            f"issued and the parent paid {pounds(rates.reduced_pence)} in time, record "
-            f"--amount {rates.reduced_pence // 100}."
-        ]
-    return []
-
-
-def _one_row(conn: sqlite3.Connection, notice_id: int) -> tuple[_Row, list[_Row]]:
-    found = _notice_rows(conn, notice_id=notice_id)
+def _one_row(db: Database, notice_id: int) -> tuple[StoredNotice, list[StoredNotice]]:
+    store = Store.of(db)
+    found = _notice_rows(store, notice_id=notice_id)
     if not found:
         raise NotFoundError(
             f"No penalty notice with id {notice_id}",
             hint="`att penalty list --upn UPN` lists a pupil's notices with their ids.",
         )
-    return found[0], _notice_rows(conn, pupil_id=found[0].pupil_id)
+    return found[0], _notice_rows(store, pupil_id=found[0].pupil_id)
 
 
 def record_penalty_payment(
-    conn: sqlite3.Connection,
+    db: Database,
     *,
     notice_id: int,
     paid: dt.date,
@@ -974,9 +609,10 @@ def record_penalty_payment(
     today: dt.date | None = None,
 ) -> PenaltyResult:
     """Record that a notice was paid (the amount defaults from the framework)."""
+    store = Store.of(db)
     today = today or dt.date.today()
-    with transaction(conn):
-        row, rows = _one_row(conn, notice_id)
+    with writing(store, LOCK_PENALTY_NOTICES):  # count the notices, then write
+        row, rows = _one_row(store, notice_id)
         if row.withdrawn is not None:
             raise RefusedError(
                 f"Notice {notice_id} was withdrawn on {row.withdrawn.isoformat()}; a withdrawn "
@@ -990,8 +626,8 @@ def record_penalty_payment(
                 hint="Records are never overwritten; add a case note if the record needs a "
                 "correction.",
             )
-        _not_before_issue(paid, "--paid", row.issued)
-        _not_future(paid, "--paid", today)
+        check_not_before_issue(paid, "--paid", row.issued)
+        check_not_future(paid, "--paid", today)
         number = _numbers(rows)[notice_id]
         rates = rates_for(row.issued, number)
         warnings: list[str] = []
@@ -1008,14 +644,11 @@ def record_penalty_payment(
             amount = amount_pence
         else:
             amount = payment_amount(rates, row.issued, paid)
-            warnings.extend(_default_amount_note(rates, row.issued, paid, amount))
+            warnings.extend(default_amount_note(rates, row.issued, paid, amount))
         warnings.extend(payment_warnings(row.issued, paid))
-        conn.execute(
-            "UPDATE penalty_notice SET paid = ?, amount_pence = ? WHERE id = ?",
-            (paid.isoformat(), amount, notice_id),
-        )
+        stored.set_notice_paid(store, notice_id=notice_id, paid=paid, amount_pence=amount)
         record_audit(
-            conn,
+            store,
             officer=officer,
             action="record_penalty_payment",
             entity="penalty_notice",
@@ -1028,26 +661,26 @@ def record_penalty_payment(
             },
         )
         _settle_action(
-            conn,
-            case_id=row.case_id,
+            store,
             notice_id=notice_id,
             status="done",
             outcome=f"Paid {pounds(amount)} on {paid.isoformat()}",
             officer=officer,
             upn=row.upn,
         )
-    return PenaltyResult(get_penalty_notice(conn, notice_id, today=today), warnings)
+    return PenaltyResult(get_penalty_notice(store, notice_id, today=today), warnings)
 
 
-def _refuse_renumbering(conn: sqlite3.Connection, row: _Row, withdrawn: dt.date) -> None:
+def _refuse_renumbering(db: Database, row: StoredNotice, withdrawn: dt.date) -> None:
     """A withdrawal dated before a later notice to the same parent was issued would rewrite
     that notice's number and rate (it was issued, and charged, while this one was live)."""
+    store = Store.of(db)
     same = [
         r
-        for r in _notice_rows(conn, pupil_id=row.pupil_id)
+        for r in _notice_rows(store, pupil_id=row.pupil_id)
         if parent_key(r.parent_name) == parent_key(row.parent_name)
     ]
-    before = number_notices([r.history for r in same])
+    before = number_notices([_history(r) for r in same])
     after = number_notices(
         [NoticeHistory(r.id, r.issued, withdrawn if r.id == row.id else r.withdrawn) for r in same]
     )
@@ -1064,7 +697,7 @@ def _refuse_renumbering(conn: sqlite3.Connection, row: _Row, withdrawn: dt.date)
 
 
 def withdraw_penalty_notice(
-    conn: sqlite3.Connection,
+    db: Database,
     *,
     notice_id: int,
     withdrawn: dt.date,
@@ -1073,14 +706,15 @@ def withdraw_penalty_notice(
     today: dt.date | None = None,
 ) -> PenaltyResult:
     """Record that a notice was withdrawn; from that date it no longer counts towards the limit."""
+    store = Store.of(db)
     today = today or dt.date.today()
     if not reason or not reason.strip():
         raise UsageError(
             "Say why the notice was withdrawn", hint="Give --reason TEXT with --withdrawn."
         )
     reason = reason.strip()
-    with transaction(conn):
-        row, _ = _one_row(conn, notice_id)
+    with writing(store, LOCK_PENALTY_NOTICES):  # count the notices, then write
+        row, _ = _one_row(store, notice_id)
         if row.withdrawn is not None:
             raise RefusedError(
                 f"Notice {notice_id} was already withdrawn on {row.withdrawn.isoformat()}; "
@@ -1088,9 +722,9 @@ def withdraw_penalty_notice(
                 hint="Records are never overwritten; add a case note if the record needs a "
                 "correction.",
             )
-        _not_before_issue(withdrawn, "--withdrawn", row.issued)
-        _not_future(withdrawn, "--withdrawn", today)
-        _refuse_renumbering(conn, row, withdrawn)
+        check_not_before_issue(withdrawn, "--withdrawn", row.issued)
+        check_not_future(withdrawn, "--withdrawn", today)
+        _refuse_renumbering(store, row, withdrawn)
         warnings: list[str] = []
         if row.paid is not None:
             if withdrawn < row.paid:
@@ -1103,12 +737,9 @@ def withdraw_penalty_notice(
                 f"Notice {notice_id} was paid ({pounds(row.amount_pence)} on "
                 f"{row.paid.isoformat()}): the payment must be returned to the parent."
             )
-        conn.execute(
-            "UPDATE penalty_notice SET withdrawn = ?, withdrawn_reason = ? WHERE id = ?",
-            (withdrawn.isoformat(), reason, notice_id),
-        )
+        stored.set_notice_withdrawn(store, notice_id=notice_id, withdrawn=withdrawn, reason=reason)
         record_audit(
-            conn,
+            store,
             officer=officer,
             action="withdraw_penalty_notice",
             entity="penalty_notice",
@@ -1117,19 +748,18 @@ def withdraw_penalty_notice(
             detail={"withdrawn": withdrawn, "withdrawn_reason": reason},
         )
         _settle_action(
-            conn,
-            case_id=row.case_id,
+            store,
             notice_id=notice_id,
             status="cancelled",
             outcome=f"Withdrawn on {withdrawn.isoformat()}: {reason}",
             officer=officer,
             upn=row.upn,
         )
-    return PenaltyResult(get_penalty_notice(conn, notice_id, today=today), warnings)
+    return PenaltyResult(get_penalty_notice(store, notice_id, today=today), warnings)
 
 
 def update_penalty_notice(
-    conn: sqlite3.Connection,
+    db: Database,
     *,
     notice_id: int,
     officer: str,
@@ -1141,6 +771,7 @@ def update_penalty_notice(
 ) -> PenaltyResult:
     """Record payment (``paid``, optional ``amount_pence``) or withdrawal (``withdrawn`` with
     ``reason``) of an existing notice; one at a time."""
+    store = Store.of(db)
     if (paid is None) == (withdrawn is None):
         raise UsageError(
             "Say what happened to the notice: --paid DATE or --withdrawn DATE --reason TEXT",
@@ -1150,7 +781,7 @@ def update_penalty_notice(
         if reason is not None:
             raise UsageError("--reason goes with --withdrawn", hint="Leave out --reason.")
         return record_penalty_payment(
-            conn,
+            store,
             notice_id=notice_id,
             paid=paid,
             officer=officer,
@@ -1161,7 +792,7 @@ def update_penalty_notice(
     if amount_pence is not None:
         raise UsageError("--amount goes with --paid", hint="Leave out --amount.")
     return withdraw_penalty_notice(
-        conn,
+        store,
         notice_id=notice_id,
         withdrawn=withdrawn,
         reason=reason or "",

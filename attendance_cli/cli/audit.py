@@ -33,9 +33,9 @@ def audit_command(
     from attendance_cli.cases.audit import list_audit, verify_audit
     from attendance_cli.exports.render import to_jsonable
 
-    conn, _ = common.open_connection(ctx)
+    store, _ = common.open_db(ctx)
     if target is not None and target.lower() == "verify":
-        check = verify_audit(conn)
+        check = verify_audit(store)
         data = to_jsonable(check)
         if not common.render(data, output if output != OutputFormat.csv else OutputFormat.json):
             if check.ok:
@@ -55,10 +55,10 @@ def audit_command(
         return
     upn = None
     if target is not None:
-        from attendance_cli.cases.service import find_pupil
+        from attendance_cli.cases.case import find_pupil
 
-        upn = find_pupil(conn, target).upn
-    rows = to_jsonable(list_audit(conn, upn=upn))
+        upn = find_pupil(store, target).upn
+    rows = to_jsonable(list_audit(store, upn=upn))
     if output == OutputFormat.csv:
         import json
 

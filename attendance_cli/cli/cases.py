@@ -143,16 +143,15 @@ def add_action(
     output: RecordFormatOption = OutputFormat.table,
 ) -> None:
     """Record an agreed action (opens a case when the pupil has none open)."""
-    from attendance_cli.cases import kinds, service
+    from attendance_cli.cases import actions, kinds
     from attendance_cli.config import officer_name
 
-    conn, _ = common.open_connection(ctx)
+    store, _ = common.open_db(ctx)
     missing = [name for name, value in (("--kind", kind), ("--action", action)) if not value]
     prompts.require(missing, command="case add-action")
     due_date = _day(due)
     if missing:  # on a terminal (else require() failed): ask for everything not given
-        pupil = service.find_pupil(conn, upn)
-        lead = _lead_of(conn, pupil.id)
+        defaults = actions.action_defaults(store, upn=upn)
         if not kind:
             kind = prompts.select(
                 "Kind of action (support first, then formal, then legal)", kinds.AGREEABLE_KINDS
@@ -160,18 +159,15 @@ def add_action(
         if not action:
             action = prompts.text("What was agreed?", required=True)
         if owner is None:
-            owner = prompts.text("Owner (who will do it)", default=lead.name if lead else "")
+            owner = prompts.text("Owner (who will do it)", default=defaults.owner)
         if agency is None:
-            agency = prompts.select(
-                "Agency", kinds.AGENCIES, default=lead.agency if lead else "school"
-            )
+            agency = prompts.select("Agency", kinds.AGENCIES, default=defaults.agency)
         if due is None:
             due_date = prompts.date(
-                "Due / review date",
-                default=dt.date.today() + dt.timedelta(weeks=6),
+                "Due / review date", default=defaults.due
             )
-    record = service.add_action(
-        conn,
+    record = actions.add_action(
+        store,
         upn=upn,
         kind=kind or "",
         action=action or "",
@@ -186,13 +182,6 @@ def add_action(
         _print_action(data, "Recorded")
 
 
-def _lead_of(conn: Any, pupil_id: int) -> Any:
-    from attendance_cli.cases import service
-
-    case_id = service.latest_case(conn, pupil_id)
-    return service.current_lead(conn, case_id) if case_id is not None else None
-
-
 @app.command("complete-action")
 def complete_action(
     ctx: typer.Context,
@@ -205,16 +194,16 @@ def complete_action(
     output: RecordFormatOption = OutputFormat.table,
 ) -> None:
     """Mark an action done (or cancelled) with its outcome."""
-    from attendance_cli.cases import service
+    from attendance_cli.cases import actions
     from attendance_cli.config import officer_name
 
-    conn, _ = common.open_connection(ctx)
+    store, _ = common.open_db(ctx)
     prompts.require([] if outcome else ["--outcome"], command="case complete-action")
     if not outcome:
-        service.get_action(conn, action_id)  # a clear error before asking
+        actions.get_action(store, action_id)  # a clear error before asking
         outcome = prompts.text("Outcome (what came of the action)", required=True)
-    record = service.complete_action(
-        conn,
+    record = actions.complete_action(
+        store,
         action_id=action_id,
         outcome=outcome or "",
         status=status.lower(),
@@ -245,14 +234,14 @@ def set_lead(
     output: RecordFormatOption = OutputFormat.table,
 ) -> None:
     """Name the case's lead practitioner (the previous lead stays in the history)."""
-    from attendance_cli.cases import kinds, service
+    from attendance_cli.cases import case, kinds, leads
     from attendance_cli.config import officer_name
 
-    conn, _ = common.open_connection(ctx)
+    store, _ = common.open_db(ctx)
     missing = [n for n, v in (("--name", name), ("--agency", agency)) if not v]
     prompts.require(missing, command="case set-lead")
     if missing:
-        service.find_pupil(conn, upn)
+        case.find_pupil(store, upn)
         if not name:
             name = prompts.text("Lead practitioner's name", required=True)
         if not agency:
@@ -261,8 +250,8 @@ def set_lead(
             role = prompts.text("Role (optional)")
         if contact is None:
             contact = prompts.text("Contact (optional)")
-    lead = service.set_lead(
-        conn,
+    lead = leads.set_lead(
+        store,
         upn=upn,
         name=name or "",
         agency=agency or "",
@@ -271,7 +260,7 @@ def set_lead(
         officer=officer_name(officer),
     )
     data = {
-        "upn": service.find_pupil(conn, upn).upn,
+        "upn": case.find_pupil(store, upn).upn,
         "name": lead.name,
         "agency": lead.agency,
         "role": lead.role,
@@ -297,12 +286,12 @@ def note(
     output: RecordFormatOption = OutputFormat.table,
 ) -> None:
     """Add a note to the pupil's case."""
-    from attendance_cli.cases import service
+    from attendance_cli.cases import case, notes
     from attendance_cli.config import officer_name
 
-    conn, _ = common.open_connection(ctx)
-    record = service.add_note(conn, upn=upn, text=text, officer=officer_name(officer))
-    data = {"id": record.id, "upn": service.find_pupil(conn, upn).upn, "text": record.text}
+    store, _ = common.open_db(ctx)
+    record = notes.add_note(store, upn=upn, text=text, officer=officer_name(officer))
+    data = {"id": record.id, "upn": case.find_pupil(store, upn).upn, "text": record.text}
     if not common.render(data, output):
         common.stdout.print(f"Added note {record.id} for {data['upn']}.", highlight=False)
 
@@ -327,15 +316,15 @@ def close(
     output: RecordFormatOption = OutputFormat.table,
 ) -> None:
     """Close the pupil's open case with its outcome."""
-    from attendance_cli.cases import service
+    from attendance_cli.cases import case
     from attendance_cli.config import officer_name
 
-    conn, _ = common.open_connection(ctx)
+    store, _ = common.open_db(ctx)
     prompts.require([] if outcome else ["--outcome"], command="case close")
     if not outcome:
-        service.find_pupil(conn, upn)
+        case.find_pupil(store, upn)
         outcome = prompts.text("Outcome (how the case ended)", required=True)
-    state = service.close_case(conn, upn=upn, outcome=outcome or "", officer=officer_name(officer))
+    state = case.close_case(store, upn=upn, outcome=outcome or "", officer=officer_name(officer))
     data = _case_dict(state)
     if not common.render(data, output):
         common.stdout.print(
@@ -351,11 +340,11 @@ def reopen(
     output: RecordFormatOption = OutputFormat.table,
 ) -> None:
     """Reopen the pupil's most recent case."""
-    from attendance_cli.cases import service
+    from attendance_cli.cases import case
     from attendance_cli.config import officer_name
 
-    conn, _ = common.open_connection(ctx)
-    state = service.reopen_case(conn, upn=upn, officer=officer_name(officer))
+    store, _ = common.open_db(ctx)
+    state = case.reopen_case(store, upn=upn, officer=officer_name(officer))
     data = _case_dict(state)
     if not common.render(data, output):
         common.stdout.print(f"Reopened the case of {state.upn}.", highlight=False)
@@ -384,16 +373,16 @@ def attach(
     output: RecordFormatOption = OutputFormat.table,
 ) -> None:
     """Copy a document into the private document store and record it on the case."""
-    from attendance_cli.cases import kinds, service
+    from attendance_cli.cases import case, documents, kinds
     from attendance_cli.config import document_store, officer_name
 
-    conn, path = common.open_connection(ctx)
+    store, path = common.open_db(ctx)
     prompts.require([] if kind else ["--kind"], command="case attach")
     if not kind:
-        service.find_pupil(conn, upn)
+        case.find_pupil(store, upn)
         kind = prompts.select("Kind of document", kinds.DOCUMENT_KINDS)
-    record = service.attach_document(
-        conn,
+    record = documents.attach_document(
+        store,
         upn=upn,
         file=file,
         kind=kind,
@@ -425,12 +414,13 @@ def documents(
     ctx: typer.Context, upn: UpnArgument, output: FormatOption = OutputFormat.table
 ) -> None:
     """List the documents attached to the pupil's cases."""
-    from attendance_cli.cases import service
+    from attendance_cli.cases import documents
     from attendance_cli.config import document_store
 
-    conn, path = common.open_connection(ctx)
+    store, path = common.open_db(ctx)
     rows = [
-        _document_dict(d) for d in service.list_documents(conn, upn=upn, store=document_store(path))
+        _document_dict(d)
+        for d in documents.list_documents(store, upn=upn, store=document_store(path))
     ]
     if common.render(rows, output, rows=rows, columns=DOCUMENT_KEYS):
         return
@@ -463,8 +453,8 @@ def show(
     from attendance_cli.cases.chronology import case_view, case_view_dict
     from attendance_cli.exports.render import to_jsonable
 
-    conn, _ = common.open_connection(ctx)
-    data = to_jsonable(case_view_dict(case_view(conn, upn)))
+    store, _ = common.open_db(ctx)
+    data = to_jsonable(case_view_dict(case_view(store, upn)))
     if common.render(data, output):
         return
     print_case(data)
@@ -491,13 +481,13 @@ def list_command(
     output: FormatOption = OutputFormat.table,
 ) -> None:
     """List cases (open ones by default) with lead, open and overdue actions, next review."""
-    from attendance_cli.cases import service
+    from attendance_cli.cases import lists
     from attendance_cli.exports.render import to_jsonable
 
-    conn, _ = common.open_connection(ctx)
+    store, _ = common.open_db(ctx)
     rows = to_jsonable(
-        service.list_cases(
-            conn,
+        lists.list_cases(
+            store,
             school=school,
             status=status.lower(),
             overdue=overdue,

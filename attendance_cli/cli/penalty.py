@@ -82,7 +82,7 @@ def _date(value: str | None, option: str) -> dt.date | None:
 def _amount(value: str | None) -> int | None:
     if value is None:
         return None
-    from attendance_cli.cases.penalty import parse_amount
+    from attendance_cli.cases.penalty_rules import parse_amount
 
     return parse_amount(value)
 
@@ -125,9 +125,9 @@ def add(
 
     issued_date = _date(issued, "--issued")
     assert issued_date is not None
-    conn, _ = common.open_connection(ctx)
+    store, _ = common.open_db(ctx)
     result = add_penalty_notice(
-        conn,
+        store,
         upn=upn,
         parent=parent,
         issued=issued_date,
@@ -161,9 +161,9 @@ def update(
     from attendance_cli.cases.penalty import update_penalty_notice
     from attendance_cli.config import officer_name
 
-    conn, _ = common.open_connection(ctx)
+    store, _ = common.open_db(ctx)
     result = update_penalty_notice(
-        conn,
+        store,
         notice_id=notice_id,
         officer=officer_name(officer),
         paid=_date(paid, "--paid"),
@@ -196,9 +196,9 @@ def list_command(
     from attendance_cli.cases.penalty import list_penalty_notices
     from attendance_cli.exports.render import to_jsonable
 
-    conn, _ = common.open_connection(ctx)
+    store, _ = common.open_db(ctx)
     notices = list_penalty_notices(
-        conn, school=school, upn=upn, status=status.lower() if status else None
+        store, school=school, upn=upn, status=status.lower() if status else None
     )
     rows = to_jsonable(notices)
     if common.render(rows, output, rows=rows, columns=COLUMNS):
@@ -221,41 +221,22 @@ def check(
 ) -> None:
     """Say whether a notice to this parent for this child is possible, and at what rate (writes
     nothing)."""
-    from attendance_cli.cases.penalty import check_penalty_notice, pounds
+    from attendance_cli.cases.penalty import check_penalty_notice, describe_check
 
-    conn, _ = common.open_connection(ctx)
-    result = check_penalty_notice(conn, upn=upn, parent=parent, on=_date(on, "--on"))
+    store, _ = common.open_db(ctx)
+    result = check_penalty_notice(store, upn=upn, parent=parent, on=_date(on, "--on"))
     for warning in result.warnings:
         common.stderr.print(f"Warning: {warning}", highlight=False, markup=False, style="yellow")
     if common.render(result, output):
         return
-    when = result.on.isoformat()
-    if not result.allowed:
-        assert result.possible_from is not None
-        common.echo_screen(
-            f"No: a third notice to {result.parent_name} for {result.upn} on {when} is not "
-            f"possible (notices {', '.join(map(str, result.counted_notice_ids))} count); "
-            f"possible from {result.possible_from.isoformat()}."
-        )
-        return
-    if result.reduced_amount_pence is None:
-        terms = f"{pounds(result.full_amount_pence)} flat by {result.pay_by.isoformat()}"
-    else:
-        terms = (
-            f"{pounds(result.reduced_amount_pence)} by {result.reduced_rate_until}, "
-            f"{pounds(result.full_amount_pence)} by {result.pay_by.isoformat()}"
-        )
-    which = {1: "first", 2: "second"}.get(result.notice_number or 0, "pre-framework")
-    common.echo_screen(
-        f"Yes: a {which} notice to {result.parent_name} for {result.upn} on {when}: {terms}."
-    )
+    common.echo_screen(describe_check(result))
 
 
 def _print_notices(notices: list[Any], title: str | None) -> None:
     from rich import box
     from rich.table import Table
 
-    from attendance_cli.cases.penalty import pounds
+    from attendance_cli.cases.penalty import describe_status
 
     table = Table(title=title, title_justify="left", box=box.SIMPLE_HEAD, expand=True)
     table.add_column("id", justify="right", no_wrap=True)
@@ -266,22 +247,6 @@ def _print_notices(notices: list[Any], title: str | None) -> None:
     table.add_column("no.", justify="right", no_wrap=True)
     table.add_column("amount and status", overflow="fold", ratio=3)
     for n in notices:
-        if n.status == "paid":
-            state = f"{pounds(n.amount_pence)} paid {n.paid:%d/%m/%Y}"
-        elif n.status == "withdrawn":
-            state = f"withdrawn {n.withdrawn:%d/%m/%Y}: {n.withdrawn_reason}"
-        elif n.status == "overdue":
-            state = (
-                f"{pounds(n.full_amount_pence)} unpaid after {n.pay_by:%d/%m/%Y}: "
-                "prosecute or withdraw"
-            )
-        elif n.reduced_amount_pence is not None:
-            state = (
-                f"{pounds(n.reduced_amount_pence)} by {n.reduced_rate_until:%d/%m}, "
-                f"{pounds(n.full_amount_pence)} by {n.pay_by:%d/%m/%Y}"
-            )
-        else:
-            state = f"{pounds(n.full_amount_pence)} by {n.pay_by:%d/%m/%Y}"
         table.add_row(
             str(n.id),
             f"{n.surname or ''}, {n.forename or ''}\n{n.upn}",
@@ -289,6 +254,6 @@ def _print_notices(notices: list[Any], title: str | None) -> None:
             n.parent_name,
             f"{n.issued:%d/%m/%Y}",
             "-" if n.notice_number is None else str(n.notice_number),
-            state,
+            describe_status(n),
         )
     common.stdout.print(table)

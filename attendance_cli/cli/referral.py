@@ -71,8 +71,8 @@ def check(
     from attendance_cli.exports.render import to_jsonable
     from attendance_cli.referrals.check import check_dict, check_referral
 
-    conn, _ = common.open_connection(ctx)
-    result = check_referral(conn, upn=upn, route=route, start=_day(start), end=_day(end))
+    store, _ = common.open_db(ctx)
+    result = check_referral(store, upn=upn, route=route, start=_day(start), end=_day(end))
     data = to_jsonable(check_dict(result))
     if not common.render(data, output if output != OutputFormat.csv else OutputFormat.json):
         _print_check(data)
@@ -142,9 +142,9 @@ def export(
     from attendance_cli.exports.render import to_jsonable
     from attendance_cli.referrals.bundle import build_referral_bundle
 
-    conn, path = common.open_connection(ctx)
+    store, path = common.open_db(ctx)
     result = build_referral_bundle(
-        conn,
+        store,
         upn=upn,
         route=route,
         out=out,
@@ -192,10 +192,10 @@ def verify(
     from attendance_cli.exports.render import to_jsonable
     from attendance_cli.referrals.bundle import verify_referral_bundle
 
-    conn = None
+    store = None
     if database_path(common.state(ctx).db).exists():  # look up the export; never create a database
-        conn, _ = common.open_connection(ctx)
-    result = verify_referral_bundle(bundle, conn=conn)
+        store, _ = common.open_db(ctx)
+    result = verify_referral_bundle(bundle, conn=store)
     data = to_jsonable(result)
     if not common.render(data, output if output != OutputFormat.csv else OutputFormat.json):
         if result.ok:

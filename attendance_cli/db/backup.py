@@ -163,14 +163,41 @@ Schema = dict[tuple[str, str], str]
 
 
 def schema_of(conn: sqlite3.Connection) -> Schema:
-    """Every table, index, trigger and view: (type, name) -> its SQL, whitespace normalised.
-    SQLite's own statistics tables (ANALYZE) are left out."""
+    """Every table, index, trigger and view: (type, name) -> its SQL, whitespace normalised and,
+    in a table, its table constraints in sorted order. SQLite's own statistics tables
+    (ANALYZE) are left out."""
     schema: Schema = {}
     for kind, name, sql in conn.execute("SELECT type, name, sql FROM sqlite_master"):
         if name.startswith("sqlite_stat"):
             continue
-        schema[(kind, name)] = re.sub(r"\s+", " ", sql or "").strip()
+        text = re.sub(r"\s+", " ", sql or "").strip()
+        schema[(kind, name)] = _constraints_sorted(text) if kind == "table" else text
     return schema
+
+
+_TABLE_CONSTRAINT = re.compile(r"(CONSTRAINT|PRIMARY KEY|FOREIGN KEY|UNIQUE|CHECK)\b", re.I)
+
+
+def _constraints_sorted(sql: str) -> str:
+    """A CREATE TABLE statement with its table constraints (the clauses after the columns) in
+    sorted order. Alembic's batch migrations rebuild a table with its foreign keys in an order
+    that changes from one run to the next (a set), so the same migration writes the same
+    constraints in another order; the columns keep theirs."""
+    start, end = sql.find("("), sql.rfind(")")
+    if start < 0 or end < start:
+        return sql
+    parts, depth, current = [], 0, []
+    for ch in sql[start + 1 : end]:
+        if ch == "," and depth == 0:
+            parts.append("".join(current).strip())
+            current = []
+            continue
+        depth += (ch == "(") - (ch == ")")
+        current.append(ch)
+    parts.append("".join(current).strip())
+    columns = [p for p in parts if not _TABLE_CONSTRAINT.match(p)]
+    constraints = sorted(p for p in parts if _TABLE_CONSTRAINT.match(p))
+    return f"{sql[: start + 1]} {', '.join(columns + constraints)} {sql[end:]}"
 
 
 def schema_differences(found: Schema, expected: Schema) -> list[str]:

@@ -179,6 +179,19 @@ class Meeting(SQLModel, table=True):
     officer: str
 
 
+class MeetingWorkbook(SQLModel, table=True):
+    """A filled-in TSM workbook recorded into a meeting (``att tsm record``); each file once."""
+
+    __tablename__ = "meeting_workbook"
+
+    id: int | None = Field(default=None, primary_key=True)
+    meeting_id: int = Field(foreign_key="meeting.id", index=True)
+    sha256: str = Field(max_length=64, unique=True)
+    file_name: str | None = None
+    recorded_at: dt.datetime
+    officer: str
+
+
 class CaseAction(SQLModel, table=True):
     """An agreed action of the graduated approach (see ``attendance_cli.cases.kinds``)."""
 
@@ -198,6 +211,8 @@ class CaseAction(SQLModel, table=True):
     created_at: dt.datetime
     completed_at: dt.datetime | None = None
     officer: str
+    # the notice this action tracks (kind "penalty notice", recorded by ``cases.penalty``)
+    penalty_notice_id: int | None = Field(default=None, foreign_key="penalty_notice.id", index=True)
 
 
 class CaseNote(SQLModel, table=True):

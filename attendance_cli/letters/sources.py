@@ -25,9 +25,10 @@ from attendance_cli.errors import NotFoundError
 
 if TYPE_CHECKING:
     from attendance_cli.analysis.dataset import EnrolmentRecord, Period
+    from attendance_cli.cases.lists import CaseListRow
     from attendance_cli.cases.penalty import PenaltyNoticeRecord
-    from attendance_cli.cases.service import ActionRecord, CaseListRow
     from attendance_cli.referrals.evidence import ContactDetails
+    from attendance_cli.store.cases import ActionRecord
     from attendance_cli.tsm.pack import PupilEntry, TsmPack
 
 
@@ -50,22 +51,18 @@ class PupilInfo:
 
 
 def find_pupil(conn: sqlite3.Connection, upn: str) -> PupilInfo:
-    """The pupil (core ``cases.service.find_pupil``) with the details a letter prints."""
-    from attendance_cli.cases.service import find_pupil as core_find_pupil
+    """The pupil (core ``cases.case.find_pupil``) with the details a letter prints."""
+    from attendance_cli.cases.case import find_pupil as core_find_pupil
 
-    ref = core_find_pupil(conn, upn)
-    # NEW SQL: the date of birth etc. (only gather_case_file reads them, with far more besides)
-    row = conn.execute(
-        "SELECT date_of_birth, social_worker, looked_after FROM pupil WHERE id = ?", (ref.id,)
-    ).fetchone()
+    pupil = core_find_pupil(conn, upn)
     return PupilInfo(
-        ref.id,
-        ref.upn,
-        ref.surname,
-        ref.forename,
-        dt.date.fromisoformat(row[0]) if row[0] else None,
-        row[1],
-        None if row[2] is None else bool(row[2]),
+        pupil.id,
+        pupil.upn,
+        pupil.surname,
+        pupil.forename,
+        pupil.date_of_birth,
+        pupil.social_worker,
+        pupil.looked_after,
     )
 
 
@@ -217,7 +214,8 @@ def count_between(marks_by_year: dict[int, str], start: dt.date, end: dt.date) -
 
 def open_actions(conn: sqlite3.Connection, pupil_id: int) -> list[ActionRecord]:
     """The actions still to do on the pupil's open case (agreed or overdue)."""
-    from attendance_cli.cases.service import list_actions, open_case
+    from attendance_cli.cases.actions import list_actions
+    from attendance_cli.cases.case import open_case
 
     case_id = open_case(conn, pupil_id)
     if case_id is None:
@@ -226,13 +224,13 @@ def open_actions(conn: sqlite3.Connection, pupil_id: int) -> list[ActionRecord]:
 
 
 def school_cases(conn: sqlite3.Connection, school: str) -> list[CaseListRow]:
-    from attendance_cli.cases.service import list_cases
+    from attendance_cli.cases.lists import list_cases
 
     return list_cases(conn, school=school, status="open")
 
 
 def case_actions(conn: sqlite3.Connection, case_id: int) -> list[ActionRecord]:
-    from attendance_cli.cases.service import list_actions
+    from attendance_cli.cases.actions import list_actions
 
     return list_actions(conn, case_id=case_id)
 
@@ -254,7 +252,7 @@ def penalty_notices(conn: sqlite3.Connection, upn: str) -> list[PenaltyNoticeRec
 
 def parent_key(name: str) -> str:
     """Parent names as the penalty rules compare them (case, punctuation, a title ignored)."""
-    from attendance_cli.cases.penalty import parent_key as core_parent_key
+    from attendance_cli.cases.penalty_rules import parent_key as core_parent_key
 
     return core_parent_key(name)
 
@@ -262,7 +260,7 @@ def parent_key(name: str) -> str:
 def letter_dates(conn: sqlite3.Connection, upn: str, store: Path) -> list[dt.date]:
     """The dates of the pupil's case documents of kind ``letter`` (attached by hand or made
     here; undated ones count from the day they were recorded)."""
-    from attendance_cli.cases.service import list_documents
+    from attendance_cli.cases.documents import list_documents
 
     return [
         d.document_date or dt.date.fromisoformat(d.created_at[:10])
@@ -317,7 +315,7 @@ class LetterToFile:
 
 def store_bytes(store: Path, data: bytes) -> tuple[str, bool]:
     """Put ``data`` in the private document store named by its SHA-256, as
-    ``cases.service.attach_document`` does (0700 folder, 0600 file, written then renamed).
+    ``cases.documents.attach_document`` does (0700 folder, 0600 file, written then renamed).
     Returns the SHA-256 and whether the file is new (the same bytes are stored once)."""
     sha256 = hashlib.sha256(data).hexdigest()
     store.mkdir(mode=0o700, parents=True, exist_ok=True)
@@ -371,15 +369,18 @@ def file_letters(
 ) -> list[tuple[int, int | None]]:
     """Record every letter in ONE transaction: for a letter to a parent, a case document of
     kind ``letter`` on the pupil's open case (one is opened if none is) with its audit entry,
-    as ``cases.service.attach_document`` records one; then the ``letter`` row with the template
+    as ``cases.documents.attach_document`` records one; then the ``letter`` row with the template
     and its version, and a ``send_letter`` audit entry. Returns (letter id, document id) pairs.
 
     The duplicate check runs again inside the write lock, so two officers making the same
     letter at once cannot both file it."""
     from attendance_cli.cases.audit import record_audit
-    from attendance_cli.cases.service import PupilRef, ensure_open_case
+    from attendance_cli.cases.case import ensure_open_case
+    from attendance_cli.cases.case import find_pupil as core_find_pupil
     from attendance_cli.db.engine import transaction
     from attendance_cli.errors import RefusedError
+    from attendance_cli.store import Store
+    from attendance_cli.store.cases import insert_document
 
     made: list[tuple[int, int | None]] = []
     with transaction(conn):
@@ -402,25 +403,19 @@ def file_letters(
             stamp = now_text()
             document_id: int | None = None
             if letter.file_in_case and letter.pupil_id is not None and letter.upn is not None:
-                pupil = PupilRef(letter.pupil_id, letter.upn, None, None)
+                pupil = core_find_pupil(conn, letter.upn)
                 case_id = ensure_open_case(conn, pupil, officer)
-                # NEW SQL: the same row cases.service.attach_document inserts, inside this
-                # transaction (attach_document opens its own, and copies from a file)
-                cursor = conn.execute(
-                    "INSERT INTO case_document (case_id, kind, file_name, sha256, bytes, document_date, "
-                    "description, created_at, officer) VALUES (?, 'letter', ?, ?, ?, ?, ?, ?, ?)",
-                    (
-                        case_id,
-                        letter.file_name,
-                        letter.sha256,
-                        letter.bytes,
-                        letter.letter_date.isoformat(),
-                        letter.description,
-                        stamp,
-                        officer,
-                    ),
-                )
-                document_id = int(cursor.lastrowid or 0)
+                document_id = insert_document(
+                    Store.of(conn),
+                    case_id=case_id,
+                    kind="letter",
+                    file_name=letter.file_name,
+                    sha256=letter.sha256,
+                    size=letter.bytes,
+                    document_date=letter.letter_date,
+                    description=letter.description,
+                    officer=officer,
+                ).id
                 record_audit(
                     conn,
                     officer=officer,

@@ -15,7 +15,7 @@ swept from the folder by the next export after a kill.
 
 Only this child's and their parents' data go in: siblings are named by the check, never here;
 a sibling's full name in free text (notes, actions, document descriptions) is replaced by
-``[sibling]`` (a document's file name too). ``verify_referral_bundle`` recomputes the hashes
+``[sibling]`` (a document's file name too), once, in ``referrals.content``. ``verify_referral_bundle`` recomputes the hashes
 and, given a database, refuses a bundle whose zip and manifest are both unknown to the audit
 log (a manifest rewritten to match a replaced file).
 """
@@ -29,12 +29,11 @@ import io
 import json
 import os
 import re
-import sqlite3
 import unicodedata
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from attendance_cli import __version__
 from attendance_cli.errors import (
@@ -44,55 +43,17 @@ from attendance_cli.errors import (
     RefusedError,
     UsageError,
 )
-from attendance_cli.referrals.check import ReferralCheck, check_dict, check_referral
-from attendance_cli.referrals.evidence import (
-    CaseFile,
-    ImportRef,
-    MarkChangeRow,
-    RegisterSession,
-    database_as_at,
-    mark_changes,
-    register_extract,
-    register_imports,
-)
+from attendance_cli.referrals.check import check_dict, check_referral
+from attendance_cli.referrals.content import gather_bundle_content
+from attendance_cli.referrals.evidence import CaseFile, RegisterSession
+
+if TYPE_CHECKING:
+    from attendance_cli.store.database import Database
 
 MANIFEST = "manifest.json"
 BUNDLE_FORMAT = "att-referral-bundle/1"
 EXTRACT_COLUMNS = ["date", "session", "mark", "meaning", "category", "school_laestab"]
 CHRONOLOGY_COLUMNS = ["date", "type", "summary", "ref"]
-
-
-@dataclass(frozen=True)
-class Exhibit:
-    id: int
-    label: str  # EX1, EX2, ...
-    path: str  # inside the zip
-    kind: str
-    date: dt.date | None
-    description: str | None
-    file_name: str
-    sha256: str
-    bytes: int
-
-
-@dataclass
-class BundleContent:
-    """Everything the PDF shows (already redacted)."""
-
-    check: ReferralCheck
-    case_file: CaseFile
-    generated_at: dt.datetime
-    officer: str
-    forced: bool
-    reason: str | None
-    as_at: ImportRef | None
-    extract: list[RegisterSession]
-    changes: list[MarkChangeRow]
-    imports: list[ImportRef]
-    exhibits: list[Exhibit]
-    chronology: list[Any]
-    actions: list[dict[str, Any]]
-    tool_version: str = __version__
 
 
 @dataclass(frozen=True)
@@ -123,30 +84,6 @@ class BundleResult:
 
 
 # ------------------------------------------------------------------------------- helpers
-
-
-def sanitise_name(name: str, *, limit: int = 80) -> str:
-    """A file name safe inside the zip: no folders, ASCII letters, digits, ``.``, ``-``, ``_``."""
-    base = re.split(r"[\\/]", name)[-1]
-    plain = unicodedata.normalize("NFKD", base)
-    plain = "".join(ch for ch in plain if not unicodedata.combining(ch))
-    plain = re.sub(r"[^A-Za-z0-9._-]+", "_", plain).strip("._-")
-    if len(plain) > limit:
-        stem, dot, suffix = plain.rpartition(".")
-        if dot and 0 < len(suffix) <= 10:
-            plain = stem[: limit - len(suffix) - 1].rstrip("._-") + "." + suffix
-        else:
-            plain = plain[:limit]
-    return plain or "document"
-
-
-def redact_siblings(text: str | None, siblings: list[str]) -> str | None:
-    """Replace a sibling's name, however it is written (``referrals.names``: either order,
-    initials, middle names, accents, joined or as in file names, invisible characters), with
-    ``[sibling]``."""
-    from attendance_cli.referrals.names import PersonName, redact_names
-
-    return redact_names(text, [p for name in siblings if (p := PersonName.parse(name))])
 
 
 def _csv(rows: list[list[Any]], columns: list[str], *, raw_columns: tuple[int, ...] = ()) -> bytes:
@@ -240,29 +177,11 @@ def _check_out_path(out: Path, *, overwrite: bool = False) -> Path:
     return check_output_path(out, force=overwrite, option="--overwrite")
 
 
-def _read_document(store: Path, document: dict[str, Any]) -> bytes:
-    path = store / document["sha256"]
-    if not path.is_file():
-        raise NotFoundError(
-            f"Document {document['id']} ({document['file_name']}) is missing from the document "
-            f"store {store}",
-            hint="Restore the document store from a backup, or attach the document again.",
-        )
-    data = path.read_bytes()
-    if hashlib.sha256(data).hexdigest() != document["sha256"]:
-        raise RefusedError(
-            f"Document {document['id']} ({document['file_name']}) has changed since it was "
-            "attached (its SHA-256 no longer matches): it cannot go into an evidence bundle",
-            hint="Attach the original document again (att case attach).",
-        )
-    return data
-
-
 # -------------------------------------------------------------------------------- export
 
 
 def build_referral_bundle(
-    conn: sqlite3.Connection,
+    db: Database,
     *,
     upn: str,
     route: str,
@@ -278,11 +197,12 @@ def build_referral_bundle(
 ) -> BundleResult:
     """Check the case for ``route`` and write the evidence bundle to ``out`` (a .zip)."""
     from attendance_cli.cases.audit import record_audit
-    from attendance_cli.cases.chronology import action_date
-    from attendance_cli.db.engine import transaction
     from attendance_cli.exports.render import to_jsonable
     from attendance_cli.referrals.pdf import render_bundle_pdf
+    from attendance_cli.store import transaction
+    from attendance_cli.store.connection import Store
 
+    database = Store.of(db)
     out = _check_out_path(out, overwrite=overwrite)
     reason = reason.strip() if reason else None
     if force and not reason:
@@ -290,7 +210,7 @@ def build_referral_bundle(
             "--force needs --reason: say why the bundle is exported although the check is not met",
             hint='Add --reason "..." (it is printed on the cover and kept in the audit log).',
         )
-    check = check_referral(conn, upn=upn, route=route, start=start, end=end, today=today)
+    check = check_referral(database, upn=upn, route=route, start=start, end=end, today=today)
     case_file = check.case_file
     if not check.ready and not force:
         raise RefusedError(
@@ -301,72 +221,17 @@ def build_referral_bundle(
         )
     forced = force and not check.ready
     generated = dt.datetime.now(dt.UTC).replace(microsecond=0)
-    siblings = case_file.siblings
-    view = case_file.view
-
-    extract = register_extract(case_file)
-    imports = register_imports(conn, case_file)
-    changes = mark_changes(conn, case_file)
-
-    files: dict[str, bytes] = {}
-    exhibits: list[Exhibit] = []
-    for number, document in enumerate(view.documents, start=1):
-        data = _read_document(store, document)
-        file_name = redact_siblings(document["file_name"], siblings) or document["file_name"]
-        safe = sanitise_name(file_name or "document")
-        path = f"attachments/{document['id']}-{safe}"
-        files[path] = data
-        exhibits.append(
-            Exhibit(
-                id=document["id"],
-                label=f"EX{number}",
-                path=path,
-                kind=document["kind"],
-                date=document["date"],
-                description=redact_siblings(document["description"], siblings),
-                file_name=file_name,
-                sha256=document["sha256"],
-                bytes=len(data),
-            )
-        )
-
-    chronology = [
-        type(entry)(
-            entry.date, entry.type, redact_siblings(entry.summary, siblings) or "", entry.ref
-        )
-        for entry in view.chronology
-    ]
-    meeting_dates = {m["id"]: m["date"] for m in view.meetings}
-    actions = [
-        {
-            "id": a.id,
-            "tier": a.tier,
-            "kind": a.kind,
-            "action": redact_siblings(a.action, siblings),
-            "owner": a.owner,
-            "agency": a.agency,
-            "agreed_on": action_date(a, meeting_dates),
-            "status": a.status,
-            "ended_on": dt.date.fromisoformat(a.completed_at[:10]) if a.completed_at else None,
-            "outcome": redact_siblings(a.outcome, siblings),
-        }
-        for a in view.actions
-    ]
-    content = BundleContent(
+    content = gather_bundle_content(
+        database,
         check=check,
-        case_file=case_file,
+        store=store,
         generated_at=generated,
         officer=officer,
         forced=forced,
         reason=reason if force else None,
-        as_at=database_as_at(imports, case_file.period),
-        extract=extract,
-        changes=changes,
-        imports=imports,
-        exhibits=exhibits,
-        chronology=chronology,
-        actions=actions,
     )
+    extract, chronology, exhibits = content.extract, content.chronology, content.exhibits
+    imports = content.imports
     pdf, pages, transliterated = render_bundle_pdf(content)
     ordered: dict[str, bytes] = {
         "bundle.pdf": pdf,
@@ -376,7 +241,7 @@ def build_referral_bundle(
             [[e.date.isoformat(), e.type, e.summary, e.ref] for e in chronology],
             CHRONOLOGY_COLUMNS,
         ),
-        **files,
+        **content.attachments,
     }
     listed = [
         BundleFile(path, hashlib.sha256(data).hexdigest(), len(data))
@@ -404,8 +269,7 @@ def build_referral_bundle(
         "reason": content.reason,
         "missing_items": summary["missing"],
         "checklist": [
-            {"id": i["id"], "status": i["status"], "detail": redact_siblings(i["detail"], siblings)}
-            for i in summary["items"]  # type: ignore[attr-defined]
+            {"id": i.id, "status": i.status, "detail": i.detail} for i in content.checklist
         ],
         "figures": summary["figures"],
         "database_as_at": (
@@ -465,13 +329,13 @@ def build_referral_bundle(
             while chunk := written.read(1024 * 1024):
                 digest.update(chunk)
         zip_sha256 = digest.hexdigest()
-        with transaction(conn):  # committed before the bundle appears at --out
+        with transaction(database):  # committed before the bundle appears at --out
             audit_id = record_audit(
-                conn,
+                database,
                 officer=officer,
                 action="referral_export",
                 entity="case",
-                entity_id=view.case_id,
+                entity_id=case_file.view.case_id,
                 upn=case_file.pupil.upn,
                 detail={
                     "route": check.route.name,
@@ -628,9 +492,7 @@ def read_manifest(data: bytes) -> dict[str, Any]:
     return manifest
 
 
-def verify_referral_bundle(
-    path: Path, *, conn: sqlite3.Connection | None = None
-) -> BundleVerification:
+def verify_referral_bundle(path: Path, *, conn: Database | None = None) -> BundleVerification:
     """Recompute every file's SHA-256 against the manifest. With a database, also look for the
     export's audit entry (the zip's or the manifest's SHA-256): when neither is recorded for the
     bundle's UPN, the manifest is not the one att exported (it may have been rewritten to match
@@ -737,7 +599,7 @@ def _member_matches(archive: zipfile.ZipFile, info: zipfile.ZipInfo, entry: dict
     return member.hexdigest() == entry["sha256"] and size == entry["bytes"]
 
 
-def _find_export(conn: sqlite3.Connection, result: BundleVerification) -> dict[str, Any] | None:
+def _find_export(conn: Database, result: BundleVerification) -> dict[str, Any] | None:
     from attendance_cli.cases.audit import list_audit
 
     if not result.upn:

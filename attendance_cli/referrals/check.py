@@ -47,12 +47,12 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import sqlite3
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from attendance_cli.analysis.dataset import Period
 from attendance_cli.cases import kinds
-from attendance_cli.cases.service import ActionRecord
+from attendance_cli.cases.actions import ActionRecord
 from attendance_cli.errors import UsageError
 from attendance_cli.referrals.evidence import (
     HOLIDAY_CODE,
@@ -62,6 +62,10 @@ from attendance_cli.referrals.evidence import (
     name_tokens,
     no_mark_yet,
 )
+
+if TYPE_CHECKING:
+    from attendance_cli.cases.penalty import PenaltyNoticeRecord
+    from attendance_cli.store.database import Database
 
 MET, MISSING, NOT_APPLICABLE = "met", "missing", "not_applicable"
 ILLNESS_FREQUENT_SESSIONS = 10  # 5 school days of illness in the period: ask for evidence
@@ -141,7 +145,7 @@ class ReferralCheck:
 
 
 def check_referral(
-    conn: sqlite3.Connection,
+    db: Database,
     *,
     upn: str,
     route: str,
@@ -152,7 +156,7 @@ def check_referral(
     """Read the child's case file and check it for ``route``."""
     chosen = find_route(route)
     today = today or dt.date.today()
-    case_file = gather_case_file(conn, upn=upn, start=start, end=end, today=today)
+    case_file = gather_case_file(db, upn=upn, start=start, end=end, today=today)
     return assess(case_file, chosen, today=today)
 
 
@@ -301,35 +305,35 @@ def _penalty_threshold(case_file: CaseFile) -> CheckItem:
 def _notice_limit(case_file: CaseFile, today: dt.date) -> CheckItem:
     """No third notice within 3 years: the penalty module's rules (``cases.penalty``) applied to
     a notice issued today to each parent who has had one."""
-    from attendance_cli.cases.penalty import NoticeHistory, assess_notice, parent_key
+    from attendance_cli.cases.penalty_rules import NoticeHistory, assess_notice, parent_key
 
-    by_parent: dict[str, list[dict]] = {}  # type: ignore[type-arg]
+    by_parent: dict[str, list[PenaltyNoticeRecord]] = {}
     evidence = []
     for notice in case_file.view.penalty_notices:
-        issued = notice["issued"]
-        counts = notice["counts_towards_limit"]
+        issued = notice.issued
+        counts = notice.counts_towards_limit
         state = (
-            f"withdrawn {notice['withdrawn'].isoformat()}"
-            if notice["withdrawn"]
-            else (f"paid {notice['paid'].isoformat()}" if notice["paid"] else notice["status"])
+            f"withdrawn {notice.withdrawn.isoformat()}"
+            if notice.withdrawn
+            else (f"paid {notice.paid.isoformat()}" if notice.paid else notice.status)
         )
         evidence.append(
             Evidence(
                 "notice",
-                f"Notice {notice['id']} to {notice['parent_name']}, issued {issued.isoformat()}, "
-                f"£{notice['amount_pence'] / 100:.0f}, {state}"
+                f"Notice {notice.id} to {notice.parent_name}, issued {issued.isoformat()}, "
+                f"£{notice.amount_pence / 100:.0f}, {state}"
                 + ("" if counts else " (does not count towards the limit)"),
                 issued,
-                notice["id"],
+                notice.id,
             )
         )
-        by_parent.setdefault(parent_key(notice["parent_name"]), []).append(notice)
+        by_parent.setdefault(parent_key(notice.parent_name), []).append(notice)
     at_limit, second = [], []
     for notices in by_parent.values():
-        name = notices[-1]["parent_name"]
+        name = notices[-1].parent_name
         assessment = assess_notice(
             issued=today,
-            others=[NoticeHistory(n["id"], n["issued"], n["withdrawn"]) for n in notices],
+            others=[NoticeHistory(n.id, n.issued, n.withdrawn) for n in notices],
         )
         if not assessment.allowed:
             possible = assessment.possible_from.isoformat() if assessment.possible_from else "?"
@@ -373,7 +377,7 @@ def _lead(case_file: CaseFile) -> CheckItem:
 def _action_evidence(case_file: CaseFile, action: ActionRecord) -> Evidence:
     from attendance_cli.cases.chronology import action_date
 
-    meeting_dates = {m["id"]: m["date"] for m in case_file.view.meetings}
+    meeting_dates = {m.id: m.date for m in case_file.view.meetings}
     outcome = f"; outcome: {action.outcome}" if action.outcome else ""
     return Evidence(
         "action",
@@ -453,25 +457,22 @@ def _warning_letters(case_file: CaseFile) -> CheckItem:
     letters = [
         d
         for d in case_file.view.documents
-        if d["kind"] == "letter"
-        and "warning" in name_tokens(f"{d['description'] or ''} {d['file_name']}")
+        if d.kind == "letter" and "warning" in name_tokens(f"{d.description or ''} {d.file_name}")
     ]
     letter_actions = [a for a in case_file.view.actions if a.kind == "warning letter"]
     evidence: list[Evidence] = []
     lacking: list[str] = []
     for parent in parents:
-        own = [
-            d for d in letters if _names(parent.name, f"{d['description'] or ''} {d['file_name']}")
-        ]
-        dated = [d for d in own if d["date"] is not None]
+        own = [d for d in letters if _names(parent.name, f"{d.description or ''} {d.file_name}")]
+        dated = [d for d in own if d.document_date is not None]
         for d in own:
             evidence.append(
                 Evidence(
                     "document",
-                    f"Warning letter to {parent.name}: document {d['id']} {d['file_name']}"
-                    + ("" if d["date"] else " (undated)"),
-                    d["date"],
-                    d["id"],
+                    f"Warning letter to {parent.name}: document {d.id} {d.file_name}"
+                    + ("" if d.document_date else " (undated)"),
+                    d.document_date,
+                    d.id,
                 )
             )
         if dated:
@@ -504,13 +505,13 @@ def _eso(case_file: CaseFile) -> CheckItem:
     actions = [a for a in case_file.view.actions if a.kind == "ESO application"]
     evidence = [_action_evidence(case_file, a) for a in actions]
     for note in case_file.view.notes:
-        if _ESO_WORDS.search(note["text"]):
+        if _ESO_WORDS.search(note.text):
             evidence.append(
                 Evidence(
                     "note",
-                    f"Note: {note['text']}",
-                    dt.date.fromisoformat(note["created_at"][:10]),
-                    note["id"],
+                    f"Note: {note.text}",
+                    dt.date.fromisoformat(note.created_at[:10]),
+                    note.id,
                 )
             )
     if evidence:
@@ -561,9 +562,9 @@ def _medical(case_file: CaseFile) -> CheckItem:
             f"{illness} illness (I) sessions in the period: fewer than "
             f"{ILLNESS_FREQUENT_SESSIONS}.",
         )
-    documents = [d for d in case_file.view.documents if d["kind"] == "medical"]
+    documents = [d for d in case_file.view.documents if d.kind == "medical"]
     evidence = [
-        Evidence("document", f"Medical document {d['id']} {d['file_name']}", d["date"], d["id"])
+        Evidence("document", f"Medical document {d.id} {d.file_name}", d.document_date, d.id)
         for d in documents
     ]
     text = f"{illness} illness (I) sessions in the period ({illness / 2:g} days)"

@@ -23,53 +23,28 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import sqlite3
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from attendance_cli import marks as layout
 from attendance_cli.analysis.dataset import Period, resolve_period
 from attendance_cli.codes import CATEGORY_OF_STORED, NO_MARK, describe_stored
 from attendance_cli.errors import InvalidInputError, UsageError
+from attendance_cli.store import cases as stored
+from attendance_cli.store import registers as store_registers
+from attendance_cli.store.cases import ContactDetails, ImportRef, PupilDetails
+from attendance_cli.store.connection import Store
+
+if TYPE_CHECKING:
+    from attendance_cli.store.database import Database
+
+__all__ = ["ContactDetails", "ImportRef", "PupilDetails"]  # records read by store.cases
 
 #: Stored characters of the codes the check looks at (the same in both code sets).
 HOLIDAY_CODE = "G"
 ILLNESS_CODE = "I"
-
-
-@dataclass(frozen=True)
-class PupilDetails:
-    id: int
-    upn: str
-    surname: str | None
-    forename: str | None
-    date_of_birth: dt.date | None
-    gender: str | None
-    sen: str | None
-    social_worker: str | None
-    looked_after: bool | None
-
-    @property
-    def name(self) -> str:
-        return " ".join(filter(None, [self.forename, self.surname])) or self.upn
-
-
-@dataclass(frozen=True)
-class ContactDetails:
-    id: int
-    name: str
-    relationship: str | None
-    address: str | None
-    phone: str | None
-    email: str | None
-    parental_responsibility: bool | None  # None: not recorded
-
-    @property
-    def needs_letter(self) -> bool:
-        """A parent with parental responsibility (or not recorded: treated as having it)."""
-        return self.parental_responsibility is not False
 
 
 @dataclass
@@ -87,18 +62,6 @@ class EnrolmentFile:
     code_counts: Counter[str]  # code as written -> sessions, in the period
     first_marked: dt.date | None  # the first session in the period with any mark (``-`` too)
     last_marked: dt.date | None  # the last one: the dates a certificate can speak for
-
-
-@dataclass(frozen=True)
-class ImportRef:
-    id: int
-    file_name: str
-    sha256: str
-    file_format: str
-    imported_at: str
-    date_from: str | None
-    date_to: str | None
-    school_laestab: str | None
 
 
 @dataclass(frozen=True)
@@ -166,10 +129,6 @@ def _same_address(a: str | None, b: str | None) -> bool:
     return sorted(name_tokens(a)) == sorted(name_tokens(b))
 
 
-def _date(text: str | None) -> dt.date | None:
-    return dt.date.fromisoformat(text[:10]) if text else None
-
-
 def pupil_last_mark(records: list[Any]) -> dt.date | None:
     latest: dt.date | None = None
     for record in records:
@@ -182,7 +141,7 @@ def pupil_last_mark(records: list[Any]) -> dt.date | None:
 
 
 def gather_case_file(
-    conn: sqlite3.Connection,
+    db: Database,
     *,
     upn: str,
     start: dt.date | None = None,
@@ -192,49 +151,34 @@ def gather_case_file(
     """Read the child's case file. The period defaults to the academic year to date (up to the
     child's last marked session)."""
     from attendance_cli.analysis.counts import SessionCounts
-    from attendance_cli.analysis.dataset import load_enrolments
     from attendance_cli.analysis.figures import PeriodFigures, count_sessions
     from attendance_cli.analysis.thresholds import check_penalty_threshold
-    from attendance_cli.cases.chronology import _enrolment_timelines, case_view
-    from attendance_cli.cases.service import find_pupil
+    from attendance_cli.cases.case import find_pupil
+    from attendance_cli.cases.chronology import case_view, enrolment_timelines
     from attendance_cli.store.conversions import date_text
 
+    store = Store.of(db)
     today = today or dt.date.today()
-    ref = find_pupil(conn, upn)
-    row = conn.execute(
-        "SELECT id, upn, surname, forename, date_of_birth, gender, sen, social_worker, looked_after "
-        "FROM pupil WHERE id = ?",
-        (ref.id,),
-    ).fetchone()
+    found = find_pupil(store, upn)
     pupil = PupilDetails(
-        row[0],
-        row[1],
-        row[2],
-        row[3],
-        _date(row[4]),
-        row[5],
-        row[6],
-        row[7],
-        None if row[8] is None else bool(row[8]),
+        found.id,
+        found.upn,
+        found.surname,
+        found.forename,
+        found.date_of_birth,
+        found.gender,
+        found.sen,
+        found.social_worker,
+        found.looked_after,
     )
-    all_years = [
-        y
-        for (y,) in conn.execute(
-            "SELECT DISTINCT m.academic_year FROM mark_year m JOIN enrolment e ON e.id = m.enrolment_id "
-            "WHERE e.pupil_id = ?",
-            (pupil.id,),
-        )
-    ]
-    records = load_enrolments(conn, years=all_years, pupil_id=pupil.id)
+    all_years = store_registers.marked_years(store, pupil_id=pupil.id)
+    records = store_registers.load_enrolments(store, years=all_years, pupil_id=pupil.id)
     period = referral_period(last_mark=pupil_last_mark(records), start=start, end=end, today=today)
     previous = period.academic_year - 1
     previous_span = (layout.year_start(previous), layout.year_end(previous))
 
-    schools = {
-        sid: (laestab, name)
-        for sid, laestab, name in conn.execute("SELECT id, laestab, name FROM school")
-    }
-    timelines = _enrolment_timelines(conn, pupil.id)
+    schools = {s.id: (s.laestab, s.name) for s in store_registers.all_schools(store)}
+    timelines = enrolment_timelines(store, pupil.id)
     enrolments: list[EnrolmentFile] = []
     total, total_previous = SessionCounts(), SessionCounts()
     code_counts: Counter[str] = Counter()
@@ -274,14 +218,7 @@ def gather_case_file(
             child_timeline(timelines), start=period.start, end=period.end
         )
 
-    contacts = [
-        ContactDetails(r[0], r[1], r[2], r[3], r[4], r[5], None if r[6] is None else bool(r[6]))
-        for r in conn.execute(
-            "SELECT id, name, relationship, address, phone, email, parental_responsibility "
-            "FROM contact WHERE pupil_id = ? ORDER BY priority, id",
-            (pupil.id,),
-        )
-    ]
+    contacts = stored.contacts_of_pupil(store, pupil.id)
     return CaseFile(
         pupil=pupil,
         period=period,
@@ -292,8 +229,8 @@ def gather_case_file(
             total_previous, start=previous_span[0], end=previous_span[1]
         ),
         contacts=contacts,
-        siblings=find_siblings(conn, pupil.id, contacts),
-        view=case_view(conn, pupil.upn, today=today),
+        siblings=find_siblings(store, pupil.id, contacts),
+        view=case_view(store, pupil.upn, today=today),
         code_counts=code_counts,
         penalty=penalty,
     )
@@ -337,7 +274,7 @@ def referral_period(
 
 
 def child_timeline(enrolments: list[tuple[Any, Any, Any]]) -> Any:
-    """One Timeline for the child over all their enrolments (``_enrolment_timelines``' tuples).
+    """One Timeline for the child over all their enrolments (``enrolment_timelines``' tuples).
 
     The marks are laid over one another per session: a blank takes any mark, and a mark that
     makes the session possible replaces one that does not (``D`` at one school, ``O`` at the
@@ -371,22 +308,17 @@ def child_timeline(enrolments: list[tuple[Any, Any, Any]]) -> Any:
     )
 
 
-def find_siblings(
-    conn: sqlite3.Connection, pupil_id: int, contacts: list[ContactDetails]
-) -> list[str]:
+def find_siblings(db: Database, pupil_id: int, contacts: list[ContactDetails]) -> list[str]:
     """Other pupils with a parent of the same name at the same address (names only)."""
     found: dict[int, str] = {}
     for contact in contacts:
         if not contact.address:
             continue
-        for other_id, other_address, forename, surname in conn.execute(
-            "SELECT c.pupil_id, c.address, p.forename, p.surname FROM contact c "
-            "JOIN pupil p ON p.id = c.pupil_id WHERE lower(trim(c.name)) = lower(trim(?)) "
-            "AND c.pupil_id != ?",
-            (contact.name, pupil_id),
-        ):
-            if _same_address(contact.address, other_address):
-                found[other_id] = " ".join(filter(None, [forename, surname])) or "(no name)"
+        for other in stored.same_name_contacts(Store.of(db), name=contact.name, pupil_id=pupil_id):
+            if _same_address(contact.address, other.address):
+                found[other.pupil_id] = (
+                    " ".join(filter(None, [other.forename, other.surname])) or "(no name)"
+                )
     return sorted(found.values())
 
 
@@ -424,21 +356,18 @@ def register_extract(case_file: CaseFile) -> list[RegisterSession]:
     return rows
 
 
-def register_imports(conn: sqlite3.Connection, case_file: CaseFile) -> list[ImportRef]:
+def register_imports(db: Database, case_file: CaseFile) -> list[ImportRef]:
     """Register imports for the child's schools (or several schools at once) whose dates overlap
     the previous academic year or the period: the files behind the figures."""
     school_ids = sorted({e.school_id for e in case_file.enrolments})
     if not school_ids:
         return []
-    marks_ = ",".join("?" * len(school_ids))
-    rows = conn.execute(
-        "SELECT i.id, i.file_name, i.sha256, i.file_format, i.imported_at, i.date_from, i.date_to, "
-        "s.laestab FROM import_log i LEFT JOIN school s ON s.id = i.school_id "
-        f"WHERE i.file_format NOT LIKE 'roster/%' AND (i.school_id IS NULL OR i.school_id IN ({marks_})) "
-        "AND i.date_from <= ? AND i.date_to >= ? ORDER BY i.id",
-        (*school_ids, case_file.period.end.isoformat(), case_file.previous_year[0].isoformat()),
-    ).fetchall()
-    return [ImportRef(*r) for r in rows]
+    return stored.register_imports(
+        Store.of(db),
+        school_ids=school_ids,
+        date_from_until=case_file.period.end,
+        date_to_from=case_file.previous_year[0],
+    )
 
 
 def database_as_at(imports: list[ImportRef], period: Period) -> ImportRef | None:
@@ -454,31 +383,26 @@ def database_as_at(imports: list[ImportRef], period: Period) -> ImportRef | None
     return max(covering, key=lambda i: (i.imported_at, i.id), default=None)
 
 
-def mark_changes(conn: sqlite3.Connection, case_file: CaseFile) -> list[MarkChangeRow]:
+def mark_changes(db: Database, case_file: CaseFile) -> list[MarkChangeRow]:
     """Register marks of the child in the period that a later import replaced."""
     by_id = {e.enrolment_id: e.laestab for e in case_file.enrolments}
     if not by_id:
         return []
-    marks_ = ",".join("?" * len(by_id))
-    rows = []
-    for enrolment_id, date, session, old, new, file_name, sha256, imported_at in conn.execute(
-        "SELECT c.enrolment_id, c.date, c.session, c.old_mark, c.new_mark, i.file_name, i.sha256, "
-        "i.imported_at FROM mark_change c JOIN import_log i ON i.id = c.import_id "
-        f"WHERE c.enrolment_id IN ({marks_}) AND c.date BETWEEN ? AND ? "
-        "ORDER BY c.date, c.session, c.id",
-        (*by_id, case_file.period.start.isoformat(), case_file.period.end.isoformat()),
-    ):
-        day = dt.date.fromisoformat(date[:10])
-        rows.append(
-            MarkChangeRow(
-                day,
-                layout.SESSION_NAMES[session],
-                describe_stored(old, day)[0] or "(blank)",
-                describe_stored(new, day)[0] or "(blank)",
-                by_id[enrolment_id],
-                file_name,
-                sha256,
-                imported_at,
-            )
+    return [
+        MarkChangeRow(
+            c.date,
+            layout.SESSION_NAMES[c.session],
+            describe_stored(c.old_mark, c.date)[0] or "(blank)",
+            describe_stored(c.new_mark, c.date)[0] or "(blank)",
+            by_id[c.enrolment_id],
+            c.import_file,
+            c.import_sha256,
+            c.imported_at,
         )
-    return rows
+        for c in stored.mark_changes(
+            Store.of(db),
+            enrolment_ids=list(by_id),
+            start=case_file.period.start,
+            end=case_file.period.end,
+        )
+    ]

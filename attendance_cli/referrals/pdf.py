@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 from xml.sax.saxutils import escape
 
 if TYPE_CHECKING:
-    from attendance_cli.referrals.bundle import BundleContent
+    from attendance_cli.referrals.content import BundleContent
 
 FONT = "AttVera"
 FONT_BOLD = "AttVera-Bold"
@@ -530,29 +530,19 @@ def _index(toc: Any, styles: dict[str, Any]) -> list[Any]:
 def _checklist(
     content: BundleContent, text: _Printable, styles: dict[str, Any], width: float
 ) -> list[Any]:
-    from attendance_cli.referrals.bundle import redact_siblings
-
-    siblings = content.case_file.siblings
     names = {"met": "Met", "missing": "MISSING", "not_applicable": "Not applicable"}
     rows: list[list[Any]] = [["Item", "Status", "Finding"]]
     extra = []
-    for item in content.check.items:
-        if item.id == "siblings":  # siblings are named in the check only, never in a bundle
-            continue
+    for item in content.checklist:  # redacted, without the siblings item (referrals.content)
         rows.append(
             [
                 _p(text.para(item.title), styles["cell"]),
                 names[item.status],
                 _p(
                     "<br/>".join(
-                        [text.para(redact_siblings(item.detail, siblings))]
+                        [text.para(item.detail)]
                         + [
-                            "• "
-                            + text.para(
-                                redact_siblings(
-                                    f"{_date(e.date) + ': ' if e.date else ''}{e.text}", siblings
-                                )
-                            )
+                            "• " + text.para(f"{_date(e.date) + ': ' if e.date else ''}{e.text}")
                             for e in item.evidence[:CHECKLIST_EVIDENCE_SHOWN]
                         ]
                         + (
@@ -1006,18 +996,18 @@ def _actions(
     for a in content.actions:
         rows.append(
             [
-                str(a["id"]),
-                _date(a["agreed_on"]),
-                _p(text.para(f"{a['tier']}: {a['kind']}"), styles["cell"]),
-                text.cell(a["action"], styles["cell"]),
-                _p(text.para(" / ".join(filter(None, [a["owner"], a["agency"]]))), styles["cell"]),
+                str(a.id),
+                _date(a.agreed_on),
+                _p(text.para(f"{a.tier}: {a.kind}"), styles["cell"]),
+                text.cell(a.action, styles["cell"]),
+                _p(text.para(" / ".join(filter(None, [a.owner, a.agency]))), styles["cell"]),
                 _p(
-                    escape(
-                        a["status"] + (f"\n{_date(a['ended_on'])}" if a["ended_on"] else "")
-                    ).replace("\n", "<br/>"),
+                    escape(a.status + (f"\n{_date(a.ended_on)}" if a.ended_on else "")).replace(
+                        "\n", "<br/>"
+                    ),
                     styles["cell"],
                 ),
-                text.cell(a["outcome"] or "", styles["cell"]),
+                text.cell(a.outcome or "", styles["cell"]),
             ]
         )
     if len(rows) == 1:
@@ -1039,16 +1029,14 @@ def _notices(
         return story + [_p("No penalty notices recorded for this child.", styles["body"])]
     rows: list[list[Any]] = [["Id", "Issued", "Parent", "Amount", "Paid", "Withdrawn (reason)"]]
     for n in notices:
-        withdrawn = (
-            f"{_date(n['withdrawn'])}: {n['withdrawn_reason'] or ''}" if n["withdrawn"] else ""
-        )
+        withdrawn = f"{_date(n.withdrawn)}: {n.withdrawn_reason or ''}" if n.withdrawn else ""
         rows.append(
             [
-                str(n["id"]),
-                _date(n["issued"]),
-                _p(text.para(n["parent_name"]), styles["cell"]),
-                f"£{n['amount_pence'] / 100:.2f}",
-                _date(n["paid"]),
+                str(n.id),
+                _date(n.issued),
+                _p(text.para(n.parent_name), styles["cell"]),
+                f"£{n.amount_pence / 100:.2f}",
+                _date(n.paid),
                 _p(text.para(withdrawn), styles["cell"]),
             ]
         )

@@ -263,7 +263,7 @@ def _column_count_error(source: SourceFile) -> InvalidInputError:
 # --------------------------------------------------------------------------------------- XLSX
 
 
-def _check_zip(path: Path, size: int) -> None:
+def check_zip(path: Path, size: int) -> None:
     """Refuse a workbook before the reader expands it: not a zip, too many parts, declared
     sizes over the limits (zip bombs), parts larger than they declare or failing their CRC
     (lying headers), or cells placed so far apart that the reader would allocate the whole
@@ -419,7 +419,7 @@ def _reach(data: bytes) -> tuple[int, int, int, int]:
 def _open_xlsx(path: Path, size: int) -> SourceFile:
     import python_calamine
 
-    _check_zip(path, size)
+    check_zip(path, size)
     try:
         workbook = python_calamine.CalamineWorkbook.from_path(str(path))
         chosen: tuple[str, list[list[Any]], int] | None = None

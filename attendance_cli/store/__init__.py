@@ -51,6 +51,7 @@ from attendance_cli.store.connection import Store, open_store
 from attendance_cli.store.transactions import (
     LOCK_AUDIT_CHAIN,
     LOCK_CASE_ACTIONS,
+    LOCK_MEETING_WORKBOOKS,
     LOCK_PENALTY_NOTICES,
     LOCK_REGISTERS,
     transaction,
@@ -61,6 +62,7 @@ __all__ = [
     "CHUNK_SIZE",
     "LOCK_AUDIT_CHAIN",
     "LOCK_CASE_ACTIONS",
+    "LOCK_MEETING_WORKBOOKS",
     "LOCK_PENALTY_NOTICES",
     "LOCK_REGISTERS",
     "Store",

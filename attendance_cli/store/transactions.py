@@ -28,6 +28,7 @@ LOCK_AUDIT_CHAIN = "audit-chain"  # read the last entry's hash, append the next 
 LOCK_PENALTY_NOTICES = "penalty-notices"  # count a pupil's notices, refuse the third, issue
 LOCK_CASE_ACTIONS = "case-actions"  # check an action is still agreed, then complete it
 LOCK_REGISTERS = "registers"  # refuse a workbook already imported, then write its marks
+LOCK_MEETING_WORKBOOKS = "meeting-workbooks"  # refuse a TSM workbook already recorded, record it
 
 
 @contextlib.contextmanager

@@ -56,7 +56,7 @@ from attendance_cli.store import registers as store_registers
 from attendance_cli.store.registers import School
 
 if TYPE_CHECKING:
-    from attendance_cli.cases.service import CaseworkSummary
+    from attendance_cli.cases.lists import CaseworkSummary
 
 LISTED_BANDS = (Band.SEVERE, Band.PERSISTENT, Band.AT_RISK)
 
@@ -233,7 +233,7 @@ def prepare_tsm_pack(
     counts = count_period(arrays, period.start, period.end)
     figures = _analyse(records, arrays, counts, calendar, period, include_all, config)
     la = _la_summary(store, period)
-    from attendance_cli.cases.service import casework_summaries
+    from attendance_cli.cases.lists import casework_summaries
 
     casework = casework_summaries(
         store.connection, [records[i].pupil_id for i, _ in figures], today=today

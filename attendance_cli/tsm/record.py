@@ -24,15 +24,21 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from attendance_cli.cases import kinds
 from attendance_cli.errors import InvalidInputError, Problem, RefusedError
 from attendance_cli.identifiers import normalise_upn
+from attendance_cli.store import cases as stored
+from attendance_cli.store.connection import Store
 from attendance_cli.tsm.workbook import ACTIONS_FILL_IN
+
+if TYPE_CHECKING:
+    from attendance_cli.store import Store
+    from attendance_cli.store.database import Database
+    from attendance_cli.store.registers import Pupil
 
 FILL_IN = ACTIONS_FILL_IN  # the columns the meeting fills in (tsm.workbook writes them)
 EXCEL_EPOCH = dt.date(1899, 12, 30)
@@ -117,12 +123,12 @@ def read_workbook_actions(path: Path, *, meeting_date: dt.date) -> WorkbookActio
     """Read and check the Actions sheet of a filled-in TSM pack (nothing is written)."""
     import python_calamine
 
-    from attendance_cli.registers.readers import _check_zip
+    from attendance_cli.registers.readers import check_zip
 
     if not path.is_file():
         raise InvalidInputError(f"No such file: {path}", hint="Check the workbook's path.")
     size = path.stat().st_size
-    _check_zip(path, size)
+    check_zip(path, size)
     digest = hashlib.sha256(path.read_bytes()).hexdigest()
     try:
         workbook = python_calamine.CalamineWorkbook.from_path(str(path))
@@ -268,7 +274,7 @@ def read_workbook_actions(path: Path, *, meeting_date: dt.date) -> WorkbookActio
 
 
 def record_tsm(
-    conn: sqlite3.Connection,
+    db: Database,
     *,
     school: str,
     date: dt.date,
@@ -279,21 +285,22 @@ def record_tsm(
     today: dt.date | None = None,
 ) -> TsmRecord:
     """Create the meeting and (from ``workbook``) everything agreed in it, in one transaction."""
-    from attendance_cli.analysis.dataset import find_school
-    from attendance_cli.cases import service
+    from attendance_cli.cases import case, meetings
     from attendance_cli.cases.audit import record_audit
-    from attendance_cli.db.engine import transaction
+    from attendance_cli.store import LOCK_MEETING_WORKBOOKS, writing
+    from attendance_cli.store.registers import find_school
 
+    store = Store.of(db)
     today = today or dt.date.today()
     if date > today:
         raise InvalidInputError(
             f"The meeting date {date.isoformat()} is in the future",
             hint="Record a meeting once it has taken place (--date).",
         )
-    ref = find_school(conn, school)
+    ref = find_school(store, school)
     names = [a.strip() for a in attendees or [] if a.strip()]
     planned: WorkbookActions | None = None
-    pupils: dict[str, service.PupilRef] = {}
+    pupils: dict[str, Pupil] = {}
     problems: list[Problem] = []
     if workbook is not None:
         planned = read_workbook_actions(workbook, meeting_date=date)
@@ -303,12 +310,12 @@ def record_tsm(
                 f"{ref.name} ({ref.laestab})",
                 hint="Check --school, or use that school's pack.",
             )
-        _refuse_recorded_workbook(conn, planned.sha256, workbook.name)
+        _refuse_recorded_workbook(store, planned.sha256, workbook.name)
         problems = list(planned.problems)
         kept = []
         for row in planned.rows:
             try:
-                pupils[row.upn] = service.find_pupil(conn, row.upn)
+                pupils[row.upn] = case.find_pupil(store, row.upn)
                 kept.append(row)
             except Exception:  # noqa: BLE001 - NotFoundError: reported as a row problem
                 problems.append(
@@ -340,25 +347,29 @@ def record_tsm(
         rows_skipped=sorted({p.row for p in problems if p.row is not None}),
         workbook_sha256=planned.sha256 if planned else None,
     )
-    with transaction(conn):
+    # refuse a workbook already recorded, then record it: no other run in between
+    with writing(store, LOCK_MEETING_WORKBOOKS):
         existing = None
         if planned is not None:
             assert workbook is not None
-            _refuse_recorded_workbook(conn, planned.sha256, workbook.name)  # a run in between
-            existing = conn.execute(
-                "SELECT id FROM meeting WHERE school_id = ? AND date = ? AND kind = 'tsm' "
-                "ORDER BY id LIMIT 1",
-                (ref.id, date.isoformat()),
-            ).fetchone()
+            _refuse_recorded_workbook(store, planned.sha256, workbook.name)  # a run in between
+            existing = stored.tsm_meeting_on(store, school_id=ref.id, date=date)
         if existing is not None:
-            result.meeting_id, result.meeting_reused = existing[0], True
+            result.meeting_id, result.meeting_reused = existing, True
         else:
-            result.meeting_id = service.insert_meeting(
-                conn, ref.id, date, "tsm", names, officer, ref.laestab
+            result.meeting_id = meetings.insert_meeting(
+                store, ref.id, date, "tsm", names, officer, ref.laestab
             )
         if planned is not None:
+            stored.insert_meeting_workbook(
+                store,
+                meeting_id=result.meeting_id,
+                sha256=planned.sha256,
+                file_name=workbook.name if workbook else None,
+                officer=officer,
+            )
             record_audit(
-                conn,
+                store,
                 officer=officer,
                 action="record_meeting_workbook",
                 entity="meeting",
@@ -371,74 +382,65 @@ def record_tsm(
             )
             result.rows_without_agreement = planned.blank_rows
             for row in planned.rows:
-                _record_row(conn, row, pupils[row.upn], result, date, officer)
+                _record_row(store, row, pupils[row.upn], result, date, officer)
     return result
 
 
-def _refuse_recorded_workbook(conn: sqlite3.Connection, sha256: str, name: str) -> None:
-    earlier = conn.execute(
-        "SELECT entity_id FROM audit_log WHERE action = 'record_meeting_workbook' AND detail LIKE ?",
-        (f'%"workbook_sha256": "{sha256}"%',),
-    ).fetchone()
+def _refuse_recorded_workbook(store: Store, sha256: str, name: str) -> None:
+    earlier = stored.meeting_of_workbook(store, sha256)
     if earlier is not None:
         raise RefusedError(
-            f"{name} was already recorded (meeting {earlier[0]})",
+            f"{name} was already recorded (meeting {earlier})",
             hint="Add further actions with `att case add-action`, or record a changed workbook.",
         )
 
 
 def _record_row(
-    conn: sqlite3.Connection,
+    store: Store,
     row: PlannedRow,
     pupil: Any,
     result: TsmRecord,
     date: dt.date,
     officer: str,
 ) -> None:
-    from attendance_cli.cases import service
+    from attendance_cli.cases import actions, case, leads, notes
 
-    open_id = service.open_case(conn, pupil.id)
+    open_id = case.open_case(store, pupil.id)
     note = f"Barriers (TSM {date.isoformat()}): {row.barriers}" if row.barriers else None
-    lead = service.current_lead(conn, open_id) if open_id is not None else None
+    lead = leads.current_lead(store, open_id) if open_id is not None else None
     new_note = note is not None and not (
-        open_id is not None
-        and conn.execute(
-            "SELECT 1 FROM case_note WHERE case_id = ? AND text = ?", (open_id, note)
-        ).fetchone()
+        open_id is not None and stored.note_exists(store, case_id=open_id, text=note)
     )
     new_lead = bool(row.lead and row.agency) and (
         lead is None or (lead.name, lead.agency) != (row.lead, row.agency)
     )
     new_action = bool(row.action and row.kind) and not (
         open_id is not None
-        and conn.execute(
-            "SELECT 1 FROM case_action WHERE case_id = ? AND meeting_id = ? AND kind = ? AND "
-            "description = ? AND due IS ? AND owner IS ? AND agency IS ?",
-            (
-                open_id,
-                result.meeting_id,
-                row.kind,
-                row.action,
-                row.due.isoformat() if row.due else None,
-                row.owner,
-                row.agency,
-            ),
-        ).fetchone()
+        and stored.same_action_exists(
+            store,
+            case_id=open_id,
+            meeting_id=result.meeting_id,
+            kind=row.kind or "",
+            description=row.action or "",
+            due=row.due,
+            owner=row.owner,
+            agency=row.agency,
+        )
     )
     if not (new_note or new_lead or new_action):
         result.rows_already_recorded.append(row.row)
         return
-    case_id = service.ensure_open_case(conn, pupil, officer)
+    case_id = case.ensure_open_case(store, pupil, officer)
     result.cases_opened += 0 if open_id is not None else 1
     if new_note and note is not None:
-        service.insert_note(conn, case_id, note, officer, pupil.upn)
+        notes.insert_note(store, case_id, note, officer, pupil.upn)
         result.notes_added += 1
     if new_lead and row.lead and row.agency:
-        service.insert_lead(conn, case_id, row.lead, row.agency, None, None, officer, pupil.upn)
+        leads.insert_lead(store, case_id, row.lead, row.agency, None, None, officer, pupil.upn)
         result.leads_set += 1
     if new_action and row.action and row.kind:
-        action_id = service.insert_action(
-            conn,
+        action_id = actions.insert_action(
+            store,
             case_id,
             row.kind,
             row.action,

@@ -342,7 +342,7 @@ def _add_casework(
     entries: dict[int, LaPupil],
     today: dt.date | None,
 ) -> None:
-    from attendance_cli.cases.service import casework_summaries
+    from attendance_cli.cases.lists import casework_summaries
 
     pupil_of = {i: records[i].pupil_id for i in entries}
     casework = casework_summaries(store.connection, sorted(set(pupil_of.values())), today=today)

@@ -51,7 +51,7 @@ from attendance_cli.store.registers import Pupil, School
 from attendance_cli.tsm.pack import PupilEntry, pupil_entry
 
 if TYPE_CHECKING:
-    from attendance_cli.cases.service import CaseworkSummary
+    from attendance_cli.cases.lists import CaseworkSummary
 
 
 @dataclass(frozen=True, eq=False)
@@ -152,7 +152,7 @@ def show_pupil(
     if problem:
         raise InvalidInputError(problem, hint="Check the UPN: 13 characters, e.g. B801200005001.")
     pupil = store_registers.find_pupil(store, upn)
-    from attendance_cli.cases.service import casework_summaries
+    from attendance_cli.cases.lists import casework_summaries
 
     found = casework_summaries(store.connection, [pupil.id], today=today).get(pupil.id)
     years = store_registers.marked_years(store, pupil_id=pupil.id)

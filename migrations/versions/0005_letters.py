@@ -1,7 +1,7 @@
 """letters: the letters att writes from templates, with the template's name and version
 
 Revision ID: 0005_letters
-Revises: 0002_casework
+Revises: 0004_case_links
 Create Date: 2026-12-01
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0005_letters"
-down_revision = "0002_casework"
+down_revision = "0004_case_links"
 branch_labels = None
 depends_on = None
 

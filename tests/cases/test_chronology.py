@@ -28,7 +28,7 @@ import datetime as dt
 import sqlite3
 from pathlib import Path
 
-from attendance_cli.cases import service
+from attendance_cli.cases import actions, case, leads, meetings, notes
 from attendance_cli.cases.chronology import case_view, case_view_dict
 from attendance_cli.registers.importer import import_registers
 from tests.helpers import SCHOOL, UPN1, UPN2, UPN3, write_csv
@@ -101,10 +101,10 @@ def test_action_impact_skips_the_action_week_and_half_term(
     conn: sqlite3.Connection, tmp_path: Path
 ) -> None:
     _marks(conn, tmp_path)
-    meeting = service.record_meeting(
+    meeting = meetings.record_meeting(
         conn, school=SCHOOL, date=dt.date(2025, 10, 15), officer="Jo", attendees=["Head"]
     )
-    action = service.add_action(
+    action = actions.add_action(
         conn,
         upn=UPN1,
         kind="formal attendance meeting",
@@ -140,7 +140,7 @@ def test_action_impact_skips_the_action_week_and_half_term(
 
 def test_impact_of_an_action_after_the_last_marks(conn: sqlite3.Connection, tmp_path: Path) -> None:
     _marks(conn, tmp_path)
-    service.add_action(conn, upn=UPN2, kind="home visit", action="Visit", officer="Jo")
+    actions.add_action(conn, upn=UPN2, kind="home visit", action="Visit", officer="Jo")
     (shown,) = case_view_dict(case_view(conn, UPN2))["actions"]
     assert shown["impact"]["after"] is None and shown["impact"]["change_points"] is None
     assert shown["impact"]["before"]["weeks"] == 4  # the last four weeks with marks: 100%
@@ -149,9 +149,9 @@ def test_impact_of_an_action_after_the_last_marks(conn: sqlite3.Connection, tmp_
 
 def test_case_events_in_order(conn: sqlite3.Connection, tmp_path: Path) -> None:
     _marks(conn, tmp_path)
-    service.set_lead(conn, upn=UPN1, name="Mrs Patel", agency="school", officer="Jo")
-    service.add_note(conn, upn=UPN1, text="Called home", officer="Jo")
-    service.close_case(conn, upn=UPN1, outcome="Improved", officer="Jo")
+    leads.set_lead(conn, upn=UPN1, name="Mrs Patel", agency="school", officer="Jo")
+    notes.add_note(conn, upn=UPN1, text="Called home", officer="Jo")
+    case.close_case(conn, upn=UPN1, outcome="Improved", officer="Jo")
     data = case_view_dict(case_view(conn, UPN1))
     recorded = [e["type"] for e in data["chronology"] if e["date"] == dt.date.today()]
     assert recorded == ["case_opened", "lead_practitioner", "note", "case_closed"]

@@ -20,19 +20,22 @@ from typer.testing import CliRunner
 from attendance_cli.cases import penalty
 from attendance_cli.cases.audit import list_audit, verify_audit
 from attendance_cli.cases.penalty import (
-    NoticeHistory,
-    Rates,
     add_penalty_notice,
-    assess_notice,
-    check_amount,
     check_penalty_notice,
     list_penalty_notices,
+    update_penalty_notice,
+    withdraw_penalty_notice,
+)
+from attendance_cli.cases.penalty_rules import (
+    NoticeHistory,
+    Rates,
+    assess_notice,
+    check_amount,
     number_notices,
     parent_key,
     parse_amount,
+    pounds,
     three_years_after,
-    update_penalty_notice,
-    withdraw_penalty_notice,
 )
 from attendance_cli.cli.app import app
 from attendance_cli.errors import InvalidInputError, NotFoundError, RefusedError, UsageError
@@ -289,7 +292,7 @@ def test_parse_amount_rejects(text: str) -> None:
 @given(st.integers(min_value=1, max_value=1_000_000))  # up to MAX_AMOUNT_POUNDS
 def test_parse_amount_round_trips_pounds_and_pence(pence: int) -> None:
     assert parse_amount(f"{pence // 100}.{pence % 100:02d}") == pence
-    assert parse_amount(penalty.pounds(pence)) == pence
+    assert parse_amount(pounds(pence)) == pence
 
 
 @given(st.text(alphabet=st.sampled_from("abAB .-'\u2019\t"), max_size=30))
@@ -461,7 +464,7 @@ def test_payment_amount_defaults_from_the_rule(
     )
     assert len(result.warnings) == notes
     action = pupils.execute("SELECT status, outcome FROM case_action").fetchone()
-    assert action == ("done", f"Paid {penalty.pounds(amount)} on {paid.isoformat()}")
+    assert action == ("done", f"Paid {pounds(amount)} on {paid.isoformat()}")
     entry = list_audit(pupils, upn=UPN1)[-2]
     assert (entry.action, entry.officer, entry.detail["amount_pence"]) == (
         "record_penalty_payment",
@@ -801,7 +804,7 @@ def test_a_backdated_withdrawal_cannot_renumber_a_later_notice(sample_conn) -> N
 
 @pytest.mark.parametrize("amount", ["1e30", "99999999999999999999999999999", "10000.01"])
 def test_absurd_amounts_are_clean_errors(amount: str) -> None:
-    from attendance_cli.cases.penalty import parse_amount
+    from attendance_cli.cases.penalty_rules import parse_amount
     from attendance_cli.errors import InvalidInputError
 
     with pytest.raises(InvalidInputError):

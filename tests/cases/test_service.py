@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from attendance_cli.cases import service
+from attendance_cli.cases import actions, case, documents, leads, lists, notes
 from attendance_cli.cases.audit import list_audit, verify_audit
 from attendance_cli.errors import InvalidInputError, NotFoundError, RefusedError
 
@@ -25,7 +25,7 @@ def _actions(conn: sqlite3.Connection) -> list[str]:
 
 def test_add_action_opens_a_case_and_derives_overdue(sample_conn: sqlite3.Connection) -> None:
     today = dt.date.today()
-    late = service.add_action(
+    late = actions.add_action(
         sample_conn,
         upn=UPN.lower(),
         kind="Home Visit",
@@ -41,7 +41,7 @@ def test_add_action_opens_a_case_and_derives_overdue(sample_conn: sqlite3.Connec
         "early help",
         "overdue",
     )
-    on_time = service.add_action(
+    on_time = actions.add_action(
         sample_conn, upn=UPN, kind="attendance contract", action="Sign", officer=OFFICER, due=today
     )
     assert on_time.status == "agreed" and on_time.tier == "formal"
@@ -65,32 +65,32 @@ def test_add_action_rejects_bad_input_and_writes_nothing(
     sample_conn: sqlite3.Connection, kwargs: dict[str, object], error: type[Exception]
 ) -> None:
     with pytest.raises(error):
-        service.add_action(sample_conn, upn=UPN, officer=OFFICER, **kwargs)  # type: ignore[arg-type]
+        actions.add_action(sample_conn, upn=UPN, officer=OFFICER, **kwargs)  # type: ignore[arg-type]
     assert sample_conn.execute("SELECT count(*) FROM pupil_case").fetchone()[0] == 0
     assert _actions(sample_conn) == []
 
 
 def test_unknown_pupil(sample_conn: sqlite3.Connection) -> None:
     with pytest.raises(NotFoundError, match="No pupil with UPN"):
-        service.add_note(sample_conn, upn="A123456789012", text="x", officer=OFFICER)
+        notes.add_note(sample_conn, upn="A123456789012", text="x", officer=OFFICER)
 
 
 def test_complete_action_once(sample_conn: sqlite3.Connection) -> None:
-    action = service.add_action(
+    action = actions.add_action(
         sample_conn, upn=UPN, kind="home visit", action="Visit", officer=OFFICER
     )
     with pytest.raises(InvalidInputError):
-        service.complete_action(sample_conn, action_id=action.id, outcome=" ", officer=OFFICER)
+        actions.complete_action(sample_conn, action_id=action.id, outcome=" ", officer=OFFICER)
     with pytest.raises(InvalidInputError):
-        service.complete_action(
+        actions.complete_action(
             sample_conn, action_id=action.id, outcome="x", status="agreed", officer=OFFICER
         )
-    done = service.complete_action(
+    done = actions.complete_action(
         sample_conn, action_id=action.id, outcome="Mum engaged", officer="Sam"
     )
     assert (done.status, done.outcome) == ("done", "Mum engaged") and done.completed_at
     with pytest.raises(RefusedError, match="already done"):
-        service.complete_action(
+        actions.complete_action(
             sample_conn, action_id=action.id, outcome="again", status="cancelled", officer=OFFICER
         )
     assert list_audit(sample_conn)[-1].officer == "Sam"
@@ -98,30 +98,30 @@ def test_complete_action_once(sample_conn: sqlite3.Connection) -> None:
 
 
 def test_lead_history_is_kept(sample_conn: sqlite3.Connection) -> None:
-    service.set_lead(sample_conn, upn=UPN, name="Mrs Patel", agency="school", officer=OFFICER)
-    lead = service.set_lead(
+    leads.set_lead(sample_conn, upn=UPN, name="Mrs Patel", agency="school", officer=OFFICER)
+    lead = leads.set_lead(
         sample_conn, upn=UPN, name="Dr Khan", agency="Health", role="GP", officer=OFFICER
     )
     assert (lead.name, lead.agency, lead.role) == ("Dr Khan", "health", "GP")
     assert sample_conn.execute("SELECT count(*) FROM lead_practitioner").fetchone()[0] == 2
     with pytest.raises(InvalidInputError):
-        service.set_lead(sample_conn, upn=UPN, name="X", agency="", officer=OFFICER)
+        leads.set_lead(sample_conn, upn=UPN, name="X", agency="", officer=OFFICER)
 
 
 def test_close_and_reopen(sample_conn: sqlite3.Connection) -> None:
     with pytest.raises(RefusedError):
-        service.close_case(sample_conn, upn=UPN, outcome="x", officer=OFFICER)
+        case.close_case(sample_conn, upn=UPN, outcome="x", officer=OFFICER)
     with pytest.raises(NotFoundError):
-        service.reopen_case(sample_conn, upn=UPN, officer=OFFICER)
-    service.add_note(sample_conn, upn=UPN, text="Called mum", officer=OFFICER)
-    closed = service.close_case(
+        case.reopen_case(sample_conn, upn=UPN, officer=OFFICER)
+    notes.add_note(sample_conn, upn=UPN, text="Called mum", officer=OFFICER)
+    closed = case.close_case(
         sample_conn, upn=UPN, outcome="Attendance back above 95%", officer=OFFICER
     )
     assert (closed.status, closed.outcome) == ("closed", "Attendance back above 95%")
-    again = service.reopen_case(sample_conn, upn=UPN, officer=OFFICER)
+    again = case.reopen_case(sample_conn, upn=UPN, officer=OFFICER)
     assert again.status == "open" and again.id == closed.id
     with pytest.raises(RefusedError):
-        service.reopen_case(sample_conn, upn=UPN, officer=OFFICER)
+        case.reopen_case(sample_conn, upn=UPN, officer=OFFICER)
     assert _actions(sample_conn) == ["open_case", "add_note", "close_case", "reopen_case"]
     assert list_audit(sample_conn)[-1].detail == {"previous_outcome": "Attendance back above 95%"}
 
@@ -132,7 +132,7 @@ def test_attach_document_copies_by_hash_privately(
     source = tmp_path / "../letter.pdf"
     source.write_bytes(b"%PDF-1.4 warning letter")
     store = tmp_path / "store"
-    record = service.attach_document(
+    record = documents.attach_document(
         sample_conn,
         upn=UPN,
         file=source,
@@ -149,12 +149,12 @@ def test_attach_document_copies_by_hash_privately(
     assert stored.read_bytes() == b"%PDF-1.4 warning letter"
     assert stat.S_IMODE(os.stat(stored).st_mode) == 0o600
     assert stat.S_IMODE(os.stat(store).st_mode) == 0o700
-    listed = service.list_documents(sample_conn, upn=UPN, store=store)
+    listed = documents.list_documents(sample_conn, upn=UPN, store=store)
     assert [(d.file_name, d.kind, d.document_date) for d in listed] == [
         ("letter.pdf", "letter", dt.date(2025, 10, 5))
     ]
     with pytest.raises(InvalidInputError):
-        service.attach_document(
+        documents.attach_document(
             sample_conn,
             upn=UPN,
             file=tmp_path / "nope.pdf",
@@ -163,14 +163,14 @@ def test_attach_document_copies_by_hash_privately(
             officer="x",
         )
     with pytest.raises(InvalidInputError):
-        service.attach_document(
+        documents.attach_document(
             sample_conn, upn=UPN, file=source, kind="selfie", store=store, officer="x"
         )
 
 
 def test_casework_summaries_and_lists(sample_conn: sqlite3.Connection) -> None:
     today = dt.date(2025, 11, 20)
-    service.add_action(
+    actions.add_action(
         sample_conn,
         upn=UPN,
         kind="home visit",
@@ -178,7 +178,7 @@ def test_casework_summaries_and_lists(sample_conn: sqlite3.Connection) -> None:
         due=dt.date(2025, 11, 1),
         officer=OFFICER,
     )
-    service.add_action(
+    actions.add_action(
         sample_conn,
         upn=UPN,
         kind="referral",
@@ -186,11 +186,11 @@ def test_casework_summaries_and_lists(sample_conn: sqlite3.Connection) -> None:
         due=dt.date(2025, 12, 1),
         officer=OFFICER,
     )
-    service.set_lead(sample_conn, upn=OTHER, name="Ann", agency="LA", officer=OFFICER)
+    leads.set_lead(sample_conn, upn=OTHER, name="Ann", agency="LA", officer=OFFICER)
     pupil_ids = dict(
         sample_conn.execute("SELECT upn, id FROM pupil WHERE upn IN (?, ?)", (UPN, OTHER))
     )
-    summaries = service.casework_summaries(sample_conn, list(pupil_ids.values()), today=today)
+    summaries = lists.casework_summaries(sample_conn, list(pupil_ids.values()), today=today)
     first = summaries[pupil_ids[UPN]]
     assert (first.open_actions, first.overdue_actions, first.next_review, first.has_plan) == (
         2,
@@ -203,7 +203,7 @@ def test_casework_summaries_and_lists(sample_conn: sqlite3.Connection) -> None:
     assert (second.lead_practitioner, second.has_plan) == ("Ann", False)
 
     def upns(**kwargs: object) -> list[str]:
-        return [r.upn for r in service.list_cases(sample_conn, today=today, **kwargs)]  # type: ignore[arg-type]
+        return [r.upn for r in lists.list_cases(sample_conn, today=today, **kwargs)]  # type: ignore[arg-type]
 
     assert sorted(upns()) == sorted([UPN, OTHER])
     assert upns(overdue=True) == [UPN]
@@ -222,7 +222,7 @@ def test_casework_summaries_and_lists(sample_conn: sqlite3.Connection) -> None:
     }
     assert schools[UPN] == {"8994001"} and "8994001" not in schools[OTHER]
     assert upns(school="Castle Hill") == [UPN]
-    service.close_case(sample_conn, upn=OTHER, outcome="Moved away", officer=OFFICER)
+    case.close_case(sample_conn, upn=OTHER, outcome="Moved away", officer=OFFICER)
     assert upns() == [UPN] and upns(status="closed") == [OTHER]
     with pytest.raises(InvalidInputError):
         upns(status="pending")
@@ -230,7 +230,7 @@ def test_casework_summaries_and_lists(sample_conn: sqlite3.Connection) -> None:
 
 def test_audit_chain_detects_tampering(sample_conn: sqlite3.Connection) -> None:
     for text in ("one", "two", "three"):
-        service.add_note(sample_conn, upn=UPN, text=text, officer=OFFICER)
+        notes.add_note(sample_conn, upn=UPN, text=text, officer=OFFICER)
     assert verify_audit(sample_conn).ok and verify_audit(sample_conn).entries == 4
     sample_conn.execute("UPDATE audit_log SET officer = 'Mallory' WHERE id = 3")
     check = verify_audit(sample_conn)

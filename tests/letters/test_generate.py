@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from attendance_cli.cases import penalty, service
+from attendance_cli.cases import actions, documents, penalty
 from attendance_cli.config import document_store
 from attendance_cli.errors import RefusedError, UsageError
 from attendance_cli.letters import generate
@@ -250,7 +250,7 @@ def test_each_letter_is_filed_in_the_case(
     import hashlib
 
     run = _run(sample_conn, sample_db, tmp_path / "out", "warning-before-prosecution")
-    docs = service.list_documents(sample_conn, upn=HARVEY, store=document_store(sample_db))
+    docs = documents.list_documents(sample_conn, upn=HARVEY, store=document_store(sample_db))
     assert len(docs) == 2 == len(run.letters)
     for doc, letter in zip(docs, run.letters, strict=True):
         data = letter.path.read_bytes()
@@ -380,7 +380,7 @@ def test_notice_to_improve_counts_as_a_warning_letter(
 def test_tsm_summary_to_the_school(
     sample_conn: sqlite3.Connection, sample_db: Path, tmp_path: Path
 ) -> None:
-    service.add_action(
+    actions.add_action(
         sample_conn,
         upn=HARVEY,
         kind="home visit",
@@ -423,7 +423,7 @@ def test_bulk_writes_one_letter_per_parent_and_files_each(
         for p in persistent
     }
     # Harvey had a letter 3 weeks ago: --not-since-weeks 4 leaves him out
-    service.attach_document(
+    documents.attach_document(
         sample_conn,
         upn=HARVEY,
         file=_file(tmp_path),
@@ -559,6 +559,6 @@ def test_a_notice_letter_is_dated_as_the_notice(
     assert paragraphs(letter.path)[paragraphs(letter.path).index("Kestrelford KF5 1SQ") + 2] == (
         "10 November 2025"
     )
-    doc = service.list_documents(sample_conn, upn=HARVEY, store=document_store(sample_db))[0]
+    doc = documents.list_documents(sample_conn, upn=HARVEY, store=document_store(sample_db))[0]
     assert doc.document_date == issued
     assert f"Notice number: {notice.id}" in _text(letter.path)

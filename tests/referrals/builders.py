@@ -12,7 +12,7 @@ import datetime as dt
 import sqlite3
 from pathlib import Path
 
-from attendance_cli.cases import service
+from attendance_cli.cases import actions, documents, leads
 from attendance_cli.config import document_store
 
 HARVEY = "A899200218001"
@@ -36,10 +36,10 @@ def build_case(
     ids: dict[str, int] = {}
     store = document_store(db_path)
     if "lead" not in leave_out:
-        service.set_lead(
+        leads.set_lead(
             conn, upn=upn, name="Mrs Patel", agency="school", role="Head of Year 7", officer=OFFICER
         )
-    visit = service.add_action(
+    visit = actions.add_action(
         conn,
         upn=upn,
         kind="home visit",
@@ -50,11 +50,11 @@ def build_case(
     )
     ids["visit"] = visit.id
     if "support_done" not in leave_out:
-        service.complete_action(
+        actions.complete_action(
             conn, action_id=visit.id, outcome="Parents will not change plans", officer=OFFICER
         )
     if "early_help" not in leave_out:
-        ids["early_help"] = service.add_action(
+        ids["early_help"] = actions.add_action(
             conn,
             upn=upn,
             kind="early help assessment",
@@ -62,12 +62,12 @@ def build_case(
             agency="early help",
             officer=OFFICER,
         ).id
-    contract = service.add_action(
+    contract = actions.add_action(
         conn, upn=upn, kind="attendance contract", action="Attendance contract", officer=OFFICER
     )
     ids["contract"] = contract.id
     if "formal_done" not in leave_out:
-        service.complete_action(
+        actions.complete_action(
             conn, action_id=contract.id, outcome="Signed, then broken in October", officer=OFFICER
         )
     for parent in parents:
@@ -75,7 +75,7 @@ def build_case(
             continue
         letter = tmp_path / f"warning-{parent.split()[0].lower()}.pdf"
         letter.write_bytes(b"%PDF-1.4\n% warning letter to " + parent.encode() + b"\n")
-        ids[f"letter:{parent}"] = service.attach_document(
+        ids[f"letter:{parent}"] = documents.attach_document(
             conn,
             upn=upn,
             file=letter,
@@ -86,10 +86,10 @@ def build_case(
             description=f"Warning letter to {parent}",
         ).id
     if "eso" not in leave_out:
-        eso = service.add_action(
+        eso = actions.add_action(
             conn, upn=upn, kind="ESO application", action="Consider an ESO", officer=OFFICER
         )
-        service.complete_action(
+        actions.complete_action(
             conn, action_id=eso.id, outcome="Not appropriate: parents capable", officer=OFFICER
         )
         ids["eso"] = eso.id

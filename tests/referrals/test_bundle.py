@@ -21,18 +21,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pypdf import PdfReader
 
-from attendance_cli.cases import service
+from attendance_cli.cases import actions, documents, notes
 from attendance_cli.cases.audit import list_audit, verify_audit
 from attendance_cli.cases.chronology import case_view
 from attendance_cli.codes import CATEGORY_OF_STORED, Category
 from attendance_cli.config import document_store
 from attendance_cli.errors import InvalidInputError, NotFoundError, RefusedError, UsageError
-from attendance_cli.referrals.bundle import (
-    build_referral_bundle,
-    redact_siblings,
-    sanitise_name,
-    verify_referral_bundle,
-)
+from attendance_cli.referrals.bundle import build_referral_bundle, verify_referral_bundle
+from attendance_cli.referrals.content import redact_siblings, sanitise_name
 from tests.conftest import SAMPLE
 from tests.referrals.builders import HARVEY, OFFICER, build_case
 
@@ -71,7 +67,7 @@ def _export(conn: sqlite3.Connection, db: Path, out: Path, **kwargs: object) -> 
 @pytest.fixture
 def bundle(sample_conn: sqlite3.Connection, sample_db: Path, tmp_path: Path) -> tuple[object, Path]:
     build_case(sample_conn, sample_db, tmp_path)
-    service.add_note(
+    notes.add_note(
         sample_conn, upn=HARVEY, text="Isla Marsden was on the same holiday", officer=OFFICER
     )
     out = tmp_path / "out" / "bundle.zip"
@@ -417,14 +413,14 @@ def test_long_texts_split_across_pages(
     """A table row taller than a page (a long note, 30 actions of evidence) must split."""
     build_case(sample_conn, sample_db, tmp_path)
     for n in range(30):
-        action = service.add_action(
+        action = actions.add_action(
             sample_conn, upn=HARVEY, kind="home visit", action=f"Visit {n} " * 30, officer=OFFICER
         )
-        service.complete_action(
+        actions.complete_action(
             sample_conn, action_id=action.id, outcome="Seen " * 40, officer=OFFICER
         )
     long_note = "The family explained their situation at length. " * 300 + "x" * 700
-    service.add_note(sample_conn, upn=HARVEY, text=long_note, officer=OFFICER)
+    notes.add_note(sample_conn, upn=HARVEY, text=long_note, officer=OFFICER)
     out = tmp_path / "long.zip"
     result = _export(sample_conn, sample_db, out)
     assert result.pages > 12  # type: ignore[attr-defined]
@@ -472,8 +468,8 @@ def test_spreadsheet_files_hold_no_live_formula(
     sample_conn: sqlite3.Connection, sample_db: Path, tmp_path: Path
 ) -> None:
     build_case(sample_conn, sample_db, tmp_path)
-    service.add_note(sample_conn, upn=HARVEY, text='=HYPERLINK("http://x","y")', officer=OFFICER)
-    service.add_note(sample_conn, upn=HARVEY, text="@SUM(A1)", officer=OFFICER)
+    notes.add_note(sample_conn, upn=HARVEY, text='=HYPERLINK("http://x","y")', officer=OFFICER)
+    notes.add_note(sample_conn, upn=HARVEY, text="@SUM(A1)", officer=OFFICER)
     # the workbook holds no officer text, but it does hold the pupil's name: make it a formula
     sample_conn.execute(
         "UPDATE pupil SET forename = ? WHERE upn = ?", ('=HYPERLINK("http://x","y")', HARVEY)
@@ -562,7 +558,7 @@ def test_a_document_named_after_a_sibling_is_redacted_in_the_manifest(
     for name in ("Isla_Marsden attendance.pdf", "letter about Isla Marsden.pdf"):
         document = tmp_path / name
         document.write_bytes(b"%PDF-1.4\n% about the sister\n" + name.encode())
-        service.attach_document(
+        documents.attach_document(
             sample_conn,
             upn=HARVEY,
             file=document,

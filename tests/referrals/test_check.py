@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from attendance_cli.cases import service
+from attendance_cli.cases import actions, documents, notes
 from attendance_cli.config import document_store
 from attendance_cli.errors import InvalidInputError, UsageError
 from attendance_cli.referrals.check import CheckItem, ReferralCheck, check_dict, check_referral
@@ -100,7 +100,7 @@ def test_undated_letter_and_letter_action_without_a_copy_do_not_count(
     build_case(sample_conn, sample_db, tmp_path, leave_out=("paul_letter",))
     undated = tmp_path / "letter-paul.pdf"
     undated.write_bytes(b"undated")
-    service.attach_document(
+    documents.attach_document(
         sample_conn,
         upn=HARVEY,
         file=undated,
@@ -116,7 +116,7 @@ def test_undated_letter_and_letter_action_without_a_copy_do_not_count(
         "UPDATE case_document SET description = 'Letter home' WHERE file_name = ?",
         ("letter-paul.pdf",),
     )
-    action = service.add_action(
+    action = actions.add_action(
         sample_conn,
         upn=HARVEY,
         kind="warning letter",
@@ -208,7 +208,7 @@ def test_medical_evidence_when_illness_is_frequent(
     if status == "missing":
         note = tmp_path / "gp.pdf"
         note.write_bytes(b"gp letter")
-        service.attach_document(
+        documents.attach_document(
             conn, upn=UPN1, file=note, kind="medical", store=tmp_path / "docs", officer=OFFICER
         )
         check = check_referral(conn, upn=UPN1, route="prosecution", today=TODAY)
@@ -342,14 +342,14 @@ def test_route_specific_items(sample_conn: sqlite3.Connection) -> None:
     )
     order = _status(check_referral(sample_conn, upn=HARVEY, route="parenting-order", today=TODAY))
     assert (order["prosecution"], order["eso_considered"]) == ("missing", "missing")
-    service.add_action(
+    actions.add_action(
         sample_conn,
         upn=HARVEY,
         kind="prosecution s.444(1)",
         action="Lay information",
         officer=OFFICER,
     )
-    service.add_action(
+    actions.add_action(
         sample_conn,
         upn=HARVEY,
         kind="referral",
@@ -357,7 +357,7 @@ def test_route_specific_items(sample_conn: sqlite3.Connection) -> None:
         agency="social care",
         officer=OFFICER,
     )
-    service.add_note(
+    notes.add_note(
         sample_conn,
         upn=HARVEY,
         text="Considered an education supervision order: not suitable",

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from attendance_cli.cases import service
+from attendance_cli.cases import notes
 from attendance_cli.referrals.pdf import LONG_ENTRY, _pieces
 from tests.referrals.builders import HARVEY, OFFICER, build_case
 from tests.referrals.test_bundle import _export, _pdf_text
@@ -35,7 +35,7 @@ def test_a_long_note_is_shown_in_the_chronology_and_printed_whole(
     build_case(sample_conn, sample_db, tmp_path)
     marked = " ".join(f"[mark {n}] the family said more about the holiday." for n in range(400))
     assert len(marked) > 5 * LONG_ENTRY
-    service.add_note(sample_conn, upn=HARVEY, text=marked, officer=OFFICER)
+    notes.add_note(sample_conn, upn=HARVEY, text=marked, officer=OFFICER)
     out = tmp_path / "bundle.zip"
     _export(sample_conn, sample_db, out)
     pages = _pdf_text(out)

@@ -74,19 +74,19 @@ def test_no_way_of_writing_a_sibling_reaches_the_bundle(
 ) -> None:
     import zipfile
 
-    from attendance_cli.cases import service
+    from attendance_cli.cases import documents, notes
     from attendance_cli.config import document_store
     from tests.referrals.builders import HARVEY, OFFICER, build_case
     from tests.referrals.test_bundle import _export, _pdf_text
 
     build_case(sample_conn, sample_db, tmp_path)
     for variant in VARIANTS:
-        service.add_note(
+        notes.add_note(
             sample_conn, upn=HARVEY, text=f"{variant} went on the holiday too", officer=OFFICER
         )
     letter = tmp_path / "Marsden_Isla_school_letter.pdf"
     letter.write_bytes(b"%PDF-1.4 a letter")
-    service.attach_document(
+    documents.attach_document(
         sample_conn,
         upn=HARVEY,
         file=letter,

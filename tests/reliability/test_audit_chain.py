@@ -12,7 +12,7 @@ import sqlite3
 import pytest
 
 from attendance_cli.cases.audit import GENESIS, verify_audit
-from attendance_cli.cases.service import add_note
+from attendance_cli.cases.notes import add_note
 
 
 @pytest.fixture

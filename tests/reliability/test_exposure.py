@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from attendance_cli.cases.service import attach_document
+from attendance_cli.cases.documents import attach_document
 from attendance_cli.cli.app import app
 from attendance_cli.config import document_store
 from attendance_cli.registers.importer import import_registers

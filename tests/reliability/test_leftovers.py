@@ -120,7 +120,7 @@ def test_an_export_killed_at_the_rename_is_swept_by_the_next_export(
 def test_an_attachment_killed_at_the_rename_is_swept_when_att_next_opens(
     sample_db: Path, tmp_path: Path
 ) -> None:
-    from attendance_cli.cases import service
+    from attendance_cli.cases import documents
 
     upn = HARVEY
     letter = tmp_path / "letter.txt"
@@ -130,7 +130,7 @@ def test_an_attachment_killed_at_the_rename_is_swept_when_att_next_opens(
     def attach() -> object:
         conn = connect(sample_db)
         try:
-            return service.attach_document(
+            return documents.attach_document(
                 conn, upn=upn, file=letter, kind="letter", store=store, officer=OFFICER
             )
         finally:

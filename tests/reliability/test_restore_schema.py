@@ -74,3 +74,41 @@ def test_cli_restore_refuses_a_trigger(db_path: Path, tmp_path: Path) -> None:
     result = CliRunner().invoke(app, ["--db", str(db_path), "db", "restore", str(tampered)])
     assert result.exit_code == ExitCode.INVALID_INPUT
     assert "unexpected trigger rewrite" in result.stderr
+
+
+def test_table_constraints_in_another_order_are_the_same_schema() -> None:
+    """Alembic's batch migrations write a rebuilt table's foreign keys in an order that changes
+    between runs; the comparison must not call that a different schema (but a different
+    constraint is one)."""
+    import sqlite3
+
+    from attendance_cli.db.backup import schema_differences, schema_of
+
+    def schema(sql: str) -> dict[tuple[str, str], str]:
+        conn = sqlite3.connect(":memory:")
+        conn.execute("CREATE TABLE p (id INTEGER PRIMARY KEY)")
+        conn.execute(sql)
+        try:
+            return schema_of(conn)
+        finally:
+            conn.close()
+
+    one = schema(
+        "CREATE TABLE a (id INTEGER, x INTEGER, y INTEGER, CONSTRAINT fx FOREIGN KEY(x) "
+        "REFERENCES p (id), CONSTRAINT fy FOREIGN KEY(y) REFERENCES p (id))"
+    )
+    other_order = schema(
+        "CREATE TABLE a (id INTEGER, x INTEGER, y INTEGER, CONSTRAINT fy FOREIGN KEY(y) "
+        "REFERENCES p (id), CONSTRAINT fx FOREIGN KEY(x) REFERENCES p (id))"
+    )
+    changed = schema(
+        "CREATE TABLE a (id INTEGER, x INTEGER, y INTEGER, CONSTRAINT fy FOREIGN KEY(y) "
+        "REFERENCES p (id), CONSTRAINT fx FOREIGN KEY(y) REFERENCES p (id))"
+    )
+    columns_swapped = schema(
+        "CREATE TABLE a (id INTEGER, y INTEGER, x INTEGER, CONSTRAINT fx FOREIGN KEY(x) "
+        "REFERENCES p (id), CONSTRAINT fy FOREIGN KEY(y) REFERENCES p (id))"
+    )
+    assert schema_differences(other_order, one) == []
+    assert schema_differences(changed, one) == ["table a differs"]
+    assert schema_differences(columns_swapped, one) == ["table a differs"]

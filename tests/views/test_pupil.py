@@ -12,7 +12,8 @@ import pytest
 from rich.console import Console
 from typer.testing import CliRunner
 
-from attendance_cli.cases.service import add_action, set_lead
+from attendance_cli.cases.actions import add_action
+from attendance_cli.cases.leads import set_lead
 from attendance_cli.cli import common
 from attendance_cli.cli.app import app
 from attendance_cli.cli.pupil import print_pupil
