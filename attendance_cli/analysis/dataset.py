@@ -145,12 +145,15 @@ class EnrolmentRecord:
     looked_after: bool | None
     entry_date: str | None
     leaving_date: str | None
+    registration_group: str | None = None
     marks: dict[int, str] = field(default_factory=dict)
 
 
 _ENROLMENT_SQL = (
-    "SELECT e.id, p.id, e.school_id, p.upn, p.surname, p.forename, e.year_group, p.gender, p.fsm, "
-    "p.sen, p.social_worker, p.looked_after, e.entry_date, e.leaving_date "
+    # a name kept as written (no comma, no roster yet) is shown where the surname goes
+    "SELECT e.id, p.id, e.school_id, p.upn, coalesce(p.surname, p.name_as_written), p.forename, "
+    "e.year_group, p.gender, p.fsm, p.sen, p.social_worker, p.looked_after, e.entry_date, "
+    "e.leaving_date, e.registration_group "
     "FROM enrolment e JOIN pupil p ON p.id = e.pupil_id"
 )
 

@@ -61,6 +61,7 @@ PUPIL_COLUMNS = [
     "next_review",
     "overdue_actions",
     "has_plan",
+    "registration_group",
 ]
 
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from attendance_cli.errors import DatabaseError
 
-SCHEMA_HEAD = "0002_casework"
+SCHEMA_HEAD = "0003_register_details"
 
 
 def migrations_dir() -> Path:

@@ -99,6 +99,7 @@ class PupilEntry:
     next_review: dt.date | None = None
     overdue_actions: int = 0
     has_plan: bool = False
+    registration_group: str | None = None
 
 
 @dataclass
@@ -281,6 +282,7 @@ def pupil_entry(
         surname=record.surname,
         forename=record.forename,
         year_group=record.year_group,
+        registration_group=record.registration_group,
         gender=record.gender,
         fsm=record.fsm,
         sen=record.sen,
