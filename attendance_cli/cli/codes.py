@@ -32,7 +32,9 @@ def codes_command(
     from attendance_cli.codes import CODE_TABLE_COLUMNS, code_table
 
     local = None
-    path = code_map or (Path(os.environ["ATT_CODE_MAP"]) if os.environ.get("ATT_CODE_MAP") else None)
+    path = code_map or (
+        Path(os.environ["ATT_CODE_MAP"]) if os.environ.get("ATT_CODE_MAP") else None
+    )
     if path is not None:
         from attendance_cli.registers.code_map import read_code_map
 

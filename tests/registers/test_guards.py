@@ -74,8 +74,12 @@ def test_absence_report_cli_does_not_suggest_skip_invalid(db_path: Path, tmp_pat
         ["UPN", "Name", "Sessions possible", "Attendance %", "Overall absence %"],
     ],
 )
-def test_totals_file_is_refused(conn: sqlite3.Connection, tmp_path: Path, header: list[str]) -> None:
-    path = write_csv(tmp_path / "totals.csv", [header, [UPN1, "Smith", *["10"] * (len(header) - 2)]])
+def test_totals_file_is_refused(
+    conn: sqlite3.Connection, tmp_path: Path, header: list[str]
+) -> None:
+    path = write_csv(
+        tmp_path / "totals.csv", [header, [UPN1, "Smith", *["10"] * (len(header) - 2)]]
+    )
     summary = _import(conn, path)
     assert summary.status == "rejected" and not summary.skippable
     assert "totals, not session marks" in summary.problems[0].message
@@ -118,7 +122,9 @@ def test_sub_codes_and_code_map(conn: sqlite3.Connection, tmp_path: Path) -> Non
     from attendance_cli.registers.code_map import read_code_map
 
     code_map = read_code_map(
-        write_csv(tmp_path / "map.csv", [["local_code", "statutory_code"], ["L7", "N"], ["11", "I"]])
+        write_csv(
+            tmp_path / "map.csv", [["local_code", "statutory_code"], ["L7", "N"], ["11", "I"]]
+        )
     )
     header = ["UPN", *[f"{d:%d/%m/%Y} {s}" for d in DAYS[:2] for s in ("AM", "PM")]]
     rows = [header, [UPN1, "I01", "x01", "L7", "11"]]  # x01 -> X: not possible
@@ -131,7 +137,9 @@ def test_sub_codes_and_code_map(conn: sqlite3.Connection, tmp_path: Path) -> Non
     assert logged.startswith("map.csv (sha256 ")
 
 
-def test_unknown_local_code_without_a_map_is_a_problem(conn: sqlite3.Connection, tmp_path: Path) -> None:
+def test_unknown_local_code_without_a_map_is_a_problem(
+    conn: sqlite3.Connection, tmp_path: Path
+) -> None:
     header = ["UPN", f"{DAYS[0]:%d/%m/%Y} AM"]
     summary = _import(conn, write_csv(tmp_path / "g.csv", [header, [UPN1, "L7"]]))
     assert summary.status == "rejected"
@@ -142,7 +150,9 @@ def test_code_map_cannot_redefine_a_statutory_code(tmp_path: Path) -> None:
     from attendance_cli.errors import InvalidInputError
     from attendance_cli.registers.code_map import read_code_map
 
-    path = write_csv(tmp_path / "map.csv", [["local_code", "statutory_code"], ["L7", "N"], ["I", "/"]])
+    path = write_csv(
+        tmp_path / "map.csv", [["local_code", "statutory_code"], ["L7", "N"], ["I", "/"]]
+    )
     with pytest.raises(InvalidInputError) as raised:
         read_code_map(path)
     (problem,) = raised.value.problems

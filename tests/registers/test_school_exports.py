@@ -67,7 +67,9 @@ def marks_rows(date_text: Any) -> list[list[Any]]:
     return rows
 
 
-def grid_two_row_header(date_text: Any, pupils: list[tuple[str, str, str, str]] = PUPILS) -> list[list[Any]]:
+def grid_two_row_header(
+    date_text: Any, pupils: list[tuple[str, str, str, str]] = PUPILS
+) -> list[list[Any]]:
     top: list[Any] = ["", "", "", ""]
     bottom: list[Any] = ["UPN", "Name", "Reg", "Year"]
     for day in DAYS:
@@ -106,7 +108,9 @@ def _xlsx(path: Path, sheets: dict[str, list[list[Any]]], merge_dates: bool = Fa
 
 def build_marks_csv_titles_and_footer(tmp: Path) -> Path:
     rows = marks_rows(lambda d: f"{d:%a %d %b %Y}")  # "Mon 01 Sep 2025"
-    path = write_csv(tmp / "marks.csv", TITLE_ROWS + _pad(rows, 7) + [["Total", "", "", "", "", "", "28"]])
+    path = write_csv(
+        tmp / "marks.csv", TITLE_ROWS + _pad(rows, 7) + [["Total", "", "", "", "", "", "28"]]
+    )
     with path.open("a", encoding="utf-8") as handle:
         handle.write("Printed 02/09/2025 by SIMS\n")  # a short footer line
     return path
@@ -188,7 +192,9 @@ def test_every_export_layout_gives_the_hand_counted_figures(
     for upn, expected in EXPECTED.items():
         assert figures(conn, upn) == expected, upn
     names = dict(
-        conn.execute("SELECT upn, coalesce(surname || ', ' || forename, name_as_written) FROM pupil")
+        conn.execute(
+            "SELECT upn, coalesce(surname || ', ' || forename, name_as_written) FROM pupil"
+        )
     )
     if "marks-" in build.__name__ or "grid" in build.__name__ or "weekly" in build.__name__:
         assert names == {UPN1: "Smith, Ann", UPN2: "Jones, Bo", UPN3: "Cara Patel"}
@@ -246,14 +252,20 @@ def test_a_bad_mark_on_one_sheet_rejects_the_whole_workbook(
     summary = import_registers(conn, paths=[path], school=SCHOOL).files[0]
     assert summary.status == "rejected"
     (problem,) = summary.problems
-    assert (problem.file, problem.row, problem.column) == ("b.xlsx (sheet '4T')", 3, "2025-09-01 PM")
+    assert (problem.file, problem.row, problem.column) == (
+        "b.xlsx (sheet '4T')",
+        3,
+        "2025-09-01 PM",
+    )
     assert conn.execute("SELECT count(*) FROM mark_year").fetchone() == (0,)
 
 
 def test_weekly_grid_column_must_be_a_monday(conn: sqlite3.Connection, tmp_path: Path) -> None:
     rows = weekly_rows()
     rows[0][5] = "02/09/2025"
-    summary = import_registers(conn, paths=[write_csv(tmp_path / "w.csv", rows)], school=SCHOOL).files[0]
+    summary = import_registers(
+        conn, paths=[write_csv(tmp_path / "w.csv", rows)], school=SCHOOL
+    ).files[0]
     assert summary.status == "rejected" and not summary.skippable
     assert "not a Monday" in summary.problems[0].message
     assert summary.problems[0].column == "02/09/2025"
@@ -264,7 +276,9 @@ def test_weekly_grid_cell_longer_than_a_week_is_refused(
 ) -> None:
     rows = weekly_rows()
     rows[2][5] = WEEK[UPN2] + "/"
-    summary = import_registers(conn, paths=[write_csv(tmp_path / "w.csv", rows)], school=SCHOOL).files[0]
+    summary = import_registers(
+        conn, paths=[write_csv(tmp_path / "w.csv", rows)], school=SCHOOL
+    ).files[0]
     assert summary.status == "rejected"
     assert (summary.problems[0].row, summary.problems[0].column) == (3, "01/09/2025")
     assert "11 characters" in summary.problems[0].message
