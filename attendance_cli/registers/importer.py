@@ -239,7 +239,8 @@ def _import_one(
 ) -> FileSummary:
     path = opened.path
     layouts = sorted({s.layout for s in opened.sheets}, key=LAYOUTS.index)
-    summary = FileSummary(path.name, str(path), "+".join(layouts), file_sha256(path), "imported")
+    layout_name = "ctf" if opened.sheets[0].source.kind == "ctf" else "+".join(layouts)
+    summary = FileSummary(path.name, str(path), layout_name, file_sha256(path), "imported")
     workbook = opened.sheets[0].source.kind == "xlsx"
     if workbook:
         summary.sheets = [s.source.sheet or "" for s in opened.sheets]

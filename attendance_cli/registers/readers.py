@@ -47,6 +47,12 @@ class Batch:
     first_row: int  # spreadsheet row number (1-based, header = row 1) of the batch's first row
     columns: list[Any]  # one pyarrow string array (or list[str | None]) per header column
     rows: int
+    row_numbers: list[int] | None = None  # when rows are not consecutive (a CTF: the pupil)
+
+    def numbers(self) -> np.ndarray:
+        if self.row_numbers is not None:
+            return np.asarray(self.row_numbers, dtype=np.int32)
+        return np.arange(self.first_row, self.first_row + self.rows, dtype=np.int32)
 
 
 @dataclass
@@ -63,10 +69,14 @@ class SourceFile:
     data_start: int = 1  # rows before the first data row (title rows + header rows)
     footer_rows: int = 0  # rows of a different width skipped as footers (CSV)
     raw_columns: set[int] = field(default_factory=set)  # keep cell text unstripped (weekly grid)
+    ctf_rows: list[list[str | None]] = field(default_factory=list, repr=False)
+    ctf_row_numbers: list[int] | None = field(default=None, repr=False)  # pupil per row (CTF)
     _xlsx_rows: list[list[Any]] = field(default_factory=list, repr=False)
 
     @property
     def display(self) -> str:
+        if self.kind == "ctf":
+            return f"{self.path.name} (CTF {self.sheet})"
         return f"{self.path.name} (sheet {self.sheet!r})" if self.sheet else self.path.name
 
     def problem(
@@ -102,7 +112,7 @@ def open_sources(
     try:
         size = path.stat().st_size
         with path.open("rb") as handle:
-            head = handle.read(8)
+            head = handle.read(64)
     except PermissionError as exc:
         raise InvalidInputError(
             f"Permission denied reading {path}", hint="Check the file's permissions."
@@ -116,6 +126,10 @@ def open_sources(
         )
     if head.startswith(b"PK\x03\x04") or suffix in XLSX_SUFFIXES:
         return _open_xlsx(path, size, sheet, upn_headers)
+    from attendance_cli.registers import ctf
+
+    if ctf.looks_like_ctf(path, head):
+        return OpenedFile(ctf.read_ctf(path, size))
     if sheet is not None:
         raise InvalidInputError(
             f"--sheet {sheet!r} was given but {path.name} is a CSV file, which has no sheets",
@@ -667,7 +681,11 @@ def iter_batches(
     progress: Callable[[int], None] | None = None,
 ) -> Iterator[Batch]:
     """Yield the file's data rows as batches of string columns (header excluded)."""
-    if source.kind == "xlsx":
+    if source.kind == "ctf":
+        width = len(source.header)
+        columns = [[row[i] for row in source.ctf_rows] for i in range(width)]
+        yield Batch(1, columns, len(source.ctf_rows), source.ctf_row_numbers)
+    elif source.kind == "xlsx":
         yield from _xlsx_batches(source)
     else:
         yield from _csv_batches(source, newlines_in_values=newlines_in_values, progress=progress)

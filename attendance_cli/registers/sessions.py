@@ -225,7 +225,7 @@ def collect_observations(
             if school_col is not None
             else np.full(n, BLANK, np.int32)
         )
-        rows = np.arange(batch.first_row, batch.first_row + n, dtype=np.int32)
+        rows = batch.numbers()
         _first_values(details, upn_ids, upns, batch, columns)
         if layout == "marks":
             code = code_ids.encode(batch.columns[columns.fields["mark"]])
