@@ -264,6 +264,12 @@ def _import_one(
             if columns.ignored and item.layout != "roster":
                 shown = ", ".join(repr(c) for c in columns.ignored[:5])
                 summary.notes.append(f"{source.display}: ignored column(s) {shown}")
+            if columns.totals:
+                shown = ", ".join(repr(c) for c in columns.totals[:5])
+                summary.notes.append(
+                    f"{source.display}: totals column(s) {shown} ignored: att counts figures "
+                    "from the session marks"
+                )
             if item.layout == "roster":
                 prepared.append((item, _prepare_roster(source, columns, school, summary)))
             else:
@@ -297,12 +303,14 @@ def _import_one(
             summary.import_id = None
     except InvalidInputError as exc:
         summary.status = "rejected"
-        if exc.problems or not summary.problems:
-            summary.problems = exc.problems or [
+        if exc.problems:  # problems row by row: --skip-invalid can load the rest
+            summary.problems = exc.problems
+            summary.problems_total = max(exc.total_problems, 1)
+        else:  # the file refused as a whole (absence report, US dates, ...)
+            summary.problems = [
                 Problem(exc.file or path.name, exc.row, exc.column, exc.message, exc.hint)
             ]
-            summary.problems_total = max(exc.total_problems, 1)
-        if not exc.problems:
+            summary.problems_total = 1
             summary.skippable = False
     if dry_run and summary.status == "imported":
         summary.status = "dry_run"
@@ -459,7 +467,7 @@ def _refuse_absence_report(source: SourceFile, columns: Columns, layout: str, va
     present = np.isin(
         kept, np.frombuffer(codes.stored_chars(codes.Category.PRESENT).encode(), np.uint8)
     )
-    pupils = len(np.unique(valid.pupil[keep]))
+    pupils = int((np.bincount(valid.pupil[keep]) > 0).sum())
     if present.any() or pupils < 2:
         return
     column = source.header[columns.fields["mark"]] if layout == "marks" else "session columns"
@@ -477,26 +485,23 @@ def _refuse_absence_report(source: SourceFile, columns: Columns, layout: str, va
 
 def _note_few_sessions(source: SourceFile, valid: Any, summary: FileSummary) -> None:
     """Note pupils with marks for far fewer sessions than their school's calendar in the file
-    (a pupil who joined or left part-way, or an export cut short)."""
+    (a pupil who joined or left part-way, or an export cut short). Kept marks are one per pupil
+    per session (duplicates and conflicts are resolved first), so counts are bincounts."""
     keep = valid.keep
     if not keep.any():
         return
-    n_dates = max(len(valid.date_values), 1)
-    slot = valid.date[keep].astype(np.int64) * 2 + valid.session[keep]
+    n_slots = max(len(valid.date_values), 1) * 2
+    n_schools = len(valid.school_values)
     school = valid.school[keep].astype(np.int64)
-    pupil = valid.pupil[keep].astype(np.int64)
-    calendar = np.unique(school * (n_dates * 2) + slot)
-    calendar_size = np.bincount(calendar // (n_dates * 2), minlength=len(valid.school_values))
-    pairs = np.unique(pupil * len(valid.school_values) + school)
-    pupil_pair = np.unique((pupil * len(valid.school_values) + school) * (n_dates * 2) + slot) // (
-        n_dates * 2
-    )
-    sessions_of = np.bincount(np.searchsorted(pairs, pupil_pair), minlength=len(pairs))
-    pair_school = pairs % len(valid.school_values)
-    size = calendar_size[pair_school]
-    few = (size >= FEW_SESSIONS_MIN_CALENDAR) & (sessions_of < FEW_SESSIONS_SHARE * size)
+    calendar = np.zeros(n_schools * n_slots, dtype=bool)
+    calendar[school * n_slots + valid.date[keep].astype(np.int64) * 2 + valid.session[keep]] = True
+    calendar_size = calendar.reshape(n_schools, n_slots).sum(axis=1)
+    sessions_of = np.bincount(valid.pupil[keep].astype(np.int64) * n_schools + school)
+    pairs = np.flatnonzero(sessions_of)
+    size = calendar_size[pairs % n_schools]
+    few = (size >= FEW_SESSIONS_MIN_CALENDAR) & (sessions_of[pairs] < FEW_SESSIONS_SHARE * size)
     if few.any():
-        upns = [valid.upn_values[int(p)] for p in (pairs[few] // len(valid.school_values))[:3]]
+        upns = [valid.upn_values[int(p)] for p in (pairs[few] // n_schools)[:3]]
         summary.notes.append(
             f"{source.display}: {int(few.sum())} pupil(s) have marks for under half of the "
             f"{int(size[few].max())} sessions the file covers for their school (e.g. "

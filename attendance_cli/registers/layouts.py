@@ -158,10 +158,10 @@ def detect_layout(source: SourceFile, columns: Columns, requested: str = "auto")
         layout = "grid"
     elif columns.weeks and "date_of_birth" not in found:
         layout = "weekly"
+    elif found & ROSTER_MARKERS or columns.contacts:
+        layout = "roster"  # a roster may carry an attendance % column: noted, not refused
     elif columns.totals and not ({"date", "mark"} & found) and len(columns.totals) >= 2:
         raise _totals_error(source, columns)
-    elif found & ROSTER_MARKERS or columns.contacts:
-        layout = "roster"
     else:
         raise _layout_error(source, "att cannot tell what kind of file this is")
     required = {

@@ -192,3 +192,36 @@ def test_ambiguous_but_consecutive_school_days_are_read_day_first(
     rows = [[UPN1, d, "AM", "/"] for d in dates]
     assert _import(conn, write_csv(tmp_path / "m.csv", _marks(rows))).status == "imported"
     assert stored_year(conn, UPN1)[marks.position(dt.date(2025, 9, 5), 0)] == "/"
+
+
+def test_roster_with_an_attendance_column_is_a_roster(
+    conn: sqlite3.Connection, tmp_path: Path
+) -> None:
+    rows = [
+        ["UPN", "Surname", "DOB", "Attendance %", "Sessions possible"],
+        [UPN1, "Smith", "01/02/2017", "91.0", "120"],
+    ]
+    summary = _import(conn, write_csv(tmp_path / "roster.csv", rows))
+    assert (summary.status, summary.layout) == ("imported", "roster")
+    assert any("totals column(s)" in n for n in summary.notes)
+
+
+def test_a_whole_file_refusal_is_reported_over_row_problems(
+    conn: sqlite3.Connection, tmp_path: Path
+) -> None:
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    first = workbook.active
+    first.title = "A"
+    first.append(["UPN", "01/09/2025 AM"])
+    first.append([UPN1, "QQ"])  # a row problem on the first sheet
+    second = workbook.create_sheet("B")
+    second.append(["UPN", *[f"{d:%d/%m/%Y} AM" for d in DAYS]])
+    for upn in (UPN2, UPN3):
+        second.append([upn, *["N"] * 10])  # 20 marks, no present mark: an absence report
+    workbook.save(tmp_path / "w.xlsx")
+    summary = _import(conn, tmp_path / "w.xlsx")
+    assert summary.status == "rejected" and not summary.skippable
+    (problem,) = summary.problems
+    assert "att needs every session's mark" in problem.message
