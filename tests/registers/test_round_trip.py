@@ -32,11 +32,13 @@ SESSIONS = [(d, s) for d in DAYS for s in (0, 1)]
 SINGLE = sorted(c for c in codes.CODES_2024 if len(c) == 1) + ["-"]
 TWO = sorted(c for c in codes.CODES_2024 if len(c) == 2)
 
-registers = st.dictionaries(
-    st.sampled_from([UPN1, UPN2, UPN3]),
-    st.lists(st.sampled_from([*SINGLE, *TWO, "", "", ""]), min_size=20, max_size=20),
-    min_size=1,
-    max_size=3,
+registers = st.sampled_from([SINGLE, [*SINGLE, *TWO]]).flatmap(  # one-character codes only in
+    lambda alphabet: st.dictionaries(  # half the examples, so the weekly grid is written too
+        st.sampled_from([UPN1, UPN2, UPN3]),
+        st.lists(st.sampled_from([*alphabet, "", "", "", "/", "\\"]), min_size=20, max_size=20),
+        min_size=1,
+        max_size=3,
+    )
 )
 
 
