@@ -246,6 +246,7 @@ def _detect_encoding(path: Path, size: int) -> tuple[str, str | None]:
             return "utf-8", None
         except UnicodeDecodeError:
             pass
+        _refuse_mixed_encodings(path)
         handle.seek(0)
         fallback = codecs.getincrementaldecoder("cp1252")()
         try:
@@ -258,6 +259,39 @@ def _detect_encoding(path: Path, size: int) -> tuple[str, str | None]:
                 hint="Save the file as CSV UTF-8 from Excel or the school's system.",
             ) from exc
     return "cp1252", "not UTF-8: read as Windows-1252"
+
+
+def _refuse_mixed_encodings(path: Path) -> None:
+    """A file that is not UTF-8 throughout is read as Windows-1252 — unless some of its rows are
+    UTF-8 (non-ASCII text that decodes as UTF-8) and others are not: then reading it either way
+    garbles names, so it is refused naming rows of each kind."""
+    utf8_rows: list[int] = []
+    other_rows: list[int] = []
+    with path.open("rb") as handle:
+        for number, line in enumerate(handle, start=1):
+            if line.isascii():
+                continue
+            try:
+                line.decode("utf-8")
+            except UnicodeDecodeError:
+                other_rows.append(number)
+            else:
+                utf8_rows.append(number)
+    if utf8_rows and other_rows:
+
+        def shown(rows: list[int]) -> str:
+            return ", ".join(map(str, rows[:5])) + (
+                f" (and {len(rows) - 5} more)" if len(rows) > 5 else ""
+            )
+
+        raise InvalidInputError(
+            f"{path.name} mixes text encodings: row(s) {shown(utf8_rows)} are UTF-8 but row(s) "
+            f"{shown(other_rows)} are not (Windows-1252?), so names would be garbled either way",
+            file=path.name,
+            row=other_rows[0],
+            hint="Open the file in Excel or the school's system and save it again as CSV UTF-8, "
+            "or export it again.",
+        )
 
 
 def _check_decodes(path: Path, handle: Any, encoding: str, name: str) -> None:

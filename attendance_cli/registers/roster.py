@@ -119,7 +119,7 @@ def parse_roster(source: SourceFile, columns: Columns, default_school: str | Non
             laestab = cell("laestab")
             if laestab is not None:
                 laestab = "".join(laestab.split()).replace("/", "")
-                if not (laestab.isdigit() and len(laestab) == 7):
+                if not (laestab.isascii() and laestab.isdigit() and len(laestab) == 7):
                     complain(
                         "laestab",
                         laestab,

@@ -66,7 +66,9 @@ def _concat(columns: list[Any]) -> Any:
 
 
 # Reasons a mark is rejected, in the order they are checked (first one wins).
-R_OK, R_UPN, R_DATE, R_WEEKEND, R_SESSION, R_CODE, R_CODE_SET, R_SCHOOL, R_CONFLICT = range(9)
+R_OK, R_UPN, R_DATE, R_WEEKEND, R_SESSION, R_CODE, R_CODE_SET, R_SCHOOL, R_CONFLICT, R_FUTURE = (
+    range(10)
+)
 
 
 @dataclass
@@ -353,6 +355,7 @@ def validate_observations(
     obs: Observations,
     default_school: str | None,
     *,
+    today: dt.date | None = None,
     code_map: dict[str, str] | None = None,
     code_map_name: str | None = None,
     keep_dropped_as_missing: bool = False,
@@ -384,7 +387,8 @@ def validate_observations(
     date_canonical: dict[dt.date, int] = {}
     date_values: list[dt.date] = []
     date_index: list[int] = []
-    date_state: list[int] = []  # 0 ok, R_DATE, R_WEEKEND
+    date_state: list[int] = []  # 0 ok, R_DATE, R_WEEKEND, R_FUTURE
+    latest = today or dt.date.today()
     labels = columns.labels or source.header
     session_of_header = {labels[c]: h for c, h in reversed(columns.sessions.items())}
     for raw in obs.dates.values:
@@ -397,7 +401,9 @@ def validate_observations(
             date_state.append(R_DATE)
             date_index.append(-1)
             continue
-        date_state.append(R_WEEKEND if parsed.weekday() >= 5 else R_OK)
+        date_state.append(
+            R_WEEKEND if parsed.weekday() >= 5 else R_FUTURE if parsed > latest else R_OK
+        )
         if parsed not in date_canonical:
             date_canonical[parsed] = len(date_values)
             date_values.append(parsed)
@@ -466,7 +472,8 @@ def validate_observations(
     for raw in obs.schools.values:
         laestab = "".join(ch for ch in raw if not ch.isspace()).replace("/", "")
         good = (
-            laestab.isdigit()
+            laestab.isascii()
+            and laestab.isdigit()
             and len(laestab) == 7
             and (default_school is None or laestab == default_school)
         )
@@ -628,6 +635,17 @@ def _describe_problems(
             column = mark_col if layout != "marks" else header[f["date"]]
             message = f"{day.isoformat()} is a {day:%A}: registers have no weekend sessions"
             hint, value = "Check the date (is it in US order?).", day.isoformat()
+        elif r == R_FUTURE:
+            day = date_values[date[i]]
+            column = mark_col if layout != "marks" else header[f["date"]]
+            message = (
+                f"{day.isoformat()} is after today: a register holds marks only for sessions "
+                "already held"
+            )
+            hint, value = (
+                "Check the date (its year, or whether it is in US order).",
+                day.isoformat(),
+            )
         elif r == R_SESSION:
             raw = obs.sessions.values[obs.session[i]] if obs.session[i] != BLANK else ""
             column = header[f["session"]]
@@ -653,9 +671,10 @@ def _describe_problems(
         elif r == R_SCHOOL:
             raw = obs.schools.values[obs.school[i]]
             column, value = header[f["laestab"]], raw
+            compact = raw.replace(" ", "").replace("/", "")
             message = (
-                f"LAESTAB {raw!r} is not 7 digits"
-                if not raw.replace(" ", "").isdigit() or len(raw.replace(" ", "")) != 7
+                f"LAESTAB {raw!r} is not 7 digits (0-9)"
+                if not (compact.isascii() and compact.isdigit()) or len(compact) != 7
                 else f"row is for school {raw} but --school was given as a different school"
             )
             hint = "LAESTAB is the 7-digit DfE number (LA code + establishment number)."

@@ -103,6 +103,13 @@ def test_release_database_upgrades_with_data_intact(saved: Path, tmp_path: Path)
         after = conn.execute(f"SELECT {', '.join(columns)} FROM {table}").fetchall()
         assert sorted(after, key=repr) == rows, table
     assert snapshot["mark_year"], "the saved database must hold marks"
+    # 0003_register_details: the new columns exist and start empty on old rows
+    assert conn.execute("SELECT count(*), count(registration_group) FROM enrolment").fetchone() == (
+        len(snapshot["enrolment"]),
+        0,
+    )
+    assert conn.execute("SELECT count(name_as_written) FROM pupil").fetchone() == (0,)
+    assert conn.execute("SELECT count(code_map) FROM import_log").fetchone() == (0,)
     conn.close()
 
 
