@@ -103,9 +103,10 @@ class CodeMap:
 
 ProgressCallback = Callable[[str, int], None]  # (file name, bytes read since last call)
 
-# An absence report lists only absences: refused when a file holds at least this many marks for
-# at least two pupils and not one present mark.
-ABSENCE_REPORT_MARKS = 20
+# An absence report lists only absences: refused when a file holds at least this many absence
+# marks for at least two pupils and not one present mark (a file of closure or not-on-roll
+# codes is not an absence report; one pupil absent throughout is a real register).
+ABSENCE_REPORT_MARKS = 10
 # A pupil with marks for under this share of the sessions the school's file covers is noted.
 FEW_SESSIONS_SHARE = 0.5
 FEW_SESSIONS_MIN_CALENDAR = 10
@@ -464,16 +465,22 @@ def _refuse_absence_report(source: SourceFile, columns: Columns, layout: str, va
     kept = valid.stored[keep]
     if len(kept) < ABSENCE_REPORT_MARKS:
         return
-    present = np.isin(
-        kept, np.frombuffer(codes.stored_chars(codes.Category.PRESENT).encode(), np.uint8)
+
+    def chars(*categories: codes.Category) -> np.ndarray:
+        return np.frombuffer(codes.stored_chars(*categories).encode(), np.uint8)
+
+    if np.isin(kept, chars(codes.Category.PRESENT, codes.Category.AEA)).any():
+        return
+    absences = int(
+        np.isin(kept, chars(codes.Category.AUTHORISED, codes.Category.UNAUTHORISED)).sum()
     )
     pupils = int((np.bincount(valid.pupil[keep]) > 0).sum())
-    if present.any() or pupils < 2:
+    if absences < ABSENCE_REPORT_MARKS or pupils < 2:
         return
     column = source.header[columns.fields["mark"]] if layout == "marks" else "session columns"
     raise InvalidInputError(
         f"{source.display} looks like an absence report: {len(kept):,} marks for {pupils:,} "
-        "pupils and not one present mark (/, \\ or L). att needs every session's mark, present "
+        "pupils and not one present mark (/, \\, L or an approved activity). att needs every session's mark, present "
         "ones too: from absences alone every listed pupil would look severely absent and pupils "
         "never absent would vanish",
         file=source.display,

@@ -160,7 +160,7 @@ def detect_layout(source: SourceFile, columns: Columns, requested: str = "auto")
         layout = "weekly"
     elif found & ROSTER_MARKERS or columns.contacts:
         layout = "roster"  # a roster may carry an attendance % column: noted, not refused
-    elif columns.totals and not ({"date", "mark"} & found) and len(columns.totals) >= 2:
+    elif columns.totals and not ({"date", "mark"} & found):
         raise _totals_error(source, columns)
     else:
         raise _layout_error(source, "att cannot tell what kind of file this is")

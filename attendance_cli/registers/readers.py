@@ -142,7 +142,8 @@ def open_sources(
 # ------------------------------------------------------------------------------ header rows
 
 HEADER_SEARCH_ROWS = 30
-_AM_PM = {"am", "pm", "morning", "afternoon"}
+# ("A"/"P" are not taken: P is a register code, so a first data row could look like AM/PM)
+_AM_PM = {"am": "AM", "pm": "PM", "morning": "AM", "afternoon": "PM"}
 _FOOTER = re.compile(
     r"\b(?:totals?|sub-?totals?|count|summary|average|mean|key|legend|printed|generated|page"
     r"|percentage|number of|end of report)\b|%",
@@ -198,7 +199,7 @@ def join_header(rows: list[list[str]], index: int) -> tuple[list[str], int, int]
     row = rows[index]
     below = rows[index + 1] if index + 1 < len(rows) else []
     above = rows[index - 1] if index > 0 else []
-    if sum(1 for t in below if t and _is_am_pm(t)) >= 2:
+    if sum(1 for t in below if t and _is_am_pm(t)) >= 2 and any(row):
         upper, lower, last = row, below, index + 1
     elif sum(1 for t in row if t and _is_am_pm(t)) >= 2 and any(above):
         upper, lower, last = above, row, index
@@ -212,7 +213,9 @@ def join_header(rows: list[list[str]], index: int) -> tuple[list[str], int, int]
     for top, bottom in zip(upper, lower, strict=True):
         if bottom and _is_am_pm(bottom):
             carried = top or carried  # a merged date cell is written in its first column only
-            header.append(f"{carried} {bottom.strip('() ')}".strip())
+            header.append(
+                f"{carried} {_AM_PM[''.join(bottom.split()).lower().strip('()')]}".strip()
+            )
         else:
             carried = ""
             header.append(bottom or top)

@@ -108,15 +108,22 @@ def _footer_mask(batch: Batch, columns: Columns, upn_ids: np.ndarray, upns: Inte
     candidates = (upn_ids == BLANK) | upn_text_footer[np.where(upn_ids == BLANK, -1, upn_ids)]
     if not candidates.any():
         return mask
-    look = sorted(
-        {0, columns.fields["upn"]}
-        | {columns.fields[n] for n in ("name", "surname", "forename") if n in columns.fields}
-    )
+    look = sorted({0, *columns.fields.values()})
+    width = len(batch.columns)
     for row_index in np.flatnonzero(candidates).tolist():
-        texts = [_value(batch.columns[c], row_index) for c in look if c < len(batch.columns)]
+        texts = [_value(batch.columns[c], row_index) for c in look if c < width]
         if any(t and is_footer_text(t) for t in texts):
             mask[row_index] = True
+        elif upn_ids[row_index] == BLANK:
+            # no UPN and nothing but numbers: a totals row without a label
+            cells = [_value(batch.columns[c], row_index) for c in range(width)]
+            filled = [c.strip() for c in cells if c and c.strip()]
+            if filled and all(_NUMBER.match(c) for c in filled):
+                mask[row_index] = True
     return mask
+
+
+_NUMBER = re.compile(r"^-?\d+(?:[.,]\d+)?%?$")
 
 
 def _week_characters(column: Any, offset: int) -> Any:
@@ -654,7 +661,10 @@ def _describe_problems(
         elif r == R_CODE:
             column, value = mark_col, raw_code
             message = f"{raw_code!r} is not a DfE attendance code"
-            hint = "Use a code from the DfE register code set (see att codes)."
+            hint = (
+                "Use a code from the DfE register code sets (att codes lists them); a school's "
+                "local code can be mapped to its statutory code with --code-map FILE."
+            )
         elif r == R_CODE_SET:
             day = date_values[date[i]]
             code = code_norm[obs.code[i]]

@@ -225,3 +225,48 @@ def test_a_whole_file_refusal_is_reported_over_row_problems(
     assert summary.status == "rejected" and not summary.skippable
     (problem,) = summary.problems
     assert "att needs every session's mark" in problem.message
+
+
+def test_closure_codes_alone_are_not_an_absence_report(
+    conn: sqlite3.Connection, tmp_path: Path
+) -> None:
+    # a snow day: every pupil Y4 (site closed) for both sessions, 3 pupils x 2 days
+    rows = [
+        [u, d.isoformat(), s, "Y4"]
+        for u in (UPN1, UPN2, UPN3)
+        for d in DAYS[:2]
+        for s in ("AM", "PM")
+    ]
+    assert _import(conn, write_csv(tmp_path / "snow.csv", _marks(rows))).status == "imported"
+
+
+def test_one_pupil_absent_throughout_is_a_register(
+    conn: sqlite3.Connection, tmp_path: Path
+) -> None:
+    rows = [[UPN1, d.isoformat(), s, "N"] for d in DAYS for s in ("AM", "PM")]  # 20 N
+    assert _import(conn, write_csv(tmp_path / "cme.csv", _marks(rows))).status == "imported"
+    assert figures(conn, UPN1) == (20, 0, 0, 20)
+
+
+def test_unlabelled_totals_row_is_skipped(conn: sqlite3.Connection, tmp_path: Path) -> None:
+    header = ["UPN", "Name", *[f"{d:%d/%m/%Y} AM" for d in DAYS[:3]]]
+    rows = [
+        header,
+        [UPN1, "Smith, Ann", "/", "/", "N"],
+        [UPN2, "Jones, Bo", "/", "I", "/"],
+        ["", "", "2", "1", "1"],
+    ]
+    summary = _import(conn, write_csv(tmp_path / "g.csv", rows))
+    assert summary.status == "imported", summary.problems
+    assert summary.footer_rows == 1
+    assert figures(conn, UPN2) == (3, 2, 1, 0)
+
+
+def test_a_pupil_row_without_a_upn_is_still_a_problem(
+    conn: sqlite3.Connection, tmp_path: Path
+) -> None:
+    header = ["UPN", "Name", *[f"{d:%d/%m/%Y} AM" for d in DAYS[:2]]]
+    rows = [header, [UPN1, "Smith, Ann", "/", "/"], ["", "Jones, Bo", "/", "I"]]
+    summary = _import(conn, write_csv(tmp_path / "g.csv", rows))
+    assert summary.status == "rejected"
+    assert (summary.problems[0].row, summary.problems[0].column) == (3, "UPN")
