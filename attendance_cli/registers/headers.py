@@ -8,6 +8,7 @@ recognised by ``parse_session_header``.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 
 SYNONYMS: dict[str, tuple[str, ...]] = {
@@ -92,6 +93,7 @@ _CONTACT = re.compile(
 )
 
 
+@functools.lru_cache(maxsize=8192)
 def normalise_header(header: str) -> str:
     return re.sub(r"[^0-9a-z]", "", header.lower())
 
@@ -132,14 +134,18 @@ _WEEK_HEADER = re.compile(
 class SessionHeader:
     """A grid column header that names a session; ``date`` is None when the date is invalid."""
 
-    __slots__ = ("date", "session", "problem")
+    __slots__ = ("date", "session", "problem", "text")
 
-    def __init__(self, date: dt.date | None, session: int, problem: str | None) -> None:
+    def __init__(
+        self, date: dt.date | None, session: int, problem: str | None, text: str = ""
+    ) -> None:
         self.date = date
         self.session = session
         self.problem = problem
+        self.text = text  # the date as written in the header
 
 
+@functools.lru_cache(maxsize=8192)  # an LA's files repeat the same headers: parse each once
 def parse_session_header(header: str) -> SessionHeader | None:
     """``"2025-09-03 AM"``, ``"Wed 03/09/25 PM"``, ``"Mon 01 Sep 2025 AM"`` -> SessionHeader;
     None if not a session."""
@@ -150,9 +156,10 @@ def parse_session_header(header: str) -> SessionHeader | None:
     from attendance_cli.registers.values import parse_date
 
     date, problem = parse_date(match.group("date"))
-    return SessionHeader(date, session, problem)
+    return SessionHeader(date, session, problem, match.group("date"))
 
 
+@functools.lru_cache(maxsize=8192)
 def parse_week_header(header: str) -> tuple[dt.date | None, str | None] | None:
     """A weekly-grid column header (the week's Monday: ``01/09/2025``, ``w/c Mon 01 Sep 2025``,
     an Excel date) -> (date, problem); None when the header is not a date."""

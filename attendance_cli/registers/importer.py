@@ -466,14 +466,14 @@ def _refuse_absence_report(source: SourceFile, columns: Columns, layout: str, va
     if len(kept) < ABSENCE_REPORT_MARKS:
         return
 
-    def chars(*categories: codes.Category) -> np.ndarray:
-        return np.frombuffer(codes.stored_chars(*categories).encode(), np.uint8)
+    def table(*categories: codes.Category) -> np.ndarray:  # stored character -> in categories
+        lookup = np.zeros(256, dtype=bool)
+        lookup[np.frombuffer(codes.stored_chars(*categories).encode(), np.uint8)] = True
+        return lookup
 
-    if np.isin(kept, chars(codes.Category.PRESENT, codes.Category.AEA)).any():
+    if table(codes.Category.PRESENT, codes.Category.AEA)[kept].any():
         return
-    absences = int(
-        np.isin(kept, chars(codes.Category.AUTHORISED, codes.Category.UNAUTHORISED)).sum()
-    )
+    absences = int(table(codes.Category.AUTHORISED, codes.Category.UNAUTHORISED)[kept].sum())
     pupils = int((np.bincount(valid.pupil[keep]) > 0).sum())
     if absences < ABSENCE_REPORT_MARKS or pupils < 2:
         return
@@ -499,11 +499,17 @@ def _note_few_sessions(source: SourceFile, valid: Any, summary: FileSummary) -> 
         return
     n_slots = max(len(valid.date_values), 1) * 2
     n_schools = len(valid.school_values)
-    school = valid.school[keep].astype(np.int64)
-    calendar = np.zeros(n_schools * n_slots, dtype=bool)
-    calendar[school * n_slots + valid.date[keep].astype(np.int64) * 2 + valid.session[keep]] = True
-    calendar_size = calendar.reshape(n_schools, n_slots).sum(axis=1)
-    sessions_of = np.bincount(valid.pupil[keep].astype(np.int64) * n_schools + school)
+    school = valid.school[keep]
+    slot = valid.date[keep] * 2 + valid.session[keep]
+    if (school == school[0]).all():  # one school (the usual file): no school key needed
+        calendar_size = np.full(n_schools, int((np.bincount(slot, minlength=n_slots) > 0).sum()))
+        sessions_of = np.bincount(valid.pupil[keep] * n_schools + school)
+    else:
+        school64 = school.astype(np.int64)
+        calendar = np.zeros(n_schools * n_slots, dtype=bool)
+        calendar[school64 * n_slots + slot] = True
+        calendar_size = calendar.reshape(n_schools, n_slots).sum(axis=1)
+        sessions_of = np.bincount(valid.pupil[keep].astype(np.int64) * n_schools + school64)
     pairs = np.flatnonzero(sessions_of)
     size = calendar_size[pairs % n_schools]
     few = (size >= FEW_SESSIONS_MIN_CALENDAR) & (sessions_of[pairs] < FEW_SESSIONS_SHARE * size)

@@ -29,6 +29,7 @@ from attendance_cli.registers.headers import (
     normalise_header,
     parse_session_header,
     parse_week_header,
+    session_date_text,
 )
 from attendance_cli.registers.readers import SourceFile
 
@@ -144,7 +145,8 @@ def expand_weeks(columns: Columns) -> None:
             columns.labels.append(f"{week_label} ({_WEEKDAY_SESSIONS[offset]})")
             columns.virtual[label_index] = (index, offset)
             day = monday + dt.timedelta(days=offset // 2) if monday is not None else None
-            columns.sessions[label_index] = SessionHeader(day, offset % 2, problem)
+            text = session_date_text(week_label) or ""
+            columns.sessions[label_index] = SessionHeader(day, offset % 2, problem, text)
 
 
 def detect_layout(source: SourceFile, columns: Columns, requested: str = "auto") -> str:

@@ -19,7 +19,6 @@ import numpy as np
 from attendance_cli import codes, marks
 from attendance_cli.errors import InvalidInputError, Problem
 from attendance_cli.identifiers import normalise_upn, upn_problem
-from attendance_cli.registers.headers import session_date_text
 from attendance_cli.registers.layouts import Columns
 from attendance_cli.registers.readers import Batch, SourceFile, is_footer_text, iter_batches
 from attendance_cli.registers.values import check_date_order, parse_date, parse_session
@@ -326,8 +325,7 @@ def _check_date_order(source: SourceFile, columns: Columns, layout: str, obs: Ob
         texts = obs.dates.values
         column = source.header[columns.fields["date"]]
     else:
-        labels = obs.dates.values
-        texts = [t for t in (session_date_text(v) for v in labels) if t]
+        texts = list(dict.fromkeys(h.text for h in columns.sessions.values() if h.text))
         column = "session column headers"
     found = check_date_order(texts)
     if found:
@@ -338,7 +336,10 @@ def _check_date_order(source: SourceFile, columns: Columns, layout: str, obs: Ob
             hits = np.flatnonzero(obs.date == date_id) if date_id is not None else np.zeros(0)
             row = int(obs.row[hits[0]]) if len(hits) else None
         else:
-            column = next((v for v in labels if session_date_text(v) == example), column)
+            labels = columns.labels or source.header
+            column = next(
+                (labels[c] for c, h in columns.sessions.items() if h.text == example), column
+            )
         raise InvalidInputError(
             f"{source.display}, column {column!r}: {why}",
             file=source.display,
@@ -433,12 +434,16 @@ def validate_observations(
     # date's set?
     code_norm = []
     readings: dict[tuple[str, str, str], int] = {}
-    code_used = np.bincount(obs.code[obs.code != BLANK], minlength=len(obs.codes.values))
+    code_used: np.ndarray | None = None
     for code_id, raw in enumerate(obs.codes.values):
         written = codes.normalise_code(raw)
         resolved, how = resolve_code(written, code_map or {})
         code_norm.append(resolved)
         if how:
+            if code_used is None:  # counted only when some code needed reading
+                code_used = np.bincount(
+                    obs.code[obs.code != BLANK], minlength=len(obs.codes.values)
+                )
             reading = (how, written, resolved)
             readings[reading] = readings.get(reading, 0) + int(code_used[code_id])
     known = [

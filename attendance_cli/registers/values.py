@@ -129,17 +129,23 @@ def check_date_order(texts: list[str]) -> tuple[str, str] | None:
     place, or weekend dates day first that are weekdays month first, or scattered day first and a
     register period month first), or when every date could be read either way and neither reading
     is a register period. att never reads a date month first."""
-    parsed = [(t, _numeric_parts(t)) for t in texts if t.strip()]
-    if not parsed or any(p is None for _, p in parsed):
+    parsed: list[tuple[str, tuple[int, int, int]]] = []
+    for text in texts:
+        if text.strip():
+            found = _numeric_parts(text)
+            if found is None:  # some date is not numeric: judged cell by cell
+                return None
+            parsed.append((text, found))
+    if not parsed:
         return None
-    parts = [p for _, p in parsed if p is not None]
+    parts = [p for _, p in parsed]
     if any(first > 12 for first, _, _ in parts):
         return None  # unambiguous: day first (bad dates are reported one by one)
     uk, us = _reading(parts, True), _reading(parts, False)
     if us is None:
         return None
     if uk is None:
-        example = next(t for t, (a, b, y) in parsed if b > 12).strip()  # type: ignore[misc]
+        example = next(t for t, (_, b, _) in parsed if b > 12).strip()
         return (
             f"its dates only make sense in US order (month first, e.g. {example!r}); att reads "
             "numeric dates day first (DD/MM/YYYY), always",
