@@ -152,7 +152,7 @@ def show_pupil(
     if problem:
         raise InvalidInputError(problem, hint="Check the UPN: 13 characters, e.g. B801200005001.")
     row = conn.execute(
-        "SELECT id, upn, surname, forename, date_of_birth, gender, fsm, sen, social_worker, "
+        "SELECT id, upn, coalesce(surname, name_as_written), forename, date_of_birth, gender, fsm, sen, social_worker, "
         "looked_after FROM pupil WHERE upn = ?",
         (wanted,),
     ).fetchone()
