@@ -124,6 +124,10 @@ _SESSION_HEADER = re.compile(
     r"[\s_:-]*\(?(?P<session>am|pm)\)?\s*$",
     re.IGNORECASE,
 )
+_SESSION_FIRST_HEADER = re.compile(  # "AM 03/09/2025", "PM - Wed 03/09/25"
+    rf"^\s*(?P<session>am|pm)[\s_:,-]*(?:{_WEEKDAY}[\s,]*)?(?P<date>{_DATE})\s*$",
+    re.IGNORECASE,
+)
 _WEEK_HEADER = re.compile(
     r"^\s*(?:(?:w/?c|w/?b|wk\s*beg(?:inning)?|week\s+(?:beginning|commencing|starting)|week\s+of)"
     rf"[\s:.]*)?(?:{_WEEKDAY}[\s,]*)?(?P<date>{_DATE}|\d{{5}})\s*$",
@@ -149,7 +153,7 @@ class SessionHeader:
 def parse_session_header(header: str) -> SessionHeader | None:
     """``"2025-09-03 AM"``, ``"Wed 03/09/25 PM"``, ``"Mon 01 Sep 2025 AM"`` -> SessionHeader;
     None if not a session."""
-    match = _SESSION_HEADER.match(header)
+    match = _SESSION_HEADER.match(header) or _SESSION_FIRST_HEADER.match(header)
     if not match:
         return None
     session = 0 if match.group("session").lower() == "am" else 1
@@ -173,7 +177,11 @@ def parse_week_header(header: str) -> tuple[dt.date | None, str | None] | None:
 
 def session_date_text(header: str) -> str | None:
     """The date as written in a session header (for the US-order check)."""
-    match = _SESSION_HEADER.match(header) or _WEEK_HEADER.match(header)
+    match = (
+        _SESSION_HEADER.match(header)
+        or _SESSION_FIRST_HEADER.match(header)
+        or _WEEK_HEADER.match(header)
+    )
     return match.group("date") if match else None
 
 

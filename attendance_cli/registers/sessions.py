@@ -154,10 +154,12 @@ def _check_week_cells(source: SourceFile, columns: Columns, batch: Batch) -> Non
 
     for index in sorted(columns.weeks):
         column = batch.columns[index]
+        # trailing spaces past Friday PM are padding, not sessions
         if isinstance(column, list):
-            lengths = np.array([len(v) if v else 0 for v in column], dtype=np.int64)
+            lengths = np.array([len(v.rstrip()) if v else 0 for v in column], dtype=np.int64)
         else:
-            lengths = pc.fill_null(pc.utf8_length(column), 0).to_numpy(zero_copy_only=False)
+            trimmed = pc.utf8_rtrim(column, characters=" ")
+            lengths = pc.fill_null(pc.utf8_length(trimmed), 0).to_numpy(zero_copy_only=False)
         long = np.flatnonzero(lengths > 10)
         if len(long):
             row = batch.first_row + int(long[0])

@@ -201,3 +201,17 @@ def test_wide_two_year_grid_passes_the_cell_extent_guard(
     assert summary.status == "imported", summary.problems
     assert summary.marks_added == 660
     assert stored_year(conn, UPN1, 2024) and stored_year(conn, UPN1, 2025)
+
+
+def test_session_first_headers_and_padded_weekly_cells(
+    conn: sqlite3.Connection, tmp_path: Path
+) -> None:
+    grid = write_csv(
+        tmp_path / "g.csv", [["UPN", "AM 01/09/2025", "PM 01/09/2025"], [UPN1, "/", "N"]]
+    )
+    assert import_registers(conn, paths=[grid], school=SCHOOL).files[0].status == "imported"
+    assert figures(conn, UPN1) == (2, 1, 0, 1)
+    weekly = write_csv(tmp_path / "w.csv", [["UPN", "08/09/2025"], [UPN2, "/\\/\\/\\/\\/\\   "]])
+    summary = import_registers(conn, paths=[weekly], school=SCHOOL).files[0]
+    assert summary.status == "imported", summary.problems
+    assert figures(conn, UPN2) == (10, 10, 0, 0)
