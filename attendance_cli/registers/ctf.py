@@ -207,6 +207,21 @@ def _sessions(
     blank_weekends = [k for k in weekend if set(days[k]) <= NO_SESSION]
     if weekend and len(blank_weekends) == len(weekend):
         dated = [(d, pair) for d, pair in zip(calendar, days, strict=True) if d.weekday() < 5]
+    elif weekend and not any(_possible(ch) for k in weekend for ch in days[k]):
+        shown = "".join(sorted({ch for k in weekend for ch in days[k]}))
+        problems.append(
+            _problem(
+                path,
+                number,
+                "AttendanceMarks",
+                f"{who}: every weekend position (counting calendar days) holds {shown!r}, which "
+                "is no present or absence code: the string may count weekends, or be school days "
+                "only with those marks on weekdays; att cannot tell which",
+                "Ask the school's MIS supplier how its CTF writes non-school days, or export a "
+                "session-marks CSV instead.",
+            )
+        )
+        return None
     elif not blank_weekends:
         if start.weekday() >= 5:
             problems.append(
@@ -239,6 +254,13 @@ def _sessions(
         )
         return None
     return [(d, s, pair[s]) for d, pair in dated for s in (0, 1)]
+
+
+def _possible(char: str) -> bool:
+    from attendance_cli import codes
+
+    found = codes.CODES_2024.get(char.upper()) or codes.CODES_2006.get(char.upper())
+    return found is not None and found.category.is_possible
 
 
 def _cross_check(

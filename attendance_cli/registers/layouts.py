@@ -158,12 +158,16 @@ def detect_layout(source: SourceFile, columns: Columns, requested: str = "auto")
         layout = "marks"
     elif columns.sessions:
         layout = "grid"
+    elif (
+        columns.totals
+        and "mark" not in found
+        and not ("upn" in found and (found & ROSTER_MARKERS or columns.contacts or columns.weeks))
+    ):
+        raise _totals_error(source, columns)
     elif columns.weeks and "date_of_birth" not in found:
         layout = "weekly"
     elif found & ROSTER_MARKERS or columns.contacts:
         layout = "roster"  # a roster may carry an attendance % column: noted, not refused
-    elif columns.totals and not ({"date", "mark"} & found):
-        raise _totals_error(source, columns)
     else:
         raise _layout_error(source, "att cannot tell what kind of file this is")
     required = {

@@ -130,3 +130,13 @@ def test_xml_that_is_not_a_ctf(conn: sqlite3.Connection, tmp_path: Path) -> None
     summary = import_registers(conn, paths=[path]).files[0]
     assert summary.status == "rejected"
     assert "not a Common Transfer File" in summary.problems[0].message
+
+
+def test_ctf_weekends_written_as_no_mark_yet_are_refused(
+    conn: sqlite3.Connection, tmp_path: Path
+) -> None:
+    # '-' on every weekend: "no session" or "no mark yet on a weekday"? att cannot tell
+    text = A_WEEK + "----" + A_WEEK
+    summary = import_registers(conn, paths=[_ctf(tmp_path, _pupil(UPN1, text))]).files[0]
+    assert summary.status == "rejected"
+    assert "att cannot tell which" in summary.problems[0].message

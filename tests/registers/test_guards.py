@@ -270,3 +270,15 @@ def test_a_pupil_row_without_a_upn_is_still_a_problem(
     summary = _import(conn, write_csv(tmp_path / "g.csv", rows))
     assert summary.status == "rejected"
     assert (summary.problems[0].row, summary.problems[0].column) == (3, "UPN")
+
+
+def test_dfe_monitor_download_is_refused_as_totals(
+    conn: sqlite3.Connection, tmp_path: Path
+) -> None:
+    rows = [
+        ["Date", "School", "Possible sessions", "Overall attendance rate"],
+        ["01/09/2025", "Castle Hill", "800", "94.1"],
+    ]
+    summary = _import(conn, write_csv(tmp_path / "mysa.csv", rows))
+    assert summary.status == "rejected"
+    assert "totals, not session marks" in summary.problems[0].message
