@@ -600,6 +600,7 @@ def _write_marks(
         slot_year=(slot_codes % n_years + first_year).astype(np.int64),
         position=date_pos[date_index] + session,
         stored=stored,
+        soft=valid.soft[keep] if valid.soft is not None else None,
     )
     summary.marks_added += written.added
     summary.marks_changed += written.changed

@@ -303,6 +303,7 @@ class ValidatedMarks:
     rejected: list[tuple[int, str, str, str, str]]  # (row, column, value, problem, hint)
     code_notes: list[str] = field(default_factory=list)  # sub-codes and local codes read
     kept_as_missing: int = 0  # rejected marks kept as '-' (no mark yet) by --skip-invalid
+    soft: np.ndarray | None = None  # bool per observation: a kept '-' that never replaces a mark
 
 
 _SUBCODE = re.compile(r"^([A-Z])(\d{2,3})$")
@@ -535,12 +536,14 @@ def validate_observations(
                 conflict_partner.setdefault(earlier, later)
     keep = usable & (reason == 0)
     kept_as_missing = 0
+    soft = None
     if keep_dropped_as_missing:
         placeable = np.isin(reason, (R_CODE, R_CODE_SET, R_CONFLICT)) & ~is_blank_code
         placeable &= pupil >= 0
         if placeable.any():
             stored[placeable] = ord(codes.MISSING_MARK)
             keep |= placeable
+            soft = placeable
             kept_as_missing = int(placeable.sum())
             if conflict_partner:  # the marks of a conflict become one '-' for their session
                 seen: set[tuple[int, int, int]] = set()
@@ -581,6 +584,7 @@ def validate_observations(
         rejected=rejected,
         code_notes=_code_notes(readings, code_map_name),
         kept_as_missing=kept_as_missing,
+        soft=soft,
     )
 
 

@@ -160,8 +160,10 @@ def write_marks(
     slot_year: np.ndarray,  # per slot: academic year
     position: np.ndarray,  # per mark: position in the year's string
     stored: np.ndarray,  # per mark: uint8 stored character
+    soft: np.ndarray | None = None,  # per mark: True = only fills a session with no mark
 ) -> MarkWrite:
-    """Overlay marks onto the stored year strings; write the rows that changed."""
+    """Overlay marks onto the stored year strings; write the rows that changed. A soft mark
+    (a rejected mark kept as '-' no mark yet) never replaces a mark already held."""
     if len(slot) == 0:
         return MarkWrite(0, 0, 0, [])
     pair, pair_enrolment, pair_year = slot, slot_enrolment, slot_year
@@ -185,6 +187,8 @@ def write_marks(
                 matrix[index, : len(row)] = row[: marks.YEAR_LENGTH]
     old = matrix[pair, position]
     blank = ord(codes.NO_MARK)
+    if soft is not None and soft.any():
+        stored = np.where(soft & (old != blank), old, stored)
     is_added = old == blank
     is_changed = (old != blank) & (old != stored)
     matrix[pair, position] = stored

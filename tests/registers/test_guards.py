@@ -282,3 +282,17 @@ def test_dfe_monitor_download_is_refused_as_totals(
     summary = _import(conn, write_csv(tmp_path / "mysa.csv", rows))
     assert summary.status == "rejected"
     assert "totals, not session marks" in summary.problems[0].message
+
+
+def test_a_kept_no_mark_yet_never_replaces_a_mark_held(
+    conn: sqlite3.Connection, tmp_path: Path
+) -> None:
+    header = ["UPN", *[f"{d:%d/%m/%Y} {s}" for d in DAYS[:1] for s in ("AM", "PM")]]
+    _import(conn, write_csv(tmp_path / "a.csv", [header, [UPN1, "/", "\\"]]))
+    summary = _import(
+        conn, write_csv(tmp_path / "b.csv", [header, [UPN1, "QQ", "N"]]), skip_invalid=True
+    )
+    assert summary.status == "imported"
+    text = stored_year(conn, UPN1)
+    assert text[marks.position(DAYS[0], 0)] == "/"  # kept: the later file's mark is unreadable
+    assert text[marks.position(DAYS[0], 1)] == "N"  # replaced by the later, readable mark
