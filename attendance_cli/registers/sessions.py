@@ -99,12 +99,19 @@ def _value(column: Any, index: int) -> str | None:
     return value if value is None else str(value)
 
 
-def _footer_mask(batch: Batch, columns: Columns, upn_ids: np.ndarray, upns: Interner) -> np.ndarray:
+def _footer_mask(
+    batch: Batch, columns: Columns, upn_ids: np.ndarray, upns: Interner, flags: list[bool]
+) -> np.ndarray:
     """Rows below (or among) the register that are totals, keys or notes: no UPN, and a footer
-    word in the UPN, name or first column ("Total", "Key: / present", "Printed ...")."""
+    word in a field or the first column ("Total", "Key: / present", "Printed ..."), or no UPN
+    and only numbers. ``flags`` caches, per distinct UPN cell, whether it is footer text."""
     mask = np.zeros(batch.rows, dtype=bool)
-    upn_text_footer = np.array([is_footer_text(v) for v in upns.values] + [False], dtype=bool)
-    candidates = (upn_ids == BLANK) | upn_text_footer[np.where(upn_ids == BLANK, -1, upn_ids)]
+    flags.extend(is_footer_text(v) for v in upns.values[len(flags) :])
+    blank = upn_ids == BLANK
+    candidates = blank
+    if any(flags):
+        upn_text_footer = np.array([*flags, False], dtype=bool)
+        candidates = blank | upn_text_footer[np.where(blank, -1, upn_ids)]
     if not candidates.any():
         return mask
     look = sorted({0, *columns.fields.values()})
@@ -194,7 +201,7 @@ def _first_values(
         record = details.setdefault(upns.values[upn_id], {})
         for name, column in lists.items():
             if name not in record:
-                value = _value(column, row_index)
+                value = column[row_index] if isinstance(column, list) else column[row_index].as_py()
                 if value is not None and value.strip():
                     record[name] = value.strip()
 
@@ -211,6 +218,7 @@ def collect_observations(
     school_col = columns.fields.get("laestab")
     labels = columns.labels or source.header
     footer_rows: list[int] = []
+    footer_flags: list[bool] = []
     if layout != "marks":
         session_cols = sorted(columns.sessions)
         for name in session_cols:  # grid columns carry their date and session in the header
@@ -225,7 +233,7 @@ def collect_observations(
         if n == 0:
             continue
         upn_ids = upns.encode(batch.columns[columns.fields["upn"]])
-        footer = _footer_mask(batch, columns, upn_ids, upns)
+        footer = _footer_mask(batch, columns, upn_ids, upns, footer_flags)
         if footer.any():
             footer_rows.extend((np.flatnonzero(footer) + batch.first_row).tolist())
         if columns.weeks:
