@@ -212,3 +212,51 @@ def describe_stored(stored: str, date: dt.date) -> tuple[str, str, str]:
     if code is None:  # pragma: no cover - import validation prevents this
         return stored, "Unknown code", "unknown"
     return code.code, code.meaning, code.category.value
+
+
+CODE_TABLE_COLUMNS = ["code", "code_set", "category", "possible", "attended", "meaning", "maps_to"]
+
+
+def code_table(local_codes: dict[str, str] | None = None) -> list[dict[str, object]]:
+    """Every code of both sets (2024 first), then any local codes of an LA code map, each with
+    its category and whether it is a possible / attended session. A local code's category is
+    its statutory code's in the 2024 set (else the 2006 set)."""
+    rows: list[dict[str, object]] = []
+    for code_set in (CODES_2024, CODES_2006):
+        for code in code_set.values():
+            rows.append(
+                {
+                    "code": code.code,
+                    "code_set": code.code_set,
+                    "category": code.category.value,
+                    "possible": code.category.is_possible,
+                    "attended": code.category.is_attended,
+                    "meaning": code.meaning,
+                    "maps_to": None,
+                }
+            )
+    rows.append(
+        {
+            "code": MISSING_MARK,
+            "code_set": "both",
+            "category": Category.MISSING.value,
+            "possible": False,
+            "attended": False,
+            "meaning": "No mark yet (missing data; counted and reported, never possible)",
+            "maps_to": None,
+        }
+    )
+    for local, target in sorted((local_codes or {}).items()):
+        statutory = CODES_2024.get(target) or CODES_2006[target]
+        rows.append(
+            {
+                "code": local,
+                "code_set": "local",
+                "category": statutory.category.value,
+                "possible": statutory.category.is_possible,
+                "attended": statutory.category.is_attended,
+                "meaning": f"Local code: read as {target} ({statutory.meaning})",
+                "maps_to": target,
+            }
+        )
+    return rows

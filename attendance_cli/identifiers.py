@@ -23,6 +23,8 @@ def normalise_upn(raw: str) -> str:
 
 def upn_problem(upn: str) -> str | None:
     """Why a (normalised) UPN is invalid, or None when it is valid."""
+    if not upn.isascii():
+        return f"UPN {upn!r} holds characters that are not plain ASCII letters and digits"
     if len(upn) != 13:
         return f"UPN {upn!r} has {len(upn)} characters; a UPN has 13"
     if not _UPN_SHAPE.match(upn):

@@ -163,9 +163,7 @@ def add_action(
         if agency is None:
             agency = prompts.select("Agency", kinds.AGENCIES, default=defaults.agency)
         if due is None:
-            due_date = prompts.date(
-                "Due / review date", default=defaults.due
-            )
+            due_date = prompts.date("Due / review date", default=defaults.due)
     record = actions.add_action(
         store,
         upn=upn,

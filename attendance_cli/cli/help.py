@@ -24,6 +24,7 @@ EXAMPLES: dict[str, tuple[str, ...]] = {
         "att import week12.xlsx --school 8994001 --dry-run",
     ),
     "audit": ("att audit V899200116001", "att audit verify"),
+    "codes": ("att codes", "att codes --map local-codes.csv --format csv"),
     "demo": ("att demo",),
     "schools": ("att schools", "att schools --year 2024 --format csv > schools-2024-25.csv"),
     "tsm prepare": (
@@ -119,6 +120,12 @@ _METAVARS = {
     "meeting_time": "TIME",
     "meeting_place": "PLACE",
     "template": "TEMPLATE",
+    "code_map": "FILE",
+    "map_file": "FILE",
+    "columns": "MAPPING",
+    "sheet": "SHEET",
+    "layout": "LAYOUT",
+    "formats": "FORMAT",
 }
 
 

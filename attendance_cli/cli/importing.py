@@ -10,7 +10,7 @@ import typer
 from attendance_cli.cli import common
 from attendance_cli.errors import ExitCode
 
-INPUT_LAYOUTS = ("auto", "marks", "grid", "roster")
+INPUT_LAYOUTS = ("auto", "marks", "grid", "weekly", "roster")
 OUTPUTS = ("table", "json")
 SUMMARY_KEYS = [
     "file",
@@ -35,6 +35,10 @@ SUMMARY_KEYS = [
     "sha256",
     "import_id",
     "rejected_file",
+    "sheets",
+    "sheets_skipped",
+    "footer_rows",
+    "marks_kept_as_missing",
     "notes",
     "problems",
 ]
@@ -44,21 +48,35 @@ def register(app: typer.Typer) -> None:
     app.command("import")(import_command)
 
 
-def _split_formats(values: list[str]) -> tuple[str, str]:
-    layout, output = "auto", "table"
+def _split_formats(values: list[str], layout: str | None) -> tuple[str, str]:
+    """``--format`` is the output (table|json). It once also took the file layout: that still
+    works, with a note to use ``--layout``."""
+    output = "table"
+    old_layout = None
     for value in values:
         value = value.lower()
-        if value in INPUT_LAYOUTS:
-            layout = value
-        elif value in OUTPUTS:
+        if value in OUTPUTS:
             output = value
+        elif value in INPUT_LAYOUTS:
+            old_layout = value
         else:
             raise typer.BadParameter(
-                f"{value!r} is neither a file layout (auto, marks, grid, roster) nor an output "
-                "(table, json)",
+                f"{value!r} is not an output; use table or json (the file layout is --layout)",
                 param_hint="--format",
             )
-    return layout, output
+    if layout is not None and layout.lower() not in INPUT_LAYOUTS:
+        raise typer.BadParameter(
+            f"{layout!r} is not a layout; use auto, marks, grid, weekly or roster",
+            param_hint="--layout",
+        )
+    if old_layout is not None:
+        common.stderr.print(
+            f"Note: --format {old_layout} is deprecated for the file layout; use --layout "
+            f"{old_layout} (--format is the output: table or json).",
+            highlight=False,
+            markup=False,
+        )
+    return (layout or old_layout or "auto").lower(), output
 
 
 def import_command(
@@ -79,9 +97,41 @@ def import_command(
         typer.Option(
             "--format",
             "-f",
-            help="File layout: auto|marks|grid|roster (default auto-detect); and/or output: table|json. Repeat to give both, e.g. --format grid --format json.",
+            help="Output: table|json. (A layout given here still works but is deprecated: use --layout.)",
         ),
     ] = [],  # noqa: B006
+    layout: Annotated[
+        str | None,
+        typer.Option(
+            "--layout",
+            help="File layout: auto|marks|grid|weekly|roster (default: detected from the headers).",
+            show_default=False,
+        ),
+    ] = None,
+    sheet: Annotated[
+        str | None,
+        typer.Option(
+            "--sheet",
+            help="Read only this sheet of a workbook (default: every sheet that holds a register).",
+            show_default=False,
+        ),
+    ] = None,
+    columns: Annotated[
+        str | None,
+        typer.Option(
+            "--columns",
+            help='Say which header is which field, e.g. "upn=Pupil No,date=Day,session=AM/PM,mark=Code".',
+            show_default=False,
+        ),
+    ] = None,
+    code_map: Annotated[
+        Path | None,
+        typer.Option(
+            "--code-map",
+            help="CSV of the LA's local codes (local_code,statutory_code); default $ATT_CODE_MAP.",
+            show_default=False,
+        ),
+    ] = None,
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="Validate and report without writing anything.")
     ] = False,
@@ -94,19 +144,31 @@ def import_command(
     ] = False,
 ) -> None:
     """Import school registers (marks, grid) and rosters into the database, validated."""
-    from attendance_cli.registers.importer import import_registers
+    import os
 
-    layout, output = _split_formats(formats)
+    from attendance_cli.registers.code_map import read_code_map
+    from attendance_cli.registers.importer import import_registers
+    from attendance_cli.registers.layouts import parse_column_map
+
+    chosen_layout, output = _split_formats(formats, layout)
+    column_map = parse_column_map(columns)
+    map_path = code_map or (
+        Path(os.environ["ATT_CODE_MAP"]) if os.environ.get("ATT_CODE_MAP") else None
+    )
+    local_codes = read_code_map(map_path) if map_path else None
     conn, _ = common.open_connection(ctx, create=True)
     with _progress(files) as progress:
         result = import_registers(
             conn,
             paths=files,
             school=school,
-            layout=layout,
+            layout=chosen_layout,
             dry_run=dry_run,
             skip_invalid=skip_invalid,
             progress=progress,
+            sheet=sheet,
+            column_map=column_map,
+            code_map=local_codes,
         )
     rows = [_summary_row(f) for f in result.files]
     if output == "json":
@@ -125,12 +187,13 @@ def import_command(
                 markup=False,
             )
             common.print_problems(summary.problems, summary.problems_total)
-            common.stderr.print(
-                "Hint: fix the file (or re-export it) and import it again, or use --skip-invalid "
-                "to import the valid rows.",
-                highlight=False,
-                markup=False,
-            )
+            if summary.skippable and summary.problems_total:
+                common.stderr.print(
+                    "Hint: fix the file (or re-export it) and import it again, or use "
+                    "--skip-invalid to import the valid rows.",
+                    highlight=False,
+                    markup=False,
+                )
         elif summary.rejected_file:
             common.stderr.print(
                 f"{summary.rows_rejected} row(s) of {summary.file} were skipped; reasons in "

@@ -57,7 +57,8 @@ def print_pupil(data: dict[str, Any]) -> None:
     about.add_column(style="bold")
     about.add_column()
     sen = {"N": "none", "K": "SEN support", "E": "EHC plan"}.get(data["sen"] or "", "unknown")
-    care = "looked after" if data["looked_after"] else (data["social_worker"] or "none")
+    worker = {"SW": "has a social worker"}.get(data["social_worker"], data["social_worker"])
+    care = "looked after" if data["looked_after"] else (worker or "none")
     about.add_row("born", f"{data['date_of_birth'] or 'unknown'}, gender {data['gender'] or '?'}")
     about.add_row("FSM / SEN", f"{_yes(data['fsm'])} / {sen}")
     about.add_row("social care", care)
@@ -83,7 +84,8 @@ def _print_enrolment(e: dict[str, Any]) -> None:
     dates = f"from {e['entry_date'] or '?'}" + (
         f" to {e['leaving_date']}" if e["leaving_date"] else ""
     )
-    out.rule(f"{e['school']} ({e['laestab']}), year {e['year_group'] or '?'}, {dates}")
+    group = f", reg {e['registration_group']}" if e.get("registration_group") else ""
+    out.rule(f"{e['school']} ({e['laestab']}), year {e['year_group'] or '?'}{group}, {dates}")
     f, period = e["figures"], e["period"]
     if f is None or period is None:
         out.print("No register marks for this enrolment in that year.", highlight=False)
@@ -96,6 +98,12 @@ def _print_enrolment(e: dict[str, Any]) -> None:
         f"band: {f['band'].replace('_', ' ')}",
         highlight=False,
     )
+    if f.get("missing"):
+        out.print(
+            f"  - figures incomplete: {f['missing']} session(s) with no mark yet (-); ask the "
+            "school for those marks",
+            highlight=False,
+        )
     for line in _flag_lines(f):
         out.print(f"  - {line}", highlight=False)
     _print_terms(e)

@@ -45,8 +45,13 @@ class Pupil(SQLModel, table=True):
     gender: str | None = None
     fsm: bool | None = None  # eligible for free school meals
     sen: str | None = None  # N (none), K (SEN support), E (EHC plan)
-    social_worker: str | None = None  # CIN or CP (child in need / child protection plan)
+    social_worker: str | None = (
+        None  # CIN, CP (child in need / protection plan) or SW (type not given)
+    )
     looked_after: bool | None = None
+    # a register's single name column without a comma ("Alex Smith"), kept as written until a
+    # roster gives the surname and forename (att never guesses which word is the surname)
+    name_as_written: str | None = None
     created_at: dt.datetime
     updated_at: dt.datetime
 
@@ -62,7 +67,8 @@ class Enrolment(SQLModel, table=True):
     school_id: int = Field(foreign_key="school.id", index=True)
     entry_date: dt.date | None = None
     leaving_date: dt.date | None = None
-    year_group: str | None = None
+    year_group: str | None = None  # normalised: "1".."14", "R" (reception), "N1", "N2"
+    registration_group: str | None = None  # the register's Reg / Form / Tutor Group
 
 
 class Contact(SQLModel, table=True):
@@ -113,6 +119,7 @@ class ImportLog(SQLModel, table=True):
     imported_at: dt.datetime
     os_user: str
     tool_version: str
+    code_map: str | None = None  # the LA code map applied: file name and SHA-256
 
 
 class MarkChange(SQLModel, table=True):

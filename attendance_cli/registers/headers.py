@@ -8,14 +8,56 @@ recognised by ``parse_session_header``.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 
 SYNONYMS: dict[str, tuple[str, ...]] = {
     "upn": ("upn", "pupilupn", "studentupn", "uniquepupilnumber", "pupilnumberupn"),
     "surname": ("surname", "legalsurname", "lastname", "familyname", "preferredsurname"),
     "forename": ("forename", "legalforename", "firstname", "givenname", "preferredforename"),
+    "name": (
+        "name",
+        "pupilname",
+        "studentname",
+        "fullname",
+        "pupil",
+        "student",
+        "learner",
+        "learnername",
+        "childname",
+        "legalname",
+        "surnameforename",
+        "namesurnameforename",
+    ),
+    "registration_group": (
+        "reg",
+        "reggroup",
+        "regroup",
+        "registrationgroup",
+        "regform",
+        "form",
+        "formgroup",
+        "tutorgroup",
+        "tutor",
+        "class",
+        "classname",
+        "regclass",
+        "reggrp",
+        "formclass",
+        "tutorgrp",
+        "registrationform",
+    ),
+    "admission_number": ("adno", "admissionnumber", "admissionno", "admno", "adnumber"),
     "year_group": ("year", "yeargroup", "ncyear", "nationalcurriculumyear", "yr", "yeargrp"),
-    "laestab": ("laestab", "dfenumber", "dfeno", "dfe", "laestabnumber", "estabnumber"),
+    "laestab": (
+        "laestab",
+        "dfenumber",
+        "dfeno",
+        "dfe",
+        "laestabnumber",
+        "estabnumber",
+        "schoollaestab",
+    ),
     "date": ("date", "sessiondate", "attendancedate", "registerdate"),
     "session": ("session", "ampm", "amorpm", "sessionname", "amsession"),
     "mark": ("mark", "code", "attendancecode", "attendancemark", "sessionmark", "markcode"),
@@ -51,6 +93,7 @@ _CONTACT = re.compile(
 )
 
 
+@functools.lru_cache(maxsize=8192)
 def normalise_header(header: str) -> str:
     return re.sub(r"[^0-9a-z]", "", header.lower())
 
@@ -68,12 +111,26 @@ def contact_field_for(header: str) -> tuple[int, str] | None:
     return int(match.group(1)), CONTACT_FIELDS[match.group(2)]
 
 
-_WEEKDAY = r"(?:mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun)[a-z]*"
+_WEEKDAY = r"(?:mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun)[a-z]*\.?"
+_DATE = (
+    r"\d{4}-\d{1,2}-\d{1,2}(?:[T ]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?"
+    r"|\d{1,2}(?P<sep>[/.-])\d{1,2}(?P=sep)(?:\d{4}|\d{2})"
+    r"|\d{1,2}(?:st|nd|rd|th)?[\s-]+[a-z]{3,9}\.?,?[\s-]+(?:\d{4}|\d{2})"
+)
 _SESSION_HEADER = re.compile(
     rf"^\s*(?:{_WEEKDAY}[\s,]*)?"
-    r"(?P<date>\d{4}-\d{1,2}-\d{1,2}|\d{1,2}/\d{1,2}/\d{4})"
+    rf"(?P<date>{_DATE})"
     rf"(?:[\s,]*{_WEEKDAY})?"
-    r"[\s_-]*(?P<session>am|pm)\s*$",
+    r"[\s_:-]*\(?(?P<session>am|pm)\)?\s*$",
+    re.IGNORECASE,
+)
+_SESSION_FIRST_HEADER = re.compile(  # "AM 03/09/2025", "PM - Wed 03/09/25"
+    rf"^\s*(?P<session>am|pm)[\s_:,-]*(?:{_WEEKDAY}[\s,]*)?(?P<date>{_DATE})\s*$",
+    re.IGNORECASE,
+)
+_WEEK_HEADER = re.compile(
+    r"^\s*(?:(?:w/?c|w/?b|wk\s*beg(?:inning)?|week\s+(?:beginning|commencing|starting)|week\s+of)"
+    rf"[\s:.]*)?(?:{_WEEKDAY}[\s,]*)?(?P<date>{_DATE}|\d{{5}})\s*$",
     re.IGNORECASE,
 )
 
@@ -81,21 +138,60 @@ _SESSION_HEADER = re.compile(
 class SessionHeader:
     """A grid column header that names a session; ``date`` is None when the date is invalid."""
 
-    __slots__ = ("date", "session", "problem")
+    __slots__ = ("date", "session", "problem", "text")
 
-    def __init__(self, date: dt.date | None, session: int, problem: str | None) -> None:
+    def __init__(
+        self, date: dt.date | None, session: int, problem: str | None, text: str = ""
+    ) -> None:
         self.date = date
         self.session = session
         self.problem = problem
+        self.text = text  # the date as written in the header
 
 
+@functools.lru_cache(maxsize=8192)  # an LA's files repeat the same headers: parse each once
 def parse_session_header(header: str) -> SessionHeader | None:
-    """``"2025-09-03 AM"``, ``"Wed 03/09/2025 PM"`` -> SessionHeader; None if not a session."""
-    match = _SESSION_HEADER.match(header)
+    """``"2025-09-03 AM"``, ``"Wed 03/09/25 PM"``, ``"Mon 01 Sep 2025 AM"`` -> SessionHeader;
+    None if not a session."""
+    match = _SESSION_HEADER.match(header) or _SESSION_FIRST_HEADER.match(header)
     if not match:
         return None
     session = 0 if match.group("session").lower() == "am" else 1
     from attendance_cli.registers.values import parse_date
 
     date, problem = parse_date(match.group("date"))
-    return SessionHeader(date, session, problem)
+    return SessionHeader(date, session, problem, match.group("date"))
+
+
+@functools.lru_cache(maxsize=8192)
+def parse_week_header(header: str) -> tuple[dt.date | None, str | None] | None:
+    """A weekly-grid column header (the week's Monday: ``01/09/2025``, ``w/c Mon 01 Sep 2025``,
+    an Excel date) -> (date, problem); None when the header is not a date."""
+    match = _WEEK_HEADER.match(header)
+    if not match:
+        return None
+    from attendance_cli.registers.values import parse_date
+
+    return parse_date(match.group("date"), allow_serial=True)
+
+
+def session_date_text(header: str) -> str | None:
+    """The date as written in a session header (for the US-order check)."""
+    match = (
+        _SESSION_HEADER.match(header)
+        or _SESSION_FIRST_HEADER.match(header)
+        or _WEEK_HEADER.match(header)
+    )
+    return match.group("date") if match else None
+
+
+_TOTALS = re.compile(
+    r"possible|attended|attendance(?:rate|percent|pct)?$|^present(?:sessions)?$|absence|absent"
+    r"|authorised|unauthorised|^pa$|persistent|percent|pct|rate$|^sessions$|^(?:total|count)"
+)
+
+
+def is_totals_header(header: str) -> bool:
+    """A column of totals (sessions possible, attended, absence %, ...), not of marks."""
+    key = normalise_header(header.replace("%", "percent"))
+    return bool(key) and field_for(header) is None and bool(_TOTALS.search(key))

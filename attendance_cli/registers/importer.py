@@ -19,19 +19,27 @@ import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
-from attendance_cli import __version__, marks
+from attendance_cli import __version__, codes, marks
 from attendance_cli.config import os_user
 from attendance_cli.db.engine import transaction
 from attendance_cli.errors import InvalidInputError, Problem
 from attendance_cli.exports.safety import neutralise
 from attendance_cli.registers import roster as roster_module
 from attendance_cli.registers import store
-from attendance_cli.registers.layouts import LAYOUTS, Columns, detect_layout, map_columns
-from attendance_cli.registers.readers import SourceFile, open_source
+from attendance_cli.registers.layouts import (
+    LAYOUTS,
+    Columns,
+    detect_layout,
+    map_columns,
+    upn_headers,
+)
+from attendance_cli.registers.readers import SourceFile, open_sources
 from attendance_cli.registers.sessions import collect_observations, validate_observations
+from attendance_cli.registers.values import normalise_year_group, split_name
 
 
 @dataclass
@@ -61,6 +69,14 @@ class FileSummary:
     date_to: dt.date | None = None
     import_id: int | None = None
     notes: list[str] = field(default_factory=list)
+    sheets: list[str] = field(default_factory=list)  # sheets read (workbooks)
+    sheets_skipped: list[dict[str, str]] = field(default_factory=list)  # {"sheet", "reason"}
+    footer_rows: int = 0  # totals/key rows below the register, skipped
+    marks_kept_as_missing: int = 0  # --skip-invalid: rejected marks kept as '-' no mark yet
+    # False when the file is refused as a whole (absence report, totals, US dates): then
+    # --skip-invalid cannot help and is not suggested
+    skippable: bool = True
+    rejected_rows: list[tuple[int, str, str, str, str]] = field(default_factory=list, repr=False)
 
 
 @dataclass
@@ -72,7 +88,28 @@ class ImportResult:
         return all(f.status != "rejected" for f in self.files)
 
 
+@dataclass
+class CodeMap:
+    """The LA's map of local register codes to statutory codes (see ``codes_map.read_code_map``)."""
+
+    name: str  # file name, for notes and the import log
+    sha256: str
+    codes: dict[str, str]  # normalised local code -> statutory code
+
+    @property
+    def label(self) -> str:
+        return f"{self.name} (sha256 {self.sha256[:12]})"
+
+
 ProgressCallback = Callable[[str, int], None]  # (file name, bytes read since last call)
+
+# An absence report lists only absences: refused when a file holds at least this many absence
+# marks for at least two pupils and not one present mark (a file of closure or not-on-roll
+# codes is not an absence report; one pupil absent throughout is a real register).
+ABSENCE_REPORT_MARKS = 10
+# A pupil with marks for under this share of the sessions the school's file covers is noted.
+FEW_SESSIONS_SHARE = 0.5
+FEW_SESSIONS_MIN_CALENDAR = 10
 
 
 def file_sha256(path: Path) -> str:
@@ -81,6 +118,74 @@ def file_sha256(path: Path) -> str:
         while chunk := handle.read(8 * 1024 * 1024):
             digest.update(chunk)
     return digest.hexdigest()
+
+
+@dataclass
+class _Sheet:
+    source: SourceFile
+    columns: Columns
+    layout: str
+
+
+@dataclass
+class _Opened:
+    path: Path
+    sheets: list[_Sheet]
+    skipped: list[tuple[str, str]]
+    failed: FileSummary | None = None
+
+    @property
+    def roster_only(self) -> bool:
+        return bool(self.sheets) and all(s.layout == "roster" for s in self.sheets)
+
+
+def _summary_from_error(path: Path, layout: str, exc: InvalidInputError) -> FileSummary:
+    summary = FileSummary(path.name, str(path), layout, "", "rejected")
+    summary.problems = exc.problems or [
+        Problem(exc.file or path.name, exc.row, exc.column, exc.message, exc.hint)
+    ]
+    summary.problems_total = max(exc.total_problems, 1)
+    summary.skippable = False
+    return summary
+
+
+def _open_file(path: Path, layout: str, sheet: str | None, column_map: dict[str, str]) -> _Opened:
+    """Open a file and recognise the layout of each sheet. A workbook's sheets that hold no
+    register are skipped (with why) when another sheet holds one."""
+    try:
+        opened = open_sources(path, sheet=sheet, upn_headers=upn_headers(column_map))
+    except InvalidInputError as exc:
+        return _Opened(path, [], [], _summary_from_error(path, layout, exc))
+    sheets: list[_Sheet] = []
+    errors: list[InvalidInputError] = []
+    skipped = list(opened.skipped_sheets)
+    for source in opened.sources:
+        columns = map_columns(source.header, column_map)
+        try:
+            sheets.append(_Sheet(source, columns, detect_layout(source, columns, layout)))
+        except InvalidInputError as exc:
+            errors.append(exc)
+            skipped.append((source.sheet or source.path.name, _short_reason(exc)))
+    if not sheets:
+        first = errors[0] if errors else InvalidInputError(f"{path.name} holds no register")
+        summary = _summary_from_error(path, layout, first)
+        if len(errors) > 1:  # say what each sheet was
+            summary.problems = [
+                Problem(e.file or path.name, e.row, e.column, e.message, e.hint) for e in errors
+            ][:50]
+            summary.problems_total = len(errors)
+        summary.sheets_skipped = [{"sheet": n, "reason": r} for n, r in skipped]
+        return _Opened(path, [], skipped, summary)
+    return _Opened(path, sheets, skipped)
+
+
+def _short_reason(exc: InvalidInputError) -> str:
+    message = exc.message
+    if "totals, not session marks" in message:
+        return "it holds totals, not session marks"
+    if ": " in message:
+        message = message.split(": ", 1)[1]
+    return message.split(". Columns found")[0]
 
 
 def import_registers(
@@ -92,12 +197,16 @@ def import_registers(
     dry_run: bool = False,
     skip_invalid: bool = False,
     progress: ProgressCallback | None = None,
+    sheet: str | None = None,
+    column_map: dict[str, str] | None = None,
+    code_map: CodeMap | None = None,
 ) -> ImportResult:
-    """Import each file in its own transaction; rosters first. Never raises for a bad file:
-    its summary has status "rejected" and the problems; raises only for unusable arguments."""
+    """Import each file in its own transaction (a workbook's sheets together); rosters first.
+    Never raises for a bad file: its summary has status "rejected" and the problems; raises
+    only for unusable arguments."""
     if layout not in ("auto", *LAYOUTS):
         raise InvalidInputError(
-            f"Unknown layout {layout!r}", hint="Use auto, marks, grid or roster."
+            f"Unknown layout {layout!r}", hint="Use auto, marks, grid, weekly or roster."
         )
     if school is not None:
         school = "".join(school.split()).replace("/", "")
@@ -106,31 +215,14 @@ def import_registers(
                 f"--school {school!r} is not a LAESTAB",
                 hint="Give the 7-digit DfE number, e.g. 8994001.",
             )
-    opened: list[tuple[SourceFile | None, Columns | None, str, FileSummary | None]] = []
-    for path in paths:
-        try:
-            source = open_source(Path(path))
-            columns = map_columns(source.header)
-            file_layout = detect_layout(source, columns, layout)
-            opened.append((source, columns, file_layout, None))
-        except InvalidInputError as exc:
-            summary = FileSummary(Path(path).name, str(path), layout, "", "rejected")
-            summary.problems = exc.problems or [
-                Problem(exc.file or Path(path).name, exc.row, exc.column, exc.message, exc.hint)
-            ]
-            summary.problems_total = max(exc.total_problems, 1)
-            opened.append((None, None, layout, summary))
-    opened.sort(key=lambda item: 0 if item[2] == "roster" else 1)
+    opened = [_open_file(Path(path), layout, sheet, column_map or {}) for path in paths]
+    opened.sort(key=lambda item: 0 if item.roster_only else 1)
     summaries = []
-    for maybe_source, maybe_columns, file_layout, failed in opened:
-        if failed is not None:
-            summaries.append(failed)
+    for item in opened:
+        if item.failed is not None:
+            summaries.append(item.failed)
             continue
-        assert maybe_source is not None and maybe_columns is not None
-        source, columns = maybe_source, maybe_columns
-        summaries.append(
-            _import_one(conn, source, columns, file_layout, school, dry_run, skip_invalid, progress)
-        )
+        summaries.append(_import_one(conn, item, school, dry_run, skip_invalid, progress, code_map))
     if not dry_run:
         # fold the write-ahead log back into the database file: it stays compact and whole
         conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
@@ -139,35 +231,88 @@ def import_registers(
 
 def _import_one(
     conn: sqlite3.Connection,
-    source: SourceFile,
-    columns: Columns,
-    layout: str,
+    opened: _Opened,
     school: str | None,
     dry_run: bool,
     skip_invalid: bool,
     progress: ProgressCallback | None,
+    code_map: CodeMap | None,
 ) -> FileSummary:
-    summary = FileSummary(
-        source.path.name, str(source.path), layout, file_sha256(source.path), "imported"
-    )
-    if source.encoding_note:
-        summary.notes.append(f"{source.path.name}: {source.encoding_note}")
-    if columns.ignored and layout != "roster":
-        shown = ", ".join(repr(c) for c in columns.ignored[:5])
-        summary.notes.append(f"{source.display}: ignored column(s) {shown}")
+    path = opened.path
+    layouts = sorted({s.layout for s in opened.sheets}, key=LAYOUTS.index)
+    layout_name = "ctf" if opened.sheets[0].source.kind == "ctf" else "+".join(layouts)
+    summary = FileSummary(path.name, str(path), layout_name, file_sha256(path), "imported")
+    workbook = opened.sheets[0].source.kind == "xlsx"
+    if workbook:
+        summary.sheets = [s.source.sheet or "" for s in opened.sheets]
+        summary.sheets_skipped = [{"sheet": n, "reason": r} for n, r in opened.skipped]
+        for name, reason in opened.skipped:
+            summary.notes.append(f"{path.name}: sheet {name!r} skipped: {reason}")
+    ordered = sorted(opened.sheets, key=lambda s: 0 if s.layout == "roster" else 1)
     try:
-        if layout == "roster":
-            _import_roster(conn, source, columns, school, dry_run, skip_invalid, summary)
-        else:
-            _import_marks(
-                conn, source, columns, layout, school, dry_run, skip_invalid, progress, summary
-            )
+        prepared: list[tuple[_Sheet, Any]] = []
+        for item in ordered:
+            source, columns = item.source, item.columns
+            if source.encoding_note:
+                summary.notes.append(f"{path.name}: {source.encoding_note}")
+            if source.data_start > 1:
+                summary.notes.append(f"{source.display}: header found on row {source.header_row}")
+            if columns.mapped:
+                summary.notes.append(
+                    f"{source.display}: columns chosen by --columns: "
+                    + ", ".join(f"{k}={v!r}" for k, v in columns.mapped.items())
+                )
+            if columns.ignored and item.layout != "roster":
+                shown = ", ".join(repr(c) for c in columns.ignored[:5])
+                summary.notes.append(f"{source.display}: ignored column(s) {shown}")
+            if columns.totals:
+                shown = ", ".join(repr(c) for c in columns.totals[:5])
+                summary.notes.append(
+                    f"{source.display}: totals column(s) {shown} ignored: att counts figures "
+                    "from the session marks"
+                )
+            if item.layout == "roster":
+                prepared.append((item, _prepare_roster(source, columns, school, summary)))
+            else:
+                prepared.append(
+                    (
+                        item,
+                        _prepare_marks(
+                            conn,
+                            source,
+                            columns,
+                            item.layout,
+                            school,
+                            skip_invalid,
+                            progress,
+                            summary,
+                            code_map,
+                        ),
+                    )
+                )
+        _reject_or_continue(path, summary, skip_invalid, dry_run)
+        try:
+            with transaction(conn):
+                for item, ready in prepared:
+                    if item.layout == "roster":
+                        _write_roster(conn, item.source, ready, summary)
+                    else:
+                        _write_marks(conn, item.source, ready, summary, code_map)
+                if dry_run:
+                    raise _DryRun
+        except _DryRun:
+            summary.import_id = None
     except InvalidInputError as exc:
         summary.status = "rejected"
-        summary.problems = exc.problems or [
-            Problem(exc.file or source.display, exc.row, exc.column, exc.message, exc.hint)
-        ]
-        summary.problems_total = max(exc.total_problems, 1)
+        if exc.problems:  # problems row by row: --skip-invalid can load the rest
+            summary.problems = exc.problems
+            summary.problems_total = max(exc.total_problems, 1)
+        else:  # the file refused as a whole (absence report, US dates, ...)
+            summary.problems = [
+                Problem(exc.file or path.name, exc.row, exc.column, exc.message, exc.hint)
+            ]
+            summary.problems_total = 1
+            summary.skippable = False
     if dry_run and summary.status == "imported":
         summary.status = "dry_run"
     return summary
@@ -178,27 +323,30 @@ class _DryRun(Exception):
 
 
 def _reject_or_continue(
-    source: SourceFile,
+    path: Path, summary: FileSummary, skip_invalid: bool, dry_run: bool
+) -> None:
+    if not summary.problems_total:
+        return
+    if not skip_invalid:
+        raise InvalidInputError(
+            f"{path.name} has {summary.problems_total} problem(s); nothing from it was imported",
+            problems=summary.problems,
+            total_problems=summary.problems_total,
+        )
+    if not dry_run:
+        summary.rejected_file = str(write_rejected(path, summary.rejected_rows))
+
+
+def _add_problems(
     summary: FileSummary,
     problems: list[Problem],
     total: int,
     rejected: list[tuple[int, str, str, str, str]],
-    skip_invalid: bool,
-    dry_run: bool,
 ) -> None:
-    summary.problems = problems
-    summary.problems_total = total
-    if not total:
-        return
-    if not skip_invalid:
-        raise InvalidInputError(
-            f"{source.display} has {total} problem(s); nothing from it was imported",
-            problems=problems,
-            total_problems=total,
-        )
-    summary.rows_rejected = len({r[0] for r in rejected})
-    if not dry_run:
-        summary.rejected_file = str(write_rejected(source.path, rejected))
+    summary.problems = (summary.problems + problems)[:50]
+    summary.problems_total += total
+    summary.rejected_rows.extend(rejected)
+    summary.rows_rejected += len({r[0] for r in rejected})
 
 
 def write_rejected(path: Path, rejected: list[tuple[int, str, str, str, str]]) -> Path:
@@ -221,38 +369,172 @@ def write_rejected(path: Path, rejected: list[tuple[int, str, str, str, str]]) -
     return target
 
 
-def _import_marks(
+def pupil_details(raw: dict[str, dict[str, str]]) -> dict[str, dict[str, str]]:
+    """Per canonical UPN: surname/forename (split from a single name column where needed),
+    name as written, normalised year group and registration group."""
+    details: dict[str, dict[str, str]] = {}
+    for upn, info in raw.items():
+        record = dict(info)
+        name = record.pop("name", None)
+        if name and not (record.get("surname") or record.get("forename")):
+            surname, forename, as_written = split_name(name)
+            for key, value in (
+                ("surname", surname),
+                ("forename", forename),
+                ("name_as_written", as_written),
+            ):
+                if value:
+                    record[key] = value
+        year = normalise_year_group(record.get("year_group"))
+        if year:
+            record["year_group"] = year
+        details.setdefault("".join(upn.split()).upper(), record)
+    return details
+
+
+@dataclass
+class _PreparedMarks:
+    obs: Any
+    valid: Any
+    inferred_school: str | None
+
+
+def _prepare_marks(
     conn: sqlite3.Connection,
     source: SourceFile,
     columns: Columns,
     layout: str,
     school: str | None,
-    dry_run: bool,
     skip_invalid: bool,
     progress: ProgressCallback | None,
     summary: FileSummary,
-) -> None:
+    code_map: CodeMap | None,
+) -> _PreparedMarks:
     report = (lambda n: progress(source.path.name, n)) if progress else None
     obs = collect_observations(source, columns, layout, report)
-    valid = validate_observations(source, columns, layout, obs, school)
-    summary.rows = obs.rows
-    summary.duplicate_rows = valid.duplicate_rows
-    summary.missing_marks = valid.missing_marks
+    valid = validate_observations(
+        source,
+        columns,
+        layout,
+        obs,
+        school,
+        code_map=code_map.codes if code_map else None,
+        code_map_name=code_map.label if code_map else None,
+        keep_dropped_as_missing=skip_invalid,
+    )
+    summary.rows += obs.rows
+    summary.duplicate_rows += valid.duplicate_rows
+    summary.missing_marks += valid.missing_marks
+    summary.marks_kept_as_missing += valid.kept_as_missing
+    footers = len(obs.footer_rows) + source.footer_rows
+    summary.footer_rows += footers
+    if footers:
+        shown = ", ".join(str(r) for r in obs.footer_rows[:5])
+        summary.notes.append(
+            f"{source.display}: {footers} totals/key row(s) below the register skipped"
+            + (f" (row {shown})" if shown else "")
+        )
     if valid.duplicate_rows:
         summary.notes.append(
             f"{source.display}: {valid.duplicate_rows} exact duplicate mark(s) ignored"
         )
-    _reject_or_continue(
-        source, summary, valid.problems, valid.problem_count, valid.rejected, skip_invalid, dry_run
-    )
-    if school is None and "laestab" not in columns.fields:
+    for note in valid.code_notes:
+        summary.notes.append(f"{source.display}: {note}")
+    if valid.kept_as_missing:
+        summary.notes.append(
+            f"{source.display}: {valid.kept_as_missing} rejected mark(s) kept as '-' (no mark "
+            "yet): those pupils' figures are incomplete until the school sends the marks"
+        )
+    _refuse_absence_report(source, columns, layout, valid)
+    _add_problems(summary, valid.problems, valid.problem_count, valid.rejected)
+    inferred = None
+    if school is None and "laestab" not in columns.fields and valid.keep.any():
         kept_upns = sorted(
             {valid.upn_values[i] for i in np.unique(valid.pupil[valid.keep]).tolist()}
         )
         inferred, note = infer_school(conn, source, kept_upns)
-        valid.school_values[-1] = inferred
         summary.notes.append(note)
+    _note_few_sessions(source, valid, summary)
+    return _PreparedMarks(obs, valid, inferred)
 
+
+def _refuse_absence_report(source: SourceFile, columns: Columns, layout: str, valid: Any) -> None:
+    """A file with many marks and no present mark at all lists absences only: importing it would
+    make every listed pupil severely absent and drop the pupils who were never absent."""
+    keep = valid.keep
+    kept = valid.stored[keep]
+    if len(kept) < ABSENCE_REPORT_MARKS:
+        return
+
+    def table(*categories: codes.Category) -> np.ndarray:  # stored character -> in categories
+        lookup = np.zeros(256, dtype=bool)
+        lookup[np.frombuffer(codes.stored_chars(*categories).encode(), np.uint8)] = True
+        return lookup
+
+    if table(codes.Category.PRESENT, codes.Category.AEA)[kept].any():
+        return
+    absences = int(table(codes.Category.AUTHORISED, codes.Category.UNAUTHORISED)[kept].sum())
+    pupils = int((np.bincount(valid.pupil[keep]) > 0).sum())
+    if absences < ABSENCE_REPORT_MARKS or pupils < 2:
+        return
+    column = source.header[columns.fields["mark"]] if layout == "marks" else "session columns"
+    raise InvalidInputError(
+        f"{source.display} looks like an absence report: {len(kept):,} marks for {pupils:,} "
+        "pupils and not one present mark (/, \\, L or an approved activity). att needs every session's mark, present "
+        "ones too: from absences alone every listed pupil would look severely absent and pupils "
+        "never absent would vanish",
+        file=source.display,
+        column=column,
+        hint="Export the full register (every pupil, every session, present marks included) "
+        "from the school's system instead of an absence list.",
+    )
+
+
+def _note_few_sessions(source: SourceFile, valid: Any, summary: FileSummary) -> None:
+    """Note pupils with marks for far fewer sessions than their school's calendar in the file
+    (a pupil who joined or left part-way, or an export cut short). Kept marks are one per pupil
+    per session (duplicates and conflicts are resolved first), so counts are bincounts."""
+    keep = valid.keep
+    if not keep.any():
+        return
+    n_slots = max(len(valid.date_values), 1) * 2
+    n_schools = len(valid.school_values)
+    school = valid.school[keep]
+    slot = valid.date[keep] * 2 + valid.session[keep]
+    if (school == school[0]).all():  # one school (the usual file): no school key needed
+        calendar_size = np.full(n_schools, int((np.bincount(slot, minlength=n_slots) > 0).sum()))
+        sessions_of = np.bincount(valid.pupil[keep] * n_schools + school)
+    else:
+        school64 = school.astype(np.int64)
+        calendar = np.zeros(n_schools * n_slots, dtype=bool)
+        calendar[school64 * n_slots + slot] = True
+        calendar_size = calendar.reshape(n_schools, n_slots).sum(axis=1)
+        sessions_of = np.bincount(valid.pupil[keep].astype(np.int64) * n_schools + school64)
+    pairs = np.flatnonzero(sessions_of)
+    size = calendar_size[pairs % n_schools]
+    few = (size >= FEW_SESSIONS_MIN_CALENDAR) & (sessions_of[pairs] < FEW_SESSIONS_SHARE * size)
+    if few.any():
+        upns = [valid.upn_values[int(p)] for p in (pairs[few] // n_schools)[:3]]
+        summary.notes.append(
+            f"{source.display}: {int(few.sum())} pupil(s) have marks for under half of the "
+            f"{int(size[few].max())} sessions the file covers for their school (e.g. "
+            + ", ".join(upns)
+            + "): joined or left part-way, or the export is incomplete"
+        )
+
+
+def _write_marks(
+    conn: sqlite3.Connection,
+    source: SourceFile,
+    prepared: _PreparedMarks,
+    summary: FileSummary,
+    code_map: CodeMap | None,
+) -> None:
+    """Write one sheet's validated marks inside the caller's transaction."""
+    obs, valid = prepared.obs, prepared.valid
+    if prepared.inferred_school is not None:
+        valid.school_values[-1] = prepared.inferred_school
+    layout_name = summary.layout
     keep = valid.keep
     pupil = valid.pupil[keep]
     date_index = valid.date[keep]
@@ -261,9 +543,12 @@ def _import_marks(
     school_index = valid.school[keep]
     # Dense key spaces (distinct values in this file) let bincount replace sorting throughout.
     used_dates = np.flatnonzero(np.bincount(date_index, minlength=len(valid.date_values)))
+    date_from = date_to = None
     if len(used_dates):
-        summary.date_from = min(valid.date_values[i] for i in used_dates.tolist())
-        summary.date_to = max(valid.date_values[i] for i in used_dates.tolist())
+        date_from = min(valid.date_values[i] for i in used_dates.tolist())
+        date_to = max(valid.date_values[i] for i in used_dates.tolist())
+        summary.date_from = min(filter(None, [summary.date_from, date_from]))
+        summary.date_to = max(filter(None, [summary.date_to, date_to]))
     date_year = np.array([marks.academic_year(d) for d in valid.date_values] or [0], dtype=np.int32)
     date_pos = np.array(
         [marks.position(d, 0) if d.weekday() < 5 else 0 for d in valid.date_values] or [0],
@@ -274,10 +559,9 @@ def _import_marks(
     n_schools = len(valid.school_values)
     used_schools = np.flatnonzero(np.bincount(school_index, minlength=n_schools))
     laestabs = [valid.school_values[i] for i in used_schools.tolist()]
-    summary.schools = [s for s in laestabs if s]
-    details: dict[str, dict[str, str]] = {}
-    for raw, info in obs.pupil_details.items():
-        details.setdefault("".join(raw.split()).upper(), info)
+    sheet_schools = [s for s in laestabs if s]
+    summary.schools = sorted(set(summary.schools) | set(sheet_schools))
+    details = pupil_details(obs.pupil_details)
     # enrolment slots: (pupil, school) pairs, then (enrolment, academic year) slots
     pair_code, pair_codes, pair_of_mark = _compact(
         pupil.astype(np.int64) * n_schools + school_index
@@ -289,62 +573,57 @@ def _import_marks(
         pair_of_mark.astype(np.int64) * n_years + (mark_year - first_year)
     )
 
-    try:
-        with transaction(conn):
-            school_ids, summary.schools_added = store.ensure_schools(
-                conn, [s for s in laestabs if s]
-            )
-            pupil_ids, summary.pupils_added = store.ensure_pupils(conn, upns, details)
-            pairs = [
-                (
-                    pupil_ids[valid.upn_values[code // n_schools]],
-                    school_ids[valid.school_values[code % n_schools]],  # type: ignore[index]
-                )
-                for code in pair_codes.tolist()
-            ]
-            year_groups = {}
-            for code, (pid, sid) in zip(pair_codes.tolist(), pairs, strict=True):
-                year = details.get(valid.upn_values[code // n_schools], {}).get("year_group")
-                if year:
-                    year_groups[(pid, sid)] = year
-            enrolment_ids, summary.enrolments_added = store.ensure_enrolments(
-                conn, pairs, year_groups
-            )
-            enrolment_of_pair = np.array([enrolment_ids[p] for p in pairs], dtype=np.int64)
-            written = store.write_marks(
-                conn,
-                slot=slot_of_mark,
-                slot_enrolment=enrolment_of_pair[slot_codes // n_years],
-                slot_year=(slot_codes % n_years + first_year).astype(np.int64),
-                position=date_pos[date_index] + session,
-                stored=stored,
-            )
-            summary.marks_added, summary.marks_changed, summary.marks_unchanged = (
-                written.added,
-                written.changed,
-                written.unchanged,
-            )
-            summary.import_id = store.record_import(
-                conn,
-                file_name=source.path.name,
-                sha256=summary.sha256,
-                file_format=f"{layout}/{source.kind}",
-                school_id=school_ids[summary.schools[0]] if len(summary.schools) == 1 else None,
-                rows=summary.rows,
-                added=written.added,
-                changed=written.changed,
-                unchanged=written.unchanged,
-                rejected=summary.rows_rejected,
-                date_from=summary.date_from,
-                date_to=summary.date_to,
-                os_user=os_user(),
-                tool_version=__version__,
-            )
-            store.record_changes(conn, summary.import_id, written.changes)
-            if dry_run:
-                raise _DryRun
-    except _DryRun:
-        summary.import_id = None
+    school_ids, added = store.ensure_schools(conn, sheet_schools)
+    summary.schools_added += added
+    pupil_ids, added = store.ensure_pupils(conn, upns, details)
+    summary.pupils_added += added
+    pairs = [
+        (
+            pupil_ids[valid.upn_values[code // n_schools]],
+            school_ids[valid.school_values[code % n_schools]],  # type: ignore[index]
+        )
+        for code in pair_codes.tolist()
+    ]
+    enrolment_details: dict[tuple[int, int], dict[str, str]] = {}
+    for code, (pid, sid) in zip(pair_codes.tolist(), pairs, strict=True):
+        info = details.get(valid.upn_values[code // n_schools], {})
+        wanted = {k: info[k] for k in ("year_group", "registration_group") if info.get(k)}
+        if wanted:
+            enrolment_details[(pid, sid)] = wanted
+    enrolment_ids, added = store.ensure_enrolments(conn, pairs, enrolment_details)
+    summary.enrolments_added += added
+    enrolment_of_pair = np.array([enrolment_ids[p] for p in pairs], dtype=np.int64)
+    written = store.write_marks(
+        conn,
+        slot=slot_of_mark,
+        slot_enrolment=enrolment_of_pair[slot_codes // n_years],
+        slot_year=(slot_codes % n_years + first_year).astype(np.int64),
+        position=date_pos[date_index] + session,
+        stored=stored,
+        soft=valid.soft[keep] if valid.soft is not None else None,
+    )
+    summary.marks_added += written.added
+    summary.marks_changed += written.changed
+    summary.marks_unchanged += written.unchanged
+    import_id = store.record_import(
+        conn,
+        file_name=source.path.name,
+        sha256=summary.sha256,
+        file_format=f"{layout_name}/{source.kind}" + (f":{source.sheet}" if source.sheet else ""),
+        school_id=school_ids[sheet_schools[0]] if len(sheet_schools) == 1 else None,
+        rows=obs.rows,
+        added=written.added,
+        changed=written.changed,
+        unchanged=written.unchanged,
+        rejected=summary.rows_rejected,
+        date_from=date_from,
+        date_to=date_to,
+        os_user=os_user(),
+        tool_version=__version__,
+        code_map=code_map.label if code_map else None,
+    )
+    summary.import_id = summary.import_id or import_id
+    store.record_changes(conn, import_id, written.changes)
 
 
 def _compact(codes: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -360,55 +639,42 @@ def _compact(codes: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return codes, distinct, index[codes]
 
 
-def _import_roster(
-    conn: sqlite3.Connection,
-    source: SourceFile,
-    columns: Columns,
-    school: str | None,
-    dry_run: bool,
-    skip_invalid: bool,
-    summary: FileSummary,
-) -> None:
+def _prepare_roster(
+    source: SourceFile, columns: Columns, school: str | None, summary: FileSummary
+) -> Any:
     parsed = roster_module.parse_roster(source, columns, school)
-    summary.rows = parsed.total_rows
-    _reject_or_continue(
-        source,
-        summary,
-        parsed.problems,
-        len(parsed.rejected),
-        parsed.rejected,
-        skip_invalid,
-        dry_run,
+    summary.rows += parsed.total_rows
+    _add_problems(summary, parsed.problems, len(parsed.rejected), parsed.rejected)
+    return parsed
+
+
+def _write_roster(
+    conn: sqlite3.Connection, source: SourceFile, parsed: Any, summary: FileSummary
+) -> None:
+    written = roster_module.write_roster(conn, parsed.rows)
+    summary.schools = sorted(set(summary.schools) | {r.laestab for r in parsed.rows if r.laestab})
+    summary.schools_added += written.schools_added
+    summary.pupils_added += written.pupils_added
+    summary.pupils_updated += written.pupils_updated
+    summary.enrolments_added += written.enrolments_added
+    summary.contacts_written += written.contacts_written
+    import_id = store.record_import(
+        conn,
+        file_name=source.path.name,
+        sha256=summary.sha256,
+        file_format=f"roster/{source.kind}" + (f":{source.sheet}" if source.sheet else ""),
+        school_id=None,
+        rows=parsed.total_rows,
+        added=0,
+        changed=0,
+        unchanged=0,
+        rejected=summary.rows_rejected,
+        date_from=None,
+        date_to=None,
+        os_user=os_user(),
+        tool_version=__version__,
     )
-    try:
-        with transaction(conn):
-            written = roster_module.write_roster(conn, parsed.rows)
-            summary.schools = sorted({r.laestab for r in parsed.rows if r.laestab})
-            summary.schools_added = written.schools_added
-            summary.pupils_added = written.pupils_added
-            summary.pupils_updated = written.pupils_updated
-            summary.enrolments_added = written.enrolments_added
-            summary.contacts_written = written.contacts_written
-            summary.import_id = store.record_import(
-                conn,
-                file_name=source.path.name,
-                sha256=summary.sha256,
-                file_format=f"roster/{source.kind}",
-                school_id=None,
-                rows=summary.rows,
-                added=0,
-                changed=0,
-                unchanged=0,
-                rejected=summary.rows_rejected,
-                date_from=None,
-                date_to=None,
-                os_user=os_user(),
-                tool_version=__version__,
-            )
-            if dry_run:
-                raise _DryRun
-    except _DryRun:
-        summary.import_id = None
+    summary.import_id = summary.import_id or import_id
 
 
 def infer_school(conn: sqlite3.Connection, source: SourceFile, upns: list[str]) -> tuple[str, str]:

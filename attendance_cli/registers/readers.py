@@ -3,9 +3,13 @@
 CSV: UTF-8 with or without BOM, UTF-16 with BOM, else Windows-1252 (reported); comma, semicolon or
 tab, detected from the header line. Large files stream through pyarrow's multi-threaded reader in
 batches, so a 775 MiB long-format file never sits in memory whole.
-XLSX: read with python-calamine (about 7x faster than openpyxl); the first sheet whose header row
-has a UPN column is used. Excel date cells become ISO dates; whole numbers lose their ".0".
-Every cell arrives as ``str`` or ``None`` (blank).
+XLSX: read with python-calamine (about 7x faster than openpyxl); every sheet whose first rows hold
+a header naming a UPN column is a source (others are listed as skipped). Excel date cells become
+ISO dates; whole numbers lose their ".0". Every cell arrives as ``str`` or ``None`` (blank).
+
+Both: the header row is found below any title rows (the first of the first 30 rows naming a UPN
+column), and a two-row header (a date row, often merged over two cells, above an AM/PM row) is
+joined into one header per column (``Mon 22/09/2025 AM``).
 """
 
 from __future__ import annotations
@@ -13,6 +17,8 @@ from __future__ import annotations
 import codecs
 import csv
 import datetime as dt
+import itertools
+import re
 import zipfile
 import zlib
 from collections.abc import Callable, Iterator
@@ -41,6 +47,12 @@ class Batch:
     first_row: int  # spreadsheet row number (1-based, header = row 1) of the batch's first row
     columns: list[Any]  # one pyarrow string array (or list[str | None]) per header column
     rows: int
+    row_numbers: list[int] | None = None  # when rows are not consecutive (a CTF: the pupil)
+
+    def numbers(self) -> np.ndarray:
+        if self.row_numbers is not None:
+            return np.asarray(self.row_numbers, dtype=np.int32)
+        return np.arange(self.first_row, self.first_row + self.rows, dtype=np.int32)
 
 
 @dataclass
@@ -53,11 +65,18 @@ class SourceFile:
     encoding_note: str | None = None
     delimiter: str = ","
     sheet: str | None = None
-    header_row: int = 1  # spreadsheet row number of the header
+    header_row: int = 1  # spreadsheet row number of the (last) header row
+    data_start: int = 1  # rows before the first data row (title rows + header rows)
+    footer_rows: int = 0  # rows of a different width skipped as footers (CSV)
+    raw_columns: set[int] = field(default_factory=set)  # keep cell text unstripped (weekly grid)
+    ctf_rows: list[list[str | None]] = field(default_factory=list, repr=False)
+    ctf_row_numbers: list[int] | None = field(default=None, repr=False)  # pupil per row (CTF)
     _xlsx_rows: list[list[Any]] = field(default_factory=list, repr=False)
 
     @property
     def display(self) -> str:
+        if self.kind == "ctf":
+            return f"{self.path.name} (CTF {self.sheet})"
         return f"{self.path.name} (sheet {self.sheet!r})" if self.sheet else self.path.name
 
     def problem(
@@ -66,8 +85,26 @@ class SourceFile:
         return Problem(self.display, row, column, message, hint)
 
 
+@dataclass
+class OpenedFile:
+    """A file's sources (one per sheet that holds a header; one for a CSV) and the sheets
+    skipped, each with why."""
+
+    sources: list[SourceFile]
+    skipped_sheets: list[tuple[str, str]] = field(default_factory=list)
+
+
 def open_source(path: Path) -> SourceFile:
-    """Open a file and read its header row; errors name the file and say what to do."""
+    """The first source of a file (see ``open_sources``)."""
+    return open_sources(path).sources[0]
+
+
+def open_sources(
+    path: Path, *, sheet: str | None = None, upn_headers: frozenset[str] = frozenset()
+) -> OpenedFile:
+    """Open a file and find its header row(s); errors name the file and say what to do.
+    ``sheet`` chooses one sheet of a workbook; ``upn_headers`` are extra header texts
+    (normalised) that name the UPN column (from ``--columns``)."""
     if not path.exists():
         raise InvalidInputError(f"No such file: {path}", hint="Check the path and try again.")
     if path.is_dir():
@@ -75,7 +112,7 @@ def open_source(path: Path) -> SourceFile:
     try:
         size = path.stat().st_size
         with path.open("rb") as handle:
-            head = handle.read(8)
+            head = handle.read(64)
     except PermissionError as exc:
         raise InvalidInputError(
             f"Permission denied reading {path}", hint="Check the file's permissions."
@@ -88,8 +125,101 @@ def open_source(path: Path) -> SourceFile:
             hint="Open it in Excel, remove any password and save it as .xlsx or CSV.",
         )
     if head.startswith(b"PK\x03\x04") or suffix in XLSX_SUFFIXES:
-        return _open_xlsx(path, size)
-    return _open_csv(path, size)
+        return _open_xlsx(path, size, sheet, upn_headers)
+    from attendance_cli.registers import ctf
+
+    if ctf.looks_like_ctf(path, head):
+        return OpenedFile(ctf.read_ctf(path, size))
+    if sheet is not None:
+        raise InvalidInputError(
+            f"--sheet {sheet!r} was given but {path.name} is a CSV file, which has no sheets",
+            file=path.name,
+            hint="Drop --sheet for CSV files.",
+        )
+    return OpenedFile([_open_csv(path, size, upn_headers)])
+
+
+# ------------------------------------------------------------------------------ header rows
+
+HEADER_SEARCH_ROWS = 30
+# ("A"/"P" are not taken: P is a register code, so a first data row could look like AM/PM)
+_AM_PM = {"am": "AM", "pm": "PM", "morning": "AM", "afternoon": "PM"}
+_FOOTER = re.compile(
+    r"\b(?:totals?|sub-?totals?|count|summary|average|mean|key|legend|printed|generated|page"
+    r"|percentage|number of|end of report)\b|%",
+    re.IGNORECASE,
+)
+_UPN_LIKE = re.compile(r"[A-Za-z]\d{11}[0-9A-Za-z]")
+
+
+def is_footer_text(text: str) -> bool:
+    """Text of a footer or totals row ("Total", "Key: / present", "Printed 01/09/2025"): it
+    names no UPN and carries a footer word."""
+    return bool(_FOOTER.search(text)) and not _UPN_LIKE.search(text)
+
+
+def _is_upn_header(text: str, upn_headers: frozenset[str]) -> bool:
+    from attendance_cli.registers.headers import field_for, normalise_header
+
+    return field_for(text) == "upn" or normalise_header(text) in upn_headers
+
+
+def _is_am_pm(text: str) -> bool:
+    return "".join(text.split()).lower().strip("()") in _AM_PM
+
+
+def find_header(rows: list[list[str]], upn_headers: frozenset[str] = frozenset()) -> int | None:
+    """Index of the header row among the first rows: the first naming a UPN column, else the
+    first with two or more session columns, else the first non-empty row; None if all blank."""
+    from attendance_cli.registers.headers import parse_session_header, parse_week_header
+
+    first_non_empty = None
+    first_sessions = None
+    for index, texts in enumerate(rows[:HEADER_SEARCH_ROWS]):
+        if not any(texts):
+            continue
+        if first_non_empty is None:
+            first_non_empty = index
+        if any(_is_upn_header(t, upn_headers) for t in texts if t):
+            return index
+        if first_sessions is None:
+            sessions = sum(
+                1
+                for t in texts
+                if t and (parse_session_header(t) is not None or parse_week_header(t) is not None)
+            )
+            if sessions >= 2:
+                first_sessions = index
+    return first_sessions if first_sessions is not None else first_non_empty
+
+
+def join_header(rows: list[list[str]], index: int) -> tuple[list[str], int, int]:
+    """(header, index of its last row, index of the first data row) for the header at
+    ``index``: a two-row header (dates over AM/PM) is joined into one text per column."""
+    row = rows[index]
+    below = rows[index + 1] if index + 1 < len(rows) else []
+    above = rows[index - 1] if index > 0 else []
+    if sum(1 for t in below if t and _is_am_pm(t)) >= 2 and any(row):
+        upper, lower, last = row, below, index + 1
+    elif sum(1 for t in row if t and _is_am_pm(t)) >= 2 and any(above):
+        upper, lower, last = above, row, index
+    else:
+        return list(row), index, index + 1
+    width = max(len(upper), len(lower))
+    upper = list(upper) + [""] * (width - len(upper))
+    lower = list(lower) + [""] * (width - len(lower))
+    header: list[str] = []
+    carried = ""
+    for top, bottom in zip(upper, lower, strict=True):
+        if bottom and _is_am_pm(bottom):
+            carried = top or carried  # a merged date cell is written in its first column only
+            header.append(
+                f"{carried} {_AM_PM[''.join(bottom.split()).lower().strip('()')]}".strip()
+            )
+        else:
+            carried = ""
+            header.append(bottom or top)
+    return header, last, last + 1
 
 
 # ---------------------------------------------------------------------------------------- CSV
@@ -119,6 +249,7 @@ def _detect_encoding(path: Path, size: int) -> tuple[str, str | None]:
             return "utf-8", None
         except UnicodeDecodeError:
             pass
+        _refuse_mixed_encodings(path)
         handle.seek(0)
         fallback = codecs.getincrementaldecoder("cp1252")()
         try:
@@ -131,6 +262,39 @@ def _detect_encoding(path: Path, size: int) -> tuple[str, str | None]:
                 hint="Save the file as CSV UTF-8 from Excel or the school's system.",
             ) from exc
     return "cp1252", "not UTF-8: read as Windows-1252"
+
+
+def _refuse_mixed_encodings(path: Path) -> None:
+    """A file that is not UTF-8 throughout is read as Windows-1252 — unless some of its rows are
+    UTF-8 (non-ASCII text that decodes as UTF-8) and others are not: then reading it either way
+    garbles names, so it is refused naming rows of each kind."""
+    utf8_rows: list[int] = []
+    other_rows: list[int] = []
+    with path.open("rb") as handle:
+        for number, line in enumerate(handle, start=1):
+            if line.isascii():
+                continue
+            try:
+                line.decode("utf-8")
+            except UnicodeDecodeError:
+                other_rows.append(number)
+            else:
+                utf8_rows.append(number)
+    if utf8_rows and other_rows:
+
+        def shown(rows: list[int]) -> str:
+            return ", ".join(map(str, rows[:5])) + (
+                f" (and {len(rows) - 5} more)" if len(rows) > 5 else ""
+            )
+
+        raise InvalidInputError(
+            f"{path.name} mixes text encodings: row(s) {shown(utf8_rows)} are UTF-8 but row(s) "
+            f"{shown(other_rows)} are not (Windows-1252?), so names would be garbled either way",
+            file=path.name,
+            row=other_rows[0],
+            hint="Open the file in Excel or the school's system and save it again as CSV UTF-8, "
+            "or export it again.",
+        )
 
 
 def _check_decodes(path: Path, handle: Any, encoding: str, name: str) -> None:
@@ -149,24 +313,40 @@ def _check_decodes(path: Path, handle: Any, encoding: str, name: str) -> None:
         ) from None
 
 
-def _open_csv(path: Path, size: int) -> SourceFile:
+def _open_csv(path: Path, size: int, upn_headers: frozenset[str] = frozenset()) -> SourceFile:
     encoding, note = _detect_encoding(path, size)
     with path.open(
         "r", encoding="utf-8-sig" if encoding == "utf-8" else encoding, newline=""
     ) as handle:
-        first_line = handle.readline()
-    if not first_line.strip():
-        raise InvalidInputError(
-            f"{path.name} is empty or its first line is blank",
-            file=path.name,
-            row=1,
-            hint="The first line must hold the column headers (UPN, Date, Session, Mark ...).",
-        )
-    counts = {d: first_line.count(d) for d in (",", ";", "\t")}
+        lines = list(itertools.islice(handle, HEADER_SEARCH_ROWS + 1))
+    empty = InvalidInputError(
+        f"{path.name} is empty (its first {len(lines)} line(s) are blank)",
+        file=path.name,
+        row=1,
+        hint="The file must hold a header row (UPN, Date, Session, Mark ...) and data rows.",
+    )
+    if not any(line.strip() for line in lines):
+        raise empty
+    counts = {d: max(line.count(d) for line in lines) for d in (",", ";", "\t")}
     delimiter = max(counts, key=lambda d: counts[d]) if any(counts.values()) else ","
-    header = next(csv.reader([first_line], delimiter=delimiter))
-    header = [h.strip() for h in header]
-    return SourceFile(path, "csv", header, size, encoding, note, delimiter)
+    rows = [[cell.strip() for cell in row] for row in csv.reader(lines, delimiter=delimiter)]
+    if len(rows) != len(lines):  # a quoted value spans lines in the first rows: no title rows
+        rows = rows[:1]
+    index = find_header(rows, upn_headers)
+    if index is None:
+        raise empty
+    header, last, data_start = join_header(rows, index)
+    return SourceFile(
+        path,
+        "csv",
+        header,
+        size,
+        encoding,
+        note,
+        delimiter,
+        header_row=last + 1,
+        data_start=data_start,
+    )
 
 
 def _csv_batches(
@@ -177,14 +357,18 @@ def _csv_batches(
 
     names = [f"c{i}" for i in range(len(source.header))]
     bad_rows: list[int] = []
+    source.footer_rows = 0
 
     def on_invalid(row: Any) -> str:
-        bad_rows.append(row.actual_columns)
+        if row.text is not None and (not row.text.strip(" ,;\t\r\n") or is_footer_text(row.text)):
+            source.footer_rows += 1  # a short "Total ..." or key line below the register
+        else:
+            bad_rows.append(row.actual_columns)
         return "skip"
 
     read_options = pacsv.ReadOptions(
         column_names=names,
-        skip_rows=1,
+        skip_rows=source.data_start,
         encoding=source.encoding or "utf-8",
         block_size=BATCH_BYTES,
     )
@@ -206,7 +390,7 @@ def _csv_batches(
             parse_options=parse_options,
             convert_options=convert_options,
         )
-        row = 2
+        row = source.data_start + 1
         for record_batch in reader:
             if bad_rows:
                 break
@@ -240,9 +424,11 @@ def _column_count_error(source: SourceFile) -> InvalidInputError:
         "r", encoding="utf-8-sig" if source.encoding == "utf-8" else source.encoding, newline=""
     ) as handle:
         reader = csv.reader(handle, delimiter=source.delimiter)
-        next(reader, None)
-        for row_number, row in enumerate(reader, start=2):
-            if row and len(row) != expected:
+        for _ in range(source.data_start):
+            next(reader, None)
+        for row_number, row in enumerate(reader, start=source.data_start + 1):
+            text = source.delimiter.join(row)
+            if row and len(row) != expected and text.strip(" ,;\t") and not is_footer_text(text):
                 total += 1
                 if len(problems) < 50:
                     problems.append(
@@ -287,10 +473,12 @@ def check_zip(path: Path, size: int) -> None:
                 )
             rows = columns = 0
             for info in infos:
-                scan = info.filename.startswith("xl/") and info.filename.endswith(".xml")
-                scan = scan and "sharedStrings" not in info.filename
+                # Only worksheets hold cells: other parts (the theme's fillToRect r="50000",
+                # drawings, styles) use r= for other things.
+                scan = info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml")
                 part_rows, part_columns = _read_part(archive, info, scan)
-                rows, columns = max(rows, part_rows), max(columns, part_columns)
+                if part_rows * max(part_columns, 1) > rows * max(columns, 1):
+                    rows, columns = part_rows, part_columns
     except (
         zipfile.BadZipFile,
         zipfile.LargeZipFile,
@@ -416,14 +604,27 @@ def _reach(data: bytes) -> tuple[int, int, int, int]:
     return rows, columns, refless_cells, refless_rows
 
 
-def _open_xlsx(path: Path, size: int) -> SourceFile:
+def _open_xlsx(
+    path: Path, size: int, wanted: str | None, upn_headers: frozenset[str] = frozenset()
+) -> OpenedFile:
     import python_calamine
 
     check_zip(path, size)
+    opened = OpenedFile([])
     try:
         workbook = python_calamine.CalamineWorkbook.from_path(str(path))
-        chosen: tuple[str, list[list[Any]], int] | None = None
-        for name in workbook.sheet_names:
+        names = list(workbook.sheet_names)
+        if wanted is not None:
+            if wanted not in names:
+                raise InvalidInputError(
+                    f"{path.name} has no sheet named {wanted!r} (its sheets: "
+                    + ", ".join(repr(n) for n in names)
+                    + ")",
+                    file=path.name,
+                    hint="Give --sheet one of the sheet names above, exactly as written.",
+                )
+            names = [wanted]
+        for name in names:
             sheet = workbook.get_sheet_by_name(name)
             if sheet.height * max(sheet.width, 1) > MAX_XLSX_CELLS:
                 raise InvalidInputError(
@@ -433,14 +634,26 @@ def _open_xlsx(path: Path, size: int) -> SourceFile:
                     hint="Split the register into smaller files, or export CSV.",
                 )
             rows = sheet.to_python(skip_empty_area=False)
-            header_index = _header_row(rows)
-            if header_index is None:
+            texts = [[_cell_text(v) or "" for v in row] for row in rows[: HEADER_SEARCH_ROWS + 1]]
+            index = find_header(texts, upn_headers)
+            if index is None:
+                opened.skipped_sheets.append((name, "it is empty"))
                 continue
-            header = [_cell_text(v) or "" for v in rows[header_index]]
-            if chosen is None or _looks_like_header(header):
-                chosen = (name, rows, header_index)
-                if _looks_like_header(header):
-                    break
+            header, last, data_start = join_header(texts, index)
+            while header and not header[-1]:
+                header.pop()
+            opened.sources.append(
+                SourceFile(
+                    path,
+                    "xlsx",
+                    header,
+                    size,
+                    sheet=name,
+                    header_row=last + 1,
+                    data_start=data_start,
+                    _xlsx_rows=rows,
+                )
+            )
     except InvalidInputError:
         raise
     except Exception as exc:  # calamine raises its own types for damaged/encrypted files
@@ -449,40 +662,13 @@ def _open_xlsx(path: Path, size: int) -> SourceFile:
             file=path.name,
             hint="If it is password-protected, remove the password in Excel and save again.",
         ) from None
-    if chosen is None:
+    if not opened.sources:
         raise InvalidInputError(
             f"{path.name} has no data in any sheet",
             file=path.name,
             hint="Check you exported the right report.",
         )
-    sheet_name, rows, header_index = chosen
-    header = [_cell_text(v) or "" for v in rows[header_index]]
-    while header and not header[-1]:
-        header.pop()
-    return SourceFile(
-        path, "xlsx", header, size, sheet=sheet_name, header_row=header_index + 1, _xlsx_rows=rows
-    )
-
-
-def _header_row(rows: list[list[Any]]) -> int | None:
-    """Index of the header row: the first of the first 10 rows naming a UPN column, else the
-    first non-empty row (title lines above the header are common in MIS exports)."""
-    first_non_empty = None
-    for index, row in enumerate(rows[:10]):
-        texts = [_cell_text(v) or "" for v in row]
-        if not any(texts):
-            continue
-        if first_non_empty is None:
-            first_non_empty = index
-        if _looks_like_header(texts):
-            return index
-    return first_non_empty
-
-
-def _looks_like_header(header: list[str]) -> bool:
-    from attendance_cli.registers.headers import field_for
-
-    return any(field_for(h) == "upn" for h in header)
+    return opened
 
 
 def _cell_text(value: Any) -> str | None:
@@ -506,14 +692,20 @@ def _cell_text(value: Any) -> str | None:
     return str(value).strip() or None
 
 
+def _raw_text(value: Any) -> str | None:
+    if isinstance(value, str):
+        return value if value.strip() else None
+    return _cell_text(value)
+
+
 def _xlsx_batches(source: SourceFile) -> Iterator[Batch]:
     width = len(source.header)
-    body = source._xlsx_rows[source.header_row :]
+    body = source._xlsx_rows[source.data_start :]
     columns: list[list[str | None]] = [[] for _ in range(width)]
-    for row in body:
-        for index in range(width):
-            columns[index].append(_cell_text(row[index]) if index < len(row) else None)
-    yield Batch(source.header_row + 1, columns, len(body))
+    for index in range(width):
+        text = _raw_text if index in source.raw_columns else _cell_text
+        columns[index] = [text(row[index]) if index < len(row) else None for row in body]
+    yield Batch(source.data_start + 1, columns, len(body))
 
 
 # ------------------------------------------------------------------------------------- public
@@ -526,7 +718,11 @@ def iter_batches(
     progress: Callable[[int], None] | None = None,
 ) -> Iterator[Batch]:
     """Yield the file's data rows as batches of string columns (header excluded)."""
-    if source.kind == "xlsx":
+    if source.kind == "ctf":
+        width = len(source.header)
+        columns = [[row[i] for row in source.ctf_rows] for i in range(width)]
+        yield Batch(1, columns, len(source.ctf_rows), source.ctf_row_numbers)
+    elif source.kind == "xlsx":
         yield from _xlsx_batches(source)
     else:
         yield from _csv_batches(source, newlines_in_values=newlines_in_values, progress=progress)

@@ -17,7 +17,12 @@ from attendance_cli.identifiers import normalise_upn, upn_problem
 from attendance_cli.registers.layouts import Columns
 from attendance_cli.registers.readers import SourceFile, column_as_list, iter_batches
 from attendance_cli.registers.store import now_text
-from attendance_cli.registers.values import parse_date, parse_flag
+from attendance_cli.registers.values import (
+    normalise_year_group,
+    parse_date,
+    parse_flag,
+    split_name,
+)
 
 GENDERS = {
     "M": "M",
@@ -35,12 +40,19 @@ SEN = {
     "K": "K",
     "SENSUPPORT": "K",
     "SUPPORT": "K",
+    "SENSUPPORTK": "K",
     "E": "E",
     "EHCP": "E",
     "EHCPLAN": "E",
+    "EHC": "E",
+    "STATEMENT": "E",
     "S": "E",
+    "NO": "N",
+    "NOSEN": "N",
 }
+SOCIAL_WORKER_UNSPECIFIED = "SW"  # has a social worker, type (CIN / CP) not given
 SOCIAL_WORKER = {
+    **{yes: SOCIAL_WORKER_UNSPECIFIED for yes in ("Y", "YES", "TRUE", "1", "T")},
     "CIN": "CIN",
     "CHILDINNEED": "CIN",
     "CP": "CP",
@@ -49,6 +61,9 @@ SOCIAL_WORKER = {
     "N": None,
     "NO": None,
     "NONE": None,
+    "FALSE": None,
+    "0": None,
+    "F": None,
 }
 
 
@@ -104,7 +119,7 @@ def parse_roster(source: SourceFile, columns: Columns, default_school: str | Non
             laestab = cell("laestab")
             if laestab is not None:
                 laestab = "".join(laestab.split()).replace("/", "")
-                if not (laestab.isdigit() and len(laestab) == 7):
+                if not (laestab.isascii() and laestab.isdigit() and len(laestab) == 7):
                     complain(
                         "laestab",
                         laestab,
@@ -157,7 +172,11 @@ def parse_roster(source: SourceFile, columns: Columns, default_school: str | Non
             for name, table, hint in (
                 ("gender", GENDERS, "Use M, F, U or X."),
                 ("sen", SEN, "Use N (none), K (SEN support) or E (EHC plan)."),
-                ("social_worker", SOCIAL_WORKER, "Use CIN, CP or leave blank."),
+                (
+                    "social_worker",
+                    SOCIAL_WORKER,
+                    "Use CIN, CP, Y (has a social worker, type not given), N or leave blank.",
+                ),
             ):
                 raw = cell(name)
                 if raw:
@@ -179,7 +198,15 @@ def parse_roster(source: SourceFile, columns: Columns, default_school: str | Non
                 elif flag_value is not None:
                     pupil[name] = flag_value
             if cell("year_group"):
-                enrolment["year_group"] = cell("year_group")
+                enrolment["year_group"] = normalise_year_group(cell("year_group"))
+            if cell("registration_group"):
+                enrolment["registration_group"] = cell("registration_group")
+            if cell("name") and not (pupil.get("surname") or pupil.get("forename")):
+                surname, forename, as_written = split_name(cell("name") or "")
+                if surname and forename:
+                    pupil["surname"], pupil["forename"] = surname, forename
+                elif as_written:
+                    pupil["name_as_written"] = as_written
             contacts = []
             for number in sorted(columns.contacts):
                 record: dict[str, Any] = {"priority": number}
@@ -249,8 +276,9 @@ _PUPIL_FIELDS = (
     "sen",
     "social_worker",
     "looked_after",
+    "name_as_written",
 )
-_ENROLMENT_FIELDS = ("entry_date", "leaving_date", "year_group")
+_ENROLMENT_FIELDS = ("entry_date", "leaving_date", "year_group", "registration_group")
 
 
 def _db_value(value: Any) -> Any:

@@ -9,6 +9,7 @@ array arithmetic. Every problem keeps the row and column it came from.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -16,11 +17,11 @@ from typing import Any
 import numpy as np
 
 from attendance_cli import codes, marks
-from attendance_cli.errors import Problem
+from attendance_cli.errors import InvalidInputError, Problem
 from attendance_cli.identifiers import normalise_upn, upn_problem
 from attendance_cli.registers.layouts import Columns
-from attendance_cli.registers.readers import Batch, SourceFile, iter_batches
-from attendance_cli.registers.values import parse_date, parse_session
+from attendance_cli.registers.readers import Batch, SourceFile, is_footer_text, iter_batches
+from attendance_cli.registers.values import check_date_order, parse_date, parse_session
 
 BLANK = -1
 
@@ -64,7 +65,9 @@ def _concat(columns: list[Any]) -> Any:
 
 
 # Reasons a mark is rejected, in the order they are checked (first one wins).
-R_OK, R_UPN, R_DATE, R_WEEKEND, R_SESSION, R_CODE, R_CODE_SET, R_SCHOOL, R_CONFLICT = range(9)
+R_OK, R_UPN, R_DATE, R_WEEKEND, R_SESSION, R_CODE, R_CODE_SET, R_SCHOOL, R_CONFLICT, R_FUTURE = (
+    range(10)
+)
 
 
 @dataclass
@@ -85,6 +88,115 @@ class Observations:
     schools: Interner
     pupil_details: dict[str, dict[str, str]] = field(default_factory=dict)  # raw upn -> fields
     rows: int = 0
+    footer_rows: list[int] = field(default_factory=list)  # totals/key rows skipped
+
+
+DETAIL_FIELDS = ("surname", "forename", "name", "year_group", "registration_group")
+
+
+def _value(column: Any, index: int) -> str | None:
+    value = column[index] if isinstance(column, list) else column[index].as_py()
+    return value if value is None else str(value)
+
+
+def _footer_mask(
+    batch: Batch, columns: Columns, upn_ids: np.ndarray, upns: Interner, flags: list[bool]
+) -> np.ndarray:
+    """Rows below (or among) the register that are totals, keys or notes: no UPN, and a footer
+    word in a field or the first column ("Total", "Key: / present", "Printed ..."), or no UPN
+    and only numbers. ``flags`` caches, per distinct UPN cell, whether it is footer text."""
+    mask = np.zeros(batch.rows, dtype=bool)
+    flags.extend(is_footer_text(v) for v in upns.values[len(flags) :])
+    blank = upn_ids == BLANK
+    candidates = blank
+    if any(flags):
+        upn_text_footer = np.array([*flags, False], dtype=bool)
+        candidates = blank | upn_text_footer[np.where(blank, -1, upn_ids)]
+    if not candidates.any():
+        return mask
+    look = sorted({0, *columns.fields.values()})
+    width = len(batch.columns)
+    mark_columns = [
+        c for c in (columns.fields.get("mark"), *columns.sessions) if c is not None and c < width
+    ]
+    for row_index in np.flatnonzero(candidates).tolist():
+        texts = [_value(batch.columns[c], row_index) for c in look if c < width]
+        if any(t and is_footer_text(t) for t in texts):
+            # a footer word but a register mark where marks go ("%", 03/09/2025, AM, "/"): a
+            # mark with a bad UPN, to be reported as such, never skipped as a footer
+            if not _holds_a_mark(batch, mark_columns, row_index):
+                mask[row_index] = True
+        elif upn_ids[row_index] == BLANK:
+            # no UPN and nothing but numbers: a totals row without a label
+            cells = [_value(batch.columns[c], row_index) for c in range(width)]
+            filled = [c.strip() for c in cells if c and c.strip()]
+            if filled and all(_NUMBER.match(c) for c in filled):
+                mask[row_index] = True
+    return mask
+
+
+_NUMBER = re.compile(r"^-?\d+(?:[.,]\d+)?%?$")
+
+
+def _holds_a_mark(batch: Batch, mark_columns: list[int], row_index: int) -> bool:
+    """Whether any of the row's mark cells holds a code of either set (or a sub-code)."""
+    for column in mark_columns:
+        value = _value(batch.columns[column], row_index)
+        if value and value.strip():
+            code, _ = resolve_code(codes.normalise_code(value), {})
+            if code in codes.CODES_2024 or code in codes.CODES_2006:
+                return True
+    return False
+
+
+def _week_characters(column: Any, offset: int) -> Any:
+    """The character at ``offset`` of each weekly-grid cell (cells shorter than 10 are padded:
+    trailing spaces are often trimmed)."""
+    if isinstance(column, list):
+        return [
+            None if not v or v.ljust(10)[offset] == " " else v.ljust(10)[offset] for v in column
+        ]
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    chars = pc.utf8_slice_codeunits(pc.utf8_rpad(column, 10, " "), offset, offset + 1)
+    return pc.if_else(pc.equal(chars, " "), pa.scalar(None, pa.string()), chars)
+
+
+def _session_columns(batch: Batch, columns: Columns, session_cols: list[int]) -> list[Any]:
+    """The batch's column for each session: a real column, or one character of a weekly one."""
+    return [
+        _week_characters(batch.columns[columns.virtual[c][0]], columns.virtual[c][1])
+        if c in columns.virtual
+        else batch.columns[c]
+        for c in session_cols
+    ]
+
+
+def _check_week_cells(source: SourceFile, columns: Columns, batch: Batch) -> None:
+    import pyarrow.compute as pc
+
+    for index in sorted(columns.weeks):
+        column = batch.columns[index]
+        # trailing spaces past Friday PM are padding, not sessions
+        if isinstance(column, list):
+            lengths = np.array([len(v.rstrip()) if v else 0 for v in column], dtype=np.int64)
+        else:
+            trimmed = pc.utf8_rtrim(column, characters=" ")
+            lengths = pc.fill_null(pc.utf8_length(trimmed), 0).to_numpy(zero_copy_only=False)
+        long = np.flatnonzero(lengths > 10)
+        if len(long):
+            row = batch.first_row + int(long[0])
+            raise InvalidInputError(
+                f"{source.display}, row {row}, column {columns.labels[index]!r}: a weekly-grid "
+                f"cell has {int(lengths[long[0]])} characters; each holds 10 (Mon AM ... Fri PM)"
+                + (f" ({len(long)} such cells)" if len(long) > 1 else ""),
+                file=source.display,
+                row=row,
+                column=columns.labels[index],
+                hint="Export the weekly register again: one character per session, a space "
+                "where no mark applies, or export one column per session.",
+            )
 
 
 def _first_values(
@@ -95,11 +207,7 @@ def _first_values(
     columns: Columns,
 ) -> None:
     """Remember each pupil's first non-blank surname/forename/year group."""
-    wanted = [
-        (name, columns.fields[name])
-        for name in ("surname", "forename", "year_group")
-        if name in columns.fields
-    ]
+    wanted = [(name, columns.fields[name]) for name in DETAIL_FIELDS if name in columns.fields]
     if not wanted:
         return
     unique_ids, first_index = np.unique(upn_ids, return_index=True)
@@ -125,11 +233,14 @@ def collect_observations(
     details: dict[str, dict[str, str]] = {}
     total_rows = 0
     school_col = columns.fields.get("laestab")
-    if layout == "grid":
+    labels = columns.labels or source.header
+    footer_rows: list[int] = []
+    footer_flags: list[bool] = []
+    if layout != "marks":
         session_cols = sorted(columns.sessions)
         for name in session_cols:  # grid columns carry their date and session in the header
-            dates.id(source.header[name])
-        date_ids = np.array([dates.ids[source.header[c]] for c in session_cols], dtype=np.int32)
+            dates.id(labels[name])
+        date_ids = np.array([dates.ids[labels[c]] for c in session_cols], dtype=np.int32)
         session_ids = np.array([columns.sessions[c].session for c in session_cols], dtype=np.int32)
         sessions.id("AM")
         sessions.id("PM")
@@ -139,26 +250,36 @@ def collect_observations(
         if n == 0:
             continue
         upn_ids = upns.encode(batch.columns[columns.fields["upn"]])
+        footer = _footer_mask(batch, columns, upn_ids, upns, footer_flags)
+        if footer.any():
+            footer_rows.extend((np.flatnonzero(footer) + batch.first_row).tolist())
+        if columns.weeks:
+            _check_week_cells(source, columns, batch)
         school_ids = (
             schools.encode(batch.columns[school_col])
             if school_col is not None
             else np.full(n, BLANK, np.int32)
         )
-        rows = np.arange(batch.first_row, batch.first_row + n, dtype=np.int32)
+        rows = batch.numbers()
         _first_values(details, upn_ids, upns, batch, columns)
         if layout == "marks":
             code = code_ids.encode(batch.columns[columns.fields["mark"]])
-            parts["row"].append(rows)
-            parts["column"].append(np.full(n, columns.fields["mark"], np.int16))
-            parts["upn"].append(upn_ids)
-            parts["date"].append(dates.encode(batch.columns[columns.fields["date"]]))
-            parts["session"].append(sessions.encode(batch.columns[columns.fields["session"]]))
-            parts["code"].append(code)
-            parts["school"].append(school_ids)
+            date = dates.encode(batch.columns[columns.fields["date"]])
+            session = sessions.encode(batch.columns[columns.fields["session"]])
+            kept: Any = ~footer if footer.any() else slice(None)  # a view when nothing is cut
+            parts["row"].append(rows[kept])
+            parts["column"].append(np.full(len(rows[kept]), columns.fields["mark"], np.int16))
+            parts["upn"].append(upn_ids[kept])
+            parts["date"].append(date[kept])
+            parts["session"].append(session[kept])
+            parts["code"].append(code[kept])
+            parts["school"].append(school_ids[kept])
         else:
             # one dictionary encoding for the whole grid: (columns, rows)
-            grid = code_ids.encode(_concat([batch.columns[c] for c in session_cols]))
+            grid = code_ids.encode(_concat(_session_columns(batch, columns, session_cols)))
             grid = grid.reshape(len(session_cols), n)
+            if footer.any():
+                grid[:, footer] = BLANK
             col_index, row_index = np.nonzero(grid != BLANK)
             parts["row"].append(rows[row_index])
             parts["column"].append(np.asarray(session_cols, dtype=np.int16)[col_index])
@@ -183,6 +304,7 @@ def collect_observations(
         schools=schools,
         pupil_details=details,
         rows=total_rows,
+        footer_rows=footer_rows,
     )
 
 
@@ -204,6 +326,56 @@ class ValidatedMarks:
     duplicate_rows: int
     missing_marks: int  # '-' no mark yet
     rejected: list[tuple[int, str, str, str, str]]  # (row, column, value, problem, hint)
+    code_notes: list[str] = field(default_factory=list)  # sub-codes and local codes read
+    kept_as_missing: int = 0  # rejected marks kept as '-' (no mark yet) by --skip-invalid
+    soft: np.ndarray | None = None  # bool per observation: a kept '-' that never replaces a mark
+
+
+_SUBCODE = re.compile(r"^([A-Z])(\d{2,3})$")
+
+
+def resolve_code(code: str, code_map: dict[str, str]) -> tuple[str, str | None]:
+    """(the statutory code a normalised register code stands for, how it was read): a code of
+    either set as it is; a local code by the LA's code map ("map"); a management-system sub-code
+    that begins with a statutory code and adds digits (``I01``, ``X01``) as that code ("sub")."""
+    if code == codes.MISSING_MARK or code in codes.CODES_2024 or code in codes.CODES_2006:
+        return code, None
+    if code in code_map:
+        return code_map[code], "map"
+    match = _SUBCODE.match(code)
+    if match and (match.group(1) in codes.CODES_2024 or match.group(1) in codes.CODES_2006):
+        return match.group(1), "sub"
+    return code, None
+
+
+def _check_date_order(source: SourceFile, columns: Columns, layout: str, obs: Observations) -> None:
+    if layout == "marks":
+        texts = obs.dates.values
+        column = source.header[columns.fields["date"]]
+    else:
+        texts = list(dict.fromkeys(h.text for h in columns.sessions.values() if h.text))
+        column = "session column headers"
+    found = check_date_order(texts)
+    if found:
+        why, example = found
+        row: int | None = source.header_row
+        if layout == "marks":
+            date_id = obs.dates.ids.get(example)
+            hits = np.flatnonzero(obs.date == date_id) if date_id is not None else np.zeros(0)
+            row = int(obs.row[hits[0]]) if len(hits) else None
+        else:
+            labels = columns.labels or source.header
+            column = next(
+                (labels[c] for c, h in columns.sessions.items() if h.text == example), column
+            )
+        raise InvalidInputError(
+            f"{source.display}, column {column!r}: {why}",
+            file=source.display,
+            row=row,
+            column=column,
+            hint="Export the register again with dates as DD/MM/YYYY or YYYY-MM-DD (UK order); "
+            "att will not guess which order a file uses.",
+        )
 
 
 def _lookup(table: list[Any], ids: np.ndarray, fill: Any) -> np.ndarray:
@@ -213,10 +385,23 @@ def _lookup(table: list[Any], ids: np.ndarray, fill: Any) -> np.ndarray:
 
 
 def validate_observations(
-    source: SourceFile, columns: Columns, layout: str, obs: Observations, default_school: str | None
+    source: SourceFile,
+    columns: Columns,
+    layout: str,
+    obs: Observations,
+    default_school: str | None,
+    *,
+    today: dt.date | None = None,
+    code_map: dict[str, str] | None = None,
+    code_map_name: str | None = None,
+    keep_dropped_as_missing: bool = False,
 ) -> ValidatedMarks:
+    """Check every observation. With ``keep_dropped_as_missing`` (``--skip-invalid``) a mark
+    rejected for its code (unknown, wrong code set, conflicting) whose pupil, date and session
+    are sound is kept as ``-`` "no mark yet": missing data, never "not on roll"."""
     n = len(obs.row)
     reason = np.zeros(n, dtype=np.int8)
+    _check_date_order(source, columns, layout, obs)
 
     # UPNs: canonical pupil index per distinct raw value
     canonical: dict[str, int] = {}
@@ -238,19 +423,23 @@ def validate_observations(
     date_canonical: dict[dt.date, int] = {}
     date_values: list[dt.date] = []
     date_index: list[int] = []
-    date_state: list[int] = []  # 0 ok, R_DATE, R_WEEKEND
-    session_of_header = {source.header[c]: h for c, h in reversed(columns.sessions.items())}
+    date_state: list[int] = []  # 0 ok, R_DATE, R_WEEKEND, R_FUTURE
+    latest = today or dt.date.today()
+    labels = columns.labels or source.header
+    session_of_header = {labels[c]: h for c, h in reversed(columns.sessions.items())}
     for raw in obs.dates.values:
-        if layout == "grid":
+        if layout != "marks":
             header = session_of_header.get(raw)
             parsed, why = (header.date, header.problem) if header else (None, "bad header")
         else:
-            parsed, why = parse_date(raw)
+            parsed, why = parse_date(raw, allow_serial=True)
         if parsed is None:
             date_state.append(R_DATE)
             date_index.append(-1)
             continue
-        date_state.append(R_WEEKEND if parsed.weekday() >= 5 else R_OK)
+        date_state.append(
+            R_WEEKEND if parsed.weekday() >= 5 else R_FUTURE if parsed > latest else R_OK
+        )
         if parsed not in date_canonical:
             date_canonical[parsed] = len(date_values)
             date_values.append(parsed)
@@ -260,7 +449,7 @@ def validate_observations(
     reason[(state != 0) & (reason == 0)] = state[(state != 0) & (reason == 0)]
 
     # Sessions
-    if layout == "grid":
+    if layout != "marks":
         session = obs.session.astype(np.int8)
     else:
         parsed_sessions = [parse_session(v) for v in obs.sessions.values]
@@ -269,8 +458,22 @@ def validate_observations(
         ).astype(np.int8)
         reason[(session < 0) & (reason == 0)] = R_SESSION
 
-    # Codes: known in some set? then valid for the date's set?
-    code_norm = [codes.normalise_code(v) for v in obs.codes.values]
+    # Codes: known in some set (directly, by the code map, or as a sub-code)? then valid for the
+    # date's set?
+    code_norm = []
+    readings: dict[tuple[str, str, str], int] = {}
+    code_used: np.ndarray | None = None
+    for code_id, raw in enumerate(obs.codes.values):
+        written = codes.normalise_code(raw)
+        resolved, how = resolve_code(written, code_map or {})
+        code_norm.append(resolved)
+        if how:
+            if code_used is None:  # counted only when some code needed reading
+                code_used = np.bincount(
+                    obs.code[obs.code != BLANK], minlength=len(obs.codes.values)
+                )
+            reading = (how, written, resolved)
+            readings[reading] = readings.get(reading, 0) + int(code_used[code_id])
     known = [
         c == codes.MISSING_MARK or c in codes.CODES_2024 or c in codes.CODES_2006 for c in code_norm
     ]
@@ -309,7 +512,8 @@ def validate_observations(
     for raw in obs.schools.values:
         laestab = "".join(ch for ch in raw if not ch.isspace()).replace("/", "")
         good = (
-            laestab.isdigit()
+            laestab.isascii()
+            and laestab.isdigit()
             and len(laestab) == 7
             and (default_school is None or laestab == default_school)
         )
@@ -356,6 +560,24 @@ def validate_observations(
                 conflict_partner[later] = earlier
                 conflict_partner.setdefault(earlier, later)
     keep = usable & (reason == 0)
+    kept_as_missing = 0
+    soft = None
+    if keep_dropped_as_missing:
+        placeable = np.isin(reason, (R_CODE, R_CODE_SET, R_CONFLICT)) & ~is_blank_code
+        placeable &= pupil >= 0
+        if placeable.any():
+            stored[placeable] = ord(codes.MISSING_MARK)
+            keep |= placeable
+            soft = placeable
+            kept_as_missing = int(placeable.sum())
+            if conflict_partner:  # the marks of a conflict become one '-' for their session
+                seen: set[tuple[int, int, int]] = set()
+                for i in sorted(conflict_partner):
+                    key3 = (int(pupil[i]), int(date[i]), int(session[i]))
+                    if key3 in seen:
+                        keep[i] = False
+                        kept_as_missing -= 1
+                    seen.add(key3)
 
     problems, rejected, count = _describe_problems(
         source,
@@ -385,7 +607,27 @@ def validate_observations(
         duplicate_rows=duplicates,
         missing_marks=missing,
         rejected=rejected,
+        code_notes=_code_notes(readings, code_map_name),
+        kept_as_missing=kept_as_missing,
+        soft=soft,
     )
+
+
+def _code_notes(readings: dict[tuple[str, str, str], int], code_map_name: str | None) -> list[str]:
+    notes = []
+    subs = sorted((w, r, k) for (how, w, r), k in readings.items() if how == "sub" and k)
+    mapped = sorted((w, r, k) for (how, w, r), k in readings.items() if how == "map" and k)
+    if subs:
+        notes.append(
+            "sub-codes read as their statutory code: "
+            + ", ".join(f"{w} as {r} ({k:,})" for w, r, k in subs)
+        )
+    if mapped:
+        notes.append(
+            f"local codes mapped by {code_map_name or 'the code map'}: "
+            + ", ".join(f"{w} as {r} ({k:,})" for w, r, k in mapped)
+        )
+    return notes
 
 
 PROBLEM_LIMIT = 50
@@ -408,7 +650,7 @@ def _describe_problems(
     if len(bad) == 0:
         return [], [], 0
     bad = bad[np.argsort(obs.row[bad], kind="stable")]
-    header = source.header
+    header = columns.labels or source.header
     f = columns.fields
     problems: list[Problem] = []
     rejected: list[tuple[int, str, str, str, str]] = []
@@ -424,16 +666,29 @@ def _describe_problems(
             hint, value = "Correct the UPN in the school's system and export again.", raw
         elif r == R_DATE:
             raw = obs.dates.values[obs.date[i]] if obs.date[i] != BLANK else ""
-            column = mark_col if layout == "grid" else header[f["date"]]
-            message = (parse_date(raw)[1] if layout != "grid" else None) or (
-                f"column header {raw!r} is not a real date" if layout == "grid" else "date is blank"
+            column = mark_col if layout != "marks" else header[f["date"]]
+            message = (parse_date(raw, allow_serial=True)[1] if layout == "marks" else None) or (
+                f"column header {raw!r} is not a real date"
+                if layout != "marks"
+                else "date is blank"
             )
-            hint, value = "Dates must be YYYY-MM-DD or DD/MM/YYYY.", raw
+            hint, value = "Dates must be YYYY-MM-DD or DD/MM/YYYY (UK order).", raw
         elif r == R_WEEKEND:
             day = date_values[date[i]]
-            column = mark_col if layout == "grid" else header[f["date"]]
+            column = mark_col if layout != "marks" else header[f["date"]]
             message = f"{day.isoformat()} is a {day:%A}: registers have no weekend sessions"
             hint, value = "Check the date (is it in US order?).", day.isoformat()
+        elif r == R_FUTURE:
+            day = date_values[date[i]]
+            column = mark_col if layout != "marks" else header[f["date"]]
+            message = (
+                f"{day.isoformat()} is after today: a register holds marks only for sessions "
+                "already held"
+            )
+            hint, value = (
+                "Check the date (its year, or whether it is in US order).",
+                day.isoformat(),
+            )
         elif r == R_SESSION:
             raw = obs.sessions.values[obs.session[i]] if obs.session[i] != BLANK else ""
             column = header[f["session"]]
@@ -442,7 +697,10 @@ def _describe_problems(
         elif r == R_CODE:
             column, value = mark_col, raw_code
             message = f"{raw_code!r} is not a DfE attendance code"
-            hint = "Use a code from the DfE register code set (see att codes)."
+            hint = (
+                "Use a code from the DfE register code sets (att codes lists them); a school's "
+                "local code can be mapped to its statutory code with --code-map FILE."
+            )
         elif r == R_CODE_SET:
             day = date_values[date[i]]
             code = code_norm[obs.code[i]]
@@ -459,9 +717,10 @@ def _describe_problems(
         elif r == R_SCHOOL:
             raw = obs.schools.values[obs.school[i]]
             column, value = header[f["laestab"]], raw
+            compact = raw.replace(" ", "").replace("/", "")
             message = (
-                f"LAESTAB {raw!r} is not 7 digits"
-                if not raw.replace(" ", "").isdigit() or len(raw.replace(" ", "")) != 7
+                f"LAESTAB {raw!r} is not 7 digits (0-9)"
+                if not (compact.isascii() and compact.isdigit()) or len(compact) != 7
                 else f"row is for school {raw} but --school was given as a different school"
             )
             hint = "LAESTAB is the 7-digit DfE number (LA code + establishment number)."

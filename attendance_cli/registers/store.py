@@ -45,31 +45,49 @@ def ensure_pupils(
     conn: sqlite3.Connection, upns: Sequence[str], details: dict[str, dict[str, str]]
 ) -> tuple[dict[str, int], int]:
     """Pupil ids by UPN, creating missing pupils with the names a register file carries and
-    filling names that are still blank. Returns (ids, number created)."""
+    filling names that are still blank (a single name without a comma is kept as written in
+    ``name_as_written``). Returns (ids, number created)."""
     ids: dict[str, int] = {}
-    known: dict[str, tuple[str | None, str | None]] = {}
+    known: dict[str, tuple[str | None, str | None, str | None]] = {}
     for part in chunks(list(upns)):
         marks_ = ",".join("?" * len(part))
-        for pid, upn, surname, forename in conn.execute(
-            f"SELECT id, upn, surname, forename FROM pupil WHERE upn IN ({marks_})", list(part)
+        for pid, upn, surname, forename, as_written in conn.execute(
+            f"SELECT id, upn, surname, forename, name_as_written FROM pupil WHERE upn IN ({marks_})",
+            list(part),
         ):
             ids[upn] = pid
-            known[upn] = (surname, forename)
+            known[upn] = (surname, forename, as_written)
     stamp = now_text()
     new_rows = []
     fill_rows = []
+    written_rows = []
     for upn in upns:
         info = details.get(upn, {})
         if upn not in ids:
-            new_rows.append((upn, info.get("surname"), info.get("forename"), stamp, stamp))
-        elif known[upn] == (None, None) and (info.get("surname") or info.get("forename")):
+            new_rows.append(
+                (
+                    upn,
+                    info.get("surname"),
+                    info.get("forename"),
+                    info.get("name_as_written"),
+                    stamp,
+                    stamp,
+                )
+            )
+        elif known[upn][:2] == (None, None) and (info.get("surname") or info.get("forename")):
             fill_rows.append((info.get("surname"), info.get("forename"), stamp, ids[upn]))
+        elif known[upn] == (None, None, None) and info.get("name_as_written"):
+            written_rows.append((info["name_as_written"], stamp, ids[upn]))
     conn.executemany(
-        "INSERT INTO pupil (upn, surname, forename, created_at, updated_at) VALUES (?, ?, ?, ?, ?)",
+        "INSERT INTO pupil (upn, surname, forename, name_as_written, created_at, updated_at) "
+        "VALUES (?, ?, ?, ?, ?, ?)",
         new_rows,
     )
     conn.executemany(
         "UPDATE pupil SET surname = ?, forename = ?, updated_at = ? WHERE id = ?", fill_rows
+    )
+    conn.executemany(
+        "UPDATE pupil SET name_as_written = ?, updated_at = ? WHERE id = ?", written_rows
     )
     if new_rows:
         new_upns = [r[0] for r in new_rows]
@@ -85,27 +103,36 @@ def ensure_pupils(
 def ensure_enrolments(
     conn: sqlite3.Connection,
     pairs: Sequence[tuple[int, int]],
-    year_groups: dict[tuple[int, int], str],
+    details: dict[tuple[int, int], dict[str, str]],
 ) -> tuple[dict[tuple[int, int], int], int]:
-    """Enrolment ids by (pupil_id, school_id), creating missing ones. Returns (ids, created)."""
+    """Enrolment ids by (pupil_id, school_id), creating missing ones and filling a blank year
+    group or registration group from ``details``. Returns (ids, created)."""
     ids: dict[tuple[int, int], int] = {}
     school_ids = sorted({s for _, s in pairs})
     for school_id in school_ids:
-        for eid, pid, sid, year in conn.execute(
-            "SELECT id, pupil_id, school_id, year_group FROM enrolment WHERE school_id = ?",
+        for eid, pid, sid, year, group in conn.execute(
+            "SELECT id, pupil_id, school_id, year_group, registration_group FROM enrolment "
+            "WHERE school_id = ?",
             (school_id,),
         ):
             ids[(pid, sid)] = eid
-            if year is None and (pid, sid) in year_groups:
+            info = details.get((pid, sid))
+            if info and (
+                (year is None and info.get("year_group"))
+                or (group is None and info.get("registration_group"))
+            ):
                 conn.execute(
-                    "UPDATE enrolment SET year_group = ? WHERE id = ?",
-                    (year_groups[(pid, sid)], eid),
+                    "UPDATE enrolment SET year_group = coalesce(year_group, ?), "
+                    "registration_group = coalesce(registration_group, ?) WHERE id = ?",
+                    (info.get("year_group"), info.get("registration_group"), eid),
                 )
     missing = [pair for pair in pairs if pair not in ids]
     for pid, sid in missing:
+        info = details.get((pid, sid), {})
         cursor = conn.execute(
-            "INSERT INTO enrolment (pupil_id, school_id, year_group) VALUES (?, ?, ?)",
-            (pid, sid, year_groups.get((pid, sid))),
+            "INSERT INTO enrolment (pupil_id, school_id, year_group, registration_group) "
+            "VALUES (?, ?, ?, ?)",
+            (pid, sid, info.get("year_group"), info.get("registration_group")),
         )
         ids[(pid, sid)] = int(cursor.lastrowid or 0)
     return ids, len(missing)
@@ -127,8 +154,10 @@ def write_marks(
     slot_year: np.ndarray,  # per slot: academic year
     position: np.ndarray,  # per mark: position in the year's string
     stored: np.ndarray,  # per mark: uint8 stored character
+    soft: np.ndarray | None = None,  # per mark: True = only fills a session with no mark
 ) -> MarkWrite:
-    """Overlay marks onto the stored year strings; write the rows that changed."""
+    """Overlay marks onto the stored year strings; write the rows that changed. A soft mark
+    (a rejected mark kept as '-' no mark yet) never replaces a mark already held."""
     if len(slot) == 0:
         return MarkWrite(0, 0, 0, [])
     pair, pair_enrolment, pair_year = slot, slot_enrolment, slot_year
@@ -152,6 +181,8 @@ def write_marks(
                 matrix[index, : len(row)] = row[: marks.YEAR_LENGTH]
     old = matrix[pair, position]
     blank = ord(codes.NO_MARK)
+    if soft is not None and soft.any():
+        stored = np.where(soft & (old != blank), old, stored)
     is_added = old == blank
     is_changed = (old != blank) & (old != stored)
     matrix[pair, position] = stored
@@ -195,11 +226,12 @@ def record_import(
     date_to: dt.date | None,
     os_user: str,
     tool_version: str,
+    code_map: str | None = None,
 ) -> int:
     cursor = conn.execute(
         "INSERT INTO import_log (file_name, sha256, file_format, school_id, rows, marks_added, "
         "marks_changed, marks_unchanged, rows_rejected, date_from, date_to, imported_at, os_user, "
-        "tool_version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "tool_version, code_map) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (
             file_name,
             sha256,
@@ -215,6 +247,7 @@ def record_import(
             now_text(),
             os_user,
             tool_version,
+            code_map,
         ),
     )
     return int(cursor.lastrowid or 0)

@@ -75,6 +75,7 @@ class EnrolmentRecord:
     looked_after: bool | None
     entry_date: dt.date | None
     leaving_date: dt.date | None
+    registration_group: str | None = None
     marks: dict[int, str] = field(default_factory=dict)
 
 
@@ -120,8 +121,9 @@ def find_school(store: Store, query: str) -> School:
 
 # ------------------------------------------------------------------------------------ pupils
 _PUPIL = (
-    "SELECT id, upn, surname, forename, date_of_birth, gender, fsm, sen, social_worker, "
-    "looked_after FROM pupil"
+    # a name kept as written (no comma, no roster yet) is shown where the surname goes
+    "SELECT id, upn, coalesce(surname, name_as_written), forename, date_of_birth, gender, fsm, "
+    "sen, social_worker, looked_after FROM pupil"
 )
 
 
@@ -154,8 +156,10 @@ def find_pupil(store: Store, upn: str) -> Pupil:
 
 # ------------------------------------------------------------------------ enrolments, marks
 _ENROLMENT = (
-    "SELECT e.id, p.id, e.school_id, p.upn, p.surname, p.forename, e.year_group, p.gender, p.fsm, "
-    "p.sen, p.social_worker, p.looked_after, e.entry_date, e.leaving_date "
+    # a name kept as written (no comma, no roster yet) is shown where the surname goes
+    "SELECT e.id, p.id, e.school_id, p.upn, coalesce(p.surname, p.name_as_written), p.forename, "
+    "e.year_group, p.gender, p.fsm, p.sen, p.social_worker, p.looked_after, e.entry_date, "
+    "e.leaving_date, e.registration_group "
     "FROM enrolment e JOIN pupil p ON p.id = e.pupil_id"
 )
 
@@ -204,6 +208,7 @@ def load_enrolments(
             None if r[11] is None else bool(r[11]),
             to_date(r[12]) if r[12] else None,
             to_date(r[13]) if r[13] else None,
+            r[14],
             found[r[0]],
         )
         for r in rows

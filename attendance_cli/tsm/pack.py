@@ -100,6 +100,7 @@ class PupilEntry(JsonRecord):
     next_review: dt.date | None = None
     overdue_actions: int = 0
     has_plan: bool = False
+    registration_group: str | None = None
 
 
 PUPIL_FIGURES = (
@@ -143,6 +144,7 @@ CSV_COLUMNS = [
     "next_review",
     "overdue_actions",
     "has_plan",
+    "registration_group",
 ]
 
 
@@ -345,6 +347,7 @@ def pupil_entry(
         surname=record.surname,
         forename=record.forename,
         year_group=record.year_group,
+        registration_group=record.registration_group,
         gender=record.gender,
         fsm=record.fsm,
         sen=record.sen,

@@ -100,14 +100,16 @@ def _joined(items: Sequence[str], separator: str = "; ") -> str | None:
 
 
 def _context(p: PupilEntry) -> str | None:
-    parts = []
+    parts = [f"reg {p.registration_group}"] if p.registration_group else []
     if p.fsm:
         parts.append("FSM")
     parts.extend({"K": ["SEN support"], "E": ["EHC plan"]}.get(p.sen or "", []))
     if p.social_worker:
-        parts.append(p.social_worker)
+        parts.append({"SW": "social worker"}.get(p.social_worker, p.social_worker))
     if p.looked_after:
         parts.append("looked after")
+    if p.missing:
+        parts.append(f"incomplete: {p.missing} session(s) not yet marked")
     return _joined(parts, ", ")
 
 

@@ -102,6 +102,7 @@ class EnrolmentView:
     terms: list[TermFigures]
     previous_year: TermFigures | None
     register: list[RegisterWeek]
+    registration_group: str | None = None
 
 
 @dataclass
@@ -203,6 +204,7 @@ def _enrolment(
         terms=[],
         previous_year=None,
         register=[],
+        registration_group=record.registration_group,
     )
     marked = [y for y, text in record.marks.items() if _has_marks(text)]
     academic = year if year is not None else max(marked, default=None)

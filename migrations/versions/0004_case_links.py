@@ -9,7 +9,7 @@
   recordings are copied from those audit entries (the audit log itself is unchanged).
 
 Revision ID: 0004_case_links
-Revises: 0002_casework
+Revises: 0003_register_details
 Create Date: 2026-12-01
 """
 
@@ -21,7 +21,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0004_case_links"
-down_revision = "0002_casework"
+down_revision = "0003_register_details"
 branch_labels = None
 depends_on = None
 

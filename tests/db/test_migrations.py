@@ -106,6 +106,13 @@ def test_release_database_upgrades_with_data_intact(saved: Path, tmp_path: Path)
     # tables added since the release exist, empty (0005_letters: the letters att writes)
     assert "letter" not in snapshot
     assert conn.execute("SELECT count(*) FROM letter").fetchone() == (0,)
+    # 0003_register_details: the new columns exist and start empty on old rows
+    assert conn.execute("SELECT count(*), count(registration_group) FROM enrolment").fetchone() == (
+        len(snapshot["enrolment"]),
+        0,
+    )
+    assert conn.execute("SELECT count(name_as_written) FROM pupil").fetchone() == (0,)
+    assert conn.execute("SELECT count(code_map) FROM import_log").fetchone() == (0,)
     conn.close()
 
 

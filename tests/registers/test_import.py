@@ -294,7 +294,7 @@ def _problems(conn: sqlite3.Connection, path: Path) -> list[tuple[int | None, st
         pytest.param(
             [UPN1, "3rd Sept", "AM", "/"],
             "Date",
-            "is not a date; use YYYY-MM-DD or DD/MM/YYYY",
+            "is not a date; use YYYY-MM-DD, DD/MM/YYYY",
             id="not-a-date",
         ),
         pytest.param(
@@ -495,7 +495,12 @@ def test_skip_invalid_imports_valid_rows_and_writes_reasons(
         ],
     )
     summary = _import(conn, path, skip_invalid=True).files[0]
-    assert (summary.status, summary.marks_added, summary.rows_rejected) == ("imported", 1, 2)
+    # the bad code is kept as '-' (no mark yet), never dropped to "not on roll"; the Saturday
+    # mark has no session to keep it in
+    assert (summary.status, summary.marks_added, summary.rows_rejected) == ("imported", 2, 2)
+    assert (summary.missing_marks, summary.marks_kept_as_missing) == (1, 1)
+    assert _at(stored_year(conn, UPN2), dt.date(2025, 9, 3), 0) == "-"
+    assert stored_year(conn, UPN3) == ""
     rejected = Path(summary.rejected_file or "")
     assert rejected == tmp_path / "m.rejected.csv"
     assert oct(rejected.stat().st_mode & 0o777) == "0o600"

@@ -274,6 +274,16 @@ def _position(upn: str, date: dt.date, session: int) -> tuple[tuple[str, int], i
     return (upn, marks.academic_year(date)), marks.position(date, session)
 
 
+def _statutory(written: str, date: dt.date) -> Any:
+    """The code a register cell stands for, read by hand: a code of the date's set, or a
+    management-system sub-code, one statutory letter and two or three digits (``I01`` is ``I``;
+    issue 10)."""
+    found = lookup(written, date)
+    if found is None and 3 <= len(written) <= 4 and written[0].isalpha() and written[1:].isdigit():
+        found = lookup(written[0], date)
+    return found
+
+
 def _file_marks(table: list[list[str]]) -> dict[tuple[tuple[str, int], int], str] | None:
     """What an imported marks file must have stored: (enrolment, position) -> stored code."""
     header = [h.strip().upper() for h in table[0]]
@@ -285,7 +295,7 @@ def _file_marks(table: list[list[str]]) -> dict[tuple[tuple[str, int], int], str
             continue
         date, _ = parse_date(row[1].strip())
         session = parse_session(row[2].strip())
-        code = lookup(normalise_code(row[3]), date) if date else None
+        code = _statutory(normalise_code(row[3]), date) if date else None
         assert date is not None and session is not None and code is not None
         expected[_position("".join(row[0].split()).upper(), date, session)] = code.stored
     return expected
@@ -301,7 +311,7 @@ def _grid_marks(table: list[list[str]]) -> dict[tuple[tuple[str, int], int], str
             if not normalise_code(value):
                 continue
             date, session = GRID_SESSIONS[header]
-            code = lookup(normalise_code(value), date)
+            code = _statutory(normalise_code(value), date)
             assert code is not None
             expected[_position("".join(row[0].split()).upper(), date, session)] = code.stored
     return expected

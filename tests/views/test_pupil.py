@@ -163,7 +163,7 @@ def test_cli_json_keys(one_week: sqlite3.Connection, db_path: Path) -> None:
     (enrolment,) = data["enrolments"]
     assert set(enrolment) == {
         "laestab", "school", "phase", "year_group", "entry_date", "leaving_date", "period",
-        "figures", "terms", "previous_year", "register",
+        "figures", "terms", "previous_year", "register", "registration_group",
     }  # fmt: skip
     assert set(enrolment["register"][0]) == {
         "week_beginning",
