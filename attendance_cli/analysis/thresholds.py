@@ -67,6 +67,7 @@ from attendance_cli.analysis.calendar import (
 from attendance_cli.analysis.counts import BoolArray, IntArray, is_persistent, percent
 from attendance_cli.codes import NO_MARK
 from attendance_cli.errors import UsageError
+from attendance_cli.text import plural
 
 
 def _exact(value: int | float | Fraction) -> Fraction:
@@ -437,16 +438,16 @@ def safeguarding_flags(
         flags.append(
             Reason(
                 "continuous_unauthorised_absence",
-                f"{run.days} school days of continuous unauthorised absence from "
+                f"{plural(run.days, 'school day')} of continuous unauthorised absence from "
                 f"{run.start.isoformat()}: the school must tell the LA "
-                f"({config.notify_la_days} days or more)",
+                f"({plural(config.notify_la_days, 'day')} or more)",
             )
         )
     if run is not None and run.days >= config.missing_education_days:
         flags.append(
             Reason(
                 "possible_missing_education",
-                f"{run.days} school days of continuous unauthorised absence: possible child "
+                f"{plural(run.days, 'school day')} of continuous unauthorised absence: possible child "
                 f"missing education; make joint reasonable enquiries",
             )
         )
@@ -454,7 +455,7 @@ def safeguarding_flags(
         flags.append(
             Reason(
                 "unexplained_absence_social_worker",
-                f"{unexplained_sessions} sessions of unexplained absence (N/O): tell the "
+                f"{plural(unexplained_sessions, 'session')} of unexplained absence (N/O): tell the "
                 f"child's social worker",
             )
         )
@@ -462,7 +463,7 @@ def safeguarding_flags(
         flags.append(
             Reason(
                 "unexplained_absence_looked_after",
-                f"{unexplained_sessions} sessions of unexplained absence (N/O) of a looked-after "
+                f"{plural(unexplained_sessions, 'session')} of unexplained absence (N/O) of a looked-after "
                 f"child: tell the virtual school head",
             )
         )

@@ -10,6 +10,7 @@ from attendance_cli.cli import common
 from attendance_cli.cli.options import FormatOption
 from attendance_cli.errors import ExitCode
 from attendance_cli.exports.render import OutputFormat
+from attendance_cli.text import plural
 
 AUDIT_KEYS = ["id", "at", "officer", "action", "entity", "entity_id", "upn", "detail"]
 
@@ -40,7 +41,7 @@ def audit_command(
         if not common.render(data, output if output != OutputFormat.csv else OutputFormat.json):
             if check.ok:
                 common.stdout.print(
-                    f"Audit log intact: {check.entries} entries, hash chain verified.",
+                    f"Audit log intact: {plural(check.entries, 'entry')}, hash chain verified.",
                     highlight=False,
                 )
             else:

@@ -9,6 +9,7 @@ import typer
 
 from attendance_cli.cli import common
 from attendance_cli.errors import ExitCode
+from attendance_cli.text import plural
 
 INPUT_LAYOUTS = ("auto", "marks", "grid", "weekly", "roster")
 OUTPUTS = ("table", "json")
@@ -180,7 +181,7 @@ def import_command(
             common.stderr.print(f"Note: {note}", highlight=False, markup=False)
         if summary.status == "rejected":
             common.stderr.print(
-                f"Error: {summary.file} was rejected ({summary.problems_total} problem(s)); "
+                f"Error: {summary.file} was rejected ({plural(summary.problems_total, 'problem')}); "
                 "nothing from it was written.",
                 style="red",
                 highlight=False,
@@ -196,7 +197,7 @@ def import_command(
                 )
         elif summary.rejected_file:
             common.stderr.print(
-                f"{summary.rows_rejected} row(s) of {summary.file} were skipped; reasons in "
+                f"{plural(summary.rows_rejected, 'row')} of {summary.file} skipped; reasons in "
                 f"{summary.rejected_file}",
                 highlight=False,
                 markup=False,

@@ -11,6 +11,7 @@ from attendance_cli.cli import common
 from attendance_cli.cli.options import RecordFormatOption, YearOption
 from attendance_cli.cli.tables import add_plain_row, pct
 from attendance_cli.exports.render import OutputFormat
+from attendance_cli.text import plural
 
 app = typer.Typer(help="One pupil: figures, flags and register marks.", no_args_is_help=True)
 
@@ -100,7 +101,7 @@ def _print_enrolment(e: dict[str, Any]) -> None:
     )
     if f.get("missing"):
         out.print(
-            f"  - figures incomplete: {f['missing']} session(s) with no mark yet (-); ask the "
+            f"  - figures incomplete: {plural(f['missing'], 'session')} with no mark yet (-); ask the "
             "school for those marks",
             highlight=False,
         )

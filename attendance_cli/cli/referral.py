@@ -21,6 +21,7 @@ from attendance_cli.cli.options import (
 )
 from attendance_cli.errors import ExitCode
 from attendance_cli.exports.render import OutputFormat
+from attendance_cli.text import plural
 
 app = typer.Typer(
     help="Legal referrals: readiness check, evidence bundle (zip with PDF) and its verification.",
@@ -108,7 +109,7 @@ def _print_check(data: dict[str, Any]) -> None:
         out.print(Text("Ready: every item is met or not applicable.", style="bold green"))
     else:
         out.print(
-            Text(f"Not ready: {len(data['missing'])} item(s) missing.", style="bold red"),
+            Text(f"Not ready: {plural(len(data['missing']), 'item')} missing.", style="bold red"),
         )
 
 

@@ -26,6 +26,7 @@ from attendance_cli.cli.options import (
 from attendance_cli.cli.tables import add_plain_row, cohort_table, headline_table
 from attendance_cli.cli.tables import pct as _pct
 from attendance_cli.exports.render import OutputFormat
+from attendance_cli.text import plural
 
 app = typer.Typer(
     help="Targeting Support Meetings: the termly pack for each school.", no_args_is_help=True
@@ -156,20 +157,24 @@ def record(
     )
     if from_workbook is not None:
         out.print(
-            f"  {result.actions_recorded} action(s), {result.leads_set} lead practitioner(s), "
-            f"{result.notes_added} barriers note(s); {result.cases_opened} new case(s); "
-            f"{result.rows_without_agreement} pupil row(s) with nothing agreed",
+            f"  {plural(result.actions_recorded, 'action')}, "
+            f"{plural(result.leads_set, 'lead practitioner')}, "
+            f"{plural(result.notes_added, 'barriers note')}; "
+            f"{plural(result.cases_opened, 'new case')}; "
+            f"{plural(result.rows_without_agreement, 'pupil row')} with nothing agreed",
             highlight=False,
         )
         if result.rows_already_recorded:
             out.print(
-                f"  {len(result.rows_already_recorded)} row(s) already recorded for this meeting "
+                f"  {plural(len(result.rows_already_recorded), 'row')} already recorded for this meeting "
                 "were left as they were",
                 highlight=False,
             )
     if result.problems:
         common.stderr.print(
-            f"Skipped {len(result.rows_skipped)} invalid row(s):", highlight=False, style="yellow"
+            f"Skipped {plural(len(result.rows_skipped), 'invalid row')}:",
+            highlight=False,
+            style="yellow",
         )
         common.print_problems(result.problems, len(result.problems))
 

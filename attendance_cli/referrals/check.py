@@ -62,6 +62,7 @@ from attendance_cli.referrals.evidence import (
     name_tokens,
     no_mark_yet,
 )
+from attendance_cli.text import plural
 
 if TYPE_CHECKING:
     from attendance_cli.cases.penalty import PenaltyNoticeRecord
@@ -393,7 +394,7 @@ def _support(case_file: CaseFile) -> CheckItem:
     evidence = [_action_evidence(case_file, a) for a in support]
     if done:
         return _item(
-            "support", MET, f"{len(done)} support action(s) done with an outcome.", evidence
+            "support", MET, f"{plural(len(done), 'support action')} done with an outcome.", evidence
         )
     detail = (
         "No support action recorded."
@@ -430,7 +431,7 @@ def _formal_support(case_file: CaseFile) -> CheckItem:
         return _item(
             "formal_support",
             MET,
-            f"{len(done)} formal support action(s) done with an outcome.",
+            f"{plural(len(done), 'formal support action')} done with an outcome.",
             evidence,
         )
     detail = (
@@ -493,7 +494,7 @@ def _warning_letters(case_file: CaseFile) -> CheckItem:
     return _item(
         "warning_letters",
         MET,
-        f"A dated warning letter to each of {len(parents)} parent(s).",
+        f"A dated warning letter to each of {plural(len(parents), 'parent')}.",
         evidence,
     )
 
@@ -598,7 +599,9 @@ def _parents(case_file: CaseFile) -> CheckItem:
     lacking = [p.name for p in parents if not (p.address and p.address.strip())]
     if lacking:
         return _item("parents", MISSING, f"No address for: {', '.join(lacking)}.", evidence)
-    return _item("parents", MET, f"{len(parents)} parent(s) with name and address.", evidence)
+    return _item(
+        "parents", MET, f"{plural(len(parents), 'parent')} with name and address.", evidence
+    )
 
 
 def _siblings(case_file: CaseFile) -> CheckItem:
@@ -608,7 +611,7 @@ def _siblings(case_file: CaseFile) -> CheckItem:
     return _item(
         "siblings",
         MET,
-        f"{len(names)} sibling(s) in the database: {', '.join(names)} (by name only; never in "
+        f"{plural(len(names), 'sibling')} in the database: {', '.join(names)} (by name only; never in "
         "the bundle).",
         [Evidence("sibling", name) for name in names],
     )

@@ -54,6 +54,7 @@ from attendance_cli.records import JsonRecord, flat_keys
 from attendance_cli.store import Store
 from attendance_cli.store import registers as store_registers
 from attendance_cli.store.registers import School
+from attendance_cli.text import plural
 
 if TYPE_CHECKING:
     from attendance_cli.cases.lists import CaseworkSummary
@@ -181,7 +182,7 @@ def short_flags(pupil: Mapping[str, Any]) -> list[str]:
     if pupil["pa_unavoidable_this_year"]:
         flags.append("PA unavoidable this year")
     elif pupil["recovery_sessions_year"]:
-        flags.append(f"{pupil['recovery_sessions_year']} sessions to leave PA")
+        flags.append(f"{plural(pupil['recovery_sessions_year'], 'session')} to leave PA")
     flags.extend(pupil["pattern"])
     return flags
 

@@ -51,6 +51,7 @@ from attendance_cli.exports.xlsx import (
     write_cell,
     write_table,
 )
+from attendance_cli.text import plural
 
 if TYPE_CHECKING:
     from openpyxl.workbook.workbook import Workbook
@@ -109,7 +110,7 @@ def _context(p: PupilEntry) -> str | None:
     if p.looked_after:
         parts.append("looked after")
     if p.missing:
-        parts.append(f"incomplete: {p.missing} session(s) not yet marked")
+        parts.append(f"incomplete: {plural(p.missing, 'session')} not yet marked")
     return _joined(parts, ", ")
 
 

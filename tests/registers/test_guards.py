@@ -104,7 +104,7 @@ def test_dropped_mark_shows_as_incomplete_in_the_pupil_view(db_path: Path, tmp_p
     result = runner.invoke(app, ["import", str(path), "--school", SCHOOL, "--skip-invalid"])
     assert result.exit_code == 0, result.stderr
     shown = runner.invoke(app, ["pupil", "show", UPN1])
-    assert "figures incomplete: 1 session(s) with no mark yet" in shown.stdout
+    assert "figures incomplete: 1 session with no mark yet" in shown.stdout
 
 
 def test_pupil_with_far_fewer_sessions_is_noted(conn: sqlite3.Connection, tmp_path: Path) -> None:
