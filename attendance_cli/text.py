@@ -25,3 +25,26 @@ def noun(count: int | float, singular: str, plural_form: str | None = None) -> s
         last[:-1] + "ies" if last.endswith("y") and last[-2:-1] not in "aeiou" else last + "s"
     )
     return f"{head} {word}" if head else word
+
+
+def uk_date(value: object) -> str:
+    """A date as shown on screen, dd/mm/yyyy (``2025-11-30``, a ``date`` or ``datetime`` ->
+    "30/11/2025"); None -> "-"; anything else as it is. JSON and CSV keep ISO 8601."""
+    import datetime as dt
+
+    if value is None:
+        return "-"
+    if isinstance(value, dt.datetime):
+        return f"{value:%d/%m/%Y %H:%M}"
+    if isinstance(value, dt.date):
+        return f"{value:%d/%m/%Y}"
+    text = str(value)
+    if len(text) >= 10 and text[4] == "-" and text[7] == "-":
+        try:
+            day = f"{dt.date.fromisoformat(text[:10]):%d/%m/%Y}"
+        except ValueError:
+            return text
+        if len(text) >= 16 and text[10] in "T ":
+            return f"{day} {text[11:16]}"
+        return day if len(text) == 10 else text
+    return text

@@ -11,7 +11,7 @@ from attendance_cli.cli import common
 from attendance_cli.cli.options import RecordFormatOption, YearOption
 from attendance_cli.cli.tables import add_plain_row, pct
 from attendance_cli.exports.render import OutputFormat
-from attendance_cli.text import plural
+from attendance_cli.text import plural, uk_date
 
 app = typer.Typer(help="One pupil: figures, flags and register marks.", no_args_is_help=True)
 
@@ -92,7 +92,7 @@ def _print_enrolment(e: dict[str, Any]) -> None:
         out.print("No register marks for this enrolment in that year.", highlight=False)
         return
     out.print(
-        f"{period['label']} ({period['from']} to {period['to']}): attendance "
+        f"{period['label']} ({uk_date(period['from'])} to {uk_date(period['to'])}): attendance "
         f"{pct(f['attendance_pct'])} ({f['attended']} of {f['possible']} possible sessions); "
         f"missed {f['sessions_missed']} sessions = {f['days_missed']:g} days "
         f"({f['authorised']} authorised, {f['unauthorised']} unauthorised); late {f['late']}; "

@@ -21,7 +21,7 @@ from attendance_cli.cli.options import (
 )
 from attendance_cli.errors import ExitCode
 from attendance_cli.exports.render import OutputFormat
-from attendance_cli.text import plural
+from attendance_cli.text import plural, uk_date
 
 app = typer.Typer(
     help="Legal referrals: readiness check, evidence bundle (zip with PDF) and its verification.",
@@ -90,7 +90,10 @@ def _print_check(data: dict[str, Any]) -> None:
     name = " ".join(filter(None, [data["forename"], data["surname"]]))
     period = data["period"]
     out.print(Text(f"{name} ({data['upn']}): {data['route_label']} ({data['law']})", style="bold"))
-    out.print(f"Period {period['from']} to {period['to']} ({period['label']})", highlight=False)
+    out.print(
+        f"Period {uk_date(period['from'])} to {uk_date(period['to'])} ({period['label']})",
+        highlight=False,
+    )
     table = Table(box=box.SIMPLE_HEAD)
     table.add_column("Item", overflow="fold", ratio=3)
     table.add_column("Status", no_wrap=True)

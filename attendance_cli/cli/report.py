@@ -24,6 +24,7 @@ from attendance_cli.cli.tables import (
     pct_and_count,
 )
 from attendance_cli.exports.render import OutputFormat
+from attendance_cli.text import uk_date
 
 app = typer.Typer(help="LA-wide reports.", no_args_is_help=True)
 
@@ -87,7 +88,7 @@ def print_report(data: dict[str, Any], limit: int) -> None:
         Panel(
             headline_table([("LA", data["summary"])], data["national"]),
             title="LA attendance report",
-            subtitle=f"{period['label']}: {period['from']} to {period['to']}",
+            subtitle=f"{period['label']}: {uk_date(period['from'])} to {uk_date(period['to'])}",
             expand=False,
         )
     )
@@ -110,7 +111,7 @@ def print_report(data: dict[str, Any], limit: int) -> None:
             pct(s["attendance_pct"]),
             pct_and_count(s["persistent_pct"], s["persistent"]),
             pct_and_count(s["severe_pct"], s["severe"]),
-            s["last_marks"] or "no marks",
+            uk_date(s["last_marks"]) if s["last_marks"] else "no marks",
         )
     out.print(schools)
     out.print(cohort_table(data["cohorts"], title="Cohorts (LA)"))
@@ -164,7 +165,7 @@ def print_report(data: dict[str, Any], limit: int) -> None:
             _name(p),
             p["year_group"] or "",
             str(p["unauthorised"]),
-            p["penalty_threshold_date"] or "-",
+            uk_date(p["penalty_threshold_date"]),
             "yes" if p["penalty_threshold_met_now"] else "no",
             str(p["unauthorised_last_10_weeks"]),
         ]
@@ -183,7 +184,7 @@ def print_report(data: dict[str, Any], limit: int) -> None:
             _name(p),
             p["year_group"] or "",
             str(p["longest_unauthorised_days"]),
-            p["longest_unauthorised_from"] or "",
+            uk_date(p["longest_unauthorised_from"]) if p["longest_unauthorised_from"] else "",
             "yes" if p["longest_unauthorised_running"] else "no",
             "; ".join(short_label(code) for code in p["flag_codes"]),
         ]

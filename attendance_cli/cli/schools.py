@@ -11,6 +11,7 @@ from attendance_cli.cli import common
 from attendance_cli.cli.options import FormatOption, YearOption
 from attendance_cli.cli.tables import add_plain_row, pct, pct_and_count
 from attendance_cli.exports.render import OutputFormat
+from attendance_cli.text import uk_date
 
 
 def schools(
@@ -37,7 +38,7 @@ def print_schools(data: dict[str, Any]) -> None:
 
     period, la = data["period"], data["la_summary"]
     table = Table(
-        title=f"Schools: {period['label']} ({period['from']} to {period['to']})",
+        title=f"Schools: {period['label']} ({uk_date(period['from'])} to {uk_date(period['to'])})",
         title_justify="left",
         box=box.SIMPLE_HEAD,
         padding=(0, 1),

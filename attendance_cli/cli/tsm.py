@@ -26,7 +26,7 @@ from attendance_cli.cli.options import (
 from attendance_cli.cli.tables import add_plain_row, cohort_table, headline_table
 from attendance_cli.cli.tables import pct as _pct
 from attendance_cli.exports.render import OutputFormat
-from attendance_cli.text import plural
+from attendance_cli.text import plural, uk_date
 
 app = typer.Typer(
     help="Targeting Support Meetings: the termly pack for each school.", no_args_is_help=True
@@ -151,7 +151,7 @@ def record(
     out.print(
         f"{'Added to' if result.meeting_reused else 'Recorded'} meeting {result.meeting_id}: "
         f"TSM with {result.school['name']} on "
-        f"{result.date.isoformat()}",
+        f"{uk_date(result.date)}",
         highlight=False,
         markup=False,
     )
@@ -196,7 +196,7 @@ def print_pack(data: dict[str, Any]) -> None:
     )
     head = headline_table([("school", s), ("LA", la)], nat)
     title = f"TSM pack: {school['name']} ({school['laestab']})"
-    subtitle = f"{period['label']}: {period['from']} to {period['to']}"
+    subtitle = f"{period['label']}: {uk_date(period['from'])} to {uk_date(period['to'])}"
     out.print(Panel(head, title=title, subtitle=subtitle, expand=False))
 
     pupils = data["pupils"]
