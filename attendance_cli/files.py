@@ -24,13 +24,31 @@ import secrets
 from collections.abc import Iterator
 from pathlib import Path
 
-from attendance_cli.errors import InvalidInputError
+from attendance_cli.errors import FileProblemError, InvalidInputError
 
 PARTIAL_SUFFIX = ".att-partial"
 
 
 class OutputExistsError(InvalidInputError):
     """The output file exists and the command was not told to replace it."""
+
+
+def require_input_files(paths: list[Path]) -> None:
+    """Every input file named on the command line exists and is a file: a mistyped path is a
+    file problem (exit 7, "No such file"), said before anything is opened or created, never a
+    rejected import."""
+    for path in paths:
+        if not path.exists():
+            raise FileProblemError(
+                f"No such file: {path}",
+                hint="Check the file name and folder (ls shows what is there), then run the "
+                "command again; nothing was imported.",
+            )
+        if path.is_dir():
+            raise FileProblemError(
+                f"{path} is a folder, not a file",
+                hint="Give the register or roster files themselves, e.g. folder/*.csv.",
+            )
 
 
 def check_output_path(path: Path, *, force: bool, option: str = "--force") -> Path:

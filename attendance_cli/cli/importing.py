@@ -147,10 +147,12 @@ def import_command(
     """Import school registers (marks, grid) and rosters into the database, validated."""
     import os
 
+    from attendance_cli.files import require_input_files
     from attendance_cli.registers.code_map import read_code_map
     from attendance_cli.registers.importer import import_registers
     from attendance_cli.registers.layouts import parse_column_map
 
+    require_input_files(files)
     chosen_layout, output = _split_formats(formats, layout)
     column_map = parse_column_map(columns)
     map_path = code_map or (

@@ -17,8 +17,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from attendance_cli.codes import NO_MARK
-from attendance_cli.errors import NotFoundError, UsageError
-from attendance_cli.identifiers import normalise_upn
+from attendance_cli.errors import InvalidInputError, NotFoundError, UsageError
+from attendance_cli.identifiers import normalise_upn, upn_problem
 from attendance_cli.records import JsonRecord
 from attendance_cli.store.chunking import chunked
 from attendance_cli.store.connection import Store
@@ -142,9 +142,17 @@ def _pupil(row: Any) -> Pupil:
     )
 
 
+UPN_HINT = "Check the UPN: 13 characters, e.g. B801200005001."
+
+
 def find_pupil(store: Store, upn: str) -> Pupil:
-    """The pupil with this UPN (spaces and case ignored), or NotFoundError."""
+    """The pupil with this UPN (spaces and case ignored). A malformed UPN is an
+    InvalidInputError saying what is wrong with it, an unknown one a NotFoundError: the same
+    two messages in every command that takes a UPN."""
     wanted = normalise_upn(upn)
+    problem = upn_problem(wanted)
+    if problem:
+        raise InvalidInputError(problem, hint=UPN_HINT)
     row = store.connection.execute(_PUPIL + " WHERE upn = ?", (wanted,)).fetchone()
     if row is None:
         raise NotFoundError(

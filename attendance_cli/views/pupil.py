@@ -41,8 +41,6 @@ from attendance_cli.analysis.figures import (
     count_sessions,
 )
 from attendance_cli.analysis.thresholds import DEFAULT_CONFIG, ThresholdConfig
-from attendance_cli.errors import InvalidInputError
-from attendance_cli.identifiers import normalise_upn, upn_problem
 from attendance_cli.records import JsonRecord, flat_keys
 from attendance_cli.store import Store
 from attendance_cli.store import registers as store_registers
@@ -149,9 +147,6 @@ def show_pupil(
     """Everything held about one pupil's attendance, per enrolment (see the module docstring).
     Raises InvalidInputError for a malformed UPN and NotFoundError for an unknown one."""
     store = Store.of(store)  # callers not yet behind the store pass a raw connection
-    problem = upn_problem(normalise_upn(upn))
-    if problem:
-        raise InvalidInputError(problem, hint="Check the UPN: 13 characters, e.g. B801200005001.")
     pupil = store_registers.find_pupil(store, upn)
     from attendance_cli.cases.lists import casework_summaries
 

@@ -711,10 +711,17 @@ def test_cli_third_notice_exits_5_with_the_date(pupils: sqlite3.Connection) -> N
             id="amount-off-framework",
         ),
         pytest.param(
-            ["add", "B899200115999", "--parent", "Jo Smith", "--issued", "2025-02-01"],
+            # a well-formed UPN (its check letter right) that is not in the database
+            ["add", "X899200115999", "--parent", "Jo Smith", "--issued", "2025-02-01"],
             4,
             "No pupil with UPN",
             id="unknown-pupil",
+        ),
+        pytest.param(
+            ["add", "B899200115999", "--parent", "Jo Smith", "--issued", "2025-02-01"],
+            3,
+            "has check letter 'B'",
+            id="malformed-upn",
         ),
         pytest.param(
             [

@@ -251,7 +251,7 @@ def test_unreadable_input_file(template_db: Path, user_folder: Path) -> None:
 
 def test_missing_input_file(db_path: Path, tmp_path: Path) -> None:
     result = run_att("import", str(tmp_path / "nope.csv"), db=db_path)
-    assert result.returncode == 3
+    assert result.returncode == 7  # a file problem (issue 14), not a rejected import
     assert "No such file" in result.stderr and "Traceback" not in result.stderr
     assert marks_held(db_path) == 0
 
