@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from attendance_cli import marks
-from attendance_cli.errors import UsageError
+from attendance_cli.errors import NotFoundError, UsageError
 from attendance_cli.records import JsonRecord
 from attendance_cli.store import Store
 from attendance_cli.store import registers as store_registers
@@ -113,10 +113,13 @@ def resolve_period(
     start: dt.date | None = None,
     end: dt.date | None = None,
     today: dt.date | None = None,
+    subject: str | None = None,
 ) -> Period:
     """The period to report on. Default: the academic year to date, up to ``last_date`` (the
     last date with marks). ``term`` uses the assumed term dates (see analysis.calendar) of
-    ``year`` (default: the year of the last marks); ``start``/``end`` override either end."""
+    ``year`` (default: the year of the last marks); ``start``/``end`` override either end.
+    A term or year that starts after the last marks is a NotFoundError saying so, naming
+    ``subject`` (the school) and where its registers end."""
     from attendance_cli.analysis.calendar import assumed_terms
 
     anchor = last_date or today or dt.date.today()
@@ -141,9 +144,16 @@ def resolve_period(
         label = "custom period"
     first = start or first
     last = end or last
+    if last < first and last_date is not None and start is None and end is None:
+        raise NotFoundError(
+            f"{subject or 'The registers'} {'has' if subject else 'have'} no marks in {label} "
+            f"yet: {'its' if subject else 'the'} registers end {last_date:%d/%m/%Y}",
+            hint="Import the newer registers, or choose a period up to then "
+            "(--term, --year, or --from and --to).",
+        )
     if last < first:
         raise UsageError(
-            f"The period ends ({last.isoformat()}) before it starts ({first.isoformat()})",
+            f"The period ends ({last:%d/%m/%Y}) before it starts ({first:%d/%m/%Y})",
             hint="Check --from and --to (and --term/--year).",
         )
     return Period(first, last, label)

@@ -228,12 +228,22 @@ def prepare_tsm_pack(
             f"{ref.name} ({ref.laestab}) has no register marks yet",
             hint="Import the school's registers first: att import FILE --school " + ref.laestab,
         )
-    period = resolve_period(last_date=last, term=term, year=year, start=start, end=end)
+    period = resolve_period(
+        last_date=last, term=term, year=year, start=start, end=end, subject=ref.name
+    )
     years = list(range(marks.academic_year(period.start) - 1, marks.academic_year(period.end) + 1))
     records = store_registers.load_enrolments(store, years=years, school_id=ref.id)
     arrays = {y: mark_array(_strings(records, y)) for y in years}
     calendar = SchoolCalendar({y: school_calendar(arrays[y]) for y in years})
     counts = count_period(arrays, period.start, period.end)
+    summary = summarise_counts(counts)
+    if not summary.possible:  # a pack of dashes would say nothing; say why instead
+        raise NotFoundError(
+            f"{ref.name} ({ref.laestab}) has no register marks in {period.label} "
+            f"({period.start:%d/%m/%Y} to {period.end:%d/%m/%Y})",
+            hint=f"att holds its registers up to {last:%d/%m/%Y}: choose a period with marks "
+            "(--year, --term, or --from and --to), or import that period's registers.",
+        )
     figures = _analyse(records, arrays, counts, calendar, period, include_all, config)
     la = _la_summary(store, period)
     from attendance_cli.cases.lists import casework_summaries
@@ -248,7 +258,7 @@ def prepare_tsm_pack(
     return TsmPack(
         school=ref,
         period=ReportPeriod.of(period, last),
-        summary=summarise_counts(counts),
+        summary=summary,
         la_summary=la,
         national=national.latest(),
         pupils=pupils,

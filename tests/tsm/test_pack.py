@@ -217,3 +217,26 @@ def test_tsm_prepare_cli_table_and_errors(sample_db: Path) -> None:
         ],
     )
     assert json.loads(term.stdout)["period"]["label"] == "autumn term 2025/26"
+
+
+def test_a_term_after_the_last_marks_says_so(sample_conn) -> None:  # type: ignore[no-untyped-def]
+    """Issue 14: not "the period ends before it starts" but which school, which term, and where
+    its registers end (the sample LA's registers end on Friday 14 November 2025)."""
+    from attendance_cli.errors import NotFoundError
+    from attendance_cli.tsm.pack import prepare_tsm_pack
+
+    with pytest.raises(NotFoundError) as caught:
+        prepare_tsm_pack(sample_conn, school="castle", term="spring")
+    assert caught.value.message == (
+        "Castle Hill Academy has no marks in spring term 2025/26 yet: its registers end 14/11/2025"
+    )
+
+
+def test_a_year_with_no_marks_is_an_error_not_a_pack_of_dashes(sample_conn) -> None:  # type: ignore[no-untyped-def]
+    from attendance_cli.errors import NotFoundError
+    from attendance_cli.tsm.pack import prepare_tsm_pack
+
+    with pytest.raises(NotFoundError) as caught:
+        prepare_tsm_pack(sample_conn, school="castle", year=2023)
+    assert "has no register marks in 2023/24" in caught.value.message
+    assert "up to 14/11/2025" in caught.value.hint
