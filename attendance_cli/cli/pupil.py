@@ -8,8 +8,9 @@ from typing import Annotated, Any
 import typer
 
 from attendance_cli.cli import common
-from attendance_cli.cli.options import RecordFormatOption, YearOption
+from attendance_cli.cli.options import FormatOption, RecordFormatOption, YearOption
 from attendance_cli.cli.tables import add_plain_row, pct
+from attendance_cli.errors import ExitCode
 from attendance_cli.exports.render import OutputFormat
 from attendance_cli.text import plural, uk_date
 
@@ -45,6 +46,49 @@ def show(
     print_pupil(data)
 
 
+@app.command("find")
+def find(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(help="The pupil's name, or part of it, in any order.")],
+    output: FormatOption = OutputFormat.table,
+) -> None:
+    """Find pupils by name (forename and surname in any order, case and accents ignored)."""
+    from attendance_cli.store.registers import find_pupils_by_name
+
+    store, _ = common.open_db(ctx)
+    rows = [
+        {
+            "upn": m.pupil.upn,
+            "surname": m.pupil.surname,
+            "forename": m.pupil.forename,
+            "year_group": m.year_group,
+            "schools": list(m.schools),
+        }
+        for m in find_pupils_by_name(store, name)
+    ]
+    columns = ["upn", "surname", "forename", "year_group", "schools"]
+    if common.render(rows, output, rows=rows, columns=columns):
+        return
+    if not rows:
+        common.stderr.print(f"No pupil is called {name!r}.", highlight=False, markup=False)
+        raise typer.Exit(int(ExitCode.NOT_FOUND))
+    from rich import box
+    from rich.table import Table
+
+    table = Table(box=box.SIMPLE_HEAD)
+    for header in ("UPN", "name", "year", "school"):
+        table.add_column(header, no_wrap=header == "UPN")
+    for r in rows:
+        add_plain_row(
+            table,
+            r["upn"],
+            f"{r['forename'] or ''} {r['surname'] or ''}".strip(),
+            r["year_group"] or "",
+            ", ".join(r["schools"]),
+        )
+    common.stdout.print(table)
+
+
 def _yes(value: Any) -> str:
     return "unknown" if value is None else ("yes" if value else "no")
 
@@ -60,7 +104,8 @@ def print_pupil(data: dict[str, Any]) -> None:
     sen = {"N": "none", "K": "SEN support", "E": "EHC plan"}.get(data["sen"] or "", "unknown")
     worker = {"SW": "has a social worker"}.get(data["social_worker"], data["social_worker"])
     care = "looked after" if data["looked_after"] else (worker or "none")
-    about.add_row("born", f"{data['date_of_birth'] or 'unknown'}, gender {data['gender'] or '?'}")
+    born = uk_date(data["date_of_birth"]) if data["date_of_birth"] else "unknown"
+    about.add_row("born", f"{born}, gender {data['gender'] or '?'}")
     about.add_row("FSM / SEN", f"{_yes(data['fsm'])} / {sen}")
     about.add_row("social care", care)
     case = data["casework"]

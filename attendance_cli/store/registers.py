@@ -145,12 +145,79 @@ def _pupil(row: Any) -> Pupil:
 UPN_HINT = "Check the UPN: 13 characters, e.g. B801200005001."
 
 
+@dataclass(frozen=True, slots=True)
+class PupilMatch:
+    """A pupil found by name, with where they are on roll (latest enrolment first)."""
+
+    pupil: Pupil
+    schools: tuple[str, ...]  # school names
+    year_group: str | None
+
+
+def _folded_words(text: str) -> list[str]:
+    import unicodedata
+
+    plain = "".join(
+        ch for ch in unicodedata.normalize("NFKD", text) if not unicodedata.combining(ch)
+    )
+    return [w for w in "".join(c if c.isalnum() else " " for c in plain.casefold()).split() if w]
+
+
+def find_pupils_by_name(store: Store, name: str) -> list[PupilMatch]:
+    """Pupils whose forename, surname (or name as written) hold every word of ``name``, in any
+    order, case and accents ignored ("kieran doyle", "Doyle, Kieran", "Zoe O'Brien" for Zoë)."""
+    wanted = _folded_words(name)
+    if not wanted:
+        return []
+    conn = store.connection
+    found: list[Pupil] = []
+    for row in conn.execute(_PUPIL + " ORDER BY surname, forename, upn"):
+        words = set(_folded_words(f"{row[3] or ''} {row[2] or ''}"))
+        if all(w in words for w in wanted):
+            found.append(_pupil(row))
+    matches = []
+    for pupil in found:
+        rows = conn.execute(
+            "SELECT s.name, e.year_group FROM enrolment e JOIN school s ON s.id = e.school_id "
+            "WHERE e.pupil_id = ? ORDER BY e.leaving_date IS NOT NULL, e.entry_date DESC, e.id DESC",
+            (pupil.id,),
+        ).fetchall()
+        matches.append(PupilMatch(pupil, tuple(r[0] for r in rows), rows[0][1] if rows else None))
+    return matches
+
+
+def _looks_like_a_name(text: str) -> bool:
+    """Text that cannot be a UPN but could be a name: letters beyond the first character, or
+    more than one word."""
+    squeezed = "".join(text.split())
+    return len(text.split()) > 1 or (len(squeezed) > 1 and any(c.isalpha() for c in squeezed[1:]))
+
+
 def find_pupil(store: Store, upn: str) -> Pupil:
     """The pupil with this UPN (spaces and case ignored). A malformed UPN is an
     InvalidInputError saying what is wrong with it, an unknown one a NotFoundError: the same
-    two messages in every command that takes a UPN."""
+    two messages in every command that takes a UPN. A name where the UPN goes ("Kieran
+    Doyle") finds the one pupil of that name; several are listed to choose from."""
     wanted = normalise_upn(upn)
     problem = upn_problem(wanted)
+    if problem and _looks_like_a_name(upn):
+        matches = find_pupils_by_name(store, upn)
+        if len(matches) == 1:
+            return matches[0].pupil
+        if matches:
+            listed = "; ".join(
+                f"{m.pupil.forename or ''} {m.pupil.surname or ''} ({m.pupil.upn}, "
+                f"{', '.join(m.schools) or 'no school'})".strip()
+                for m in matches[:10]
+            )
+            raise InvalidInputError(
+                f"{len(matches)} pupils are called {upn.strip()!r}: {listed}",
+                hint="Give the UPN of the one you mean (att pupil find NAME lists them).",
+            )
+        raise NotFoundError(
+            f"No pupil with UPN or name {upn.strip()!r} in the database",
+            hint="Check the spelling (att pupil find NAME searches by name), or give the UPN.",
+        )
     if problem:
         raise InvalidInputError(problem, hint=UPN_HINT)
     row = store.connection.execute(_PUPIL + " WHERE upn = ?", (wanted,)).fetchone()
