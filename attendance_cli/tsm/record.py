@@ -186,6 +186,9 @@ def read_workbook_actions(path: Path, *, meeting_date: dt.date) -> WorkbookActio
                 result.blank_rows += 1
             continue
         problems: list[Problem] = []
+        pupil = " ".join(
+            n for n in (_text(cell("Forename")), _text(cell("Surname"))) if n
+        )  # the row's pupil, as the pack wrote it, so each problem says whose row it is
 
         def problem(
             col: str,
@@ -193,8 +196,11 @@ def read_workbook_actions(path: Path, *, meeting_date: dt.date) -> WorkbookActio
             hint: str = "",
             number: int = number,
             sink: list[Problem] = problems,
+            who: str = pupil,
         ) -> None:
-            sink.append(Problem(path.name, number, col, message, hint))
+            sink.append(
+                Problem(path.name, number, col, f"{who}: {message}" if who else message, hint)
+            )
 
         upn = ""
         try:
@@ -209,7 +215,7 @@ def read_workbook_actions(path: Path, *, meeting_date: dt.date) -> WorkbookActio
         if kind is not None:
             found = kinds.normalise_choice(kind, kinds.KINDS)
             if found is None:
-                problem("Action kind", f"{kind!r} is not a kind of action", "Choose from the list.")
+                problem("Action kind", f"{kind!r} is not a kind of action", KIND_CHOICES)
             elif found in kinds.RECORDED_ELSEWHERE:
                 problem(
                     "Action kind",
@@ -220,26 +226,30 @@ def read_workbook_actions(path: Path, *, meeting_date: dt.date) -> WorkbookActio
             kind = found
         action = filled["Agreed action"]
         if action and not filled["Action kind"]:
-            problem("Action kind", "an agreed action needs its kind", "Choose from the list.")
+            problem("Action kind", "an agreed action needs its kind", KIND_CHOICES)
         if filled["Action kind"] and not action:
             problem("Agreed action", "say what was agreed", "Describe the action.")
         agency = filled["Agency"]
         if agency is not None:
             found_agency = kinds.normalise_choice(agency, kinds.AGENCIES)
             if found_agency is None:
-                problem("Agency", f"{agency!r} is not an agency", "Choose from the list.")
+                problem("Agency", f"{agency!r} is not an agency", AGENCY_CHOICES)
             agency = found_agency
         if filled["Lead practitioner"] and not filled["Agency"]:
-            problem("Agency", "a lead practitioner needs an agency", "Choose from the list.")
+            problem("Agency", "a lead practitioner needs an agency", AGENCY_CHOICES)
         due = None
         try:
             due = _date(due_value)
         except ValueError:
-            problem("Review date", f"{_text(due_value)!r} is not a date", "Use DD/MM/YYYY.")
+            problem(
+                "Review date",
+                f"{_text(due_value)!r} is not a date",
+                "Use a date like 30/11/2025 or 2025-11-30.",
+            )
         if due is not None and due < meeting_date:
             problem(
                 "Review date",
-                f"review date {due.isoformat()} is before the meeting ({meeting_date.isoformat()})",
+                f"review date {due:%d/%m/%Y} is before the meeting ({meeting_date:%d/%m/%Y})",
                 "Give a date on or after the meeting.",
             )
         if due is not None and not action and not filled["Action kind"]:
@@ -271,6 +281,10 @@ def read_workbook_actions(path: Path, *, meeting_date: dt.date) -> WorkbookActio
             )
         )
     return result
+
+
+KIND_CHOICES = "Choose one of: " + ", ".join(kinds.AGREEABLE_KINDS) + "."
+AGENCY_CHOICES = "Choose one of: " + ", ".join(kinds.AGENCIES) + "."
 
 
 def record_tsm(

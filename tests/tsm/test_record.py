@@ -166,6 +166,11 @@ def test_invalid_rows_write_nothing(sample_db: Path, tmp_path: Path) -> None:
     assert "row 5, column 'Action kind'" in err and "'Exorcism' is not a kind of action" in err
     assert "row 6, column 'Agency'" in err and "row 7, column 'Review date'" in err
     assert "before the meeting" in err and "row 9, column 'UPN'" in err
+    # each problem names the row's pupil, and a wrong choice lists the valid ones (issue 14)
+    import re
+
+    assert re.search(r"row 5, column 'Action kind': [A-Z]\S* [A-Z]\S*: 'Exorcism' is not", err)
+    assert "Choose one of: " in err and "home visit" in err.split("Exorcism", 1)[1]
     assert {t: _count(sample_db, t) for t in before} == before
 
     skipped = _record("--from-workbook", str(pack), "--skip-invalid")
