@@ -28,6 +28,8 @@ from attendance_cli.cli.tables import pct as _pct
 from attendance_cli.exports.render import OutputFormat
 from attendance_cli.text import plural, uk_date
 
+UPN_COLUMN = 15  # a column holding UPNs: 13 characters and its padding
+
 app = typer.Typer(
     help="Targeting Support Meetings: the termly pack for each school.", no_args_is_help=True
 )
@@ -215,17 +217,18 @@ def print_pack(data: dict[str, Any]) -> None:
             box=box.SIMPLE_HEAD,
             expand=True,
         )
-        table.add_column("pupil", min_width=14, ratio=2, overflow="fold")
+        # wide enough for a UPN (13) plus padding: a UPN is never broken across lines
+        table.add_column("pupil", min_width=UPN_COLUMN, max_width=UPN_COLUMN, overflow="fold")
         table.add_column("yr", no_wrap=True)
         for column in ("att %", "missed", "unauth"):
             table.add_column(column, justify="right", no_wrap=True)
         table.add_column("flags", ratio=3, overflow="fold")
-        table.add_column("lead / review", max_width=12, overflow="fold")
+        table.add_column("lead / review", max_width=11, overflow="fold")
         for p in listed:
             flags = short_flags(p)
             lead = p["lead_practitioner"] or "no lead"
             if p["next_review"]:
-                lead += f", review {p['next_review']}"
+                lead += f", review {uk_date(p['next_review'])}"
             cells = (
                 f"{p['surname'] or ''}, {p['forename'] or ''}\n{p['upn']}",
                 p["year_group"] or "",
@@ -243,5 +246,9 @@ def print_pack(data: dict[str, Any]) -> None:
             f"Severe or persistent with no agreed plan or no lead practitioner: {len(missing)}",
             highlight=False,
         )
-        out.print("  " + ", ".join(missing), highlight=False)
+        names = {p["upn"]: f"{p['forename'] or ''} {p['surname'] or ''}".strip() for p in pupils}
+        out.print(
+            "  " + "; ".join(f"{names.get(upn) or '?'} ({upn})" for upn in missing),
+            highlight=False,
+        )
     out.print(cohort_table(data["cohorts"]))
