@@ -103,7 +103,7 @@ class CaseView:
 
 
 def local_date(stamp: str) -> dt.date:
-    """The local calendar date of a stored UTC timestamp (``registers.store.now_text``)."""
+    """The local calendar date of a stored UTC timestamp (``store.conversions.now_text``)."""
     moment = dt.datetime.fromisoformat(stamp).replace(tzinfo=dt.UTC)
     return moment.astimezone().date()
 

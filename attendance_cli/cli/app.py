@@ -6,7 +6,7 @@ commands only, so ``att --help`` starts fast (a test guards this).
 
 from __future__ import annotations
 
-import sqlite3
+import sqlite3  # runs no SQL: catches the driver's error the store raises (store/__init__.py)
 import sys
 from typing import Any
 

@@ -15,7 +15,7 @@ from rich.segment import Segment
 from attendance_cli.errors import AttError, InvalidInputError, Problem
 
 if TYPE_CHECKING:
-    import sqlite3
+    import sqlite3  # a type hint only: open_connection hands out the store's connection
 
     from attendance_cli.exports.render import OutputFormat
     from attendance_cli.store import Store

@@ -21,12 +21,11 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
-import sqlite3
 import unicodedata
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from attendance_cli.errors import FileProblemError, NotFoundError, RefusedError, UsageError
 from attendance_cli.letters import merge, sources
@@ -38,6 +37,9 @@ from attendance_cli.letters.render import (
 )
 from attendance_cli.letters.templates import Template, find_template
 from attendance_cli.settings import Settings
+
+if TYPE_CHECKING:
+    from attendance_cli.store.database import Database
 
 NOTICE_TEMPLATES = {"penalty-notice": "live", "penalty-notice-withdrawal": "withdrawn"}
 
@@ -147,7 +149,7 @@ def _meeting(options: LetterOptions, default: dt.date | None = None) -> dict[str
     }
 
 
-def _pupil_enrolment(conn: sqlite3.Connection, pupil: sources.PupilInfo, school: str | None) -> Any:
+def _pupil_enrolment(conn: Database, pupil: sources.PupilInfo, school: str | None) -> Any:
     enrolments = sources.pupil_enrolments(conn, pupil.id)
     if school is not None:
         wanted = sources.find_school(conn, school)
@@ -197,7 +199,7 @@ def _notice_context(notice: Any, figures: dict[str, Any], period: Any) -> dict[s
 
 
 def _addressees(
-    conn: sqlite3.Connection, pupil: sources.PupilInfo, template: Template, options: LetterOptions
+    conn: Database, pupil: sources.PupilInfo, template: Template, options: LetterOptions
 ) -> list[tuple[Any, Any | None]]:
     """(contact, notice or None) for each letter to make; raises RefusedError when there is
     no one to write to."""
@@ -252,7 +254,7 @@ def _addressees(
 
 
 def _plan_pupil(
-    conn: sqlite3.Connection,
+    conn: Database,
     *,
     pupil: sources.PupilInfo,
     template: Template,
@@ -328,7 +330,7 @@ def _plan_pupil(
 
 
 def _plan_school(
-    conn: sqlite3.Connection,
+    conn: Database,
     *,
     template: Template,
     options: LetterOptions,
@@ -402,7 +404,7 @@ def _plan_school(
 
 
 def _plan_one_pupil(
-    conn: sqlite3.Connection,
+    conn: Database,
     *,
     upn: str,
     template: Template,
@@ -455,7 +457,7 @@ def _prepare(
 
 
 def preview_letters(
-    conn: sqlite3.Connection,
+    conn: Database,
     *,
     upn: str | None,
     options: LetterOptions,
@@ -516,7 +518,7 @@ def _description(template: Template, addressee: str) -> str:
 
 
 def _make(
-    conn: sqlite3.Connection,
+    conn: Database,
     *,
     database: Path,
     template: Template,
@@ -614,7 +616,7 @@ def _make(
 
 
 def _refuse_duplicates(
-    conn: sqlite3.Connection, template: Template, planned: list[PlannedLetter]
+    conn: Database, template: Template, planned: list[PlannedLetter]
 ) -> list[tuple[PlannedLetter, int]]:
     found = []
     for letter in planned:
@@ -632,7 +634,7 @@ def _refuse_duplicates(
 
 
 def generate_letters(
-    conn: sqlite3.Connection,
+    conn: Database,
     *,
     database: Path,
     upn: str | None,
@@ -690,7 +692,7 @@ def generate_letters(
 
 
 def generate_bulk(
-    conn: sqlite3.Connection,
+    conn: Database,
     *,
     database: Path,
     school: str,
@@ -943,7 +945,7 @@ def _write_list(target: Path, run: LetterRun, *, force: bool) -> None:
 
 
 def letter_history(
-    conn: sqlite3.Connection, *, upn: str | None = None, school: str | None = None
+    conn: Database, *, upn: str | None = None, school: str | None = None
 ) -> list[sources.LetterRow]:
     pupil_id = sources.find_pupil(conn, upn).id if upn else None
     school_id = sources.find_school(conn, school).id if school else None

@@ -1,13 +1,10 @@
 """Every read and write the letters make in the rest of att, in one place.
 
-The store refactor is moving SQL out of ``cases/``, ``analysis/`` and friends into
-``attendance_cli/store/``; when it lands, only this module needs re-pointing. Nothing else in
-``letters/`` imports another att package's data functions or touches the database.
-
-Most functions here call existing core functions. Reads and writes that had no core function
-are marked **NEW SQL** below (the pupil's details and contacts, school names, the latest TSM
-meeting of a school, and the ``letter`` table of migration ``0005_letters``); they belong in
-``store/`` once it exists.
+Nothing else in ``letters/`` imports another att package's data functions or touches the
+database, and this module runs no SQL itself: it calls core functions, and the store for the
+rest (``store.letters`` for the ``letter`` table of migration ``0005_letters``;
+``store.cases`` for contacts and the latest TSM meeting; ``store.registers`` for a school by
+id and the years a pupil has marks in).
 """
 
 from __future__ import annotations
@@ -15,13 +12,14 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import os
-import sqlite3
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from attendance_cli.errors import NotFoundError
+from attendance_cli.store.connection import Store
+from attendance_cli.store.letters import LetterRecord
 
 if TYPE_CHECKING:
     from attendance_cli.analysis.dataset import EnrolmentRecord, Period
@@ -29,6 +27,7 @@ if TYPE_CHECKING:
     from attendance_cli.cases.penalty import PenaltyNoticeRecord
     from attendance_cli.referrals.evidence import ContactDetails
     from attendance_cli.store.cases import ActionRecord
+    from attendance_cli.store.database import Database
     from attendance_cli.tsm.pack import PupilEntry, TsmPack
 
 
@@ -50,7 +49,7 @@ class PupilInfo:
         return " ".join(filter(None, [self.forename, self.surname])) or self.upn
 
 
-def find_pupil(conn: sqlite3.Connection, upn: str) -> PupilInfo:
+def find_pupil(conn: Database, upn: str) -> PupilInfo:
     """The pupil (core ``cases.case.find_pupil``) with the details a letter prints."""
     from attendance_cli.cases.case import find_pupil as core_find_pupil
 
@@ -66,20 +65,12 @@ def find_pupil(conn: sqlite3.Connection, upn: str) -> PupilInfo:
     )
 
 
-def pupil_contacts(conn: sqlite3.Connection, pupil_id: int) -> list[ContactDetails]:
+def pupil_contacts(conn: Database, pupil_id: int) -> list[ContactDetails]:
     """The pupil's parents and carers in roster order, as the referral check reads them
     (``ContactDetails.needs_letter``: parental responsibility, or not recorded)."""
-    from attendance_cli.referrals.evidence import ContactDetails
+    from attendance_cli.store.cases import contacts_of_pupil
 
-    # NEW SQL: the same query gather_case_file makes inline
-    return [
-        ContactDetails(r[0], r[1], r[2], r[3], r[4], r[5], None if r[6] is None else bool(r[6]))
-        for r in conn.execute(
-            "SELECT id, name, relationship, address, phone, email, parental_responsibility "
-            "FROM contact WHERE pupil_id = ? ORDER BY priority, id",
-            (pupil_id,),
-        )
-    ]
+    return contacts_of_pupil(Store.of(conn), pupil_id)
 
 
 @dataclass(frozen=True)
@@ -89,32 +80,28 @@ class SchoolInfo:
     name: str
 
 
-def find_school(conn: sqlite3.Connection, query: str) -> SchoolInfo:
+def find_school(conn: Database, query: str) -> SchoolInfo:
     from attendance_cli.analysis.dataset import find_school as core_find_school
 
     ref = core_find_school(conn, query)
     return SchoolInfo(ref.id, ref.laestab, ref.name)
 
 
-def school_by_id(conn: sqlite3.Connection, school_id: int) -> SchoolInfo:
-    # NEW SQL: a school by its id
-    row = conn.execute("SELECT id, laestab, name FROM school WHERE id = ?", (school_id,)).fetchone()
-    return SchoolInfo(*row)
+def school_by_id(conn: Database, school_id: int) -> SchoolInfo:
+    from attendance_cli.store.registers import school_by_id as stored_school
+
+    school = stored_school(Store.of(conn), school_id)
+    if school is None:
+        raise NotFoundError(f"No school with id {school_id} in the database")
+    return SchoolInfo(school.id, school.laestab, school.name)
 
 
-def pupil_enrolments(conn: sqlite3.Connection, pupil_id: int) -> list[EnrolmentRecord]:
+def pupil_enrolments(conn: Database, pupil_id: int) -> list[EnrolmentRecord]:
     """The pupil's enrolments with all their marks (``analysis.dataset.load_enrolments``)."""
     from attendance_cli.analysis.dataset import load_enrolments
+    from attendance_cli.store.registers import marked_years
 
-    # NEW SQL: which academic years the pupil has marks in (as views.pupil asks inline)
-    years = [
-        y
-        for (y,) in conn.execute(
-            "SELECT DISTINCT m.academic_year FROM mark_year m JOIN enrolment e "
-            "ON e.id = m.enrolment_id WHERE e.pupil_id = ? ORDER BY 1",
-            (pupil_id,),
-        )
-    ]
+    years = marked_years(Store.of(conn), pupil_id=pupil_id)
     return load_enrolments(conn, years=years, pupil_id=pupil_id)
 
 
@@ -122,7 +109,7 @@ def pupil_enrolments(conn: sqlite3.Connection, pupil_id: int) -> list[EnrolmentR
 
 
 def school_period(
-    conn: sqlite3.Connection,
+    conn: Database,
     school_id: int,
     *,
     term: str | None = None,
@@ -145,7 +132,7 @@ def school_period(
 
 
 def pupil_figures(
-    conn: sqlite3.Connection, *, enrolment_id: int, school_id: int, period: Period
+    conn: Database, *, enrolment_id: int, school_id: int, period: Period
 ) -> PupilEntry:
     """One enrolment's figures exactly as the school's TSM pack computes them: the school's
     calendar from every enrolment's marks (``counts.school_calendar``), ``analyse_enrolment``,
@@ -176,7 +163,7 @@ def pupil_figures(
 
 
 def tsm_pack(
-    conn: sqlite3.Connection,
+    conn: Database,
     *,
     school: str,
     term: str | None = None,
@@ -212,7 +199,7 @@ def count_between(marks_by_year: dict[int, str], start: dt.date, end: dt.date) -
 # ------------------------------------------------------------------------------- casework
 
 
-def open_actions(conn: sqlite3.Connection, pupil_id: int) -> list[ActionRecord]:
+def open_actions(conn: Database, pupil_id: int) -> list[ActionRecord]:
     """The actions still to do on the pupil's open case (agreed or overdue)."""
     from attendance_cli.cases.actions import list_actions
     from attendance_cli.cases.case import open_case
@@ -223,28 +210,26 @@ def open_actions(conn: sqlite3.Connection, pupil_id: int) -> list[ActionRecord]:
     return [a for a in list_actions(conn, case_id=case_id) if a.status in ("agreed", "overdue")]
 
 
-def school_cases(conn: sqlite3.Connection, school: str) -> list[CaseListRow]:
+def school_cases(conn: Database, school: str) -> list[CaseListRow]:
     from attendance_cli.cases.lists import list_cases
 
     return list_cases(conn, school=school, status="open")
 
 
-def case_actions(conn: sqlite3.Connection, case_id: int) -> list[ActionRecord]:
+def case_actions(conn: Database, case_id: int) -> list[ActionRecord]:
     from attendance_cli.cases.actions import list_actions
 
     return list_actions(conn, case_id=case_id)
 
 
-def latest_tsm_meeting(conn: sqlite3.Connection, school_id: int) -> tuple[int, dt.date] | None:
-    # NEW SQL: the school's most recent Targeting Support Meeting
-    row = conn.execute(
-        "SELECT id, date FROM meeting WHERE school_id = ? AND kind = 'tsm' ORDER BY date DESC, id DESC LIMIT 1",
-        (school_id,),
-    ).fetchone()
-    return (row[0], dt.date.fromisoformat(row[1])) if row else None
+def latest_tsm_meeting(conn: Database, school_id: int) -> tuple[int, dt.date] | None:
+    """The school's most recent Targeting Support Meeting: (id, date)."""
+    from attendance_cli.store.cases import latest_tsm_meeting as stored_latest
+
+    return stored_latest(Store.of(conn), school_id)
 
 
-def penalty_notices(conn: sqlite3.Connection, upn: str) -> list[PenaltyNoticeRecord]:
+def penalty_notices(conn: Database, upn: str) -> list[PenaltyNoticeRecord]:
     from attendance_cli.cases.penalty import list_penalty_notices
 
     return list_penalty_notices(conn, upn=upn)
@@ -257,7 +242,7 @@ def parent_key(name: str) -> str:
     return core_parent_key(name)
 
 
-def letter_dates(conn: sqlite3.Connection, upn: str, store: Path) -> list[dt.date]:
+def letter_dates(conn: Database, upn: str, store: Path) -> list[dt.date]:
     """The dates of the pupil's case documents of kind ``letter`` (attached by hand or made
     here; undated ones count from the day they were recorded)."""
     from attendance_cli.cases.documents import list_documents
@@ -285,7 +270,7 @@ def officer_name(cli_value: str | None = None) -> str:
 
 
 def now_text() -> str:
-    from attendance_cli.registers.store import now_text as core_now_text
+    from attendance_cli.store.conversions import now_text as core_now_text
 
     return core_now_text()
 
@@ -335,7 +320,7 @@ def store_bytes(store: Path, data: bytes) -> tuple[str, bool]:
 
 
 def already_sent(
-    conn: sqlite3.Connection,
+    conn: Database,
     *,
     pupil_id: int | None,
     school_id: int | None,
@@ -345,22 +330,20 @@ def already_sent(
 ) -> int | None:
     """The id of a letter already made for this pupil (or, for a letter to a school, this
     school), addressee, template and date, else None."""
-    # NEW SQL: the letter table (migration 0005_letters)
-    whose = (
-        ("pupil_id = ?", pupil_id)
-        if pupil_id is not None
-        else ("pupil_id IS NULL AND school_id = ?", school_id)
+    from attendance_cli.store.letters import letter_sent
+
+    return letter_sent(
+        Store.of(conn),
+        pupil_id=pupil_id,
+        school_id=school_id,
+        template=template,
+        addressee_key=addressee_key,
+        letter_date=letter_date,
     )
-    row = conn.execute(
-        f"SELECT id FROM letter WHERE {whose[0]} AND template = ? "
-        "AND addressee_key = ? AND letter_date = ? ORDER BY id LIMIT 1",
-        (whose[1], template, addressee_key, letter_date.isoformat()),
-    ).fetchone()
-    return row[0] if row else None
 
 
 def file_letters(
-    conn: sqlite3.Connection,
+    conn: Database,
     letters: Iterable[LetterToFile],
     *,
     officer: str,
@@ -377,17 +360,18 @@ def file_letters(
     from attendance_cli.cases.audit import record_audit
     from attendance_cli.cases.case import ensure_open_case
     from attendance_cli.cases.case import find_pupil as core_find_pupil
-    from attendance_cli.db.engine import transaction
     from attendance_cli.errors import RefusedError
-    from attendance_cli.store import Store
+    from attendance_cli.store import LOCK_LETTERS, writing
     from attendance_cli.store.cases import insert_document
+    from attendance_cli.store.letters import insert_letter
 
+    store = Store.of(conn)
     made: list[tuple[int, int | None]] = []
-    with transaction(conn):
+    with writing(store, LOCK_LETTERS):
         for letter in letters:
             if not force:
                 earlier = already_sent(
-                    conn,
+                    store,
                     pupil_id=letter.pupil_id,
                     school_id=letter.school_id,
                     template=letter.template,
@@ -400,13 +384,12 @@ def file_letters(
                         f"{letter.template} on {letter.letter_date.isoformat()}",
                         hint="Give --force to make and file it again.",
                     )
-            stamp = now_text()
             document_id: int | None = None
             if letter.file_in_case and letter.pupil_id is not None and letter.upn is not None:
-                pupil = core_find_pupil(conn, letter.upn)
-                case_id = ensure_open_case(conn, pupil, officer)
+                pupil = core_find_pupil(store, letter.upn)
+                case_id = ensure_open_case(store, pupil, officer)
                 document_id = insert_document(
-                    Store.of(conn),
+                    store,
                     case_id=case_id,
                     kind="letter",
                     file_name=letter.file_name,
@@ -417,7 +400,7 @@ def file_letters(
                     officer=officer,
                 ).id
                 record_audit(
-                    conn,
+                    store,
                     officer=officer,
                     action="attach_document",
                     entity="document",
@@ -430,32 +413,25 @@ def file_letters(
                         "bytes": letter.bytes,
                     },
                 )
-            # NEW SQL: the letter table (migration 0005_letters)
-            cursor = conn.execute(
-                "INSERT INTO letter (document_id, pupil_id, school_id, template, template_version, "
-                "template_sha256, addressee, addressee_key, letter_date, file_name, sha256, bytes, "
-                "batch, created_at, officer) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (
-                    document_id,
-                    letter.pupil_id,
-                    letter.school_id,
-                    letter.template,
-                    letter.template_version,
-                    letter.template_sha256,
-                    letter.addressee,
-                    letter.addressee_key,
-                    letter.letter_date.isoformat(),
-                    letter.file_name,
-                    letter.sha256,
-                    letter.bytes,
-                    batch,
-                    stamp,
-                    officer,
-                ),
+            letter_id = insert_letter(
+                store,
+                document_id=document_id,
+                pupil_id=letter.pupil_id,
+                school_id=letter.school_id,
+                template=letter.template,
+                template_version=letter.template_version,
+                template_sha256=letter.template_sha256,
+                addressee=letter.addressee,
+                addressee_key=letter.addressee_key,
+                letter_date=letter.letter_date,
+                file_name=letter.file_name,
+                sha256=letter.sha256,
+                size=letter.bytes,
+                batch=batch,
+                officer=officer,
             )
-            letter_id = int(cursor.lastrowid or 0)
             record_audit(
-                conn,
+                store,
                 officer=officer,
                 action="send_letter",
                 entity="letter",
@@ -475,47 +451,12 @@ def file_letters(
     return made
 
 
-@dataclass
-class LetterRow:
-    id: int
-    letter_date: dt.date
-    template: str
-    template_version: str
-    addressee: str
-    upn: str | None
-    surname: str | None
-    forename: str | None
-    school_laestab: str | None
-    school_name: str | None
-    file_name: str
-    sha256: str
-    bytes: int
-    document_id: int | None
-    batch: str | None
-    created_at: str
-    officer: str
+LetterRow = LetterRecord  # a letter made, as ``att letter list`` shows it
 
 
 def list_letters(
-    conn: sqlite3.Connection, *, pupil_id: int | None = None, school_id: int | None = None
+    conn: Database, *, pupil_id: int | None = None, school_id: int | None = None
 ) -> list[LetterRow]:
-    # NEW SQL: the letter table (migration 0005_letters)
-    where, args = [], []
-    if pupil_id is not None:
-        where.append("l.pupil_id = ?")
-        args.append(pupil_id)
-    if school_id is not None:
-        where.append("l.school_id = ?")
-        args.append(school_id)
-    sql = (
-        "SELECT l.id, l.letter_date, l.template, l.template_version, l.addressee, p.upn, p.surname, "
-        "p.forename, s.laestab, s.name, l.file_name, l.sha256, l.bytes, l.document_id, l.batch, "
-        "l.created_at, l.officer FROM letter l LEFT JOIN pupil p ON p.id = l.pupil_id "
-        "LEFT JOIN school s ON s.id = l.school_id"
-        + (" WHERE " + " AND ".join(where) if where else "")
-        + " ORDER BY l.letter_date, l.id"
-    )
-    rows = []
-    for r in conn.execute(sql, args):
-        rows.append(LetterRow(r[0], dt.date.fromisoformat(r[1]), *r[2:]))
-    return rows
+    from attendance_cli.store.letters import letters
+
+    return letters(Store.of(conn), pupil_id=pupil_id, school_id=school_id)

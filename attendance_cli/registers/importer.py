@@ -14,22 +14,19 @@ import csv
 import datetime as dt
 import hashlib
 import os
-import sqlite3
 import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from attendance_cli import __version__, codes, marks
 from attendance_cli.config import os_user
-from attendance_cli.db.engine import transaction
 from attendance_cli.errors import InvalidInputError, Problem
 from attendance_cli.exports.safety import neutralise
 from attendance_cli.registers import roster as roster_module
-from attendance_cli.registers import store
 from attendance_cli.registers.layouts import (
     LAYOUTS,
     Columns,
@@ -40,6 +37,11 @@ from attendance_cli.registers.layouts import (
 from attendance_cli.registers.readers import SourceFile, open_sources
 from attendance_cli.registers.sessions import collect_observations, validate_observations
 from attendance_cli.registers.values import normalise_year_group, split_name
+from attendance_cli.store import Store, transaction
+from attendance_cli.store import imports as store_imports
+
+if TYPE_CHECKING:
+    from attendance_cli.store.database import Database
 
 
 @dataclass
@@ -189,7 +191,7 @@ def _short_reason(exc: InvalidInputError) -> str:
 
 
 def import_registers(
-    conn: sqlite3.Connection,
+    conn: Database,
     *,
     paths: Sequence[Path],
     school: str | None = None,
@@ -224,13 +226,12 @@ def import_registers(
             continue
         summaries.append(_import_one(conn, item, school, dry_run, skip_invalid, progress, code_map))
     if not dry_run:
-        # fold the write-ahead log back into the database file: it stays compact and whole
-        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        store_imports.fold_write_ahead_log(conn)
     return ImportResult(summaries)
 
 
 def _import_one(
-    conn: sqlite3.Connection,
+    conn: Database,
     opened: _Opened,
     school: str | None,
     dry_run: bool,
@@ -292,7 +293,7 @@ def _import_one(
                 )
         _reject_or_continue(path, summary, skip_invalid, dry_run)
         try:
-            with transaction(conn):
+            with transaction(Store.of(conn)):  # all of the file, or none of it
                 for item, ready in prepared:
                     if item.layout == "roster":
                         _write_roster(conn, item.source, ready, summary)
@@ -400,7 +401,7 @@ class _PreparedMarks:
 
 
 def _prepare_marks(
-    conn: sqlite3.Connection,
+    conn: Database,
     source: SourceFile,
     columns: Columns,
     layout: str,
@@ -524,7 +525,7 @@ def _note_few_sessions(source: SourceFile, valid: Any, summary: FileSummary) -> 
 
 
 def _write_marks(
-    conn: sqlite3.Connection,
+    conn: Database,
     source: SourceFile,
     prepared: _PreparedMarks,
     summary: FileSummary,
@@ -573,9 +574,9 @@ def _write_marks(
         pair_of_mark.astype(np.int64) * n_years + (mark_year - first_year)
     )
 
-    school_ids, added = store.ensure_schools(conn, sheet_schools)
+    school_ids, added = store_imports.ensure_schools(conn, sheet_schools)
     summary.schools_added += added
-    pupil_ids, added = store.ensure_pupils(conn, upns, details)
+    pupil_ids, added = store_imports.ensure_pupils(conn, upns, details)
     summary.pupils_added += added
     pairs = [
         (
@@ -590,10 +591,10 @@ def _write_marks(
         wanted = {k: info[k] for k in ("year_group", "registration_group") if info.get(k)}
         if wanted:
             enrolment_details[(pid, sid)] = wanted
-    enrolment_ids, added = store.ensure_enrolments(conn, pairs, enrolment_details)
+    enrolment_ids, added = store_imports.ensure_enrolments(conn, pairs, enrolment_details)
     summary.enrolments_added += added
     enrolment_of_pair = np.array([enrolment_ids[p] for p in pairs], dtype=np.int64)
-    written = store.write_marks(
+    written = store_imports.write_marks(
         conn,
         slot=slot_of_mark,
         slot_enrolment=enrolment_of_pair[slot_codes // n_years],
@@ -605,7 +606,7 @@ def _write_marks(
     summary.marks_added += written.added
     summary.marks_changed += written.changed
     summary.marks_unchanged += written.unchanged
-    import_id = store.record_import(
+    import_id = store_imports.record_import(
         conn,
         file_name=source.path.name,
         sha256=summary.sha256,
@@ -623,7 +624,7 @@ def _write_marks(
         code_map=code_map.label if code_map else None,
     )
     summary.import_id = summary.import_id or import_id
-    store.record_changes(conn, import_id, written.changes)
+    store_imports.record_changes(conn, import_id, written.changes)
 
 
 def _compact(codes: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -648,9 +649,7 @@ def _prepare_roster(
     return parsed
 
 
-def _write_roster(
-    conn: sqlite3.Connection, source: SourceFile, parsed: Any, summary: FileSummary
-) -> None:
+def _write_roster(conn: Database, source: SourceFile, parsed: Any, summary: FileSummary) -> None:
     written = roster_module.write_roster(conn, parsed.rows)
     summary.schools = sorted(set(summary.schools) | {r.laestab for r in parsed.rows if r.laestab})
     summary.schools_added += written.schools_added
@@ -658,7 +657,7 @@ def _write_roster(
     summary.pupils_updated += written.pupils_updated
     summary.enrolments_added += written.enrolments_added
     summary.contacts_written += written.contacts_written
-    import_id = store.record_import(
+    import_id = store_imports.record_import(
         conn,
         file_name=source.path.name,
         sha256=summary.sha256,
@@ -677,7 +676,7 @@ def _write_roster(
     summary.import_id = summary.import_id or import_id
 
 
-def infer_school(conn: sqlite3.Connection, source: SourceFile, upns: list[str]) -> tuple[str, str]:
+def infer_school(conn: Database, source: SourceFile, upns: list[str]) -> tuple[str, str]:
     """The school a register file without a LAESTAB is for, from the rosters already loaded:
     the school with most of the file's pupils on roll, if that is at least half of them and
     more than any other school."""
@@ -686,15 +685,7 @@ def infer_school(conn: sqlite3.Connection, source: SourceFile, upns: list[str]) 
         raise InvalidInputError(
             f"{source.display} does not say which school it is for", file=source.display, hint=hint
         )
-    on_roll: dict[str, int] = {}
-    for part in store.chunks(upns):
-        placeholders = ",".join("?" * len(part))
-        for laestab, pupils in conn.execute(
-            "SELECT s.laestab, count(DISTINCT p.id) FROM enrolment e JOIN pupil p ON p.id = e.pupil_id "
-            f"JOIN school s ON s.id = e.school_id WHERE p.upn IN ({placeholders}) GROUP BY s.laestab",
-            list(part),
-        ):
-            on_roll[laestab] = on_roll.get(laestab, 0) + pupils
+    on_roll = store_imports.pupils_on_roll(conn, upns)
     ranked = sorted(on_roll.items(), key=lambda item: -item[1])
     if (
         not ranked

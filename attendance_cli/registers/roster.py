@@ -7,22 +7,24 @@ roster's when its row names any.
 
 from __future__ import annotations
 
-import datetime as dt
-import sqlite3
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from attendance_cli.errors import Problem
 from attendance_cli.identifiers import normalise_upn, upn_problem
 from attendance_cli.registers.layouts import Columns
 from attendance_cli.registers.readers import SourceFile, column_as_list, iter_batches
-from attendance_cli.registers.store import now_text
 from attendance_cli.registers.values import (
     normalise_year_group,
     parse_date,
     parse_flag,
     split_name,
 )
+from attendance_cli.store import imports as store_imports
+from attendance_cli.store.imports import RosterWrite
+
+if TYPE_CHECKING:
+    from attendance_cli.store.database import Database
 
 GENDERS = {
     "M": "M",
@@ -256,118 +258,6 @@ def parse_roster(source: SourceFile, columns: Columns, default_school: str | Non
     return result
 
 
-@dataclass
-class RosterWrite:
-    schools_added: int = 0
-    schools_renamed: int = 0
-    pupils_added: int = 0
-    pupils_updated: int = 0
-    enrolments_added: int = 0
-    enrolments_updated: int = 0
-    contacts_written: int = 0
-
-
-_PUPIL_FIELDS = (
-    "surname",
-    "forename",
-    "date_of_birth",
-    "gender",
-    "fsm",
-    "sen",
-    "social_worker",
-    "looked_after",
-    "name_as_written",
-)
-_ENROLMENT_FIELDS = ("entry_date", "leaving_date", "year_group", "registration_group")
-
-
-def _db_value(value: Any) -> Any:
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if isinstance(value, bool):
-        return int(value)
-    return value
-
-
-def write_roster(conn: sqlite3.Connection, rows: list[RosterRow]) -> RosterWrite:
-    out = RosterWrite()
-    stamp = now_text()
-    school_ids: dict[str, int] = {}
-    pupil_ids: dict[str, int] = {}
-    for row in rows:
-        assert row.laestab is not None
-        if row.laestab not in school_ids:
-            found = conn.execute(
-                "SELECT id, name, phase FROM school WHERE laestab = ?", (row.laestab,)
-            ).fetchone()
-            if found is None:
-                cursor = conn.execute(
-                    "INSERT INTO school (laestab, name, phase, created_at) VALUES (?, ?, ?, ?)",
-                    (row.laestab, row.school_name or f"School {row.laestab}", row.phase, stamp),
-                )
-                school_ids[row.laestab] = int(cursor.lastrowid or 0)
-                out.schools_added += 1
-            else:
-                school_ids[row.laestab] = found[0]
-                if (row.school_name and row.school_name != found[1]) or (
-                    row.phase and row.phase != found[2]
-                ):
-                    conn.execute(
-                        "UPDATE school SET name = ?, phase = ? WHERE id = ?",
-                        (row.school_name or found[1], row.phase or found[2], found[0]),
-                    )
-                    out.schools_renamed += 1
-        school_id = school_ids[row.laestab]
-        found = conn.execute(
-            f"SELECT id, {', '.join(_PUPIL_FIELDS)} FROM pupil WHERE upn = ?", (row.upn,)
-        ).fetchone()
-        values = {k: _db_value(v) for k, v in row.pupil.items()}
-        if found is None:
-            cols = ["upn", *values, "created_at", "updated_at"]
-            cursor = conn.execute(
-                f"INSERT INTO pupil ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})",
-                [row.upn, *values.values(), stamp, stamp],
-            )
-            pupil_id = int(cursor.lastrowid or 0)
-            out.pupils_added += 1
-        else:
-            pupil_id = found[0]
-            current = dict(zip(_PUPIL_FIELDS, found[1:], strict=True))
-            changed = {k: v for k, v in values.items() if current.get(k) != v}
-            if changed:
-                sets = ", ".join(f"{k} = ?" for k in changed)
-                conn.execute(
-                    f"UPDATE pupil SET {sets}, updated_at = ? WHERE id = ?",
-                    [*changed.values(), stamp, pupil_id],
-                )
-                out.pupils_updated += 1
-        evalues = {k: _db_value(v) for k, v in row.enrolment.items()}
-        found = conn.execute(
-            f"SELECT id, {', '.join(_ENROLMENT_FIELDS)} FROM enrolment WHERE pupil_id = ? AND school_id = ?",
-            (pupil_id, school_id),
-        ).fetchone()
-        if found is None:
-            cols = ["pupil_id", "school_id", *evalues]
-            conn.execute(
-                f"INSERT INTO enrolment ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})",
-                [pupil_id, school_id, *evalues.values()],
-            )
-            out.enrolments_added += 1
-        else:
-            current = dict(zip(_ENROLMENT_FIELDS, found[1:], strict=True))
-            changed = {k: v for k, v in evalues.items() if current.get(k) != v}
-            if changed:
-                sets = ", ".join(f"{k} = ?" for k in changed)
-                conn.execute(
-                    f"UPDATE enrolment SET {sets} WHERE id = ?", [*changed.values(), found[0]]
-                )
-                out.enrolments_updated += 1
-        pupil_ids[row.upn] = pupil_id
-    for upn, contacts in _contacts_by_pupil(rows).items():
-        _replace_contacts(conn, pupil_ids[upn], contacts, out)
-    return out
-
-
 def _contacts_by_pupil(rows: list[RosterRow]) -> dict[str, list[dict[str, Any]]]:
     """A pupil's parents/carers across all their roster rows (a mover has one row per school),
     each person once, in the order first seen."""
@@ -381,31 +271,7 @@ def _contacts_by_pupil(rows: list[RosterRow]) -> dict[str, list[dict[str, Any]]]
     return merged
 
 
-def _replace_contacts(
-    conn: sqlite3.Connection, pupil_id: int, contacts: list[dict[str, Any]], out: RosterWrite
-) -> None:
-    existing = conn.execute(
-        "SELECT priority, name, relationship, address, phone, email, parental_responsibility "
-        "FROM contact WHERE pupil_id = ? ORDER BY priority, id",
-        (pupil_id,),
-    ).fetchall()
-    wanted = [
-        (
-            priority,
-            c.get("name"),
-            c.get("relationship"),
-            c.get("address"),
-            c.get("phone"),
-            c.get("email"),
-            None if c.get("parental_responsibility") is None else int(c["parental_responsibility"]),
-        )
-        for priority, c in enumerate(contacts, start=1)
-    ]
-    if [tuple(e) for e in existing] != wanted:
-        conn.execute("DELETE FROM contact WHERE pupil_id = ?", (pupil_id,))
-        conn.executemany(
-            "INSERT INTO contact (pupil_id, priority, name, relationship, address, phone, email, "
-            "parental_responsibility) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            [(pupil_id, *w) for w in wanted],
-        )
-        out.contacts_written += len(wanted)
+def write_roster(db: Database, rows: list[RosterRow]) -> RosterWrite:
+    """Write the roster's schools, pupils, enrolments and parents/carers (inside the caller's
+    transaction): ``store.imports.write_roster``."""
+    return store_imports.write_roster(db, rows, _contacts_by_pupil(rows))

@@ -5,7 +5,7 @@ Layers (see ARCHITECTURE.md): ``cli/`` parses and prints; the domain (``analysis
 them; ``db/`` opens the file and migrates the schema.
 
 How to write a store module (one per aggregate: ``registers``, ``cases``, ``penalties``,
-``audit``), so that the same code can run on PostgreSQL later (issue 16):
+``audit``, ``letters``), so that the same code can run on PostgreSQL later (issue 16):
 
 - **Open**: the CLI calls ``cli.common.open_db`` and gets a :class:`Store`; tests and library
   callers use :func:`open_store` (a path) or ``Store(connection)`` (a connection from
@@ -33,7 +33,7 @@ How to write a store module (one per aggregate: ``registers``, ``cases``, ``pena
   ``IN (...)`` longer than that.
 - **Writes**: every write runs inside ``with transaction(store):`` (all or nothing); a write
   that checks something first and must not race another writer (audit chain append, the
-  third-notice refusal, duplicate workbook, completing an action) runs inside
+  third-notice refusal, duplicate workbook, duplicate letter, completing an action) runs inside
   ``with writing(store, LOCK_...):`` naming the invariant's lock. Today both take SQLite's whole
   database write lock (``BEGIN IMMEDIATE``); on PostgreSQL ``writing`` will also take a
   transaction-scoped advisory lock per name. Nested blocks become savepoints. Never call
@@ -51,6 +51,7 @@ from attendance_cli.store.connection import Store, open_store
 from attendance_cli.store.transactions import (
     LOCK_AUDIT_CHAIN,
     LOCK_CASE_ACTIONS,
+    LOCK_LETTERS,
     LOCK_MEETING_WORKBOOKS,
     LOCK_PENALTY_NOTICES,
     LOCK_REGISTERS,
@@ -62,6 +63,7 @@ __all__ = [
     "CHUNK_SIZE",
     "LOCK_AUDIT_CHAIN",
     "LOCK_CASE_ACTIONS",
+    "LOCK_LETTERS",
     "LOCK_MEETING_WORKBOOKS",
     "LOCK_PENALTY_NOTICES",
     "LOCK_REGISTERS",

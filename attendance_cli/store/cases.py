@@ -489,6 +489,16 @@ def tsm_meeting_on(store: Store, *, school_id: int, date: dt.date) -> int | None
     return row[0] if row else None
 
 
+def latest_tsm_meeting(store: Store, school_id: int) -> tuple[int, dt.date] | None:
+    """The id and date of the school's most recent Targeting Support Meeting."""
+    row = store.connection.execute(
+        "SELECT id, date FROM meeting WHERE school_id = ? AND kind = 'tsm' "
+        "ORDER BY date DESC, id DESC LIMIT 1",
+        (school_id,),
+    ).fetchone()
+    return (row[0], to_date(row[1]) or dt.date.min) if row else None
+
+
 def insert_meeting(
     store: Store,
     *,

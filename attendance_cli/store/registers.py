@@ -92,6 +92,11 @@ def all_schools(store: Store) -> list[School]:
     return [_school(r) for r in store.connection.execute(_SCHOOL + " ORDER BY name, laestab")]
 
 
+def school_by_id(store: Store, school_id: int) -> School | None:
+    row = store.connection.execute(_SCHOOL + " WHERE id = ?", (school_id,)).fetchone()
+    return _school(row) if row else None
+
+
 def find_school(store: Store, query: str) -> School:
     """A school by LAESTAB, or by an unambiguous part of its name (case-insensitive)."""
     conn = store.connection

@@ -29,6 +29,7 @@ LOCK_PENALTY_NOTICES = "penalty-notices"  # count a pupil's notices, refuse the 
 LOCK_CASE_ACTIONS = "case-actions"  # check an action is still agreed, then complete it
 LOCK_REGISTERS = "registers"  # refuse a workbook already imported, then write its marks
 LOCK_MEETING_WORKBOOKS = "meeting-workbooks"  # refuse a TSM workbook already recorded, record it
+LOCK_LETTERS = "letters"  # refuse a letter already made (same addressee, template, date), file it
 
 
 @contextlib.contextmanager

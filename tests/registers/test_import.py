@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from attendance_cli import marks
-from attendance_cli.registers import store
 from attendance_cli.registers.importer import import_registers
+from attendance_cli.store import imports as store
 from tests.helpers import SCHOOL, UPN1, UPN2, UPN3, counts, stored_year, write_csv, write_xlsx
 
 MARKS_HEADER = ["UPN", "Surname", "Forename", "Year", "Date", "Session", "Mark"]

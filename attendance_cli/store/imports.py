@@ -1,30 +1,45 @@
-"""Writing validated register data: schools, pupils, enrolments and mark strings.
+"""The registers aggregate, write side: what ``att import`` writes (schools, pupils,
+enrolments, mark strings, rosters and their contacts, the import log and replaced marks) and
+the reads it makes while writing.
 
-All functions run inside the caller's transaction (see ``db.engine.transaction``) and use the
-tables defined in ``db.models`` through stdlib sqlite3, for speed.
+All functions run inside the caller's transaction (``registers.importer`` opens one per file)
+and use the tables defined in ``db.models`` through raw sqlite3 on the store's connection
+(``executemany`` for the bulk rows): the import is a hot path measured by
+``bench/bench_import.py`` on the 120-school LA (18.7M marks; targets grid CSVs <= 10 s, long
+CSVs <= 20 s). Core statements would add the SQLAlchemy and models import (0.27 s) and, per
+``executemany`` row, SQLAlchemy's parameter processing, for statements that compile to the same
+SQL. Moved here unchanged from ``registers/store.py`` and ``registers/roster.py`` (issue 11).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import sqlite3
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from attendance_cli import codes, marks
 from attendance_cli.store.chunking import CHUNK_SIZE, chunked
+from attendance_cli.store.connection import Store
 from attendance_cli.store.conversions import now_text
+
+if TYPE_CHECKING:
+    import sqlite3
+
+    from attendance_cli.registers.roster import RosterRow
+    from attendance_cli.store.database import Database
 
 # one chunk size and one timestamp form, the store's (store.chunking, store.conversions)
 CHUNK = CHUNK_SIZE
 chunks = chunked
 
 
-def ensure_schools(conn: sqlite3.Connection, laestabs: Iterable[str]) -> tuple[dict[str, int], int]:
+def ensure_schools(db: Database, laestabs: Iterable[str]) -> tuple[dict[str, int], int]:
     """School ids by LAESTAB, creating unknown schools (named after their LAESTAB until a roster
     names them). Returns (ids, number created)."""
+    conn = Store.of(db).connection
     ids: dict[str, int] = {}
     created = 0
     for laestab in sorted(set(laestabs)):
@@ -42,11 +57,12 @@ def ensure_schools(conn: sqlite3.Connection, laestabs: Iterable[str]) -> tuple[d
 
 
 def ensure_pupils(
-    conn: sqlite3.Connection, upns: Sequence[str], details: dict[str, dict[str, str]]
+    db: Database, upns: Sequence[str], details: dict[str, dict[str, str]]
 ) -> tuple[dict[str, int], int]:
     """Pupil ids by UPN, creating missing pupils with the names a register file carries and
     filling names that are still blank (a single name without a comma is kept as written in
     ``name_as_written``). Returns (ids, number created)."""
+    conn = Store.of(db).connection
     ids: dict[str, int] = {}
     known: dict[str, tuple[str | None, str | None, str | None]] = {}
     for part in chunks(list(upns)):
@@ -101,12 +117,13 @@ def ensure_pupils(
 
 
 def ensure_enrolments(
-    conn: sqlite3.Connection,
+    db: Database,
     pairs: Sequence[tuple[int, int]],
     details: dict[tuple[int, int], dict[str, str]],
 ) -> tuple[dict[tuple[int, int], int], int]:
     """Enrolment ids by (pupil_id, school_id), creating missing ones and filling a blank year
     group or registration group from ``details``. Returns (ids, created)."""
+    conn = Store.of(db).connection
     ids: dict[tuple[int, int], int] = {}
     school_ids = sorted({s for _, s in pairs})
     for school_id in school_ids:
@@ -147,7 +164,7 @@ class MarkWrite:
 
 
 def write_marks(
-    conn: sqlite3.Connection,
+    db: Database,
     *,
     slot: np.ndarray,  # per mark: index of its (enrolment, academic year) slot
     slot_enrolment: np.ndarray,  # per slot: enrolment id
@@ -158,6 +175,7 @@ def write_marks(
 ) -> MarkWrite:
     """Overlay marks onto the stored year strings; write the rows that changed. A soft mark
     (a rejected mark kept as '-' no mark yet) never replaces a mark already held."""
+    conn = Store.of(db).connection
     if len(slot) == 0:
         return MarkWrite(0, 0, 0, [])
     pair, pair_enrolment, pair_year = slot, slot_enrolment, slot_year
@@ -211,7 +229,7 @@ def write_marks(
 
 
 def record_import(
-    conn: sqlite3.Connection,
+    db: Database,
     *,
     file_name: str,
     sha256: str,
@@ -228,6 +246,7 @@ def record_import(
     tool_version: str,
     code_map: str | None = None,
 ) -> int:
+    conn = Store.of(db).connection
     cursor = conn.execute(
         "INSERT INTO import_log (file_name, sha256, file_format, school_id, rows, marks_added, "
         "marks_changed, marks_unchanged, rows_rejected, date_from, date_to, imported_at, os_user, "
@@ -254,10 +273,181 @@ def record_import(
 
 
 def record_changes(
-    conn: sqlite3.Connection, import_id: int, changes: list[tuple[int, str, int, str, str]]
+    db: Database, import_id: int, changes: list[tuple[int, str, int, str, str]]
 ) -> None:
+    conn = Store.of(db).connection
     conn.executemany(
         "INSERT INTO mark_change (import_id, enrolment_id, date, session, old_mark, new_mark) "
         "VALUES (?, ?, ?, ?, ?, ?)",
         ((import_id, *change) for change in changes),
     )
+
+
+# ----------------------------------------------------------------------------------- rosters
+@dataclass
+class RosterWrite:
+    schools_added: int = 0
+    schools_renamed: int = 0
+    pupils_added: int = 0
+    pupils_updated: int = 0
+    enrolments_added: int = 0
+    enrolments_updated: int = 0
+    contacts_written: int = 0
+
+
+_PUPIL_FIELDS = (
+    "surname",
+    "forename",
+    "date_of_birth",
+    "gender",
+    "fsm",
+    "sen",
+    "social_worker",
+    "looked_after",
+    "name_as_written",
+)
+_ENROLMENT_FIELDS = ("entry_date", "leaving_date", "year_group", "registration_group")
+
+
+def _db_value(value: Any) -> Any:
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, bool):
+        return int(value)
+    return value
+
+
+def write_roster(
+    db: Database, rows: Sequence[RosterRow], contacts_by_pupil: dict[str, list[dict[str, Any]]]
+) -> RosterWrite:
+    """Write a roster's rows (``registers.roster``: non-blank values replace what is held) and
+    replace each pupil's parents/carers in ``contacts_by_pupil`` where they differ."""
+    conn = Store.of(db).connection
+    out = RosterWrite()
+    stamp = now_text()
+    school_ids: dict[str, int] = {}
+    pupil_ids: dict[str, int] = {}
+    for row in rows:
+        assert row.laestab is not None
+        if row.laestab not in school_ids:
+            found = conn.execute(
+                "SELECT id, name, phase FROM school WHERE laestab = ?", (row.laestab,)
+            ).fetchone()
+            if found is None:
+                cursor = conn.execute(
+                    "INSERT INTO school (laestab, name, phase, created_at) VALUES (?, ?, ?, ?)",
+                    (row.laestab, row.school_name or f"School {row.laestab}", row.phase, stamp),
+                )
+                school_ids[row.laestab] = int(cursor.lastrowid or 0)
+                out.schools_added += 1
+            else:
+                school_ids[row.laestab] = found[0]
+                if (row.school_name and row.school_name != found[1]) or (
+                    row.phase and row.phase != found[2]
+                ):
+                    conn.execute(
+                        "UPDATE school SET name = ?, phase = ? WHERE id = ?",
+                        (row.school_name or found[1], row.phase or found[2], found[0]),
+                    )
+                    out.schools_renamed += 1
+        school_id = school_ids[row.laestab]
+        found = conn.execute(
+            f"SELECT id, {', '.join(_PUPIL_FIELDS)} FROM pupil WHERE upn = ?", (row.upn,)
+        ).fetchone()
+        values = {k: _db_value(v) for k, v in row.pupil.items()}
+        if found is None:
+            cols = ["upn", *values, "created_at", "updated_at"]
+            cursor = conn.execute(
+                f"INSERT INTO pupil ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})",
+                [row.upn, *values.values(), stamp, stamp],
+            )
+            pupil_id = int(cursor.lastrowid or 0)
+            out.pupils_added += 1
+        else:
+            pupil_id = found[0]
+            current = dict(zip(_PUPIL_FIELDS, found[1:], strict=True))
+            changed = {k: v for k, v in values.items() if current.get(k) != v}
+            if changed:
+                sets = ", ".join(f"{k} = ?" for k in changed)
+                conn.execute(
+                    f"UPDATE pupil SET {sets}, updated_at = ? WHERE id = ?",
+                    [*changed.values(), stamp, pupil_id],
+                )
+                out.pupils_updated += 1
+        evalues = {k: _db_value(v) for k, v in row.enrolment.items()}
+        found = conn.execute(
+            f"SELECT id, {', '.join(_ENROLMENT_FIELDS)} FROM enrolment WHERE pupil_id = ? AND school_id = ?",
+            (pupil_id, school_id),
+        ).fetchone()
+        if found is None:
+            cols = ["pupil_id", "school_id", *evalues]
+            conn.execute(
+                f"INSERT INTO enrolment ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})",
+                [pupil_id, school_id, *evalues.values()],
+            )
+            out.enrolments_added += 1
+        else:
+            current = dict(zip(_ENROLMENT_FIELDS, found[1:], strict=True))
+            changed = {k: v for k, v in evalues.items() if current.get(k) != v}
+            if changed:
+                sets = ", ".join(f"{k} = ?" for k in changed)
+                conn.execute(
+                    f"UPDATE enrolment SET {sets} WHERE id = ?", [*changed.values(), found[0]]
+                )
+                out.enrolments_updated += 1
+        pupil_ids[row.upn] = pupil_id
+    for upn, contacts in contacts_by_pupil.items():
+        _replace_contacts(conn, pupil_ids[upn], contacts, out)
+    return out
+
+
+def _replace_contacts(
+    conn: sqlite3.Connection, pupil_id: int, contacts: list[dict[str, Any]], out: RosterWrite
+) -> None:
+    existing = conn.execute(
+        "SELECT priority, name, relationship, address, phone, email, parental_responsibility "
+        "FROM contact WHERE pupil_id = ? ORDER BY priority, id",
+        (pupil_id,),
+    ).fetchall()
+    wanted = [
+        (
+            priority,
+            c.get("name"),
+            c.get("relationship"),
+            c.get("address"),
+            c.get("phone"),
+            c.get("email"),
+            None if c.get("parental_responsibility") is None else int(c["parental_responsibility"]),
+        )
+        for priority, c in enumerate(contacts, start=1)
+    ]
+    if [tuple(e) for e in existing] != wanted:
+        conn.execute("DELETE FROM contact WHERE pupil_id = ?", (pupil_id,))
+        conn.executemany(
+            "INSERT INTO contact (pupil_id, priority, name, relationship, address, phone, email, "
+            "parental_responsibility) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            [(pupil_id, *w) for w in wanted],
+        )
+        out.contacts_written += len(wanted)
+
+
+# ------------------------------------------------------------------------ reads while writing
+def pupils_on_roll(db: Database, upns: Sequence[str]) -> dict[str, int]:
+    """How many of these pupils (by UPN) each school has on roll, by LAESTAB."""
+    conn = Store.of(db).connection
+    on_roll: dict[str, int] = {}
+    for part in chunks(upns):
+        placeholders = ",".join("?" * len(part))
+        for laestab, pupils in conn.execute(
+            "SELECT s.laestab, count(DISTINCT p.id) FROM enrolment e JOIN pupil p ON p.id = e.pupil_id "
+            f"JOIN school s ON s.id = e.school_id WHERE p.upn IN ({placeholders}) GROUP BY s.laestab",
+            list(part),
+        ):
+            on_roll[laestab] = on_roll.get(laestab, 0) + pupils
+    return on_roll
+
+
+def fold_write_ahead_log(db: Database) -> None:
+    """Fold the write-ahead log back into the database file after an import (outside any
+    transaction): it stays compact and whole."""
+    Store.of(db).connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
