@@ -138,8 +138,9 @@ def _print_enrolment(e: dict[str, Any]) -> None:
         return
     out.print(
         f"{period['label']} ({uk_date(period['from'])} to {uk_date(period['to'])}): attendance "
-        f"{pct(f['attendance_pct'])} ({f['attended']} of {f['possible']} possible sessions); "
-        f"missed {f['sessions_missed']} sessions = {f['days_missed']:g} days "
+        f"{pct(f['attendance_pct'])} ({f['attended']} of "
+        f"{plural(f['possible'], 'possible session')}); "
+        f"missed {plural(f['sessions_missed'], 'session')} = {plural(f['days_missed'], 'day')} "
         f"({f['authorised']} authorised, {f['unauthorised']} unauthorised); late {f['late']}; "
         f"band: {f['band'].replace('_', ' ')}",
         highlight=False,
@@ -172,7 +173,9 @@ def _flag_lines(f: dict[str, Any]) -> list[str]:
     if f["pa_unavoidable_this_year"]:
         lines.append("PA unavoidable this year")
     elif f["recovery_sessions_year"]:
-        lines.append(f"{f['recovery_sessions_year']} sessions in a row to leave PA this year")
+        lines.append(
+            f"{plural(f['recovery_sessions_year'], 'session')} in a row to leave PA this year"
+        )
     lines += f["pattern"]
     if f["top_reasons"]:
         lines.append("reasons: " + ", ".join(f["top_reasons"]))
