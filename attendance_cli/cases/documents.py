@@ -18,6 +18,7 @@ from attendance_cli.store import cases as stored
 from attendance_cli.store import transaction
 from attendance_cli.store.cases import StoredDocument
 from attendance_cli.store.connection import Store
+from attendance_cli.store.registers import Pupil
 
 if TYPE_CHECKING:
     from attendance_cli.store.database import Database
@@ -78,10 +79,9 @@ def attach_document(
             partial.commit()
     size = target.stat().st_size
     with transaction(database):
-        case_id = ensure_open_case(database, pupil, officer)
-        document = stored.insert_document(
+        document = file_document(
             database,
-            case_id=case_id,
+            pupil,
             kind=found_kind,
             file_name=file.name,
             sha256=sha256,
@@ -90,16 +90,47 @@ def attach_document(
             description=description,
             officer=officer,
         )
-        record_audit(
-            database,
-            officer=officer,
-            action="attach_document",
-            entity="document",
-            entity_id=document.id,
-            upn=pupil.upn,
-            detail={"kind": found_kind, "file_name": file.name, "sha256": sha256, "bytes": size},
-        )
     return _record(document, store)
+
+
+def file_document(
+    db: Database,
+    pupil: Pupil,
+    *,
+    kind: str,
+    file_name: str,
+    sha256: str,
+    size: int,
+    document_date: dt.date | None,
+    description: str | None,
+    officer: str,
+) -> StoredDocument:
+    """Record a document already in the store on the pupil's open case (opened if none is)
+    with its ``attach_document`` audit entry, inside the caller's transaction: what
+    ``attach_document`` and a filed letter (``letters``) both record."""
+    store = Store.of(db)
+    case_id = ensure_open_case(store, pupil, officer)
+    document = stored.insert_document(
+        store,
+        case_id=case_id,
+        kind=kind,
+        file_name=file_name,
+        sha256=sha256,
+        size=size,
+        document_date=document_date,
+        description=description,
+        officer=officer,
+    )
+    record_audit(
+        store,
+        officer=officer,
+        action="attach_document",
+        entity="document",
+        entity_id=document.id,
+        upn=pupil.upn,
+        detail={"kind": kind, "file_name": file_name, "sha256": sha256, "bytes": size},
+    )
+    return document
 
 
 def list_documents(db: Database, *, upn: str, store: Path) -> list[DocumentRecord]:

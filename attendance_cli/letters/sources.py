@@ -358,11 +358,10 @@ def file_letters(
     The duplicate check runs again inside the write lock, so two officers making the same
     letter at once cannot both file it."""
     from attendance_cli.cases.audit import record_audit
-    from attendance_cli.cases.case import ensure_open_case
     from attendance_cli.cases.case import find_pupil as core_find_pupil
+    from attendance_cli.cases.documents import file_document
     from attendance_cli.errors import RefusedError
     from attendance_cli.store import LOCK_LETTERS, writing
-    from attendance_cli.store.cases import insert_document
     from attendance_cli.store.letters import insert_letter
 
     store = Store.of(conn)
@@ -386,11 +385,9 @@ def file_letters(
                     )
             document_id: int | None = None
             if letter.file_in_case and letter.pupil_id is not None and letter.upn is not None:
-                pupil = core_find_pupil(store, letter.upn)
-                case_id = ensure_open_case(store, pupil, officer)
-                document_id = insert_document(
+                document_id = file_document(
                     store,
-                    case_id=case_id,
+                    core_find_pupil(store, letter.upn),
                     kind="letter",
                     file_name=letter.file_name,
                     sha256=letter.sha256,
@@ -399,20 +396,6 @@ def file_letters(
                     description=letter.description,
                     officer=officer,
                 ).id
-                record_audit(
-                    store,
-                    officer=officer,
-                    action="attach_document",
-                    entity="document",
-                    entity_id=document_id,
-                    upn=letter.upn,
-                    detail={
-                        "kind": "letter",
-                        "file_name": letter.file_name,
-                        "sha256": letter.sha256,
-                        "bytes": letter.bytes,
-                    },
-                )
             letter_id = insert_letter(
                 store,
                 document_id=document_id,
