@@ -40,6 +40,7 @@ SUMMARY_KEYS = [
     "sheets_skipped",
     "footer_rows",
     "marks_kept_as_missing",
+    "marks_kept_over_missing",
     "notes",
     "problems",
 ]

@@ -39,6 +39,7 @@ from attendance_cli.registers.sessions import collect_observations, validate_obs
 from attendance_cli.registers.values import normalise_year_group, split_name
 from attendance_cli.store import Store, transaction
 from attendance_cli.store import imports as store_imports
+from attendance_cli.text import plural
 
 if TYPE_CHECKING:
     from attendance_cli.store.database import Database
@@ -75,6 +76,8 @@ class FileSummary:
     sheets_skipped: list[dict[str, str]] = field(default_factory=list)  # {"sheet", "reason"}
     footer_rows: int = 0  # totals/key rows below the register, skipped
     marks_kept_as_missing: int = 0  # --skip-invalid: rejected marks kept as '-' no mark yet
+    # '-' (no mark yet) in this file for a session att already holds a real mark for: kept
+    marks_kept_over_missing: int = 0
     # False when the file is refused as a whole (absence report, totals, US dates): then
     # --skip-invalid cannot help and is not suggested
     skippable: bool = True
@@ -606,6 +609,13 @@ def _write_marks(
     summary.marks_added += written.added
     summary.marks_changed += written.changed
     summary.marks_unchanged += written.unchanged
+    if written.missing_not_applied:
+        summary.marks_kept_over_missing += written.missing_not_applied
+        summary.notes.append(
+            f"{source.display}: {plural(written.missing_not_applied, 'session')} marked '-' "
+            "(no mark yet) in this file already had a mark in att; the recorded mark was kept "
+            "(a '-' never erases a mark; a real code in a later file does replace it)"
+        )
     import_id = store_imports.record_import(
         conn,
         file_name=source.path.name,
