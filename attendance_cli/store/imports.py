@@ -256,12 +256,14 @@ def record_import(
     os_user: str,
     tool_version: str,
     code_map: str | None = None,
+    column_map: str | None = None,
 ) -> int:
     conn = Store.of(db).connection
     cursor = conn.execute(
         "INSERT INTO import_log (file_name, sha256, file_format, school_id, rows, marks_added, "
         "marks_changed, marks_unchanged, rows_rejected, date_from, date_to, imported_at, os_user, "
-        "tool_version, code_map) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "tool_version, code_map, column_map) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (
             file_name,
             sha256,
@@ -278,6 +280,7 @@ def record_import(
             os_user,
             tool_version,
             code_map,
+            column_map,
         ),
     )
     return int(cursor.lastrowid or 0)
