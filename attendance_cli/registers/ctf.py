@@ -16,7 +16,9 @@ for a date not in session, ``/`` and ``\\`` for present. So att decides per pupi
 string itself and refuses what stays ambiguous:
 
 - if every Saturday and Sunday position (reading the string as calendar days) holds a
-  no-session character (space, ``#``, ``*``, ``!``), weekends are in the string and skipped;
+  no-session character (space, ``#``, ``*``, ``!``), and one weekend is written ``##`` or lies
+  between a marked Friday and a marked Monday, weekends are in the string and skipped (blank
+  weekends with neither could be a spell off roll in a school-days string: refused);
 - if none of them does, the string is read as school days only (Monday to Friday);
 - anything between is refused, naming the pupil and saying why.
 
@@ -240,6 +242,20 @@ def _sessions(
     weekend = [k for k, d in enumerate(calendar) if d.weekday() >= 5]
     blank_weekends = [k for k in weekend if set(days[k]) <= NO_SESSION]
     if weekend and len(blank_weekends) == len(weekend):
+        if not _weekends_shown(days, calendar):
+            problems.append(
+                _problem(
+                    path,
+                    number,
+                    "AttendanceMarks",
+                    f"{who}: every weekend position (counting calendar days) is blank, but none "
+                    "is written '##' and none lies between marked days, so the blanks may be a "
+                    "spell off roll in a string of school days only; att cannot tell which",
+                    "Ask the school's MIS supplier how its CTF writes non-school days, or export "
+                    "a session-marks CSV instead.",
+                )
+            )
+            return None
         dated = [(d, pair) for d, pair in zip(calendar, days, strict=True) if d.weekday() < 5]
     elif weekend and not any(_possible(ch) for k in weekend for ch in days[k]):
         shown = "".join(sorted({ch for k in weekend for ch in days[k]}))
@@ -316,6 +332,24 @@ def _inline_two_character_code(text: str) -> tuple[int, str] | None:
         if pair in TWO_CHARACTER_2024:
             return k, text[k : k + 2]
     return None
+
+
+def _weekends_shown(days: list[str], calendar: list[dt.date]) -> bool:
+    """Whether the blank weekend positions are weekends, not a spell off roll: one is written
+    ``##`` (not in session, as the exporter in docs/domain/ctf.md writes every day out of
+    session), or one lies between a marked Friday afternoon and a marked Monday morning."""
+    for k, day in enumerate(calendar):
+        if day.weekday() >= 5 and days[k] == "##":
+            return True
+        if (
+            day.weekday() == 5
+            and k >= 1
+            and k + 2 < len(days)
+            and days[k - 1][1] not in NO_SESSION
+            and days[k + 2][0] not in NO_SESSION
+        ):
+            return True
+    return False
 
 
 def _possible(char: str) -> bool:

@@ -193,3 +193,24 @@ def test_ctf_25_sex_element_is_read(conn: sqlite3.Connection, tmp_path: Path) ->
     summary = import_registers(conn, paths=[_ctf(tmp_path, pupil)]).files[0]
     assert summary.status == "imported", summary.problems
     assert conn.execute("SELECT gender FROM pupil").fetchone() == ("F",)
+
+
+def test_ctf_blank_weekends_between_marked_days_are_weekends(
+    conn: sqlite3.Connection, tmp_path: Path
+) -> None:
+    # Mon 1 - Tue 9 Sep as calendar days, the weekend written as spaces between Fri and Mon marks
+    text = A_WEEK + "    " + "/\\" + "I\\"
+    summary = import_registers(conn, paths=[_ctf(tmp_path, _pupil(UPN1, text))]).files[0]
+    assert summary.status == "imported", summary.problems
+    assert figures(conn, UPN1) == (14, 10, 2, 2)
+
+
+def test_ctf_blank_weekends_that_may_be_a_spell_off_roll_are_refused(
+    conn: sqlite3.Connection, tmp_path: Path
+) -> None:
+    # 7 days blank, then 3 marked: as calendar days the marks are Mon 8 - Wed 10 Sep, as
+    # school days Wed 10 - Fri 12; the weekend lies inside the blank spell, so nothing says which
+    text = " " * 14 + "/\\" * 3
+    summary = import_registers(conn, paths=[_ctf(tmp_path, _pupil(UPN1, text))]).files[0]
+    assert summary.status == "rejected"
+    assert "may be a spell off roll" in summary.problems[0].message
