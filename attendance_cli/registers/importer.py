@@ -312,8 +312,10 @@ def _import_one(
                 summary.notes.append(item.column_map_note)
             if columns.mapped:
                 label = item.column_map_label or "--columns"
-                chosen_by = (
-                    "--columns" if label.startswith("--columns") else "the column map " + label
+                chosen_by = (  # "--columns", or "the column map saved for 8994001"
+                    "--columns"
+                    if label.startswith("--columns")
+                    else "the column map " + label.split(":", 1)[0]
                 )
                 summary.notes.append(
                     f"{source.display}: columns chosen by {chosen_by}: "

@@ -55,7 +55,9 @@ def test_saved_map_is_used_for_the_schools_later_files(
     later = _import(conn, _odd(tmp_path / "wk2.csv", "IN/\\"))
     assert (later.status, later.layout, later.marks_changed) == ("imported", "marks", 2)
     assert figures(conn, UPN1) == (4, 2, 1, 1)
-    assert any(f"column map saved for {SCHOOL}" in note for note in later.notes), later.notes
+    assert f"wk2.csv: columns chosen by the column map saved for {SCHOOL}: upn='Pupil No', " in (
+        "\n".join(later.notes)
+    ), later.notes
     logged = conn.execute("SELECT column_map FROM import_log ORDER BY id").fetchall()
     assert logged == [(f"--columns {MAP}",), (f"saved for {SCHOOL}: {MAP}",)]
 
