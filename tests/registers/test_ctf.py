@@ -214,3 +214,21 @@ def test_ctf_blank_weekends_that_may_be_a_spell_off_roll_are_refused(
     summary = import_registers(conn, paths=[_ctf(tmp_path, _pupil(UPN1, text))]).files[0]
     assert summary.status == "rejected"
     assert "may be a spell off roll" in summary.problems[0].message
+
+
+def test_ctf_la_single_character_code_is_read_through_the_code_map(
+    conn: sqlite3.Connection, tmp_path: Path
+) -> None:
+    from attendance_cli.registers.importer import CodeMap
+
+    # Tue 2 Sep AM '+', the LA's character for X01 (non-compulsory school age): not possible
+    text = "/\\+\\" + A_WEEK[4:]
+    path = _ctf(tmp_path, _pupil(UPN1, text))
+    refused = import_registers(conn, paths=[path]).files[0]
+    assert refused.status == "rejected"
+    assert "'+' is not a DfE attendance code" in refused.problems[0].message
+    mapped = import_registers(
+        conn, paths=[path], code_map=CodeMap("la-codes.csv", "0" * 64, {"+": "X"})
+    ).files[0]
+    assert mapped.status == "imported", mapped.problems
+    assert figures(conn, UPN1) == (9, 6, 1, 2)
