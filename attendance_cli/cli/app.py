@@ -118,10 +118,12 @@ def _register() -> None:
     import attendance_cli.cli.referral as referral_cli
     from attendance_cli.cli import audit, cases, database, demo, importing, penalty, tsm
     from attendance_cli.cli import codes as codes_cli
+    from attendance_cli.cli import columns as columns_cli
     from attendance_cli.cli import views as views_cli
 
     importing.register(app)
     codes_cli.register(app)
+    app.add_typer(columns_cli.app, name="columns")
     app.add_typer(tsm.app, name="tsm")
     app.add_typer(cases.app, name="case")
     audit.register(app)

@@ -22,9 +22,16 @@ EXAMPLES: dict[str, tuple[str, ...]] = {
     "import": (
         "att import roster.csv castle_hill_marks.csv riverside_grid.csv",
         "att import week12.xlsx --school 8994001 --dry-run",
+        'att import odd.csv --school 8994001 --columns "upn=Pupil No,mark=Code" --save-columns',
     ),
     "audit": ("att audit V899200116001", "att audit verify"),
     "codes": ("att codes", "att codes --map local-codes.csv --format csv"),
+    "columns": ("att columns list",),
+    "columns list": ("att columns list", "att columns list --format json"),
+    "columns save": (
+        'att columns save --school 8994001 --columns "upn=Pupil No,date=Day,session=AM/PM,mark=Code"',
+    ),
+    "columns forget": ("att columns forget --school 8994001",),
     "demo": ("att demo",),
     "schools": ("att schools", "att schools --year 2024 --format csv > schools-2024-25.csv"),
     "tsm prepare": (

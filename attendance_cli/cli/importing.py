@@ -40,6 +40,7 @@ SUMMARY_KEYS = [
     "sheets_skipped",
     "footer_rows",
     "marks_kept_as_missing",
+    "marks_kept_over_missing",
     "notes",
     "problems",
 ]
@@ -125,6 +126,13 @@ def import_command(
             show_default=False,
         ),
     ] = None,
+    save_columns: Annotated[
+        bool,
+        typer.Option(
+            "--save-columns",
+            help="Save --columns for the --school once the import succeeds; its later files use it.",
+        ),
+    ] = False,
     code_map: Annotated[
         Path | None,
         typer.Option(
@@ -155,6 +163,11 @@ def import_command(
     require_input_files(files)
     chosen_layout, output = _split_formats(formats, layout)
     column_map = parse_column_map(columns)
+    if save_columns and (not column_map or school is None):
+        raise typer.BadParameter(
+            "--save-columns saves the --columns map for the --school: give both",
+            param_hint="--save-columns",
+        )
     map_path = code_map or (
         Path(os.environ["ATT_CODE_MAP"]) if os.environ.get("ATT_CODE_MAP") else None
     )
@@ -172,6 +185,21 @@ def import_command(
             sheet=sheet,
             column_map=column_map,
             code_map=local_codes,
+        )
+    if save_columns and result.ok and not dry_run:
+        from attendance_cli.registers.column_maps import save_school_columns
+
+        saved = save_school_columns(conn, laestab=str(school), columns=str(columns))
+        for summary in result.files:
+            summary.notes.append(
+                f"column map saved for {saved.laestab}: {saved.text} (used for its later files; "
+                "att columns forget --school to drop it)"
+            )
+    elif save_columns:
+        common.stderr.print(
+            "Note: the column map was not saved (dry run, or a file was rejected).",
+            highlight=False,
+            markup=False,
         )
     rows = [_summary_row(f) for f in result.files]
     if output == "json":

@@ -32,7 +32,7 @@ __all__ = [
     "upgrade_database",
 ]
 
-SCHEMA_HEAD = "0005_letters"
+SCHEMA_HEAD = "0011_column_maps"
 
 
 def migrations_dir() -> Path:

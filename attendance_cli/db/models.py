@@ -120,6 +120,8 @@ class ImportLog(SQLModel, table=True):
     os_user: str
     tool_version: str
     code_map: str | None = None  # the LA code map applied: file name and SHA-256
+    # the column map applied (--columns or the one saved for the school), as FIELD=HEADER pairs
+    column_map: str | None = None
 
 
 class MarkChange(SQLModel, table=True):
@@ -310,3 +312,19 @@ class Letter(SQLModel, table=True):
     batch: str | None = None  # the bulk run it was made in
     created_at: dt.datetime
     officer: str
+
+
+class ColumnMap(SQLModel, table=True):
+    """A school's saved column map (issue 10): which header of its register export is which of
+    att's fields, for a layout att does not recognise. One row per field; applied to that
+    school's later files (``att import --school``) and named in the import log."""
+
+    __tablename__ = "column_map"
+    __table_args__ = (UniqueConstraint("school_id", "field"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    school_id: int = Field(foreign_key="school.id")
+    field: str  # att's field name (registers.headers)
+    header: str  # the school's header text, as the officer wrote it
+    saved_at: dt.datetime
+    officer: str  # OS user who saved it

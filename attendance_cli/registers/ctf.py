@@ -9,19 +9,27 @@ Read with defusedxml (no entity expansion, no external entities). What att takes
   ``AttendSessions`` with ``AttendanceStartDate`` and ``AttendanceMarks``: one character per
   session, AM then PM, from the start date.
 
-What the marks string does on non-school days could not be settled from public sources, so att
-decides per pupil-year from the string itself and refuses what stays ambiguous:
+The DfE specification's own words on AttendanceMarks could not be read from any public copy
+found (docs/domain/ctf.md says what was searched and what was found). One MIS supplier's public
+exporter writes two characters for every date of the school calendar from the start date, ``##``
+for a date not in session, ``/`` and ``\\`` for present. So att decides per pupil-year from the
+string itself and refuses what stays ambiguous:
 
 - if every Saturday and Sunday position (reading the string as calendar days) holds a
-  no-session character (space, ``#``, ``*``, ``!``), weekends are in the string and skipped;
+  no-session character (space, ``#``, ``*``, ``!``), and one weekend is written ``##`` or lies
+  between a marked Friday and a marked Monday, weekends are in the string and skipped (blank
+  weekends with neither could be a spell off roll in a school-days string: refused);
 - if none of them does, the string is read as school days only (Monday to Friday);
 - anything between is refused, naming the pupil and saying why.
 
-A space or ``*`` is "no mark applies" (not on roll); ``#`` is a planned closure; ``-`` no mark
-yet. The 2024 set's two-character codes (``C1``, ``C2``, ``J1``, ``Y1``-``Y7``) cannot be one
-character: a character that is no DfE code is refused unless the LA's code map maps it (so an
-exporter's own letters for them can be mapped once it is known what they are). The totals in
-``YearData`` are cross-checked against the marks: a mismatch is refused.
+A space or ``*`` is "no mark applies" (not on roll); ``#`` is a planned closure (on a weekday
+too: a holiday or closure inside the string); ``-`` no mark yet. The 2024 set's two-character
+codes (``C1``, ``C2``, ``J1``, ``Y1``-``Y7``) cannot be one character per session: a string
+that writes one whole (``Y1`` inline, which moves every later mark one session on) is refused,
+and so is a bare ``J`` or ``Y`` on a date in the 2024 set (J1 changed category; Y could be any of
+Y1-Y7). Any other character that is no DfE code is refused unless the LA's code map maps it.
+The totals in ``YearData`` are cross-checked against the marks: a mismatch is refused. CTF 25
+writes the pupil's ``Sex`` where earlier versions wrote ``Gender``; either is read.
 """
 
 from __future__ import annotations
@@ -31,6 +39,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from attendance_cli.codes import CODE_SET_2024_START
 from attendance_cli.errors import InvalidInputError, Problem
 from attendance_cli.registers.readers import SourceFile
 from attendance_cli.registers.values import parse_date
@@ -41,6 +50,15 @@ ROSTER_HEADER = ["UPN", "Surname", "Forename", "DOB", "Gender", "LAESTAB"]
 NO_SESSION = {" ", "#", "*", "!"}
 NOT_ON_ROLL = {" ", "*", "!"}
 MAX_CTF_BYTES = 200 * 1024 * 1024
+# The 2024 set's two-character codes (DfE, "Working together to improve school attendance",
+# August 2024): a CTF gives each session one character, so they cannot be written as they are.
+TWO_CHARACTER_2024 = {"C1", "C2", "J1", *(f"Y{n}" for n in range(1, 8))}
+# A 2006 code that is gone from the 2024 set, where its place went to two-character codes.
+TRUNCATED_2024 = {
+    "J": "J1 (interview) is now a leave of absence, where 2006's J counted as an approved "
+    "educational activity",
+    "Y": "it may stand for any of Y1-Y7 (unable to attend: seven different reasons)",
+}
 
 
 def looks_like_ctf(path: Path, head: bytes) -> bool:
@@ -109,7 +127,8 @@ def read_ctf(path: Path, size: int) -> list[SourceFile]:
         upn = _text(pupil, "UPN")
         names = (_text(pupil, "Surname"), _text(pupil, "Forename"))
         dob = _text(pupil, "DOB")
-        roster.append([upn, *names, dob, _text(pupil, "Gender"), source_school])
+        sex = _text(pupil, "Gender") or _text(pupil, "Sex")  # CTF 25 writes Sex
+        roster.append([upn, *names, dob, sex, source_school])
         for year_data in pupil.findall("Attendance/YearData"):
             year_lea, year_estab = _text(year_data, "LEA"), _text(year_data, "Estab")
             school = f"{year_lea}{year_estab}" if year_lea and year_estab else source_school
@@ -189,6 +208,23 @@ def _sessions(
     if start is None:
         problems.append(_problem(path, number, "AttendanceStartDate", f"{who}: {why}", ""))
         return None
+    inline = _inline_two_character_code(text)
+    if inline is not None:
+        position, code = inline
+        problems.append(
+            _problem(
+                path,
+                number,
+                "AttendanceMarks",
+                f"{who}: AttendanceMarks holds {code!r} at characters {position + 1}-"
+                f"{position + 2}: a 2024 two-character code written into a string of one "
+                "character per session, which moves every later mark one session on; att "
+                "cannot tell which session each later mark is for",
+                "Ask the school's MIS supplier for a CTF that follows the DfE specification, or "
+                "export a session-marks CSV (one row per session, the code in its own cell).",
+            )
+        )
+        return None
     if len(text) % 2:
         problems.append(
             _problem(
@@ -206,6 +242,20 @@ def _sessions(
     weekend = [k for k, d in enumerate(calendar) if d.weekday() >= 5]
     blank_weekends = [k for k in weekend if set(days[k]) <= NO_SESSION]
     if weekend and len(blank_weekends) == len(weekend):
+        if not _weekends_shown(days, calendar):
+            problems.append(
+                _problem(
+                    path,
+                    number,
+                    "AttendanceMarks",
+                    f"{who}: every weekend position (counting calendar days) is blank, but none "
+                    "is written '##' and none lies between marked days, so the blanks may be a "
+                    "spell off roll in a string of school days only; att cannot tell which",
+                    "Ask the school's MIS supplier how its CTF writes non-school days, or export "
+                    "a session-marks CSV instead.",
+                )
+            )
+            return None
         dated = [(d, pair) for d, pair in zip(calendar, days, strict=True) if d.weekday() < 5]
     elif weekend and not any(_possible(ch) for k in weekend for ch in days[k]):
         shown = "".join(sorted({ch for k in weekend for ch in days[k]}))
@@ -253,7 +303,53 @@ def _sessions(
             )
         )
         return None
-    return [(d, s, pair[s]) for d, pair in dated for s in (0, 1)]
+    sessions = [(d, s, pair[s]) for d, pair in dated for s in (0, 1)]
+    for day, session, mark in sessions:
+        if day >= CODE_SET_2024_START and mark.upper() in TRUNCATED_2024:
+            problems.append(
+                _problem(
+                    path,
+                    number,
+                    "AttendanceMarks",
+                    f"{who}: {mark!r} on {day.isoformat()} {('AM', 'PM')[session]} is no code "
+                    f"of the 2024 set in force that day ({TRUNCATED_2024[mark.upper()]}); a string "
+                    "of one character per session cannot carry the 2024 code, and att will not "
+                    "guess it",
+                    "Ask the school which code each such session holds and have the CTF "
+                    "exported again, or export a session-marks CSV with the full codes.",
+                )
+            )
+            return None
+    return sessions
+
+
+def _inline_two_character_code(text: str) -> tuple[int, str] | None:
+    """The first 2024 two-character code (C1, C2, J1, Y1-Y7) written whole into the string.
+
+    No DfE code is a digit, so a C, J or Y followed by 1-7 is never two sessions' marks."""
+    for k in range(len(text) - 1):
+        pair = text[k : k + 2].upper()
+        if pair in TWO_CHARACTER_2024:
+            return k, text[k : k + 2]
+    return None
+
+
+def _weekends_shown(days: list[str], calendar: list[dt.date]) -> bool:
+    """Whether the blank weekend positions are weekends, not a spell off roll: one is written
+    ``##`` (not in session, as the exporter in docs/domain/ctf.md writes every day out of
+    session), or one lies between a marked Friday afternoon and a marked Monday morning."""
+    for k, day in enumerate(calendar):
+        if day.weekday() >= 5 and days[k] == "##":
+            return True
+        if (
+            day.weekday() == 5
+            and k >= 1
+            and k + 2 < len(days)
+            and days[k - 1][1] not in NO_SESSION
+            and days[k + 2][0] not in NO_SESSION
+        ):
+            return True
+    return False
 
 
 def _possible(char: str) -> bool:

@@ -27,6 +27,7 @@ from attendance_cli.config import os_user
 from attendance_cli.errors import InvalidInputError, Problem
 from attendance_cli.exports.safety import neutralise
 from attendance_cli.registers import roster as roster_module
+from attendance_cli.registers.headers import normalise_header
 from attendance_cli.registers.layouts import (
     LAYOUTS,
     Columns,
@@ -38,7 +39,10 @@ from attendance_cli.registers.readers import SourceFile, open_sources
 from attendance_cli.registers.sessions import collect_observations, validate_observations
 from attendance_cli.registers.values import normalise_year_group, split_name
 from attendance_cli.store import Store, transaction
+from attendance_cli.store import column_maps as store_column_maps
 from attendance_cli.store import imports as store_imports
+from attendance_cli.store.column_maps import SavedColumnMap
+from attendance_cli.text import plural
 
 if TYPE_CHECKING:
     from attendance_cli.store.database import Database
@@ -75,6 +79,8 @@ class FileSummary:
     sheets_skipped: list[dict[str, str]] = field(default_factory=list)  # {"sheet", "reason"}
     footer_rows: int = 0  # totals/key rows below the register, skipped
     marks_kept_as_missing: int = 0  # --skip-invalid: rejected marks kept as '-' no mark yet
+    # '-' (no mark yet) in this file for a session att already holds a real mark for: kept
+    marks_kept_over_missing: int = 0
     # False when the file is refused as a whole (absence report, totals, US dates): then
     # --skip-invalid cannot help and is not suggested
     skippable: bool = True
@@ -127,6 +133,8 @@ class _Sheet:
     source: SourceFile
     columns: Columns
     layout: str
+    column_map_label: str | None = None  # the column map used, for notes and the import log
+    column_map_note: str | None = None  # why a school's saved map was not used for this sheet
 
 
 @dataclass
@@ -151,20 +159,31 @@ def _summary_from_error(path: Path, layout: str, exc: InvalidInputError) -> File
     return summary
 
 
-def _open_file(path: Path, layout: str, sheet: str | None, column_map: dict[str, str]) -> _Opened:
+def _open_file(
+    path: Path,
+    layout: str,
+    sheet: str | None,
+    column_map: dict[str, str],
+    saved: SavedColumnMap | None = None,
+) -> _Opened:
     """Open a file and recognise the layout of each sheet. A workbook's sheets that hold no
-    register are skipped (with why) when another sheet holds one."""
+    register are skipped (with why) when another sheet holds one. ``column_map`` (--columns)
+    applies to every sheet; else the school's ``saved`` map to each sheet that has all its
+    columns."""
+    extra_upn = upn_headers(column_map or (saved.columns if saved else {}))
     try:
-        opened = open_sources(path, sheet=sheet, upn_headers=upn_headers(column_map))
+        opened = open_sources(path, sheet=sheet, upn_headers=extra_upn)
     except InvalidInputError as exc:
         return _Opened(path, [], [], _summary_from_error(path, layout, exc))
     sheets: list[_Sheet] = []
     errors: list[InvalidInputError] = []
     skipped = list(opened.skipped_sheets)
     for source in opened.sources:
-        columns = map_columns(source.header, column_map)
+        mapping, label, note = _choose_column_map(source, column_map, saved)
+        columns = map_columns(source.header, mapping)
         try:
-            sheets.append(_Sheet(source, columns, detect_layout(source, columns, layout)))
+            found = detect_layout(source, columns, layout)
+            sheets.append(_Sheet(source, columns, found, label, note))
         except InvalidInputError as exc:
             errors.append(exc)
             skipped.append((source.sheet or source.path.name, _short_reason(exc)))
@@ -179,6 +198,32 @@ def _open_file(path: Path, layout: str, sheet: str | None, column_map: dict[str,
         summary.sheets_skipped = [{"sheet": n, "reason": r} for n, r in skipped]
         return _Opened(path, [], skipped, summary)
     return _Opened(path, sheets, skipped)
+
+
+def _choose_column_map(
+    source: SourceFile, column_map: dict[str, str], saved: SavedColumnMap | None
+) -> tuple[dict[str, str], str | None, str | None]:
+    """(mapping, label for the log, note) for one sheet: --columns, else the saved map when the
+    sheet has every column it names, else none."""
+    if column_map:
+        return column_map, "--columns " + _map_text(column_map), None
+    if saved is None or source.kind == "ctf":
+        return {}, None, None
+    present = {normalise_header(h) for h in source.header}
+    missing = [h for h in saved.columns.values() if normalise_header(h) not in present]
+    if missing:
+        shown = ", ".join(repr(h) for h in missing[:5])
+        return (
+            {},
+            None,
+            f"{source.display}: the column map saved for {saved.laestab} was not used (no "
+            f"column {shown}); its headers were read as usual",
+        )
+    return dict(saved.columns), f"saved for {saved.laestab}: {saved.text}", None
+
+
+def _map_text(column_map: dict[str, str]) -> str:
+    return ",".join(f"{field}={header}" for field, header in column_map.items())
 
 
 def _short_reason(exc: InvalidInputError) -> str:
@@ -217,7 +262,12 @@ def import_registers(
                 f"--school {school!r} is not a LAESTAB",
                 hint="Give the 7-digit DfE number, e.g. 8994001.",
             )
-    opened = [_open_file(Path(path), layout, sheet, column_map or {}) for path in paths]
+    saved = (
+        store_column_maps.column_map_for(Store.of(conn), school)
+        if school is not None and not column_map
+        else None
+    )
+    opened = [_open_file(Path(path), layout, sheet, column_map or {}, saved) for path in paths]
     opened.sort(key=lambda item: 0 if item.roster_only else 1)
     summaries = []
     for item in opened:
@@ -258,9 +308,17 @@ def _import_one(
                 summary.notes.append(f"{path.name}: {source.encoding_note}")
             if source.data_start > 1:
                 summary.notes.append(f"{source.display}: header found on row {source.header_row}")
+            if item.column_map_note:
+                summary.notes.append(item.column_map_note)
             if columns.mapped:
+                label = item.column_map_label or "--columns"
+                chosen_by = (  # "--columns", or "the column map saved for 8994001"
+                    "--columns"
+                    if label.startswith("--columns")
+                    else "the column map " + label.split(":", 1)[0]
+                )
                 summary.notes.append(
-                    f"{source.display}: columns chosen by --columns: "
+                    f"{source.display}: columns chosen by {chosen_by}: "
                     + ", ".join(f"{k}={v!r}" for k, v in columns.mapped.items())
                 )
             if columns.ignored and item.layout != "roster":
@@ -296,9 +354,11 @@ def _import_one(
             with transaction(Store.of(conn)):  # all of the file, or none of it
                 for item, ready in prepared:
                     if item.layout == "roster":
-                        _write_roster(conn, item.source, ready, summary)
+                        _write_roster(conn, item.source, ready, summary, item.column_map_label)
                     else:
-                        _write_marks(conn, item.source, ready, summary, code_map)
+                        _write_marks(
+                            conn, item.source, ready, summary, code_map, item.column_map_label
+                        )
                 if dry_run:
                     raise _DryRun
         except _DryRun:
@@ -530,6 +590,7 @@ def _write_marks(
     prepared: _PreparedMarks,
     summary: FileSummary,
     code_map: CodeMap | None,
+    column_map: str | None = None,
 ) -> None:
     """Write one sheet's validated marks inside the caller's transaction."""
     obs, valid = prepared.obs, prepared.valid
@@ -606,6 +667,13 @@ def _write_marks(
     summary.marks_added += written.added
     summary.marks_changed += written.changed
     summary.marks_unchanged += written.unchanged
+    if written.missing_not_applied:
+        summary.marks_kept_over_missing += written.missing_not_applied
+        summary.notes.append(
+            f"{source.display}: {plural(written.missing_not_applied, 'session')} marked '-' "
+            "(no mark yet) in this file already had a mark in att; the recorded mark was kept "
+            "(a '-' never erases a mark; a real code in a later file does replace it)"
+        )
     import_id = store_imports.record_import(
         conn,
         file_name=source.path.name,
@@ -622,6 +690,7 @@ def _write_marks(
         os_user=os_user(),
         tool_version=__version__,
         code_map=code_map.label if code_map else None,
+        column_map=column_map,
     )
     summary.import_id = summary.import_id or import_id
     store_imports.record_changes(conn, import_id, written.changes)
@@ -649,7 +718,13 @@ def _prepare_roster(
     return parsed
 
 
-def _write_roster(conn: Database, source: SourceFile, parsed: Any, summary: FileSummary) -> None:
+def _write_roster(
+    conn: Database,
+    source: SourceFile,
+    parsed: Any,
+    summary: FileSummary,
+    column_map: str | None = None,
+) -> None:
     written = roster_module.write_roster(conn, parsed.rows)
     summary.schools = sorted(set(summary.schools) | {r.laestab for r in parsed.rows if r.laestab})
     summary.schools_added += written.schools_added
@@ -672,6 +747,7 @@ def _write_roster(conn: Database, source: SourceFile, parsed: Any, summary: File
         date_to=None,
         os_user=os_user(),
         tool_version=__version__,
+        column_map=column_map,
     )
     summary.import_id = summary.import_id or import_id
 

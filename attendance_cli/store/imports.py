@@ -161,6 +161,8 @@ class MarkWrite:
     changed: int
     unchanged: int
     changes: list[tuple[int, str, int, str, str]]  # (enrolment_id, date, session, old, new)
+    # '-' (no mark yet) in the file where a real mark is already recorded: the mark is kept
+    missing_not_applied: int = 0
 
 
 def write_marks(
@@ -174,7 +176,10 @@ def write_marks(
     soft: np.ndarray | None = None,  # per mark: True = only fills a session with no mark
 ) -> MarkWrite:
     """Overlay marks onto the stored year strings; write the rows that changed. A soft mark
-    (a rejected mark kept as '-' no mark yet) never replaces a mark already held."""
+    (a rejected mark kept as '-' no mark yet) never replaces a mark already held, and no '-'
+    replaces a real mark: a re-export made before the school entered a session's mark (or after
+    a mark was cleared in the MIS but not replaced) must not erase the mark att holds. A real
+    mark replaces '-' or another real mark (the school corrected it); each change is logged."""
     conn = Store.of(db).connection
     if len(slot) == 0:
         return MarkWrite(0, 0, 0, [])
@@ -201,6 +206,11 @@ def write_marks(
     blank = ord(codes.NO_MARK)
     if soft is not None and soft.any():
         stored = np.where(soft & (old != blank), old, stored)
+    missing = ord(codes.MISSING_MARK)
+    over_real = (stored == missing) & (old != blank) & (old != missing)
+    missing_not_applied = int(over_real.sum())
+    if missing_not_applied:
+        stored = np.where(over_real, old, stored)
     is_added = old == blank
     is_changed = (old != blank) & (old != stored)
     matrix[pair, position] = stored
@@ -225,6 +235,7 @@ def write_marks(
         changed=int(is_changed.sum()),
         unchanged=int(len(stored) - is_added.sum() - is_changed.sum()),
         changes=changes,
+        missing_not_applied=missing_not_applied,
     )
 
 
@@ -245,12 +256,14 @@ def record_import(
     os_user: str,
     tool_version: str,
     code_map: str | None = None,
+    column_map: str | None = None,
 ) -> int:
     conn = Store.of(db).connection
     cursor = conn.execute(
         "INSERT INTO import_log (file_name, sha256, file_format, school_id, rows, marks_added, "
         "marks_changed, marks_unchanged, rows_rejected, date_from, date_to, imported_at, os_user, "
-        "tool_version, code_map) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "tool_version, code_map, column_map) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (
             file_name,
             sha256,
@@ -267,6 +280,7 @@ def record_import(
             os_user,
             tool_version,
             code_map,
+            column_map,
         ),
     )
     return int(cursor.lastrowid or 0)

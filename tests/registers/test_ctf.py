@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from attendance_cli import marks
+from attendance_cli.analysis.counts import count_segment
 from attendance_cli.registers.importer import import_registers
 from tests.helpers import SCHOOL, UPN1, UPN2, stored_year
 from tests.registers.test_school_exports import figures
@@ -140,3 +141,94 @@ def test_ctf_weekends_written_as_no_mark_yet_are_refused(
     summary = import_registers(conn, paths=[_ctf(tmp_path, _pupil(UPN1, text))]).files[0]
     assert summary.status == "rejected"
     assert "att cannot tell which" in summary.problems[0].message
+
+
+def test_ctf_two_character_code_written_inline_is_refused(
+    conn: sqlite3.Connection, tmp_path: Path
+) -> None:
+    # "Y1" whole in the string: every later mark moves one session on, so no date is certain
+    text = "/\\Y1/\\/\\/\\/"
+    summary = import_registers(conn, paths=[_ctf(tmp_path, _pupil(UPN1, text))]).files[0]
+    assert summary.status == "rejected"
+    (problem,) = summary.problems
+    assert problem.column == "AttendanceMarks"
+    assert "'Y1' at characters 3-4" in problem.message
+    assert "a 2024 two-character code" in problem.message
+    assert conn.execute("SELECT count(*) FROM pupil").fetchone() == (0,)
+
+
+@pytest.mark.parametrize(
+    ("mark", "why"),
+    [
+        pytest.param("Y", "any of Y1-Y7", id="Y-could-be-any-of-seven"),
+        pytest.param("J", "J1 (interview) is now a leave of absence", id="J-changed-category"),
+    ],
+)
+def test_ctf_bare_2006_letter_on_a_2024_date_is_refused(
+    conn: sqlite3.Connection, tmp_path: Path, mark: str, why: str
+) -> None:
+    text = f"/\\{mark}\\" + A_WEEK[4:]  # Tue 2 Sep 2025 AM
+    summary = import_registers(conn, paths=[_ctf(tmp_path, _pupil(UPN1, text))]).files[0]
+    assert summary.status == "rejected"
+    (problem,) = summary.problems
+    assert f"{mark!r} on 2025-09-02 AM is no code of the 2024 set" in problem.message
+    assert why in problem.message
+
+
+def test_ctf_y_before_the_2024_set_is_the_2006_enforced_closure(
+    conn: sqlite3.Connection, tmp_path: Path
+) -> None:
+    # Mon 4 - Fri 8 Sep 2023 (2006 set): Wed AM Y (enforced closure, not possible)
+    text = "/\\/\\Y\\/\\/\\"
+    summary = import_registers(
+        conn, paths=[_ctf(tmp_path, _pupil(UPN1, text, start="2023-09-04"))]
+    ).files[0]
+    assert summary.status == "imported", summary.problems
+    c = count_segment(stored_year(conn, UPN1, 2023))
+    assert (c.possible, c.present) == (9, 9)
+
+
+def test_ctf_25_sex_element_is_read(conn: sqlite3.Connection, tmp_path: Path) -> None:
+    pupil = _pupil(UPN1, A_WEEK).replace("<Gender>F</Gender>", "<Sex>F</Sex>")
+    summary = import_registers(conn, paths=[_ctf(tmp_path, pupil)]).files[0]
+    assert summary.status == "imported", summary.problems
+    assert conn.execute("SELECT gender FROM pupil").fetchone() == ("F",)
+
+
+def test_ctf_blank_weekends_between_marked_days_are_weekends(
+    conn: sqlite3.Connection, tmp_path: Path
+) -> None:
+    # Mon 1 - Tue 9 Sep as calendar days, the weekend written as spaces between Fri and Mon marks
+    text = A_WEEK + "    " + "/\\" + "I\\"
+    summary = import_registers(conn, paths=[_ctf(tmp_path, _pupil(UPN1, text))]).files[0]
+    assert summary.status == "imported", summary.problems
+    assert figures(conn, UPN1) == (14, 10, 2, 2)
+
+
+def test_ctf_blank_weekends_that_may_be_a_spell_off_roll_are_refused(
+    conn: sqlite3.Connection, tmp_path: Path
+) -> None:
+    # 7 days blank, then 3 marked: as calendar days the marks are Mon 8 - Wed 10 Sep, as
+    # school days Wed 10 - Fri 12; the weekend lies inside the blank spell, so nothing says which
+    text = " " * 14 + "/\\" * 3
+    summary = import_registers(conn, paths=[_ctf(tmp_path, _pupil(UPN1, text))]).files[0]
+    assert summary.status == "rejected"
+    assert "may be a spell off roll" in summary.problems[0].message
+
+
+def test_ctf_la_single_character_code_is_read_through_the_code_map(
+    conn: sqlite3.Connection, tmp_path: Path
+) -> None:
+    from attendance_cli.registers.importer import CodeMap
+
+    # Tue 2 Sep AM '+', the LA's character for X01 (non-compulsory school age): not possible
+    text = "/\\+\\" + A_WEEK[4:]
+    path = _ctf(tmp_path, _pupil(UPN1, text))
+    refused = import_registers(conn, paths=[path]).files[0]
+    assert refused.status == "rejected"
+    assert "'+' is not a DfE attendance code" in refused.problems[0].message
+    mapped = import_registers(
+        conn, paths=[path], code_map=CodeMap("la-codes.csv", "0" * 64, {"+": "X"})
+    ).files[0]
+    assert mapped.status == "imported", mapped.problems
+    assert figures(conn, UPN1) == (9, 6, 1, 2)

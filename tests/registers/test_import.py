@@ -560,3 +560,44 @@ def test_import_log_records_file_and_user(conn: sqlite3.Connection, tmp_path: Pa
     assert row[:4] == ("m.csv", hashlib.sha256(path.read_bytes()).hexdigest(), 1, 1)
     assert row[4] and row[5] is not None
     assert summary.sha256 == row[1]
+
+
+# ------------------------------------------------------------- a later '-' keeps the mark
+
+
+def test_later_no_mark_yet_never_erases_a_recorded_mark(
+    conn: sqlite3.Connection, tmp_path: Path
+) -> None:
+    """Week 1's file records I on Wed 3 Sep AM; the re-export a day later was made before the
+    school finished its registers and shows '-' there and for Thu AM (never marked): the I is
+    kept, Thu AM becomes '-'; a third file with N for Wed AM (a correction) replaces the I."""
+    first = write_csv(
+        tmp_path / "week1.csv",
+        [MARKS_HEADER, [UPN1, "Smith", "Ann", "7", "03/09/2025", "AM", "I"]],
+    )
+    again = write_csv(
+        tmp_path / "week1-again.csv",
+        [
+            MARKS_HEADER,
+            [UPN1, "Smith", "Ann", "7", "03/09/2025", "AM", "-"],
+            [UPN1, "Smith", "Ann", "7", "04/09/2025", "AM", "-"],
+        ],
+    )
+    corrected = write_csv(
+        tmp_path / "week1-corrected.csv",
+        [MARKS_HEADER, [UPN1, "Smith", "Ann", "7", "03/09/2025", "AM", "N"]],
+    )
+    _import(conn, first)
+    summary = _import(conn, again).files[0]
+    assert summary.status == "imported"
+    assert (summary.marks_added, summary.marks_changed, summary.marks_unchanged) == (1, 0, 1)
+    assert summary.marks_kept_over_missing == 1
+    assert any("1 session marked '-'" in note and "was kept" in note for note in summary.notes)
+    text = stored_year(conn, UPN1)
+    assert _at(text, dt.date(2025, 9, 3), 0) == "I"
+    assert _at(text, dt.date(2025, 9, 4), 0) == "-"
+    assert conn.execute("SELECT count(*) FROM mark_change").fetchone() == (0,)
+    fixed = _import(conn, corrected).files[0]
+    assert (fixed.marks_changed, fixed.marks_kept_over_missing) == (1, 0)
+    assert _at(stored_year(conn, UPN1), dt.date(2025, 9, 3), 0) == "N"
+    assert conn.execute("SELECT old_mark, new_mark FROM mark_change").fetchall() == [("I", "N")]

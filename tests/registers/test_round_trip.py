@@ -1,8 +1,11 @@
 """Property: a register att writes out reads back with the same figures.
 
 Random marks for a few pupils over two school weeks (both code sets' single- and two-character
-codes of the 2024 set, ``-`` no mark yet, blanks) are written in each layout att reads and
-imported; then the referral bundle's register extract (``register-extract.csv``, as att writes
+codes of the 2024 set, ``-`` no mark yet, blanks) are written in each layout att reads — the
+session-column grid (CSV), the marks layout, the weekly 10-character grid, a workbook with a
+two-row header (dates merged over their AM and PM cells), and a DfE Common Transfer File
+written as the one exporter found writes it (every calendar date from the start, ``##`` for a
+weekend; see docs/domain/ctf.md) — and imported; then the referral bundle's register extract (``register-extract.csv``, as att writes
 it, with the pupil's UPN added in front) is imported into a fresh database. Each time the stored
 marks, and so every figure, must equal the original.
 """
@@ -16,6 +19,7 @@ import shutil
 import sqlite3
 import tempfile
 from pathlib import Path
+from xml.sax.saxutils import escape as xml_escape
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -84,6 +88,46 @@ def _weekly(folder: Path, register: dict[str, list[str]]) -> Path | None:
     return write_csv(folder / "weekly.csv", [header, *rows])
 
 
+def _two_row_header_xlsx(folder: Path, register: dict[str, list[str]]) -> Path:
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["", *[value for d in DAYS for value in (f"{d:%a %d/%m/%Y}", None)]])
+    sheet.append(["UPN", *["AM", "PM"] * len(DAYS)])
+    for k in range(len(DAYS)):  # each date merged over its AM and PM cells, as MIS exports do
+        sheet.merge_cells(start_row=1, start_column=2 + 2 * k, end_row=1, end_column=3 + 2 * k)
+    for upn, row in register.items():
+        sheet.append([upn, *[code or None for code in row]])
+    path = folder / "two-row.xlsx"
+    book.save(path)
+    return path
+
+
+def _ctf(folder: Path, register: dict[str, list[str]]) -> Path | None:
+    if any(len(c) > 1 for row in register.values() for c in row):
+        return None  # one character per session: the 2024 two-character codes cannot be written
+    pupils = []
+    for upn, row in register.items():
+        week1, week2 = "".join(c or " " for c in row[:10]), "".join(c or " " for c in row[10:])
+        marks_text = week1 + "####" + week2  # Mon 1 - Fri 12 Sep, the weekend "##" per day
+        pupils.append(
+            f"<Pupil><UPN>{upn}</UPN><Surname>Smith</Surname><Forename>Ann</Forename>"
+            "<DOB>2012-02-01</DOB><Gender>F</Gender><Attendance><YearData><Year>2025</Year>"
+            "<AttendSessions><AttendanceStartDate>2025-09-01</AttendanceStartDate>"
+            f"<AttendanceMarks>{xml_escape(marks_text)}</AttendanceMarks></AttendSessions>"
+            "</YearData></Attendance></Pupil>"
+        )
+    path = folder / "8992001_CTF_8992002_001.xml"
+    path.write_text(
+        '<?xml version="1.0" encoding="UTF-8"?><CTfile><Header><DocumentName>Common Transfer '
+        f"File</DocumentName><SourceSchool><LEA>{SCHOOL[:3]}</LEA><Estab>{SCHOOL[3:]}</Estab>"
+        f"</SourceSchool></Header><CTFpupilData>{''.join(pupils)}</CTFpupilData></CTfile>",
+        encoding="utf-8",
+    )
+    return path
+
+
 def _extract_csv(folder: Path, conn: sqlite3.Connection, upns: list[str]) -> Path:
     lines: list[list[str]] = []
     for upn in upns:
@@ -109,7 +153,13 @@ def test_registers_att_writes_read_back_with_the_same_figures(
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         first = None
-        for name, build in (("grid", _grid), ("marks", _marks_layout), ("weekly", _weekly)):
+        for name, build in (
+            ("grid", _grid),
+            ("marks", _marks_layout),
+            ("weekly", _weekly),
+            ("two-row-header", _two_row_header_xlsx),
+            ("ctf", _ctf),
+        ):
             path = build(folder, register)
             if path is None:
                 continue
