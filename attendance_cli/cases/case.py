@@ -62,7 +62,9 @@ def latest_case(db: Database, pupil_id: int) -> int | None:
     return stored.latest_case_id(Store.of(db), pupil_id)
 
 
-def casework_day(on: dt.date | None, *, today: dt.date | None = None, option: str = "--on") -> dt.date:
+def casework_day(
+    on: dt.date | None, *, today: dt.date | None = None, option: str = "--on"
+) -> dt.date:
     """The day a piece of casework happened: ``on``, default today; never in the future."""
     today = today or dt.date.today()
     if on is None:
@@ -78,9 +80,7 @@ def casework_day(on: dt.date | None, *, today: dt.date | None = None, option: st
     return on
 
 
-def ensure_open_case(
-    db: Database, pupil: Pupil, officer: str, *, on: dt.date | None = None
-) -> int:
+def ensure_open_case(db: Database, pupil: Pupil, officer: str, *, on: dt.date | None = None) -> int:
     """The pupil's open case, opened (and audited) if there is none, on ``on`` (the day of the
     event that opens it; default today); inside the caller's transaction. An open case opened
     after ``on`` moves its opening back to ``on``, audited."""

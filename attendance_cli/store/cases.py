@@ -388,9 +388,7 @@ class NoteRecord:
     happened_on: dt.date = dt.date.min  # the day of what it records (--on)
 
 
-def insert_note(
-    store: Store, *, case_id: int, text: str, officer: str, on: dt.date
-) -> NoteRecord:
+def insert_note(store: Store, *, case_id: int, text: str, officer: str, on: dt.date) -> NoteRecord:
     stamp = _now()
     note_id = _insert(
         store,

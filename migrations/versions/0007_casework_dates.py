@@ -56,7 +56,9 @@ def upgrade() -> None:
 
     bind = op.get_bind()
     meeting = sa.table("meeting", sa.column("id", sa.Integer), sa.column("date", sa.Date))
-    meeting_dates = {row.id: row.date for row in bind.execute(sa.select(meeting.c.id, meeting.c.date))}
+    meeting_dates = {
+        row.id: row.date for row in bind.execute(sa.select(meeting.c.id, meeting.c.date))
+    }
     for table_name, column, source in _DATES:
         extra = ["meeting_id"] if column == "agreed_on" else []
         table = sa.table(
@@ -109,9 +111,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_penalty_request")),
     )
     with op.batch_alter_table("penalty_request", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_penalty_request_pupil_id"), ["pupil_id"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_penalty_request_pupil_id"), ["pupil_id"], unique=False)
         batch_op.create_index(
             batch_op.f("ix_penalty_request_school_id"), ["school_id"], unique=False
         )
