@@ -70,6 +70,16 @@ EXAMPLES: dict[str, tuple[str, ...]] = {
     ),
     "penalty list": ('att penalty list --school "castle hill" --status overdue',),
     "penalty check": ('att penalty check B801200005001 --parent "jo smith"',),
+    "penalty request add": (
+        "att penalty request add B801200005001 --from 06/01/2026 --to 16/01/2026 "
+        "--reason holiday --sessions 16 --received 20/01/2026 --evidence letter.pdf",
+    ),
+    "penalty request list": ("att penalty request list --status overdue",),
+    "penalty request show": ("att penalty request show 3",),
+    "penalty request decide": (
+        'att penalty request decide 3 --decision issue --parent "Jo Smith"',
+        'att penalty request decide 4 --decision refuse --reason "Threshold not met"',
+    ),
     "pupil show": ("att pupil show A899200122002", 'att pupil show "Kieran Doyle"'),
     "pupil find": ('att pupil find "Kieran Doyle"', "att pupil find marsden --format json"),
     "report la": ("att report la", "att report la --output la.xlsx"),
