@@ -56,6 +56,7 @@ EXAMPLES: dict[str, tuple[str, ...]] = {
     "referral check": ("att referral check V899200116001 --route prosecution",),
     "referral export": (
         "att referral export A899200218001 --route penalty-notice --out harvey-pn.zip",
+        "att referral export A899200218001 --route prosecution --copy court --out court.zip",
     ),
     "referral verify": ("att referral verify harvey-pn.zip",),
     "db info": ("att db info", "att db info --format json"),
