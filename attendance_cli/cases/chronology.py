@@ -354,8 +354,9 @@ def case_view(db: Database, upn: str, *, today: dt.date | None = None) -> CaseVi
             text += f": {detail['outcome']}"
         if detail.get("route"):
             text += f" (route: {detail['route']})"
-        if entry.action == "open_case" and opened_on.get(entry.entity_id or 0):
-            day = opened_on[entry.entity_id or 0]  # moved back by work dated earlier
+        moved = opened_on.get(entry.entity_id or 0)
+        if entry.action == "open_case" and moved is not None:
+            day = moved  # the case's opening (moved back by work dated earlier)
         elif detail.get("happened_on"):
             day = dt.date.fromisoformat(str(detail["happened_on"])[:10])
         else:

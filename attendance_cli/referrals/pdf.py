@@ -539,6 +539,7 @@ def _statement(
     from attendance_cli.referrals.statement import AUTHORITY, BLANK, DECLARATION, DRAFT_NOTE
 
     statement = content.statement
+    assert statement is not None
     story = _h1("Witness statement (draft)", styles)
     story.append(_p(text.para(f"({AUTHORITY})"), styles["small"]))
     story.append(_p(text.para(DRAFT_NOTE), styles["warning"]))

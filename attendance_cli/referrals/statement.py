@@ -100,7 +100,7 @@ def build_witness_statement(
         "them.",
     ]
     figures = case_file.figures
-    if figures is not None and getattr(figures, "possible", 0):
+    if figures is not None and figures.possible:
         paragraphs.append(
             f"Between {uk_date(period.start)} and {uk_date(period.end)} the registers show "
             f"{plural(figures.possible, 'possible session')}, of which {child} attended "

@@ -93,7 +93,12 @@ _CASE_SQL = (
 
 def _case(row: Sequence[Any]) -> CaseState:
     return CaseState(
-        *row[:6],
+        id=row[0],
+        upn=row[1],
+        status=row[2],
+        opened_at=row[3],
+        closed_at=row[4],
+        outcome=row[5],
         opened_on=_day(row[6], row[3]),
         closed_on=_day(row[7], row[4]) if row[4] or row[7] else None,
     )
@@ -335,7 +340,17 @@ _LEAD_SQL = (
 
 
 def _lead(row: Sequence[Any]) -> LeadRecord:
-    return LeadRecord(*row[:8], set_on=_day(row[8], row[4]))
+    return LeadRecord(
+        name=row[0],
+        agency=row[1],
+        role=row[2],
+        contact=row[3],
+        set_at=row[4],
+        officer=row[5],
+        id=row[6],
+        case_id=row[7],
+        set_on=_day(row[8], row[4]),
+    )
 
 
 def current_lead(store: Store, case_id: int) -> LeadRecord | None:
@@ -408,7 +423,7 @@ def notes_of_pupil(store: Store, pupil_id: int) -> list[NoteRecord]:
         "JOIN pupil_case c ON c.id = n.case_id WHERE c.pupil_id = ? ORDER BY n.id",
         (pupil_id,),
     )
-    return [NoteRecord(*r[:4], _day(r[4], r[2])) for r in rows]
+    return [NoteRecord(r[0], r[1], r[2], r[3], _day(r[4], r[2])) for r in rows]
 
 
 def note_exists(store: Store, *, case_id: int, text: str) -> bool:

@@ -100,7 +100,7 @@ def _select() -> Any:
     )
 
 
-def _with_documents(store: Store, rows: list[Any]) -> list[StoredRequest]:
+def _with_documents(store: Store, rows: Sequence[Any]) -> list[StoredRequest]:
     from sqlalchemy import select
 
     from attendance_cli.store.chunking import chunked
@@ -108,11 +108,12 @@ def _with_documents(store: Store, rows: list[Any]) -> list[StoredRequest]:
     links = _tables().PenaltyRequestDocument.__table__
     documents: dict[int, list[int]] = {}
     for part in chunked([row.id for row in rows]):
-        for request_id, document_id in store.execute(
+        found: Any = store.execute(
             select(links.c.request_id, links.c.document_id)
             .where(links.c.request_id.in_(list(part)))
             .order_by(links.c.request_id, links.c.document_id)
-        ):
+        )
+        for request_id, document_id in found:
             documents.setdefault(request_id, []).append(document_id)
     return [_request(row, documents.get(row.id, [])) for row in rows]
 
