@@ -15,7 +15,8 @@ The decision (once; a decided request is never decided again):
   ``cases.penalty.add_penalty_notice`` with all its rules (:func:`_issue_notice`, the one
   place the request calls it); the request links the notice;
 * ``nti``: a notice to improve first (the framework's step before a notice, unless it is not
-  appropriate); optional reason;
+  appropriate); optional reason; the pupil's case gets an agreed action of kind "notice to
+  improve" (agency LA, agreed on the decision day), so the case shows the NTI still to send;
 * ``refuse``: no notice, with the reason (required), e.g. the threshold not met.
 
 Each decision writes the outcome sent back to the school (:func:`outcome_summary`, a short
@@ -72,6 +73,7 @@ class RequestRecord:
 
     request: StoredRequest
     status: str
+    registers_unauthorised: int | None = None  # in the period at that school; None: no marks
 
     def as_dict(self) -> dict[str, Any]:
         r = self.request
@@ -88,6 +90,7 @@ class RequestRecord:
             "period_from": r.period_from,
             "period_to": r.period_to,
             "sessions": r.sessions,
+            "registers_unauthorised_sessions": self.registers_unauthorised,
             "reason": r.reason,
             "requested_by": r.requested_by,
             "details": r.details,
@@ -115,10 +118,37 @@ def decision_days(settings: Settings) -> int:
     return days
 
 
-def _record(request: StoredRequest, today: dt.date) -> RequestRecord:
+def _record(db: Database, request: StoredRequest, today: dt.date) -> RequestRecord:
+    counted = registers_unauthorised(db, request)
     if request.decision is not None:
-        return RequestRecord(request, "decided")
-    return RequestRecord(request, "overdue" if request.decide_by < today else "pending")
+        return RequestRecord(request, "decided", counted)
+    return RequestRecord(request, "overdue" if request.decide_by < today else "pending", counted)
+
+
+def registers_unauthorised(db: Database, request: StoredRequest) -> int | None:
+    """The unauthorised sessions the registers hold for the pupil at the requesting school in
+    the request's period (``analysis.figures.count_sessions``), to set beside the school's
+    own count; None when no marks of that school cover the period."""
+    from attendance_cli import marks as layout
+    from attendance_cli.analysis.figures import count_sessions
+    from attendance_cli.store.registers import load_enrolments, marked_years
+
+    store = Store.of(db)
+    years = [
+        y
+        for y in marked_years(store, pupil_id=request.pupil_id)
+        if y in set(layout.years_between(request.period_from, request.period_to))
+    ]
+    total = None
+    for record in load_enrolments(store, years=years, pupil_id=request.pupil_id) if years else []:
+        if record.school_id != request.school_id or not record.marks:
+            continue
+        figures = count_sessions(
+            marks=record.marks, start=request.period_from, end=request.period_to
+        )
+        if figures.possible:
+            total = (total or 0) + figures.unauthorised
+    return total
 
 
 def get_request(db: Database, request_id: int, *, today: dt.date | None = None) -> RequestRecord:
@@ -128,7 +158,7 @@ def get_request(db: Database, request_id: int, *, today: dt.date | None = None) 
             f"No penalty notice request with id {request_id}",
             hint="`att penalty request list` lists the requests with their ids.",
         )
-    return _record(found, today or dt.date.today())
+    return _record(db, found, today or dt.date.today())
 
 
 def list_requests(
@@ -153,7 +183,7 @@ def list_requests(
     pupil_id = find_pupil(store, upn).id if upn else None
     decided = {"pending": False, "overdue": False, "decided": True}.get(status)
     found = [
-        _record(r, day)
+        _record(store, r, day)
         for r in stored.list_requests(
             store, decided=decided, school_id=school_id, pupil_id=pupil_id
         )
@@ -359,6 +389,24 @@ def decide_request(
                 hint=f"Give --on a date on or after {uk_date(request.received_on)}.",
             )
         notice_id = None
+        if chosen == "nti":
+            from attendance_cli.cases.actions import insert_action
+
+            pupil = find_pupil(store, request.upn)
+            case_id = ensure_open_case(store, pupil, officer, on=decided_on)
+            insert_action(
+                store,
+                case_id,
+                "notice to improve",
+                f"Notice to improve (the school's penalty notice request {request_id})",
+                None,
+                "LA",
+                None,
+                None,
+                officer,
+                pupil.upn,
+                on=decided_on,
+            )
         if chosen == "issue":
             assert parent is not None
             notice_id, warnings = _issue_notice(

@@ -40,6 +40,7 @@ COLUMNS = [
     "period_from",
     "period_to",
     "sessions",
+    "registers_unauthorised_sessions",
     "reason",
     "requested_by",
     "details",
@@ -80,6 +81,17 @@ def _print_request(data: dict[str, Any]) -> None:
             f"; evidence: documents {data['evidence_document_ids']}"
             if data["evidence_document_ids"]
             else ""
+        ),
+        highlight=False,
+        markup=False,
+    )
+    counted = data["registers_unauthorised_sessions"]
+    out.print(
+        "  registers: "
+        + (
+            f"{plural(counted, 'unauthorised session')} in the period at that school"
+            if counted is not None
+            else "no marks of that school for the period"
         ),
         highlight=False,
         markup=False,

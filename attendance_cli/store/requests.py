@@ -21,6 +21,7 @@ class StoredRequest:
     id: int
     upn: str
     pupil_id: int
+    school_id: int
     surname: str | None
     forename: str | None
     school_laestab: str
@@ -62,6 +63,7 @@ def _request(row: Any, documents: Sequence[int]) -> StoredRequest:
         id=row.id,
         upn=row.upn,
         pupil_id=row.pupil_id,
+        school_id=row.school_id,
         surname=row.surname,
         forename=row.forename,
         school_laestab=row.laestab,

@@ -127,6 +127,14 @@ def test_notice_to_improve_first_and_a_late_refusal(
         today=TODAY,
     ).record.request
     assert nti.decision == "nti" and nti.penalty_notice_id is None
+    (action,) = [
+        a for a in case_view(sample_conn, UPN, today=TODAY).actions if a.kind == "notice to improve"
+    ]
+    assert (action.agreed_on, action.agency, action.status) == (
+        dt.date(2025, 11, 5),
+        "LA",
+        "agreed",
+    )
     assert "a notice to improve will be issued first" in (nti.outcome_text or "")
     refused = requests.decide_request(
         sample_conn,
@@ -227,3 +235,16 @@ def test_the_commands(sample_db: Path, tmp_path: Path, monkeypatch: pytest.Monke
     assert json.loads(shown.stdout)["decision"] == "refuse"
     missing = runner.invoke(app, ["penalty", "request", "show", "99"])
     assert missing.exit_code == 4
+
+
+def test_the_registers_count_beside_the_schools(
+    sample_conn: sqlite3.Connection, tmp_path: Path
+) -> None:
+    # Jayden Calloway's register (sample_data/README.md): N Mon 20 - Wed 22 Oct (6 sessions),
+    # O Thu 23 - Fri 24 Oct (4): 10 unauthorised sessions that week at Castle Hill
+    week = {"period_from": dt.date(2025, 10, 20), "period_to": dt.date(2025, 10, 24)}
+    castle_hill = _add(sample_conn, tmp_path, evidence=[], sessions=12, **week)
+    assert castle_hill.registers_unauthorised == 10 and castle_hill.request.sessions == 12
+    assert castle_hill.as_dict()["registers_unauthorised_sessions"] == 10
+    riverside = _add(sample_conn, tmp_path, evidence=[], school="8992001", **week)
+    assert riverside.registers_unauthorised is None  # no marks of Riverside for Jayden
