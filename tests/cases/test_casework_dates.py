@@ -190,3 +190,37 @@ def test_an_action_of_a_meeting_is_dated_by_it(conn: sqlite3.Connection, tmp_pat
             on=dt.date(2025, 10, 16),
             today=TODAY,
         )
+
+
+def test_the_on_option(sample_db: Path) -> None:
+    import json
+
+    from typer.testing import CliRunner
+
+    from attendance_cli.cli.app import app
+
+    runner = CliRunner()
+    upn = "V899200116001"
+
+    def run(*args: str) -> object:
+        return runner.invoke(app, [*args, "--format", "json"])
+
+    note = run("case", "note", upn, "Home visit: nobody in", "--on", "20/11/2025")
+    assert note.exit_code == 0, note.stderr  # type: ignore[attr-defined]
+    assert json.loads(note.stdout)["on"] == "2025-11-20"  # type: ignore[attr-defined]
+    lead = run(
+        "case", "set-lead", upn, "--name", "Ms Reid", "--agency", "school", "--on", "2025-11-21"
+    )
+    assert json.loads(lead.stdout)["set_on"] == "2025-11-21"  # type: ignore[attr-defined]
+    future = run("case", "close", upn, "--outcome", "x", "--on", "01/01/2099")
+    assert future.exit_code == 3 and "in the future" in future.stderr  # type: ignore[attr-defined]
+    early = run("case", "close", upn, "--outcome", "x", "--on", "19/11/2025")
+    assert early.exit_code == 3 and "opened on 20/11/2025" in early.stderr  # type: ignore[attr-defined]
+    closed = run("case", "close", upn, "--outcome", "Back in school", "--on", "01/12/2025")
+    assert json.loads(closed.stdout)["closed_on"] == "2025-12-01"  # type: ignore[attr-defined]
+    reopened = run("case", "reopen", upn, "--on", "02/12/2025")
+    assert json.loads(reopened.stdout)["status"] == "open"  # type: ignore[attr-defined]
+    shown = json.loads(run("case", "show", upn).stdout)  # type: ignore[attr-defined]
+    assert shown["opened_on"] == "2025-11-20"
+    table = runner.invoke(app, ["case", "show", upn])
+    assert "20/11/2025" in table.stdout and "(recorded " in table.stdout
