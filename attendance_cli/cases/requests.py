@@ -52,6 +52,7 @@ __all__ = [
     "decision_days",
     "get_request",
     "list_requests",
+    "outcome_docx",
     "outcome_summary",
 ]
 
@@ -506,3 +507,19 @@ def outcome_summary(
             f"{uk_date(request.decide_by)}.)"
         )
     return "\n".join(lines)
+
+
+def outcome_docx(text: str) -> bytes:
+    """The outcome letter as a Word document (python-docx, which docxtpl brings in), one
+    paragraph per line, for the officer to put on the LA's letterhead."""
+    import io
+
+    from docx import Document
+
+    document = Document()
+    document.core_properties.title = "Penalty notice request: outcome"
+    for line in text.splitlines():
+        document.add_paragraph(line)
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()

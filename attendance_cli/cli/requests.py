@@ -254,7 +254,10 @@ def decide(
     ] = None,
     letter: Annotated[
         Path | None,
-        typer.Option("--letter", help="Also write the outcome for the school to this .txt file."),
+        typer.Option(
+            "--letter",
+            help="Also write the outcome for the school to this file (.docx, else text).",
+        ),
     ] = None,
     force: Annotated[
         bool, typer.Option("--force", help="Replace the --letter file if it exists.")
@@ -288,10 +291,16 @@ def decide(
     for warning in result.warnings:
         common.stderr.print(f"Warning: {warning}", highlight=False, markup=False, style="yellow")
     data = result.record.as_dict()
-    if target is not None:  # private (0600), written whole or not at all
+    if target is not None:  # private (0600), written whole or not at all; .docx or text
+        text = data["outcome_text"] or ""
+        body = (
+            requests.outcome_docx(text)
+            if target.suffix.lower() == ".docx"
+            else (text + "\n").encode("utf-8")
+        )
         with output_file(target, force=force) as partial:
-            with open(partial.fd, "w", encoding="utf-8", closefd=False) as handle:
-                handle.write((data["outcome_text"] or "") + "\n")
+            with open(partial.fd, "wb", closefd=False) as handle:
+                handle.write(body)
             partial.commit()
     if common.render(data, output):
         return

@@ -233,6 +233,62 @@ def test_the_commands(sample_db: Path, tmp_path: Path, monkeypatch: pytest.Monke
     assert again.exit_code == 5 and "already decided" in again.stderr
     shown = runner.invoke(app, ["penalty", "request", "show", str(data["id"]), "--format", "json"])
     assert json.loads(shown.stdout)["decision"] == "refuse"
+    again_letter = runner.invoke(
+        app,
+        [
+            "penalty",
+            "request",
+            "decide",
+            str(data["id"]),
+            "--decision",
+            "nti",
+            "--letter",
+            str(letter),
+        ],
+    )
+    assert again_letter.exit_code == 3 and "--force" in again_letter.stderr  # never overwritten
+    second = json.loads(
+        runner.invoke(
+            app,
+            [
+                "penalty",
+                "request",
+                "add",
+                UPN,
+                "--from",
+                "06/10/2025",
+                "--to",
+                "17/10/2025",
+                "--reason",
+                "holiday",
+                "--received",
+                "03/11/2025",
+                "--format",
+                "json",
+            ],
+        ).stdout
+    )
+    word = tmp_path / "outcome.docx"
+    made = runner.invoke(
+        app,
+        [
+            "penalty",
+            "request",
+            "decide",
+            str(second["id"]),
+            "--decision",
+            "nti",
+            "--letter",
+            str(word),
+        ],
+    )
+    assert made.exit_code == 0, made.stderr
+    from docx import Document
+
+    paragraphs = [p.text for p in Document(str(word)).paragraphs]
+    assert paragraphs[0].startswith("To: Castle Hill Academy") and any(
+        "notice to improve will be issued first" in p for p in paragraphs
+    )
     missing = runner.invoke(app, ["penalty", "request", "show", "99"])
     assert missing.exit_code == 4
 
