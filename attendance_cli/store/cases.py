@@ -46,6 +46,11 @@ def _models() -> Any:
     return models
 
 
+def _today(on: dt.date | None) -> dt.date:
+    """The day a casework row happened: given by the caller (``--on``), else today (local)."""
+    return on or dt.date.today()
+
+
 def _day(value: Any, stamp: Any) -> dt.date:
     """A stored happened-on date; a row written without one (0007 backfills every row that
     existed) falls back to the UTC date of when it was recorded."""
@@ -117,7 +122,7 @@ def last_case(store: Store, pupil_id: int) -> CaseState | None:
     return _case(row) if row else None
 
 
-def insert_case(store: Store, *, pupil_id: int, officer: str, on: dt.date) -> int:
+def insert_case(store: Store, *, pupil_id: int, officer: str, on: dt.date | None = None) -> int:
     m = _models()
     return _insert(
         store,
@@ -126,18 +131,18 @@ def insert_case(store: Store, *, pupil_id: int, officer: str, on: dt.date) -> in
         status="open",
         opened_at=_now(),
         opened_by=officer,
-        opened_on=on,
+        opened_on=_today(on),
     )
 
 
-def set_case_closed(store: Store, *, case_id: int, outcome: str, on: dt.date) -> None:
+def set_case_closed(store: Store, *, case_id: int, outcome: str, on: dt.date | None = None) -> None:
     from sqlalchemy import update
 
     table = _models().PupilCase.__table__
     store.execute(
         update(table)
         .where(table.c.id == case_id)
-        .values(status="closed", closed_at=_now(), closed_on=on, outcome=outcome)
+        .values(status="closed", closed_at=_now(), closed_on=_today(on), outcome=outcome)
     )
 
 
@@ -250,7 +255,7 @@ def insert_action(
     due: dt.date | None,
     meeting_id: int | None,
     officer: str,
-    on: dt.date,
+    on: dt.date | None = None,
     penalty_notice_id: int | None = None,
 ) -> int:
     return _insert(
@@ -268,12 +273,12 @@ def insert_action(
         created_at=_now(),
         officer=officer,
         penalty_notice_id=penalty_notice_id,
-        agreed_on=on,
+        agreed_on=_today(on),
     )
 
 
 def set_action_ended(
-    store: Store, *, action_id: int, status: str, outcome: str, on: dt.date
+    store: Store, *, action_id: int, status: str, outcome: str, on: dt.date | None = None
 ) -> None:
     from sqlalchemy import update
 
@@ -281,7 +286,7 @@ def set_action_ended(
     store.execute(
         update(table)
         .where(table.c.id == action_id)
-        .values(status=status, outcome=outcome, completed_at=_now(), ended_on=on)
+        .values(status=status, outcome=outcome, completed_at=_now(), ended_on=_today(on))
     )
 
 
@@ -378,7 +383,7 @@ def insert_lead(
     role: str | None,
     contact: str | None,
     officer: str,
-    on: dt.date,
+    on: dt.date | None = None,
 ) -> int:
     return _insert(
         store,
@@ -390,7 +395,7 @@ def insert_lead(
         contact=contact,
         set_at=_now(),
         officer=officer,
-        set_on=on,
+        set_on=_today(on),
     )
 
 
@@ -403,7 +408,9 @@ class NoteRecord:
     happened_on: dt.date = dt.date.min  # the day of what it records (--on)
 
 
-def insert_note(store: Store, *, case_id: int, text: str, officer: str, on: dt.date) -> NoteRecord:
+def insert_note(
+    store: Store, *, case_id: int, text: str, officer: str, on: dt.date | None = None
+) -> NoteRecord:
     stamp = _now()
     note_id = _insert(
         store,
@@ -412,9 +419,9 @@ def insert_note(store: Store, *, case_id: int, text: str, officer: str, on: dt.d
         text=text,
         created_at=stamp,
         officer=officer,
-        happened_on=on,
+        happened_on=_today(on),
     )
-    return NoteRecord(note_id, text, timestamp_text(stamp) or "", officer, on)
+    return NoteRecord(note_id, text, timestamp_text(stamp) or "", officer, _today(on))
 
 
 def notes_of_pupil(store: Store, pupil_id: int) -> list[NoteRecord]:
@@ -465,7 +472,7 @@ def insert_document(
     document_date: dt.date | None,
     description: str | None,
     officer: str,
-    on: dt.date,
+    on: dt.date | None = None,
 ) -> StoredDocument:
     stamp = _now()
     document_id = _insert(
@@ -480,7 +487,7 @@ def insert_document(
         description=description,
         created_at=stamp,
         officer=officer,
-        happened_on=on,
+        happened_on=_today(on),
     )
     return StoredDocument(
         document_id,
@@ -492,7 +499,7 @@ def insert_document(
         description,
         timestamp_text(stamp) or "",
         officer,
-        on,
+        _today(on),
     )
 
 
