@@ -83,6 +83,10 @@ def build_witness_statement(
     pupil = case_file.pupil
     child = pupil.name
     exhibits = {x.id: x for x in content.exhibits}
+    view = case_file.view
+    note_writers = {n.id: n.officer for n in view.notes}
+    actions = {a.id: a for a in content.actions}  # redacted (referrals.content)
+    mine = {content.officer, witness} - {""}
     cited: list[str] = []
     me = witness or content.officer
     role = occupation or "an officer"
@@ -131,7 +135,9 @@ def build_witness_statement(
                 f"it as exhibit {exhibit.label}."
             )
         elif kind == "note":
-            paragraphs.append(f"On {day} I recorded: {entry.summary}")
+            writer = note_writers.get(entry.ref or 0)
+            who = "I" if writer is None or writer in mine else writer
+            paragraphs.append(f"On {day} {who} recorded: {entry.summary}")
         elif kind == "meeting":
             paragraphs.append(
                 f"On {day} there was a {entry.summary[0].lower()}{entry.summary[1:]}."
@@ -139,7 +145,15 @@ def build_witness_statement(
         elif kind == "action_agreed":
             paragraphs.append(f"On {day} this was agreed: {entry.summary.split(': ', 1)[-1]}.")
         elif kind.startswith("action_"):
-            paragraphs.append(f"On {day} {entry.summary[0].lower()}{entry.summary[1:]}.")
+            action = actions.get(entry.ref or 0)
+            if action is None:
+                paragraphs.append(f"On {day}: {entry.summary}.")
+                continue
+            ended = "completed" if kind == "action_done" else "cancelled"
+            paragraphs.append(
+                f"On {day} the {action.kind} agreed on {uk_date(action.agreed_on)} was {ended}: "
+                f"{action.outcome}."
+            )
         elif kind == "lead_practitioner":
             paragraphs.append(
                 f"On {day} the lead practitioner became {entry.summary.split(': ', 1)[-1]}."

@@ -4,6 +4,7 @@ court copy without the readiness checklist; both copies verify."""
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import json
 import re
@@ -14,13 +15,15 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from attendance_cli.cases import notes
 from attendance_cli.cli.app import app
 from attendance_cli.referrals.bundle import verify_referral_bundle
 from attendance_cli.referrals.statement import DECLARATION, initials
 from tests.referrals.builders import HARVEY, OFFICER, build_case
-from tests.referrals.test_bundle import _export, _pdf_text
+from tests.referrals.test_bundle import TODAY, _export, _pdf_text
 
 EXHIBIT = re.compile(r"\bJO/\d+\b")
+TODAY_UK = dt.date.today().strftime("%d/%m/%Y")  # the builder's actions are agreed today
 
 
 @pytest.mark.parametrize(
@@ -47,6 +50,10 @@ def test_the_statement_cites_each_exhibit_and_only_those(
     sample_conn: sqlite3.Connection, sample_db: Path, tmp_path: Path
 ) -> None:
     build_case(sample_conn, sample_db, tmp_path)  # two warning letters: the only documents
+    for writer, text in (("Jo Officer", "Phoned mum."), ("Sam Other", "Mum phoned back.")):
+        notes.add_note(
+            sample_conn, upn=HARVEY, text=text, officer=writer, on=dt.date(2025, 10, 2), today=TODAY
+        )
     out = tmp_path / "legal.zip"
     _export(
         sample_conn,
@@ -68,6 +75,12 @@ def test_the_statement_cites_each_exhibit_and_only_those(
     assert DECLARATION in text and text.count("Signature: ") == 2
     assert "I am Jo Officer, Education Welfare Officer employed by Kestrelford Council" in text
     assert "Statement of: Jo Officer" in text and "Age if under 18: over 18" in text
+    # first person for the witness's own entries only, in the order they happened
+    assert "On 02/10/2025 I recorded: Phoned mum." in text
+    assert "On 02/10/2025 Sam Other recorded: Mum phoned back." in text
+    assert (
+        f"the home visit agreed on {TODAY_UK} was completed: Parents will not change plans." in text
+    )
     # 94 possible, 78 attended = 83.0%; 14 G unauthorised, 2 I authorised (tests.referrals.builders)
     assert "94 possible sessions, of which Harvey Marsden attended 78 (83.0%)" in text
     assert "14 sessions of absence were unauthorised and 2 authorised" in text
