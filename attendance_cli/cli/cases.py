@@ -631,7 +631,8 @@ def print_case(data: dict[str, Any]) -> None:
                 str(a["id"]),
                 a["kind"],
                 Text(a["action"] + owner + outcome),
-                f"{a['agreed_on']}\n{a['due'] or 'no due date'}\n{a['status']}",
+                f"{uk_date(a['agreed_on'])}\n"
+                f"{uk_date(a['due']) if a['due'] else 'no due date'}\n{a['status']}",
                 f"{_window(impact['before'])} → {_window(impact['after'])}"
                 + ("" if change is None else f"\n{change:+.1f} points"),
                 style="red" if a["status"] == "overdue" else None,
