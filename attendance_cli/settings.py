@@ -24,6 +24,7 @@ website = "www.example.gov.uk/attendance"
 [penalty]
 how_to_pay = "Online at www.example.gov.uk/pay quoting the notice number, or by phone on 01632 960 999"
 pay_to = "Kestrelford Council, Income Team, Town Hall, Kestrelford KF1 1AA"
+request_decision_days = 10               # days the LA takes to decide a school's request
 
 [letters]
 templates = "~/Documents/att-letters"   # .docx files here replace built-in templates by name

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from attendance_cli.cases import kinds
 from attendance_cli.cases.audit import record_audit
-from attendance_cli.cases.case import ensure_open_case, find_pupil
+from attendance_cli.cases.case import casework_day, ensure_open_case, find_pupil
 from attendance_cli.cases.leads import current_lead
 from attendance_cli.errors import InvalidInputError, NotFoundError, RefusedError
 from attendance_cli.store import LOCK_CASE_ACTIONS, transaction, writing
@@ -93,10 +93,14 @@ def add_action(
     agency: str | None = None,
     due: dt.date | None = None,
     meeting_id: int | None = None,
+    on: dt.date | None = None,
+    today: dt.date | None = None,
 ) -> ActionRecord:
-    """Record an agreed action; opens a case when the pupil has none open."""
+    """Record an agreed action, agreed on ``on`` (default: its meeting's date, else today);
+    opens a case when the pupil has none open."""
     store = Store.of(db)
     pupil = find_pupil(store, upn)
+    day = casework_day(on, today=today)
     found_kind = kinds.choose(kind, kinds.KINDS, "kind of action", "--kind")
     if found_kind is None:
         raise InvalidInputError(
@@ -118,8 +122,19 @@ def add_action(
             f"No meeting with id {meeting_id}",
             hint="`att tsm record` creates a meeting and prints its id.",
         )
+    if meeting_id is not None:
+        meeting = stored.meetings(store, [meeting_id])[0]
+        if on is None:
+            day = meeting.date  # agreed in the meeting
+        elif on != meeting.date:
+            from attendance_cli.text import uk_date
+
+            raise InvalidInputError(
+                f"Meeting {meeting_id} was on {uk_date(meeting.date)}, not {uk_date(on)}",
+                hint="An action agreed in a meeting is dated by the meeting: leave out --on.",
+            )
     with transaction(store):
-        case_id = ensure_open_case(store, pupil, officer)
+        case_id = ensure_open_case(store, pupil, officer, on=day)
         action_id = insert_action(
             store,
             case_id,
@@ -131,6 +146,7 @@ def add_action(
             meeting_id,
             officer,
             pupil.upn,
+            on=day,
         )
     return get_action(store, action_id)
 
@@ -148,9 +164,12 @@ def insert_action(
     upn: str,
     *,
     penalty_notice_id: int | None = None,
+    on: dt.date | None = None,
 ) -> int:
-    """Insert an action inside the caller's transaction, with its audit entry."""
+    """Insert an action agreed on ``on`` (default today) inside the caller's transaction, with
+    its audit entry."""
     store = Store.of(db)
+    day = on or dt.date.today()
     action_id = stored.insert_action(
         store,
         case_id=case_id,
@@ -162,6 +181,7 @@ def insert_action(
         due=due,
         meeting_id=meeting_id,
         officer=officer,
+        on=day,
         penalty_notice_id=penalty_notice_id,
     )
     record_audit(
@@ -178,17 +198,27 @@ def insert_action(
             "agency": agency,
             "due": due,
             "meeting_id": meeting_id,
+            "happened_on": day,
         },
     )
     return action_id
 
 
 def end_action(
-    db: Database, *, action_id: int, status: str, outcome: str, officer: str, upn: str
+    db: Database,
+    *,
+    action_id: int,
+    status: str,
+    outcome: str,
+    officer: str,
+    upn: str,
+    on: dt.date | None = None,
 ) -> None:
-    """Mark an action done or cancelled with its audit entry, inside the caller's block."""
+    """Mark an action done or cancelled on ``on`` (default today) with its audit entry, inside
+    the caller's block."""
     store = Store.of(db)
-    stored.set_action_ended(store, action_id=action_id, status=status, outcome=outcome)
+    day = on or dt.date.today()
+    stored.set_action_ended(store, action_id=action_id, status=status, outcome=outcome, on=day)
     record_audit(
         store,
         officer=officer,
@@ -196,12 +226,19 @@ def end_action(
         entity="action",
         entity_id=action_id,
         upn=upn,
-        detail={"outcome": outcome},
+        detail={"outcome": outcome, "happened_on": day},
     )
 
 
 def complete_action(
-    db: Database, *, action_id: int, outcome: str, officer: str, status: str = "done"
+    db: Database,
+    *,
+    action_id: int,
+    outcome: str,
+    officer: str,
+    status: str = "done",
+    on: dt.date | None = None,
+    today: dt.date | None = None,
 ) -> ActionRecord:
     if status not in ("done", "cancelled"):
         raise InvalidInputError(
@@ -218,6 +255,15 @@ def complete_action(
                 f"Action {action_id} is already {current.status}",
                 hint="Record a new action for further work (att case add-action).",
             )
+        day = casework_day(on, today=today)
+        if day < current.agreed_on:
+            from attendance_cli.text import uk_date
+
+            raise InvalidInputError(
+                f"Action {action_id} was agreed on {uk_date(current.agreed_on)}: it cannot end "
+                f"on {uk_date(day)}",
+                hint=f"Give --on a date on or after {uk_date(current.agreed_on)}.",
+            )
         end_action(
             store,
             action_id=action_id,
@@ -225,5 +271,6 @@ def complete_action(
             outcome=outcome.strip(),
             officer=officer,
             upn=current.upn,
+            on=day,
         )
     return get_action(store, action_id)

@@ -1,9 +1,13 @@
 """A pupil's case file: the chronology of casework and attendance, and each action's impact.
 
-The chronology merges, by date, everything recorded about the child across all their cases
+The chronology merges, by the date each thing happened (``att case ... --on``, a TSM's date;
+``cases.case`` has the rules), everything recorded about the child across all their cases
 (a case follows the child across schools): case opened / closed / reopened, lead practitioner
 changes, actions agreed and ended, meetings, notes, documents (letters among them), penalty
-notices, and attendance milestones computed from the registers:
+notices, and attendance milestones computed from the registers. Each casework entry also says
+when att recorded it (``recorded_at``, UTC), so an entry made weeks after the event shows so;
+entries of one day keep a fixed order (attendance facts, then the case opening, then the work).
+Milestones:
 
 * **became persistently / severely absent** (and **no longer ...**): the year-to-date absence
   rate of an enrolment, read at the end of each school week, crossing 10% / 50% (exact integer
@@ -17,9 +21,9 @@ notices, and attendance milestones computed from the registers:
 
 Impact of an action: the pupil's attendance over the ``IMPACT_WEEKS`` school weeks before the
 week the action was agreed and the ``IMPACT_WEEKS`` school weeks after it (the action's own week
-is in neither). An action is dated by its meeting when it was agreed in one, else by the day it
-was recorded. "After" is empty until a school week after the action has marks, and partial (fewer
-weeks) until four have.
+is in neither). An action is dated by the day it was agreed (``agreed_on``: its meeting's date,
+or ``--on``), never by the day it was typed in. "After" is empty until a school week after the
+action has marks, and partial (fewer weeks) until four have.
 """
 
 from __future__ import annotations
@@ -53,9 +57,16 @@ class ChronologyEntry:
     type: str
     summary: str
     ref: int | None = None  # the id of the action, meeting, note, document or notice
+    recorded_at: str | None = None  # when att recorded it (UTC); None for computed entries
 
     def as_dict(self) -> dict[str, Any]:
-        return {"date": self.date, "type": self.type, "summary": self.summary, "ref": self.ref}
+        return {
+            "date": self.date,
+            "type": self.type,
+            "summary": self.summary,
+            "ref": self.ref,
+            "recorded_at": self.recorded_at,
+        }
 
 
 @dataclass(frozen=True)
@@ -88,6 +99,8 @@ class CaseView:
     pupil: Pupil
     case_id: int | None
     status: str  # open, closed, or none (nothing recorded yet)
+    opened_on: dt.date | None
+    closed_on: dt.date | None
     opened_at: str | None
     closed_at: str | None
     outcome: str | None
@@ -323,6 +336,7 @@ def case_view(db: Database, upn: str, *, today: dt.date | None = None) -> CaseVi
     timelines = enrolment_timelines(store, pupil.id)
     sessions = _pupil_sessions(timelines)
     impacts = {a.id: action_impact(sessions, action_date(a, meeting_dates)) for a in actions}
+    opened_on = {c.id: c.opened_on for c in stored.cases_of_pupil(store, pupil.id)}
 
     chronology: list[ChronologyEntry] = []
     case_events = {
@@ -340,19 +354,27 @@ def case_view(db: Database, upn: str, *, today: dt.date | None = None) -> CaseVi
             text += f": {detail['outcome']}"
         if detail.get("route"):
             text += f" (route: {detail['route']})"
+        moved = opened_on.get(entry.entity_id or 0)
+        if entry.action == "open_case" and moved is not None:
+            day = moved  # the case's opening (moved back by work dated earlier)
+        elif detail.get("happened_on"):
+            day = dt.date.fromisoformat(str(detail["happened_on"])[:10])
+        else:
+            day = local_date(entry.at)  # recorded before casework had its own dates
         chronology.append(
             ChronologyEntry(
-                local_date(entry.at), kind, f"{text} by {entry.officer}", entry.entity_id
+                day, kind, f"{text} by {entry.officer}", entry.entity_id, _stamp(entry.at)
             )
         )
     for lead in leads:
         role = f", {lead.role}" if lead.role else ""
         chronology.append(
             ChronologyEntry(
-                local_date(lead.set_at),
+                lead.set_on or local_date(lead.set_at),
                 "lead_practitioner",
                 f"Lead practitioner: {lead.name} ({lead.agency}{role})",
                 lead.id,
+                _stamp(lead.set_at),
             )
         )
     for meeting in meetings:
@@ -378,28 +400,33 @@ def case_view(db: Database, upn: str, *, today: dt.date | None = None) -> CaseVi
                 "action_agreed",
                 f"Action agreed ({a.tier}, {a.kind}): {a.action}{owner}{due}",
                 a.id,
+                _stamp(a.created_at),
             )
         )
         if a.completed_at and a.status in ("done", "cancelled"):
             chronology.append(
                 ChronologyEntry(
-                    local_date(a.completed_at),
+                    a.ended_on or local_date(a.completed_at),
                     f"action_{a.status}",
                     f"Action {a.id} {a.status} ({a.kind}): {a.outcome}",
                     a.id,
+                    _stamp(a.completed_at),
                 )
             )
     for note in notes:
-        chronology.append(ChronologyEntry(local_date(note.created_at), "note", note.text, note.id))
+        chronology.append(
+            ChronologyEntry(note.happened_on, "note", note.text, note.id, _stamp(note.created_at))
+        )
     for doc in documents:
         label = "Letter" if doc.kind == "letter" else f"Document ({doc.kind})"
         about = f": {doc.description}" if doc.description else ""
         chronology.append(
             ChronologyEntry(
-                doc.document_date or local_date(doc.created_at),
+                doc.document_date or doc.happened_on,
                 "letter" if doc.kind == "letter" else "document",
                 f"{label} {doc.file_name}{about}",
                 doc.id,
+                _stamp(doc.created_at),
             )
         )
     for notice in notices:
@@ -421,6 +448,7 @@ def case_view(db: Database, upn: str, *, today: dt.date | None = None) -> CaseVi
                     else ")"
                 ),
                 notice.id,
+                _stamp(notice.created_at),
             )
         )
         if notice.paid:
@@ -445,6 +473,8 @@ def case_view(db: Database, upn: str, *, today: dt.date | None = None) -> CaseVi
         pupil=pupil,
         case_id=case_id,
         status=state.status if state else "none",
+        opened_on=state.opened_on if state else None,
+        closed_on=state.closed_on if state else None,
         opened_at=state.opened_at if state else None,
         closed_at=state.closed_at if state else None,
         outcome=state.outcome if state else None,
@@ -487,11 +517,17 @@ def _mirrors_notice(action: ActionRecord, notice_ids: set[int]) -> bool:
     return action.kind == "penalty notice" and action.penalty_notice_id in notice_ids
 
 
-def action_date(action: ActionRecord, meeting_dates: dict[int, dt.date]) -> dt.date:
-    """The day an action was agreed: its meeting's date, else the day it was recorded."""
-    if action.meeting_id is not None and action.meeting_id in meeting_dates:
-        return meeting_dates[action.meeting_id]
-    return local_date(action.created_at)
+def action_date(action: ActionRecord, meeting_dates: dict[int, dt.date] | None = None) -> dt.date:
+    """The day an action was agreed (``agreed_on``: its meeting's date or ``--on``, stored
+    with it; ``meeting_dates`` is no longer needed and kept for callers that pass it)."""
+    return action.agreed_on
+
+
+def _stamp(value: str | None) -> str | None:
+    """A stored UTC timestamp as the JSON shows it: ISO 8601 with ``Z``, to the second."""
+    if not value:
+        return None
+    return dt.datetime.fromisoformat(str(value)).replace(microsecond=0).isoformat() + "Z"
 
 
 def _window_dict(window: Window | None) -> dict[str, Any] | None:
@@ -527,6 +563,8 @@ def case_view_dict(view: CaseView) -> dict[str, Any]:
                 "outcome": a.outcome,
                 "meeting_id": a.meeting_id,
                 "agreed_on": action_date(a, meeting_dates),
+                "ended_on": a.ended_on,
+                "created_at": a.created_at,
                 "completed_at": a.completed_at,
                 "officer": a.officer,
                 "impact": {
@@ -543,6 +581,8 @@ def case_view_dict(view: CaseView) -> dict[str, Any]:
         "forename": view.pupil.forename,
         "case_id": view.case_id,
         "status": view.status,
+        "opened_on": view.opened_on,
+        "closed_on": view.closed_on,
         "opened_at": view.opened_at,
         "closed_at": view.closed_at,
         "outcome": view.outcome,
@@ -552,7 +592,13 @@ def case_view_dict(view: CaseView) -> dict[str, Any]:
             else None
         ),
         "lead_history": [
-            {"name": x.name, "agency": x.agency, "role": x.role, "set_at": x.set_at}
+            {
+                "name": x.name,
+                "agency": x.agency,
+                "role": x.role,
+                "set_on": x.set_on,
+                "set_at": x.set_at,
+            }
             for x in view.lead_history
         ],
         "actions": actions,
@@ -567,7 +613,13 @@ def case_view_dict(view: CaseView) -> dict[str, Any]:
             for m in view.meetings
         ],
         "notes": [
-            {"id": n.id, "text": n.text, "created_at": n.created_at, "officer": n.officer}
+            {
+                "id": n.id,
+                "text": n.text,
+                "on": n.happened_on,
+                "created_at": n.created_at,
+                "officer": n.officer,
+            }
             for n in view.notes
         ],
         "documents": [
@@ -578,6 +630,7 @@ def case_view_dict(view: CaseView) -> dict[str, Any]:
                 "sha256": d.sha256,
                 "bytes": d.bytes,
                 "date": d.document_date,
+                "on": d.happened_on,
                 "description": d.description,
                 "created_at": d.created_at,
                 "officer": d.officer,
@@ -586,7 +639,13 @@ def case_view_dict(view: CaseView) -> dict[str, Any]:
         ],
         "penalty_notices": [asdict(n) for n in view.penalty_notices],
         "chronology": [
-            {"date": e.date, "type": e.type, "summary": e.summary, "ref": e.ref}
+            {
+                "date": e.date,
+                "type": e.type,
+                "summary": e.summary,
+                "ref": e.ref,
+                "recorded_at": e.recorded_at,
+            }
             for e in view.chronology
         ],
     }

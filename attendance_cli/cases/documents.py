@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 from attendance_cli.cases import kinds
 from attendance_cli.cases.audit import record_audit
-from attendance_cli.cases.case import ensure_open_case, find_pupil
+from attendance_cli.cases.case import casework_day, ensure_open_case, find_pupil
 from attendance_cli.errors import InvalidInputError
 from attendance_cli.store import cases as stored
 from attendance_cli.store import transaction
@@ -46,11 +46,15 @@ def attach_document(
     officer: str,
     document_date: dt.date | None = None,
     description: str | None = None,
+    on: dt.date | None = None,
+    today: dt.date | None = None,
 ) -> DocumentRecord:
-    """Copy ``file`` into the private document store, named by its SHA-256, and record it.
-    The store never uses the file's own name on disk, so names cannot escape the folder."""
+    """Copy ``file`` into the private document store, named by its SHA-256, and record it as
+    received or sent on ``on`` (default today). The store never uses the file's own name on
+    disk, so names cannot escape the folder."""
     database = Store.of(db)
     pupil = find_pupil(database, upn)
+    day = casework_day(on, today=today)
     found_kind = kinds.choose(kind, kinds.DOCUMENT_KINDS, "document kind", "--kind")
     if found_kind is None:
         raise InvalidInputError(
@@ -89,6 +93,7 @@ def attach_document(
             document_date=document_date,
             description=description,
             officer=officer,
+            on=day,
         )
     return _record(document, store)
 
@@ -104,12 +109,14 @@ def file_document(
     document_date: dt.date | None,
     description: str | None,
     officer: str,
+    on: dt.date | None = None,
 ) -> StoredDocument:
     """Record a document already in the store on the pupil's open case (opened if none is)
     with its ``attach_document`` audit entry, inside the caller's transaction: what
     ``attach_document`` and a filed letter (``letters``) both record."""
     store = Store.of(db)
-    case_id = ensure_open_case(store, pupil, officer)
+    day = on or dt.date.today()
+    case_id = ensure_open_case(store, pupil, officer, on=day)
     document = stored.insert_document(
         store,
         case_id=case_id,
@@ -120,6 +127,7 @@ def file_document(
         document_date=document_date,
         description=description,
         officer=officer,
+        on=day,
     )
     record_audit(
         store,
@@ -128,7 +136,13 @@ def file_document(
         entity="document",
         entity_id=document.id,
         upn=pupil.upn,
-        detail={"kind": kind, "file_name": file_name, "sha256": sha256, "bytes": size},
+        detail={
+            "kind": kind,
+            "file_name": file_name,
+            "sha256": sha256,
+            "bytes": size,
+            "happened_on": day,
+        },
     )
     return document
 

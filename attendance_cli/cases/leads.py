@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import TYPE_CHECKING
 
 from attendance_cli.cases import kinds
 from attendance_cli.cases.audit import record_audit
-from attendance_cli.cases.case import ensure_open_case, find_pupil
+from attendance_cli.cases.case import casework_day, ensure_open_case, find_pupil
 from attendance_cli.errors import InvalidInputError
 from attendance_cli.store import cases as stored
 from attendance_cli.store import transaction
@@ -32,9 +33,13 @@ def set_lead(
     officer: str,
     role: str | None = None,
     contact: str | None = None,
+    on: dt.date | None = None,
+    today: dt.date | None = None,
 ) -> LeadRecord:
+    """Name the case's lead practitioner from ``on`` (default today)."""
     store = Store.of(db)
     pupil = find_pupil(store, upn)
+    day = casework_day(on, today=today)
     if not name or not name.strip():
         raise InvalidInputError("A lead practitioner needs a name", hint="Give --name NAME.")
     found_agency = kinds.choose(agency, kinds.AGENCIES, "agency", "--agency")
@@ -44,8 +49,10 @@ def set_lead(
             hint=f"Use one of: {', '.join(kinds.AGENCIES)} (--agency).",
         )
     with transaction(store):
-        case_id = ensure_open_case(store, pupil, officer)
-        insert_lead(store, case_id, name.strip(), found_agency, role, contact, officer, pupil.upn)
+        case_id = ensure_open_case(store, pupil, officer, on=day)
+        insert_lead(
+            store, case_id, name.strip(), found_agency, role, contact, officer, pupil.upn, on=day
+        )
     lead = current_lead(store, case_id)
     assert lead is not None
     return lead
@@ -60,9 +67,13 @@ def insert_lead(
     contact: str | None,
     officer: str,
     upn: str,
+    *,
+    on: dt.date | None = None,
 ) -> None:
-    """Insert a lead inside the caller's transaction, with its audit entry."""
+    """Insert a lead (from ``on``, default today) inside the caller's transaction, with its
+    audit entry."""
     store = Store.of(db)
+    day = on or dt.date.today()
     lead_id = stored.insert_lead(
         store,
         case_id=case_id,
@@ -71,6 +82,7 @@ def insert_lead(
         role=role,
         contact=contact,
         officer=officer,
+        on=day,
     )
     record_audit(
         store,
@@ -79,5 +91,5 @@ def insert_lead(
         entity="lead_practitioner",
         entity_id=lead_id,
         upn=upn,
-        detail={"name": name, "agency": agency, "role": role},
+        detail={"name": name, "agency": agency, "role": role, "happened_on": day},
     )

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import TYPE_CHECKING
 
 from attendance_cli.cases.audit import record_audit
-from attendance_cli.cases.case import ensure_open_case, find_pupil
+from attendance_cli.cases.case import casework_day, ensure_open_case, find_pupil
 from attendance_cli.errors import InvalidInputError
 from attendance_cli.store import cases as stored
 from attendance_cli.store import transaction
@@ -18,22 +19,48 @@ if TYPE_CHECKING:
 __all__ = ["NoteRecord", "add_note", "insert_note"]
 
 
-def add_note(db: Database, *, upn: str, text: str, officer: str) -> NoteRecord:
+def add_note(
+    db: Database,
+    *,
+    upn: str,
+    text: str,
+    officer: str,
+    on: dt.date | None = None,
+    today: dt.date | None = None,
+) -> NoteRecord:
+    """Note what happened on ``on`` (default today)."""
     store = Store.of(db)
     pupil = find_pupil(store, upn)
+    day = casework_day(on, today=today)
     if not text or not text.strip():
         raise InvalidInputError("The note is empty", hint="Give the note's text.")
     with transaction(store):
-        case_id = ensure_open_case(store, pupil, officer)
-        note = insert_note(store, case_id, text.strip(), officer, pupil.upn)
+        case_id = ensure_open_case(store, pupil, officer, on=day)
+        note = insert_note(store, case_id, text.strip(), officer, pupil.upn, on=day)
     return note
 
 
-def insert_note(db: Database, case_id: int, text: str, officer: str, upn: str) -> NoteRecord:
-    """Insert a note inside the caller's transaction, with its audit entry."""
+def insert_note(
+    db: Database,
+    case_id: int,
+    text: str,
+    officer: str,
+    upn: str,
+    *,
+    on: dt.date | None = None,
+) -> NoteRecord:
+    """Insert a note (of ``on``, default today) inside the caller's transaction, with its
+    audit entry."""
     store = Store.of(db)
-    note = stored.insert_note(store, case_id=case_id, text=text, officer=officer)
+    day = on or dt.date.today()
+    note = stored.insert_note(store, case_id=case_id, text=text, officer=officer, on=day)
     record_audit(
-        store, officer=officer, action="add_note", entity="note", entity_id=note.id, upn=upn
+        store,
+        officer=officer,
+        action="add_note",
+        entity="note",
+        entity_id=note.id,
+        upn=upn,
+        detail={"happened_on": day},
     )
     return note

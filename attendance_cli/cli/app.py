@@ -119,6 +119,7 @@ def _register() -> None:
     from attendance_cli.cli import audit, cases, database, demo, importing, penalty, tsm
     from attendance_cli.cli import codes as codes_cli
     from attendance_cli.cli import columns as columns_cli
+    from attendance_cli.cli import requests as requests_cli
     from attendance_cli.cli import views as views_cli
 
     importing.register(app)
@@ -130,6 +131,7 @@ def _register() -> None:
     app.add_typer(referral_cli.app, name="referral")
     app.add_typer(database.app, name="db")
     app.add_typer(penalty.app, name="penalty")
+    penalty.app.add_typer(requests_cli.app, name="request")  # att penalty request ...
     app.add_typer(letters_cli.app, name="letter")
     demo.register(app)
     views_cli.register(app)

@@ -23,6 +23,7 @@ from attendance_cli.cli.options import (
     id_argument,
 )
 from attendance_cli.exports.render import OutputFormat
+from attendance_cli.text import uk_date
 
 app = typer.Typer(
     help="Casework: actions, lead practitioners, notes, documents and the chronology.",
@@ -31,6 +32,15 @@ app = typer.Typer(
 
 UpnArgument = Annotated[str, typer.Argument(help="The pupil's UPN.", show_default=False)]
 DateOption = Annotated[dt.datetime | None, typer.Option(formats=DATE_FORMATS, callback=check_date)]
+OnOption = Annotated[
+    dt.datetime | None,
+    typer.Option(
+        "--on",
+        formats=DATE_FORMATS,
+        help="The day it happened (default today; not in the future).",
+        callback=check_date,
+    ),
+]
 
 ACTION_KEYS = [
     "id",
@@ -47,6 +57,8 @@ ACTION_KEYS = [
     "created_at",
     "completed_at",
     "officer",
+    "agreed_on",
+    "ended_on",
 ]
 CASE_LIST_KEYS = [
     "case_id",
@@ -77,6 +89,7 @@ DOCUMENT_KEYS = [
     "created_at",
     "officer",
     "stored_path",
+    "happened_on",
 ]
 
 
@@ -101,9 +114,12 @@ def _print_action(data: dict[str, Any], verb: str) -> None:
     details = [
         f"owner {data['owner']}" if data["owner"] else None,
         f"agency {data['agency']}" if data["agency"] else None,
-        f"due {data['due']}" if data["due"] else None,
+        f"agreed {uk_date(data['agreed_on'])}" if data.get("agreed_on") else None,
+        f"due {uk_date(data['due'])}" if data["due"] else None,
         f"meeting {data['meeting_id']}" if data["meeting_id"] else None,
-        f"outcome: {data['outcome']}" if data["outcome"] else None,
+        f"outcome ({uk_date(data['ended_on'])}): {data['outcome']}"
+        if data["outcome"] and data.get("ended_on")
+        else (f"outcome: {data['outcome']}" if data["outcome"] else None),
     ]
     shown = [d for d in details if d]
     if shown:
@@ -139,10 +155,12 @@ def add_action(
         int | None,
         typer.Option("--meeting", help="Id of the meeting that agreed it.", min=1, max=ID_MAX),
     ] = None,
+    on: OnOption = None,
     officer: OfficerOption = None,
     output: RecordFormatOption = OutputFormat.table,
 ) -> None:
-    """Record an agreed action (opens a case when the pupil has none open)."""
+    """Record an agreed action, dated the day it was agreed (--on; with --meeting, the
+    meeting's date). Opens a case when the pupil has none open."""
     from attendance_cli.cases import actions, kinds
     from attendance_cli.config import officer_name
 
@@ -174,6 +192,7 @@ def add_action(
         due=due_date,
         meeting_id=meeting,
         officer=officer_name(officer),
+        on=_day(on),
     )
     data = action_dict(record)
     if not common.render(data, output):
@@ -188,10 +207,11 @@ def complete_action(
     status: Annotated[
         str, typer.Option("--status", help="done or cancelled.", case_sensitive=False)
     ] = "done",
+    on: OnOption = None,
     officer: OfficerOption = None,
     output: RecordFormatOption = OutputFormat.table,
 ) -> None:
-    """Mark an action done (or cancelled) with its outcome."""
+    """Mark an action done (or cancelled) with its outcome, on the day it ended (--on)."""
     from attendance_cli.cases import actions
     from attendance_cli.config import officer_name
 
@@ -206,6 +226,7 @@ def complete_action(
         outcome=outcome or "",
         status=status.lower(),
         officer=officer_name(officer),
+        on=_day(on),
     )
     data = action_dict(record)
     if not common.render(data, output):
@@ -228,10 +249,12 @@ def set_lead(
     ] = None,
     role: Annotated[str | None, typer.Option("--role", help="e.g. Head of Year 9.")] = None,
     contact: Annotated[str | None, typer.Option("--contact", help="Phone or email.")] = None,
+    on: OnOption = None,
     officer: OfficerOption = None,
     output: RecordFormatOption = OutputFormat.table,
 ) -> None:
-    """Name the case's lead practitioner (the previous lead stays in the history)."""
+    """Name the case's lead practitioner from the day they took the lead (--on); the previous
+    lead stays in the history."""
     from attendance_cli.cases import case, kinds, leads
     from attendance_cli.config import officer_name
 
@@ -256,6 +279,7 @@ def set_lead(
         role=role,
         contact=contact,
         officer=officer_name(officer),
+        on=_day(on),
     )
     data = {
         "upn": case.find_pupil(store, upn).upn,
@@ -263,6 +287,7 @@ def set_lead(
         "agency": lead.agency,
         "role": lead.role,
         "contact": lead.contact,
+        "set_on": lead.set_on,
         "set_at": lead.set_at,
         "officer": lead.officer,
     }
@@ -280,16 +305,23 @@ def note(
     ctx: typer.Context,
     upn: UpnArgument,
     text: Annotated[str, typer.Argument(help="The note.", show_default=False)],
+    on: OnOption = None,
     officer: OfficerOption = None,
     output: RecordFormatOption = OutputFormat.table,
 ) -> None:
-    """Add a note to the pupil's case."""
+    """Add a note to the pupil's case, dated the day of what it records (--on)."""
     from attendance_cli.cases import case, notes
     from attendance_cli.config import officer_name
 
     store, _ = common.open_db(ctx)
-    record = notes.add_note(store, upn=upn, text=text, officer=officer_name(officer))
-    data = {"id": record.id, "upn": case.find_pupil(store, upn).upn, "text": record.text}
+    record = notes.add_note(store, upn=upn, text=text, officer=officer_name(officer), on=_day(on))
+    data = {
+        "id": record.id,
+        "upn": case.find_pupil(store, upn).upn,
+        "text": record.text,
+        "on": record.happened_on,
+        "created_at": record.created_at,
+    }
     if not common.render(data, output):
         common.stdout.print(f"Added note {record.id} for {data['upn']}.", highlight=False)
 
@@ -299,6 +331,8 @@ def _case_dict(state: Any) -> dict[str, Any]:
         "case_id": state.id,
         "upn": state.upn,
         "status": state.status,
+        "opened_on": state.opened_on,
+        "closed_on": state.closed_on,
         "opened_at": state.opened_at,
         "closed_at": state.closed_at,
         "outcome": state.outcome,
@@ -310,10 +344,11 @@ def close(
     ctx: typer.Context,
     upn: UpnArgument,
     outcome: Annotated[str | None, typer.Option("--outcome", help="How the case ended.")] = None,
+    on: OnOption = None,
     officer: OfficerOption = None,
     output: RecordFormatOption = OutputFormat.table,
 ) -> None:
-    """Close the pupil's open case with its outcome."""
+    """Close the pupil's open case with its outcome, on the day it closed (--on)."""
     from attendance_cli.cases import case
     from attendance_cli.config import officer_name
 
@@ -322,7 +357,9 @@ def close(
     if not outcome:
         case.find_pupil(store, upn)
         outcome = prompts.text("Outcome (how the case ended)", required=True)
-    state = case.close_case(store, upn=upn, outcome=outcome or "", officer=officer_name(officer))
+    state = case.close_case(
+        store, upn=upn, outcome=outcome or "", officer=officer_name(officer), on=_day(on)
+    )
     data = _case_dict(state)
     if not common.render(data, output):
         common.stdout.print(
@@ -334,15 +371,16 @@ def close(
 def reopen(
     ctx: typer.Context,
     upn: UpnArgument,
+    on: OnOption = None,
     officer: OfficerOption = None,
     output: RecordFormatOption = OutputFormat.table,
 ) -> None:
-    """Reopen the pupil's most recent case."""
+    """Reopen the pupil's most recent case, on the day it was reopened (--on)."""
     from attendance_cli.cases import case
     from attendance_cli.config import officer_name
 
     store, _ = common.open_db(ctx)
-    state = case.reopen_case(store, upn=upn, officer=officer_name(officer))
+    state = case.reopen_case(store, upn=upn, officer=officer_name(officer), on=_day(on))
     data = _case_dict(state)
     if not common.render(data, output):
         common.stdout.print(f"Reopened the case of {state.upn}.", highlight=False)
@@ -367,10 +405,12 @@ def attach(
         ),
     ] = None,
     description: Annotated[str | None, typer.Option("--description", help="What it is.")] = None,
+    on: OnOption = None,
     officer: OfficerOption = None,
     output: RecordFormatOption = OutputFormat.table,
 ) -> None:
-    """Copy a document into the private document store and record it on the case."""
+    """Copy a document into the private document store and record it on the case, as
+    received or sent on the day given (--on; --date is the document's own date)."""
     from attendance_cli.cases import case, documents, kinds
     from attendance_cli.config import document_store, officer_name
 
@@ -388,6 +428,7 @@ def attach(
         officer=officer_name(officer),
         document_date=_day(date),
         description=description,
+        on=_day(on),
     )
     data = _document_dict(record)
     if not common.render(data, output):
@@ -590,7 +631,8 @@ def print_case(data: dict[str, Any]) -> None:
                 str(a["id"]),
                 a["kind"],
                 Text(a["action"] + owner + outcome),
-                f"{a['agreed_on']}\n{a['due'] or 'no due date'}\n{a['status']}",
+                f"{uk_date(a['agreed_on'])}\n"
+                f"{uk_date(a['due']) if a['due'] else 'no due date'}\n{a['status']}",
                 f"{_window(impact['before'])} → {_window(impact['after'])}"
                 + ("" if change is None else f"\n{change:+.1f} points"),
                 style="red" if a["status"] == "overdue" else None,
@@ -609,7 +651,11 @@ def print_case(data: dict[str, Any]) -> None:
     table.add_column("Event", no_wrap=True)
     table.add_column("Summary", overflow="fold")
     for entry in data["chronology"]:
-        table.add_row(entry["date"], entry["type"].replace("_", " "), Text(entry["summary"]))
+        recorded = (entry.get("recorded_at") or "")[:10]
+        late = f" (recorded {uk_date(recorded)})" if recorded and recorded != entry["date"] else ""
+        table.add_row(
+            uk_date(entry["date"]), entry["type"].replace("_", " "), Text(entry["summary"] + late)
+        )
     if data["chronology"]:
         out.print(table)
     else:

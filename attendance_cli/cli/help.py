@@ -63,6 +63,7 @@ EXAMPLES: dict[str, tuple[str, ...]] = {
     "referral check": ("att referral check V899200116001 --route prosecution",),
     "referral export": (
         "att referral export A899200218001 --route penalty-notice --out harvey-pn.zip",
+        "att referral export A899200218001 --route prosecution --copy court --out court.zip",
     ),
     "referral verify": ("att referral verify harvey-pn.zip",),
     "db info": ("att db info", "att db info --format json"),
@@ -77,6 +78,16 @@ EXAMPLES: dict[str, tuple[str, ...]] = {
     ),
     "penalty list": ('att penalty list --school "castle hill" --status overdue',),
     "penalty check": ('att penalty check B801200005001 --parent "jo smith"',),
+    "penalty request add": (
+        "att penalty request add B801200005001 --from 06/01/2026 --to 16/01/2026 "
+        "--reason holiday --sessions 16 --received 20/01/2026 --evidence letter.pdf",
+    ),
+    "penalty request list": ("att penalty request list --status overdue",),
+    "penalty request show": ("att penalty request show 3",),
+    "penalty request decide": (
+        'att penalty request decide 3 --decision issue --parent "Jo Smith"',
+        'att penalty request decide 4 --decision refuse --reason "Threshold not met"',
+    ),
     "pupil show": ("att pupil show A899200122002", 'att pupil show "Kieran Doyle"'),
     "pupil find": ('att pupil find "Kieran Doyle"', "att pupil find marsden --format json"),
     "report la": ("att report la", "att report la --output la.xlsx"),

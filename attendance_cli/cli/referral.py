@@ -138,14 +138,25 @@ def export(
             "--reason", help="Why the override: printed on the cover, kept in the audit log."
         ),
     ] = None,
+    copy: Annotated[
+        str,
+        typer.Option(
+            "--copy",
+            help="legal (the LA's copy, with the readiness checklist) or court (without it).",
+            case_sensitive=False,
+        ),
+    ] = "legal",
     officer: OfficerOption = None,
     output: RecordFormatOption = OutputFormat.table,
 ) -> None:
-    """Write the evidence bundle (PDF, register extract, chronology, attachments, manifest) to a zip."""
+    """Write the evidence bundle (PDF, register extract, chronology, attachments, manifest) to a
+    zip; for a prosecution, with the officer's draft witness statement (CJA 1967 s.9)."""
     from attendance_cli.config import document_store, officer_name
     from attendance_cli.exports.render import to_jsonable
     from attendance_cli.referrals.bundle import build_referral_bundle
+    from attendance_cli.settings import load_settings
 
+    settings = load_settings()
     store, path = common.open_db(ctx)
     result = build_referral_bundle(
         store,
@@ -159,6 +170,10 @@ def export(
         force=force,
         reason=reason,
         overwrite=overwrite,
+        copy=copy.lower(),
+        witness=settings.text("officer", "name"),
+        witness_title=settings.text("officer", "job_title"),
+        la_name=settings.text("la", "name"),
     )
     data = to_jsonable(result)
     if common.render(data, output if output != OutputFormat.csv else OutputFormat.json):

@@ -32,7 +32,7 @@ __all__ = [
     "upgrade_database",
 ]
 
-SCHEMA_HEAD = "0011_column_maps"
+SCHEMA_HEAD = "0007_casework_dates"
 
 
 def migrations_dir() -> Path:

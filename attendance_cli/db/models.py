@@ -157,6 +157,9 @@ class PupilCase(SQLModel, table=True):
     opened_by: str
     closed_at: dt.datetime | None = None
     outcome: str | None = None
+    # the days it happened (``att case ... --on``); *_at are when att recorded it
+    opened_on: dt.date | None = None
+    closed_on: dt.date | None = None
 
 
 class LeadPractitioner(SQLModel, table=True):
@@ -172,6 +175,7 @@ class LeadPractitioner(SQLModel, table=True):
     contact: str | None = None
     set_at: dt.datetime
     officer: str
+    set_on: dt.date | None = None  # the day the lead took over (``--on``); set_at: recorded
 
 
 class Meeting(SQLModel, table=True):
@@ -222,6 +226,9 @@ class CaseAction(SQLModel, table=True):
     officer: str
     # the notice this action tracks (kind "penalty notice", recorded by ``cases.penalty``)
     penalty_notice_id: int | None = Field(default=None, foreign_key="penalty_notice.id", index=True)
+    # the days it was agreed (its meeting's date, or ``--on``) and ended; *_at: recorded
+    agreed_on: dt.date | None = None
+    ended_on: dt.date | None = None
 
 
 class CaseNote(SQLModel, table=True):
@@ -232,6 +239,7 @@ class CaseNote(SQLModel, table=True):
     text: str
     created_at: dt.datetime
     officer: str
+    happened_on: dt.date | None = None  # the day of what the note records (``--on``)
 
 
 class CaseDocument(SQLModel, table=True):
@@ -249,6 +257,7 @@ class CaseDocument(SQLModel, table=True):
     description: str | None = None
     created_at: dt.datetime
     officer: str
+    happened_on: dt.date | None = None  # the day it was received or sent (``--on``)
 
 
 class PenaltyNotice(SQLModel, table=True):
@@ -328,3 +337,43 @@ class ColumnMap(SQLModel, table=True):
     header: str  # the school's header text, as the officer wrote it
     saved_at: dt.datetime
     officer: str  # OS user who saved it
+
+
+class PenaltyRequest(SQLModel, table=True):
+    """A school's request that the LA issue a penalty notice, and the LA's decision on it
+    (``cases.requests``)."""
+
+    __tablename__ = "penalty_request"
+
+    id: int | None = Field(default=None, primary_key=True)
+    pupil_id: int = Field(foreign_key="pupil.id", index=True)
+    school_id: int = Field(foreign_key="school.id", index=True)
+    received_on: dt.date
+    decide_by: dt.date  # received_on + the LA's [penalty] request_decision_days
+    period_from: dt.date  # the sessions the notice would be for
+    period_to: dt.date
+    sessions: int | None = None  # unauthorised sessions the school counts in the period
+    reason: str  # holiday, unauthorised absence, lateness
+    requested_by: str | None = None  # who at the school asked
+    details: str | None = None
+    decision: str | None = None  # issue, nti, refuse (None: not decided yet)
+    decision_reason: str | None = None
+    decided_on: dt.date | None = None
+    decided_by: str | None = None
+    penalty_notice_id: int | None = Field(default=None, foreign_key="penalty_notice.id")
+    outcome_text: str | None = None  # what was sent back to the school
+    created_at: dt.datetime
+    officer: str
+
+
+class PenaltyRequestDocument(SQLModel, table=True):
+    """A request's evidence: a case document attached with it."""
+
+    __tablename__ = "penalty_request_document"
+
+    request_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("penalty_request.id"), primary_key=True)
+    )
+    document_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("case_document.id"), primary_key=True)
+    )

@@ -8,7 +8,12 @@ case documents, checked against the SHA-256 recorded when they were attached) an
 and flushed to disk; then its audit entry (action ``referral_export``, which also puts it in the
 case chronology) is committed; only then is it renamed over the final name and the folder
 flushed. An existing file at ``--out`` is replaced only with ``overwrite`` (``--overwrite``;
-``--force`` is the readiness override). A failed commit leaves nothing at ``--out`` (an earlier
+``--force`` is the readiness override). A prosecution bundle also holds the officer's draft
+witness statement (``witness-statement.docx``, and its pages in the PDF; ``referrals.statement``)
+with the exhibits labelled by the witness's initials. ``copy="court"`` makes the copy for the
+court: no readiness checklist (nor the cover's readiness box, override reason or the
+manifest's checklist); the legal team's copy (``legal``, the default) keeps it. A failed commit
+leaves nothing at ``--out`` (an earlier
 bundle there is kept); a failed rename after the commit is reported with the audit entry and
 the temporary file's path. The temporary file (``files.PartialFile``) is removed on failure and
 swept from the folder by the next export after a kill.
@@ -53,7 +58,9 @@ if TYPE_CHECKING:
 MANIFEST = "manifest.json"
 BUNDLE_FORMAT = "att-referral-bundle/1"
 EXTRACT_COLUMNS = ["date", "session", "mark", "meaning", "category", "school_laestab"]
-CHRONOLOGY_COLUMNS = ["date", "type", "summary", "ref"]
+CHRONOLOGY_COLUMNS = ["date", "type", "summary", "ref", "recorded_at"]
+COPIES = ("legal", "court")
+STATEMENT_FILE = "witness-statement.docx"
 
 
 @dataclass(frozen=True)
@@ -194,8 +201,14 @@ def build_referral_bundle(
     reason: str | None = None,
     today: dt.date | None = None,
     overwrite: bool = False,
+    copy: str = "legal",
+    witness: str = "",
+    witness_title: str = "",
+    la_name: str = "",
 ) -> BundleResult:
-    """Check the case for ``route`` and write the evidence bundle to ``out`` (a .zip)."""
+    """Check the case for ``route`` and write the evidence bundle to ``out`` (a .zip):
+    ``copy`` legal or court; ``witness``/``witness_title``/``la_name`` head a prosecution's
+    witness statement (the witness defaults to ``officer``)."""
     from attendance_cli.cases.audit import record_audit
     from attendance_cli.exports.render import to_jsonable
     from attendance_cli.referrals.pdf import render_bundle_pdf
@@ -203,6 +216,8 @@ def build_referral_bundle(
     from attendance_cli.store.connection import Store
 
     database = Store.of(db)
+    if copy not in COPIES:
+        raise UsageError(f"Unknown copy {copy!r}", hint="Use --copy legal or --copy court.")
     out = _check_out_path(out, overwrite=overwrite)
     reason = reason.strip() if reason else None
     if force and not reason:
@@ -221,6 +236,13 @@ def build_referral_bundle(
         )
     forced = force and not check.ready
     generated = dt.datetime.now(dt.UTC).replace(microsecond=0)
+    prosecution = check.route.name == "prosecution"
+    from attendance_cli.referrals.statement import (
+        build_witness_statement,
+        initials,
+        statement_docx,
+    )
+
     content = gather_bundle_content(
         database,
         check=check,
@@ -229,7 +251,13 @@ def build_referral_bundle(
         officer=officer,
         forced=forced,
         reason=reason if force else None,
+        exhibit_prefix=initials(witness or officer) if prosecution else None,
+        copy=copy,
     )
+    if prosecution:
+        content.statement = build_witness_statement(
+            content, witness=witness or officer, occupation=witness_title, la_name=la_name
+        )
     extract, chronology, exhibits = content.extract, content.chronology, content.exhibits
     imports = content.imports
     pdf, pages, transliterated = render_bundle_pdf(content)
@@ -238,9 +266,10 @@ def build_referral_bundle(
         "register-extract.csv": _csv(_extract_rows(extract), EXTRACT_COLUMNS, raw_columns=(2,)),
         "register-extract.xlsx": _extract_xlsx(extract, case_file),
         "chronology.csv": _csv(
-            [[e.date.isoformat(), e.type, e.summary, e.ref] for e in chronology],
+            [[e.date.isoformat(), e.type, e.summary, e.ref, e.recorded_at] for e in chronology],
             CHRONOLOGY_COLUMNS,
         ),
+        **({STATEMENT_FILE: statement_docx(content.statement)} if content.statement else {}),
         **content.attachments,
     }
     listed = [
@@ -264,6 +293,7 @@ def build_referral_bundle(
         "generated_by": officer,
         "tool": "att",
         "tool_version": __version__,
+        "copy": copy,
         "ready": check.ready,
         "forced": forced,
         "reason": content.reason,
@@ -301,6 +331,15 @@ def build_referral_bundle(
         ],
         "files": [{"path": f.path, "sha256": f.sha256, "bytes": f.bytes} for f in listed],
     }
+    if copy == "court":  # the LA's internal readiness assessment stays in the legal copy
+        for key in ("ready", "forced", "reason", "missing_items", "checklist"):
+            del manifest[key]
+    if content.statement is not None:
+        manifest["witness_statement"] = {
+            "path": STATEMENT_FILE,
+            "witness": content.statement.witness,
+            "exhibits_cited": content.statement.cited,
+        }
     manifest_bytes = (
         json.dumps(to_jsonable(manifest), indent=2, ensure_ascii=False) + "\n"
     ).encode("utf-8")
@@ -339,6 +378,7 @@ def build_referral_bundle(
                 upn=case_file.pupil.upn,
                 detail={
                     "route": check.route.name,
+                    "copy": copy,
                     "forced": forced,
                     "reason": content.reason,
                     "sha256": zip_sha256,

@@ -6,6 +6,11 @@ applies the sibling redaction here, once: a sibling's full name in free text (no
 document descriptions and file names, checklist findings) becomes ``[sibling]``, and the
 check's "siblings" item (which names them) is left out. ``referrals.pdf`` only draws this and
 ``referrals.bundle`` only packs it, so neither redacts.
+
+Exhibits are the case documents in the order listed, labelled ``EX1``, ``EX2`` ... or, for a
+prosecution (whose witness statement produces them), with the witness's initials: ``JO/1``,
+``JO/2`` (``docs/domain/prosecution-file.md``). The court copy (``copy="court"``) holds no
+readiness checklist: it is the LA's internal assessment, kept in the legal team's copy.
 """
 
 from __future__ import annotations
@@ -43,7 +48,7 @@ SIBLINGS_ITEM = "siblings"  # the check item naming the siblings: never in a bun
 @dataclass(frozen=True)
 class Exhibit:
     id: int
-    label: str  # EX1, EX2, ...
+    label: str  # EX1, EX2, ... or JO/1, JO/2 ... (a prosecution: the witness's initials)
     path: str  # inside the zip
     kind: str
     date: dt.date | None
@@ -89,6 +94,8 @@ class BundleContent:
     checklist: list[CheckItem]  # the check's items, redacted, without the siblings item
     attachments: dict[str, bytes] = dataclasses.field(default_factory=dict)  # zip path -> bytes
     tool_version: str = __version__
+    copy: str = "legal"  # legal (the LA's, with the checklist) or court (without it)
+    statement: Any | None = None  # referrals.statement.WitnessStatement (prosecution)
 
 
 def sanitise_name(name: str, *, limit: int = 80) -> str:
@@ -158,8 +165,12 @@ def gather_bundle_content(
     officer: str,
     forced: bool,
     reason: str | None,
+    exhibit_prefix: str | None = None,
+    copy: str = "legal",
 ) -> BundleContent:
-    """Read and redact everything the bundle holds for an already made readiness check."""
+    """Read and redact everything the bundle holds for an already made readiness check;
+    ``exhibit_prefix`` labels the exhibits ``PREFIX/1`` ... (else ``EX1`` ...); the court
+    ``copy`` leaves out the checklist."""
     from attendance_cli.cases.chronology import action_date
 
     case_file = check.case_file
@@ -178,7 +189,7 @@ def gather_bundle_content(
         exhibits.append(
             Exhibit(
                 id=document.id,
-                label=f"EX{number}",
+                label=f"{exhibit_prefix}/{number}" if exhibit_prefix else f"EX{number}",
                 path=path,
                 kind=document.kind,
                 date=document.document_date,
@@ -203,7 +214,7 @@ def gather_bundle_content(
             agency=a.agency,
             agreed_on=action_date(a, meeting_dates),
             status=a.status,
-            ended_on=dt.date.fromisoformat(a.completed_at[:10]) if a.completed_at else None,
+            ended_on=a.ended_on,
             outcome=redact_siblings(a.outcome, siblings),
         )
         for a in view.actions
@@ -222,6 +233,7 @@ def gather_bundle_content(
         exhibits=exhibits,
         chronology=chronology,
         actions=actions,
-        checklist=_redacted_checklist(check, siblings),
+        checklist=_redacted_checklist(check, siblings) if copy != "court" else [],
         attachments=attachments,
+        copy=copy,
     )

@@ -351,7 +351,10 @@ def render_bundle_pdf(content: BundleContent) -> tuple[bytes, int, list[str]]:
     story: list[Any] = []
     story += _cover(content, text, styles, frame_width)
     story += _index(toc, styles)
-    story += _checklist(content, text, styles, frame_width)
+    if content.statement is not None:
+        story += _statement(content, text, styles, frame_width)
+    if content.copy != "court":  # the LA's internal assessment: the legal team's copy only
+        story += _checklist(content, text, styles, frame_width)
     story += _family(content, text, styles, frame_width)
     story += _summary(content, text, styles, frame_width)
     story += _certificates(content, text, styles, frame_width)
@@ -488,7 +491,15 @@ def _cover(
         Paragraph(escape(text(f"{route.label} — {pupil.name}")), styles["subtitle"]),
         table,
     ]
-    if content.forced:
+    if content.copy == "court":
+        story.append(
+            Paragraph(
+                "Court copy: the evidence only (the local authority's internal readiness "
+                "checklist is in the legal team's copy).",
+                styles["ok"],
+            )
+        )
+    elif content.forced:
         missing = "; ".join(i.title for i in content.check.missing)
         story.append(
             Paragraph(
@@ -518,6 +529,36 @@ def _cover(
             styles["small"],
         )
     )
+    return story
+
+
+def _statement(
+    content: BundleContent, text: _Printable, styles: dict[str, Any], width: float
+) -> list[Any]:
+    """The draft witness statement (``referrals.statement``), as the s.9 form lays it out."""
+    from attendance_cli.referrals.statement import AUTHORITY, BLANK, DECLARATION, DRAFT_NOTE
+
+    statement = content.statement
+    assert statement is not None
+    story = _h1("Witness statement (draft)", styles)
+    story.append(_p(text.para(f"({AUTHORITY})"), styles["small"]))
+    story.append(_p(text.para(DRAFT_NOTE), styles["warning"]))
+    story.append(
+        _table(
+            [
+                [_p(text.para(k), styles["cell_bold"]), _p(text.para(v), styles["cell"])]
+                for k, v in statement.heading
+            ],
+            [0.3 * width, 0.7 * width],
+            header_rows=0,
+        )
+    )
+    story.append(_p(text.para(DECLARATION), styles["body"]))
+    story.append(_p(text.para(f"Signature: {BLANK}    Date: {BLANK}"), styles["body"]))
+    for number, paragraph in enumerate(statement.paragraphs, start=1):
+        for piece in _pieces(f"{number}. {paragraph}", LONG_ENTRY_PIECE):
+            story.append(_p(text.para(piece), styles["body"]))
+    story.append(_p(text.para(f"Signature: {BLANK}    Date: {BLANK}"), styles["body"]))
     return story
 
 
@@ -974,11 +1015,17 @@ def _chronology(
     )
     rows: list[list[Any]] = [["Date", "Event", "Details"]]
     for entry in content.chronology:
+        recorded = (entry.recorded_at or "")[:10]
+        late = (
+            f" (recorded {_iso_date(recorded)})"
+            if recorded and recorded != entry.date.isoformat()
+            else ""
+        )
         rows.append(
             [
                 _date(entry.date),
                 _p(escape(entry.type.replace("_", " ")), styles["cell"]),
-                text.cell(entry.summary, styles["cell"]),
+                text.cell(entry.summary + late, styles["cell"]),
             ]
         )
     if len(rows) == 1:

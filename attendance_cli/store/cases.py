@@ -46,6 +46,17 @@ def _models() -> Any:
     return models
 
 
+def _today(on: dt.date | None) -> dt.date:
+    """The day a casework row happened: given by the caller (``--on``), else today (local)."""
+    return on or dt.date.today()
+
+
+def _day(value: Any, stamp: Any) -> dt.date:
+    """A stored happened-on date; a row written without one (0007 backfills every row that
+    existed) falls back to the UTC date of when it was recorded."""
+    return to_date(value) or to_date(stamp) or dt.date.min
+
+
 # ------------------------------------------------------------------------------------ cases
 
 
@@ -57,6 +68,8 @@ class CaseState:
     opened_at: str
     closed_at: str | None
     outcome: str | None
+    opened_on: dt.date | None = None  # the day it was opened (its first event happened)
+    closed_on: dt.date | None = None
 
 
 def open_case_id(store: Store, pupil_id: int) -> int | None:
@@ -78,14 +91,27 @@ def latest_case_id(store: Store, pupil_id: int) -> int | None:
 
 
 _CASE_SQL = (
-    "SELECT c.id, p.upn, c.status, c.opened_at, c.closed_at, c.outcome FROM pupil_case c "
-    "JOIN pupil p ON p.id = c.pupil_id"
+    "SELECT c.id, p.upn, c.status, c.opened_at, c.closed_at, c.outcome, c.opened_on, "
+    "c.closed_on FROM pupil_case c JOIN pupil p ON p.id = c.pupil_id"
 )
+
+
+def _case(row: Sequence[Any]) -> CaseState:
+    return CaseState(
+        id=row[0],
+        upn=row[1],
+        status=row[2],
+        opened_at=row[3],
+        closed_at=row[4],
+        outcome=row[5],
+        opened_on=_day(row[6], row[3]),
+        closed_on=_day(row[7], row[4]) if row[4] or row[7] else None,
+    )
 
 
 def get_case(store: Store, case_id: int) -> CaseState | None:
     row = store.connection.execute(_CASE_SQL + " WHERE c.id = ?", (case_id,)).fetchone()
-    return CaseState(*row) if row else None
+    return _case(row) if row else None
 
 
 def last_case(store: Store, pupil_id: int) -> CaseState | None:
@@ -93,10 +119,10 @@ def last_case(store: Store, pupil_id: int) -> CaseState | None:
     row = store.connection.execute(
         _CASE_SQL + " WHERE c.pupil_id = ? ORDER BY c.id DESC LIMIT 1", (pupil_id,)
     ).fetchone()
-    return CaseState(*row) if row else None
+    return _case(row) if row else None
 
 
-def insert_case(store: Store, *, pupil_id: int, officer: str) -> int:
+def insert_case(store: Store, *, pupil_id: int, officer: str, on: dt.date | None = None) -> int:
     m = _models()
     return _insert(
         store,
@@ -105,18 +131,32 @@ def insert_case(store: Store, *, pupil_id: int, officer: str) -> int:
         status="open",
         opened_at=_now(),
         opened_by=officer,
+        opened_on=_today(on),
     )
 
 
-def set_case_closed(store: Store, *, case_id: int, outcome: str) -> None:
+def set_case_closed(store: Store, *, case_id: int, outcome: str, on: dt.date | None = None) -> None:
     from sqlalchemy import update
 
     table = _models().PupilCase.__table__
     store.execute(
         update(table)
         .where(table.c.id == case_id)
-        .values(status="closed", closed_at=_now(), outcome=outcome)
+        .values(status="closed", closed_at=_now(), closed_on=_today(on), outcome=outcome)
     )
+
+
+def set_case_opened_on(store: Store, *, case_id: int, on: dt.date) -> None:
+    from sqlalchemy import update
+
+    table = _models().PupilCase.__table__
+    store.execute(update(table).where(table.c.id == case_id).values(opened_on=on))
+
+
+def cases_of_pupil(store: Store, pupil_id: int) -> list[CaseState]:
+    """Every case of the pupil, oldest first."""
+    rows = store.connection.execute(_CASE_SQL + " WHERE c.pupil_id = ? ORDER BY c.id", (pupil_id,))
+    return [_case(r) for r in rows]
 
 
 def set_case_reopened(store: Store, *, case_id: int) -> None:
@@ -126,7 +166,7 @@ def set_case_reopened(store: Store, *, case_id: int) -> None:
     store.execute(
         update(table)
         .where(table.c.id == case_id)
-        .values(status="open", closed_at=None, outcome=None)
+        .values(status="open", closed_at=None, closed_on=None, outcome=None)
     )
 
 
@@ -151,12 +191,14 @@ class ActionRecord:
     completed_at: str | None
     officer: str
     penalty_notice_id: int | None = None  # the notice an action of kind "penalty notice" tracks
+    agreed_on: dt.date = dt.date.min  # the day it was agreed (its meeting's, or --on)
+    ended_on: dt.date | None = None  # the day it was done or cancelled
 
 
 _ACTION_SQL = (
     "SELECT a.id, p.upn, a.case_id, a.tier, a.kind, a.description, a.owner, a.agency, a.due, "
     "a.status, a.outcome, a.meeting_id, a.created_at, a.completed_at, a.officer, "
-    "a.penalty_notice_id FROM case_action a "
+    "a.penalty_notice_id, a.agreed_on, a.ended_on FROM case_action a "
     "JOIN pupil_case c ON c.id = a.case_id JOIN pupil p ON p.id = c.pupil_id"
 )
 
@@ -179,6 +221,8 @@ def _action(row: Sequence[Any]) -> ActionRecord:
         completed_at=row[13],
         officer=row[14],
         penalty_notice_id=row[15],
+        agreed_on=_day(row[16], row[12]),
+        ended_on=_day(row[17], row[13]) if row[13] or row[17] else None,
     )
 
 
@@ -211,6 +255,7 @@ def insert_action(
     due: dt.date | None,
     meeting_id: int | None,
     officer: str,
+    on: dt.date | None = None,
     penalty_notice_id: int | None = None,
 ) -> int:
     return _insert(
@@ -228,17 +273,20 @@ def insert_action(
         created_at=_now(),
         officer=officer,
         penalty_notice_id=penalty_notice_id,
+        agreed_on=_today(on),
     )
 
 
-def set_action_ended(store: Store, *, action_id: int, status: str, outcome: str) -> None:
+def set_action_ended(
+    store: Store, *, action_id: int, status: str, outcome: str, on: dt.date | None = None
+) -> None:
     from sqlalchemy import update
 
     table = _models().CaseAction.__table__
     store.execute(
         update(table)
         .where(table.c.id == action_id)
-        .values(status=status, outcome=outcome, completed_at=_now())
+        .values(status=status, outcome=outcome, completed_at=_now(), ended_on=_today(on))
     )
 
 
@@ -287,19 +335,34 @@ class LeadRecord:
     officer: str
     id: int = 0
     case_id: int = 0
+    set_on: dt.date | None = None  # the day they took the lead (--on); set_at: recorded
 
 
 _LEAD_SQL = (
-    "SELECT l.name, l.agency, l.role, l.contact, l.set_at, l.officer, l.id, l.case_id "
-    "FROM lead_practitioner l"
+    "SELECT l.name, l.agency, l.role, l.contact, l.set_at, l.officer, l.id, l.case_id, "
+    "l.set_on FROM lead_practitioner l"
 )
+
+
+def _lead(row: Sequence[Any]) -> LeadRecord:
+    return LeadRecord(
+        name=row[0],
+        agency=row[1],
+        role=row[2],
+        contact=row[3],
+        set_at=row[4],
+        officer=row[5],
+        id=row[6],
+        case_id=row[7],
+        set_on=_day(row[8], row[4]),
+    )
 
 
 def current_lead(store: Store, case_id: int) -> LeadRecord | None:
     row = store.connection.execute(
         _LEAD_SQL + " WHERE l.case_id = ? ORDER BY l.id DESC LIMIT 1", (case_id,)
     ).fetchone()
-    return LeadRecord(*row) if row else None
+    return _lead(row) if row else None
 
 
 def leads_of_pupil(store: Store, pupil_id: int) -> list[LeadRecord]:
@@ -308,7 +371,7 @@ def leads_of_pupil(store: Store, pupil_id: int) -> list[LeadRecord]:
         _LEAD_SQL + " JOIN pupil_case c ON c.id = l.case_id WHERE c.pupil_id = ? ORDER BY l.id",
         (pupil_id,),
     )
-    return [LeadRecord(*r) for r in rows]
+    return [_lead(r) for r in rows]
 
 
 def insert_lead(
@@ -320,6 +383,7 @@ def insert_lead(
     role: str | None,
     contact: str | None,
     officer: str,
+    on: dt.date | None = None,
 ) -> int:
     return _insert(
         store,
@@ -331,6 +395,7 @@ def insert_lead(
         contact=contact,
         set_at=_now(),
         officer=officer,
+        set_on=_today(on),
     )
 
 
@@ -340,9 +405,12 @@ class NoteRecord:
     text: str
     created_at: str
     officer: str
+    happened_on: dt.date = dt.date.min  # the day of what it records (--on)
 
 
-def insert_note(store: Store, *, case_id: int, text: str, officer: str) -> NoteRecord:
+def insert_note(
+    store: Store, *, case_id: int, text: str, officer: str, on: dt.date | None = None
+) -> NoteRecord:
     stamp = _now()
     note_id = _insert(
         store,
@@ -351,17 +419,18 @@ def insert_note(store: Store, *, case_id: int, text: str, officer: str) -> NoteR
         text=text,
         created_at=stamp,
         officer=officer,
+        happened_on=_today(on),
     )
-    return NoteRecord(note_id, text, timestamp_text(stamp) or "", officer)
+    return NoteRecord(note_id, text, timestamp_text(stamp) or "", officer, _today(on))
 
 
 def notes_of_pupil(store: Store, pupil_id: int) -> list[NoteRecord]:
     rows = store.connection.execute(
-        "SELECT n.id, n.text, n.created_at, n.officer FROM case_note n JOIN pupil_case c "
-        "ON c.id = n.case_id WHERE c.pupil_id = ? ORDER BY n.id",
+        "SELECT n.id, n.text, n.created_at, n.officer, n.happened_on FROM case_note n "
+        "JOIN pupil_case c ON c.id = n.case_id WHERE c.pupil_id = ? ORDER BY n.id",
         (pupil_id,),
     )
-    return [NoteRecord(*r) for r in rows]
+    return [NoteRecord(r[0], r[1], r[2], r[3], _day(r[4], r[2])) for r in rows]
 
 
 def note_exists(store: Store, *, case_id: int, text: str) -> bool:
@@ -389,6 +458,7 @@ class StoredDocument:
     description: str | None
     created_at: str
     officer: str
+    happened_on: dt.date = dt.date.min  # the day it was received or sent (--on)
 
 
 def insert_document(
@@ -402,6 +472,7 @@ def insert_document(
     document_date: dt.date | None,
     description: str | None,
     officer: str,
+    on: dt.date | None = None,
 ) -> StoredDocument:
     stamp = _now()
     document_id = _insert(
@@ -416,6 +487,7 @@ def insert_document(
         description=description,
         created_at=stamp,
         officer=officer,
+        happened_on=_today(on),
     )
     return StoredDocument(
         document_id,
@@ -427,18 +499,22 @@ def insert_document(
         description,
         timestamp_text(stamp) or "",
         officer,
+        _today(on),
     )
 
 
 def documents_of_pupil(store: Store, pupil_id: int) -> list[StoredDocument]:
     rows = store.connection.execute(
         "SELECT d.id, d.kind, d.file_name, d.sha256, d.bytes, d.document_date, d.description, "
-        "d.created_at, d.officer FROM case_document d JOIN pupil_case c ON c.id = d.case_id "
-        "WHERE c.pupil_id = ? ORDER BY d.id",
+        "d.created_at, d.officer, d.happened_on FROM case_document d "
+        "JOIN pupil_case c ON c.id = d.case_id WHERE c.pupil_id = ? ORDER BY d.id",
         (pupil_id,),
     )
     return [
-        StoredDocument(r[0], r[1], r[2], r[3], r[4], to_date(r[5]), r[6], r[7], r[8]) for r in rows
+        StoredDocument(
+            r[0], r[1], r[2], r[3], r[4], to_date(r[5]), r[6], r[7], r[8], _day(r[9], r[7])
+        )
+        for r in rows
     ]
 
 
@@ -577,7 +653,7 @@ def _leads_and_dues(
             f"WHERE case_id IN ({marks}) GROUP BY case_id)",
             list(part),
         ):
-            lead = LeadRecord(*row)
+            lead = _lead(row)
             leads[lead.case_id] = lead
         for case_id, due in conn.execute(
             f"SELECT case_id, due FROM case_action WHERE status = 'agreed' "

@@ -2,7 +2,8 @@
 
 ``record_tsm`` creates the meeting and, from a TSM pack workbook filled in during the meeting
 (``tsm.workbook``: the **Actions** sheet), records in ONE transaction every agreed action, lead
-practitioner and barriers note. Each Actions row is read as:
+practitioner and barriers note, each dated by the meeting (the day it was agreed; when att
+recorded it is kept beside it). Each Actions row is read as:
 
 * all of Barriers, Agreed action, Action kind, Owner, Lead practitioner, Agency and Review date
   blank: nothing was agreed for that pupil; the row is skipped;
@@ -444,13 +445,16 @@ def _record_row(
     if not (new_note or new_lead or new_action):
         result.rows_already_recorded.append(row.row)
         return
-    case_id = case.ensure_open_case(store, pupil, officer)
+    # everything agreed in the meeting happened on the meeting's date
+    case_id = case.ensure_open_case(store, pupil, officer, on=date)
     result.cases_opened += 0 if open_id is not None else 1
     if new_note and note is not None:
-        notes.insert_note(store, case_id, note, officer, pupil.upn)
+        notes.insert_note(store, case_id, note, officer, pupil.upn, on=date)
         result.notes_added += 1
     if new_lead and row.lead and row.agency:
-        leads.insert_lead(store, case_id, row.lead, row.agency, None, None, officer, pupil.upn)
+        leads.insert_lead(
+            store, case_id, row.lead, row.agency, None, None, officer, pupil.upn, on=date
+        )
         result.leads_set += 1
     if new_action and row.action and row.kind:
         action_id = actions.insert_action(
@@ -464,6 +468,7 @@ def _record_row(
             result.meeting_id,
             officer,
             pupil.upn,
+            on=date,
         )
         result.action_ids.append(action_id)
         result.actions_recorded += 1

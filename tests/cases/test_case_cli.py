@@ -73,6 +73,8 @@ def test_add_action_scripted(sample_db: Path) -> None:
         "created_at": data["created_at"],
         "completed_at": None,
         "officer": "Kim",
+        "agreed_on": dt.date.today().isoformat(),
+        "ended_on": None,
     }
     audit = ok_json("audit", UPN)
     assert [(e["action"], e["officer"]) for e in audit] == [
@@ -201,7 +203,7 @@ def test_note_attach_documents_show(sample_db: Path, tmp_path: Path) -> None:
     assert [d["sha256"] for d in listed] == [attached["sha256"]]
     csv_out = runner.invoke(app, ["case", "documents", UPN, "--format", "csv"])
     assert csv_out.stdout.splitlines()[0] == (
-        "id,kind,file_name,date,description,sha256,bytes,created_at,officer,stored_path"
+        "id,kind,file_name,date,description,sha256,bytes,created_at,officer,stored_path,happened_on"
     )
     shown = ok_json("case", "show", UPN)
     assert {

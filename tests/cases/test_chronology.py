@@ -135,7 +135,8 @@ def test_action_impact_skips_the_action_week_and_half_term(
     }
     assert impact["change_points"] == -31.7
     types = [e["type"] for e in data["chronology"] if e["date"] == dt.date(2025, 10, 15)]
-    assert types == ["meeting", "action_agreed"]
+    # the action opened the case: on the meeting's day, not the day it was typed in
+    assert types == ["case_opened", "meeting", "action_agreed"]
 
 
 def test_impact_of_an_action_after_the_last_marks(conn: sqlite3.Connection, tmp_path: Path) -> None:

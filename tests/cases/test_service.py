@@ -123,7 +123,10 @@ def test_close_and_reopen(sample_conn: sqlite3.Connection) -> None:
     with pytest.raises(RefusedError):
         case.reopen_case(sample_conn, upn=UPN, officer=OFFICER)
     assert _actions(sample_conn) == ["open_case", "add_note", "close_case", "reopen_case"]
-    assert list_audit(sample_conn)[-1].detail == {"previous_outcome": "Attendance back above 95%"}
+    assert list_audit(sample_conn)[-1].detail == {
+        "previous_outcome": "Attendance back above 95%",
+        "happened_on": dt.date.today().isoformat(),
+    }
 
 
 def test_attach_document_copies_by_hash_privately(

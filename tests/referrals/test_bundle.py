@@ -35,7 +35,8 @@ from tests.referrals.builders import HARVEY, OFFICER, build_case
 TODAY = dt.date(2025, 11, 20)
 ELIZA = "K899200417003"  # one session with no mark yet ('-', Fri 14 Nov 2025 PM)
 CALLUM = "U899200515001"  # stepfather Dean Pryce without parental responsibility
-SECTIONS = [
+SECTIONS = [  # of a prosecution bundle, the legal team's copy
+    "Witness statement (draft)",
     "Readiness checklist",
     "Pupil and family",
     "Attendance summary",
@@ -147,7 +148,8 @@ def test_verify_intact_and_a_changed_byte(
 ) -> None:
     _, out = bundle
     intact = verify_referral_bundle(out, conn=sample_conn)
-    assert intact.ok and intact.files_checked == 6 and intact.recorded_export is not None
+    # 4 files, the witness statement (a prosecution) and 2 attachments
+    assert intact.ok and intact.files_checked == 7 and intact.recorded_export is not None
     assert intact.recorded_export["zip_identical"] is True
 
     # one byte of a stored (uncompressed) member flipped in the zip file itself

@@ -116,6 +116,11 @@ def test_round_trip(sample_db: Path, tmp_path: Path) -> None:
     assert action["meeting_id"] == data["meeting_id"] and action["agreed_on"] == MEETING
     assert action["impact"]["before"]["weeks"] == 4
     assert shown["notes"][0]["text"] == f"Barriers (TSM {MEETING}): Anxiety; young carer"
+    # everything agreed in the meeting is dated by the meeting, not by the day it was typed in
+    assert shown["opened_on"] == MEETING and shown["notes"][0]["on"] == MEETING
+    assert [x["set_on"] for x in shown["lead_history"]] == [MEETING]
+    opened = [e for e in shown["chronology"] if e["type"] == "case_opened"]
+    assert [e["date"] for e in opened] == [MEETING] and opened[0]["recorded_at"].endswith("Z")
     assert [m["attendees"] for m in shown["meetings"]] == [["Head of Year"]]
     second_case = json.loads(
         runner.invoke(app, ["case", "show", second, "--format", "json"]).stdout
