@@ -168,3 +168,30 @@ def set_notice_paid(store: Store, *, notice_id: int, paid: dt.date, amount_pence
 
 def set_notice_withdrawn(store: Store, *, notice_id: int, withdrawn: dt.date, reason: str) -> None:
     _update(store, notice_id, withdrawn=withdrawn, withdrawn_reason=reason)
+
+
+@dataclass(frozen=True, slots=True)
+class ImproveLetter:
+    """A notice to improve made from the ``notice-to-improve`` letter template."""
+
+    id: int
+    letter_date: dt.date
+    addressee: str
+
+
+NOTICE_TO_IMPROVE_TEMPLATE = "notice-to-improve"
+
+
+def notices_to_improve(store: Store, pupil_id: int) -> list[ImproveLetter]:
+    """The pupil's notices to improve made as letters (``att letter make``), oldest first."""
+    from sqlalchemy import select
+
+    from attendance_cli.db.models import Letter
+
+    table = Letter.__table__  # type: ignore[attr-defined]
+    rows = store.execute(
+        select(table.c.id, table.c.letter_date, table.c.addressee)
+        .where(table.c.pupil_id == pupil_id, table.c.template == NOTICE_TO_IMPROVE_TEMPLATE)
+        .order_by(table.c.letter_date, table.c.id)
+    )
+    return [ImproveLetter(r.id, r.letter_date, r.addressee) for r in rows]
