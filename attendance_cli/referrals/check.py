@@ -72,8 +72,8 @@ from typing import TYPE_CHECKING
 from attendance_cli.analysis.dataset import Period
 from attendance_cli.cases import kinds
 from attendance_cli.cases.actions import ActionRecord
-from attendance_cli.errors import UsageError
 from attendance_cli.codes import Category
+from attendance_cli.errors import UsageError
 from attendance_cli.referrals.evidence import (
     HOLIDAY_CODE,
     ILLNESS_CODE,
@@ -637,9 +637,7 @@ def _social_care(case_file: CaseFile, route: Route) -> CheckItem:
         else "the LA must consult them before applying for an ESO"
     )
     if evidence:
-        return _item(
-            "social_care", MET, f"Children's social care involved ({reason}).", evidence
-        )
+        return _item("social_care", MET, f"Children's social care involved ({reason}).", evidence)
     return _item(
         "social_care",
         MISSING,
@@ -682,9 +680,13 @@ def _notice_to_improve(
         ends = day + dt.timedelta(weeks=weeks)
         possible = attended = unauthorised = 0
         for enrolment in case_file.enrolments:
-            f = count_sessions(
-                marks=enrolment.marks, start=day, end=min(ends, today) - dt.timedelta(days=1)
-            ) if min(ends, today) > day else None
+            f = (
+                count_sessions(
+                    marks=enrolment.marks, start=day, end=min(ends, today) - dt.timedelta(days=1)
+                )
+                if min(ends, today) > day
+                else None
+            )
             if f is not None:
                 possible += f.possible
                 attended += f.attended
