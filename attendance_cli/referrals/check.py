@@ -285,8 +285,8 @@ def _na(key: str, detail: str = _NOT_FOR_ROUTE) -> CheckItem:
 def _holiday(key: str) -> CheckItem:
     return _na(
         key,
-        "All unauthorised absence in the period is term-time holiday (G): support first does "
-        "not apply to a penalty notice for holiday.",
+        "Every session the notice is for (the window that met the threshold) is term-time "
+        "holiday (G): support first does not apply to a penalty notice for holiday.",
     )
 
 
@@ -381,29 +381,32 @@ def _penalty_threshold(case_file: CaseFile) -> CheckItem:
 def _notice_limit(case_file: CaseFile, today: dt.date) -> CheckItem:
     """No third notice within 3 years: the penalty module's rules (``cases.penalty``) applied to
     a notice issued today to each parent who has had one."""
-    from attendance_cli.cases.penalty_rules import NoticeHistory, assess_notice, parent_key
+    from attendance_cli.cases.penalty import describe_status
+    from attendance_cli.cases.penalty_rules import (
+        EXCLUSION,
+        NoticeHistory,
+        assess_notice,
+        parent_key,
+    )
 
     by_parent: dict[str, list[PenaltyNoticeRecord]] = {}
     evidence = []
     for notice in case_file.view.penalty_notices:
         issued = notice.issued
         counts = notice.counts_towards_limit
-        state = (
-            f"withdrawn {notice.withdrawn.isoformat()}"
-            if notice.withdrawn
-            else (f"paid {notice.paid.isoformat()}" if notice.paid else notice.status)
-        )
+        what = "Exclusion notice" if notice.kind == EXCLUSION else "Notice"
         evidence.append(
             Evidence(
                 "notice",
-                f"Notice {notice.id} to {notice.parent_name}, issued {issued.isoformat()}, "
-                f"£{notice.amount_pence / 100:.0f}, {state}"
+                f"{what} {notice.id} to {notice.parent_name}, issued {issued.isoformat()}: "
+                f"{describe_status(notice)}"
                 + ("" if counts else " (does not count towards the limit)"),
                 issued,
                 notice.id,
             )
         )
-        by_parent.setdefault(parent_key(notice.parent_name), []).append(notice)
+        if notice.kind != EXCLUSION:
+            by_parent.setdefault(parent_key(notice.parent_name), []).append(notice)
     at_limit, second = [], []
     for notices in by_parent.values():
         name = notices[-1].parent_name

@@ -67,6 +67,7 @@ class BundleAction:
     status: str
     ended_on: dt.date | None
     outcome: str | None
+    due: dt.date | None = None  # a penalty notice's: the last day to pay (from receipt)
 
 
 @dataclass
@@ -205,6 +206,7 @@ def gather_bundle_content(
             status=a.status,
             ended_on=dt.date.fromisoformat(a.completed_at[:10]) if a.completed_at else None,
             outcome=redact_siblings(a.outcome, siblings),
+            due=a.due,
         )
         for a in view.actions
     ]
