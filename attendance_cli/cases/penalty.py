@@ -238,8 +238,19 @@ def describe_check(check: NoticeCheck) -> str:
         )
     rates = Rates(check.reduced_amount_pence, check.full_amount_pence)
     terms = payment_terms(rates, check.on, say_flat=True)
-    which = {1: "first", 2: "second"}.get(check.notice_number or 0, "pre-framework")
-    return f"Yes: a {which} notice to {check.parent_name} for {check.upn} on {when}: {terms}."
+    which = {1: "a first", 2: "a second"}.get(check.notice_number or 0, "a pre-framework")
+    if check.kind == EXCLUSION:
+        which = "an exclusion"
+    sessions = ""
+    if check.sessions and check.offence_from and check.offence_to:
+        sessions = (
+            f" It would be for {check.sessions} sessions from {check.offence_from:%d/%m/%Y} to "
+            f"{check.offence_to:%d/%m/%Y}."
+        )
+    return (
+        f"Yes: {which} notice to {check.parent_name} for {check.upn} on {when}: {terms}."
+        + sessions
+    )
 
 
 def _history(row: StoredNotice) -> NoticeHistory:
@@ -996,10 +1007,12 @@ def _refuse_renumbering(db: Database, row: StoredNotice, withdrawn: dt.date) -> 
     """A withdrawal dated before a later notice to the same parent was issued would rewrite
     that notice's number and rate (it was issued, and charged, while this one was live)."""
     store = Store.of(db)
+    if row.kind == EXCLUSION:
+        return  # exclusion notices are not numbered
     same = [
         r
         for r in _notice_rows(store, pupil_id=row.pupil_id)
-        if parent_key(r.parent_name) == parent_key(row.parent_name)
+        if parent_key(r.parent_name) == parent_key(row.parent_name) and r.kind != EXCLUSION
     ]
     before = number_notices([_history(r) for r in same])
     after = number_notices(

@@ -572,6 +572,7 @@ def test_cli_check_exits_8_when_the_answer_is_no(conn: sqlite3.Connection, tmp_p
     yes = runner.invoke(app, [*base, "10/04/2026", "--on", "20/04/2026"])
     assert yes.exit_code == 0, yes.output
     assert yes.stdout.startswith("Yes: a first notice to Jo Smith")
+    assert "for 10 sessions from 06/04/2026 to 10/04/2026" in yes.stdout
     # Mon 30 Mar - Fri 10 Apr: 10 G, but the period starts before 31 March... all the G are on
     # or after 6 Apr, so the only problem is none; a period with no unauthorised sessions fails
     no = runner.invoke(
