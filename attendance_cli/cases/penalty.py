@@ -248,8 +248,7 @@ def describe_check(check: NoticeCheck) -> str:
             f"{check.offence_to:%d/%m/%Y}."
         )
     return (
-        f"Yes: {which} notice to {check.parent_name} for {check.upn} on {when}: {terms}."
-        + sessions
+        f"Yes: {which} notice to {check.parent_name} for {check.upn} on {when}: {terms}." + sessions
     )
 
 
