@@ -73,7 +73,8 @@ ParentOption = Annotated[
 ContactOption = Annotated[
     int | None,
     typer.Option(
-        "--contact", help="The recorded parent by contact id (att pupil show lists them)."
+        "--contact",
+        help="The recorded parent by contact id (leave out --parent and --contact to list them).",
     ),
 ]
 NewParentOption = Annotated[
