@@ -594,3 +594,31 @@ def test_cli_check_exits_8_when_the_answer_is_no(conn: sqlite3.Connection, tmp_p
         10,
     )
     assert get_penalty_notice(conn, notice["id"]).contact_id == 1
+
+
+def test_withdrawing_an_exclusion_notice_renumbers_nothing(
+    conn: sqlite3.Connection, tmp_path: Path
+) -> None:
+    # week 5 Mon E (30 Mar), weeks 6-7 G: an exclusion notice first, then two attendance ones
+    _pupil(conn, tmp_path, WEEK * 4 + "EE" + "/" * 8 + "G" * 20, dob="2015-01-10")
+    exclusion = _add(
+        conn,
+        D(2026, 4, 1),
+        kind="exclusion",
+        offence_from=D(2026, 3, 30),
+        offence_to=D(2026, 3, 30),
+    ).notice
+    first = _add(conn, D(2026, 4, 20), offence_from=D(2026, 4, 6), offence_to=D(2026, 4, 10))
+    second = _add(conn, D(2026, 4, 21), offence_from=D(2026, 4, 13), offence_to=D(2026, 4, 17))
+    assert (first.notice.notice_number, second.notice.notice_number) == (1, 2)
+    withdrawn = withdraw_penalty_notice(
+        conn,
+        notice_id=exclusion.id,
+        withdrawn=D(2026, 4, 2),
+        ground="not-issued",
+        reason="the exclusion had been lifted",
+        officer=OFFICER,
+        today=LATER,
+    ).notice
+    assert withdrawn.status == "withdrawn"
+    assert get_penalty_notice(conn, second.notice.id).notice_number == 2
