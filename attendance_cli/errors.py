@@ -14,13 +14,15 @@ from dataclasses import dataclass
 class ExitCode(enum.IntEnum):
     OK = 0
     INTERNAL = 1
-    CHECK_FAILED = 1  # a check that did not pass (att audit verify, att referral check/verify)
     USAGE = 2
     INVALID_INPUT = 3
     NOT_FOUND = 4
     REFUSED = 5
     DATABASE = 6
     FILE = 7  # a file or folder could not be read or written (permission, disk full, missing)
+    # A check that ran and did not pass (att penalty check, att referral check/verify, att audit
+    # verify): its own code, so a script tells "the answer is no" from a crash (1).
+    CHECK_FAILED = 8
     INTERRUPTED = 130
 
 

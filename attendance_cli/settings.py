@@ -28,8 +28,12 @@ request_decision_days = 10               # days the LA takes to decide a school'
 
 [letters]
 templates = "~/Documents/att-letters"   # .docx files here replace built-in templates by name
-improvement_weeks = 4                    # a notice to improve's improvement period
+improvement_weeks = 4                    # a notice to improve's improvement period: 3 to 6
 ```
+
+``improvement_weeks`` is the one setting for a notice to improve's improvement period, read by
+the letters (the notice's dates) and by the penalty-notice readiness check (has it elapsed?):
+the national framework lets the LA set it between 3 and 6 weeks (``improvement_weeks``).
 """
 
 from __future__ import annotations
@@ -115,3 +119,27 @@ def load_settings(path: Path | None = None) -> Settings:
             )
         tables[name] = value
     return Settings(path, True, tables)
+
+
+IMPROVEMENT_WEEKS_DEFAULT = 4
+IMPROVEMENT_WEEKS_RANGE = (3, 6)  # the national framework: an improvement period of 3 to 6 weeks
+
+
+def check_improvement_weeks(weeks: int, *, source: str) -> int:
+    """``weeks`` if it is an improvement period the framework allows (3 to 6), else an error
+    naming where it came from (the settings file, or an option)."""
+    low, high = IMPROVEMENT_WEEKS_RANGE
+    if not low <= weeks <= high:
+        raise InvalidInputError(
+            f"An improvement period of {weeks} weeks is outside the national framework's "
+            f"{low} to {high} weeks ({source})",
+            hint=f"Set [letters] improvement_weeks to a whole number from {low} to {high}.",
+        )
+    return weeks
+
+
+def improvement_weeks(settings: Settings) -> int:
+    """A notice to improve's improvement period: ``[letters] improvement_weeks``, 4 when not
+    set, validated (3 to 6)."""
+    weeks = settings.integer("letters", "improvement_weeks", IMPROVEMENT_WEEKS_DEFAULT)
+    return check_improvement_weeks(weeks, source=f"letters.improvement_weeks in {settings.path}")

@@ -56,11 +56,16 @@ from typing import TYPE_CHECKING
 from attendance_cli.cases.actions import end_action, insert_action
 from attendance_cli.cases.audit import record_audit
 from attendance_cli.cases.case import ensure_open_case, find_pupil, open_case
+from attendance_cli.cases.penalty_checks import choose_parent, offence_sessions, reused_sessions
 from attendance_cli.cases.penalty_rules import (
     ACTION_KIND,
+    ATTENDANCE,
+    EXCLUSION,
     FULL_PENCE,
+    KINDS,
     MAX_NOTICES_IN_WINDOW,
     STATUSES,
+    WITHDRAWAL_GROUNDS,
     Assessment,
     NoticeHistory,
     Rates,
@@ -73,6 +78,7 @@ from attendance_cli.cases.penalty_rules import (
     default_amount_note,
     framework_warnings,
     in_framework,
+    notice_reason,
     number_notices,
     parent_key,
     pay_by,
@@ -83,8 +89,8 @@ from attendance_cli.cases.penalty_rules import (
     rates_for,
     reduced_rate_until,
     third_notice_refusal,
-    tidy_parent_name,
 )
+from attendance_cli.cases.served import ServiceMethod, received_on
 from attendance_cli.errors import InvalidInputError, NotFoundError, RefusedError, UsageError
 from attendance_cli.store import LOCK_PENALTY_NOTICES, writing
 from attendance_cli.store import cases as stored_cases
@@ -94,7 +100,6 @@ from attendance_cli.store.penalties import StoredNotice
 
 if TYPE_CHECKING:
     from attendance_cli.store.database import Database
-    from attendance_cli.store.registers import Pupil
 
 # ------------------------------------------------------------------------- the rules (pure)
 
@@ -128,6 +133,24 @@ class PenaltyNoticeRecord:
     case_id: int | None
     created_at: str
     officer: str
+    # 0006_penalty_framework: the record SI 2007/1867 regs. 19-21 require
+    kind: str = "attendance"  # attendance (EA 1996 s.444A), exclusion (EIA 2006 s.105)
+    reason: str | None = None  # holiday, unauthorised, lateness, exclusion (the DfE's reasons)
+    contact_id: int | None = None  # the recorded parent; None: not on record
+    service_method: str | None = None  # hand, post; None: not recorded
+    served_on: dt.date | None = None  # handed over or posted
+    received_on: dt.date | None = None  # when the parent is taken to have received it
+    periods_from: str = "issue"  # "receipt", or "issue" when service is not recorded
+    offence_from: dt.date | None = None
+    offence_to: dt.date | None = None
+    sessions: list[dict[str, object]] = field(default_factory=list)  # date, session, mark
+    payments: list[dict[str, object]] = field(default_factory=list)  # id, paid_on, amount_pence
+    paid_so_far_pence: int = 0
+    force_reason: str | None = None
+    withdrawn_ground: str | None = None
+    prosecuted_on: dt.date | None = None
+    prosecution_outcome: str | None = None
+    prosecution_outcome_on: dt.date | None = None
 
 
 @dataclass
@@ -154,6 +177,15 @@ class NoticeCheck:
     possible_from: dt.date | None
     counted_notice_ids: list[int]
     warnings: list[str] = field(default_factory=list)
+    kind: str = "attendance"
+    contact_id: int | None = None
+    offence_from: dt.date | None = None
+    offence_to: dt.date | None = None
+    sessions: int = 0  # how many sessions the notice would be for
+    threshold_count: int | None = None  # most of them within 10 school weeks
+    school_age_from: dt.date | None = None
+    problems: list[str] = field(default_factory=list)  # failed checks: the answer is no
+    passed: bool = True  # allowed by the limit and no problems: ``att penalty check`` exits 0
 
 
 def describe_status(notice: PenaltyNoticeRecord) -> str:
@@ -164,22 +196,39 @@ def describe_status(notice: PenaltyNoticeRecord) -> str:
     if notice.status == "withdrawn":
         assert notice.withdrawn is not None
         return f"withdrawn {notice.withdrawn:%d/%m/%Y}: {notice.withdrawn_reason}"
+    so_far = f"; {pounds(notice.paid_so_far_pence)} paid so far" if notice.paid_so_far_pence else ""
     if notice.status == "overdue":
+        if notice.prosecuted_on is not None:
+            outcome = (
+                f", {notice.prosecution_outcome} {notice.prosecution_outcome_on:%d/%m/%Y}"
+                if notice.prosecution_outcome and notice.prosecution_outcome_on
+                else ""
+            )
+            return (
+                f"{pounds(notice.full_amount_pence)} unpaid after {notice.pay_by:%d/%m/%Y}; "
+                f"prosecuted {notice.prosecuted_on:%d/%m/%Y}{outcome}{so_far}"
+            )
         return (
             f"{pounds(notice.full_amount_pence)} unpaid after {notice.pay_by:%d/%m/%Y}: "
-            "prosecute or withdraw"
+            f"prosecute or withdraw{so_far}"
         )
     if notice.reduced_amount_pence is not None:
         return (
             f"{pounds(notice.reduced_amount_pence)} by {notice.reduced_rate_until:%d/%m}, "
-            f"{pounds(notice.full_amount_pence)} by {notice.pay_by:%d/%m/%Y}"
+            f"{pounds(notice.full_amount_pence)} by {notice.pay_by:%d/%m/%Y}{so_far}"
         )
-    return f"{pounds(notice.full_amount_pence)} by {notice.pay_by:%d/%m/%Y}"
+    return f"{pounds(notice.full_amount_pence)} by {notice.pay_by:%d/%m/%Y}{so_far}"
 
 
 def describe_check(check: NoticeCheck) -> str:
     """The answer of ``att penalty check`` in a sentence."""
     when = check.on.isoformat()
+    if check.allowed and check.problems:
+        return (
+            f"No: a notice to {check.parent_name} for {check.upn} on {when} fails the checks: "
+            + "; ".join(check.problems)
+            + "."
+        )
     if not check.allowed:
         assert check.possible_from is not None
         return (
@@ -189,8 +238,18 @@ def describe_check(check: NoticeCheck) -> str:
         )
     rates = Rates(check.reduced_amount_pence, check.full_amount_pence)
     terms = payment_terms(rates, check.on, say_flat=True)
-    which = {1: "first", 2: "second"}.get(check.notice_number or 0, "pre-framework")
-    return f"Yes: a {which} notice to {check.parent_name} for {check.upn} on {when}: {terms}."
+    which = {1: "a first", 2: "a second"}.get(check.notice_number or 0, "a pre-framework")
+    if check.kind == EXCLUSION:
+        which = "an exclusion"
+    sessions = ""
+    if check.sessions and check.offence_from and check.offence_to:
+        sessions = (
+            f" It would be for {check.sessions} sessions from {check.offence_from:%d/%m/%Y} to "
+            f"{check.offence_to:%d/%m/%Y}."
+        )
+    return (
+        f"Yes: {which} notice to {check.parent_name} for {check.upn} on {when}: {terms}." + sessions
+    )
 
 
 def _history(row: StoredNotice) -> NoticeHistory:
@@ -204,10 +263,14 @@ def _notice_rows(
 
 
 def _numbers(rows: Sequence[StoredNotice]) -> dict[int, int | None]:
+    """Each notice's number among the notices to its parent for its child; an exclusion
+    notice has none (it does not count towards the limit)."""
     groups: dict[tuple[int, str], list[NoticeHistory]] = {}
+    numbers: dict[int, int | None] = {r.id: None for r in rows if r.kind == EXCLUSION}
     for row in rows:
+        if row.kind == EXCLUSION:
+            continue
         groups.setdefault((row.pupil_id, parent_key(row.parent_name)), []).append(_history(row))
-    numbers: dict[int, int | None] = {}
     for group in groups.values():
         numbers.update(number_notices(group))
     return numbers
@@ -232,22 +295,40 @@ def _schools_at_issue(
     return result
 
 
+def periods_start(row: StoredNotice) -> dt.date:
+    """The day the payment periods begin with: the day of receipt (``cases.served``), else the
+    issue date for a notice whose service is not recorded."""
+    return row.received_on or row.issued
+
+
+def notice_rates(row: StoredNotice, number: int | None) -> Rates:
+    """An exclusion notice is charged as a first notice (it is never a second)."""
+    return rates_for(row.issued, 1 if row.kind == EXCLUSION else number)
+
+
 def _status(row: StoredNotice, today: dt.date) -> str:
     if row.withdrawn is not None:
         return "withdrawn"
     if row.paid is not None:
         return "paid"
-    return "overdue" if today > pay_by(row.issued) else "outstanding"
+    return "overdue" if today > pay_by(periods_start(row)) else "outstanding"
 
 
 def _record(
-    row: StoredNotice, number: int | None, schools: list[tuple[str, str]], today: dt.date
+    row: StoredNotice,
+    number: int | None,
+    schools: list[tuple[str, str]],
+    today: dt.date,
+    sessions: Sequence[stored.NoticeSession] = (),
+    paid: Sequence[stored.Payment] = (),
 ) -> PenaltyNoticeRecord:
-    rates = rates_for(row.issued, number)
+    rates = notice_rates(row, number)
+    start = periods_start(row)
     status = _status(row, today)
+    so_far = sum(p.amount_pence for p in paid) if row.paid is None else 0
     due: int | None = None
     if status in ("outstanding", "overdue"):
-        due = payment_amount(rates, row.issued, today)
+        due = max(payment_amount(rates, start, today) - so_far, 0)
     return PenaltyNoticeRecord(
         id=row.id,
         upn=row.upn,
@@ -258,14 +339,14 @@ def _record(
         parent_name=row.parent_name,
         issued=row.issued,
         notice_number=number,
-        counts_towards_limit=counts_at(_history(row), today),
+        counts_towards_limit=row.kind != EXCLUSION and counts_at(_history(row), today),
         framework=in_framework(row.issued),
         amount_pence=row.amount_pence,
         amount_due_pence=due,
         reduced_amount_pence=rates.reduced_pence,
         full_amount_pence=rates.full_pence,
-        reduced_rate_until=None if rates.reduced_pence is None else reduced_rate_until(row.issued),
-        pay_by=pay_by(row.issued),
+        reduced_rate_until=None if rates.reduced_pence is None else reduced_rate_until(start),
+        pay_by=pay_by(start),
         status=status,
         paid=row.paid,
         withdrawn=row.withdrawn,
@@ -273,7 +354,38 @@ def _record(
         case_id=row.case_id,
         created_at=row.created_at,
         officer=row.officer,
+        kind=row.kind,
+        reason=row.reason,
+        contact_id=row.contact_id,
+        service_method=row.service_method,
+        served_on=row.served_on,
+        received_on=row.received_on,
+        periods_from="receipt" if row.received_on is not None else "issue",
+        offence_from=row.offence_from,
+        offence_to=row.offence_to,
+        sessions=[{"date": x.session_date, "session": x.session, "mark": x.mark} for x in sessions],
+        payments=[{"id": p.id, "paid_on": p.paid_on, "amount_pence": p.amount_pence} for p in paid],
+        paid_so_far_pence=so_far,
+        force_reason=row.force_reason,
+        withdrawn_ground=row.withdrawn_ground,
+        prosecuted_on=row.prosecuted_on,
+        prosecution_outcome=row.prosecution_outcome,
+        prosecution_outcome_on=row.prosecution_outcome_on,
     )
+
+
+def _records(
+    db: Database, rows: Sequence[StoredNotice], numbers: dict[int, int | None], today: dt.date
+) -> list[PenaltyNoticeRecord]:
+    store = Store.of(db)
+    ids = [r.id for r in rows]
+    schools = _schools_at_issue(store, rows)
+    sessions = stored.notice_sessions(store, ids) if ids else {}
+    paid = stored.payments(store, ids) if ids else {}
+    return [
+        _record(r, numbers[r.id], schools[r.id], today, sessions.get(r.id, ()), paid.get(r.id, ()))
+        for r in rows
+    ]
 
 
 def get_penalty_notice(
@@ -288,12 +400,7 @@ def get_penalty_notice(
         )
     rows = _notice_rows(store, pupil_id=found[0].pupil_id)
     row = next(r for r in rows if r.id == notice_id)
-    return _record(
-        row,
-        _numbers(rows)[notice_id],
-        _schools_at_issue(store, [row])[notice_id],
-        today or dt.date.today(),
-    )
+    return _records(store, [row], _numbers(rows), today or dt.date.today())[0]
 
 
 def list_penalty_notices(
@@ -323,9 +430,7 @@ def list_penalty_notices(
         if upn is not None
         else _notice_rows(store)
     )
-    numbers = _numbers(rows)
-    schools = _schools_at_issue(store, rows)
-    records = [_record(r, numbers[r.id], schools[r.id], today) for r in rows]
+    records = _records(store, rows, _numbers(rows), today)
     return [
         r
         for r in records
@@ -336,38 +441,24 @@ def list_penalty_notices(
 # ---------------------------------------------------------------------------------- checks
 
 
-def _contact_warning(db: Database, pupil: Pupil, name: str) -> str | None:
-    contacts = stored.parent_contacts(Store.of(db), pupil.id)
-    if not contacts:
-        return (
-            f"No parents or carers are recorded for {pupil.upn}, so {name!r} could not be "
-            "checked (import a roster with Parent columns)."
-        )
-    if any(parent_key(c.name) == parent_key(name) for c in contacts):
-        return None
-    known = "; ".join(
-        f"{c.name} ({c.relationship})" if c.relationship else c.name for c in contacts
-    )
-    return (
-        f"{name!r} is not among the parents and carers recorded for {pupil.upn}: {known}. "
-        "Check the spelling: notices are counted per parent by name."
-    )
-
-
 def _assess_for_new(
-    rows: Sequence[StoredNotice], *, name: str, issued: dt.date, upn: str
+    rows: Sequence[StoredNotice], *, name: str, issued: dt.date, upn: str, kind: str
 ) -> tuple[Assessment, list[str]]:
-    """The framework for a new notice given the pupil's notices (refusals raised)."""
+    """The framework for a new notice given the pupil's notices (refusals raised). An
+    exclusion notice is outside the limit: always allowed, charged as a first notice."""
     key = parent_key(name)
     same = [r for r in rows if parent_key(r.parent_name) == key]
     for r in same:
-        if r.issued == issued and r.withdrawn is None:
+        if r.issued == issued and r.withdrawn is None and r.kind == kind:
             raise RefusedError(
                 f"Notice {r.id} to {r.parent_name} for {upn} issued on {issued.isoformat()} is "
                 "already recorded",
                 hint="`att penalty list --upn UPN` shows it; record payment or withdrawal with "
                 "`att penalty update ID`.",
             )
+    if kind == EXCLUSION:
+        return Assessment(issued, True, None, rates_for(issued, 1), (), None, ()), []
+    same = [r for r in same if r.kind != EXCLUSION]
     assessment = assess_notice(issued=issued, others=[_history(r) for r in same])
     if not assessment.allowed:
         raise third_notice_refusal(assessment, name, upn)
@@ -395,27 +486,60 @@ def _assess_for_new(
     return assessment, warnings
 
 
+def _check_kind(kind: str) -> str:
+    key = kind.strip().lower()
+    if key not in KINDS:
+        raise UsageError(
+            f"--kind {kind!r} is not a kind of penalty notice",
+            hint="Use attendance (EA 1996 s.444A) or exclusion (EIA 2006 s.105).",
+        )
+    return key
+
+
 def check_penalty_notice(
     db: Database,
     *,
     upn: str,
-    parent: str,
+    parent: str | None = None,
+    contact_id: int | None = None,
+    new_parent: bool = False,
     on: dt.date | None = None,
+    kind: str = ATTENDANCE,
+    offence_from: dt.date | None = None,
+    offence_to: dt.date | None = None,
     today: dt.date | None = None,
 ) -> NoticeCheck:
-    """Whether a notice to ``parent`` for ``upn`` could be issued on ``on`` (default today), and
-    at what rate; nothing is written."""
+    """Whether a notice to the parent for ``upn`` could be issued on ``on`` (default today), and
+    at what rate: the framework's limit, compulsory school age, the threshold and sessions
+    already used (``cases.penalty_checks``); nothing is written. ``passed`` is the answer."""
     store = Store.of(db)
     on = on or today or dt.date.today()
-    name = tidy_parent_name(parent)
+    kind = _check_kind(kind)
     pupil = find_pupil(store, upn)
+    chosen = choose_parent(
+        store, pupil, parent=parent, contact_id=contact_id, new_parent=new_parent
+    )
+    name = chosen.name
     rows = _notice_rows(store, pupil_id=pupil.id)
-    same = [_history(r) for r in rows if parent_key(r.parent_name) == parent_key(name)]
-    assessment = assess_notice(issued=on, others=same)
+    if kind == EXCLUSION:
+        assessment = Assessment(on, True, None, rates_for(on, 1), (), None, ())
+    else:
+        same = [
+            _history(r)
+            for r in rows
+            if parent_key(r.parent_name) == parent_key(name) and r.kind != EXCLUSION
+        ]
+        assessment = assess_notice(issued=on, others=same)
     warnings = framework_warnings(assessment, name) if assessment.allowed else []
-    contact = _contact_warning(store, pupil, name)
-    if contact:
-        warnings.append(contact)
+    warnings.extend(chosen.warnings)
+    offence = offence_sessions(
+        store, pupil, kind=kind, issued=on, offence_from=offence_from, offence_to=offence_to
+    )
+    warnings.extend(offence.warnings)
+    problems = list(offence.problems)
+    reused = reused_sessions(store, notices=rows, parent_name=name, sessions=offence.sessions)
+    if reused:
+        problems.append(reused)
     rates = assessment.rates
     return NoticeCheck(
         upn=pupil.upn,
@@ -432,6 +556,15 @@ def check_penalty_notice(
         possible_from=assessment.possible_from,
         counted_notice_ids=[n.id for n in assessment.counted],
         warnings=warnings,
+        kind=kind,
+        contact_id=chosen.contact_id,
+        offence_from=offence.offence_from,
+        offence_to=offence.offence_to,
+        sessions=len(offence.sessions),
+        threshold_count=offence.threshold_count,
+        school_age_from=offence.school_age_from,
+        problems=problems,
+        passed=assessment.allowed and not problems,
     )
 
 
@@ -456,25 +589,90 @@ def _settle_action(
     end_action(store, action_id=action_id, status=status, outcome=outcome, officer=officer, upn=upn)
 
 
+def _service(
+    method: str | None, served: dt.date | None, issued: dt.date, today: dt.date
+) -> tuple[ServiceMethod | None, dt.date | None, dt.date | None]:
+    """(method, served on, received on) of a notice; all None when service is not recorded."""
+    if method is None:
+        if served is not None:
+            raise UsageError(
+                "--served goes with --served-by (hand or post)",
+                hint="Say how the notice was given: --served-by hand or --served-by post.",
+            )
+        return None, None, None
+    key = method.strip().lower()
+    if key in ("email", "e-mail", "electronic"):
+        raise RefusedError(
+            "A penalty notice cannot be served by email: the national framework provides for "
+            "giving it to the parent (by hand, or left at their address) or sending it by "
+            "first-class post",
+            hint="Record --served-by hand or --served-by post.",
+        )
+    try:
+        chosen = ServiceMethod(key)
+    except ValueError:
+        raise UsageError(
+            f"--served-by {method!r} is not a way a notice is served",
+            hint="Use hand (given to the parent or left at their address) or post (first class).",
+        ) from None
+    day = served or issued
+    check_not_before_issue(day, "--served", issued)
+    check_not_future(day, "--served", today)
+    return chosen, day, received_on(day, chosen)
+
+
+def _receipt_warnings(
+    method: ServiceMethod | None, served: dt.date | None, received: dt.date | None
+) -> list[str]:
+    if method is None:
+        return [
+            "How the notice was served is not recorded, so its payment periods are counted "
+            "from the issue date; the regulations count them from receipt (record it with "
+            "--served-by hand|post)."
+        ]
+    return []
+
+
 def add_penalty_notice(
     db: Database,
     *,
     upn: str,
-    parent: str,
+    parent: str | None = None,
     issued: dt.date,
     officer: str,
+    contact_id: int | None = None,
+    new_parent: bool = False,
+    kind: str = ATTENDANCE,
+    served_by: str | None = None,
+    served: dt.date | None = None,
+    offence_from: dt.date | None = None,
+    offence_to: dt.date | None = None,
+    sessions: Sequence[tuple[dt.date, str]] | None = None,
+    force: bool = False,
+    force_reason: str | None = None,
     amount_pence: int | None = None,
     paid: dt.date | None = None,
     withdrawn: dt.date | None = None,
     reason: str | None = None,
+    ground: str | None = None,
     today: dt.date | None = None,
 ) -> PenaltyResult:
-    """Record a penalty notice, enforcing the national framework (see the module docstring);
-    optionally already paid or withdrawn."""
+    """Record (issue) a penalty notice to a recorded parent for the pupil's sessions, enforcing
+    the national framework (module docstring) and the checks of ``cases.penalty_checks``;
+    optionally already paid or withdrawn (history).
+
+    This is the one way a notice is made: a caller that has chosen the sessions (a school's
+    request) passes ``sessions`` as (date, "AM"/"PM") pairs and ``contact_id``."""
     store = Store.of(db)
     today = today or dt.date.today()
-    name = tidy_parent_name(parent)
+    kind = _check_kind(kind)
     reason = reason.strip() if reason and reason.strip() else None
+    force_reason = force_reason.strip() if force_reason and force_reason.strip() else None
+    if force and force_reason is None:
+        raise UsageError(
+            "--force needs --reason TEXT: why the notice is recorded although a check failed",
+            hint="The reason is kept with the notice and in the audit log.",
+        )
     if paid is not None and withdrawn is not None:
         raise UsageError(
             "Give either --paid or --withdrawn when adding a notice, not both",
@@ -483,8 +681,13 @@ def add_penalty_notice(
     if (withdrawn is None) != (reason is None):
         raise UsageError(
             "--withdrawn and --reason go together",
-            hint="Say when and why the notice was withdrawn: --withdrawn DATE --reason TEXT.",
+            hint="Say when and why the notice was withdrawn: --withdrawn DATE --ground GROUND "
+            "--reason TEXT.",
         )
+    if withdrawn is not None:
+        ground = _check_ground(ground)
+    elif ground is not None:
+        raise UsageError("--ground goes with --withdrawn", hint="Leave out --ground.")
     check_not_future(issued, "--issued", today)
     for day, option in ((paid, "--paid"), (withdrawn, "--withdrawn")):
         if day is not None:
@@ -492,17 +695,53 @@ def add_penalty_notice(
             check_not_future(day, option, today)
     if amount_pence is not None and withdrawn is not None:
         raise UsageError("--amount is for notices still to pay or paid", hint="Leave out --amount.")
+    method, served_on, received = _service(served_by, served, issued, today)
+    start = received or issued
     pupil = find_pupil(store, upn)
+    chosen = choose_parent(
+        store, pupil, parent=parent, contact_id=contact_id, new_parent=new_parent
+    )
+    name = chosen.name
     with writing(store, LOCK_PENALTY_NOTICES):  # count the notices, then write
         rows = _notice_rows(store, pupil_id=pupil.id)
-        assessment, warnings = _assess_for_new(rows, name=name, issued=issued, upn=pupil.upn)
+        assessment, warnings = _assess_for_new(
+            rows, name=name, issued=issued, upn=pupil.upn, kind=kind
+        )
+        warnings.extend(chosen.warnings)
+        offence = offence_sessions(
+            store,
+            pupil,
+            kind=kind,
+            issued=issued,
+            offence_from=offence_from,
+            offence_to=offence_to,
+            sessions=sessions,
+        )
+        warnings.extend(offence.warnings)
+        reused = reused_sessions(store, notices=rows, parent_name=name, sessions=offence.sessions)
+        if reused:
+            raise RefusedError(
+                reused,
+                hint="A notice is for particular sessions; give another offence period "
+                "(--from/--to), or withdraw the other notice first if it was wrong.",
+            )
+        if offence.problems and not force:
+            raise RefusedError(
+                "This notice fails the checks: " + "; ".join(offence.problems),
+                hint="`att penalty check` shows them. Record it anyway only with --force "
+                "--reason TEXT (kept with the notice and audited).",
+            )
+        if offence.problems:
+            warnings.append(
+                "Recorded although it fails the checks (--force): " + "; ".join(offence.problems)
+            )
         rates = assessment.rates
         number = assessment.notice_number
         if amount_pence is not None:
             warnings.extend(
                 check_amount(
                     rates=rates,
-                    issued=issued,
+                    issued=start,
                     notice_number=number,
                     paid=paid,
                     amount_pence=amount_pence,
@@ -510,19 +749,32 @@ def add_penalty_notice(
             )
             amount = amount_pence
         elif paid is not None:
-            amount = payment_amount(rates, issued, paid)
-            warnings.extend(default_amount_note(rates, issued, paid, amount))
+            amount = payment_amount(rates, start, paid)
+            warnings.extend(default_amount_note(rates, start, paid, amount))
         else:
             amount = rates.initial_pence
         if paid is not None:
-            warnings.extend(payment_warnings(issued, paid))
-        contact = _contact_warning(store, pupil, name)
-        if contact:
-            warnings.append(contact)
+            warnings.extend(payment_warnings(start, paid))
+        warnings.extend(_receipt_warnings(method, served_on, received))
         outstanding = paid is None and withdrawn is None
         case_id = (
-            ensure_open_case(store, pupil, officer) if outstanding else open_case(store, pupil.id)
+            ensure_open_case(store, pupil, officer, on=issued)
+            if outstanding
+            else open_case(store, pupil.id)
         )
+        notice_reason_code = notice_reason(kind, [s.mark for s in offence.sessions])
+        details = {
+            "kind": kind,
+            "reason": notice_reason_code,
+            "contact_id": chosen.contact_id,
+            "service_method": None if method is None else method.value,
+            "served_on": served_on,
+            "received_on": received,
+            "offence_from": offence.offence_from,
+            "offence_to": offence.offence_to,
+            "force_reason": force_reason if offence.problems else None,
+            "withdrawn_ground": ground,
+        }
         notice_id = stored.insert_notice(
             store,
             pupil_id=pupil.id,
@@ -534,7 +786,18 @@ def add_penalty_notice(
             withdrawn=withdrawn,
             withdrawn_reason=reason,
             officer=officer,
+            **details,
         )
+        stored.insert_sessions(
+            store,
+            notice_id=notice_id,
+            pupil_id=pupil.id,
+            sessions=[(s.date, s.session, s.mark) for s in offence.sessions],
+        )
+        if paid is not None:
+            stored.insert_payment(
+                store, notice_id=notice_id, paid_on=paid, amount_pence=amount, officer=officer
+            )
         record_audit(
             store,
             officer=officer,
@@ -551,6 +814,9 @@ def add_penalty_notice(
                 "withdrawn": withdrawn,
                 "withdrawn_reason": reason,
                 "case_id": case_id,
+                **details,
+                "sessions": len(offence.sessions),
+                "failed_checks": offence.problems,
             },
         )
         if case_id is not None:
@@ -558,14 +824,15 @@ def add_penalty_notice(
                 store,
                 case_id,
                 ACTION_KIND,
-                action_description(notice_id, name, rates, issued),
+                action_description(notice_id, name, rates, start),
                 officer,
                 "LA",
-                pay_by(issued),
+                pay_by(start),
                 None,
                 officer,
                 pupil.upn,
                 penalty_notice_id=notice_id,
+                on=issued,
             )
             if paid is not None:
                 _settle_action(
@@ -606,9 +873,12 @@ def record_penalty_payment(
     paid: dt.date,
     officer: str,
     amount_pence: int | None = None,
+    part: bool = False,
     today: dt.date | None = None,
 ) -> PenaltyResult:
-    """Record that a notice was paid (the amount defaults from the framework)."""
+    """Record a payment: the whole amount due (defaulting from the framework), or with ``part``
+    a part payment of ``amount_pence``. The notice is paid once the payments reach the amount
+    due on the day of the last one (the reduced rate only if reached within its 21 days)."""
     store = Store.of(db)
     today = today or dt.date.today()
     with writing(store, LOCK_PENALTY_NOTICES):  # count the notices, then write
@@ -623,19 +893,51 @@ def record_penalty_payment(
             raise RefusedError(
                 f"Notice {notice_id} is already recorded as paid on {row.paid.isoformat()} "
                 f"({pounds(row.amount_pence)}); nothing was changed",
-                hint="Records are never overwritten; add a case note if the record needs a "
-                "correction.",
+                hint="Records are never overwritten; `att penalty correct` corrects a mistyped "
+                "date (audited).",
             )
         check_not_before_issue(paid, "--paid", row.issued)
         check_not_future(paid, "--paid", today)
+        earlier = stored.payments(store, [notice_id]).get(notice_id, [])
+        if earlier and paid < earlier[-1].paid_on:
+            raise InvalidInputError(
+                f"--paid {paid.isoformat()} is before the last payment recorded "
+                f"({earlier[-1].paid_on.isoformat()})",
+                hint="Record payments in the order they were made.",
+            )
+        so_far = sum(p.amount_pence for p in earlier)
         number = _numbers(rows)[notice_id]
-        rates = rates_for(row.issued, number)
+        rates = notice_rates(row, number)
+        start = periods_start(row)
+        due = payment_amount(rates, start, paid)
+        remaining = due - so_far
         warnings: list[str] = []
-        if amount_pence is not None:
+        if part:
+            if amount_pence is None:
+                raise UsageError(
+                    "--part needs --amount: how much was paid", hint="e.g. --part --amount 40"
+                )
+            if amount_pence > remaining:
+                raise RefusedError(
+                    f"{pounds(amount_pence)} is more than the {pounds(remaining)} still due on "
+                    f"{paid.isoformat()} ({pounds(so_far)} paid so far)",
+                    hint="Any overpayment is refunded outside att; record what settles it.",
+                )
+            amount = amount_pence
+        elif earlier:
+            if amount_pence is not None and amount_pence != remaining:
+                raise RefusedError(
+                    f"{pounds(amount_pence)} does not settle notice {notice_id}: "
+                    f"{pounds(remaining)} is still due on {paid.isoformat()} "
+                    f"({pounds(so_far)} paid so far of {pounds(due)})",
+                    hint="Record a part payment with --part, or leave out --amount.",
+                )
+            amount = remaining
+        elif amount_pence is not None:
             warnings.extend(
                 check_amount(
                     rates=rates,
-                    issued=row.issued,
+                    issued=start,
                     notice_number=number,
                     paid=paid,
                     amount_pence=amount_pence,
@@ -643,10 +945,16 @@ def record_penalty_payment(
             )
             amount = amount_pence
         else:
-            amount = payment_amount(rates, row.issued, paid)
-            warnings.extend(default_amount_note(rates, row.issued, paid, amount))
-        warnings.extend(payment_warnings(row.issued, paid))
-        stored.set_notice_paid(store, notice_id=notice_id, paid=paid, amount_pence=amount)
+            amount = due
+            warnings.extend(default_amount_note(rates, start, paid, amount))
+        warnings.extend(payment_warnings(start, paid))
+        stored.insert_payment(
+            store, notice_id=notice_id, paid_on=paid, amount_pence=amount, officer=officer
+        )
+        total = so_far + amount
+        settled = total >= due or (not part and not earlier)
+        if settled:
+            stored.set_notice_paid(store, notice_id=notice_id, paid=paid, amount_pence=total)
         record_audit(
             store,
             officer=officer,
@@ -657,28 +965,56 @@ def record_penalty_payment(
             detail={
                 "paid": paid,
                 "amount_pence": amount,
+                "part": part,
+                "paid_so_far_pence": total,
+                "settled": settled,
                 "previous_amount_pence": row.amount_pence,
             },
         )
-        _settle_action(
-            store,
-            notice_id=notice_id,
-            status="done",
-            outcome=f"Paid {pounds(amount)} on {paid.isoformat()}",
-            officer=officer,
-            upn=row.upn,
-        )
+        if settled:
+            _settle_action(
+                store,
+                notice_id=notice_id,
+                status="done",
+                outcome=f"Paid {pounds(total)} on {paid.isoformat()}",
+                officer=officer,
+                upn=row.upn,
+            )
+        else:
+            warnings.append(
+                f"Part payment: {pounds(total)} paid of {pounds(due)} due on "
+                f"{paid.isoformat()}; the notice stays unpaid until the rest is paid."
+            )
     return PenaltyResult(get_penalty_notice(store, notice_id, today=today), warnings)
+
+
+def _check_ground(ground: str | None) -> str:
+    if ground is None or not ground.strip():
+        raise UsageError(
+            "Give the ground the notice was withdrawn on (SI 2007/1867 regs. 8 and 9)",
+            hint="--ground " + " | ".join(WITHDRAWAL_GROUNDS) + ".",
+        )
+    key = ground.strip().lower()
+    if key not in WITHDRAWAL_GROUNDS:
+        raise UsageError(
+            f"--ground {ground!r} is not a ground for withdrawing a notice",
+            hint="Use one of: "
+            + "; ".join(f"{k} ({v})" for k, v in WITHDRAWAL_GROUNDS.items())
+            + ".",
+        )
+    return key
 
 
 def _refuse_renumbering(db: Database, row: StoredNotice, withdrawn: dt.date) -> None:
     """A withdrawal dated before a later notice to the same parent was issued would rewrite
     that notice's number and rate (it was issued, and charged, while this one was live)."""
     store = Store.of(db)
+    if row.kind == EXCLUSION:
+        return  # exclusion notices are not numbered
     same = [
         r
         for r in _notice_rows(store, pupil_id=row.pupil_id)
-        if parent_key(r.parent_name) == parent_key(row.parent_name)
+        if parent_key(r.parent_name) == parent_key(row.parent_name) and r.kind != EXCLUSION
     ]
     before = number_notices([_history(r) for r in same])
     after = number_notices(
@@ -703,9 +1039,11 @@ def withdraw_penalty_notice(
     withdrawn: dt.date,
     reason: str,
     officer: str,
+    ground: str | None = None,
     today: dt.date | None = None,
 ) -> PenaltyResult:
-    """Record that a notice was withdrawn; from that date it no longer counts towards the limit."""
+    """Record that a notice was withdrawn, on which ground (SI 2007/1867 regs. 8 and 9) and
+    why; from that date it no longer counts towards the limit."""
     store = Store.of(db)
     today = today or dt.date.today()
     if not reason or not reason.strip():
@@ -713,6 +1051,7 @@ def withdraw_penalty_notice(
             "Say why the notice was withdrawn", hint="Give --reason TEXT with --withdrawn."
         )
     reason = reason.strip()
+    ground = _check_ground(ground)
     with writing(store, LOCK_PENALTY_NOTICES):  # count the notices, then write
         row, _ = _one_row(store, notice_id)
         if row.withdrawn is not None:
@@ -726,6 +1065,14 @@ def withdraw_penalty_notice(
         check_not_future(withdrawn, "--withdrawn", today)
         _refuse_renumbering(store, row, withdrawn)
         warnings: list[str] = []
+        paid_so_far = sum(
+            p.amount_pence for p in stored.payments(store, [notice_id]).get(notice_id, [])
+        )
+        if row.paid is None and paid_so_far:
+            warnings.append(
+                f"{pounds(paid_so_far)} was part paid towards notice {notice_id}: it must be "
+                "returned to the parent."
+            )
         if row.paid is not None:
             if withdrawn < row.paid:
                 raise InvalidInputError(
@@ -737,7 +1084,14 @@ def withdraw_penalty_notice(
                 f"Notice {notice_id} was paid ({pounds(row.amount_pence)} on "
                 f"{row.paid.isoformat()}): the payment must be returned to the parent."
             )
-        stored.set_notice_withdrawn(store, notice_id=notice_id, withdrawn=withdrawn, reason=reason)
+        if row.prosecuted_on is not None:
+            warnings.append(
+                f"Notice {notice_id} was prosecuted on {row.prosecuted_on.isoformat()}: "
+                "withdrawing it ends that prosecution (reg. 8); tell the court."
+            )
+        stored.set_notice_withdrawn(
+            store, notice_id=notice_id, withdrawn=withdrawn, reason=reason, ground=ground
+        )
         record_audit(
             store,
             officer=officer,
@@ -745,7 +1099,7 @@ def withdraw_penalty_notice(
             entity="penalty_notice",
             entity_id=notice_id,
             upn=row.upn,
-            detail={"withdrawn": withdrawn, "withdrawn_reason": reason},
+            detail={"withdrawn": withdrawn, "withdrawn_reason": reason, "withdrawn_ground": ground},
         )
         _settle_action(
             store,
@@ -767,10 +1121,13 @@ def update_penalty_notice(
     amount_pence: int | None = None,
     withdrawn: dt.date | None = None,
     reason: str | None = None,
+    ground: str | None = None,
+    part: bool = False,
     today: dt.date | None = None,
 ) -> PenaltyResult:
-    """Record payment (``paid``, optional ``amount_pence``) or withdrawal (``withdrawn`` with
-    ``reason``) of an existing notice; one at a time."""
+    """Record payment (``paid``, optional ``amount_pence``, ``part`` for a part payment) or
+    withdrawal (``withdrawn`` with ``ground`` and ``reason``) of an existing notice; one at a
+    time."""
     store = Store.of(db)
     if (paid is None) == (withdrawn is None):
         raise UsageError(
@@ -778,16 +1135,19 @@ def update_penalty_notice(
             hint="Give one of them (record a payment and a later withdrawal as two updates).",
         )
     if paid is not None:
-        if reason is not None:
-            raise UsageError("--reason goes with --withdrawn", hint="Leave out --reason.")
+        if reason is not None or ground is not None:
+            raise UsageError("--reason and --ground go with --withdrawn", hint="Leave them out.")
         return record_penalty_payment(
             store,
             notice_id=notice_id,
             paid=paid,
             officer=officer,
             amount_pence=amount_pence,
+            part=part,
             today=today,
         )
+    if part:
+        raise UsageError("--part goes with --paid", hint="Leave out --part.")
     assert withdrawn is not None
     if amount_pence is not None:
         raise UsageError("--amount goes with --paid", hint="Leave out --amount.")
@@ -797,5 +1157,225 @@ def update_penalty_notice(
         withdrawn=withdrawn,
         reason=reason or "",
         officer=officer,
+        ground=ground,
         today=today,
     )
+
+
+# ------------------------------------------------------------ prosecution and corrections
+
+PROSECUTION_OUTCOMES = ("convicted", "acquitted", "withdrawn", "other")
+
+
+def record_prosecution(
+    db: Database,
+    *,
+    notice_id: int,
+    officer: str,
+    prosecuted_on: dt.date | None = None,
+    outcome: str | None = None,
+    outcome_on: dt.date | None = None,
+    today: dt.date | None = None,
+) -> PenaltyResult:
+    """Record the prosecution of a parent for not paying (``prosecuted_on``: the day
+    proceedings began), then its outcome (``outcome`` on ``outcome_on``). Proceedings cannot
+    begin before the 28 days to pay have ended (reg. 7), nor for a paid or withdrawn notice."""
+    store = Store.of(db)
+    today = today or dt.date.today()
+    if prosecuted_on is None and outcome is None:
+        raise UsageError(
+            "Say what happened: --on DATE (proceedings began) and/or --outcome OUTCOME",
+            hint="e.g. att penalty prosecute 3 --on 2025-12-01, later --outcome convicted "
+            "--outcome-on 2026-02-10.",
+        )
+    if outcome is not None:
+        outcome = outcome.strip().lower()
+        if outcome not in PROSECUTION_OUTCOMES:
+            raise UsageError(
+                f"--outcome {outcome!r} is not an outcome",
+                hint=f"Use one of: {', '.join(PROSECUTION_OUTCOMES)}.",
+            )
+        if outcome_on is None:
+            raise UsageError("--outcome needs --outcome-on DATE", hint="When was it decided?")
+    elif outcome_on is not None:
+        raise UsageError("--outcome-on goes with --outcome", hint="Give the outcome too.")
+    with writing(store, LOCK_PENALTY_NOTICES):
+        row, _ = _one_row(store, notice_id)
+        if row.paid is not None or row.withdrawn is not None:
+            state = "paid" if row.paid is not None else "withdrawn"
+            raise RefusedError(
+                f"Notice {notice_id} is {state}: payment discharges the parent's liability and a "
+                "withdrawn notice ends proceedings for the offence",
+                hint="Only an unpaid notice, after its 28 days, leads to prosecution.",
+            )
+        values: dict[str, object] = {}
+        if prosecuted_on is not None:
+            if row.prosecuted_on is not None:
+                raise RefusedError(
+                    f"Notice {notice_id}'s prosecution is already recorded "
+                    f"({row.prosecuted_on.isoformat()})",
+                    hint="`att penalty correct` corrects a mistyped date (audited).",
+                )
+            check_not_future(prosecuted_on, "--on", today)
+            last_day = pay_by(periods_start(row))
+            if prosecuted_on <= last_day:
+                raise RefusedError(
+                    f"Proceedings cannot begin before the 28 days to pay end "
+                    f"({last_day.isoformat()}; SI 2007/1867 reg. 7)",
+                    hint=f"Record the prosecution from {(last_day + dt.timedelta(days=1)).isoformat()}.",
+                )
+            values["prosecuted_on"] = prosecuted_on
+        begun = prosecuted_on or row.prosecuted_on
+        if outcome is not None:
+            assert outcome_on is not None
+            if begun is None:
+                raise RefusedError(
+                    f"Notice {notice_id} has no prosecution recorded",
+                    hint="Record it first with --on DATE.",
+                )
+            check_not_future(outcome_on, "--outcome-on", today)
+            if outcome_on < begun:
+                raise InvalidInputError(
+                    f"--outcome-on {outcome_on.isoformat()} is before the prosecution began "
+                    f"({begun.isoformat()})",
+                    hint="Check the dates.",
+                )
+            values["prosecution_outcome"] = outcome
+            values["prosecution_outcome_on"] = outcome_on
+        stored.set_notice_fields(store, notice_id=notice_id, **values)
+        record_audit(
+            store,
+            officer=officer,
+            action="record_penalty_prosecution",
+            entity="penalty_notice",
+            entity_id=notice_id,
+            upn=row.upn,
+            detail=values,
+        )
+    return PenaltyResult(get_penalty_notice(store, notice_id, today=today), [])
+
+
+CORRECTABLE = {
+    "issued": "the issue date",
+    "served": "the day it was handed over or posted",
+    "paid": "the date of the last payment",
+    "withdrawn": "the withdrawal date",
+    "prosecuted": "the day proceedings began",
+    "outcome": "the day the prosecution was decided",
+}
+
+
+def correct_penalty_date(
+    db: Database,
+    *,
+    notice_id: int,
+    field_name: str,
+    to: dt.date,
+    reason: str,
+    officer: str,
+    today: dt.date | None = None,
+) -> PenaltyResult:
+    """Correct a mistyped date of a notice (``field_name``: one of ``CORRECTABLE``), with the
+    reason; the old and new values are audited. The receipt day follows a corrected issue or
+    service date; a correction that would make the record contradict itself is refused."""
+    store = Store.of(db)
+    today = today or dt.date.today()
+    key = field_name.strip().lower()
+    if key not in CORRECTABLE:
+        raise UsageError(
+            f"--field {field_name!r} is not a date att can correct",
+            hint=f"Use one of: {', '.join(CORRECTABLE)}.",
+        )
+    if not reason or not reason.strip():
+        raise UsageError("Say why the date is corrected", hint="Give --reason TEXT.")
+    check_not_future(to, "--to", today)
+    with writing(store, LOCK_PENALTY_NOTICES):
+        row, rows = _one_row(store, notice_id)
+        values: dict[str, object] = {}
+        payment_id: int | None = None
+        if key == "issued":
+            old: dt.date | None = row.issued
+            values["issued"] = to
+            served_on = row.served_on
+            if served_on is not None and served_on < to:
+                raise InvalidInputError(
+                    f"The notice was served on {served_on.isoformat()}, before {to.isoformat()}",
+                    hint="Correct the service date too (--field served).",
+                )
+        elif key == "served":
+            if row.service_method is None:
+                raise RefusedError(
+                    f"Notice {notice_id} has no service recorded to correct",
+                    hint="Service is recorded when the notice is added (--served-by).",
+                )
+            old = row.served_on
+            check_not_before_issue(to, "--to", row.issued)
+            values["served_on"] = to
+            values["received_on"] = received_on(to, ServiceMethod(row.service_method))
+        elif key == "paid":
+            paid = stored.payments(store, [notice_id]).get(notice_id, [])
+            if not paid:
+                raise RefusedError(
+                    f"Notice {notice_id} has no payment to correct", hint="Record one first."
+                )
+            old = paid[-1].paid_on
+            check_not_before_issue(to, "--to", row.issued)
+            payment_id = paid[-1].id
+            if row.paid is not None:
+                values["paid"] = to
+        elif key == "withdrawn":
+            if row.withdrawn is None:
+                raise RefusedError(f"Notice {notice_id} was not withdrawn", hint="Nothing to do.")
+            old = row.withdrawn
+            check_not_before_issue(to, "--to", row.issued)
+            _refuse_renumbering(store, row, to)
+            values["withdrawn"] = to
+        elif key == "prosecuted":
+            if row.prosecuted_on is None:
+                raise RefusedError(
+                    f"Notice {notice_id} has no prosecution recorded", hint="Nothing to do."
+                )
+            old = row.prosecuted_on
+            values["prosecuted_on"] = to
+        else:
+            if row.prosecution_outcome_on is None:
+                raise RefusedError(
+                    f"Notice {notice_id} has no prosecution outcome recorded",
+                    hint="Nothing to do.",
+                )
+            old = row.prosecution_outcome_on
+            values["prosecution_outcome_on"] = to
+        if old == to:
+            raise UsageError(
+                f"{CORRECTABLE[key].capitalize()} is already {to.isoformat()}",
+                hint="Nothing to correct.",
+            )
+        if key == "issued":
+            numbers_before = _numbers(rows)
+            check = [
+                NoticeHistory(r.id, to if r.id == notice_id else r.issued, r.withdrawn)
+                for r in rows
+                if r.kind != EXCLUSION and parent_key(r.parent_name) == parent_key(row.parent_name)
+            ]
+            after = number_notices(check)
+            changed = [i for i, n in after.items() if numbers_before.get(i) != n]
+            if changed or any(n is not None and n > MAX_NOTICES_IN_WINDOW for n in after.values()):
+                raise RefusedError(
+                    f"Moving notice {notice_id}'s issue date to {to.isoformat()} would change "
+                    f"which notice is a first or second (notices {', '.join(map(str, changed))})",
+                    hint="Withdraw the wrong notice and record it again instead.",
+                )
+        if values:
+            stored.set_notice_fields(store, notice_id=notice_id, **values)
+        if payment_id is not None:
+            stored.set_payment_date(store, payment_id=payment_id, paid_on=to)
+        record_audit(
+            store,
+            officer=officer,
+            action="correct_penalty_date",
+            entity="penalty_notice",
+            entity_id=notice_id,
+            upn=row.upn,
+            detail={"field": key, "from": old, "to": to, "reason": reason.strip(), **values},
+        )
+    return PenaltyResult(get_penalty_notice(store, notice_id, today=today), [])

@@ -45,6 +45,67 @@ BEFORE_FRAMEWORK_FULL_PENCE = 12_000
 
 STATUSES = ("outstanding", "overdue", "paid", "withdrawn")
 
+# The two kinds of notice: for irregular attendance (EA 1996 s.444A) and for an excluded child
+# found in a public place in school hours (EIA 2006 s.105). Exclusion notices do not count
+# towards the 2-in-3-years limit and are never a "second notice".
+ATTENDANCE, EXCLUSION = "attendance", "exclusion"
+KINDS = (ATTENDANCE, EXCLUSION)
+
+# The DfE's reasons for a notice in the annual figures.
+REASONS = {
+    "holiday": "Term-time holiday",
+    "unauthorised": "Other unauthorised absence",
+    "lateness": "Lateness",
+    "exclusion": "Exclusion (found in a public place)",
+}
+
+# SI 2007/1867 reg. 8 (a notice may be withdrawn) and reg. 9 (it must be, when unpaid and the
+# LA does not prosecute).
+WITHDRAWAL_GROUNDS = {
+    "not-issued": "it ought not to have been issued (reg. 8)",
+    "wrong-person": "it ought not to have been issued to the person named as the recipient "
+    "(reg. 8)",
+    "material-error": "it contains material errors (reg. 8)",
+    "not-prosecuted": "unpaid and the LA will not prosecute (reg. 9)",
+}
+
+UNAUTHORISED_MARKS = frozenset("GNOU")
+EXCLUSION_MARK = "E"
+LATE_MARK = "U"  # late after the register closed
+HOLIDAY_MARK = "G"
+THRESHOLD_SESSIONS = 10
+THRESHOLD_WEEKS = 10
+
+
+def notice_reason(kind: str, marks: Iterable[str]) -> str:
+    """The DfE reason of a notice from its sessions' marks: exclusion for an exclusion notice;
+    holiday when every session is G; lateness when every session is U; else other unauthorised
+    absence (also when no sessions are recorded)."""
+    if kind == EXCLUSION:
+        return "exclusion"
+    found = set(marks)
+    if found and found <= {HOLIDAY_MARK}:
+        return "holiday"
+    if found and found <= {LATE_MARK}:
+        return "lateness"
+    return "unauthorised"
+
+
+def best_threshold_window(sessions: Sequence[dt.date], school_weeks: Iterable[dt.date]) -> int:
+    """The most of ``sessions`` (one date per unauthorised session) within any 10 consecutive
+    school weeks (``school_weeks``: the Mondays of the weeks with a school session for the
+    child; a week with none does not count towards the 10)."""
+    weeks = sorted(set(school_weeks))
+    index = {monday: i for i, monday in enumerate(weeks)}
+    positions = sorted(index.get(d - dt.timedelta(days=d.weekday()), -1) for d in sessions)
+    positions = [p for p in positions if p >= 0]
+    best, first = 0, 0
+    for last, week in enumerate(positions):
+        while positions[first] <= week - THRESHOLD_WEEKS:
+            first += 1
+        best = max(best, last - first + 1)
+    return best
+
 
 ACTION_KIND = "penalty notice"
 
@@ -102,14 +163,15 @@ def in_framework(issued: dt.date) -> bool:
     return issued >= FRAMEWORK_START
 
 
-def reduced_rate_until(issued: dt.date) -> dt.date:
-    """Last day of the 21 days beginning with the issue date."""
-    return issued + dt.timedelta(days=REDUCED_RATE_DAYS - 1)
+def reduced_rate_until(start: dt.date) -> dt.date:
+    """Last day of the 21 days beginning with ``start``: the day the notice was received
+    (``cases.served``), or the issue date for a notice whose service is not recorded."""
+    return start + dt.timedelta(days=REDUCED_RATE_DAYS - 1)
 
 
-def pay_by(issued: dt.date) -> dt.date:
-    """Last day of the 28 days beginning with the issue date."""
-    return issued + dt.timedelta(days=PAYMENT_DAYS - 1)
+def pay_by(start: dt.date) -> dt.date:
+    """Last day of the 28 days beginning with ``start`` (receipt, else issue)."""
+    return start + dt.timedelta(days=PAYMENT_DAYS - 1)
 
 
 @dataclass(frozen=True)
@@ -213,7 +275,7 @@ def number_notices(notices: Sequence[NoticeHistory]) -> dict[int, int | None]:
 
 
 def payment_amount(rates: Rates, issued: dt.date, paid: dt.date) -> int:
-    """The amount due for a payment on ``paid`` (days counted from the issue date)."""
+    """The amount due for a payment on ``paid`` (days counted from receipt)."""
     if rates.reduced_pence is not None and paid <= reduced_rate_until(issued):
         return rates.reduced_pence
     return rates.full_pence
@@ -240,7 +302,7 @@ def payment_warnings(issued: dt.date, paid: dt.date) -> list[str]:
     days = (paid - issued).days + 1
     if paid > pay_by(issued):
         return [
-            f"Paid on day {days} counting from the issue date, after the 28 days to pay: a "
+            f"Paid on day {days} counting from receipt, after the 28 days to pay: a "
             "penalty notice can be paid only within 28 days of receipt; after that the LA must "
             "prosecute or withdraw it. Check the dates."
         ]
@@ -279,13 +341,14 @@ def check_amount(
     days = (paid - issued).days + 1
     if amount_pence == rates.reduced_pence:  # reduced rate claimed after day 21 from issue
         return [
-            f"{pounds(amount_pence)} recorded for a payment on day {days} counting from the "
-            "issue date: the reduced rate applies only within 21 days of receipt, so this is "
-            "right only if the notice was received after it was issued (e.g. by post)."
+            f"{pounds(amount_pence)} recorded for a payment on day {days} counting from "
+            "receipt: the reduced rate applies only within 21 days of receipt, so this is "
+            "right only if the notice was received later than att counts (check the service "
+            "date)."
         ]
     raise RefusedError(
         f"{pounds(amount_pence)} contradicts the framework: paid on day {days} counting from "
-        f"the issue date, within 21 days, so the reduced rate {pounds(expected)} applied ({rule})",
+        f"receipt, within 21 days, so the reduced rate {pounds(expected)} applied ({rule})",
         hint=f"Record {pounds(expected)} (leave out --amount); any overpayment is refunded "
         "outside att.",
     )
@@ -297,10 +360,11 @@ def default_amount_note(rates: Rates, issued: dt.date, paid: dt.date, amount: in
     if rates.reduced_pence is not None and amount == rates.full_pence and paid <= pay_by(issued):
         days = (paid - issued).days + 1
         return [
-            f"Recorded {pounds(amount)}: paid on day {days} counting from the issue date, after "
-            f"the 21 days of the reduced rate. If the notice was received later than it was "
-            f"issued and the parent paid {pounds(rates.reduced_pence)} in time, record "
-            f"--amount {rates.reduced_pence // 100}."
+            f"Recorded {pounds(amount)}: paid on day {days} counting from receipt, after "
+            f"the 21 days of the reduced rate. If the notice was received later than att "
+            f"counts and the parent paid {pounds(rates.reduced_pence)} in time, correct the "
+            f"service date (att penalty correct) or record --amount "
+            f"{rates.reduced_pence // 100}."
         ]
     return []
 

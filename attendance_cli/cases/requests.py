@@ -313,15 +313,34 @@ def add_request(
 
 
 def _issue_notice(
-    db: Database, *, upn: str, parent: str, issued: dt.date, officer: str, today: dt.date
+    db: Database,
+    *,
+    request: StoredRequest,
+    parent: str | None,
+    contact_id: int | None,
+    served_by: str | None,
+    issued: dt.date,
+    officer: str,
+    today: dt.date,
 ) -> tuple[int, list[str]]:
     """Issue the notice a request was decided for: THE one call of ``cases.penalty`` here
-    (its rules apply; a refusal there refuses the decision). Returns the notice id and the
+    (its rules apply: the parent from the pupil's recorded contacts, compulsory school age, the
+    threshold within the request's period, sessions not already in a notice; a refusal there
+    refuses the decision). The notice is for the request's period. Returns the notice id and the
     warnings for the officer."""
     from attendance_cli.cases.penalty import add_penalty_notice
 
     result = add_penalty_notice(
-        db, upn=upn, parent=parent, issued=issued, officer=officer, today=today
+        db,
+        upn=request.upn,
+        parent=parent,
+        contact_id=contact_id,
+        served_by=served_by,
+        offence_from=request.period_from,
+        offence_to=request.period_to,
+        issued=issued,
+        officer=officer,
+        today=today,
     )
     return result.notice.id, list(result.warnings)
 
@@ -340,6 +359,8 @@ def decide_request(
     officer: str,
     reason: str | None = None,
     parent: str | None = None,
+    contact_id: int | None = None,
+    served_by: str | None = None,
     on: dt.date | None = None,
     la_name: str = "",
     signatory: str = "",
@@ -366,13 +387,16 @@ def decide_request(
         raise UsageError(
             "A refusal needs its reason", hint='Say why for the school: --reason "...".'
         )
-    if chosen == "issue" and not (parent and parent.strip()):
+    if chosen == "issue" and not (parent and parent.strip()) and contact_id is None:
         raise UsageError(
             "Issuing a notice needs the parent it is issued to",
-            hint='Give --parent "NAME" (one of the pupil\'s recorded contacts).',
+            hint='Give --contact ID or --parent "NAME" (one of the pupil\'s recorded contacts).',
         )
-    if chosen != "issue" and parent:
-        raise UsageError("--parent is for --decision issue", hint="Leave out --parent.")
+    if chosen != "issue" and (parent or contact_id is not None or served_by):
+        raise UsageError(
+            "--parent, --contact and --served-by are for --decision issue",
+            hint="Leave them out.",
+        )
     warnings: list[str] = []
     with writing(store, LOCK_PENALTY_NOTICES):  # still pending, then decide (and issue)
         current = get_request(store, request_id, today=day)
@@ -409,9 +433,15 @@ def decide_request(
                 on=decided_on,
             )
         if chosen == "issue":
-            assert parent is not None
             notice_id, warnings = _issue_notice(
-                store, upn=request.upn, parent=parent, issued=decided_on, officer=officer, today=day
+                store,
+                request=request,
+                parent=parent,
+                contact_id=contact_id,
+                served_by=served_by,
+                issued=decided_on,
+                officer=officer,
+                today=day,
             )
         outcome = outcome_summary(
             request,

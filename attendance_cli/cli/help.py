@@ -71,10 +71,26 @@ EXAMPLES: dict[str, tuple[str, ...]] = {
     "db upgrade": ("att db upgrade",),
     "db backup": ("att db backup", "att db backup ~/backups/att-2025-11-30.sqlite"),
     "db restore": ("att db restore ~/backups/att-2025-11-30.sqlite",),
-    "penalty add": ('att penalty add B801200005001 --parent "Jo Smith" --issued 01/10/2025',),
+    "penalty add": (
+        'att penalty add B801200005001 --parent "Jo Smith" --issued 01/10/2025 --served-by post',
+        "att penalty add B801200005001 --contact 12 --issued 01/10/2025 --served-by hand "
+        "--from 06/10/2025 --to 10/10/2025",
+    ),
+    "penalty prosecute": (
+        "att penalty prosecute 7 --on 01/12/2025",
+        "att penalty prosecute 7 --outcome convicted --outcome-on 10/02/2026",
+    ),
+    "penalty correct": (
+        'att penalty correct 7 --field served --to 02/10/2025 --reason "posted a day later"',
+    ),
+    "penalty report": (
+        "att penalty report --year 2024",
+        "att penalty report --year 2024 --output penalty-notices-2024-25.xlsx",
+    ),
     "penalty update": (
         "att penalty update 7 --paid 20/10/2025",
-        'att penalty update 7 --withdrawn 03/10/2025 --reason "wrong parent"',
+        'att penalty update 7 --withdrawn 03/10/2025 --ground wrong-person --reason "wrong parent"',
+        "att penalty update 7 --paid 20/10/2025 --part --amount 40",
     ),
     "penalty list": ('att penalty list --school "castle hill" --status overdue',),
     "penalty check": ('att penalty check B801200005001 --parent "jo smith"',),

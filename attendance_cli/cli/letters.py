@@ -58,10 +58,10 @@ WeeksOption = Annotated[
     int | None,
     typer.Option(
         "--improvement-weeks",
-        min=1,
-        max=52,
-        help="A notice to improve's improvement period (default: letters.improvement_weeks "
-        "in the settings, else 4).",
+        min=3,
+        max=6,
+        help="A notice to improve's improvement period, 3 to 6 weeks (default: "
+        "letters.improvement_weeks in the settings, else 4).",
     ),
 ]
 NoticeOption = Annotated[

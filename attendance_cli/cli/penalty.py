@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 from typing import Annotated, Any
 
 import typer
@@ -42,15 +43,66 @@ COLUMNS = [
     "case_id",
     "created_at",
     "officer",
+    "kind",
+    "reason",
+    "contact_id",
+    "service_method",
+    "served_on",
+    "received_on",
+    "periods_from",
+    "offence_from",
+    "offence_to",
+    "paid_so_far_pence",
+    "force_reason",
+    "withdrawn_ground",
+    "prosecuted_on",
+    "prosecution_outcome",
+    "prosecution_outcome_on",
 ]
 
 UpnArgument = Annotated[str, typer.Argument(help="The pupil's UPN.", show_default=False)]
 ParentOption = Annotated[
-    str,
+    str | None,
     typer.Option(
         "--parent",
-        help="The parent the notice is to (matched ignoring case, spacing and a title).",
+        help="The parent the notice is to: a recorded parent (matched ignoring case, spacing "
+        "and a title).",
         show_default=False,
+    ),
+]
+ContactOption = Annotated[
+    int | None,
+    typer.Option(
+        "--contact",
+        help="The recorded parent by contact id (leave out --parent and --contact to list them).",
+    ),
+]
+NewParentOption = Annotated[
+    bool,
+    typer.Option("--new-parent", help="The --parent named is a parent not yet on record."),
+]
+KindOption = Annotated[
+    str,
+    typer.Option(
+        "--kind",
+        help="attendance (EA 1996 s.444A) or exclusion (EIA 2006 s.105: not counted towards "
+        "the limit).",
+    ),
+]
+FromOption = Annotated[
+    str | None,
+    typer.Option(
+        "--from",
+        help="Offence period start (default: the 10 school weeks that met the threshold).",
+    ),
+]
+ToOption = Annotated[str | None, typer.Option("--to", help="Offence period end.")]
+GroundOption = Annotated[
+    str | None,
+    typer.Option(
+        "--ground",
+        help="Why withdrawn (SI 2007/1867 regs. 8-9): not-issued, wrong-person, "
+        "material-error or not-prosecuted.",
     ),
 ]
 OfficerOption = Annotated[
@@ -100,10 +152,33 @@ def _show_result(result: Any, output: OutputFormat, verb: str) -> None:
 def add(
     ctx: typer.Context,
     upn: UpnArgument,
-    parent: ParentOption,
     issued: Annotated[
         str, typer.Option("--issued", help=f"Date of issue ({DATE_HELP}).", show_default=False)
     ],
+    parent: ParentOption = None,
+    contact: ContactOption = None,
+    new_parent: NewParentOption = False,
+    kind: KindOption = "attendance",
+    served_by: Annotated[
+        str | None,
+        typer.Option(
+            "--served-by",
+            help="hand (given to the parent or left at their address) or post (first class): "
+            "the payment periods run from receipt.",
+        ),
+    ] = None,
+    served: Annotated[
+        str | None,
+        typer.Option(
+            "--served", help=f"Handed over or posted on (default: --issued; {DATE_HELP})."
+        ),
+    ] = None,
+    offence_from: FromOption = None,
+    offence_to: ToOption = None,
+    force: Annotated[
+        bool,
+        typer.Option("--force", help="Record it although a check failed (with --reason: audited)."),
+    ] = False,
     amount: AmountOption = None,
     paid: Annotated[
         str | None, typer.Option("--paid", help=f"Already paid on this date ({DATE_HELP}).")
@@ -113,29 +188,49 @@ def add(
         typer.Option("--withdrawn", help=f"Already withdrawn on this date ({DATE_HELP})."),
     ] = None,
     reason: Annotated[
-        str | None, typer.Option("--reason", help="Why it was withdrawn (with --withdrawn).")
+        str | None,
+        typer.Option("--reason", help="With --force: why; with --withdrawn: why it was withdrawn."),
     ] = None,
+    ground: GroundOption = None,
     officer: OfficerOption = None,
     output: RecordFormatOption = OutputFormat.table,
 ) -> None:
-    """Record a penalty notice: a second to the same parent for the same child within 3 years is
-    £160 flat (warned), a third is refused with the date one becomes possible."""
+    """Issue (record) a penalty notice to a recorded parent for the child's unauthorised
+    sessions: refused below compulsory school age, under the threshold or for sessions already
+    used, unless --force --reason; a second within 3 years is £160 flat, a third is refused."""
     from attendance_cli.cases.penalty import add_penalty_notice
     from attendance_cli.config import officer_name
+    from attendance_cli.errors import UsageError
 
     issued_date = _date(issued, "--issued")
     assert issued_date is not None
+    if force and withdrawn is not None:
+        raise UsageError(
+            "--force and --withdrawn cannot be combined: --reason would say two things",
+            hint="Record the notice with --force --reason, then `att penalty update ID "
+            "--withdrawn DATE --ground G --reason TEXT`.",
+        )
     store, _ = common.open_db(ctx)
     result = add_penalty_notice(
         store,
         upn=upn,
         parent=parent,
+        contact_id=contact,
+        new_parent=new_parent,
+        kind=kind,
         issued=issued_date,
+        served_by=served_by,
+        served=_date(served, "--served"),
+        offence_from=_date(offence_from, "--from"),
+        offence_to=_date(offence_to, "--to"),
+        force=force,
+        force_reason=reason if force else None,
         officer=officer_name(officer),
         amount_pence=_amount(amount),
         paid=_date(paid, "--paid"),
         withdrawn=_date(withdrawn, "--withdrawn"),
-        reason=reason,
+        reason=None if force else reason,
+        ground=ground,
     )
     _show_result(result, output, "Recorded")
 
@@ -148,16 +243,21 @@ def update(
         str | None, typer.Option("--paid", help=f"Paid on this date ({DATE_HELP}).")
     ] = None,
     amount: AmountOption = None,
+    part: Annotated[
+        bool, typer.Option("--part", help="A part payment of --amount (with --paid).")
+    ] = False,
     withdrawn: Annotated[
         str | None, typer.Option("--withdrawn", help=f"Withdrawn on this date ({DATE_HELP}).")
     ] = None,
+    ground: GroundOption = None,
     reason: Annotated[
         str | None, typer.Option("--reason", help="Why it was withdrawn (with --withdrawn).")
     ] = None,
     officer: OfficerOption = None,
     output: RecordFormatOption = OutputFormat.table,
 ) -> None:
-    """Record that a notice was paid or withdrawn (nothing is ever deleted or overwritten)."""
+    """Record that a notice was paid (in full or in part) or withdrawn on a ground (nothing is
+    ever deleted or overwritten)."""
     from attendance_cli.cases.penalty import update_penalty_notice
     from attendance_cli.config import officer_name
 
@@ -168,10 +268,86 @@ def update(
         officer=officer_name(officer),
         paid=_date(paid, "--paid"),
         amount_pence=_amount(amount),
+        part=part,
         withdrawn=_date(withdrawn, "--withdrawn"),
+        ground=ground,
         reason=reason,
     )
     _show_result(result, output, "Updated")
+
+
+@app.command("prosecute")
+def prosecute(
+    ctx: typer.Context,
+    notice_id: Annotated[int, id_argument("The notice's id (see att penalty list).")],
+    on: Annotated[
+        str | None, typer.Option("--on", help=f"Proceedings began on ({DATE_HELP}).")
+    ] = None,
+    outcome: Annotated[
+        str | None,
+        typer.Option(
+            "--outcome", help="convicted, acquitted, withdrawn or other (with --outcome-on)."
+        ),
+    ] = None,
+    outcome_on: Annotated[
+        str | None, typer.Option("--outcome-on", help=f"Decided on ({DATE_HELP}).")
+    ] = None,
+    officer: OfficerOption = None,
+    output: RecordFormatOption = OutputFormat.table,
+) -> None:
+    """Record the prosecution of an unpaid notice (after its 28 days) and its outcome."""
+    from attendance_cli.cases.penalty import record_prosecution
+    from attendance_cli.config import officer_name
+
+    store, _ = common.open_db(ctx)
+    result = record_prosecution(
+        store,
+        notice_id=notice_id,
+        officer=officer_name(officer),
+        prosecuted_on=_date(on, "--on"),
+        outcome=outcome,
+        outcome_on=_date(outcome_on, "--outcome-on"),
+    )
+    _show_result(result, output, "Updated")
+
+
+@app.command("correct")
+def correct(
+    ctx: typer.Context,
+    notice_id: Annotated[int, id_argument("The notice's id (see att penalty list).")],
+    field_name: Annotated[
+        str,
+        typer.Option(
+            "--field",
+            help="issued, served, paid, withdrawn, prosecuted or outcome.",
+            show_default=False,
+        ),
+    ],
+    to: Annotated[
+        str, typer.Option("--to", help=f"The right date ({DATE_HELP}).", show_default=False)
+    ],
+    reason: Annotated[
+        str, typer.Option("--reason", help="Why it is corrected (audited).", show_default=False)
+    ],
+    officer: OfficerOption = None,
+    output: RecordFormatOption = OutputFormat.table,
+) -> None:
+    """Correct a mistyped date of a notice; the old and new dates are kept in the audit log."""
+    from attendance_cli.cases.penalty import correct_penalty_date
+    from attendance_cli.config import officer_name
+
+    to_date = _date(to, "--to")
+    assert to_date is not None
+    store, _ = common.open_db(ctx)
+    result = correct_penalty_date(
+        store,
+        notice_id=notice_id,
+        field_name=field_name,
+        to=to_date,
+        reason=reason,
+        officer=officer_name(officer),
+    )
+    _show_result(result, output, "Corrected")
 
 
 @app.command("list")
@@ -213,23 +389,90 @@ def list_command(
 def check(
     ctx: typer.Context,
     upn: UpnArgument,
-    parent: ParentOption,
+    parent: ParentOption = None,
+    contact: ContactOption = None,
+    new_parent: NewParentOption = False,
     on: Annotated[
         str | None, typer.Option("--on", help=f"Date of the notice (default today; {DATE_HELP}).")
     ] = None,
+    kind: KindOption = "attendance",
+    offence_from: FromOption = None,
+    offence_to: ToOption = None,
     output: RecordFormatOption = OutputFormat.table,
 ) -> None:
-    """Say whether a notice to this parent for this child is possible, and at what rate (writes
-    nothing)."""
+    """Say whether a notice to this parent for this child is possible (the limit, compulsory
+    school age, the threshold, sessions already used) and at what rate; exit 8 when it is not
+    (writes nothing)."""
     from attendance_cli.cases.penalty import check_penalty_notice, describe_check
+    from attendance_cli.errors import ExitCode
 
     store, _ = common.open_db(ctx)
-    result = check_penalty_notice(store, upn=upn, parent=parent, on=_date(on, "--on"))
+    result = check_penalty_notice(
+        store,
+        upn=upn,
+        parent=parent,
+        contact_id=contact,
+        new_parent=new_parent,
+        on=_date(on, "--on"),
+        kind=kind,
+        offence_from=_date(offence_from, "--from"),
+        offence_to=_date(offence_to, "--to"),
+    )
     for warning in result.warnings:
         common.stderr.print(f"Warning: {warning}", highlight=False, markup=False, style="yellow")
-    if common.render(result, output):
+    if not common.render(result, output):
+        common.echo_screen(describe_check(result))
+    if not result.passed:
+        raise typer.Exit(int(ExitCode.CHECK_FAILED))
+
+
+@app.command("report")
+def report(
+    ctx: typer.Context,
+    year: Annotated[
+        int,
+        typer.Option(
+            "--year",
+            help="The academic year beginning 1 September of this year (2024: 2024/25).",
+            show_default=False,
+        ),
+    ],
+    out: Annotated[
+        Path | None,
+        typer.Option("--output", "-o", help="Also write the figures as a workbook (.xlsx)."),
+    ] = None,
+    force: Annotated[
+        bool, typer.Option("--force", help="Replace an existing --output file.")
+    ] = False,
+    output: FormatOption = OutputFormat.table,
+) -> None:
+    """The annual penalty-notice figures the DfE collects: issued by reason, paid within 21 and
+    28 days, withdrawn, prosecuted and outcomes."""
+    from attendance_cli.cases.penalty_report import penalty_report, write_report_workbook
+    from attendance_cli.exports.render import to_jsonable
+
+    store, _ = common.open_db(ctx)
+    result = penalty_report(store, year=year)
+    if out is not None:
+        written = write_report_workbook(result, out, force=force)
+        common.stderr.print(f"Wrote {written}", highlight=False, markup=False)
+    rows = to_jsonable(result.rows())
+    if common.render(result, output, rows=rows, columns=["figure", "label", "count"]):
         return
-    common.echo_screen(describe_check(result))
+    from rich import box
+    from rich.table import Table
+
+    table = Table(
+        title=f"Penalty notices issued in {result.label} ({result.start:%d/%m/%Y} to "
+        f"{result.end:%d/%m/%Y})",
+        title_justify="left",
+        box=box.SIMPLE_HEAD,
+    )
+    table.add_column("figure", overflow="fold")
+    table.add_column("count", justify="right", no_wrap=True)
+    for row in result.rows():
+        table.add_row(str(row["label"]), str(row["count"]))
+    common.stdout.print(table)
 
 
 def _print_notices(notices: list[Any], title: str | None) -> None:

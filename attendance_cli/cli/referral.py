@@ -206,7 +206,7 @@ def verify(
     bundle: Annotated[Path, typer.Argument(help="The bundle (.zip).", show_default=False)],
     output: RecordFormatOption = OutputFormat.table,
 ) -> None:
-    """Recompute every file's SHA-256 against the bundle's manifest; exit 1 on any change."""
+    """Recompute every file's SHA-256 against the bundle's manifest; exit 8 on any change."""
     from attendance_cli.config import database_path
     from attendance_cli.exports.render import to_jsonable
     from attendance_cli.referrals.bundle import verify_referral_bundle

@@ -247,7 +247,21 @@ def decide(
         str | None, typer.Option("--reason", help="Why (required to refuse); told to the school.")
     ] = None,
     parent: Annotated[
-        str | None, typer.Option("--parent", help="With issue: the parent the notice is to.")
+        str | None,
+        typer.Option(
+            "--parent", help="With issue: the parent the notice is to (a recorded contact)."
+        ),
+    ] = None,
+    contact: Annotated[
+        int | None,
+        typer.Option("--contact", help="With issue: the recorded parent by contact id."),
+    ] = None,
+    served_by: Annotated[
+        str | None,
+        typer.Option(
+            "--served-by",
+            help="With issue: hand or post (the payment periods run from receipt).",
+        ),
     ] = None,
     on: Annotated[
         dt.datetime | None, _date_option("--on", "The day decided (default today).")
@@ -282,6 +296,8 @@ def decide(
         decision=decision,
         reason=reason,
         parent=parent,
+        contact_id=contact,
+        served_by=served_by,
         on=_day(on),
         officer=who,
         signatory=settings.text("officer", "name") or who,

@@ -32,7 +32,7 @@ __all__ = [
     "upgrade_database",
 ]
 
-SCHEMA_HEAD = "0007_casework_dates"
+SCHEMA_HEAD = "0006_penalty_framework"
 
 
 def migrations_dir() -> Path:

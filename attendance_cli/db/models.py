@@ -276,6 +276,53 @@ class PenaltyNotice(SQLModel, table=True):
     withdrawn_reason: str | None = None
     created_at: dt.datetime
     officer: str
+    # 0006_penalty_framework (issue 12): the record SI 2007/1867 regs. 19-21 ask for
+    kind: str = Field(
+        default="attendance", sa_column_kwargs={"server_default": "attendance"}
+    )  # attendance (EA 1996 s.444A) or exclusion (EIA 2006 s.105)
+    reason: str | None = None  # holiday, unauthorised, lateness, exclusion
+    contact_id: int | None = Field(default=None, foreign_key="contact.id")
+    service_method: str | None = None  # hand, post
+    served_on: dt.date | None = None  # handed over or posted
+    received_on: dt.date | None = None  # cases.served.received_on
+    offence_from: dt.date | None = None
+    offence_to: dt.date | None = None
+    force_reason: str | None = None  # why a failed check was overridden (--force --reason)
+    withdrawn_ground: str | None = None  # reg. 8: not-issued, wrong-person, material-error...
+    prosecuted_on: dt.date | None = None
+    prosecution_outcome: str | None = None
+    prosecution_outcome_on: dt.date | None = None
+
+
+class PenaltyNoticeSession(SQLModel, table=True):
+    """A session a penalty notice is for: the same session cannot found a second notice to the
+    same parent (issue 12)."""
+
+    __tablename__ = "penalty_notice_session"
+    __table_args__ = (
+        UniqueConstraint("notice_id", "session_date", "session"),
+        Index("ix_penalty_notice_session_pupil_date", "pupil_id", "session_date"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    notice_id: int = Field(foreign_key="penalty_notice.id")
+    pupil_id: int = Field(foreign_key="pupil.id")
+    session_date: dt.date
+    session: str = Field(max_length=2)  # AM / PM
+    mark: str = Field(max_length=1)  # the code as written in the register
+
+
+class PenaltyPayment(SQLModel, table=True):
+    """One payment towards a penalty notice (part payments are recorded one by one)."""
+
+    __tablename__ = "penalty_payment"
+
+    id: int | None = Field(default=None, primary_key=True)
+    notice_id: int = Field(foreign_key="penalty_notice.id", index=True)
+    paid_on: dt.date
+    amount_pence: int
+    created_at: dt.datetime
+    officer: str
 
 
 class AuditEntry(SQLModel, table=True):

@@ -268,9 +268,13 @@ def _plan_pupil(
     entry: Any,
 ) -> list[PlannedLetter]:
     figures = merge.figures_context(entry, start=period.start, end=period.end, label=period.label)
-    weeks = options.improvement_weeks or settings.integer("letters", "improvement_weeks", 4)
-    if weeks < 1 or weeks > 52:
-        raise UsageError(f"An improvement period of {weeks} weeks is out of range (1 to 52)")
+    from attendance_cli.settings import check_improvement_weeks, improvement_weeks
+
+    weeks = (
+        check_improvement_weeks(options.improvement_weeks, source="--improvement-weeks")
+        if options.improvement_weeks
+        else improvement_weeks(settings)
+    )
     actions = [merge.action_context(a) for a in sources.open_actions(conn, pupil.id)]
     planned = []
     for parent, notice in _addressees(conn, pupil, template, options):

@@ -4,10 +4,13 @@ Routes: ``penalty-notice`` (EA 1996 s.444A), ``prosecution`` (EA 1996 s.444(1)/(
 (education supervision order, Children Act 1989 s.36) and ``parenting-order`` (made on
 conviction). How each item is decided (see also the README):
 
-``attendance``        the child's attendance over the period below 90% — exactly 90% is not
-                      below (``10·attended < 9·possible``) — with at least one unauthorised
-                      session (every route). Sessions with no mark yet (``-``) are reported
-                      as missing data, never counted.
+``attendance``        irregular attendance (prosecution, ESO, parenting order): the child's
+                      attendance over the period below 90% — exactly 90% is not below
+                      (``10·attended < 9·possible``) — with at least one unauthorised session.
+                      For a penalty notice the figures are shown as evidence but are no test
+                      (the test is the threshold and the LA's code of conduct: a 5-day holiday
+                      leaves a child near 95%), so the item is not applicable there. Sessions
+                      with no mark yet (``-``) are reported as missing data, never counted.
 ``penalty_threshold`` 10 or more unauthorised sessions within 10 school weeks, met at a session
                       in the period, counted over all the child's schools together (a move or
                       dual registration adds up; penalty notice).
@@ -20,19 +23,35 @@ conviction). How each item is decided (see also the README):
                       with the early help agency, in any status (a refusal is still an offer).
 ``formal_support``    an attendance contract, parenting contract or formal attendance meeting
                       done with its outcome recorded.
-                      For a penalty notice whose unauthorised absence in the period is all
-                      ``G`` (holiday not granted), support first does not apply and these three
-                      items are not applicable (the national framework's exception).
+                      For a penalty notice whose sessions are all ``G`` (holiday not granted),
+                      support first does not apply and these three items are not applicable
+                      (the national framework's exception). The sessions a notice is for are
+                      the unauthorised sessions of the 10-school-week window in which the
+                      threshold was first met (``notice_sessions``): an earlier ``U`` outside
+                      that window does not spoil the exception, a ``U`` inside it does.
+``notice_to_improve`` (penalty notice) a notice to improve recorded — a letter made from the
+                      ``notice-to-improve`` template, or a ``notice to improve`` action — whose
+                      improvement period (``[letters] improvement_weeks``, 3 to 6 weeks) has
+                      elapsed, with the attendance during the period shown; an elapsed period
+                      with no unauthorised absence in it means attendance improved (missing:
+                      no notice should follow). Not applicable for a holiday: the framework
+                      says an NTI is not appropriate where the absence is a term-time holiday.
 ``warning_letters``   a dated warning letter to each parent with parental responsibility (or
                       whose responsibility is not recorded): a case document of kind ``letter``
                       whose description or file name says "warning" and names the parent (every
                       word of their name). A ``warning letter`` action naming a parent without
-                      the letter attached is shown, but does not count (not for an ESO).
+                      the letter attached is shown, but does not count (prosecution and
+                      parenting order: the framework replaced the warning letter before a
+                      penalty notice with the notice to improve).
 ``eso_considered``    an ``ESO application`` action in any status, or a case note mentioning an
                       education supervision order or "ESO": EA 1996 s.447 (prosecution,
                       parenting order).
-``social_care``       children's social care consulted before an ESO (Children Act 1989
-                      s.36(8)): an action with the social care agency, or a lead from it (ESO).
+``social_care``       children's social care consulted: an action with the social care
+                      agency, or a lead from it. Before an ESO always (Children Act 1989
+                      s.36(8)); on every route for a child with a child-protection or
+                      child-in-need plan or a social worker (the roster's ``social_worker``:
+                      CP, CIN, SW) or looked after (the framework: the social worker is
+                      consulted before any legal intervention).
 ``prosecution``       a parenting order is made on conviction: a prosecution action recorded
                       and not cancelled (parenting order).
 ``medical_evidence``  when illness (``I``) is frequent — 10 or more sessions (5 school days) in
@@ -53,14 +72,17 @@ from typing import TYPE_CHECKING
 from attendance_cli.analysis.dataset import Period
 from attendance_cli.cases import kinds
 from attendance_cli.cases.actions import ActionRecord
+from attendance_cli.codes import Category
 from attendance_cli.errors import UsageError
 from attendance_cli.referrals.evidence import (
     HOLIDAY_CODE,
     ILLNESS_CODE,
     CaseFile,
+    RegisterSession,
     gather_case_file,
     name_tokens,
     no_mark_yet,
+    sessions_between,
 )
 from attendance_cli.text import plural
 
@@ -153,33 +175,76 @@ def check_referral(
     start: dt.date | None = None,
     end: dt.date | None = None,
     today: dt.date | None = None,
+    improvement_weeks: int | None = None,
 ) -> ReferralCheck:
-    """Read the child's case file and check it for ``route``."""
+    """Read the child's case file and check it for ``route`` (``improvement_weeks``: a notice to
+    improve's improvement period, default ``[letters] improvement_weeks``)."""
     chosen = find_route(route)
     today = today or dt.date.today()
     case_file = gather_case_file(db, upn=upn, start=start, end=end, today=today)
-    return assess(case_file, chosen, today=today)
+    return assess(case_file, chosen, today=today, improvement_weeks=improvement_weeks)
 
 
-def assess(case_file: CaseFile, route: Route, *, today: dt.date) -> ReferralCheck:
-    """The checklist for ``route`` over an already read case file."""
+def notice_sessions(case_file: CaseFile) -> list[RegisterSession]:
+    """The sessions a penalty notice would be for: the unauthorised sessions of the window of
+    10 school weeks in which the child first met the threshold (up to the session that met it);
+    none when it was not met in the period."""
+    p = case_file.penalty
+    if p is None or not p.met_in_period or p.first_met_date is None:
+        return []
+    start = p.first_met_window_start or case_file.period.start
+    return [
+        s
+        for s in sessions_between(case_file, start, p.first_met_date)
+        if s.category == Category.UNAUTHORISED.value
+        and (s.date, s.session) <= (p.first_met_date, p.first_met_session)
+    ]
+
+
+def is_holiday_only(sessions: list[RegisterSession]) -> bool:
+    """The holiday exception: every unauthorised session the notice is for is ``G``."""
+    return bool(sessions) and all(s.mark == HOLIDAY_CODE for s in sessions)
+
+
+def assess(
+    case_file: CaseFile,
+    route: Route,
+    *,
+    today: dt.date,
+    improvement_weeks: int | None = None,
+) -> ReferralCheck:
+    """The checklist for ``route`` over an already read case file (``improvement_weeks``: the
+    NTI improvement period, default the settings')."""
     name = route.name
-    holiday_only = (
-        name == "penalty-notice"
-        and case_file.figures.unauthorised > 0
-        and case_file.code_counts.get(HOLIDAY_CODE, 0) == case_file.figures.unauthorised
-    )
+    holiday_only = name == "penalty-notice" and is_holiday_only(notice_sessions(case_file))
+    if name == "penalty-notice" and not holiday_only and improvement_weeks is None:
+        from attendance_cli.settings import improvement_weeks as configured_weeks
+        from attendance_cli.settings import load_settings
+
+        improvement_weeks = configured_weeks(load_settings())
+    needs_social_care = name == "eso" or _social_care_involved(case_file)
     items = [
-        _attendance(case_file),
+        _attendance(case_file, test=name != "penalty-notice"),
         _penalty_threshold(case_file) if name == "penalty-notice" else _na("penalty_threshold"),
         _notice_limit(case_file, today) if name == "penalty-notice" else _na("notice_limit"),
         _lead(case_file),
         _holiday("support") if holiday_only else _support(case_file),
         _holiday("early_help") if holiday_only else _early_help(case_file),
         _holiday("formal_support") if holiday_only else _formal_support(case_file),
-        _warning_letters(case_file) if name != "eso" else _na("warning_letters"),
+        _notice_to_improve(case_file, today, holiday_only, improvement_weeks or 0)
+        if name == "penalty-notice"
+        else _na("notice_to_improve"),
+        _warning_letters(case_file)
+        if name in ("prosecution", "parenting-order")
+        else _na(
+            "warning_letters",
+            "Not needed for this route."
+            if name == "eso"
+            else "The framework replaced the warning letter before a penalty notice with the "
+            "notice to improve.",
+        ),
         _eso(case_file) if name in ("prosecution", "parenting-order") else _na("eso_considered"),
-        _social_care(case_file) if name == "eso" else _na("social_care"),
+        _social_care(case_file, route) if needs_social_care else _na("social_care"),
         _prosecution(case_file) if name == "parenting-order" else _na("prosecution"),
         _medical(case_file),
         _parents(case_file),
@@ -189,7 +254,8 @@ def assess(case_file: CaseFile, route: Route, *, today: dt.date) -> ReferralChec
 
 
 TITLES = {
-    "attendance": "Attendance below 90% in the period, with unauthorised absence",
+    "attendance": "Irregular attendance: below 90% in the period, with unauthorised absence",
+    "notice_to_improve": "A notice to improve, its improvement period elapsed",
     "penalty_threshold": "Penalty-notice threshold: 10 unauthorised sessions in 10 school weeks",
     "notice_limit": "No more than one earlier notice to a parent for this child in 3 years",
     "lead_practitioner": "A lead practitioner",
@@ -219,8 +285,8 @@ def _na(key: str, detail: str = _NOT_FOR_ROUTE) -> CheckItem:
 def _holiday(key: str) -> CheckItem:
     return _na(
         key,
-        "All unauthorised absence in the period is term-time holiday (G): support first does "
-        "not apply to a penalty notice for holiday.",
+        "Every session the notice is for (the window that met the threshold) is term-time "
+        "holiday (G): support first does not apply to a penalty notice for holiday.",
     )
 
 
@@ -228,7 +294,8 @@ def _pct(value: float | None) -> str:
     return "no possible sessions" if value is None else f"{value:.1f}%"
 
 
-def _attendance(case_file: CaseFile) -> CheckItem:
+def _attendance(case_file: CaseFile, *, test: bool = True) -> CheckItem:
+    """Irregular attendance (``test``), or for a penalty notice the figures as evidence only."""
     f = case_file.figures
     evidence = [
         Evidence(
@@ -247,6 +314,14 @@ def _attendance(case_file: CaseFile) -> CheckItem:
         f"sessions ({f.sessions_missed / 2:g} days missed in all)"
         + (f"; {no_mark_yet(f.missing)} (missing data, not counted)" if f.missing else "")
     )
+    if not test:
+        return _item(
+            "attendance",
+            NOT_APPLICABLE,
+            f"{text}. Evidence only: the test for a penalty notice is the threshold and the "
+            "LA's code of conduct, not a rate.",
+            evidence,
+        )
     if f.possible == 0:
         return _item("attendance", MISSING, "No possible sessions in the period.", evidence)
     below = 10 * f.attended < 9 * f.possible
@@ -306,29 +381,32 @@ def _penalty_threshold(case_file: CaseFile) -> CheckItem:
 def _notice_limit(case_file: CaseFile, today: dt.date) -> CheckItem:
     """No third notice within 3 years: the penalty module's rules (``cases.penalty``) applied to
     a notice issued today to each parent who has had one."""
-    from attendance_cli.cases.penalty_rules import NoticeHistory, assess_notice, parent_key
+    from attendance_cli.cases.penalty import describe_status
+    from attendance_cli.cases.penalty_rules import (
+        EXCLUSION,
+        NoticeHistory,
+        assess_notice,
+        parent_key,
+    )
 
     by_parent: dict[str, list[PenaltyNoticeRecord]] = {}
     evidence = []
     for notice in case_file.view.penalty_notices:
         issued = notice.issued
         counts = notice.counts_towards_limit
-        state = (
-            f"withdrawn {notice.withdrawn.isoformat()}"
-            if notice.withdrawn
-            else (f"paid {notice.paid.isoformat()}" if notice.paid else notice.status)
-        )
+        what = "Exclusion notice" if notice.kind == EXCLUSION else "Notice"
         evidence.append(
             Evidence(
                 "notice",
-                f"Notice {notice.id} to {notice.parent_name}, issued {issued.isoformat()}, "
-                f"£{notice.amount_pence / 100:.0f}, {state}"
+                f"{what} {notice.id} to {notice.parent_name}, issued {issued.isoformat()}: "
+                f"{describe_status(notice)}"
                 + ("" if counts else " (does not count towards the limit)"),
                 issued,
                 notice.id,
             )
         )
-        by_parent.setdefault(parent_key(notice.parent_name), []).append(notice)
+        if notice.kind != EXCLUSION:
+            by_parent.setdefault(parent_key(notice.parent_name), []).append(notice)
     at_limit, second = [], []
     for notices in by_parent.values():
         name = notices[-1].parent_name
@@ -371,7 +449,12 @@ def _lead(case_file: CaseFile) -> CheckItem:
         "lead_practitioner",
         MET,
         f"{lead.name} ({lead.agency}{role})",
-        [Evidence("lead", f"{lead.name} ({lead.agency}{role}) since {lead.set_at[:10]}")],
+        [
+            Evidence(
+                "lead",
+                f"{lead.name} ({lead.agency}{role}) since {(lead.set_on.isoformat() if lead.set_on else lead.set_at[:10])}",
+            )
+        ],
     )
 
 
@@ -511,7 +594,7 @@ def _eso(case_file: CaseFile) -> CheckItem:
                 Evidence(
                     "note",
                     f"Note: {note.text}",
-                    dt.date.fromisoformat(note.created_at[:10]),
+                    note.happened_on,
                     note.id,
                 )
             )
@@ -527,19 +610,135 @@ def _eso(case_file: CaseFile) -> CheckItem:
     )
 
 
-def _social_care(case_file: CaseFile) -> CheckItem:
+SOCIAL_WORKER_LABELS = {
+    "CP": "a child-protection plan",
+    "CIN": "a child-in-need plan",
+    "SW": "a social worker",
+}
+
+
+def _social_care_involved(case_file: CaseFile) -> str | None:
+    """Why children's social care must be consulted on any route: the child has a CP or CIN
+    plan or a social worker, or is looked after; None when neither is recorded."""
+    pupil = case_file.pupil
+    reasons = []
+    worker = (pupil.social_worker or "").strip().upper()
+    if worker:
+        reasons.append(SOCIAL_WORKER_LABELS.get(worker, "a social worker"))
+    if pupil.looked_after:
+        reasons.append("is looked after")
+    if not reasons:
+        return None
+    return " and ".join(f"has {r}" if not r.startswith("is ") else r for r in reasons)
+
+
+def _social_care(case_file: CaseFile, route: Route) -> CheckItem:
     actions = [a for a in case_file.view.actions if a.agency == "social care"]
     evidence = [_action_evidence(case_file, a) for a in actions]
     lead = case_file.view.lead
     if lead is not None and lead.agency == "social care":
         evidence.append(Evidence("lead", f"Lead practitioner from social care: {lead.name}"))
+    why = _social_care_involved(case_file)
+    reason = (
+        f"the child {why}: their social worker must be consulted before legal action"
+        if why
+        else "the LA must consult them before applying for an ESO"
+    )
     if evidence:
-        return _item("social_care", MET, "Children's social care involved.", evidence)
+        return _item("social_care", MET, f"Children's social care involved ({reason}).", evidence)
     return _item(
         "social_care",
         MISSING,
-        "No action with children's social care: the LA must consult them before applying for "
-        "an ESO.",
+        f"No action with children's social care: {reason} (record an action with "
+        "--agency 'social care').",
+    )
+
+
+def _notice_to_improve(
+    case_file: CaseFile, today: dt.date, holiday_only: bool, weeks: int
+) -> CheckItem:
+    """A notice to improve before a penalty notice (the national framework)."""
+    if holiday_only:
+        return _na(
+            "notice_to_improve",
+            "Every session the notice is for is a term-time holiday (G): a notice to improve "
+            "is not appropriate (the national framework).",
+        )
+    from attendance_cli.analysis.figures import count_sessions
+    from attendance_cli.cases.chronology import action_date
+
+    meeting_dates = {m.id: m.date for m in case_file.view.meetings}
+    given: list[tuple[dt.date, str, int, str]] = []  # (date, source, id, addressee)
+    for letter in case_file.notices_to_improve:
+        given.append((letter.letter_date, "letter", letter.id, letter.addressee))
+    for action in case_file.view.actions:
+        if action.kind == "notice to improve" and action.status != "cancelled":
+            given.append((action_date(action, meeting_dates), "action", action.id, action.action))
+    if not given:
+        return _item(
+            "notice_to_improve",
+            MISSING,
+            "No notice to improve recorded (att letter make notice-to-improve, or att case "
+            "add-action --kind 'notice to improve'): the framework expects one before a "
+            "penalty notice unless it is not appropriate (a holiday).",
+        )
+    evidence: list[Evidence] = []
+    elapsed = []
+    for day, source, ref, to in sorted(given):
+        ends = day + dt.timedelta(weeks=weeks)
+        possible = attended = unauthorised = 0
+        for enrolment in case_file.enrolments:
+            f = (
+                count_sessions(
+                    marks=enrolment.marks, start=day, end=min(ends, today) - dt.timedelta(days=1)
+                )
+                if min(ends, today) > day
+                else None
+            )
+            if f is not None:
+                possible += f.possible
+                attended += f.attended
+                unauthorised += f.unauthorised
+        pct = f"{100 * attended / possible:.1f}%" if possible else "no possible sessions"
+        what = "letter" if source == "letter" else "action"
+        evidence.append(
+            Evidence(
+                "document" if source == "letter" else "action",
+                f"Notice to improve ({what} {ref}, {to}) on {day.isoformat()}: improvement "
+                f"period of {weeks} weeks to {(ends - dt.timedelta(days=1)).isoformat()}; "
+                f"attended {attended} of {possible} possible sessions ({pct}), "
+                f"{plural(unauthorised, 'unauthorised session')} in the period"
+                + ("" if ends <= today else " so far"),
+                day,
+                ref,
+            )
+        )
+        if ends <= today:
+            elapsed.append((day, unauthorised))
+    if not elapsed:
+        last = max(day for day, *_ in given)
+        return _item(
+            "notice_to_improve",
+            MISSING,
+            f"The improvement period of the notice to improve of {last.isoformat()} has not "
+            f"elapsed: it ends {(last + dt.timedelta(weeks=weeks, days=-1)).isoformat()}.",
+            evidence,
+        )
+    day, unauthorised = elapsed[-1]
+    if unauthorised == 0:
+        return _item(
+            "notice_to_improve",
+            MISSING,
+            f"No unauthorised absence in the improvement period of the notice to improve of "
+            f"{day.isoformat()}: attendance improved, so no penalty notice should follow it.",
+            evidence,
+        )
+    return _item(
+        "notice_to_improve",
+        MET,
+        f"Notice to improve of {day.isoformat()}: its {weeks}-week improvement period has "
+        f"elapsed with {plural(unauthorised, 'unauthorised session')} in it.",
+        evidence,
     )
 
 

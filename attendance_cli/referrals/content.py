@@ -72,6 +72,7 @@ class BundleAction:
     status: str
     ended_on: dt.date | None
     outcome: str | None
+    due: dt.date | None = None  # a penalty notice's: the last day to pay (from receipt)
 
 
 @dataclass
@@ -216,6 +217,7 @@ def gather_bundle_content(
             status=a.status,
             ended_on=a.ended_on,
             outcome=redact_siblings(a.outcome, siblings),
+            due=a.due,
         )
         for a in view.actions
     ]

@@ -33,6 +33,7 @@ from attendance_cli.analysis.dataset import Period, resolve_period
 from attendance_cli.codes import CATEGORY_OF_STORED, NO_MARK, describe_stored
 from attendance_cli.errors import InvalidInputError, UsageError
 from attendance_cli.store import cases as stored
+from attendance_cli.store import penalties as stored_penalties
 from attendance_cli.store import registers as store_registers
 from attendance_cli.store.cases import ContactDetails, ImportRef, PupilDetails
 from attendance_cli.store.connection import Store
@@ -101,6 +102,7 @@ class CaseFile:
     view: Any  # cases.chronology.CaseView
     code_counts: Counter[str] = field(default_factory=Counter)
     penalty: Any | None = None  # PenaltyThreshold of the child (every school), None: no marks
+    notices_to_improve: list[Any] = field(default_factory=list)  # store.penalties.ImproveLetter
 
     @property
     def parents(self) -> list[ContactDetails]:
@@ -233,6 +235,7 @@ def gather_case_file(
         view=case_view(store, pupil.upn, today=today),
         code_counts=code_counts,
         penalty=penalty,
+        notices_to_improve=stored_penalties.notices_to_improve(store, pupil.id),
     )
 
 
@@ -342,6 +345,16 @@ def _sessions(
                     day, layout.SESSION_NAMES[session], code, meaning, category, laestab
                 )
             )
+    return rows
+
+
+def sessions_between(case_file: CaseFile, start: dt.date, end: dt.date) -> list[RegisterSession]:
+    """Every marked session of the child from ``start`` to ``end`` (any dates, not only the
+    period), by date, session and school."""
+    rows: list[RegisterSession] = []
+    for enrolment in case_file.enrolments:
+        rows += _sessions(enrolment.marks, start, end, enrolment.laestab)
+    rows.sort(key=lambda r: (r.date, r.session, r.school_laestab))
     return rows
 
 

@@ -1049,9 +1049,11 @@ def _actions(
                 text.cell(a.action, styles["cell"]),
                 _p(text.para(" / ".join(filter(None, [a.owner, a.agency]))), styles["cell"]),
                 _p(
-                    escape(a.status + (f"\n{_date(a.ended_on)}" if a.ended_on else "")).replace(
-                        "\n", "<br/>"
-                    ),
+                    escape(
+                        a.status
+                        + (f"\n{_date(a.ended_on)}" if a.ended_on else "")
+                        + (f"\ndue {_date(a.due)}" if a.due and not a.ended_on else "")
+                    ).replace("\n", "<br/>"),
                     styles["cell"],
                 ),
                 text.cell(a.outcome or "", styles["cell"]),
@@ -1074,20 +1076,21 @@ def _notices(
     notices = content.case_file.view.penalty_notices
     if not notices:
         return story + [_p("No penalty notices recorded for this child.", styles["body"])]
-    rows: list[list[Any]] = [["Id", "Issued", "Parent", "Amount", "Paid", "Withdrawn (reason)"]]
+    from attendance_cli.cases.penalty import describe_status
+
+    rows: list[list[Any]] = [["Id", "Issued", "Parent", "No.", "Amount and status"]]
     for n in notices:
-        withdrawn = f"{_date(n.withdrawn)}: {n.withdrawn_reason or ''}" if n.withdrawn else ""
+        # the same sentence as `att penalty list` (one source for amounts and dates)
         rows.append(
             [
                 str(n.id),
                 _date(n.issued),
                 _p(text.para(n.parent_name), styles["cell"]),
-                f"£{n.amount_pence / 100:.2f}",
-                _date(n.paid),
-                _p(text.para(withdrawn), styles["cell"]),
+                "-" if n.notice_number is None else str(n.notice_number),
+                _p(text.para(describe_status(n)), styles["cell"]),
             ]
         )
-    return story + [_table(rows, [w * width for w in (0.06, 0.13, 0.27, 0.11, 0.13, 0.3)])]
+    return story + [_table(rows, [w * width for w in (0.06, 0.13, 0.27, 0.06, 0.48)])]
 
 
 def _changes(

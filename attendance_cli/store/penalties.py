@@ -34,11 +34,27 @@ class StoredNotice:
     withdrawn_reason: str | None
     created_at: str
     officer: str
+    kind: str = "attendance"  # attendance (EA 1996 s.444A), exclusion (EIA 2006 s.105)
+    reason: str | None = None  # holiday, unauthorised, lateness, exclusion
+    contact_id: int | None = None
+    service_method: str | None = None  # hand, post
+    served_on: dt.date | None = None
+    received_on: dt.date | None = None
+    offence_from: dt.date | None = None
+    offence_to: dt.date | None = None
+    force_reason: str | None = None
+    withdrawn_ground: str | None = None
+    prosecuted_on: dt.date | None = None
+    prosecution_outcome: str | None = None
+    prosecution_outcome_on: dt.date | None = None
 
 
 _NOTICE_SQL = (
     "SELECT n.id, n.pupil_id, p.upn, p.surname, p.forename, n.case_id, n.parent_name, n.issued, "
-    "n.amount_pence, n.paid, n.withdrawn, n.withdrawn_reason, n.created_at, n.officer "
+    "n.amount_pence, n.paid, n.withdrawn, n.withdrawn_reason, n.created_at, n.officer, "
+    "n.kind, n.reason, n.contact_id, n.service_method, n.served_on, n.received_on, "
+    "n.offence_from, n.offence_to, n.force_reason, n.withdrawn_ground, n.prosecuted_on, "
+    "n.prosecution_outcome, n.prosecution_outcome_on "
     "FROM penalty_notice n JOIN pupil p ON p.id = n.pupil_id"
 )
 
@@ -61,6 +77,19 @@ def _notice(r: Sequence[Any]) -> StoredNotice:
         withdrawn_reason=r[11],
         created_at=r[12],
         officer=r[13],
+        kind=r[14],
+        reason=r[15],
+        contact_id=r[16],
+        service_method=r[17],
+        served_on=to_date(r[18]),
+        received_on=to_date(r[19]),
+        offence_from=to_date(r[20]),
+        offence_to=to_date(r[21]),
+        force_reason=r[22],
+        withdrawn_ground=r[23],
+        prosecuted_on=to_date(r[24]),
+        prosecution_outcome=r[25],
+        prosecution_outcome_on=to_date(r[26]),
     )
 
 
@@ -106,15 +135,21 @@ def enrolment_spans(store: Store, pupil_ids: Sequence[int]) -> dict[int, list[En
 class ParentContact:
     name: str
     relationship: str | None
+    id: int = 0
+    parental_responsibility: bool | None = None  # None: not recorded
 
 
 def parent_contacts(store: Store, pupil_id: int) -> list[ParentContact]:
     """The pupil's recorded parents and carers (the roster's contacts), by priority."""
     rows = store.connection.execute(
-        "SELECT name, relationship FROM contact WHERE pupil_id = ? ORDER BY priority, id",
+        "SELECT name, relationship, id, parental_responsibility FROM contact "
+        "WHERE pupil_id = ? ORDER BY priority, id",
         (pupil_id,),
     )
-    return [ParentContact(name, relationship) for name, relationship in rows]
+    return [
+        ParentContact(name, relationship, contact_id, None if pr is None else bool(pr))
+        for name, relationship, contact_id, pr in rows
+    ]
 
 
 def insert_notice(
@@ -129,7 +164,11 @@ def insert_notice(
     withdrawn: dt.date | None,
     withdrawn_reason: str | None,
     officer: str,
+    **details: Any,
 ) -> int:
+    """Insert a notice; ``details`` are the 0006 columns (kind, reason, contact_id,
+    service_method, served_on, received_on, offence_from, offence_to, force_reason,
+    withdrawn_ground)."""
     from sqlalchemy import insert
 
     from attendance_cli.db.models import PenaltyNotice
@@ -146,6 +185,7 @@ def insert_notice(
             withdrawn_reason=withdrawn_reason,
             created_at=dt.datetime.now(dt.UTC),
             officer=officer,
+            **details,
         )
     )
     key = result.inserted_primary_key
@@ -166,5 +206,155 @@ def set_notice_paid(store: Store, *, notice_id: int, paid: dt.date, amount_pence
     _update(store, notice_id, paid=paid, amount_pence=amount_pence)
 
 
-def set_notice_withdrawn(store: Store, *, notice_id: int, withdrawn: dt.date, reason: str) -> None:
-    _update(store, notice_id, withdrawn=withdrawn, withdrawn_reason=reason)
+def set_notice_withdrawn(
+    store: Store, *, notice_id: int, withdrawn: dt.date, reason: str, ground: str | None = None
+) -> None:
+    _update(store, notice_id, withdrawn=withdrawn, withdrawn_reason=reason, withdrawn_ground=ground)
+
+
+def set_notice_fields(store: Store, *, notice_id: int, **values: Any) -> None:
+    """Change stored fields of a notice (prosecution, corrections): the caller audits it."""
+    _update(store, notice_id, **values)
+
+
+# ------------------------------------------------------------------ sessions and payments
+
+
+@dataclass(frozen=True, slots=True)
+class NoticeSession:
+    notice_id: int
+    session_date: dt.date
+    session: str  # AM / PM
+    mark: str
+
+
+def insert_sessions(
+    store: Store, *, notice_id: int, pupil_id: int, sessions: Sequence[tuple[dt.date, str, str]]
+) -> None:
+    """The sessions a notice is for: (date, AM/PM, mark)."""
+    if not sessions:
+        return
+    from sqlalchemy import insert
+
+    from attendance_cli.db.models import PenaltyNoticeSession
+
+    store.execute(
+        insert(PenaltyNoticeSession.__table__),  # type: ignore[attr-defined]
+        [
+            {
+                "notice_id": notice_id,
+                "pupil_id": pupil_id,
+                "session_date": day,
+                "session": session,
+                "mark": mark,
+            }
+            for day, session, mark in sessions
+        ],
+    )
+
+
+def notice_sessions(store: Store, notice_ids: Sequence[int]) -> dict[int, list[NoticeSession]]:
+    """Per notice id: its sessions, by date and session."""
+    from sqlalchemy import select
+
+    from attendance_cli.db.models import PenaltyNoticeSession
+
+    table = PenaltyNoticeSession.__table__  # type: ignore[attr-defined]
+    result: dict[int, list[NoticeSession]] = {}
+    for part in chunked(sorted(set(notice_ids))):
+        rows = store.execute(
+            select(table.c.notice_id, table.c.session_date, table.c.session, table.c.mark)
+            .where(table.c.notice_id.in_(part))
+            .order_by(table.c.session_date, table.c.session)
+        )
+        for r in rows:
+            result.setdefault(r.notice_id, []).append(
+                NoticeSession(r.notice_id, r.session_date, r.session, r.mark)
+            )
+    return result
+
+
+@dataclass(frozen=True, slots=True)
+class Payment:
+    id: int
+    notice_id: int
+    paid_on: dt.date
+    amount_pence: int
+    created_at: dt.datetime
+    officer: str
+
+
+def insert_payment(
+    store: Store, *, notice_id: int, paid_on: dt.date, amount_pence: int, officer: str
+) -> int:
+    from sqlalchemy import insert
+
+    from attendance_cli.db.models import PenaltyPayment
+
+    result = store.execute(
+        insert(PenaltyPayment.__table__).values(  # type: ignore[attr-defined]
+            notice_id=notice_id,
+            paid_on=paid_on,
+            amount_pence=amount_pence,
+            created_at=dt.datetime.now(dt.UTC),
+            officer=officer,
+        )
+    )
+    key = result.inserted_primary_key
+    assert key is not None
+    return int(key[0])
+
+
+def set_payment_date(store: Store, *, payment_id: int, paid_on: dt.date) -> None:
+    from sqlalchemy import update
+
+    from attendance_cli.db.models import PenaltyPayment
+
+    table = PenaltyPayment.__table__  # type: ignore[attr-defined]
+    store.execute(update(table).where(table.c.id == payment_id).values(paid_on=paid_on))
+
+
+def payments(store: Store, notice_ids: Sequence[int]) -> dict[int, list[Payment]]:
+    """Per notice id: its payments, oldest first."""
+    from sqlalchemy import select
+
+    from attendance_cli.db.models import PenaltyPayment
+
+    table = PenaltyPayment.__table__  # type: ignore[attr-defined]
+    result: dict[int, list[Payment]] = {}
+    for part in chunked(sorted(set(notice_ids))):
+        rows = store.execute(
+            select(table).where(table.c.notice_id.in_(part)).order_by(table.c.paid_on, table.c.id)
+        )
+        for r in rows:
+            result.setdefault(r.notice_id, []).append(
+                Payment(r.id, r.notice_id, r.paid_on, r.amount_pence, r.created_at, r.officer)
+            )
+    return result
+
+
+@dataclass(frozen=True, slots=True)
+class ImproveLetter:
+    """A notice to improve made from the ``notice-to-improve`` letter template."""
+
+    id: int
+    letter_date: dt.date
+    addressee: str
+
+
+NOTICE_TO_IMPROVE_TEMPLATE = "notice-to-improve"
+
+
+def notices_to_improve(store: Store, pupil_id: int) -> list[ImproveLetter]:
+    """The pupil's notices to improve made as letters (``att letter make``), oldest first."""
+    from sqlalchemy import select
+
+    from attendance_cli.db.models import Letter
+
+    table = Letter.__table__  # type: ignore[attr-defined]
+    rows = store.execute(
+        select(table.c.id, table.c.letter_date, table.c.addressee)
+        .where(table.c.pupil_id == pupil_id, table.c.template == NOTICE_TO_IMPROVE_TEMPLATE)
+        .order_by(table.c.letter_date, table.c.id)
+    )
+    return [ImproveLetter(r.id, r.letter_date, r.addressee) for r in rows]

@@ -250,7 +250,7 @@ def test_audit_verify(sample_db: Path) -> None:
     with sqlite3.connect(sample_db) as conn:
         conn.execute("UPDATE audit_log SET officer = 'Mallory' WHERE id = 2")
     bad = runner.invoke(app, ["audit", "verify", "--format", "json"])
-    assert bad.exit_code == 1
+    assert bad.exit_code == 8
     assert json.loads(bad.stdout) == {
         "entries": 2,
         "ok": False,

@@ -170,12 +170,13 @@ def test_a_penalty_notice_appears_once(conn: sqlite3.Connection, tmp_path: Path)
 
     _marks(conn, tmp_path)
     add_penalty_notice(
-        conn, upn=UPN1, parent="Jane Doe", issued=dt.date(2025, 11, 12), officer="Jo"
-    )
+        conn, upn=UPN1, parent="Jane Doe", new_parent=True, issued=dt.date(2025, 11, 12),
+        officer="Jo", force=True, force_reason="the chronology only",
+    )  # fmt: skip
     data = case_view_dict(case_view(conn, UPN1))
     assert [a["kind"] for a in data["actions"]] == ["penalty notice"]
     on_the_day = [e["type"] for e in data["chronology"] if e["date"] == dt.date(2025, 11, 12)]
-    assert on_the_day == ["penalty_notice"]
+    assert on_the_day == ["case_opened", "penalty_notice"]  # the notice opened the case that day
     assert [(n["parent_name"], n["notice_number"]) for n in data["penalty_notices"]] == [
         ("Jane Doe", 1)
     ]

@@ -20,7 +20,7 @@ from attendance_cli.cli.app import app
 from attendance_cli.errors import InvalidInputError, RefusedError, UsageError
 from attendance_cli.settings import load_settings
 
-UPN = "V899200116001"  # in the sample LA, with Paul Marsden on record
+UPN = "V899200116001"  # in the sample LA, with Stacey Calloway (mother) on record
 RECEIVED = dt.date(2025, 11, 3)
 TODAY = dt.date(2025, 11, 20)
 runner = CliRunner()
@@ -32,8 +32,8 @@ def _add(conn: sqlite3.Connection, tmp_path: Path, **extra: object) -> requests.
     values: dict[str, object] = {
         "upn": UPN,
         "received_on": RECEIVED,
-        "period_from": dt.date(2025, 10, 6),
-        "period_to": dt.date(2025, 10, 17),
+        "period_from": dt.date(2025, 9, 26),
+        "period_to": dt.date(2025, 10, 21),
         "reason": "Holiday",
         "sessions": 16,
         "requested_by": "Mrs Head",
@@ -83,7 +83,7 @@ def test_a_requests_life(sample_conn: sqlite3.Connection, tmp_path: Path) -> Non
         sample_conn,
         request_id=request.id,
         decision="issue",
-        parent="Paul Marsden",
+        parent="Stacey Calloway",
         officer="Jo",
         on=dt.date(2025, 11, 10),
         la_name="Kestrelford Council",
@@ -96,12 +96,14 @@ def test_a_requests_life(sample_conn: sqlite3.Connection, tmp_path: Path) -> Non
     assert (notice.id, notice.issued, notice.parent_name) == (
         notice_id,
         dt.date(2025, 11, 10),
-        "Paul Marsden",
+        "Stacey Calloway",
     )
     text = decided.request.outcome_text or ""
-    assert f"penalty notice (number {notice_id}) was issued to Paul Marsden on 10/11/2025" in text
+    assert (
+        f"penalty notice (number {notice_id}) was issued to Stacey Calloway on 10/11/2025" in text
+    )
     assert "From: Kestrelford Council, Jo" in text and "after the date" not in text
-    assert "16 unauthorised sessions (holiday) between 06/10/2025 and 17/10/2025" in text
+    assert "16 unauthorised sessions (holiday) between 26/09/2025 and 21/10/2025" in text
     with pytest.raises(RefusedError, match="already decided on 10/11/2025"):
         requests.decide_request(
             sample_conn, request_id=request.id, decision="nti", officer="Jo", today=TODAY
@@ -155,7 +157,7 @@ def test_bad_requests_are_refused(sample_conn: sqlite3.Connection, tmp_path: Pat
     with pytest.raises(InvalidInputError, match="reason"):
         _add(sample_conn, tmp_path, reason="illness")
     with pytest.raises(InvalidInputError, match="ends before it starts"):
-        _add(sample_conn, tmp_path, period_from=dt.date(2025, 10, 20))
+        _add(sample_conn, tmp_path, period_from=dt.date(2025, 10, 22))
     with pytest.raises(InvalidInputError, match="after the day it was received"):
         _add(sample_conn, tmp_path, period_to=dt.date(2025, 11, 4))
     with pytest.raises(InvalidInputError, match="in the future"):
@@ -304,3 +306,26 @@ def test_the_registers_count_beside_the_schools(
     assert castle_hill.as_dict()["registers_unauthorised_sessions"] == 10
     riverside = _add(sample_conn, tmp_path, evidence=[], school="8992001", **week)
     assert riverside.registers_unauthorised is None  # no marks of Riverside for Jayden
+
+
+def test_issuing_from_a_request_applies_the_notice_rules(
+    sample_conn: sqlite3.Connection, tmp_path: Path
+) -> None:
+    # V899200116001's registers hold 4 unauthorised sessions in 06/10-17/10/2025, not the
+    # school's 16: the threshold (10 in 10 school weeks) is not met in the request's period, so
+    # issuing is refused and the request stays undecided.
+    record = _add(
+        sample_conn, tmp_path, period_from=dt.date(2025, 10, 6), period_to=dt.date(2025, 10, 17)
+    )
+    with pytest.raises(RefusedError, match="Threshold not met: 4 unauthorised sessions"):
+        requests.decide_request(
+            sample_conn,
+            request_id=record.request.id,
+            decision="issue",
+            parent="Stacey Calloway",
+            officer="Jo",
+            on=dt.date(2025, 11, 10),
+            today=TODAY,
+        )
+    assert requests.get_request(sample_conn, record.request.id, today=TODAY).status == "overdue"
+    assert case_view(sample_conn, UPN, today=TODAY).penalty_notices == []

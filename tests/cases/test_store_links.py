@@ -22,8 +22,9 @@ def test_a_notice_finds_its_action_by_key_not_by_its_text(
     sample_conn: sqlite3.Connection,
 ) -> None:
     notice = add_penalty_notice(
-        sample_conn, upn=UPN, parent="Paul Marsden", issued=dt.date(2025, 10, 1),
-        officer=OFFICER, today=TODAY,
+        sample_conn, upn=UPN, parent="Paul Marsden", new_parent=True,
+        issued=dt.date(2025, 10, 1), officer=OFFICER, today=TODAY,
+        force=True, force_reason="links only",
     ).notice  # fmt: skip
     # the description no longer says which notice it is: only the key links them
     sample_conn.execute(
@@ -81,6 +82,9 @@ def test_a_case_list_runs_the_same_queries_for_1_case_or_40(
                 conn,
                 upn=UPN,
                 parent="Ann Marsden",
+                new_parent=True,
+                force=True,
+                force_reason="locks only",
                 issued=dt.date(2025, 10, 2),
                 officer=OFFICER,
                 today=TODAY,

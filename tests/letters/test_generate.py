@@ -94,6 +94,7 @@ def test_every_parent_template_renders_for_each_parent(
                 sample_conn,
                 notice_id=_notice(sample_conn, parent),
                 withdrawn=DATE,
+                ground="wrong-person",
                 reason="issued in error",
                 officer=OFFICER,
                 today=DATE,
@@ -126,6 +127,7 @@ def test_withdrawal_goes_to_the_parent_named_on_the_notice(
         sample_conn,
         notice_id=notice_id,
         withdrawn=DATE,
+        ground="wrong-person",
         reason="issued to the wrong parent",
         officer=OFFICER,
         today=DATE,
@@ -373,8 +375,15 @@ def test_notice_to_improve_counts_as_a_warning_letter(
     from attendance_cli.referrals.check import check_referral
 
     _run(sample_conn, sample_db, tmp_path / "out", "notice-to-improve")
-    check = check_referral(sample_conn, upn=HARVEY, route="penalty-notice")
+    check = check_referral(sample_conn, upn=HARVEY, route="prosecution")
     assert next(i for i in check.items if i.id == "warning_letters").status == "met"
+    # before a penalty notice the framework asks for the NTI itself, not a warning letter;
+    # Harvey's notice would be for a holiday (all G), for which an NTI is not appropriate
+    notice = {
+        i.id: i for i in check_referral(sample_conn, upn=HARVEY, route="penalty-notice").items
+    }
+    assert notice["warning_letters"].status == "not_applicable"
+    assert notice["notice_to_improve"].status == "not_applicable"
 
 
 def test_tsm_summary_to_the_school(

@@ -781,3 +781,31 @@ def test_a_failed_rename_after_the_commit_is_reported(
     (kept,) = out.parent.iterdir()
     assert f"The complete bundle is at {kept}" in message
     assert hashlib.sha256(kept.read_bytes()).hexdigest() == entry.detail["sha256"]
+
+
+def test_the_bundle_states_a_notice_as_att_penalty_list_does(
+    sample_conn: sqlite3.Connection, sample_db: Path, tmp_path: Path
+) -> None:
+    """Rule 11: one source for a notice's amount and dates. Harvey's notice to Claire Marsden,
+    handed over Mon 3 Nov 2025: £80 by Sun 23 Nov (day 21), £160 by Sun 30 Nov (day 28); on
+    20 Nov it is outstanding, and its case action is due on 30 Nov."""
+    from attendance_cli.cases.penalty import add_penalty_notice, describe_status
+
+    build_case(sample_conn, sample_db, tmp_path)
+    notice = add_penalty_notice(
+        sample_conn,
+        upn=HARVEY,
+        parent="Claire Marsden",
+        issued=dt.date(2025, 11, 3),
+        served_by="hand",
+        officer=OFFICER,
+        today=TODAY,
+    ).notice
+    assert describe_status(notice) == "£80 by 23/11, £160 by 30/11/2025"
+    out = tmp_path / "pn.zip"
+    _export(sample_conn, sample_db, out, route="penalty-notice", force=True, reason="test")
+    text = "\n".join(_pdf_text(out))
+    history = text[text.rfind("Penalty notice history") :]
+    assert re.search(r"£80 by 23/11, £160 by\s+30/11/2025", history)
+    assert "£80.00" not in text
+    assert re.search(r"due\s+30/11/2025", text)  # the notice's action, due the last day to pay

@@ -48,6 +48,7 @@ def test_a_complete_case_is_ready_for_prosecution(
         "support": "met",
         "early_help": "met",
         "formal_support": "met",
+        "notice_to_improve": "not_applicable",
         "warning_letters": "met",
         "eso_considered": "met",
         "social_care": "not_applicable",

@@ -21,7 +21,7 @@ def test_check_exit_codes_and_json(
     sample_conn: sqlite3.Connection, sample_db: Path, tmp_path: Path
 ) -> None:
     result = runner.invoke(app, ["referral", "check", HARVEY, "--route", "prosecution"])
-    assert result.exit_code == 1, result.output
+    assert result.exit_code == 8, result.output
     assert "MISSING" in result.stdout and "Not ready" in result.stdout
 
     build_case(sample_conn, sample_db, tmp_path)
@@ -120,7 +120,7 @@ def test_export_refused_forced_and_verified(
                 content = content[:-2] + b"X\n"
             target.writestr(info, content)
     bad = runner.invoke(app, ["referral", "verify", str(changed)])
-    assert bad.exit_code == 1
+    assert bad.exit_code == 8
     assert "changed: chronology.csv" in bad.stderr
     assert "Bundle CHANGED" in bad.stderr
 
@@ -170,7 +170,7 @@ def test_verify_a_forged_bundle_and_a_malformed_manifest(
     forged = tmp_path / "forged.zip"
     _forge(out, forged)
     caught = runner.invoke(app, ["referral", "verify", str(forged), "--format", "json"])
-    assert caught.exit_code == 1, caught.output
+    assert caught.exit_code == 8, caught.output
     data = json.loads(caught.stdout)
     assert (data["ok"], data["audit_checked"], data["recorded_export"]) == (False, True, None)
     assert data["problem"].startswith("the manifest is not the one att exported")
@@ -186,5 +186,5 @@ def test_verify_a_forged_bundle_and_a_malformed_manifest(
         archive.writestr("a.txt", b"hello")
         archive.writestr("manifest.json", json.dumps({"files": [{"path": "a.txt", "bytes": 5}]}))
     result = runner.invoke(app, ["referral", "verify", str(broken)])
-    assert result.exit_code == 1, result.output
+    assert result.exit_code == 8, result.output
     assert "no readable manifest.json" in result.stderr and "Internal error" not in result.stderr

@@ -132,7 +132,7 @@ def test_cli_verify_names_the_duplicates_and_exits_1(tmp_path: Path) -> None:
     result = CliRunner().invoke(
         app, ["--db", str(tmp_path / "none.sqlite"), "referral", "verify", str(forged)]
     )
-    assert result.exit_code == 1
+    assert result.exit_code == 8
     assert "duplicated name: bundle.pdf" in result.stderr
     assert not (tmp_path / "none.sqlite").exists()
     as_json = CliRunner().invoke(
@@ -148,4 +148,4 @@ def test_cli_verify_names_the_duplicates_and_exits_1(tmp_path: Path) -> None:
         ],
     )
     data = json.loads(as_json.stdout)
-    assert as_json.exit_code == 1 and data["ok"] is False and data["duplicates"] == ["bundle.pdf"]
+    assert as_json.exit_code == 8 and data["ok"] is False and data["duplicates"] == ["bundle.pdf"]
