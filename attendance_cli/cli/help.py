@@ -23,7 +23,11 @@ EXAMPLES: dict[str, tuple[str, ...]] = {
         "att import roster.csv castle_hill_marks.csv riverside_grid.csv",
         "att import week12.xlsx --school 8994001 --dry-run",
     ),
-    "audit": ("att audit V899200116001", "att audit verify"),
+    "audit": (
+        "att audit V899200116001",
+        "att audit verify",
+        "att audit verify --anchor 412:HASH   (a head a bundle or backup recorded)",
+    ),
     "codes": ("att codes", "att codes --map local-codes.csv --format csv"),
     "demo": ("att demo",),
     "schools": ("att schools", "att schools --year 2024 --format csv > schools-2024-25.csv"),

@@ -1,0 +1,165 @@
+"""THE registry of casework tables whose rows the audit log commits to, and the rows' canonical form.
+
+Every audit entry about a row of one of these tables records the table, the row's id and
+``row_hash``, the SHA-256 of the row's canonical form after the change; the entry's own hash
+covers all three (``cases.audit``). ``att audit verify`` recomputes every row's hash and compares
+it with the latest entry for that row, so an edit behind att's back, a row nobody audited and a
+row deleted without a tombstone are all found.
+
+Registering a table (branches adding casework add one ``AuditedTable`` line below):
+
+- ``table``: the table's name in ``db.models``; ``entity``: the name audit entries use for its
+  rows (``record_audit(entity=..., entity_id=ROW_ID)`` finds the table from it; an entry about a
+  row under another entity name passes ``row=(table, row_id)``);
+- ``pupil``: how a row leads to its pupil, for naming the child in verify's report:
+  ``"pupil_id"`` (the row has a pupil_id column), ``"case_id"`` (through ``pupil_case``) or None;
+- ``exclude``: columns left out of the canonical form. Empty for every table today: EVERY column
+  of the model is evidence (the id, texts, dates, the recording officer and recorded-at times), so
+  a column added to a model later is covered without touching this file. Excluding a column (pure
+  housekeeping, e.g. a cache) needs a migration that re-baselines the table's rows.
+
+The canonical form (version 1, frozen: a change needs a new version and a re-baseline) is the
+UTF-8 JSON text of ``{"table": NAME, "values": {COLUMN: VALUE, ...}}`` with keys sorted, no
+whitespace (``separators=(",", ":")``), non-ASCII kept as is; a column whose value is NULL is
+left out, so adding a nullable column to a table does not change its rows' hashes. Values:
+integers as JSON integers, booleans as ``true``/``false`` (SQLite's 0/1 are read through the
+model's Boolean type), text as is, a date as ``YYYY-MM-DD``, a timestamp as UTC
+``YYYY-MM-DDTHH:MM:SS.ffffff`` (always six digits of microseconds; a naive timestamp is UTC, as
+att stores them). Floats are refused: no casework column holds one (money is integer pence), and
+their text differs between databases. The same row read from SQLite or PostgreSQL gives the same
+text, so the same hash.
+
+``column_digests`` gives the first 16 hex digits of the SHA-256 of each column's
+``[column, value]`` JSON: kept in the entry beside the row hash, they let verify say WHICH
+columns changed without the log keeping the values themselves (so erasing a row's content
+leaves no copy of it in the log). A digest of a short value (a status) can be guessed by
+hashing candidates; RELIABILITY.md says so.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+CANONICAL_VERSION = 1
+
+
+@dataclass(frozen=True)
+class AuditedTable:
+    table: str
+    entity: str
+    pupil: str | None  # "pupil_id", "case_id" or None (see the module docstring)
+    exclude: frozenset[str] = frozenset()
+
+
+AUDITED_TABLES: tuple[AuditedTable, ...] = (
+    AuditedTable("pupil_case", "case", "pupil_id"),
+    AuditedTable("lead_practitioner", "lead_practitioner", "case_id"),
+    AuditedTable("meeting", "meeting", None),
+    AuditedTable("meeting_workbook", "meeting_workbook", None),
+    AuditedTable("case_action", "action", "case_id"),
+    AuditedTable("case_note", "note", "case_id"),
+    AuditedTable("case_note_revision", "note_revision", "case_id"),
+    AuditedTable("case_document", "document", "case_id"),
+    AuditedTable("penalty_notice", "penalty_notice", "pupil_id"),
+    AuditedTable("letter", "letter", "pupil_id"),
+)
+
+_BY_TABLE = {t.table: t for t in AUDITED_TABLES}
+_BY_ENTITY = {t.entity: t for t in AUDITED_TABLES}
+
+
+def audited_table(table: str) -> AuditedTable | None:
+    return _BY_TABLE.get(table)
+
+
+def table_of_entity(entity: str) -> str | None:
+    """The table whose rows audit entries call ``entity`` (None: not a casework row)."""
+    found = _BY_ENTITY.get(entity)
+    return found.table if found else None
+
+
+def canonical_value(value: Any) -> Any:
+    if value is None or isinstance(value, (bool, int, str)):
+        return value
+    if isinstance(value, dt.datetime):
+        if value.tzinfo is not None:
+            value = value.astimezone(dt.UTC).replace(tzinfo=None)
+        return value.isoformat(timespec="microseconds")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, float):
+        raise TypeError("a float in an audited casework column (store money as integer pence)")
+    raise TypeError(f"a {type(value).__name__} has no canonical form")
+
+
+def canonical_values(values: Mapping[str, Any], exclude: frozenset[str]) -> dict[str, Any]:
+    return {
+        column: canonical_value(value)
+        for column, value in values.items()
+        if value is not None and column not in exclude
+    }
+
+
+def _json(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def canonical_form(table: str, values: Mapping[str, Any]) -> str:
+    """The row's canonical text (``values``: column name to the value as the model reads it)."""
+    entry = _BY_TABLE.get(table)
+    exclude = entry.exclude if entry else frozenset()
+    return _json({"table": table, "values": canonical_values(values, exclude)})
+
+
+def row_hash(table: str, values: Mapping[str, Any]) -> str:
+    return hashlib.sha256(canonical_form(table, values).encode("utf-8")).hexdigest()
+
+
+def column_digests(table: str, values: Mapping[str, Any]) -> dict[str, str]:
+    entry = _BY_TABLE.get(table)
+    exclude = entry.exclude if entry else frozenset()
+    return {
+        column: hashlib.sha256(_json([column, value]).encode("utf-8")).hexdigest()[:16]
+        for column, value in canonical_values(values, exclude).items()
+    }
+
+
+def digests_text(table: str, values: Mapping[str, Any]) -> str:
+    """``column_digests`` as the JSON text the audit entry stores (and its hash covers)."""
+    return _json(column_digests(table, values))
+
+
+def changed_columns(recorded: str | None, table: str, values: Mapping[str, Any]) -> list[str]:
+    """The columns whose digest differs from the one recorded (all of them if none was)."""
+    now = column_digests(table, values)
+    before: dict[str, str] = json.loads(recorded) if recorded else {}
+    return sorted(c for c in set(now) | set(before) if now.get(c) != before.get(c))
+
+
+def entry_digest(
+    prev_hash: str,
+    at: str,
+    officer: str,
+    action: str,
+    entity: str,
+    entity_id: int | None,
+    upn: str | None,
+    detail: str,
+    row_table: str | None = None,
+    row_id: int | None = None,
+    row_hash: str | None = None,
+    row_digests: str | None = None,
+) -> str:
+    """An audit entry's hash (the chain's rule; ``cases.audit``). An entry about a casework row
+    (``row_table`` set) also commits to the row's table, id, hash and column digests; entries
+    written before 0008_audit_integrity have none and keep their original hash."""
+    fields: list[Any] = [prev_hash, at, officer, action, entity, entity_id, upn, detail]
+    if row_table is not None:
+        fields += [row_table, row_id, row_hash, row_digests]
+    payload = json.dumps(fields, ensure_ascii=False)
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
