@@ -237,6 +237,11 @@ def verify_audit(
     return check
 
 
+def row_problems(db: Database, *, upn: str | None = None) -> list[RowProblem]:
+    """Every casework row that differs from its latest audit entry (all of them, uncapped)."""
+    return list(_row_problems(Store.of(db), AuditCheck(0, True, None, None), upn))
+
+
 def _row_problems(store: Store, check: AuditCheck, upn: str | None) -> Iterator[RowProblem]:
     for audited in audited_tables.AUDITED_TABLES:
         current = stored.table_rows(store, audited.table)
@@ -303,3 +308,28 @@ def _row_problems(store: Store, check: AuditCheck, upn: str | None) -> Iterator[
                 if upn is None or found_problem.upn == upn:
                     yield found_problem
             row = next(current, None)
+
+
+def casework_findings(db: Database, *, upn: str | None, anchor: str | None = None) -> list[str]:
+    """What makes a pupil's casework untrustworthy as evidence, as sentences: a broken chain,
+    the pupil's rows that differ from the log, and ``anchor`` (a head stamped in a bundle) not
+    in the chain. Empty: the casework is as att recorded it. For the referral bundle."""
+    parsed: Anchor | None = None
+    if anchor:
+        try:
+            parsed = parse_anchor(anchor)
+        except UsageError:
+            return [f"the audit head {anchor!r} the manifest records is not a chain head"]
+    check = verify_audit(db, anchor=parsed, upn=upn)
+    findings = []
+    if check.first_broken_id is not None:
+        findings.append(f"the audit log is broken at entry {check.first_broken_id}: {check.problem}")
+    findings += [f"{p.table} {p.row_id} {p.message}" for p in check.row_problems]
+    if check.row_problem_count > len(check.row_problems):
+        findings.append(f"and {check.row_problem_count - len(check.row_problems)} more rows")
+    if check.anchor_found is False:
+        findings.append(
+            f"the audit head {check.anchor} recorded at export is no longer in the chain "
+            "(the log was truncated or rebuilt)"
+        )
+    return findings

@@ -80,6 +80,13 @@ def backup(
         highlight=False,
         soft_wrap=True,
     )
+    if result.audit_head:
+        common.stdout.print(
+            f"Audit chain head in the backup: {result.audit_head} (keep it: "
+            "`att audit verify --anchor` checks the log still holds it)",
+            highlight=False,
+            soft_wrap=True,
+        )
 
 
 @app.command("restore")
@@ -104,3 +111,7 @@ def restore(
         highlight=False,
         soft_wrap=True,
     )
+    if result.audit_head:
+        common.stdout.print(
+            f"Audit chain head restored: {result.audit_head}", highlight=False, soft_wrap=True
+        )
