@@ -75,8 +75,18 @@ def record_audit(
         store,
         genesis=GENESIS,
         digest=lambda prev_hash, at: entry_digest(
-            prev_hash, at, officer, action, entity, entity_id, upn, text,
-            table, row_id, row_hash, row_digests,
+            prev_hash,
+            at,
+            officer,
+            action,
+            entity,
+            entity_id,
+            upn,
+            text,
+            table,
+            row_id,
+            row_hash,
+            row_digests,
         ),  # fmt: skip
         officer=officer,
         action=action,
@@ -208,7 +218,9 @@ def verify_audit(
             continue
         if e.prev_hash != prev_hash:
             check.first_broken_id = e.id
-            check.problem = "does not follow the entry before it (an entry was removed or reordered)"
+            check.problem = (
+                "does not follow the entry before it (an entry was removed or reordered)"
+            )
             continue
         digest = entry_digest(
             e.prev_hash, e.at, e.officer, e.action, e.entity, e.entity_id, e.upn, e.detail,
@@ -323,7 +335,9 @@ def casework_findings(db: Database, *, upn: str | None, anchor: str | None = Non
     check = verify_audit(db, anchor=parsed, upn=upn)
     findings = []
     if check.first_broken_id is not None:
-        findings.append(f"the audit log is broken at entry {check.first_broken_id}: {check.problem}")
+        findings.append(
+            f"the audit log is broken at entry {check.first_broken_id}: {check.problem}"
+        )
     findings += [f"{p.table} {p.row_id} {p.message}" for p in check.row_problems]
     if check.row_problem_count > len(check.row_problems):
         findings.append(f"and {check.row_problem_count - len(check.row_problems)} more rows")

@@ -35,6 +35,7 @@ from attendance_cli.cases.leads import LeadRecord
 from attendance_cli.store import cases as stored
 from attendance_cli.store import registers as store_registers
 from attendance_cli.store.connection import Store
+from attendance_cli.text import uk_date
 
 if TYPE_CHECKING:
     from attendance_cli.cases.penalty import PenaltyNoticeRecord
@@ -390,10 +391,15 @@ def case_view(db: Database, upn: str, *, today: dt.date | None = None) -> CaseVi
                 )
             )
     for note in notes:
-        chronology.append(ChronologyEntry(local_date(note.created_at), "note", note.text, note.id))
+        text = note.text
+        if note.corrected_at:  # the text as corrected; the original is in case_note_revision
+            text += f" [corrected {uk_date(local_date(note.corrected_at))}]"
+        chronology.append(ChronologyEntry(local_date(note.created_at), "note", text, note.id))
     for doc in documents:
         label = "Letter" if doc.kind == "letter" else f"Document ({doc.kind})"
         about = f": {doc.description}" if doc.description else ""
+        if doc.withdrawn_at:
+            about += f" [withdrawn {uk_date(local_date(doc.withdrawn_at))}: {doc.withdrawn_reason}]"
         chronology.append(
             ChronologyEntry(
                 doc.document_date or local_date(doc.created_at),
@@ -567,7 +573,13 @@ def case_view_dict(view: CaseView) -> dict[str, Any]:
             for m in view.meetings
         ],
         "notes": [
-            {"id": n.id, "text": n.text, "created_at": n.created_at, "officer": n.officer}
+            {
+                "id": n.id,
+                "text": n.text,
+                "created_at": n.created_at,
+                "officer": n.officer,
+                "corrected_at": n.corrected_at,
+            }
             for n in view.notes
         ],
         "documents": [
@@ -581,6 +593,8 @@ def case_view_dict(view: CaseView) -> dict[str, Any]:
                 "description": d.description,
                 "created_at": d.created_at,
                 "officer": d.officer,
+                "withdrawn_at": d.withdrawn_at,
+                "withdrawn_reason": d.withdrawn_reason,
             }
             for d in view.documents
         ],

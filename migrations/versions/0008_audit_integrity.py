@@ -95,8 +95,17 @@ def _baseline(bind: sa.engine.Connection) -> None:
         *(
             sa.column(name, sa.String)
             for name in (
-                "at", "officer", "action", "entity", "upn", "detail", "prev_hash", "hash",
-                "row_table", "row_hash", "row_digests",
+                "at",
+                "officer",
+                "action",
+                "entity",
+                "upn",
+                "detail",
+                "prev_hash",
+                "hash",
+                "row_table",
+                "row_hash",
+                "row_digests",
             )
         ),
         sa.column("entity_id", sa.Integer),

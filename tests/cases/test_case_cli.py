@@ -201,7 +201,8 @@ def test_note_attach_documents_show(sample_db: Path, tmp_path: Path) -> None:
     assert [d["sha256"] for d in listed] == [attached["sha256"]]
     csv_out = runner.invoke(app, ["case", "documents", UPN, "--format", "csv"])
     assert csv_out.stdout.splitlines()[0] == (
-        "id,kind,file_name,date,description,sha256,bytes,created_at,officer,stored_path"
+        "id,kind,file_name,date,description,sha256,bytes,created_at,officer,stored_path,"
+        "withdrawn_at,withdrawn_reason"
     )
     shown = ok_json("case", "show", UPN)
     assert {

@@ -75,5 +75,9 @@ def test_an_upgraded_database_verifies_and_catches_later_edits(tmp_path: Path) -
     assert (check.ok, check.entries, check.rows_checked) == (True, 8, 7)
     conn.execute("UPDATE penalty_notice SET amount_pence = 6000 WHERE id = 1")
     [problem] = verify_audit(conn).row_problems
-    assert (problem.table, problem.row_id, problem.columns) == ("penalty_notice", 1, ["amount_pence"])
+    assert (problem.table, problem.row_id, problem.columns) == (
+        "penalty_notice",
+        1,
+        ["amount_pence"],
+    )
     conn.close()

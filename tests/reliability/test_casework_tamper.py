@@ -78,7 +78,10 @@ def test_the_canonical_form_is_the_documented_text() -> None:
         == hashlib.sha256(expected.encode("utf-8")).hexdigest()
     )
     # the same instant in another zone, and a date: the same text on any database
-    aware = {**values, "created_at": dt.datetime(2025, 10, 1, 10, 0, tzinfo=dt.timezone(dt.timedelta(hours=1)))}
+    aware = {
+        **values,
+        "created_at": dt.datetime(2025, 10, 1, 10, 0, tzinfo=dt.timezone(dt.timedelta(hours=1))),
+    }
     assert audited_tables.canonical_form("case_note", aware) == expected
     assert audited_tables.canonical_value(dt.date(2025, 9, 1)) == "2025-09-01"
     assert audited_tables.canonical_value(True) is True
@@ -204,7 +207,9 @@ def test_a_row_hash_edited_in_the_log_breaks_the_chain(
     conn.execute("UPDATE case_note SET text = 'forged' WHERE id = ?", (note_id,))
     values = {
         "id": note_id,
-        "case_id": conn.execute("SELECT case_id FROM case_note WHERE id = ?", (note_id,)).fetchone()[0],
+        "case_id": conn.execute(
+            "SELECT case_id FROM case_note WHERE id = ?", (note_id,)
+        ).fetchone()[0],
         "text": "forged",
         "created_at": dt.datetime.fromisoformat(
             conn.execute("SELECT created_at FROM case_note WHERE id = ?", (note_id,)).fetchone()[0]
@@ -285,7 +290,9 @@ def test_a_rebuilt_log_fails_against_an_anchor(noted: tuple[sqlite3.Connection, 
 
 
 @pytest.mark.parametrize(
-    "text", ["abc", "12:" + "g" * 64, "x:" + "a" * 64, "a" * 63], ids=["short", "not-hex", "bad-id", "63"]
+    "text",
+    ["abc", "12:" + "g" * 64, "x:" + "a" * 64, "a" * 63],
+    ids=["short", "not-hex", "bad-id", "63"],
 )
 def test_a_malformed_anchor_is_a_usage_error(sample_conn: sqlite3.Connection, text: str) -> None:
     with pytest.raises(UsageError):
