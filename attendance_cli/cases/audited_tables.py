@@ -84,7 +84,8 @@ def table_of_entity(entity: str) -> str | None:
 
 
 def canonical_value(value: Any) -> Any:
-    if value is None or isinstance(value, (bool, int, str)):
+    kind = type(value)
+    if kind is str or kind is int or kind is bool or value is None:
         return value
     if isinstance(value, dt.datetime):
         if value.tzinfo is not None:
@@ -92,6 +93,12 @@ def canonical_value(value: Any) -> Any:
         return value.isoformat(timespec="microseconds")
     if isinstance(value, dt.date):
         return value.isoformat()
+    if isinstance(value, bool):  # subclasses (an enum of them) as the plain value
+        return bool(value)
+    if isinstance(value, int):
+        return int(value)
+    if isinstance(value, str):
+        return str(value)
     if isinstance(value, float):
         raise TypeError("a float in an audited casework column (store money as integer pence)")
     raise TypeError(f"a {type(value).__name__} has no canonical form")
@@ -105,8 +112,12 @@ def canonical_values(values: Mapping[str, Any], exclude: frozenset[str]) -> dict
     }
 
 
+_ENCODER = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+_CHAIN_ENCODER = json.JSONEncoder(ensure_ascii=False)  # the chain's text since release 0.1.0
+
+
 def _json(value: Any) -> str:
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return _ENCODER.encode(value)
 
 
 def canonical_form(table: str, values: Mapping[str, Any]) -> str:
@@ -161,5 +172,5 @@ def entry_digest(
     fields: list[Any] = [prev_hash, at, officer, action, entity, entity_id, upn, detail]
     if row_table is not None:
         fields += [row_table, row_id, row_hash, row_digests]
-    payload = json.dumps(fields, ensure_ascii=False)
+    payload = _CHAIN_ENCODER.encode(fields)  # json.dumps(fields, ensure_ascii=False)
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()

@@ -139,13 +139,30 @@ def row_values(store: Store, table: str, row_id: int) -> dict[str, Any] | None:
     return dict(found) if found is not None else None
 
 
-def table_rows(store: Store, table: str) -> Iterator[dict[str, Any]]:
-    """Every row of a table in id order, streamed."""
+def table_rows(
+    store: Store, table: str, *, upn: str | None = None, via: str | None = None
+) -> Iterator[dict[str, Any]]:
+    """Every row of a table in id order, streamed; with ``upn``, only that pupil's rows (found
+    through the row's ``via`` column: ``pupil_id`` or ``case_id``; none without one)."""
     from sqlalchemy import select
 
     model = _table(table)
-    for found in store.execute(select(model).order_by(model.c.id)).mappings():
-        yield dict(found)
+    query = select(model).order_by(model.c.id)
+    if upn is not None:
+        pupil = _table("pupil")
+        if via == "pupil_id":
+            query = query.join(pupil, pupil.c.id == model.c.pupil_id).where(pupil.c.upn == upn)
+        elif via == "case_id":
+            case = _table("pupil_case")
+            query = (
+                query.join(case, case.c.id == model.c.case_id)
+                .join(pupil, pupil.c.id == case.c.pupil_id)
+                .where(pupil.c.upn == upn)
+            )
+        else:
+            return
+    for found in store.execute(query).mappings():
+        yield {column.name: found[column] for column in model.columns}
 
 
 @dataclass(frozen=True, slots=True)
@@ -158,15 +175,20 @@ class LatestRowEntry:
     row_digests: str | None
 
 
-def latest_row_entries(store: Store, table: str) -> Iterator[LatestRowEntry]:
-    """For each row id of ``table`` the log has entries about, the latest one, in row id order
-    (the index ``ix_audit_log_row`` serves it)."""
+def latest_row_entries(
+    store: Store, table: str, *, upn: str | None = None
+) -> Iterator[LatestRowEntry]:
+    """For each row id of ``table`` the log has entries about (with ``upn``: entries about that
+    pupil), the latest one, in row id order (the index ``ix_audit_log_row`` serves it)."""
     from sqlalchemy import func, select
 
     log = _table("audit_log")
+    condition = log.c.row_table == table
+    if upn is not None:
+        condition = condition & (log.c.upn == upn)
     latest = (
         select(log.c.row_id, func.max(log.c.id).label("entry_id"))
-        .where(log.c.row_table == table)
+        .where(condition)
         .group_by(log.c.row_id)
         .subquery()
     )
@@ -175,8 +197,9 @@ def latest_row_entries(store: Store, table: str) -> Iterator[LatestRowEntry]:
         .join(latest, log.c.id == latest.c.entry_id)
         .order_by(log.c.row_id)
     )
-    for row in store.execute(query):
-        yield LatestRowEntry(*row)
+    for found in store.execute(query):
+        values: tuple[Any, ...] = tuple(found)
+        yield LatestRowEntry(*values)
 
 
 def upn_of_row(store: Store, table: str, row_id: int, via: str | None) -> str | None:

@@ -387,10 +387,9 @@ def get_note(store: Store, note_id: int) -> NoteOfCase | None:
     ).first()  # fmt: skip
     if row is None:
         return None
-    record = NoteRecord(
-        row[0], row[1], timestamp_text(row[2]) or "", row[3], timestamp_text(row[4])
-    )
-    return NoteOfCase(record, row[5], row[6])
+    r: tuple[Any, ...] = tuple(row)
+    record = NoteRecord(r[0], r[1], timestamp_text(r[2]) or "", r[3], timestamp_text(r[4]))
+    return NoteOfCase(record, r[5], r[6])
 
 
 def correct_note_text(
@@ -526,7 +525,7 @@ def _documents_where(store: Store, condition: Any) -> list[DocumentOfCase]:
             r[11],
             r[12],
         )
-        for r in rows
+        for r in map(tuple, rows)
     ]  # fmt: skip
 
 
