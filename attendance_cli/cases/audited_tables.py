@@ -18,6 +18,11 @@ Registering a table (branches adding casework add one ``AuditedTable`` line belo
   a column added to a model later is covered without touching this file. Excluding a column (pure
   housekeeping, e.g. a cache) needs a migration that re-baselines the table's rows.
 
+A migration that changes rows of an audited table (an UPDATE backfill, a new column with a
+non-NULL default; a new nullable column changes nothing, NULLs being left out) must call
+``baseline_rows(op.get_bind(), revision=revision, tables=(...))`` after the change, or verify
+reports each such row as changed behind att's back.
+
 The canonical form (version 1, frozen: a change needs a new version and a re-baseline) is the
 UTF-8 JSON text of ``{"table": NAME, "values": {COLUMN: VALUE, ...}}`` with keys sorted, no
 whitespace (``separators=(",", ":")``), non-ASCII kept as is; a column whose value is NULL is
@@ -174,3 +179,75 @@ def entry_digest(
         fields += [row_table, row_id, row_hash, row_digests]
     payload = _CHAIN_ENCODER.encode(fields)  # json.dumps(fields, ensure_ascii=False)
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+
+BASELINE_OFFICER = "att (upgrade)"
+
+
+def baseline_rows(bind: Any, *, revision: str, tables: tuple[str, ...] | None = None) -> int:
+    """For a migration: one ``baseline`` entry per row of the audited tables (or of
+    ``tables``), chained after the last entry, recording each row's hash as it is now; returns
+    how many. 0008_audit_integrity baselines every row; a later migration that changes audited
+    rows (an UPDATE backfill, a column with a non-NULL default) calls it for those tables, or
+    verify would report every such row as changed behind att's back.
+
+    The rows are read through tables reflected from the database (never today's models), so
+    their dates, timestamps and booleans come back typed as the canonical form needs them."""
+    import datetime as dt
+
+    import sqlalchemy as sa
+
+    genesis = "0" * 64
+    present = set(sa.inspect(bind).get_table_names())
+    pupils = dict(bind.execute(sa.text("SELECT id, upn FROM pupil")).fetchall())
+    cases = {
+        case_id: pupils.get(pupil_id)
+        for case_id, pupil_id in bind.execute(sa.text("SELECT id, pupil_id FROM pupil_case"))
+    }
+    last = bind.execute(sa.text("SELECT hash FROM audit_log ORDER BY id DESC LIMIT 1")).fetchone()
+    prev_hash = last[0] if last else genesis
+    at = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
+    detail = json.dumps({"schema": revision}, sort_keys=True)
+    text_columns = (
+        "at", "officer", "action", "entity", "upn", "detail", "prev_hash", "hash", "row_table",
+        "row_hash", "row_digests",
+    )  # fmt: skip
+    log = sa.table(
+        "audit_log",
+        *(sa.column(name, sa.String) for name in text_columns),
+        sa.column("entity_id", sa.Integer),
+        sa.column("row_id", sa.Integer),
+    )
+    written = 0
+    for audited in AUDITED_TABLES:
+        if audited.table not in present or (tables is not None and audited.table not in tables):
+            continue
+        table = sa.Table(audited.table, sa.MetaData(), autoload_with=bind)
+        batch: list[dict[str, Any]] = []
+        for found in bind.execute(sa.select(table).order_by(table.c.id)).mappings():
+            values = dict(found)
+            if audited.pupil == "pupil_id":
+                upn = pupils.get(values.get("pupil_id"))
+            elif audited.pupil == "case_id":
+                upn = cases.get(values.get("case_id"))
+            else:
+                upn = None
+            hashed, digests = row_hash(audited.table, values), digests_text(audited.table, values)
+            entry_hash = entry_digest(
+                prev_hash, at, BASELINE_OFFICER, "baseline", audited.entity, values["id"], upn,
+                detail, audited.table, values["id"], hashed, digests,
+            )  # fmt: skip
+            batch.append(
+                {
+                    "at": at, "officer": BASELINE_OFFICER, "action": "baseline",
+                    "entity": audited.entity, "entity_id": values["id"], "upn": upn,
+                    "detail": detail, "prev_hash": prev_hash, "hash": entry_hash,
+                    "row_table": audited.table, "row_id": values["id"], "row_hash": hashed,
+                    "row_digests": digests,
+                }
+            )  # fmt: skip
+            prev_hash = entry_hash
+        if batch:
+            bind.execute(sa.insert(log), batch)
+            written += len(batch)
+    return written

@@ -19,9 +19,6 @@ Create Date: 2026-12-01
 
 from __future__ import annotations
 
-import datetime as dt
-import json
-
 import sqlalchemy as sa
 from alembic import op
 
@@ -29,9 +26,6 @@ revision = "0008_audit_integrity"
 down_revision = "0005_letters"
 branch_labels = None
 depends_on = None
-
-BASELINE_OFFICER = "att (upgrade)"
-GENESIS = "0" * 64
 
 
 def upgrade() -> None:
@@ -72,76 +66,9 @@ def upgrade() -> None:
 
 
 def _baseline(bind: sa.engine.Connection) -> None:
-    """One ``baseline`` entry per existing casework row, chained after the last entry."""
-    from attendance_cli.cases.audited_tables import (
-        AUDITED_TABLES,
-        digests_text,
-        entry_digest,
-        row_hash,
-    )
+    from attendance_cli.cases.audited_tables import baseline_rows
 
-    present = set(sa.inspect(bind).get_table_names())
-    pupils = dict(bind.execute(sa.text("SELECT id, upn FROM pupil")).fetchall())
-    cases = {
-        case_id: pupils.get(pupil_id)
-        for case_id, pupil_id in bind.execute(sa.text("SELECT id, pupil_id FROM pupil_case"))
-    }
-    last = bind.execute(sa.text("SELECT hash FROM audit_log ORDER BY id DESC LIMIT 1")).fetchone()
-    prev_hash = last[0] if last else GENESIS
-    at = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
-    detail = json.dumps({"schema": revision}, sort_keys=True)
-    log = sa.table(
-        "audit_log",
-        *(
-            sa.column(name, sa.String)
-            for name in (
-                "at",
-                "officer",
-                "action",
-                "entity",
-                "upn",
-                "detail",
-                "prev_hash",
-                "hash",
-                "row_table",
-                "row_hash",
-                "row_digests",
-            )
-        ),
-        sa.column("entity_id", sa.Integer),
-        sa.column("row_id", sa.Integer),
-    )
-    for audited in AUDITED_TABLES:
-        if audited.table not in present:
-            continue
-        table = sa.Table(audited.table, sa.MetaData(), autoload_with=bind)
-        batch: list[dict[str, object]] = []
-        for row in bind.execute(sa.select(table).order_by(table.c.id)).mappings():
-            values = dict(row)
-            if audited.pupil == "pupil_id":
-                upn = pupils.get(values.get("pupil_id"))
-            elif audited.pupil == "case_id":
-                upn = cases.get(values.get("case_id"))
-            else:
-                upn = None
-            hashed = row_hash(audited.table, values)
-            digests = digests_text(audited.table, values)
-            entry_hash = entry_digest(
-                prev_hash, at, BASELINE_OFFICER, "baseline", audited.entity, values["id"], upn,
-                detail, audited.table, values["id"], hashed, digests,
-            )  # fmt: skip
-            batch.append(
-                {
-                    "at": at, "officer": BASELINE_OFFICER, "action": "baseline",
-                    "entity": audited.entity, "entity_id": values["id"], "upn": upn,
-                    "detail": detail, "prev_hash": prev_hash, "hash": entry_hash,
-                    "row_table": audited.table, "row_id": values["id"], "row_hash": hashed,
-                    "row_digests": digests,
-                }
-            )  # fmt: skip
-            prev_hash = entry_hash
-        if batch:
-            bind.execute(sa.insert(log), batch)
+    baseline_rows(bind, revision=revision)
 
 
 def downgrade() -> None:

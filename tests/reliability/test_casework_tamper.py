@@ -370,3 +370,39 @@ def test_backup_restore_and_info_show_the_chain_head(
     assert info["audit_head"] == str(chain_head(conn)) != head
     restored = runner.invoke(app, ["db", "restore", str(backup)])
     assert restored.exit_code == 0 and f"Audit chain head restored: {head}" in restored.stdout
+
+
+def test_every_att_write_leaves_the_casework_verifying(sample_db: Path, tmp_path: Path) -> None:
+    """Each command that writes casework commits the rows it changed: after all of them verify
+    checks every row and finds none differing (a write without its entry would be unaudited,
+    a change after its entry would differ)."""
+
+    def ok(*args: str) -> dict[str, object]:
+        result = runner.invoke(app, [*args, "--format", "json"])
+        assert result.exit_code == 0, (args, result.output)
+        return json.loads(result.stdout) if result.stdout.strip() else {}
+
+    (tmp_path / "m.txt").write_text("minutes")
+    action = ok("case", "add-action", HARVEY, "--kind", "home visit", "--action", "x")
+    ok("case", "complete-action", str(action["id"]), "--outcome", "done")
+    ok("case", "set-lead", HARVEY, "--name", "A", "--agency", "school")
+    note = ok("case", "note", HARVEY, "n")
+    ok("case", "note", "correct", str(note["id"]), "--text", "n2")
+    document = ok("case", "attach", HARVEY, str(tmp_path / "m.txt"), "--kind", "minutes")
+    ok("case", "document", "withdraw", str(document["id"]), "--reason", "wrong")
+    ok("case", "close", HARVEY, "--outcome", "o")
+    ok("case", "reopen", HARVEY)
+    ok("tsm", "record", "--school", "8994001", "--date", dt.date.today().isoformat())
+    notice = ok("penalty", "add", HARVEY, "--parent", "Claire Marsden", "--issued", "2025-10-01")
+    ok("penalty", "update", str(notice["id"]), "--paid", "2025-10-10")
+    conn = sqlite3.connect(sample_db)
+    rows = sum(
+        conn.execute(f"SELECT count(*) FROM {t.table}").fetchone()[0]
+        for t in audited_tables.AUDITED_TABLES
+    )
+    conn.close()
+    check = json.loads(runner.invoke(app, ["audit", "verify", "--format", "json"]).stdout)
+    assert (check["ok"], check["rows_checked"], check["row_problem_count"]) == (True, rows, 0)
+    # a case, 2 actions (the visit and the notice's), a lead, a note and its revision, a
+    # document, a meeting, a notice
+    assert rows == 9
