@@ -250,6 +250,17 @@ def test_an_emptied_log_fails_against_an_anchor(noted: tuple[sqlite3.Connection,
     record("tamper: emptied or truncated logs found against an anchor", 1)
 
 
+def test_an_emptied_log_fails_even_without_an_anchor_while_casework_remains(
+    noted: tuple[sqlite3.Connection, int],
+) -> None:
+    conn, _ = noted
+    conn.execute("DELETE FROM audit_log")
+    conn.commit()
+    check = verify_audit(conn)
+    assert (check.ok, check.entries, check.row_problem_count) == (False, 0, 3)
+    assert {p.problem for p in check.row_problems} == {"unaudited"}
+
+
 def test_a_truncated_log_fails_against_an_anchor(noted: tuple[sqlite3.Connection, int]) -> None:
     conn, _ = noted
     anchor = str(chain_head(conn))
