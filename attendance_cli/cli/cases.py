@@ -415,7 +415,7 @@ def attach(
         document_date=_day(date),
         description=description,
     )
-    data = _document_dict(record)
+    data = {**_document_dict(record), "repaired": record.repaired}
     if not common.render(data, output):
         common.stdout.print(
             f"Attached {record.file_name} ({record.kind}, {record.bytes} bytes) as document "
@@ -455,6 +455,13 @@ def documents(
         return
     for row in rows:
         row["sha256_short"] = row["sha256"][:16]
+        if row["withdrawn_at"]:  # kept, in no new bundle
+            from attendance_cli.text import uk_date
+
+            row["description"] = (
+                f"{row['description'] or ''} [withdrawn {uk_date(str(row['withdrawn_at'])[:10])}: "
+                f"{row['withdrawn_reason']}]".strip()
+            )
     _table(
         rows,
         [

@@ -28,6 +28,8 @@ def info(ctx: typer.Context, output: RecordFormatOption = OutputFormat.table) ->
     from rich.table import Table
 
     table = Table(show_header=False, box=None)
+    table.add_column(no_wrap=True)
+    table.add_column(overflow="fold")  # the audit head (ID:HASH) is shown whole
     for key, value in vars(result).items():
         table.add_row(
             key.replace("_", " "),
