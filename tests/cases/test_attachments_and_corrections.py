@@ -258,3 +258,22 @@ def test_correct_from_the_command_line(sample_db: Path) -> None:
     shown = json.loads(runner.invoke(app, ["case", "show", HARVEY, "--format", "json"]).stdout)
     assert shown["notes"][0]["corrected_at"] is not None
     assert runner.invoke(app, ["audit", "verify"]).exit_code == 0
+
+
+def test_a_withdrawn_warning_letter_is_no_longer_evidence(
+    sample_conn: sqlite3.Connection, sample_db: Path, tmp_path: Path
+) -> None:
+    from attendance_cli.referrals.check import check_referral
+
+    ids = build_case(sample_conn, sample_db, tmp_path)
+    assert check_referral(sample_conn, upn=HARVEY, route="prosecution", today=TODAY).ready
+    documents.withdraw_document(
+        sample_conn,
+        document_id=ids["letter:Paul Marsden"],
+        reason="sent to the wrong address",
+        officer=OFFICER,
+        store=document_store(sample_db),
+    )
+    check = check_referral(sample_conn, upn=HARVEY, route="prosecution", today=TODAY)
+    [letters] = [i for i in check.items if i.id == "warning_letters"]
+    assert not check.ready and "Paul Marsden: no warning letter" in letters.detail
