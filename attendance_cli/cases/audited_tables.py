@@ -206,15 +206,17 @@ def baseline_rows(bind: Any, *, revision: str, tables: tuple[str, ...] | None = 
     }
     last = bind.execute(sa.text("SELECT hash FROM audit_log ORDER BY id DESC LIMIT 1")).fetchone()
     prev_hash = last[0] if last else genesis
-    at = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
+    moment = dt.datetime.now(dt.UTC).replace(tzinfo=None)  # stored naive UTC, as att stores
+    at = moment.strftime("%Y-%m-%d %H:%M:%S.%f")  # the text the entry's hash covers
     detail = json.dumps({"schema": revision}, sort_keys=True)
     text_columns = (
-        "at", "officer", "action", "entity", "upn", "detail", "prev_hash", "hash", "row_table",
+        "officer", "action", "entity", "upn", "detail", "prev_hash", "hash", "row_table",
         "row_hash", "row_digests",
     )  # fmt: skip
     log = sa.table(
         "audit_log",
         *(sa.column(name, sa.String) for name in text_columns),
+        sa.column("at", sa.DateTime),
         sa.column("entity_id", sa.Integer),
         sa.column("row_id", sa.Integer),
     )
@@ -239,7 +241,7 @@ def baseline_rows(bind: Any, *, revision: str, tables: tuple[str, ...] | None = 
             )  # fmt: skip
             batch.append(
                 {
-                    "at": at, "officer": BASELINE_OFFICER, "action": "baseline",
+                    "at": moment, "officer": BASELINE_OFFICER, "action": "baseline",
                     "entity": audited.entity, "entity_id": values["id"], "upn": upn,
                     "detail": detail, "prev_hash": prev_hash, "hash": entry_hash,
                     "row_table": audited.table, "row_id": values["id"], "row_hash": hashed,
