@@ -67,3 +67,30 @@ def counts(conn: Any) -> dict[str, int]:
             "import_log",
         )
     }
+
+
+def audit_rows_written_by_tests(conn: Any) -> int:
+    """Give every casework row a test wrote straight to its table (SQL, not att) an audit entry
+    ``test_fixture``, as att would have written with the change, so ``att audit verify`` and
+    the referral export see the fixture as genuine casework. Returns how many rows it entered."""
+    from attendance_cli.cases.audit import record_audit, row_problems
+    from attendance_cli.cases.audited_tables import audited_table
+    from attendance_cli.store import transaction
+    from attendance_cli.store.connection import Store
+
+    conn = Store.of(conn)
+    problems = row_problems(conn)
+    with transaction(conn):
+        for problem in problems:
+            entity = audited_table(problem.table)
+            assert entity is not None and problem.problem in ("unaudited", "changed"), problem
+            record_audit(
+                conn,
+                officer="test fixture",
+                action="test_fixture",
+                entity=entity.entity,
+                entity_id=problem.row_id,
+                upn=problem.upn,
+                row=(problem.table, problem.row_id),
+            )
+    return len(problems)

@@ -1,18 +1,30 @@
-"""The audit log: append-only and tamper-evident.
+"""The audit log: append-only, tamper-evident, and committed to the casework rows.
 
 Each entry stores the SHA-256 of its own content together with the previous entry's hash, so
-changing, deleting or re-ordering any entry breaks the chain from that point; ``verify_audit``
-finds the first broken entry. Entries are written inside the same transaction as the change they
-record, so a change is never made without its audit entry, or the other way round.
+changing, deleting or re-ordering any entry breaks the chain from that point. An entry about a
+casework row (the tables of ``cases.audited_tables``) also records the table, the row's id and
+the hash of the row's canonical form after the change, all covered by the entry's hash.
+
+``verify_audit`` checks three things: the chain (the first broken entry); every casework row
+against the latest entry about it (an edit behind att's back, a row with no entry, a row deleted
+without a tombstone); and, given an anchor (an earlier chain head the officer kept outside the
+database: printed by ``att audit verify``, stamped in every bundle's manifest and every backup),
+that the anchor is still in the chain at its place, which a truncated or rebuilt log is not.
+
+Entries are written inside the same transaction as the change they record, so a change is never
+made without its audit entry, or the other way round.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
-from dataclasses import dataclass
+from collections.abc import Iterator
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from attendance_cli.cases import audited_tables
+from attendance_cli.cases.audited_tables import entry_digest
+from attendance_cli.errors import UsageError
 from attendance_cli.store import audit as stored
 from attendance_cli.store.connection import Store
 
@@ -20,22 +32,10 @@ if TYPE_CHECKING:
     from attendance_cli.store.database import Database
 
 GENESIS = "0" * 64
-
-
-def _digest(
-    prev_hash: str,
-    at: str,
-    officer: str,
-    action: str,
-    entity: str,
-    entity_id: int | None,
-    upn: str | None,
-    detail: str,
-) -> str:
-    payload = json.dumps(
-        [prev_hash, at, officer, action, entity, entity_id, upn, detail], ensure_ascii=False
-    )
-    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+# An entry with this action and no row hash says the row was removed on purpose (erasure).
+TOMBSTONE_ACTION = "erase"
+# verify lists this many row problems (the count is always complete)
+ROW_PROBLEMS_SHOWN = 50
 
 
 def record_audit(
@@ -47,22 +47,57 @@ def record_audit(
     entity_id: int | None,
     upn: str | None,
     detail: dict[str, Any] | None = None,
+    row: tuple[str, int] | None = None,
 ) -> int:
-    """Append one entry (call inside the transaction that makes the change); the chain's
-    last hash is read and the entry written under the audit-chain lock (``store.audit``)."""
+    """Append one entry (call inside the transaction that makes the change, AFTER the change);
+    the chain's last hash is read and the entry written under the audit-chain lock.
+
+    The casework row the entry is about is ``row`` (table, id) or, by default, the row
+    ``entity_id`` of the table registered for ``entity``; its hash after the change is read
+    here. With ``action == TOMBSTONE_ACTION`` the row must be gone and no hash is recorded."""
+    store = Store.of(db)
     text = json.dumps(detail or {}, sort_keys=True, ensure_ascii=False, default=str)
+    table, row_id = row if row is not None else (audited_tables.table_of_entity(entity), entity_id)
+    row_hash = row_digests = None
+    if table is not None and row_id is not None:
+        values = stored.row_values(store, table, row_id)
+        if action == TOMBSTONE_ACTION:
+            if values is not None:
+                raise RuntimeError(f"{table} {row_id} still exists: erase it before its tombstone")
+        elif values is None:
+            raise RuntimeError(f"no {table} row {row_id} for the {action} audit entry")
+        else:
+            row_hash = audited_tables.row_hash(table, values)
+            row_digests = audited_tables.digests_text(table, values)
+    else:
+        table = row_id = None
     return stored.append_entry(
-        Store.of(db),
+        store,
         genesis=GENESIS,
-        digest=lambda prev_hash, at: _digest(
-            prev_hash, at, officer, action, entity, entity_id, upn, text
-        ),
+        digest=lambda prev_hash, at: entry_digest(
+            prev_hash,
+            at,
+            officer,
+            action,
+            entity,
+            entity_id,
+            upn,
+            text,
+            table,
+            row_id,
+            row_hash,
+            row_digests,
+        ),  # fmt: skip
         officer=officer,
         action=action,
         entity=entity,
         entity_id=entity_id,
         upn=upn,
         detail=text,
+        row_table=table,
+        row_id=row_id,
+        row_hash=row_hash,
+        row_digests=row_digests,
     )
 
 
@@ -87,31 +122,230 @@ def list_audit(db: Database, *, upn: str | None = None) -> list[AuditRecord]:
     ]
 
 
+# ------------------------------------------------------------------------------------- verify
+
+
+@dataclass(frozen=True)
+class Anchor:
+    """An earlier chain head: the entry id (if given) and its hash."""
+
+    entry_id: int | None
+    hash: str
+
+    def __str__(self) -> str:
+        return f"{self.entry_id}:{self.hash}" if self.entry_id is not None else self.hash
+
+
+def parse_anchor(text: str) -> Anchor:
+    """``HASH`` or ``ID:HASH`` (as ``att audit verify`` prints the head)."""
+    value = text.strip().lower()
+    entry_id: int | None = None
+    if ":" in value:
+        number, value = value.split(":", 1)
+        if not number.isascii() or not number.isdigit() or len(number) > 18:
+            raise UsageError(
+                f"The anchor {text!r} does not start with an entry id",
+                hint="Give the head as `att audit verify` printed it: ID:HASH, or just the HASH.",
+            )
+        entry_id = int(number)
+    if len(value) != 64 or not value.isascii() or any(c not in "0123456789abcdef" for c in value):
+        raise UsageError(
+            f"The anchor {text!r} is not a SHA-256 (64 hex digits)",
+            hint="Give the head as `att audit verify` printed it: ID:HASH, or just the HASH.",
+        )
+    return Anchor(entry_id, value)
+
+
+@dataclass
+class RowProblem:
+    table: str
+    row_id: int
+    upn: str | None
+    problem: str  # changed, unaudited, deleted, erased-but-present
+    message: str
+    columns: list[str] = field(default_factory=list)  # the columns that changed, where known
+    entry_id: int | None = None  # the latest entry about the row
+
+
 @dataclass
 class AuditCheck:
     entries: int
     ok: bool
     first_broken_id: int | None
     problem: str | None
+    head_id: int | None = None  # the chain's last entry (None: the log is empty)
+    head_hash: str = GENESIS
+    rows_checked: int = 0
+    row_problem_count: int = 0
+    row_problems: list[RowProblem] = field(default_factory=list)  # the first ROW_PROBLEMS_SHOWN
+    anchor: str | None = None
+    anchor_found: bool | None = None  # None: no anchor given
+
+    @property
+    def head(self) -> str:
+        return str(Anchor(self.head_id, self.head_hash))
 
 
-def verify_audit(db: Database) -> AuditCheck:
-    """Recompute the chain; report the first entry whose hash or link does not match."""
+def chain_head(db: Database) -> Anchor:
+    """The chain's current head (GENESIS with no id when the log is empty)."""
+    found = stored.head(Store.of(db))
+    return Anchor(found[0], found[1]) if found else Anchor(None, GENESIS)
+
+
+def verify_audit(
+    db: Database,
+    *,
+    anchor: Anchor | str | None = None,
+    rows: bool = True,
+    upn: str | None = None,
+) -> AuditCheck:
+    """Recompute the chain (the first entry whose hash or link does not match), then every
+    casework row against its latest entry (``rows``; only the pupil's rows with ``upn``), and
+    look for ``anchor`` in the chain. Streams: the log once, each table once beside its latest
+    entries."""
+    store = Store.of(db)
+    if isinstance(anchor, str):
+        anchor = parse_anchor(anchor)
+    check = AuditCheck(0, True, None, None)
+    if anchor is not None:
+        check.anchor, check.anchor_found = str(anchor), anchor.hash == GENESIS
     prev_hash = GENESIS
-    count = 0
-    for e in stored.chain(Store.of(db)):
-        count += 1
+    for e in stored.chain(store):
+        check.entries += 1
+        if anchor is not None and e.hash == anchor.hash:
+            check.anchor_found = anchor.entry_id in (None, e.id)
+        if check.first_broken_id is not None:
+            continue
         if e.prev_hash != prev_hash:
-            return AuditCheck(
-                count,
-                False,
-                e.id,
-                "does not follow the entry before it (an entry was removed or reordered)",
+            check.first_broken_id = e.id
+            check.problem = (
+                "does not follow the entry before it (an entry was removed or reordered)"
             )
-        digest = _digest(
-            e.prev_hash, e.at, e.officer, e.action, e.entity, e.entity_id, e.upn, e.detail
-        )
+            continue
+        digest = entry_digest(
+            e.prev_hash, e.at, e.officer, e.action, e.entity, e.entity_id, e.upn, e.detail,
+            e.row_table, e.row_id, e.row_hash, e.row_digests,
+        )  # fmt: skip
         if digest != e.hash:
-            return AuditCheck(count, False, e.id, "its content was changed after it was written")
+            check.first_broken_id = e.id
+            check.problem = "its content was changed after it was written"
+            continue
         prev_hash = e.hash
-    return AuditCheck(count, True, None, None)
+        check.head_id, check.head_hash = e.id, e.hash
+    if check.first_broken_id is not None:  # the head is the last entry as stored
+        last = stored.head(store)
+        if last:
+            check.head_id, check.head_hash = last
+    if rows:
+        for problem in _row_problems(store, check, upn):
+            check.row_problem_count += 1
+            if len(check.row_problems) < ROW_PROBLEMS_SHOWN:
+                check.row_problems.append(problem)
+    check.ok = (
+        check.first_broken_id is None
+        and check.row_problem_count == 0
+        and check.anchor_found is not False
+    )
+    return check
+
+
+def row_problems(db: Database, *, upn: str | None = None) -> list[RowProblem]:
+    """Every casework row that differs from its latest audit entry (all of them, uncapped)."""
+    return list(_row_problems(Store.of(db), AuditCheck(0, True, None, None), upn))
+
+
+def _row_problems(store: Store, check: AuditCheck, upn: str | None) -> Iterator[RowProblem]:
+    for audited in audited_tables.AUDITED_TABLES:
+        if upn is not None and audited.pupil is None:
+            continue  # rows about no pupil (meetings) are checked by the whole verify
+        current = stored.table_rows(store, audited.table, upn=upn, via=audited.pupil)
+        latest = stored.latest_row_entries(store, audited.table, upn=upn)
+        row = next(current, None)
+        entry = next(latest, None)
+        while row is not None or entry is not None:
+            row_id = row["id"] if row is not None else None
+            if entry is not None and (row_id is None or entry.row_id < row_id):
+                if entry.action != TOMBSTONE_ACTION or entry.row_hash is not None:
+                    found = RowProblem(
+                        audited.table,
+                        entry.row_id,
+                        entry.upn,
+                        "deleted",
+                        f"was deleted without a tombstone (its last entry, {entry.entry_id}, "
+                        f"is {entry.action!r})",
+                        entry_id=entry.entry_id,
+                    )
+                    if upn is None or found.upn == upn:
+                        yield found
+                entry = next(latest, None)
+                continue
+            assert row is not None and row_id is not None
+            check.rows_checked += 1
+            found_problem: RowProblem | None = None
+            if entry is None or entry.row_id > row_id:
+                found_problem = RowProblem(
+                    audited.table,
+                    row_id,
+                    None,
+                    "unaudited",
+                    "has no audit entry (written behind att's back)",
+                )
+            else:
+                if entry.action == TOMBSTONE_ACTION and entry.row_hash is None:
+                    found_problem = RowProblem(
+                        audited.table,
+                        row_id,
+                        entry.upn,
+                        "erased-but-present",
+                        f"was erased (entry {entry.entry_id}) but is in the database again",
+                        entry_id=entry.entry_id,
+                    )
+                elif audited_tables.row_hash(audited.table, row) != entry.row_hash:
+                    columns = audited_tables.changed_columns(entry.row_digests, audited.table, row)
+                    found_problem = RowProblem(
+                        audited.table,
+                        row_id,
+                        entry.upn,
+                        "changed",
+                        f"differs from its last audit entry ({entry.entry_id}, "
+                        f"{entry.action!r}): changed behind att's back"
+                        + (f" in {', '.join(columns)}" if columns else ""),
+                        columns=columns,
+                        entry_id=entry.entry_id,
+                    )
+                entry = next(latest, None)
+            if found_problem is not None:
+                if found_problem.upn is None:
+                    found_problem.upn = stored.upn_of_row(
+                        store, audited.table, row_id, audited.pupil
+                    )
+                if upn is None or found_problem.upn == upn:
+                    yield found_problem
+            row = next(current, None)
+
+
+def casework_findings(db: Database, *, upn: str | None, anchor: str | None = None) -> list[str]:
+    """What makes a pupil's casework untrustworthy as evidence, as sentences: a broken chain,
+    the pupil's rows that differ from the log, and ``anchor`` (a head stamped in a bundle) not
+    in the chain. Empty: the casework is as att recorded it. For the referral bundle."""
+    parsed: Anchor | None = None
+    if anchor:
+        try:
+            parsed = parse_anchor(anchor)
+        except UsageError:
+            return [f"the audit head {anchor!r} the manifest records is not a chain head"]
+    check = verify_audit(db, anchor=parsed, upn=upn)
+    findings = []
+    if check.first_broken_id is not None:
+        findings.append(
+            f"the audit log is broken at entry {check.first_broken_id}: {check.problem}"
+        )
+    findings += [f"{p.table} {p.row_id} {p.message}" for p in check.row_problems]
+    if check.row_problem_count > len(check.row_problems):
+        findings.append(f"and {check.row_problem_count - len(check.row_problems)} more rows")
+    if check.anchor_found is False:
+        findings.append(
+            f"the audit head {check.anchor} recorded at export is no longer in the chain "
+            "(the log was truncated or rebuilt)"
+        )
+    return findings

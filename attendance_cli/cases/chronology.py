@@ -39,6 +39,7 @@ from attendance_cli.cases.leads import LeadRecord
 from attendance_cli.store import cases as stored
 from attendance_cli.store import registers as store_registers
 from attendance_cli.store.connection import Store
+from attendance_cli.text import uk_date
 
 if TYPE_CHECKING:
     from attendance_cli.cases.penalty import PenaltyNoticeRecord
@@ -414,12 +415,17 @@ def case_view(db: Database, upn: str, *, today: dt.date | None = None) -> CaseVi
                 )
             )
     for note in notes:
+        text = note.text
+        if note.corrected_at:  # the text as corrected; the original is in case_note_revision
+            text += f" [corrected {uk_date(local_date(note.corrected_at))}]"
         chronology.append(
-            ChronologyEntry(note.happened_on, "note", note.text, note.id, _stamp(note.created_at))
+            ChronologyEntry(note.happened_on, "note", text, note.id, _stamp(note.created_at))
         )
     for doc in documents:
         label = "Letter" if doc.kind == "letter" else f"Document ({doc.kind})"
         about = f": {doc.description}" if doc.description else ""
+        if doc.withdrawn_at:
+            about += f" [withdrawn {uk_date(local_date(doc.withdrawn_at))}: {doc.withdrawn_reason}]"
         chronology.append(
             ChronologyEntry(
                 doc.document_date or doc.happened_on,
@@ -619,6 +625,7 @@ def case_view_dict(view: CaseView) -> dict[str, Any]:
                 "on": n.happened_on,
                 "created_at": n.created_at,
                 "officer": n.officer,
+                "corrected_at": n.corrected_at,
             }
             for n in view.notes
         ],
@@ -634,6 +641,8 @@ def case_view_dict(view: CaseView) -> dict[str, Any]:
                 "description": d.description,
                 "created_at": d.created_at,
                 "officer": d.officer,
+                "withdrawn_at": d.withdrawn_at,
+                "withdrawn_reason": d.withdrawn_reason,
             }
             for d in view.documents
         ],

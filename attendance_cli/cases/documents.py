@@ -5,7 +5,6 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import hashlib
-import shutil
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -13,7 +12,7 @@ from typing import TYPE_CHECKING
 from attendance_cli.cases import kinds
 from attendance_cli.cases.audit import record_audit
 from attendance_cli.cases.case import casework_day, ensure_open_case, find_pupil
-from attendance_cli.errors import InvalidInputError
+from attendance_cli.errors import InvalidInputError, NotFoundError, RefusedError
 from attendance_cli.store import cases as stored
 from attendance_cli.store import transaction
 from attendance_cli.store.cases import StoredDocument
@@ -29,11 +28,27 @@ class DocumentRecord(StoredDocument):
     """A case document with where its bytes are: the document store, named by SHA-256."""
 
     stored_path: str = ""
+    repaired: bool = False  # this attachment replaced a damaged stored copy of the same bytes
 
 
-def _record(document: StoredDocument, store_folder: Path) -> DocumentRecord:
+def _record(
+    document: StoredDocument, store_folder: Path, *, repaired: bool = False
+) -> DocumentRecord:
     values = {f.name: getattr(document, f.name) for f in dataclasses.fields(StoredDocument)}
-    return DocumentRecord(**values, stored_path=str(store_folder / document.sha256))
+    return DocumentRecord(
+        **values, stored_path=str(store_folder / document.sha256), repaired=repaired
+    )
+
+
+def _file_sha256(path: Path) -> str | None:
+    digest = hashlib.sha256()
+    try:
+        with path.open("rb") as handle:
+            while chunk := handle.read(1024 * 1024):
+                digest.update(chunk)
+    except OSError:
+        return None
+    return digest.hexdigest()
 
 
 def attach_document(
@@ -50,8 +65,18 @@ def attach_document(
     today: dt.date | None = None,
 ) -> DocumentRecord:
     """Copy ``file`` into the private document store, named by its SHA-256, and record it as
-    received or sent on ``on`` (default today). The store never uses the file's own name on
-    disk, so names cannot escape the folder."""
+    received or sent on ``on`` (default today).
+
+    The file is read ONCE, into a private temporary file in the store (``files.PartialFile``:
+    0600, removed on failure, swept after a kill) while it is hashed, so the bytes stored are
+    the bytes hashed even if the file changes meanwhile (a file still being saved). When the
+    store already holds a file under that hash whose bytes no longer match it (a damaged
+    copy), the new bytes replace it and every document of those bytes gets a
+    ``repair_document`` audit entry; if this pupil already has that document, attaching it
+    again is the repair and adds no second document. The store never uses the file's own
+    name on disk, so names cannot escape the folder."""
+    from attendance_cli.files import PartialFile
+
     database = Store.of(db)
     pupil = find_pupil(database, upn)
     day = casework_day(on, today=today)
@@ -65,24 +90,46 @@ def attach_document(
         raise InvalidInputError(
             f"No such file: {file}", hint="Check the path of the document to attach."
         )
-    digest = hashlib.sha256()
-    with file.open("rb") as handle:
-        while chunk := handle.read(1024 * 1024):
-            digest.update(chunk)
-    sha256 = digest.hexdigest()
     store.mkdir(mode=0o700, parents=True, exist_ok=True)
     if store.stat().st_mode & 0o077:  # an older or hand-made folder: children's documents
         store.chmod(0o700)
-    target = store / sha256
-    if not target.exists():  # files.PartialFile: removed on failure, swept after a kill
-        from attendance_cli.files import output_file
-
-        with output_file(target, force=True) as partial:
-            with open(partial.path, "wb") as out, file.open("rb") as source:
-                shutil.copyfileobj(source, out)
+    partial = PartialFile(store / "attachment", force=True)
+    try:
+        digest, size = hashlib.sha256(), 0
+        with file.open("rb") as source, open(partial.fd, "wb", closefd=False) as out:
+            while chunk := source.read(1024 * 1024):
+                digest.update(chunk)
+                out.write(chunk)
+                size += len(chunk)
+        sha256 = digest.hexdigest()
+        target = store / sha256
+        repaired = False
+        if not target.exists():
+            partial.target = target
             partial.commit()
-    size = target.stat().st_size
+        elif _file_sha256(target) != sha256:  # a damaged (or unreadable) copy: replace it
+            partial.target = target
+            partial.commit()
+            repaired = True
+    finally:
+        partial.discard()
+        partial.close()
     with transaction(database):
+        if repaired:
+            same = stored.documents_with_sha256(database, sha256)
+            for earlier in same:
+                record_audit(
+                    database,
+                    officer=officer,
+                    action="repair_document",
+                    entity="document",
+                    entity_id=earlier.document.id,
+                    upn=earlier.upn,
+                    detail={"sha256": sha256, "bytes": size, "from_file": file.name},
+                )
+            mine = [d.document for d in same if d.upn == pupil.upn]
+            if mine:
+                return _record(mine[0], store, repaired=True)
         document = file_document(
             database,
             pupil,
@@ -95,7 +142,44 @@ def attach_document(
             officer=officer,
             on=day,
         )
-    return _record(document, store)
+    return _record(document, store, repaired=repaired)
+
+
+def withdraw_document(
+    db: Database, *, document_id: int, reason: str, officer: str, store: Path
+) -> DocumentRecord:
+    """Mark a document withdrawn (audited): it stays in the case and the store, listed as
+    withdrawn, but goes in no new referral bundle (so a damaged or wrong document no longer
+    blocks the export)."""
+    database = Store.of(db)
+    if not reason or not reason.strip():
+        raise InvalidInputError("Say why the document is withdrawn", hint='Give --reason "...".')
+    found = stored.get_document(database, document_id)
+    if found is None:
+        raise NotFoundError(
+            f"No document with id {document_id}",
+            hint="`att case documents UPN` lists a pupil's documents.",
+        )
+    if found.document.withdrawn_at is not None:
+        raise RefusedError(
+            f"Document {document_id} was already withdrawn on {found.document.withdrawn_at[:10]}"
+        )
+    with transaction(database):
+        stored.set_document_withdrawn(
+            database, document_id=document_id, reason=reason.strip(), officer=officer
+        )
+        record_audit(
+            database,
+            officer=officer,
+            action="withdraw_document",
+            entity="document",
+            entity_id=document_id,
+            upn=found.upn,
+            detail={"reason": reason.strip(), "file_name": found.document.file_name},
+        )
+    updated = stored.get_document(database, document_id)
+    assert updated is not None
+    return _record(updated.document, store)
 
 
 def file_document(

@@ -788,14 +788,15 @@ def add_penalty_notice(
             officer=officer,
             **details,
         )
-        stored.insert_sessions(
+        session_ids = stored.insert_sessions(
             store,
             notice_id=notice_id,
             pupil_id=pupil.id,
             sessions=[(s.date, s.session, s.mark) for s in offence.sessions],
         )
+        payment_id = None
         if paid is not None:
-            stored.insert_payment(
+            payment_id = stored.insert_payment(
                 store, notice_id=notice_id, paid_on=paid, amount_pence=amount, officer=officer
             )
         record_audit(
@@ -818,6 +819,14 @@ def add_penalty_notice(
                 "sessions": len(offence.sessions),
                 "failed_checks": offence.problems,
             },
+        )
+        _audit_rows(
+            store,
+            officer=officer,
+            upn=pupil.upn,
+            notice_id=notice_id,
+            session_ids=session_ids,
+            payment_id=payment_id,
         )
         if case_id is not None:
             insert_action(
@@ -864,6 +873,40 @@ def _one_row(db: Database, notice_id: int) -> tuple[StoredNotice, list[StoredNot
             hint="`att penalty list --upn UPN` lists a pupil's notices with their ids.",
         )
     return found[0], _notice_rows(store, pupil_id=found[0].pupil_id)
+
+
+def _audit_rows(
+    store: Store,
+    *,
+    officer: str,
+    upn: str,
+    notice_id: int,
+    session_ids: Sequence[int] = (),
+    payment_id: int | None = None,
+) -> None:
+    """The audit entries for a notice's own rows (each session it is for, a payment): the log
+    commits to every casework row (``cases.audited_tables``), so editing a notice's sessions or
+    payments behind att's back fails ``att audit verify``."""
+    for session_id in session_ids:
+        record_audit(
+            store,
+            officer=officer,
+            action="add_penalty_notice_session",
+            entity="penalty_notice_session",
+            entity_id=session_id,
+            upn=upn,
+            detail={"notice_id": notice_id},
+        )
+    if payment_id is not None:
+        record_audit(
+            store,
+            officer=officer,
+            action="add_penalty_payment",
+            entity="penalty_payment",
+            entity_id=payment_id,
+            upn=upn,
+            detail={"notice_id": notice_id},
+        )
 
 
 def record_penalty_payment(
@@ -948,7 +991,7 @@ def record_penalty_payment(
             amount = due
             warnings.extend(default_amount_note(rates, start, paid, amount))
         warnings.extend(payment_warnings(start, paid))
-        stored.insert_payment(
+        payment_id = stored.insert_payment(
             store, notice_id=notice_id, paid_on=paid, amount_pence=amount, officer=officer
         )
         total = so_far + amount
@@ -971,6 +1014,7 @@ def record_penalty_payment(
                 "previous_amount_pence": row.amount_pence,
             },
         )
+        _audit_rows(store, officer=officer, upn=row.upn, notice_id=notice_id, payment_id=payment_id)
         if settled:
             _settle_action(
                 store,
@@ -1378,4 +1422,14 @@ def correct_penalty_date(
             upn=row.upn,
             detail={"field": key, "from": old, "to": to, "reason": reason.strip(), **values},
         )
+        if payment_id is not None:  # the payment row's new date, committed to by its own entry
+            record_audit(
+                store,
+                officer=officer,
+                action="correct_penalty_payment_date",
+                entity="penalty_payment",
+                entity_id=payment_id,
+                upn=row.upn,
+                detail={"notice_id": notice_id, "from": old, "to": to},
+            )
     return PenaltyResult(get_penalty_notice(store, notice_id, today=today), [])

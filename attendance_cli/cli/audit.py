@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -29,28 +29,31 @@ def audit_command(
         ),
     ] = None,
     output: FormatOption = OutputFormat.table,
+    anchor: Annotated[
+        str | None,
+        typer.Option(
+            "--anchor",
+            help="With verify: an earlier chain head (ID:HASH as verify printed it, or HASH, "
+            "e.g. from a bundle's manifest or a backup); fails if it is not in the chain.",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """The audit log of casework changes (att audit [UPN]); `att audit verify` checks it is intact."""
-    from attendance_cli.cases.audit import list_audit, verify_audit
+    from attendance_cli.cases.audit import list_audit, parse_anchor, verify_audit
+    from attendance_cli.errors import UsageError
     from attendance_cli.exports.render import to_jsonable
 
+    is_verify = target is not None and target.lower() == "verify"
+    if anchor is not None and not is_verify:
+        raise UsageError("--anchor goes with `att audit verify`")
+    parsed = parse_anchor(anchor) if anchor is not None else None
     store, _ = common.open_db(ctx)
-    if target is not None and target.lower() == "verify":
-        check = verify_audit(store)
-        data = to_jsonable(check)
+    if is_verify:
+        check = verify_audit(store, anchor=parsed)
+        data = {**to_jsonable(check), "head": check.head}
         if not common.render(data, output if output != OutputFormat.csv else OutputFormat.json):
-            if check.ok:
-                common.stdout.print(
-                    f"Audit log intact: {plural(check.entries, 'entry')}, hash chain verified.",
-                    highlight=False,
-                )
-            else:
-                common.stderr.print(
-                    f"Audit log BROKEN at entry {check.first_broken_id}: {check.problem}.",
-                    highlight=False,
-                    markup=False,
-                    style="red",
-                )
+            _print_check(check)
         if not check.ok:
             raise typer.Exit(int(ExitCode.CHECK_FAILED))
         return
@@ -92,3 +95,44 @@ def audit_command(
             Text(detail),
         )
     common.stdout.print(table)
+
+
+def _print_check(check: Any) -> None:
+    from rich.text import Text
+
+    if check.first_broken_id is None:
+        common.stdout.print(
+            f"Hash chain intact: {plural(check.entries, 'entry')}; "
+            f"{plural(check.rows_checked, 'casework row')} checked against the log.",
+            highlight=False,
+        )
+    else:
+        common.stderr.print(
+            f"Audit log BROKEN at entry {check.first_broken_id}: {check.problem}.",
+            highlight=False,
+            markup=False,
+            style="red",
+        )
+    for problem in check.row_problems:
+        pupil = f" (pupil {problem.upn})" if problem.upn else ""
+        common.stderr.print(
+            Text(f"{problem.table} {problem.row_id}{pupil} {problem.message}.", style="red")
+        )
+    if check.row_problem_count > len(check.row_problems):
+        common.stderr.print(
+            f"… and {check.row_problem_count - len(check.row_problems)} more casework rows.",
+            highlight=False,
+        )
+    if check.anchor is not None:
+        if check.anchor_found:
+            common.stdout.print(f"Anchor {check.anchor} found in the chain.", highlight=False)
+        else:
+            common.stderr.print(
+                f"Anchor {check.anchor} is NOT in the chain at its place: the log was "
+                "truncated or rebuilt since that head was taken.",
+                highlight=False,
+                style="red",
+            )
+    common.stdout.print(f"Chain head: {check.head}", highlight=False, soft_wrap=True)
+    if check.ok:
+        common.stdout.print("Audit log and casework verified.", highlight=False)

@@ -13,6 +13,7 @@ from typing import Annotated, Any
 import typer
 
 from attendance_cli.cli import common, prompts
+from attendance_cli.cli.case_records import document_app
 from attendance_cli.cli.options import (
     DATE_FORMATS,
     ID_MAX,
@@ -29,6 +30,8 @@ app = typer.Typer(
     help="Casework: actions, lead practitioners, notes, documents and the chronology.",
     no_args_is_help=True,
 )
+
+app.add_typer(document_app, name="document")  # att case document withdraw
 
 UpnArgument = Annotated[str, typer.Argument(help="The pupil's UPN.", show_default=False)]
 DateOption = Annotated[dt.datetime | None, typer.Option(formats=DATE_FORMATS, callback=check_date)]
@@ -90,6 +93,8 @@ DOCUMENT_KEYS = [
     "officer",
     "stored_path",
     "happened_on",
+    "withdrawn_at",
+    "withdrawn_reason",
 ]
 
 
@@ -308,11 +313,33 @@ def note(
     on: OnOption = None,
     officer: OfficerOption = None,
     output: RecordFormatOption = OutputFormat.table,
+    corrected: Annotated[
+        str | None,
+        typer.Option(
+            "--text",
+            help="With `att case note correct NOTE_ID`: the corrected text (the original is kept).",
+            show_default=False,
+        ),
+    ] = None,
+    reason: Annotated[
+        str | None,
+        typer.Option("--reason", help="With correct: why the note was wrong.", show_default=False),
+    ] = None,
 ) -> None:
-    """Add a note to the pupil's case, dated the day of what it records (--on)."""
+    """Add a note to the pupil's case, dated the day of what it records (--on);
+    `att case note correct NOTE_ID --text TEXT` corrects one."""
     from attendance_cli.cases import case, notes
     from attendance_cli.config import officer_name
 
+    if upn.lower() == "correct":  # att case note correct NOTE_ID --text TEXT (rectification)
+        from attendance_cli.cli.case_records import correct_note_command
+
+        correct_note_command(ctx, text, corrected, reason, officer, output)
+        return
+    if corrected is not None or reason is not None:
+        from attendance_cli.errors import UsageError
+
+        raise UsageError("--text and --reason go with `att case note correct NOTE_ID`")
     store, _ = common.open_db(ctx)
     record = notes.add_note(store, upn=upn, text=text, officer=officer_name(officer), on=_day(on))
     data = {
@@ -430,7 +457,7 @@ def attach(
         description=description,
         on=_day(on),
     )
-    data = _document_dict(record)
+    data = {**_document_dict(record), "repaired": record.repaired}
     if not common.render(data, output):
         common.stdout.print(
             f"Attached {record.file_name} ({record.kind}, {record.bytes} bytes) as document "
@@ -438,6 +465,11 @@ def attach(
             highlight=False,
             markup=False,
         )
+        if record.repaired:
+            common.stdout.print(
+                "The stored copy of these bytes was damaged and has been repaired (audited).",
+                highlight=False,
+            )
 
 
 def _document_dict(record: Any) -> dict[str, Any]:
@@ -465,6 +497,13 @@ def documents(
         return
     for row in rows:
         row["sha256_short"] = row["sha256"][:16]
+        if row["withdrawn_at"]:  # kept, in no new bundle
+            from attendance_cli.text import uk_date
+
+            row["description"] = (
+                f"{row['description'] or ''} [withdrawn {uk_date(str(row['withdrawn_at'])[:10])}: "
+                f"{row['withdrawn_reason']}]".strip()
+            )
     _table(
         rows,
         [

@@ -28,6 +28,8 @@ def info(ctx: typer.Context, output: RecordFormatOption = OutputFormat.table) ->
     from rich.table import Table
 
     table = Table(show_header=False, box=None)
+    table.add_column(no_wrap=True)
+    table.add_column(overflow="fold")  # the audit head (ID:HASH) is shown whole
     for key, value in vars(result).items():
         table.add_row(
             key.replace("_", " "),
@@ -80,6 +82,13 @@ def backup(
         highlight=False,
         soft_wrap=True,
     )
+    if result.audit_head:
+        common.stdout.print(
+            f"Audit chain head in the backup: {result.audit_head} (keep it: "
+            "`att audit verify --anchor` checks the log still holds it)",
+            highlight=False,
+            soft_wrap=True,
+        )
 
 
 @app.command("restore")
@@ -104,3 +113,7 @@ def restore(
         highlight=False,
         soft_wrap=True,
     )
+    if result.audit_head:
+        common.stdout.print(
+            f"Audit chain head restored: {result.audit_head}", highlight=False, soft_wrap=True
+        )

@@ -24,7 +24,11 @@ EXAMPLES: dict[str, tuple[str, ...]] = {
         "att import week12.xlsx --school 8994001 --dry-run",
         'att import odd.csv --school 8994001 --columns "upn=Pupil No,mark=Code" --save-columns',
     ),
-    "audit": ("att audit V899200116001", "att audit verify"),
+    "audit": (
+        "att audit V899200116001",
+        "att audit verify",
+        "att audit verify --anchor 412:HASH   (a head a bundle or backup recorded)",
+    ),
     "codes": ("att codes", "att codes --map local-codes.csv --format csv"),
     "columns": ("att columns list",),
     "columns list": ("att columns list", "att columns list --format json"),
@@ -50,7 +54,13 @@ EXAMPLES: dict[str, tuple[str, ...]] = {
     "case set-lead": (
         'att case set-lead V899200116001 --name "Mrs Patel" --agency school --role "Head of Year 9"',
     ),
-    "case note": ('att case note V899200116001 "Mum reports anxiety about maths"',),
+    "case note": (
+        'att case note V899200116001 "Mum reports anxiety about maths"',
+        'att case note correct 12 --text "Mum reports anxiety about science" --reason "misheard"',
+    ),
+    "case document withdraw": (
+        'att case document withdraw 4 --reason "Attached to the wrong pupil"',
+    ),
     "case close": ('att case close V899200116001 --outcome "Attendance above 95% for a term"',),
     "case reopen": ("att case reopen V899200116001",),
     "case attach": (

@@ -32,6 +32,7 @@ from attendance_cli.db.connection import (
     current_revision,
     describe_sqlite_error,
 )
+from attendance_cli.db.info import audit_head
 from attendance_cli.errors import DatabaseError, InvalidInputError, NotFoundError
 from attendance_cli.files import PartialFile, check_output_path
 
@@ -45,6 +46,7 @@ class BackupResult:
     backup: Path
     schema_revision: str | None
     size_bytes: int
+    audit_head: str | None = None  # the backup's audit chain head, ID:HASH (an anchor)
 
 
 @dataclass
@@ -53,6 +55,7 @@ class RestoreResult:
     restored_from: Path
     schema_revision: str
     replaced_copy: Path | None  # the database as it was before the restore (None if new)
+    audit_head: str | None = None  # the restored audit chain head, ID:HASH
 
 
 def default_backup_path(database: Path) -> Path:
@@ -78,11 +81,12 @@ def backup_database(database: Path, target: Path, *, overwrite: bool = False) ->
         source.close()
     try:
         _check_integrity(copy.path, what=f"The backup copy of {database}")
+        head = _audit_head(copy.path)  # of the snapshot itself, not of the live database
         copy.commit()
     finally:
         copy.discard()
         copy.close()
-    return BackupResult(database, target, revision, target.stat().st_size)
+    return BackupResult(database, target, revision, target.stat().st_size, head)
 
 
 def content_digest(path: Path) -> str:
@@ -264,6 +268,7 @@ def restore_database(backup: Path, database: Path) -> RestoreResult:
         try:
             source.backup(target)
             _integrity(target, what=f"The restored database {database}")
+            head = audit_head(target)
             target.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         except sqlite3.Error as exc:
             raise DatabaseError(
@@ -274,7 +279,7 @@ def restore_database(backup: Path, database: Path) -> RestoreResult:
             target.close()
     finally:
         source.close()
-    return RestoreResult(database, backup, revision, replaced)
+    return RestoreResult(database, backup, revision, replaced, head)
 
 
 # ------------------------------------------------------------------------------------ helpers
@@ -334,6 +339,14 @@ def _copy_to_temporary(source: sqlite3.Connection, target: Path, *, force: bool)
         partial.close()
         raise
     return partial
+
+
+def _audit_head(path: Path) -> str | None:
+    conn = sqlite3.connect(path, isolation_level=None)
+    try:
+        return audit_head(conn)
+    finally:
+        conn.close()
 
 
 def _check_integrity(path: Path, *, what: str) -> None:

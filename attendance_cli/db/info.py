@@ -23,6 +23,17 @@ class DatabaseInfo:
     imports: int
     first_date: dt.date | None
     last_date: dt.date | None
+    audit_head: str | None = None  # the audit chain's head, ID:HASH (an anchor to keep)
+
+
+def audit_head(conn: sqlite3.Connection) -> str | None:
+    """The audit log's last entry as ``ID:HASH`` (``att audit verify --anchor`` takes it); None
+    when the log is empty or absent."""
+    try:
+        row = conn.execute("SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1").fetchone()
+    except sqlite3.OperationalError:  # no audit_log: not an att casework database
+        return None
+    return f"{row[0]}:{row[1]}" if row else None
 
 
 def database_info(conn: sqlite3.Connection, path: Path) -> DatabaseInfo:
@@ -56,4 +67,5 @@ def database_info(conn: sqlite3.Connection, path: Path) -> DatabaseInfo:
         imports=count("import_log"),
         first_date=first,
         last_date=last,
+        audit_head=audit_head(conn),
     )

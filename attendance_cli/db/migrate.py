@@ -32,7 +32,7 @@ __all__ = [
     "upgrade_database",
 ]
 
-SCHEMA_HEAD = "0006_penalty_framework"
+SCHEMA_HEAD = "0008_audit_integrity"
 
 
 def migrations_dir() -> Path:

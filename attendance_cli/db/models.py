@@ -236,10 +236,26 @@ class CaseNote(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     case_id: int = Field(foreign_key="pupil_case.id", index=True)
-    text: str
+    text: str  # as corrected, if it was (``case_note_revision`` keeps each text replaced)
     created_at: dt.datetime
     officer: str
     happened_on: dt.date | None = None  # the day of what the note records (``--on``)
+    corrected_at: dt.datetime | None = None  # the last correction (UK GDPR art. 16)
+
+
+class CaseNoteRevision(SQLModel, table=True):
+    """A note's text as it was before a correction (``att case note correct``): kept out of the
+    audit log so that erasing the note later can remove it too (with a tombstone entry)."""
+
+    __tablename__ = "case_note_revision"
+
+    id: int | None = Field(default=None, primary_key=True)
+    note_id: int = Field(foreign_key="case_note.id", index=True)
+    case_id: int = Field(foreign_key="pupil_case.id")
+    text: str  # the text replaced
+    reason: str | None = None
+    replaced_at: dt.datetime
+    officer: str  # who corrected it
 
 
 class CaseDocument(SQLModel, table=True):
@@ -258,6 +274,10 @@ class CaseDocument(SQLModel, table=True):
     created_at: dt.datetime
     officer: str
     happened_on: dt.date | None = None  # the day it was received or sent (``--on``)
+    # withdrawn (att case document withdraw): kept, listed, but in no new bundle
+    withdrawn_at: dt.datetime | None = None
+    withdrawn_reason: str | None = None
+    withdrawn_by: str | None = None
 
 
 class PenaltyNotice(SQLModel, table=True):
@@ -329,6 +349,7 @@ class AuditEntry(SQLModel, table=True):
     """Append-only, tamper-evident: each entry's hash covers its content and the previous hash."""
 
     __tablename__ = "audit_log"
+    __table_args__ = (Index("ix_audit_log_row", "row_table", "row_id", "id"),)
 
     id: int | None = Field(default=None, primary_key=True)
     at: dt.datetime
@@ -340,6 +361,11 @@ class AuditEntry(SQLModel, table=True):
     detail: str  # JSON
     prev_hash: str = Field(max_length=64)
     hash: str = Field(max_length=64)
+    # the casework row the entry commits to (cases.audited_tables), covered by ``hash``
+    row_table: str | None = None
+    row_id: int | None = None
+    row_hash: str | None = Field(default=None, max_length=64)  # None with action "erase"
+    row_digests: str | None = None  # JSON: column -> digest of its value
 
 
 class Letter(SQLModel, table=True):

@@ -235,6 +235,15 @@ def build_referral_bundle(
             "what is missing; to export anyway give --force --reason TEXT.",
         )
     forced = force and not check.ready
+    from attendance_cli.cases.audit import casework_findings, chain_head
+
+    tampered = casework_findings(database, upn=case_file.pupil.upn)
+    if tampered:  # never exported, even with --force: the evidence is not what att recorded
+        raise RefusedError(
+            f"{case_file.pupil.upn}'s casework differs from the audit log: " + "; ".join(tampered),
+            hint="`att audit verify` lists every difference; restore the database from a backup.",
+        )
+    audit_head = str(chain_head(database))  # the anchor: the log before this export's entry
     generated = dt.datetime.now(dt.UTC).replace(microsecond=0)
     prosecution = check.route.name == "prosecution"
     from attendance_cli.referrals.statement import (
@@ -330,6 +339,7 @@ def build_referral_bundle(
             for x in exhibits
         ],
         "files": [{"path": f.path, "sha256": f.sha256, "bytes": f.bytes} for f in listed],
+        "audit_head": audit_head,
     }
     if copy == "court":  # the LA's internal readiness assessment stays in the legal copy
         for key in ("ready", "forced", "reason", "missing_items", "checklist"):
@@ -449,6 +459,7 @@ class BundleVerification:
     manifest_sha256: str | None
     recorded_export: dict[str, Any] | None = None  # the audit entry of this export, if found
     audit_checked: bool = False  # False: only the bundle's internal consistency was checked
+    casework_problems: list[str] = field(default_factory=list)  # casework != its audit log
     duplicates: list[str] = field(default_factory=list)  # names held more than once
     unsafe_names: list[str] = field(default_factory=list)  # names an extractor may misplace
 
@@ -609,6 +620,17 @@ def verify_referral_bundle(path: Path, *, conn: Database | None = None) -> Bundl
             result.problem = result.problem or (
                 f"the manifest is not the one att exported: neither the zip's nor the "
                 f"manifest's SHA-256 is recorded in the audit log as an export for {result.upn}"
+            )
+        from attendance_cli.cases.audit import casework_findings
+
+        result.casework_problems = casework_findings(
+            conn, upn=result.upn, anchor=manifest.get("audit_head")
+        )
+        if result.casework_problems:
+            result.ok = False
+            result.problem = result.problem or (
+                "the database no longer holds the casework as att recorded it: "
+                + "; ".join(result.casework_problems)
             )
     return result
 

@@ -541,7 +541,9 @@ def _warning_letters(case_file: CaseFile) -> CheckItem:
     letters = [
         d
         for d in case_file.view.documents
-        if d.kind == "letter" and "warning" in name_tokens(f"{d.description or ''} {d.file_name}")
+        if d.kind == "letter"
+        and d.withdrawn_at is None  # withdrawn: in no bundle, so no evidence
+        and "warning" in name_tokens(f"{d.description or ''} {d.file_name}")
     ]
     letter_actions = [a for a in case_file.view.actions if a.kind == "warning letter"]
     evidence: list[Evidence] = []
@@ -762,7 +764,9 @@ def _medical(case_file: CaseFile) -> CheckItem:
             f"{illness} illness (I) sessions in the period: fewer than "
             f"{ILLNESS_FREQUENT_SESSIONS}.",
         )
-    documents = [d for d in case_file.view.documents if d.kind == "medical"]
+    documents = [
+        d for d in case_file.view.documents if d.kind == "medical" and d.withdrawn_at is None
+    ]
     evidence = [
         Evidence("document", f"Medical document {d.id} {d.file_name}", d.document_date, d.id)
         for d in documents

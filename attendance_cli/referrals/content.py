@@ -182,7 +182,8 @@ def gather_bundle_content(
 
     attachments: dict[str, bytes] = {}
     exhibits: list[Exhibit] = []
-    for number, document in enumerate(view.documents, start=1):
+    live = [d for d in view.documents if d.withdrawn_at is None]  # withdrawn: in no new bundle
+    for number, document in enumerate(live, start=1):
         data = read_document(store, document)
         file_name = redact_siblings(document.file_name, siblings) or document.file_name
         path = f"attachments/{document.id}-{sanitise_name(file_name or 'document')}"

@@ -406,6 +406,7 @@ class NoteRecord:
     created_at: str
     officer: str
     happened_on: dt.date = dt.date.min  # the day of what it records (--on)
+    corrected_at: str | None = None  # set when the text was corrected (the old one is kept)
 
 
 def insert_note(
@@ -426,11 +427,65 @@ def insert_note(
 
 def notes_of_pupil(store: Store, pupil_id: int) -> list[NoteRecord]:
     rows = store.connection.execute(
-        "SELECT n.id, n.text, n.created_at, n.officer, n.happened_on FROM case_note n "
-        "JOIN pupil_case c ON c.id = n.case_id WHERE c.pupil_id = ? ORDER BY n.id",
+        "SELECT n.id, n.text, n.created_at, n.officer, n.happened_on, n.corrected_at "
+        "FROM case_note n JOIN pupil_case c ON c.id = n.case_id WHERE c.pupil_id = ? ORDER BY n.id",
         (pupil_id,),
     )
-    return [NoteRecord(r[0], r[1], r[2], r[3], _day(r[4], r[2])) for r in rows]
+    return [NoteRecord(r[0], r[1], r[2], r[3], _day(r[4], r[2]), r[5]) for r in rows]
+
+
+@dataclass(frozen=True, slots=True)
+class NoteOfCase:
+    note: NoteRecord
+    case_id: int
+    upn: str
+
+
+def get_note(store: Store, note_id: int) -> NoteOfCase | None:
+    from sqlalchemy import select
+
+    m = _models()
+    note, case, pupil = m.CaseNote.__table__, m.PupilCase.__table__, m.Pupil.__table__
+    row = store.execute(
+        select(note.c.id, note.c.text, note.c.created_at, note.c.officer, note.c.corrected_at,
+               note.c.case_id, pupil.c.upn, note.c.happened_on)
+        .join(case, case.c.id == note.c.case_id)
+        .join(pupil, pupil.c.id == case.c.pupil_id)
+        .where(note.c.id == note_id)
+    ).first()  # fmt: skip
+    if row is None:
+        return None
+    r: tuple[Any, ...] = tuple(row)
+    stamp = timestamp_text(r[2]) or ""
+    record = NoteRecord(
+        r[0], r[1], stamp, r[3], _day(r[7], stamp), corrected_at=timestamp_text(r[4])
+    )
+    return NoteOfCase(record, r[5], r[6])
+
+
+def correct_note_text(
+    store: Store,
+    *,
+    note_id: int,
+    case_id: int,
+    old_text: str,
+    text: str,
+    reason: str | None,
+    officer: str,
+) -> int:
+    """Keep the old text as a ``case_note_revision`` row and put the corrected text in the
+    note; returns the revision's id (inside the caller's transaction)."""
+    from sqlalchemy import update
+
+    m = _models()
+    stamp = _now()
+    revision_id = _insert(
+        store, m.CaseNoteRevision.__table__, note_id=note_id, case_id=case_id, text=old_text,
+        reason=reason, replaced_at=stamp, officer=officer,
+    )  # fmt: skip
+    note = m.CaseNote.__table__
+    store.execute(update(note).where(note.c.id == note_id).values(text=text, corrected_at=stamp))
+    return revision_id
 
 
 def note_exists(store: Store, *, case_id: int, text: str) -> bool:
@@ -459,6 +514,8 @@ class StoredDocument:
     created_at: str
     officer: str
     happened_on: dt.date = dt.date.min  # the day it was received or sent (--on)
+    withdrawn_at: str | None = None  # withdrawn documents are kept but go in no new bundle
+    withdrawn_reason: str | None = None
 
 
 def insert_document(
@@ -506,16 +563,74 @@ def insert_document(
 def documents_of_pupil(store: Store, pupil_id: int) -> list[StoredDocument]:
     rows = store.connection.execute(
         "SELECT d.id, d.kind, d.file_name, d.sha256, d.bytes, d.document_date, d.description, "
-        "d.created_at, d.officer, d.happened_on FROM case_document d "
+        "d.created_at, d.officer, d.happened_on, d.withdrawn_at, d.withdrawn_reason "
+        "FROM case_document d "
         "JOIN pupil_case c ON c.id = d.case_id WHERE c.pupil_id = ? ORDER BY d.id",
         (pupil_id,),
     )
     return [
         StoredDocument(
-            r[0], r[1], r[2], r[3], r[4], to_date(r[5]), r[6], r[7], r[8], _day(r[9], r[7])
+            r[0], r[1], r[2], r[3], r[4], to_date(r[5]), r[6], r[7], r[8], _day(r[9], r[7]),
+            r[10], r[11],
         )
         for r in rows
-    ]
+    ]  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentOfCase:
+    document: StoredDocument
+    case_id: int
+    upn: str
+
+
+def _documents_where(store: Store, condition: Any) -> list[DocumentOfCase]:
+    from sqlalchemy import select
+
+    m = _models()
+    doc, case, pupil = m.CaseDocument.__table__, m.PupilCase.__table__, m.Pupil.__table__
+    rows = store.execute(
+        select(doc.c.id, doc.c.kind, doc.c.file_name, doc.c.sha256, doc.c.bytes,
+               doc.c.document_date, doc.c.description, doc.c.created_at, doc.c.officer,
+               doc.c.withdrawn_at, doc.c.withdrawn_reason, doc.c.case_id, pupil.c.upn,
+               doc.c.happened_on)
+        .join(case, case.c.id == doc.c.case_id)
+        .join(pupil, pupil.c.id == case.c.pupil_id)
+        .where(condition)
+        .order_by(doc.c.id)
+    )  # fmt: skip
+    return [
+        DocumentOfCase(
+            StoredDocument(
+                r[0], r[1], r[2], r[3], r[4], to_date(r[5]), r[6], timestamp_text(r[7]) or "",
+                r[8], _day(r[13], r[7]), timestamp_text(r[9]), r[10],
+            ),
+            r[11],
+            r[12],
+        )
+        for r in map(tuple, rows)
+    ]  # fmt: skip
+
+
+def get_document(store: Store, document_id: int) -> DocumentOfCase | None:
+    found = _documents_where(store, _models().CaseDocument.__table__.c.id == document_id)
+    return found[0] if found else None
+
+
+def documents_with_sha256(store: Store, sha256: str) -> list[DocumentOfCase]:
+    """Every document (of any case) whose bytes are the stored file ``sha256``."""
+    return _documents_where(store, _models().CaseDocument.__table__.c.sha256 == sha256)
+
+
+def set_document_withdrawn(store: Store, *, document_id: int, reason: str, officer: str) -> None:
+    from sqlalchemy import update
+
+    doc = _models().CaseDocument.__table__
+    store.execute(
+        update(doc)
+        .where(doc.c.id == document_id)
+        .values(withdrawn_at=_now(), withdrawn_reason=reason, withdrawn_by=officer)
+    )
 
 
 # --------------------------------------------------------------------------------- meetings

@@ -230,11 +230,11 @@ class NoticeSession:
 
 def insert_sessions(
     store: Store, *, notice_id: int, pupil_id: int, sessions: Sequence[tuple[dt.date, str, str]]
-) -> None:
-    """The sessions a notice is for: (date, AM/PM, mark)."""
+) -> list[int]:
+    """The sessions a notice is for: (date, AM/PM, mark); returns the new rows' ids."""
     if not sessions:
-        return
-    from sqlalchemy import insert
+        return []
+    from sqlalchemy import insert, select
 
     from attendance_cli.db.models import PenaltyNoticeSession
 
@@ -251,6 +251,11 @@ def insert_sessions(
             for day, session, mark in sessions
         ],
     )
+    table = PenaltyNoticeSession.__table__  # type: ignore[attr-defined]
+    rows = store.execute(
+        select(table.c.id).where(table.c.notice_id == notice_id).order_by(table.c.id)
+    )
+    return [int(r[0]) for r in rows]
 
 
 def notice_sessions(store: Store, notice_ids: Sequence[int]) -> dict[int, list[NoticeSession]]:

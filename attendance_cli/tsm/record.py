@@ -376,7 +376,7 @@ def record_tsm(
                 store, ref.id, date, "tsm", names, officer, ref.laestab
             )
         if planned is not None:
-            stored.insert_meeting_workbook(
+            workbook_id = stored.insert_meeting_workbook(
                 store,
                 meeting_id=result.meeting_id,
                 sha256=planned.sha256,
@@ -390,6 +390,7 @@ def record_tsm(
                 entity="meeting",
                 entity_id=result.meeting_id,
                 upn=None,
+                row=("meeting_workbook", workbook_id),
                 detail={
                     "workbook_sha256": planned.sha256,
                     "file_name": workbook.name if workbook else None,

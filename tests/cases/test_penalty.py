@@ -479,7 +479,7 @@ def test_payment_amount_defaults_from_the_rule(
     assert len(result.warnings) == notes
     action = pupils.execute("SELECT status, outcome FROM case_action").fetchone()
     assert action == ("done", f"Paid {pounds(amount)} on {paid.isoformat()}")
-    entry = list_audit(pupils, upn=UPN1)[-2]
+    (entry,) = [e for e in list_audit(pupils, upn=UPN1) if e.action == "record_penalty_payment"]
     assert (entry.action, entry.officer, entry.detail["amount_pence"]) == (
         "record_penalty_payment",
         "Officer B",

@@ -14,7 +14,7 @@ import pytest
 from typer.testing import CliRunner
 
 from attendance_cli.cases import requests
-from attendance_cli.cases.audit import list_audit
+from attendance_cli.cases.audit import list_audit, verify_audit
 from attendance_cli.cases.chronology import case_view
 from attendance_cli.cli.app import app
 from attendance_cli.errors import InvalidInputError, RefusedError, UsageError
@@ -111,6 +111,10 @@ def test_a_requests_life(sample_conn: sqlite3.Connection, tmp_path: Path) -> Non
     actions = [e.action for e in list_audit(sample_conn, upn=UPN)]
     assert actions.count("add_penalty_request") == 1 and actions[-1] == "decide_penalty_request"
     assert "add_penalty_notice" in actions
+    # the request, its notice, the notice's sessions, the case and its document: every row
+    # committed to by its latest entry
+    check = verify_audit(sample_conn)
+    assert (check.ok, check.row_problem_count) == (True, 0), check.row_problems
 
 
 def test_notice_to_improve_first_and_a_late_refusal(

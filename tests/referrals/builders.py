@@ -14,6 +14,7 @@ from pathlib import Path
 
 from attendance_cli.cases import actions, documents, leads
 from attendance_cli.config import document_store
+from tests.helpers import audit_rows_written_by_tests
 
 HARVEY = "A899200218001"
 OFFICER = "Jo Officer"
@@ -120,3 +121,4 @@ def add_notice(
         ),
     )
     conn.commit()
+    audit_rows_written_by_tests(conn)

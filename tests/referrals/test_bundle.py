@@ -30,6 +30,7 @@ from attendance_cli.errors import InvalidInputError, NotFoundError, RefusedError
 from attendance_cli.referrals.bundle import build_referral_bundle, verify_referral_bundle
 from attendance_cli.referrals.content import redact_siblings, sanitise_name
 from tests.conftest import SAMPLE
+from tests.helpers import audit_rows_written_by_tests
 from tests.referrals.builders import HARVEY, OFFICER, build_case
 
 TODAY = dt.date(2025, 11, 20)
@@ -331,6 +332,7 @@ def test_attachment_names_cannot_escape_and_changed_documents_are_refused(
     sample_conn.execute(
         "UPDATE case_document SET file_name = '../../etc/évil name.pdf' WHERE id = 1"
     )
+    audit_rows_written_by_tests(sample_conn)  # as if att had recorded the hostile name
     out = tmp_path / "b.zip"
     _export(sample_conn, sample_db, out)
     with zipfile.ZipFile(out) as archive:
