@@ -125,11 +125,13 @@ def test_the_same_rows_hash_the_same_on_both_databases(postgres_url: str, tmp_pa
                     columns = [sa.column(name) for name in values]
                     conn.execute(sa.table(model.__tablename__, *columns).insert().values(values))
             _upgrade(engine, "head")
+        # (0007_casework_dates backfills a note's happened_on: the local date it was recorded)
         on_postgres, on_sqlite = _hashes(engines["postgres"]), _hashes(engines["sqlite"])
         assert on_postgres == on_sqlite
         note = (
             '{"table":"case_note","values":{"case_id":1,"created_at":'
-            '"2025-10-01T09:30:15.123456","id":1,"officer":"Jo","text":"Visité — “quoted” 😀"}}'
+            '"2025-10-01T09:30:15.123456","happened_on":"2025-10-01","id":1,"officer":"Jo",'
+            '"text":"Visité — “quoted” 😀"}}'
         )
         assert on_sqlite["case_note"] == hashlib.sha256(note.encode("utf-8")).hexdigest()
         # the upgrade's baseline, read through reflected tables, recorded the same hashes
