@@ -116,7 +116,7 @@ def root(
 def _register() -> None:
     import attendance_cli.cli.letters as letters_cli
     import attendance_cli.cli.referral as referral_cli
-    from attendance_cli.cli import audit, cases, database, demo, importing, penalty, tsm
+    from attendance_cli.cli import audit, cases, database, demo, importing, penalty, privacy, tsm
     from attendance_cli.cli import codes as codes_cli
     from attendance_cli.cli import views as views_cli
 
@@ -129,6 +129,7 @@ def _register() -> None:
     app.add_typer(database.app, name="db")
     app.add_typer(penalty.app, name="penalty")
     app.add_typer(letters_cli.app, name="letter")
+    app.add_typer(privacy.app, name="privacy")
     demo.register(app)
     views_cli.register(app)
 
