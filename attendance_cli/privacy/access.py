@@ -354,7 +354,7 @@ def child_access(
     records, other, files = _sections(
         data, context, audit, redactor, hidden_contacts=hidden, documents=documents
     )
-    subject = {
+    subject: dict[str, Any] = {
         "kind": CHILD,
         "upn": pupil.upn,
         "name": _pupil_name(subject_values),
@@ -517,7 +517,7 @@ def parent_access(
         }
         for p in pupils
     ]
-    subject = {
+    subject: dict[str, Any] = {
         "kind": PARENT,
         "upn": None,
         "name": mine[0].values["name"],

@@ -173,7 +173,7 @@ def retention_items(
                 f"case {c.case_id} opened {c.opened.isoformat()} (open)",
             )
         else:
-            ends_on = _later(
+            ends_on: dt.date | None = _later(
                 add_years(c.closed, periods.years(CASE)), case_notice_end.get(c.case_id)
             )
             assert ends_on is not None
@@ -208,9 +208,9 @@ def retention_items(
     found: list[RetentionItem] = []
     for p in pupils:
         items = by_pupil[p.pupil_id]
-        runs_from = activity[p.pupil_id]
-        assert runs_from is not None
-        own_end = add_years(runs_from, periods.years(PUPIL))
+        last_activity = activity[p.pupil_id]
+        assert last_activity is not None
+        own_end = add_years(last_activity, periods.years(PUPIL))
         ends_on = None if p.pupil_id in open_case else _later(own_end, *(i.ends_on for i in items))
         past = ends_on is not None and today > ends_on
         pupil_item = RetentionItem(
@@ -219,7 +219,7 @@ def retention_items(
             p.pupil_id,
             None,
             p.upn,
-            runs_from,
+            last_activity,
             periods.years(PUPIL),
             ends_on,
             past,

@@ -70,12 +70,17 @@ def _table(name: str) -> Any:
     return _metadata().tables[name]
 
 
-def _key(table: Any, row: Mapping[str, Any]) -> tuple[Any, ...]:
+def _key(table: Any, row: Any) -> tuple[Any, ...]:
     return tuple(row[c.name] for c in table.primary_key.columns)
 
 
-def _held(table: Any, row: Mapping[str, Any]) -> HeldRow:
+def _held(table: Any, row: Any) -> HeldRow:
+    """A Core row mapping as a record."""
     return HeldRow(table.name, _key(table, row), dict(row))
+
+
+def _rows(store: Store, statement: Any) -> list[Any]:
+    return list(store.execute(statement))
 
 
 def _select_in(store: Store, table: Any, column: Any, values: Iterable[Any]) -> list[HeldRow]:
@@ -206,7 +211,7 @@ def all_pupil_names(store: Store) -> list[PersonRecord]:
 
     pupil = _table("pupil")
     statement = select(pupil.c.id, pupil.c.forename, pupil.c.surname, pupil.c.name_as_written)
-    return [PersonRecord(r[0], None, r[1], r[2], r[3], None) for r in store.execute(statement)]
+    return [PersonRecord(r[0], None, r[1], r[2], r[3], None) for r in _rows(store, statement)]
 
 
 def contacts_named(
@@ -320,7 +325,8 @@ def retention_dates(
     )
     pupils = [
         PupilDates(r[0], r[1], _day(r[2]), to_date(r[3]), int(r[4] or 0))
-        for r in store.execute(
+        for r in _rows(
+            store,
             select(
                 pupil.c.id,
                 pupil.c.upn,
@@ -329,28 +335,31 @@ def retention_dates(
                 leaving.c.open_enrolments,
             )
             .outerjoin(leaving, leaving.c.pupil_id == pupil.c.id)
-            .order_by(pupil.c.id)
+            .order_by(pupil.c.id),
         )
     ]
     years = [
         MarkYearRef(r[0], r[1], r[2])
-        for r in store.execute(
+        for r in _rows(
+            store,
             select(mark_year.c.enrolment_id, enrolment.c.pupil_id, mark_year.c.academic_year)
             .join(enrolment, enrolment.c.id == mark_year.c.enrolment_id)
-            .order_by(mark_year.c.enrolment_id, mark_year.c.academic_year)
+            .order_by(mark_year.c.enrolment_id, mark_year.c.academic_year),
         )
     ]
     cases = [
         CaseDates(r[0], r[1], r[2], _day(r[3]), to_date(r[4]))
-        for r in store.execute(
+        for r in _rows(
+            store,
             select(
                 case.c.id, case.c.pupil_id, case.c.status, case.c.opened_at, case.c.closed_at
-            ).order_by(case.c.id)
+            ).order_by(case.c.id),
         )
     ]
     notices = [
         NoticeDates(r[0], r[1], r[2], _day(r[3]), to_date(r[4]), to_date(r[5]))
-        for r in store.execute(
+        for r in _rows(
+            store,
             select(
                 notice.c.id,
                 notice.c.pupil_id,
@@ -358,7 +367,7 @@ def retention_dates(
                 notice.c.issued,
                 notice.c.paid,
                 notice.c.withdrawn,
-            ).order_by(notice.c.id)
+            ).order_by(notice.c.id),
         )
     ]
     return pupils, years, cases, notices

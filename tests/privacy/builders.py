@@ -13,7 +13,7 @@ import datetime as dt
 import sqlite3
 from pathlib import Path
 
-from attendance_cli.cases import actions, documents, leads, notes
+from attendance_cli.cases import actions, documents, leads, meetings, notes
 from attendance_cli.codes import NO_MARK
 from attendance_cli.config import document_store
 from attendance_cli.identifiers import make_upn
@@ -74,7 +74,7 @@ def build_family(conn: sqlite3.Connection, db_path: Path, tmp_path: Path) -> dic
                     name,
                     "Mother" if name.startswith(("Claire", "Dawn")) else "Father",
                     ADDRESS if pupil != "kieran" else "1 Mill Lane",
-                    ),
+                ),
             )
             ids[f"{pupil}:{name}"] = cur.lastrowid or 0
     # Harvey: 2018/19 (one day) and 2025/26 (two days); one mark changed by a second import
@@ -101,12 +101,21 @@ def build_family(conn: sqlite3.Connection, db_path: Path, tmp_path: Path) -> dic
     ids["mark_change"] = cur.lastrowid or 0
     conn.commit()
     leads.set_lead(conn, upn=HARVEY, name="Mrs Patel", agency="school", officer=OFFICER)
+    meeting = meetings.record_meeting(
+        conn,
+        school="8992001",
+        date=dt.date(2025, 9, 18),
+        officer=OFFICER,
+        attendees=["Head of Year 7"],
+    )
+    ids["meeting"] = meeting.id
     visit = actions.add_action(
         conn,
         upn=HARVEY,
         kind="home visit",
         action="Home visit (Isla Marsden also at home)",
         officer=OFFICER,
+        meeting_id=meeting.id,
     )
     ids["action"] = visit.id
     ids["note"] = notes.add_note(conn, upn=HARVEY, text=NOTE, officer=OFFICER).id
@@ -133,5 +142,16 @@ def build_family(conn: sqlite3.Connection, db_path: Path, tmp_path: Path) -> dic
         (ids["harvey"], case_id, NOW, OFFICER),
     )
     ids["notice"] = cur.lastrowid or 0
+    sha256 = conn.execute(
+        "SELECT sha256 FROM case_document WHERE id = ?", (ids["document"],)
+    ).fetchone()[0]
+    cur.execute(
+        "INSERT INTO letter (document_id, pupil_id, school_id, template, template_version, "
+        "template_sha256, addressee, addressee_key, letter_date, file_name, sha256, bytes, "
+        "created_at, officer) VALUES (?, ?, ?, 'attendance-concern', '1', ?, 'Mrs Claire Marsden', "
+        "'claire marsden', '2025-10-01', 'letter.docx', ?, 38, ?, ?)",
+        (ids["document"], ids["harvey"], ids["8992001"], "b" * 64, sha256, NOW, OFFICER),
+    )
+    ids["letter"] = cur.lastrowid or 0
     conn.commit()
     return ids
