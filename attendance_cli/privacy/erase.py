@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from attendance_cli.errors import NotFoundError, UsageError
+from attendance_cli.marks import academic_year
 from attendance_cli.store import privacy as stored
 
 if TYPE_CHECKING:
@@ -108,27 +109,33 @@ def parse_target(text: str) -> ErasureTarget:
 
 def rows_of_targets(store: Store, targets: Sequence[ErasureTarget]) -> dict[str, HeldData]:
     """What erasing each target removes (keyed by its label); a target not found is an
-    error naming it."""
-    found: dict[str, HeldData] = {}
+    error naming it. Targets of one table are walked together (``store.privacy.walk_from``)."""
+    from attendance_cli.store.privacy import HeldData
+
+    found: dict[str, HeldData] = {t.label(): HeldData() for t in targets}
+    years = [(t.id, t.academic_year) for t in targets if t.table == "mark_year"]
+    if years:
+        for row in stored.mark_year_rows(store, years):  # type: ignore[arg-type]
+            found[f"mark_year:{row.key[0]}:{row.key[1]}"].rows["mark_year"] = [row]
+        for row in stored.mark_changes_in_years(store, years):  # type: ignore[arg-type]
+            year = academic_year(row.values["date"])
+            label = f"mark_year:{row.values['enrolment_id']}:{year}"
+            if label in found:
+                found[label].rows.setdefault("mark_change", []).append(row)
+    for table in sorted({t.table for t in targets if t.table != "mark_year"}):
+        ids = [t.id for t in targets if t.table == table]
+        data, origin = stored.walk_from(store, table, ids)
+        for held_table, rows in data.rows.items():
+            for row in rows:
+                found[f"{table}:{origin[(held_table, row.key)]}"].rows.setdefault(
+                    held_table, []
+                ).append(row)
     for target in targets:
-        if target.table == "mark_year":
-            assert target.academic_year is not None
-            refs = [(target.id, target.academic_year)]
-            data = stored.HeldData()
-            years = stored.mark_year_rows(store, refs)
-            if years:
-                data.rows["mark_year"] = years
-                changes = stored.mark_changes_in_years(store, refs)
-                if changes:
-                    data.rows["mark_change"] = changes
-        else:
-            data = stored.walk(store, target.table, [target.id])
-        if not data.of(target.table):
+        if not found[target.label()].of(target.table):
             raise NotFoundError(
                 f"No {target.table} row {target.label()} to erase",
                 hint="Check the id with att privacy retention --all, or att privacy access.",
             )
-        found[target.label()] = data
     return found
 
 

@@ -130,9 +130,7 @@ def retention_items(
     upns = {p.pupil_id: p.upn for p in pupils}
     by_pupil: dict[int, list[RetentionItem]] = {p.pupil_id: [] for p in pupils}
     # the first day after which each pupil has had no activity
-    activity: dict[int, dt.date | None] = {
-        p.pupil_id: _later(p.created, p.last_leaving) for p in pupils
-    }
+    activity: dict[int, dt.date | None] = {p.pupil_id: p.last_leaving for p in pupils}
     open_case: set[int] = set()
 
     notice_items: dict[int, RetentionItem] = {}
@@ -208,8 +206,8 @@ def retention_items(
     found: list[RetentionItem] = []
     for p in pupils:
         items = by_pupil[p.pupil_id]
-        last_activity = activity[p.pupil_id]
-        assert last_activity is not None
+        # the day the pupil was first imported only when nothing else has a date
+        last_activity = activity[p.pupil_id] or p.created
         own_end = add_years(last_activity, periods.years(PUPIL))
         ends_on = None if p.pupil_id in open_case else _later(own_end, *(i.ends_on for i in items))
         past = ends_on is not None and today > ends_on

@@ -110,34 +110,43 @@ def _edges() -> list[tuple[Any, Any, Any]]:
 def walk(store: Store, table_name: str, ids: Iterable[int]) -> HeldData:
     """The rows of ``table_name`` with these ids and every row that refers to them, directly or
     through other held rows (the rows erasing them must remove too)."""
+    return walk_from(store, table_name, ids)[0]
+
+
+def walk_from(
+    store: Store, table_name: str, ids: Iterable[int]
+) -> tuple[HeldData, dict[tuple[str, tuple[Any, ...]], int]]:
+    """``walk`` for many roots at once (one query per reference and step, whatever the number
+    of roots), with the root id each row was reached from (a row reached from two roots is
+    given the first)."""
     root = _table(table_name)
     found: dict[str, dict[tuple[Any, ...], HeldRow]] = {}
+    origin: dict[tuple[str, tuple[Any, ...]], int] = {}
     new: dict[str, set[Any]] = {}
     for row in _select_in(store, root, root.c.id, ids):
         found.setdefault(root.name, {})[row.key] = row
+        origin[(root.name, row.key)] = int(row.values["id"])
         new.setdefault(root.name, set()).add(row.values["id"])
     edges = _edges()
     while new:
         frontier, new = new, {}
         for child, column, parent in edges:
             parent_ids = frontier.get(parent.name)
-            if not parent_ids:
-                continue
-            target = fk_target(column)
-            if target != "id":
+            if not parent_ids or fk_target(column) != "id":
                 continue
             for row in _select_in(store, child, column, parent_ids):
                 rows = found.setdefault(child.name, {})
                 if row.key in rows:
                     continue
                 rows[row.key] = row
+                origin[(child.name, row.key)] = origin[(parent.name, (row.values[column.name],))]
                 if "id" in row.values:
                     new.setdefault(child.name, set()).add(row.values["id"])
     data = HeldData()
     for table in _metadata().sorted_tables:
         if table.name in found:
             data.rows[table.name] = [found[table.name][k] for k in sorted(found[table.name])]
-    return data
+    return data, origin
 
 
 def fk_target(column: Any) -> str:
@@ -388,23 +397,22 @@ def mark_year_rows(store: Store, refs: Sequence[tuple[int, int]]) -> list[HeldRo
 
 
 def mark_changes_in_years(store: Store, refs: Sequence[tuple[int, int]]) -> list[HeldRow]:
-    """The mark changes of these (enrolment, academic year)s: dates 1 August to 31 July."""
-    from sqlalchemy import and_, select
+    """The mark changes of these (enrolment, academic year)s: dates 1 August to 31 July (the
+    enrolments' changes read together, the years picked here)."""
+    from attendance_cli.marks import academic_year
+    from attendance_cli.store.conversions import to_date
 
-    from attendance_cli.marks import year_end, year_start
-
+    wanted = set(refs)
     table = _table("mark_change")
-    found: list[HeldRow] = []
-    for enrolment_id, year in sorted(set(refs)):
-        statement = select(table).where(
-            and_(
-                table.c.enrolment_id == enrolment_id,
-                table.c.date >= year_start(year),
-                table.c.date <= year_end(year),
-            )
-        )
-        found.extend(_held(table, r) for r in store.execute(statement).mappings())
-    return sorted(found, key=lambda r: r.key)
+    rows = _select_in(store, table, table.c.enrolment_id, {e for e, _ in wanted})
+    return sorted(
+        (
+            r
+            for r in rows
+            if (r.values["enrolment_id"], academic_year(_day(to_date(r.values["date"])))) in wanted
+        ),
+        key=lambda r: r.key,
+    )
 
 
 # ---------------------------------------------------------------------------- erasure

@@ -231,3 +231,25 @@ def test_erasing_everything_past_retention(
         "erased_with": f"mark_year:{family['harvey_enrolment']}:2018",
         "reason": "past retention",
     }
+
+
+def test_several_pupils_at_once_each_row_under_its_own_pupil(
+    store: Store, db_path: Path, family: dict[str, int]
+) -> None:
+    result = _erase(
+        store,
+        db_path,
+        ErasureTarget("pupil", family["isla"]),
+        ErasureTarget("pupil", family["kieran"]),
+    )
+    # Isla: pupil, enrolment, 2 contacts, case, note; Kieran: pupil, enrolment, 1 contact
+    assert result.total == 9
+    rows = store.connection.execute(
+        "SELECT entity, entity_id, detail FROM audit_log WHERE action = 'erase'"
+    ).fetchall()
+    under = {
+        (entity, entity_id): json.loads(detail)["erased_with"] for entity, entity_id, detail in rows
+    }
+    assert under[("case_note", family["isla_note"])] == f"pupil:{family['isla']}"
+    assert under[("contact", family["kieran:Dawn Doyle"])] == f"pupil:{family['kieran']}"
+    assert _harvey_rows(store, family["harvey"]) == 14

@@ -152,3 +152,31 @@ def test_settings(tmp_path: Path, store: Store, family: dict[str, int]) -> None:
     with pytest.raises(InvalidInputError, match="Unknown setting retention.notes_years"):
         retention_periods(load_settings(config))
     assert retention_periods(load_settings(tmp_path / "missing.toml")) == DEFAULT
+
+
+def test_the_day_of_import_counts_only_when_nothing_else_has_a_date(
+    store: Store, family: dict[str, int]
+) -> None:
+    # Kieran left on 20/07/2018 after a 2017/18 year of marks; imported on 01/09/2025. His last
+    # activity is the end of 2017/18 (31/07/2018): kept to 31/07/2024, past on 01/08/2024,
+    # whenever the LA imported him.
+    conn = store.connection
+    conn.execute(
+        "UPDATE enrolment SET leaving_date = '2018-07-20' WHERE id = ?",
+        (family["kieran_enrolment"],),
+    )
+    conn.execute(
+        "INSERT INTO mark_year (enrolment_id, academic_year, marks) VALUES (?, 2017, ?)",
+        (family["kieran_enrolment"], "." * 540),
+    )
+    [kieran] = [
+        i
+        for i in retention_items(store, periods=DEFAULT, today=dt.date(2024, 8, 1))
+        if i.record_type == "pupil"
+    ]
+    assert (kieran.id, kieran.runs_from, kieran.ends_on) == (
+        family["kieran"],
+        dt.date(2018, 7, 31),
+        dt.date(2024, 7, 31),
+    )
+    assert ("pupil", family["kieran"], None) not in _past(store, dt.date(2024, 7, 31))
