@@ -178,17 +178,6 @@ def _words(texts: Iterable[str]) -> set[str]:
     return words
 
 
-def _mentioned(words: set[str], surname: str) -> bool:
-    """The folded surname is a word of the text, or begins or ends a joined one
-    ("IslaMarsden", "Marsden_Isla" split on "_" already)."""
-    key = fold(surname)[0]
-    if not key:
-        return False
-    return key in words or any(
-        len(w) > len(key) and (w.startswith(key) or w.endswith(key)) for w in words
-    )
-
-
 def _strings(rows: Iterable[HeldRow]) -> list[str]:
     return [v for row in rows for v in row.values.values() if isinstance(v, str)]
 
@@ -196,22 +185,28 @@ def _strings(rows: Iterable[HeldRow]) -> list[str]:
 def _other_children(
     store: Store, texts: list[str], exclude: set[int], keep: Sequence[PersonName]
 ) -> list[PersonName]:
-    """Pupils other than ``exclude`` whose surname appears in ``texts`` (a cheap first pass;
-    ``redact_names`` then matches whole names only), never a name in ``keep``."""
+    """Pupils other than ``exclude`` whose surname is a word of ``texts``, or begins or ends a
+    joined one ("IslaMarsden"), never a name in ``keep``: a cheap first pass (a dictionary
+    look-up per word and split point, whatever the number of pupils); ``redact_names`` then
+    matches whole names only."""
     from attendance_cli.store import privacy as stored
 
-    words = _words(texts)
     kept = {(fold(p.forename)[0], fold(p.surname)[0]) for p in keep}
-    found: dict[tuple[str, str], PersonName] = {}
+    by_surname: dict[str, dict[tuple[str, str], PersonName]] = {}
     for record in stored.all_pupil_names(store):
         if record.pupil_id in exclude:
             continue
         person = _person(record.forename, record.surname, record.name)
-        if person is None or not _mentioned(words, person.surname):
+        if person is None:
             continue
         folded = (fold(person.forename)[0], fold(person.surname)[0])
-        if folded not in kept:
-            found.setdefault(folded, person)
+        if folded[1] and folded not in kept:
+            by_surname.setdefault(folded[1], {}).setdefault(folded, person)
+    found: dict[tuple[str, str], PersonName] = {}
+    for word in _words(texts):
+        parts = [word, *(piece for i in range(2, len(word) - 1) for piece in (word[:i], word[i:]))]
+        for part in parts:
+            found.update(by_surname.get(part, {}))
     return list(found.values())
 
 
@@ -488,6 +483,7 @@ def parent_access(
         stored.audit_rows_about(store, "penalty_notice", [int(r.values["id"]) for r in notices])
         + stored.audit_rows_about(store, "letter", [int(r.values["id"]) for r in letters])
         + stored.audit_rows_about(store, "document", document_ids)
+        + stored.audit_rows_about(store, "contact", sorted(mine_ids))
     )
     audit = sorted({r.key: r for r in audit}.values(), key=lambda r: r.key)
     data = HeldData()

@@ -196,3 +196,43 @@ def test_release_writes_private_files_and_audits_the_disclosure(
     again = release_report(store, report, out=out, force=True)
     assert again.json == files.json and _audit_count(store) == before + 2
     assert not [p for p in os.listdir(out) if "att-partial" in p]
+
+
+def test_another_child_written_joined_or_with_invisible_characters(
+    store: Store, db_path: Path, family: dict[str, int]
+) -> None:
+    from attendance_cli.cases import notes
+    from attendance_cli.privacy.erase import ErasureTarget, erase_records
+
+    # the builder's note names "K. Doyle"; without it, Doyle is written only joined below
+    erase_records(
+        store,
+        targets=[ErasureTarget("case_note", family["note"])],
+        reason="request",
+        officer="x",
+        documents=document_store(db_path),
+    )
+    notes.add_note(
+        store, upn=HARVEY, text="Seen with KieranDoyle and Doyle,\u200bKieran.", officer="x"
+    )
+    report = child_access(store, upn=HARVEY, documents=document_store(db_path), officer="SAR")
+    [note] = report.records["notes"]
+    assert note["text"] == f"Seen with {ANOTHER_CHILD} and {ANOTHER_CHILD}."
+
+
+def test_a_parent_report_lists_their_earlier_disclosures(
+    store: Store, db_path: Path, family: dict[str, int]
+) -> None:
+    first = parent_access(
+        store, parent="Claire Marsden", documents=document_store(db_path), officer="x"
+    )
+    release_report(store, first, out=None)
+    again = parent_access(
+        store, parent="Claire Marsden", documents=document_store(db_path), officer="x"
+    )
+    # the document filed as her letter was attached (its entry), then her report was made
+    assert [e["action"] for e in again.records["audit_entries"]] == [
+        "attach_document",
+        "subject_access",
+    ]
+    assert [e["action"] for e in first.records["audit_entries"]] == ["attach_document"]
