@@ -167,7 +167,6 @@ def erase_records(
     docstring); ``documents`` is the document store whose files are removed after commit.
     ``targets`` may be a function of the store, called under the write lock (what is past
     retention is decided again there, so a case reopened meanwhile is not erased)."""
-    from attendance_cli.cases.audit import record_audit
     from attendance_cli.store import LOCK_AUDIT_CHAIN, writing
     from attendance_cli.store.privacy import HeldData
 
@@ -177,27 +176,28 @@ def erase_records(
     with writing(store, LOCK_AUDIT_CHAIN):
         chosen = list(targets(store) if callable(targets) else targets)
         found = rows_of_targets(store, chosen)
-        parts = [(t, found[t.label()]) for t in chosen]
+        rows = _merged([(t, found[t.label()]) for t in chosen])
         everything = HeldData()
-        for target, table, row in _merged(parts):
+        for _target, table, row in rows:
             everything.rows.setdefault(table, []).append(row)
+        # the rows first, then their tombstones (a tombstone is written for a row that is gone)
+        result.rows = stored.delete_rows(store, everything)
+        for target, table, row in rows:
             detail: dict[str, object] = {"reason": reason, "erased_with": target.label()}
             if table == "mark_year":
                 detail["academic_year"] = row.values["academic_year"]
             if table in FILE_TABLES and row.values.get("sha256"):
                 detail["sha256"] = row.values["sha256"]
                 sha256s.add(str(row.values["sha256"]))
-            record_audit(
+            _tombstone(
                 store,
-                officer=officer,
-                action=ERASE_ACTION,
-                entity=table,
-                entity_id=int(row.id),
-                upn=None,
+                table=table,
+                row_id=int(row.id),
+                has_id="id" in row.values,
                 detail=detail,
+                officer=officer,
             )
             result.tombstones += 1
-        result.rows = stored.delete_rows(store, everything)
         result.targets = [t.label() for t in chosen]
         unused = sha256s - stored.documents_still_used(store, sha256s)
     # committed: now the files no row names (a kill here leaves them to finish_erasures)
@@ -207,6 +207,32 @@ def erase_records(
         if kept:
             result.files_left.append(sha256)
     return result
+
+
+def _tombstone(
+    store: Store, *, table: str, row_id: int, has_id: bool, detail: dict[str, object], officer: str
+) -> None:
+    """The audit entry saying a row was erased: ``action`` erase, ``entity`` the table,
+    ``entity_id`` the row's id, no UPN. Where ``record_audit`` takes ``row=(table, id)`` (branch
+    audit-integrity: entries commit to the row they are about, and verify matches a deleted row
+    to its tombstone by it) the row is named that way too; it must already be gone."""
+    import inspect
+
+    from attendance_cli.cases.audit import record_audit
+
+    extra: dict[str, object] = {}
+    if has_id and "row" in inspect.signature(record_audit).parameters:
+        extra["row"] = (table, row_id)
+    record_audit(
+        store,
+        officer=officer,
+        action=ERASE_ACTION,
+        entity=table,
+        entity_id=row_id,
+        upn=None,
+        detail=detail,
+        **extra,  # type: ignore[arg-type]
+    )
 
 
 def erasure_plan(store: Store, targets: Sequence[ErasureTarget]) -> dict[str, int]:

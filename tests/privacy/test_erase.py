@@ -178,15 +178,25 @@ def test_a_failure_before_the_commit_erases_nothing(
 ) -> None:
     before = _counts(store)
     files = sorted(p.name for p in document_store(db_path).iterdir())
-    real = stored.delete_rows
+    real = stored.documents_still_used
+    reached: list[int] = []
 
-    def delete_then_die(*args: object, **kwargs: object) -> object:
-        real(*args, **kwargs)  # every row deleted and every tombstone written: then killed
+    def last_step_then_die(*args: object, **kwargs: object) -> object:
+        if not args[1]:  # finish_erasures, before the erasure starts
+            return real(*args, **kwargs)  # type: ignore[arg-type]
+        # every row deleted and every tombstone written, the last read before the commit: killed
+        reached.append(
+            store.connection.execute(
+                "SELECT count(*) FROM audit_log WHERE action = 'erase'"
+            ).fetchone()[0]
+        )
+        real(*args, **kwargs)  # type: ignore[arg-type]
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(stored, "delete_rows", delete_then_die)
+    monkeypatch.setattr(stored, "documents_still_used", last_step_then_die)
     with pytest.raises(KeyboardInterrupt):
         _erase(store, db_path, ErasureTarget("pupil", family["harvey"]))
+    assert reached == [14]
     assert _counts(store) == before
     assert sorted(p.name for p in document_store(db_path).iterdir()) == files
 
