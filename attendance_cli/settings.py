@@ -28,12 +28,6 @@ pay_to = "Kestrelford Council, Income Team, Town Hall, Kestrelford KF1 1AA"
 [letters]
 templates = "~/Documents/att-letters"   # .docx files here replace built-in templates by name
 improvement_weeks = 4                    # a notice to improve's improvement period
-
-[retention]               # years each record type is kept (privacy/retention.py has the rest)
-marks_years = 6
-casework_years = 6
-penalty_notice_years = 6  # at least 3
-pupil_years = 6
 ```
 """
 
