@@ -8,6 +8,7 @@ import json
 import sqlite3
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from attendance_cli.cli.app import app
@@ -67,3 +68,22 @@ def test_erase_needs_confirming_then_erases(
     assert bad.exit_code == 2 and "TABLE:ID" in bad.stderr
     whole = runner.invoke(app, ["privacy", "erase", "--upn", HARVEY, "--yes"])
     assert whole.exit_code == 0 and "tombstones in the audit log" in whole.stdout
+
+
+def test_erase_on_a_terminal_asks_first(
+    conn: sqlite3.Connection, family: dict[str, int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from prompt_toolkit.input import create_pipe_input
+    from prompt_toolkit.output import DummyOutput
+
+    from attendance_cli.cli import prompts
+
+    note = f"case_note:{family['note']}"
+    for answer, exit_code, notes_left in (("n", 130, 2), ("y", 0, 1)):
+        with create_pipe_input() as pipe:
+            monkeypatch.setattr(prompts, "PROMPT_IO", (pipe, DummyOutput()))
+            monkeypatch.setattr(prompts, "FORCE_TTY", True)
+            pipe.send_text(answer)
+            result = runner.invoke(app, ["privacy", "erase", "--row", note])
+        assert result.exit_code == exit_code, result.output
+        assert conn.execute("SELECT count(*) FROM case_note").fetchone()[0] == notes_left
