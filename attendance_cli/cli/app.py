@@ -116,7 +116,7 @@ def root(
 def _register() -> None:
     import attendance_cli.cli.letters as letters_cli
     import attendance_cli.cli.referral as referral_cli
-    from attendance_cli.cli import audit, cases, database, demo, importing, penalty, tsm
+    from attendance_cli.cli import audit, cases, database, demo, importing, penalty, privacy, tsm
     from attendance_cli.cli import codes as codes_cli
     from attendance_cli.cli import columns as columns_cli
     from attendance_cli.cli import requests as requests_cli
@@ -133,6 +133,7 @@ def _register() -> None:
     app.add_typer(penalty.app, name="penalty")
     penalty.app.add_typer(requests_cli.app, name="request")  # att penalty request ...
     app.add_typer(letters_cli.app, name="letter")
+    app.add_typer(privacy.app, name="privacy")
     demo.register(app)
     views_cli.register(app)
 

@@ -125,6 +125,16 @@ EXAMPLES: dict[str, tuple[str, ...]] = {
         "--template attendance-concern --out letters/",
     ),
     "letter list": ("att letter list A899200218001", "att letter list --school castle"),
+    "privacy access": (
+        "att privacy access --upn A899200218001 --out harvey-sar/ --with-documents",
+        'att privacy access --parent "Claire Marsden" --out claire-sar/',
+    ),
+    "privacy retention": ("att privacy retention", "att privacy retention --all --format csv"),
+    "privacy erase": (
+        "att privacy erase --past-retention",
+        "att privacy erase --row case_note:12 --yes",
+        "att privacy erase --upn A899200218001",
+    ),
 }
 
 # Metavars by parameter name; any other text parameter shows its name in capitals.
@@ -171,6 +181,8 @@ _METAVARS = {
     "sheet": "SHEET",
     "layout": "LAYOUT",
     "formats": "FORMAT",
+    "requester": "NAME",
+    "row": "TABLE:ID",
 }
 
 

@@ -105,3 +105,17 @@ def date(message: str, *, default: dt.date | None = None, required: bool = False
 
     value = str(_answer(questionary.text(message, validate=validate, **_io())))
     return parse_date(value) if value.strip() else default
+
+
+def confirm(message: str, *, flag: str, command: str) -> None:
+    """Ask yes/no on a terminal (no is ``Cancelled``); without one, fail (exit 2) naming the
+    flag that answers yes."""
+    if not interactive():
+        raise UsageError(
+            f"{message} needs confirming",
+            hint=f"Add {flag} to `att {command}` to go ahead without being asked.",
+        )
+    import questionary
+
+    if not _answer(questionary.confirm(message, default=False, **_io())):
+        raise Cancelled("Cancelled: nothing was changed.")

@@ -100,9 +100,11 @@ def _middle_names_ok(match: re.Match[str], text: str, origin: list[int]) -> bool
     return all(text[origin[start + word.start()]].isupper() for word in words)
 
 
-def redact_names(text: str | None, people: Iterable[PersonName]) -> str | None:
+def redact_names(
+    text: str | None, people: Iterable[PersonName], *, placeholder: str = REDACTED
+) -> str | None:
     """``text`` with every way of writing each of ``people``'s names replaced by
-    ``[sibling]``."""
+    ``placeholder`` (``[sibling]``; a subject access report says ``[another child]``)."""
     people = list(people)
     if not text or not people:
         return text
@@ -115,7 +117,7 @@ def redact_names(text: str | None, people: Iterable[PersonName]) -> str | None:
                     spans.append((origin[match.start()], origin[match.end() - 1] + 1))
     if not spans:
         return text
-    return _replace(text, _merged(spans))
+    return _replace(text, _merged(spans), placeholder)
 
 
 def _merged(spans: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:
@@ -128,12 +130,12 @@ def _merged(spans: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:
     return merged
 
 
-def _replace(text: str, spans: list[tuple[int, int]]) -> str:
+def _replace(text: str, spans: list[tuple[int, int]], placeholder: str = REDACTED) -> str:
     parts = []
     last = 0
     for start, end in spans:
         parts.append(text[last:start])
-        parts.append(REDACTED)
+        parts.append(placeholder)
         last = end
     parts.append(text[last:])
     return "".join(parts)

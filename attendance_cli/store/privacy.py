@@ -1,0 +1,464 @@
+"""Privacy in the database: every row held about a pupil or a parent, and their erasure.
+
+What att holds about a pupil is found by following the schema's foreign keys from the pupil's
+row: every row that refers to a held row is held too (enrolments, contacts, cases, and from
+them marks, mark changes, actions, leads, notes, documents, penalty notices, letters), until
+nothing new is found. The walk reads ``db.models.metadata``, so a table a later migration adds
+with a foreign key into casework is found (and erased) without a change here. Rows that other
+rows point *to* (schools, meetings, register imports) are context, not the pupil's: they are
+read for a subject access report (a school's name, a meeting's date) and never erased.
+
+Everything is SQLAlchemy Core over the models (portable to PostgreSQL, issue 16); IN-lists go
+through ``chunked``. A pupil holds tens to a few thousand rows, so nothing here is a hot path.
+Deletes run inside the caller's ``transaction`` (``privacy.erase``), children before parents
+(the reverse of the metadata's dependency order), so foreign keys hold at every statement.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from attendance_cli.store.chunking import chunked
+from attendance_cli.store.connection import Store
+
+ROOT = "pupil"
+# Rows other rows point to: read as context, never the pupil's own, never erased.
+CONTEXT_TABLES = ("school", "meeting", "import_log")
+# Never walked into: the audit log is a chain that cannot lose a row (erasure leaves
+# tombstones instead, ``privacy.erase``); a TSM workbook is the school's.
+NOT_WALKED = ("audit_log", "meeting_workbook")
+
+
+@dataclass(frozen=True)
+class HeldRow:
+    """One stored row as Python values (dates as ``date``, timestamps as aware ``datetime``),
+    keyed by column name: a subject access report shows every column att stores."""
+
+    table: str
+    key: tuple[Any, ...]  # the primary key's values, in the table's key order
+    values: Mapping[str, Any]
+
+    @property
+    def id(self) -> Any:
+        """The row's id (the first key column: ``enrolment_id`` for a ``mark_year`` row)."""
+        return self.key[0]
+
+
+@dataclass
+class HeldData:
+    """Rows by table (each table's rows in key order)."""
+
+    rows: dict[str, list[HeldRow]] = field(default_factory=dict)
+
+    def of(self, table: str) -> list[HeldRow]:
+        return self.rows.get(table, [])
+
+    def count(self) -> int:
+        return sum(len(rows) for rows in self.rows.values())
+
+
+def _metadata() -> Any:
+    from attendance_cli.db.models import metadata
+
+    return metadata
+
+
+def _table(name: str) -> Any:
+    return _metadata().tables[name]
+
+
+def _key(table: Any, row: Any) -> tuple[Any, ...]:
+    return tuple(row[c.name] for c in table.primary_key.columns)
+
+
+def _held(table: Any, row: Any) -> HeldRow:
+    """A Core row mapping as a record."""
+    return HeldRow(table.name, _key(table, row), dict(row))
+
+
+def _rows(store: Store, statement: Any) -> list[Any]:
+    return list(store.execute(statement))
+
+
+def _select_in(store: Store, table: Any, column: Any, values: Iterable[Any]) -> list[HeldRow]:
+    from sqlalchemy import select
+
+    found: list[HeldRow] = []
+    for part in chunked(sorted(set(values))):
+        statement = select(table).where(column.in_(part))
+        found.extend(_held(table, row) for row in store.execute(statement).mappings())
+    return found
+
+
+def _edges() -> list[tuple[Any, Any, Any]]:
+    """(child table, its foreign-key column, the parent table) for every walkable reference."""
+    edges = []
+    for table in _metadata().sorted_tables:
+        if table.name in NOT_WALKED or table.name in CONTEXT_TABLES:
+            continue
+        for fk in table.foreign_keys:
+            parent = fk.column.table
+            if parent.name in CONTEXT_TABLES or parent.name in NOT_WALKED:
+                continue
+            edges.append((table, fk.parent, parent))
+    return edges
+
+
+def walk(store: Store, table_name: str, ids: Iterable[int]) -> HeldData:
+    """The rows of ``table_name`` with these ids and every row that refers to them, directly or
+    through other held rows (the rows erasing them must remove too)."""
+    return walk_from(store, table_name, ids)[0]
+
+
+def walk_from(
+    store: Store, table_name: str, ids: Iterable[int]
+) -> tuple[HeldData, dict[tuple[str, tuple[Any, ...]], int]]:
+    """``walk`` for many roots at once (one query per reference and step, whatever the number
+    of roots), with the root id each row was reached from (a row reached from two roots is
+    given the first)."""
+    root = _table(table_name)
+    found: dict[str, dict[tuple[Any, ...], HeldRow]] = {}
+    origin: dict[tuple[str, tuple[Any, ...]], int] = {}
+    new: dict[str, set[Any]] = {}
+    for row in _select_in(store, root, root.c.id, ids):
+        found.setdefault(root.name, {})[row.key] = row
+        origin[(root.name, row.key)] = int(row.values["id"])
+        new.setdefault(root.name, set()).add(row.values["id"])
+    edges = _edges()
+    while new:
+        frontier, new = new, {}
+        for child, column, parent in edges:
+            parent_ids = frontier.get(parent.name)
+            if not parent_ids or fk_target(column) != "id":
+                continue
+            for row in _select_in(store, child, column, parent_ids):
+                rows = found.setdefault(child.name, {})
+                if row.key in rows:
+                    continue
+                rows[row.key] = row
+                origin[(child.name, row.key)] = origin[(parent.name, (row.values[column.name],))]
+                if "id" in row.values:
+                    new.setdefault(child.name, set()).add(row.values["id"])
+    data = HeldData()
+    for table in _metadata().sorted_tables:
+        if table.name in found:
+            data.rows[table.name] = [found[table.name][k] for k in sorted(found[table.name])]
+    return data, origin
+
+
+def fk_target(column: Any) -> str:
+    """The name of the column a foreign-key column refers to."""
+    return next(iter(column.foreign_keys)).column.name
+
+
+def pupil_rows(store: Store, pupil_id: int) -> HeldData:
+    """Everything held about one pupil (see the module docstring)."""
+    return walk(store, ROOT, [pupil_id])
+
+
+def context_rows(store: Store, data: HeldData) -> HeldData:
+    """The schools, meetings and register imports the held rows refer to."""
+    wanted: dict[str, set[Any]] = {}
+    for rows in data.rows.values():
+        for row in rows:
+            table = _table(row.table)
+            for fk in table.foreign_keys:
+                parent = fk.column.table.name
+                value = row.values.get(fk.parent.name)
+                if parent in CONTEXT_TABLES and value is not None:
+                    wanted.setdefault(parent, set()).add(value)
+    context = HeldData()
+    for name in CONTEXT_TABLES:
+        if wanted.get(name):
+            table = _table(name)
+            context.rows[name] = sorted(
+                _select_in(store, table, table.c.id, wanted[name]), key=lambda r: r.key
+            )
+    return context
+
+
+def audit_rows(store: Store, upns: Sequence[str]) -> list[HeldRow]:
+    """Audit entries made about these pupils, oldest first."""
+    table = _table("audit_log")
+    rows = _select_in(store, table, table.c.upn, upns) if upns else []
+    return sorted(rows, key=lambda r: r.key)
+
+
+def audit_rows_about(store: Store, entity: str, ids: Iterable[int]) -> list[HeldRow]:
+    """Audit entries about these rows of one entity (``penalty_notice``, ``letter``...)."""
+    from sqlalchemy import select
+
+    table = _table("audit_log")
+    found: list[HeldRow] = []
+    for part in chunked(sorted(set(ids))):
+        statement = select(table).where(table.c.entity == entity, table.c.entity_id.in_(part))
+        found.extend(_held(table, row) for row in store.execute(statement).mappings())
+    return sorted(found, key=lambda r: r.key)
+
+
+# ----------------------------------------------------------------------------- people
+
+
+@dataclass(frozen=True, slots=True)
+class PersonRecord:
+    """A pupil's or a contact's name, as third-party redaction needs it."""
+
+    pupil_id: int
+    contact_id: int | None
+    forename: str | None
+    surname: str | None
+    name: str | None  # a contact's name, or a pupil's name as written on a register
+    address: str | None
+
+
+def all_pupil_names(store: Store) -> list[PersonRecord]:
+    """Every pupil's name (id, forename, surname, name as written): 48,000 short rows."""
+    from sqlalchemy import select
+
+    pupil = _table("pupil")
+    statement = select(pupil.c.id, pupil.c.forename, pupil.c.surname, pupil.c.name_as_written)
+    return [PersonRecord(r[0], None, r[1], r[2], r[3], None) for r in _rows(store, statement)]
+
+
+def contacts_named(
+    store: Store, contact_ids: Sequence[int] = (), *, word: str = ""
+) -> list[HeldRow]:
+    """Contact rows by id, or (``word``) every contact whose name contains ``word`` in any case
+    (a surname); the caller compares the names exactly (``cases.penalty_rules.parent_key``)."""
+    from sqlalchemy import func, select
+
+    contact = _table("contact")
+    if contact_ids:
+        return sorted(_select_in(store, contact, contact.c.id, contact_ids), key=lambda r: r.key)
+    pattern = "%" + word.lower().replace("\\", "").replace("%", "").replace("_", "") + "%"
+    statement = (
+        select(contact).where(func.lower(contact.c.name).like(pattern)).order_by(contact.c.id)
+    )
+    return [_held(contact, r) for r in store.execute(statement).mappings()]
+
+
+def contacts_of_pupils(store: Store, pupil_ids: Iterable[int]) -> list[HeldRow]:
+    contact = _table("contact")
+    return sorted(_select_in(store, contact, contact.c.pupil_id, pupil_ids), key=lambda r: r.key)
+
+
+def pupils_by_id(store: Store, pupil_ids: Iterable[int]) -> list[HeldRow]:
+    pupil = _table("pupil")
+    return sorted(_select_in(store, pupil, pupil.c.id, pupil_ids), key=lambda r: r.key)
+
+
+def penalty_notices_to(store: Store, pupil_ids: Iterable[int]) -> list[HeldRow]:
+    table = _table("penalty_notice")
+    return sorted(_select_in(store, table, table.c.pupil_id, pupil_ids), key=lambda r: r.key)
+
+
+def letters_of_pupils(store: Store, pupil_ids: Iterable[int]) -> list[HeldRow]:
+    table = _table("letter")
+    return sorted(_select_in(store, table, table.c.pupil_id, pupil_ids), key=lambda r: r.key)
+
+
+def documents_by_id(store: Store, ids: Iterable[int]) -> list[HeldRow]:
+    table = _table("case_document")
+    return sorted(_select_in(store, table, table.c.id, ids), key=lambda r: r.key)
+
+
+# -------------------------------------------------------------------------- retention
+
+
+@dataclass(frozen=True, slots=True)
+class PupilDates:
+    """What a pupil's retention runs from (``privacy.retention`` applies the periods)."""
+
+    pupil_id: int
+    upn: str
+    created: dt.date
+    last_leaving: dt.date | None
+    open_enrolments: int  # enrolments with no leaving date
+
+
+@dataclass(frozen=True, slots=True)
+class MarkYearRef:
+    enrolment_id: int
+    pupil_id: int
+    academic_year: int
+
+
+@dataclass(frozen=True, slots=True)
+class CaseDates:
+    case_id: int
+    pupil_id: int
+    status: str
+    opened: dt.date
+    closed: dt.date | None
+
+
+@dataclass(frozen=True, slots=True)
+class NoticeDates:
+    notice_id: int
+    pupil_id: int
+    case_id: int | None
+    issued: dt.date
+    paid: dt.date | None
+    withdrawn: dt.date | None
+
+
+def _day(value: Any) -> dt.date:
+    from attendance_cli.store.conversions import to_date
+
+    day = to_date(value)
+    assert day is not None
+    return day
+
+
+def retention_dates(
+    store: Store,
+) -> tuple[list[PupilDates], list[MarkYearRef], list[CaseDates], list[NoticeDates]]:
+    """The dates every retention period runs from, for the whole database."""
+    from sqlalchemy import func, select
+
+    from attendance_cli.store.conversions import to_date
+
+    pupil, enrolment = _table("pupil"), _table("enrolment")
+    mark_year, case, notice = _table("mark_year"), _table("pupil_case"), _table("penalty_notice")
+    leaving = (
+        select(
+            enrolment.c.pupil_id,
+            func.max(enrolment.c.leaving_date).label("last_leaving"),
+            func.count().filter(enrolment.c.leaving_date.is_(None)).label("open_enrolments"),
+        )
+        .group_by(enrolment.c.pupil_id)
+        .subquery()
+    )
+    pupils = [
+        PupilDates(r[0], r[1], _day(r[2]), to_date(r[3]), int(r[4] or 0))
+        for r in _rows(
+            store,
+            select(
+                pupil.c.id,
+                pupil.c.upn,
+                pupil.c.created_at,
+                leaving.c.last_leaving,
+                leaving.c.open_enrolments,
+            )
+            .outerjoin(leaving, leaving.c.pupil_id == pupil.c.id)
+            .order_by(pupil.c.id),
+        )
+    ]
+    years = [
+        MarkYearRef(r[0], r[1], r[2])
+        for r in _rows(
+            store,
+            select(mark_year.c.enrolment_id, enrolment.c.pupil_id, mark_year.c.academic_year)
+            .join(enrolment, enrolment.c.id == mark_year.c.enrolment_id)
+            .order_by(mark_year.c.enrolment_id, mark_year.c.academic_year),
+        )
+    ]
+    cases = [
+        CaseDates(r[0], r[1], r[2], _day(r[3]), to_date(r[4]))
+        for r in _rows(
+            store,
+            select(
+                case.c.id, case.c.pupil_id, case.c.status, case.c.opened_at, case.c.closed_at
+            ).order_by(case.c.id),
+        )
+    ]
+    notices = [
+        NoticeDates(r[0], r[1], r[2], _day(r[3]), to_date(r[4]), to_date(r[5]))
+        for r in _rows(
+            store,
+            select(
+                notice.c.id,
+                notice.c.pupil_id,
+                notice.c.case_id,
+                notice.c.issued,
+                notice.c.paid,
+                notice.c.withdrawn,
+            ).order_by(notice.c.id),
+        )
+    ]
+    return pupils, years, cases, notices
+
+
+def mark_year_rows(store: Store, refs: Sequence[tuple[int, int]]) -> list[HeldRow]:
+    """The ``mark_year`` rows (enrolment id, academic year) that exist."""
+    from sqlalchemy import select, tuple_
+
+    table = _table("mark_year")
+    found: list[HeldRow] = []
+    for part in chunked(sorted(set(refs)), 1000):
+        statement = select(table).where(
+            tuple_(table.c.enrolment_id, table.c.academic_year).in_(part)
+        )
+        found.extend(_held(table, r) for r in store.execute(statement).mappings())
+    return sorted(found, key=lambda r: r.key)
+
+
+def mark_changes_in_years(store: Store, refs: Sequence[tuple[int, int]]) -> list[HeldRow]:
+    """The mark changes of these (enrolment, academic year)s: dates 1 August to 31 July (the
+    enrolments' changes read together, the years picked here)."""
+    from attendance_cli.marks import academic_year
+    from attendance_cli.store.conversions import to_date
+
+    wanted = set(refs)
+    table = _table("mark_change")
+    rows = _select_in(store, table, table.c.enrolment_id, {e for e, _ in wanted})
+    return sorted(
+        (
+            r
+            for r in rows
+            if (r.values["enrolment_id"], academic_year(_day(to_date(r.values["date"])))) in wanted
+        ),
+        key=lambda r: r.key,
+    )
+
+
+# ---------------------------------------------------------------------------- erasure
+
+
+def delete_rows(store: Store, data: HeldData) -> dict[str, int]:
+    """Delete every held row, children before parents; inside the caller's transaction.
+    Returns the rows deleted per table."""
+    from sqlalchemy import and_, delete
+
+    deleted: dict[str, int] = {}
+    for table in reversed(_metadata().sorted_tables):
+        rows = data.of(table.name)
+        if not rows:
+            continue
+        columns = list(table.primary_key.columns)
+        count = 0
+        if len(columns) == 1:
+            for part in chunked([r.key[0] for r in rows]):
+                count += store.execute(delete(table).where(columns[0].in_(part))).rowcount
+        else:
+            for row in rows:
+                condition = and_(*(c == v for c, v in zip(columns, row.key, strict=True)))
+                count += store.execute(delete(table).where(condition)).rowcount
+        deleted[table.name] = count
+    return deleted
+
+
+def documents_still_used(store: Store, sha256s: Iterable[str]) -> set[str]:
+    """Of these SHA-256s, the ones a case document or a letter still names (the stored file
+    is shared by every row naming the same bytes)."""
+    from sqlalchemy import select
+
+    used: set[str] = set()
+    for name in ("case_document", "letter"):
+        table = _table(name)
+        for part in chunked(sorted(set(sha256s))):
+            statement = select(table.c.sha256).where(table.c.sha256.in_(part)).distinct()
+            used.update(r[0] for r in store.execute(statement))
+    return used
+
+
+def tombstones_of(store: Store, action: str, entity: str) -> list[HeldRow]:
+    """Audit entries with this action about rows of this entity (erase tombstones)."""
+    from sqlalchemy import select
+
+    table = _table("audit_log")
+    statement = select(table).where(table.c.action == action, table.c.entity == entity)
+    return [_held(table, row) for row in store.execute(statement).mappings()]
