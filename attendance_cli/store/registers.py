@@ -77,6 +77,7 @@ class EnrolmentRecord:
     leaving_date: dt.date | None
     registration_group: str | None = None
     marks: dict[int, str] = field(default_factory=dict)
+    date_of_birth: dt.date | None = None
 
 
 # ----------------------------------------------------------------------------------- schools
@@ -239,7 +240,7 @@ _ENROLMENT = (
     # a name kept as written (no comma, no roster yet) is shown where the surname goes
     "SELECT e.id, p.id, e.school_id, p.upn, coalesce(p.surname, p.name_as_written), p.forename, "
     "e.year_group, p.gender, p.fsm, p.sen, p.social_worker, p.looked_after, e.entry_date, "
-    "e.leaving_date, e.registration_group "
+    "e.leaving_date, e.registration_group, p.date_of_birth "
     "FROM enrolment e JOIN pupil p ON p.id = e.pupil_id"
 )
 
@@ -290,6 +291,7 @@ def load_enrolments(
             to_date(r[13]) if r[13] else None,
             r[14],
             found[r[0]],
+            to_date(r[15]) if r[15] else None,
         )
         for r in rows
     ]
