@@ -588,30 +588,34 @@ def _add_casework_history(
 
 
 def _siblings(store: Store, pupil_ids: list[int], *, on: dt.date) -> dict[int, list[Sibling]]:
-    """Per listed pupil, the other pupils on roll in the LA on ``on`` who share a parent's phone
-    number or e-mail, or an address, with them (case and spacing ignored)."""
-    wanted = set(pupil_ids)
-    contacts = store_pack.contact_keys(store)
+    """Per listed pupil, the other pupils on roll in the LA on ``on`` who share a parent contact
+    (the same name and e-mail) or an address with them (case and surrounding spaces ignored).
+    A phone number is not matched: the bench LA's phones, like a real carer's or office's
+    number, are shared by unrelated families."""
+    mine_contacts = store_pack.contact_keys_of(store, pupil_ids)
+    contacts = store_pack.contacts_sharing(
+        store,
+        addresses=[c.address for c in mine_contacts if c.address],
+        emails=[c.email for c in mine_contacts if c.email],
+    )
+
+    def keys(c: store_pack.ContactKeys) -> list[tuple[str, str]]:
+        found = [("address", c.address)] if c.address else []
+        if c.email and c.name:
+            found.append(("parent", f"{c.name}|{c.email}"))
+        return found
+
     by_key: dict[tuple[str, str], set[int]] = {}
-    mine: dict[int, set[tuple[str, str]]] = {}
     for c in contacts:
-        keys = [
-            (kind, value)
-            for kind, value in (("address", c.address), ("phone", c.phone), ("email", c.email))
-            if value
-        ]
-        for key in keys:
+        for key in keys(c):
             by_key.setdefault(key, set()).add(c.pupil_id)
-        if c.pupil_id in wanted:
-            mine.setdefault(c.pupil_id, set()).update(keys)
     related: dict[int, dict[int, str]] = {}
-    for pupil_id, keys in mine.items():
-        for kind, value in sorted(keys):
-            for other in by_key[(kind, value)] - {pupil_id}:
-                shared = "address" if kind == "address" else "parent contact"
-                found = related.setdefault(pupil_id, {})
+    for c in mine_contacts:
+        for key in keys(c):
+            for other in by_key.get(key, set()) - {c.pupil_id}:
+                found = related.setdefault(c.pupil_id, {})
                 if found.get(other) != "parent contact":
-                    found[other] = shared
+                    found[other] = "address" if key[0] == "address" else "parent contact"
     enrolled: dict[int, list[store_pack.OnRoll]] = {}
     for row in store_pack.on_roll(
         store, sorted({o for found in related.values() for o in found}), on=on

@@ -197,7 +197,7 @@ def test_siblings_across_the_las_schools(
 ) -> None:
     pupil = _pupil(prepare_tsm_pack(sample_conn, school=school), upn)
     (found,) = pupil.siblings
-    # the same mother (same phone and e-mail) at the same address: a shared parent contact
+    # the same mother (same name and e-mail) at the same address: a shared parent contact
     assert (found.upn, found.school, found.shared) == (sibling, sibling_school, "parent contact")
 
 
