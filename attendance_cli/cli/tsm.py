@@ -26,7 +26,7 @@ from attendance_cli.cli.options import (
 from attendance_cli.cli.tables import cohort_table, headline_table
 from attendance_cli.cli.tables import pct as _pct
 from attendance_cli.exports.render import OutputFormat
-from attendance_cli.text import plural, uk_date
+from attendance_cli.text import plural, uk_date, uk_dates_in
 
 app = typer.Typer(
     help="Targeting Support Meetings: the termly pack for each school.", no_args_is_help=True
@@ -252,7 +252,7 @@ def print_pack(data: dict[str, Any]) -> None:
                 state = "OVERDUE" if action["overdue"] else action["status"]
                 due = f", review {uk_date(action['due'])}" if action["due"] else ""
                 lines += wrapped(
-                    f"agreed {uk_date(action['agreed_on'])}: {action['action']} "
+                    f"agreed {uk_date(action['agreed_on'])}: {uk_dates_in(action['action'])} "
                     f"({action['kind']}; {state}{due})",
                     "    - ",
                 )

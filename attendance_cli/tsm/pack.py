@@ -58,7 +58,7 @@ from attendance_cli.store import cases as store_cases
 from attendance_cli.store import pack as store_pack
 from attendance_cli.store import registers as store_registers
 from attendance_cli.store.registers import School
-from attendance_cli.text import plural, uk_date
+from attendance_cli.text import plural, uk_date, uk_dates_in
 
 if TYPE_CHECKING:
     from attendance_cli.cases.lists import CaseworkSummary
@@ -163,11 +163,9 @@ class AgreedAction:
 
     @property
     def text(self) -> str:
-        from attendance_cli.text import uk_date
-
         state = "OVERDUE" if self.overdue else self.status
         due = f", review {uk_date(self.due)}" if self.due else ""
-        return f"{self.action} ({self.kind}; {state}{due})"
+        return f"{uk_dates_in(self.action)} ({self.kind}; {state}{due})"
 
 
 # Where a pupil is listed, in the pack's order. Legal-age bands first; a child below compulsory
