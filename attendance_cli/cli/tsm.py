@@ -259,7 +259,10 @@ def print_pack(data: dict[str, Any]) -> None:
     missing = data["no_plan_or_lead"]
     if missing:
         names = {p["upn"]: f"{p['forename'] or ''} {p['surname'] or ''}".strip() for p in pupils}
-        lines += ["", f"Severe or persistent with no agreed plan or no lead practitioner: {len(missing)}"]
+        lines += [
+            "",
+            f"Severe or persistent with no agreed plan or no lead practitioner: {len(missing)}",
+        ]
         lines += wrapped("; ".join(f"{names.get(upn) or '?'} ({upn})" for upn in missing), "  ")
     out.print("\n".join(lines), highlight=False, markup=False, soft_wrap=True)
     out.print(cohort_table(data["cohorts"]))

@@ -38,9 +38,7 @@ class ContactKeys:
     email: str | None
 
 
-_KEYS = (
-    "SELECT pupil_id, lower(trim(address)), lower(trim(name)), lower(trim(email)) FROM contact"
-)
+_KEYS = "SELECT pupil_id, lower(trim(address)), lower(trim(name)), lower(trim(email)) FROM contact"
 
 
 def _keys(row: Sequence[object]) -> ContactKeys:
@@ -152,9 +150,7 @@ def actions_since(
         for pupil_id, id_, kind, text, owner, due, status, created, meeting in rows:
             agreed = to_date(str(created)[:10]) or dt.date.min
             found.setdefault(pupil_id, []).append(
-                PackAction(
-                    pupil_id, id_, kind, text, owner, to_date(due), status, agreed, meeting
-                )
+                PackAction(pupil_id, id_, kind, text, owner, to_date(due), status, agreed, meeting)
             )
     return found
 

@@ -17,9 +17,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from attendance_cli.codes import NO_MARK
-from attendance_cli.marks import YEAR_LENGTH
 from attendance_cli.errors import InvalidInputError, NotFoundError, UsageError
 from attendance_cli.identifiers import normalise_upn, upn_problem
+from attendance_cli.marks import YEAR_LENGTH
 from attendance_cli.records import JsonRecord
 from attendance_cli.store.chunking import chunked
 from attendance_cli.store.connection import Store

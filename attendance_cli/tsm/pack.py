@@ -405,9 +405,7 @@ def prepare_tsm_pack(
     must_see = (counts.possible > 0) & (tell_social_worker | (part_time > 0))
     figures = _analyse(records, arrays, counts, calendar, period, include_all, config, must_see)
     la = _la_summary(store, period)
-    below = np.array(
-        [_below_school_age(r.date_of_birth, period.end) for r in records], dtype=bool
-    )
+    below = np.array([_below_school_age(r.date_of_birth, period.end) for r in records], dtype=bool)
     from attendance_cli.cases.lists import casework_summaries
 
     chosen = [i for i, _ in figures]
@@ -455,8 +453,7 @@ def prepare_tsm_pack(
         no_plan_or_lead=[
             p.upn
             for p in pupils
-            if p.section in ("severe", "persistent")
-            and (not p.has_plan or not p.lead_practitioner)
+            if p.section in ("severe", "persistent") and (not p.has_plan or not p.lead_practitioner)
         ],
         cohorts=summarise_cohorts(records, counts),
         include_all=include_all,

@@ -257,7 +257,10 @@ def _write_summary(ws: Worksheet, pack: TsmPack, generated_on: dt.date) -> None:
         ("Severely absent pupils listed", bands["severe"]),
         ("Persistently absent pupils listed", bands["persistent"]),
         ("At-risk pupils listed", bands["at_risk"]),
-        ("Below compulsory school age (listed apart, not in the counts above)", bands["below_school_age"]),
+        (
+            "Below compulsory school age (listed apart, not in the counts above)",
+            bands["below_school_age"],
+        ),
         ("Also listed (social worker with N/O absence, part-time timetable)", bands["also_listed"]),
         ("Last TSM with the school", pack.last_meeting),
         (

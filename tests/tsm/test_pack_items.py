@@ -118,7 +118,7 @@ def test_reception_children_are_listed_apart_from_legal_age_pa(
 ) -> None:
     pack = prepare_tsm_pack(sample_conn, school=RIVERSIDE)
     below = {p.upn for p in pack.in_section("below_school_age")}
-    assert RECEPTION_PA <= below
+    assert below >= RECEPTION_PA
     assert not RECEPTION_PA & {p.upn for p in pack.in_section("persistent")}
     for upn in below:
         pupil = _pupil(pack, upn)
@@ -156,7 +156,9 @@ def test_part_time_timetable_with_sessions_and_dates(sample_conn: sqlite3.Connec
         dt.date(2025, 9, 3),
         dt.date(2025, 11, 14),
     )
-    assert "part-time timetable: 47 sessions C2 03/09/2025 to 14/11/2025" in short_flags(to_jsonable(kai))
+    assert "part-time timetable: 47 sessions C2 03/09/2025 to 14/11/2025" in short_flags(
+        to_jsonable(kai)
+    )
 
 
 def test_part_time_timetable_lists_a_pupil_outside_the_bands(
@@ -203,7 +205,9 @@ def test_siblings_across_the_las_schools(
 
 def test_sibling_named_in_the_flags(sample_conn: sqlite3.Connection) -> None:
     tyler = _pupil(prepare_tsm_pack(sample_conn, school=RIVERSIDE), TYLER)
-    assert "whole-family plan: sibling Jayden Calloway (Castle Hill Academy)" in short_flags(to_jsonable(tyler))
+    assert "whole-family plan: sibling Jayden Calloway (Castle Hill Academy)" in short_flags(
+        to_jsonable(tyler)
+    )
 
 
 def test_an_only_child_has_no_siblings(sample_conn: sqlite3.Connection) -> None:
@@ -301,9 +305,9 @@ def test_a_later_meeting_leaves_out_what_was_finished_before_it(
     record_meeting(harvey_casework, school=CASTLE_HILL, date=later, officer="Jo")
     harvey = _pupil(prepare_tsm_pack(harvey_casework, school=CASTLE_HILL, today=TODAY), HARVEY)
     # the done action was recorded before that meeting; the agreed one is still open
-    assert [
-        a.action for a in harvey.actions_since_last_meeting if a.kind != "penalty notice"
-    ] == ["Meet Mr and Mrs Marsden"]
+    assert [a.action for a in harvey.actions_since_last_meeting if a.kind != "penalty notice"] == [
+        "Meet Mr and Mrs Marsden"
+    ]
 
 
 def test_pack_items_in_json_csv_screen_and_workbook(
@@ -345,9 +349,10 @@ def test_pack_items_in_json_csv_screen_and_workbook(
     )
     assert values["Penalty notices"] == 3
     assert values["Latest penalty notice"].date() == dt.date(2025, 11, 10)
-    assert "Isla Marsden (St Anne's CE Primary School), parent contact" in values[
-        "Siblings (whole-family plan)"
-    ]
+    assert (
+        "Isla Marsden (St Anne's CE Primary School), parent contact"
+        in values["Siblings (whole-family plan)"]
+    )
     assert "OVERDUE" in values["Agreed since last TSM"]
 
 
@@ -357,7 +362,7 @@ def test_workbook_sheets_for_below_school_age_and_also_listed(
     pack = prepare_tsm_pack(sample_conn, school=RIVERSIDE)
     book = load_workbook(write_tsm_workbook(pack, tmp_path / "r.xlsx"))
     below = [r[0].value for r in book["Below school age"].iter_rows(min_row=2)]
-    assert RECEPTION_PA <= set(below)
+    assert set(below) >= RECEPTION_PA
     also = {r[0].value: r for r in book["Also listed"].iter_rows(min_row=2)}
     assert OKAFOR in also
     header = [c.value for c in book["Also listed"][1]]
@@ -373,4 +378,4 @@ def test_workbook_sheets_for_below_school_age_and_also_listed(
     assert elsa["Left on"].date() == dt.date(2025, 9, 26)
     assert elsa["Recovery (sessions in a row to leave PA by July)"] == "left: none"
     actions = [r[0].value for r in book["Actions"].iter_rows(min_row=2) if r[0].value]
-    assert OKAFOR in actions and RECEPTION_PA <= set(actions)
+    assert OKAFOR in actions and set(actions) >= RECEPTION_PA

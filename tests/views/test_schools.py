@@ -162,5 +162,8 @@ def test_roster_phase_is_kept(sample_conn: sqlite3.Connection) -> None:
 
     sample_conn.execute("UPDATE school SET phase = 'Pupil referral unit' WHERE laestab = '8997001'")
     rows = {r.laestab: r for r in list_schools(sample_conn).schools}
-    assert (rows["8997001"].phase, rows["8997001"].phase_source) == ("Pupil referral unit", "roster")
+    assert (rows["8997001"].phase, rows["8997001"].phase_source) == (
+        "Pupil referral unit",
+        "roster",
+    )
     assert (rows["8992001"].phase, rows["8992001"].phase_source) == ("Primary", "year groups")
