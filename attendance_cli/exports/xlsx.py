@@ -460,24 +460,21 @@ def header_footer_text(text: str) -> str:
 
 
 def _without_writer_frames(error: OSError) -> OSError:
-    """The same error without its traceback. openpyxl writes worksheets from generators; one
+    """The error with its traceback dropped. openpyxl writes worksheets from generators; one
     suspended by a failed write (disk full) is closed when the traceback's frames go, and its
     own clean-up error would be printed as "Exception ignored ... Traceback" (at exit, or
-    here): close them now, with that report silenced, and hand on a fresh error."""
+    here): close them now, with that report silenced."""
+    import gc
     import sys
 
-    fresh = OSError(error.errno, error.strerror, error.filename)
     hook = sys.unraisablehook
     sys.unraisablehook = lambda _: None
     try:
         error.__traceback__ = None
-        del error
-        import gc
-
         gc.collect()
     finally:
         sys.unraisablehook = hook
-    return fresh
+    return error
 
 
 def save_workbook(
