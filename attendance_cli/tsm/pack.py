@@ -55,8 +55,6 @@ from attendance_cli.analysis.thresholds import DEFAULT_CONFIG, ThresholdConfig, 
 from attendance_cli.errors import NotFoundError
 from attendance_cli.records import JsonRecord, flat_keys
 from attendance_cli.store import Store
-from attendance_cli.store import cases as store_cases
-from attendance_cli.store import pack as store_pack
 from attendance_cli.store import registers as store_registers
 from attendance_cli.store.registers import School
 from attendance_cli.text import plural, uk_date, uk_dates_in
@@ -427,6 +425,8 @@ def prepare_tsm_pack(
         entry.section = _section(entry, include_all=include_all)
         pupils.append(entry)
     pupils = [p for p in pupils if p.section]
+    from attendance_cli.store import cases as store_cases
+
     last_meeting = store_cases.latest_tsm_meeting(store, ref.id)
     _add_casework_history(
         store,
@@ -557,6 +557,8 @@ def _add_casework_history(
 ) -> None:
     """Siblings on roll in the LA, actions since the last meeting, penalty notices: a few
     queries for the whole school (``store.pack``)."""
+    from attendance_cli.store import pack as store_pack  # not on `att pupil show`'s path
+
     ids = [pupil_ids[p.upn] for p in pupils]
     actions = store_pack.actions_since(store, ids, since=since)
     notices = store_pack.penalty_notice_counts(store, ids)
@@ -589,6 +591,8 @@ def _siblings(store: Store, pupil_ids: list[int], *, on: dt.date) -> dict[int, l
     (the same name and e-mail) or an address with them (case and surrounding spaces ignored).
     A phone number is not matched: the bench LA's phones, like a real carer's or office's
     number, are shared by unrelated families."""
+    from attendance_cli.store import pack as store_pack
+
     mine_contacts = store_pack.contact_keys_of(store, pupil_ids)
     contacts = store_pack.contacts_sharing(
         store,
@@ -760,9 +764,9 @@ def _la_summary(store: Store, period: Period) -> Callable[[], GroupSummary]:
     years = list(marks.years_between(period.start, period.end))
     arrays: dict[int, np.ndarray] | None = None
     if len(years) == 1:  # the usual case: one buffer, no list of 48,000 strings
-        count, data = store_registers.all_marks_of_year(store, year=years[0])
-        if len(data) == count * marks.YEAR_LENGTH:
-            array = np.frombuffer(data, dtype=np.uint8).reshape(count, marks.YEAR_LENGTH)
+        rows, data = store_registers.all_marks_of_year(store, year=years[0])
+        if len(data) == rows * marks.YEAR_LENGTH:
+            array = np.frombuffer(data, dtype=np.uint8).reshape(rows, marks.YEAR_LENGTH)
             arrays = {years[0]: array}
     if arrays is None:
         strings = store_registers.all_marks(store, years=years, empty=marks.EMPTY_YEAR)
@@ -770,13 +774,13 @@ def _la_summary(store: Store, period: Period) -> Callable[[], GroupSummary]:
     found: list[GroupSummary] = []
     failed: list[BaseException] = []
 
-    def count() -> None:
+    def work() -> None:
         try:
             found.append(summarise_counts(count_period(arrays, period.start, period.end)))
         except BaseException as error:  # handed to the caller by wait()
             failed.append(error)
 
-    worker = threading.Thread(target=count, name="att-la-benchmark", daemon=True)
+    worker = threading.Thread(target=work, name="att-la-benchmark", daemon=True)
     worker.start()
 
     def wait() -> GroupSummary:
