@@ -48,3 +48,11 @@ def uk_date(value: object) -> str:
             return f"{day} {text[11:16]}"
         return day if len(text) == 10 else text
     return text
+
+
+def uk_dates_in(text: str) -> str:
+    """Every ISO date in a text written by the core (a chronology summary "review 2025-12-01",
+    an audit detail "due=2025-12-01") as dd/mm/yyyy, for the screen; other text unchanged."""
+    import re
+
+    return re.sub(r"\b(\d{4})-(\d{2})-(\d{2})\b", r"\3/\2/\1", text)

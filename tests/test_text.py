@@ -62,3 +62,10 @@ def test_screens_show_uk_dates(sample_db) -> None:  # type: ignore[no-untyped-de
         assert re.search(r"\b\d\d/\d\d/20\d\d\b", result.stdout), args
     data = runner.invoke(app, ["schools", "--format", "json"]).stdout
     assert re.search(r'"20\d\d-\d\d-\d\d"', data)
+
+
+def test_uk_dates_in_text() -> None:
+    from attendance_cli.text import uk_dates_in
+
+    assert uk_dates_in("review 2025-12-01; due=2026-01-31") == "review 01/12/2025; due=31/01/2026"
+    assert uk_dates_in("UPN A899200218001, 12025-11-301") == "UPN A899200218001, 12025-11-301"

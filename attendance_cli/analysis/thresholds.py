@@ -134,7 +134,7 @@ SHORT_LABELS = {
     "continuous_unauthorised_absence": "10+ days unauthorised: tell LA",
     "possible_missing_education": "20+ days: possible CME",
     "unexplained_absence_social_worker": "N/O: tell social worker",
-    "unexplained_absence_looked_after": "N/O: tell virtual school",
+    "unexplained_absence_looked_after": "N/O: tell social worker and virtual school",
 }
 
 
@@ -464,7 +464,7 @@ def safeguarding_flags(
             Reason(
                 "unexplained_absence_looked_after",
                 f"{plural(unexplained_sessions, 'session')} of unexplained absence (N/O) of a looked-after "
-                f"child: tell the virtual school head",
+                f"child: tell the child's social worker and the virtual school head",
             )
         )
     return tuple(flags)

@@ -69,32 +69,38 @@ def audit_command(
         rows = [{**row, "detail": json.dumps(row["detail"], ensure_ascii=False)} for row in rows]
     if common.render(rows, output, rows=rows, columns=AUDIT_KEYS):
         return
-    from rich import box
-    from rich.table import Table
-    from rich.text import Text
-
     if not rows:
         common.stdout.print("No audit entries.")
         return
-    table = Table(box=box.SIMPLE_HEAD)
-    for title in ("Id", "At (UTC)", "Officer", "Action", "Entity", "UPN", "Detail"):
-        table.add_column(title, overflow="fold", no_wrap=title in ("Id", "At (UTC)", "UPN"))
+    import textwrap
+
+    from attendance_cli.text import uk_date, uk_dates_in
+
+    # a line per entry (id, time, officer, action, entity, UPN: none of them broken), its
+    # detail wrapped under it at word boundaries: readable at 80 columns
+    width = max(40, common.stdout.width)
+    header = f"{'Id':>4}  {'At (UTC)':<16}  Officer, action, entity, UPN"
+    lines = [header, "-" * min(width, 78)]
     for row in rows:
+        entity = f"{row['entity']} {row['entity_id'] or ''}".strip()
+        lines.append(
+            f"{row['id']:>4}  {uk_date(row['at'])[:16]:<16}  {row['officer']}  {row['action']}  "
+            f"{entity}  {row['upn'] or ''}".rstrip()
+        )
         detail = "; ".join(
-            f"{k}={str(v)[:16] + '…' if k.endswith('sha256') else v}"
+            f"{k}={str(v)[:16] + '…' if k.endswith('sha256') else uk_dates_in(str(v))}"
             for k, v in row["detail"].items()
             if v not in (None, "")
         )
-        table.add_row(
-            str(row["id"]),
-            row["at"][:16],
-            Text(row["officer"]),
-            row["action"],
-            f"{row['entity']} {row['entity_id'] or ''}".strip(),
-            row["upn"] or "",
-            Text(detail),
+        lines += textwrap.wrap(
+            detail,
+            width,
+            initial_indent=" " * 6,
+            subsequent_indent=" " * 8,
+            break_long_words=False,
+            break_on_hyphens=False,
         )
-    common.stdout.print(table)
+    common.stdout.print("\n".join(lines), highlight=False, markup=False, soft_wrap=True)
 
 
 def _print_check(check: Any) -> None:

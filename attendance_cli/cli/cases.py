@@ -24,7 +24,7 @@ from attendance_cli.cli.options import (
     id_argument,
 )
 from attendance_cli.exports.render import OutputFormat
-from attendance_cli.text import uk_date
+from attendance_cli.text import uk_date, uk_dates_in
 
 app = typer.Typer(
     help="Casework: actions, lead practitioners, notes, documents and the chronology.",
@@ -585,6 +585,7 @@ def list_command(
         )
         late = f", {row['overdue_actions']} overdue" if row["overdue_actions"] else ""
         row["actions"] = f"{row['open_actions']}{late}"
+        row["next_review"] = uk_date(row["next_review"]) if row["next_review"] else None
         if row["status"] != "open":
             row["actions"] += f" (case {row['status']})"
     _table(
@@ -593,9 +594,9 @@ def list_command(
             ("upn", "UPN"),
             ("name", "Name (year)"),
             ("school_name", "School"),
-            ("lead", "Lead practitioner"),
+            ("lead", "Lead"),
             ("actions", "Open actions"),
-            ("next_review", "Next review"),
+            ("next_review", "Review"),
         ],
         empty="No cases match.",
     )
@@ -613,8 +614,8 @@ def _table(rows: list[dict[str, Any]], columns: list[tuple[str, str]], *, empty:
         common.stdout.print(empty)
         return
     table = Table(box=box.SIMPLE_HEAD)
-    for key, title in columns:
-        table.add_column(title, no_wrap=key in _NO_WRAP, overflow="fold")
+    for key, title in columns:  # words wrap whole; only a word longer than its column folds
+        table.add_column(title, no_wrap=key in _NO_WRAP, min_width=len(title), overflow="fold")
     for row in rows:
         table.add_row(*(Text("" if row.get(key) is None else str(row[key])) for key, _ in columns))
     common.stdout.print(table)
@@ -669,9 +670,9 @@ def print_case(data: dict[str, Any]) -> None:
             table.add_row(
                 str(a["id"]),
                 a["kind"],
-                Text(a["action"] + owner + outcome),
-                f"{uk_date(a['agreed_on'])}\n"
-                f"{uk_date(a['due']) if a['due'] else 'no due date'}\n{a['status']}",
+                Text(uk_dates_in(a["action"] + owner + outcome)),
+                f"{uk_date(a['agreed_on'])}\n{uk_date(a['due']) if a['due'] else 'no due date'}"
+                f"\n{a['status']}",
                 f"{_window(impact['before'])} → {_window(impact['after'])}"
                 + ("" if change is None else f"\n{change:+.1f} points"),
                 style="red" if a["status"] == "overdue" else None,
@@ -693,7 +694,9 @@ def print_case(data: dict[str, Any]) -> None:
         recorded = (entry.get("recorded_at") or "")[:10]
         late = f" (recorded {uk_date(recorded)})" if recorded and recorded != entry["date"] else ""
         table.add_row(
-            uk_date(entry["date"]), entry["type"].replace("_", " "), Text(entry["summary"] + late)
+            uk_date(entry["date"]),
+            entry["type"].replace("_", " "),
+            Text(uk_dates_in(entry["summary"]) + late),
         )
     if data["chronology"]:
         out.print(table)

@@ -27,13 +27,21 @@ def info(ctx: typer.Context, output: RecordFormatOption = OutputFormat.table) ->
         return
     from rich.table import Table
 
+    from attendance_cli.text import uk_date
+
     table = Table(show_header=False, box=None)
     table.add_column(no_wrap=True)
-    table.add_column(overflow="fold")  # the audit head (ID:HASH) is shown whole
+    table.add_column(overflow="fold")  # a long path or the audit head (ID:HASH) folds, whole
     for key, value in vars(result).items():
         table.add_row(
             key.replace("_", " "),
-            "" if value is None else f"{value:,}" if isinstance(value, int) else str(value),
+            ""
+            if value is None
+            else f"{value:,}"
+            if isinstance(value, int)
+            else uk_date(value)
+            if key.endswith("date")
+            else str(value),
         )
     common.stdout.print(table)
 

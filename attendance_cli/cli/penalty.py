@@ -483,7 +483,7 @@ def _print_notices(notices: list[Any], title: str | None) -> None:
 
     table = Table(title=title, title_justify="left", box=box.SIMPLE_HEAD, expand=True)
     table.add_column("id", justify="right", no_wrap=True)
-    table.add_column("pupil", overflow="fold", min_width=15, ratio=2)
+    table.add_column("pupil", overflow="fold", width=13)  # a UPN's width: never broken
     table.add_column("school", overflow="fold", ratio=2)
     table.add_column("parent", overflow="fold", ratio=2)
     table.add_column("issued", no_wrap=True)

@@ -459,6 +459,24 @@ def header_footer_text(text: str) -> str:
     return _ILLEGAL.sub("", text).replace("&", "&&")[:200]
 
 
+def _without_writer_frames(error: OSError) -> OSError:
+    """The error with its traceback dropped. openpyxl writes worksheets from generators; one
+    suspended by a failed write (disk full) is closed when the traceback's frames go, and its
+    own clean-up error would be printed as "Exception ignored ... Traceback" (at exit, or
+    here): close them now, with that report silenced."""
+    import gc
+    import sys
+
+    hook = sys.unraisablehook
+    sys.unraisablehook = lambda _: None
+    try:
+        error.__traceback__ = None
+        gc.collect()
+    finally:
+        sys.unraisablehook = hook
+    return error
+
+
 def save_workbook(
     workbook: Workbook, path: Path, *, streamed: Sequence[StreamedTable] = (), force: bool = False
 ) -> Path:
@@ -494,10 +512,13 @@ def save_workbook(
 
     with output_file(path, force=force) as partial:
         temporary = str(partial.path)
-        if any(table.xml for table in streamed):
-            _save_with_rows(workbook, temporary, streamed)
-        else:
-            workbook.save(temporary)
+        try:
+            if any(table.xml for table in streamed):
+                _save_with_rows(workbook, temporary, streamed)
+            else:
+                workbook.save(temporary)
+        except OSError as error:  # disk full, file too large: one clean error, no traceback
+            raise _without_writer_frames(error) from None
         os.chmod(temporary, 0o600)
         partial.commit()
     return path

@@ -11,17 +11,19 @@ enrolment is analysed. Figures are DfE-exact (see ``analysis.figures``).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+import threading
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from attendance_cli import marks
+from attendance_cli import codes, marks
 from attendance_cli.analysis import national
 from attendance_cli.analysis.calendar import SchoolCalendar
 from attendance_cli.analysis.counts import (
+    UNEXPLAINED_STORED,
     CountArrays,
     count_many,
     count_period,
@@ -42,6 +44,7 @@ from attendance_cli.analysis.figures import (
     Figures,
     analyse_enrolment,
 )
+from attendance_cli.analysis.school_age import compulsory_school_age_from
 from attendance_cli.analysis.summary import (
     Cohort,
     GroupSummary,
@@ -54,12 +57,13 @@ from attendance_cli.records import JsonRecord, flat_keys
 from attendance_cli.store import Store
 from attendance_cli.store import registers as store_registers
 from attendance_cli.store.registers import School
-from attendance_cli.text import plural
+from attendance_cli.text import plural, uk_date, uk_dates_in
 
 if TYPE_CHECKING:
     from attendance_cli.cases.lists import CaseworkSummary
 
 LISTED_BANDS = (Band.SEVERE, Band.PERSISTENT, Band.AT_RISK)
+_LISTED_BAND_VALUES = frozenset(b.value for b in LISTED_BANDS)
 
 
 @dataclass(eq=False)
@@ -102,6 +106,80 @@ class PupilEntry(JsonRecord):
     overdue_actions: int = 0
     has_plan: bool = False
     registration_group: str | None = None
+    # what the pack adds to the figures (issue 14); see prepare_tsm_pack
+    section: str = ""  # where the pack lists the pupil: SECTIONS
+    listed_because: list[str] = field(default_factory=list)  # the "also listed" reasons
+    leaving_date: dt.date | None = None  # left on or before the period's last day
+    below_compulsory_school_age: bool = False  # on the period's last day
+    compulsory_school_age_from: dt.date | None = None  # given when below it
+    unexplained_sessions: int = 0  # N and O in the period
+    tell_social_worker: bool = False  # social worker or looked after, with N/O absence
+    part_time_sessions: int = 0  # C2 in the period
+    part_time_from: dt.date | None = None
+    part_time_to: dt.date | None = None
+    siblings: list[Sibling] = field(default_factory=list)
+    actions_since_last_meeting: list[AgreedAction] = field(default_factory=list)
+    penalty_notices: int = 0  # issued (withdrawn ones included)
+    penalty_notices_withdrawn: int = 0
+    latest_penalty_notice: dt.date | None = None
+
+    def __post_init__(self) -> None:
+        if not self.section and self.band in _LISTED_BAND_VALUES:
+            self.section = self.band  # a pupil built by hand: its band's section
+
+
+@dataclass(frozen=True, slots=True)
+class Sibling:
+    """A brother or sister on roll in the LA: a pupil sharing a parent contact (phone or
+    e-mail) or an address with the listed pupil."""
+
+    upn: str
+    forename: str | None
+    surname: str | None
+    laestab: str
+    school: str
+    year_group: str | None
+    shared: str  # "parent contact" or "address"
+
+    @property
+    def text(self) -> str:
+        name = f"{self.forename or ''} {self.surname or ''}".strip() or self.upn
+        return f"{name} ({self.school})"
+
+
+@dataclass(frozen=True, slots=True)
+class AgreedAction:
+    """An action of the pupil's case recorded since the school's last TSM, or still agreed."""
+
+    id: int
+    kind: str
+    action: str
+    owner: str | None
+    agreed_on: dt.date
+    due: dt.date | None  # the review date
+    status: str  # agreed, done, cancelled
+    overdue: bool  # still agreed and its review date has passed
+
+    @property
+    def text(self) -> str:
+        state = "OVERDUE" if self.overdue else self.status
+        due = f", review {uk_date(self.due)}" if self.due else ""
+        return f"{uk_dates_in(self.action)} ({self.kind}; {state}{due})"
+
+
+# Where a pupil is listed, in the pack's order. Legal-age bands first; a child below compulsory
+# school age is listed apart whatever their band; "also_listed" holds pupils outside the bands
+# who must still be seen (a child with a social worker or looked after with unexplained
+# absence, a part-time timetable); "none" only with --all.
+SECTIONS = ("severe", "persistent", "at_risk", "below_school_age", "also_listed", "none")
+SECTION_TITLES = {
+    "severe": "Severe absence (50% or more)",
+    "persistent": "Persistent absence (10% or more)",
+    "at_risk": "At risk of persistent absence",
+    "below_school_age": "Below compulsory school age (not counted as legal-age PA)",
+    "also_listed": "Also listed: not PA or at risk, but to be seen",
+    "none": "Other pupils",
+}
 
 
 PUPIL_FIGURES = (
@@ -146,6 +224,21 @@ CSV_COLUMNS = [
     "overdue_actions",
     "has_plan",
     "registration_group",
+    "section",
+    "listed_because",
+    "leaving_date",
+    "below_compulsory_school_age",
+    "compulsory_school_age_from",
+    "unexplained_sessions",
+    "tell_social_worker",
+    "part_time_sessions",
+    "part_time_from",
+    "part_time_to",
+    "siblings",
+    "actions_since_last_meeting",
+    "penalty_notices",
+    "penalty_notices_withdrawn",
+    "latest_penalty_notice",
 ]
 
 
@@ -159,31 +252,91 @@ class TsmPack:
     pupils: list[PupilEntry]
     no_plan_or_lead: list[str]  # UPNs: severe or persistent with no agreed plan or no lead
     cohorts: list[Cohort] = field(default_factory=list)
+    # the headline without the enrolments below compulsory school age on the period's last day
+    # (PA and SA of legal age: the figures a penalty notice or prosecution can rest on)
+    legal_age_summary: GroupSummary | None = None
+    last_meeting: dt.date | None = None  # the school's last TSM before this pack
     weeks: list[dt.date] = field(default_factory=list)  # week starts of weekly_attendance
     school_weekly: list[float | None] = field(default_factory=list)
     include_all: bool = False
 
     def listed(self, band: Band) -> list[PupilEntry]:
-        return [p for p in self.pupils if p.band == band.value]
+        """The pupils listed in a band's section (legal age: below compulsory school age
+        is a section of its own)."""
+        return [p for p in self.pupils if p.section == band.value]
+
+    def in_section(self, section: str) -> list[PupilEntry]:
+        return [p for p in self.pupils if p.section == section]
 
 
 def _strings(records: list[EnrolmentRecord], year: int) -> list[str]:
     return [r.marks.get(year, marks.EMPTY_YEAR) for r in records]
 
 
+def csv_rows(pupils: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The published pupils as CSV rows: siblings and agreed actions as text ("Jayden Calloway
+    (Castle Hill Academy, 8994001, parent contact)"; "2025-10-01 attendance meeting: Meet the
+    parents (support; agreed, review 2025-10-15, overdue)"), dates ISO as in the JSON."""
+    rows = []
+    for pupil in pupils:
+        row = dict(pupil)
+        row["siblings"] = [
+            f"{(s['forename'] or '') + ' ' + (s['surname'] or '')} ({s['school']}, "
+            f"{s['laestab']}, {s['shared']})".strip()
+            for s in pupil["siblings"]
+        ]
+        row["actions_since_last_meeting"] = [
+            f"{a['agreed_on']} {a['kind']}: {a['action']} ({a['status']}"
+            + (f", review {a['due']}" if a["due"] else "")
+            + (", overdue" if a["overdue"] else "")
+            + ")"
+            for a in pupil["actions_since_last_meeting"]
+        ]
+        rows.append(row)
+    return rows
+
+
 def short_flags(pupil: Mapping[str, Any]) -> list[str]:
     """Short labels for a listed pupil's flags (the pack table's flag column), from the pupil
-    as published (``to_jsonable(entry)``): the penalty threshold first, then the safeguarding
-    and at-risk reasons, recovery and patterns. The full texts are in the JSON."""
-    flags = [short_label(code) for code in pupil["flag_codes"] + pupil["at_risk_codes"]]
+    as published (``to_jsonable(entry)``): leaving and school age first, the penalty threshold,
+    then the safeguarding and at-risk reasons, recovery (never for a leaver), patterns, a
+    part-time timetable, siblings for a whole-family plan and penalty notices. The full texts
+    are in the JSON."""
+    flags: list[str] = []
+    if pupil.get("leaving_date"):
+        flags.append(f"left {uk_date(pupil['leaving_date'])}")
+    if pupil.get("below_compulsory_school_age"):
+        flags.append(
+            f"below compulsory school age (from {uk_date(pupil['compulsory_school_age_from'])})"
+            if pupil.get("compulsory_school_age_from")
+            else "below compulsory school age"
+        )
     if pupil["penalty_threshold_met"]:
         met = dt.date.fromisoformat(str(pupil["penalty_threshold_date"]))
-        flags.insert(0, f"penalty threshold {met:%d/%m}")
+        flags.append(f"penalty threshold {met:%d/%m}")
+    flags += [short_label(code) for code in pupil["flag_codes"] + pupil["at_risk_codes"]]
     if pupil["pa_unavoidable_this_year"]:
         flags.append("PA unavoidable this year")
     elif pupil["recovery_sessions_year"]:
         flags.append(f"{plural(pupil['recovery_sessions_year'], 'session')} to leave PA")
     flags.extend(pupil["pattern"])
+    if pupil.get("part_time_sessions"):
+        flags.append(
+            f"part-time timetable: {plural(pupil['part_time_sessions'], 'session')} C2 "
+            f"{uk_date(pupil['part_time_from'])} to {uk_date(pupil['part_time_to'])}"
+        )
+    siblings = [
+        f"{(s['forename'] or '') + ' ' + (s['surname'] or '')} ({s['school']})".strip()
+        for s in pupil.get("siblings") or []
+    ]
+    if siblings:
+        word = "sibling" if len(siblings) == 1 else "siblings"
+        flags.append(f"whole-family plan: {word} {', '.join(siblings)}")
+    if pupil.get("penalty_notices"):
+        flags.append(
+            f"{plural(pupil['penalty_notices'], 'penalty notice')}, latest "
+            f"{uk_date(pupil['latest_penalty_notice'])}"
+        )
     return flags
 
 
@@ -244,17 +397,54 @@ def prepare_tsm_pack(
             hint=f"att holds its registers up to {last:%d/%m/%Y}: choose a period with marks "
             "(--year, --term, or --from and --to), or import that period's registers.",
         )
-    figures = _analyse(records, arrays, counts, calendar, period, include_all, config)
-    la = _la_summary(store, period)
+    unexplained = _count_codes(arrays, period, UNEXPLAINED_STORED)
+    part_time = _count_codes(arrays, period, PART_TIME_STORED)
+    social = np.array([bool(r.looked_after or r.social_worker) for r in records], dtype=bool)
+    tell_social_worker = social & (unexplained > 0)
+    must_see = (counts.possible > 0) & (tell_social_worker | (part_time > 0))
+    la_summary = _la_summary(store, period)  # counted on a second core while we analyse
+    figures = _analyse(records, arrays, counts, calendar, period, include_all, config, must_see)
+    la = la_summary()
+    below = np.array([_below_school_age(r.date_of_birth, period.end) for r in records], dtype=bool)
     from attendance_cli.cases.lists import casework_summaries
 
-    casework = casework_summaries(
-        store.connection, [records[i].pupil_id for i, _ in figures], today=today
+    chosen = [i for i, _ in figures]
+    pupil_ids = [records[i].pupil_id for i in chosen]
+    casework = casework_summaries(store.connection, pupil_ids, today=today)
+    pupils = []
+    for i, f in figures:
+        entry = pupil_entry(records[i], f, casework.get(records[i].pupil_id))
+        _add_register_facts(
+            entry,
+            records[i],
+            period,
+            unexplained=int(unexplained[i]),
+            tell_social_worker=bool(tell_social_worker[i]),
+            part_time=_part_time_span(arrays, i, period) if part_time[i] else None,
+        )
+        entry.section = _section(entry, include_all=include_all)
+        pupils.append(entry)
+    pupils = [p for p in pupils if p.section]
+    from attendance_cli.store import cases as store_cases
+
+    last_meeting = store_cases.latest_tsm_meeting(store, ref.id)
+    _add_casework_history(
+        store,
+        pupils,
+        {records[i].upn: records[i].pupil_id for i in chosen},
+        since=last_meeting[1] if last_meeting else None,
+        on=period.end,
+        today=today or dt.date.today(),
     )
-    pupils = [pupil_entry(records[i], f, casework.get(records[i].pupil_id)) for i, f in figures]
-    if not include_all:
-        pupils = [p for p in pupils if p.band in {b.value for b in LISTED_BANDS}]
-    pupils.sort(key=lambda p: (_BAND_ORDER[p.band], -(p.absence_pct or 0), p.surname or "", p.upn))
+    pupils.sort(
+        key=lambda p: (
+            SECTIONS.index(p.section),
+            _BAND_ORDER[p.band],
+            -(p.absence_pct or 0),
+            p.surname or "",
+            p.upn,
+        )
+    )
     return TsmPack(
         school=ref,
         period=ReportPeriod.of(period, last),
@@ -265,12 +455,181 @@ def prepare_tsm_pack(
         no_plan_or_lead=[
             p.upn
             for p in pupils
-            if p.band in ("severe", "persistent") and (not p.has_plan or not p.lead_practitioner)
+            if p.section in ("severe", "persistent") and (not p.has_plan or not p.lead_practitioner)
         ],
         cohorts=summarise_cohorts(records, counts),
         include_all=include_all,
+        legal_age_summary=summarise_counts(counts.take(~below)),
+        last_meeting=last_meeting[1] if last_meeting else None,
         **_school_weekly(arrays, period),
     )
+
+
+PART_TIME_STORED = frozenset({codes.CODES_2024["C2"].stored})
+
+
+def _count_codes(
+    arrays: dict[int, np.ndarray], period: Period, stored: frozenset[str]
+) -> np.ndarray:
+    """Sessions marked with any of the ``stored`` characters in the period, per enrolment."""
+    wanted = np.zeros(256, dtype=bool)
+    wanted[[ord(ch) for ch in stored]] = True
+    total: np.ndarray | None = None
+    for year in marks.years_between(period.start, period.end):
+        lo, hi = marks.span(year, period.start, period.end)
+        found = wanted[arrays[year][:, lo:hi]].sum(axis=1)
+        total = found if total is None else total + found
+    return total if total is not None else np.zeros(0, dtype=np.int64)
+
+
+def _part_time_span(
+    arrays: dict[int, np.ndarray], row: int, period: Period
+) -> tuple[int, dt.date, dt.date] | None:
+    """(C2 sessions, first date, last date) of one enrolment in the period."""
+    code = ord(next(iter(PART_TIME_STORED)))
+    dates: list[dt.date] = []
+    for year in marks.years_between(period.start, period.end):
+        lo, hi = marks.span(year, period.start, period.end)
+        for pos in np.flatnonzero(arrays[year][row, lo:hi] == code).tolist():
+            dates.append(marks.date_at(year, lo + pos)[0])
+    return (len(dates), min(dates), max(dates)) if dates else None
+
+
+def _below_school_age(date_of_birth: dt.date | None, on: dt.date) -> bool:
+    """Not yet of compulsory school age on ``on`` (unknown date of birth: not below)."""
+    return date_of_birth is not None and compulsory_school_age_from(date_of_birth) > on
+
+
+def _add_register_facts(
+    entry: PupilEntry,
+    record: EnrolmentRecord,
+    period: Period,
+    *,
+    unexplained: int,
+    tell_social_worker: bool,
+    part_time: tuple[int, dt.date, dt.date] | None,
+) -> None:
+    """Leaving, school age, unexplained absence and a part-time timetable (from the registers
+    and the roster)."""
+    if record.leaving_date is not None and record.leaving_date <= period.end:
+        entry.leaving_date = record.leaving_date
+        # a leaver cannot recover at this school: no "sessions to leave PA"
+        entry.recovery_sessions_term = entry.recovery_sessions_year = None
+        entry.pa_unavoidable_this_year = None
+    if _below_school_age(record.date_of_birth, period.end):
+        assert record.date_of_birth is not None
+        entry.below_compulsory_school_age = True
+        entry.compulsory_school_age_from = compulsory_school_age_from(record.date_of_birth)
+    entry.unexplained_sessions = unexplained
+    entry.tell_social_worker = tell_social_worker
+    if part_time is not None:
+        entry.part_time_sessions, entry.part_time_from, entry.part_time_to = part_time
+    because = []
+    if tell_social_worker:
+        because.append(
+            f"{plural(unexplained, 'session')} of unexplained absence (N/O): tell the social worker"
+        )
+    if part_time is not None:
+        because.append(f"part-time timetable ({plural(part_time[0], 'session')} C2)")
+    entry.listed_because = because
+
+
+def _section(entry: PupilEntry, *, include_all: bool) -> str:
+    """Where the pack lists the pupil ("" for not at all): see ``SECTIONS``."""
+    banded = entry.band in {b.value for b in LISTED_BANDS}
+    if entry.below_compulsory_school_age and (banded or entry.listed_because):
+        return "below_school_age"
+    if banded:
+        return entry.band
+    if entry.listed_because:
+        return "also_listed"
+    return "none" if include_all else ""
+
+
+def _add_casework_history(
+    store: Store,
+    pupils: list[PupilEntry],
+    pupil_ids: dict[str, int],
+    *,
+    since: dt.date | None,
+    on: dt.date,
+    today: dt.date,
+) -> None:
+    """Siblings on roll in the LA, actions since the last meeting, penalty notices: a few
+    queries for the whole school (``store.pack``)."""
+    from attendance_cli.store import pack as store_pack  # not on `att pupil show`'s path
+
+    ids = [pupil_ids[p.upn] for p in pupils]
+    actions = store_pack.actions_since(store, ids, since=since)
+    notices = store_pack.penalty_notice_counts(store, ids)
+    siblings = _siblings(store, ids, on=on)
+    for entry in pupils:
+        pupil_id = pupil_ids[entry.upn]
+        entry.actions_since_last_meeting = [
+            AgreedAction(
+                id=a.id,
+                kind=a.kind,
+                action=a.action,
+                owner=a.owner,
+                agreed_on=a.agreed_at,
+                due=a.due,
+                status=a.status,
+                overdue=a.status == "agreed" and a.due is not None and a.due < today,
+            )
+            for a in actions.get(pupil_id, [])
+        ]
+        notice = notices.get(pupil_id)
+        if notice is not None:
+            entry.penalty_notices = notice.issued
+            entry.penalty_notices_withdrawn = notice.withdrawn
+            entry.latest_penalty_notice = notice.latest
+        entry.siblings = siblings.get(pupil_id, [])
+
+
+def _siblings(store: Store, pupil_ids: list[int], *, on: dt.date) -> dict[int, list[Sibling]]:
+    """Per listed pupil, the other pupils on roll in the LA on ``on`` who share a parent contact
+    (the same name and e-mail) or an address with them (case and surrounding spaces ignored).
+    A phone number is not matched: the bench LA's phones, like a real carer's or office's
+    number, are shared by unrelated families."""
+    from attendance_cli.store import pack as store_pack
+
+    mine_contacts = store_pack.contact_keys_of(store, pupil_ids)
+    contacts = store_pack.contacts_sharing(
+        store,
+        addresses=[c.address for c in mine_contacts if c.address],
+        emails=[c.email for c in mine_contacts if c.email],
+    )
+
+    def keys(c: store_pack.ContactKeys) -> list[tuple[str, str]]:
+        found = [("address", c.address)] if c.address else []
+        if c.email and c.name:
+            found.append(("parent", f"{c.name}|{c.email}"))
+        return found
+
+    by_key: dict[tuple[str, str], set[int]] = {}
+    for c in contacts:
+        for key in keys(c):
+            by_key.setdefault(key, set()).add(c.pupil_id)
+    related: dict[int, dict[int, str]] = {}
+    for c in mine_contacts:
+        for key in keys(c):
+            for other in by_key.get(key, set()) - {c.pupil_id}:
+                found = related.setdefault(c.pupil_id, {})
+                if found.get(other) != "parent contact":
+                    found[other] = "address" if key[0] == "address" else "parent contact"
+    enrolled: dict[int, list[store_pack.OnRoll]] = {}
+    for row in store_pack.on_roll(
+        store, sorted({o for found in related.values() for o in found}), on=on
+    ):
+        enrolled.setdefault(row.pupil_id, []).append(row)
+    result: dict[int, list[Sibling]] = {}
+    for pupil_id, found in related.items():
+        result[pupil_id] = [
+            Sibling(e.upn, e.forename, e.surname, e.laestab, e.school, e.year_group, shared)
+            for other, shared in sorted(found.items())
+            for e in enrolled.get(other, [])
+        ]
+    return result
 
 
 _BAND_ORDER = {"severe": 0, "persistent": 1, "at_risk": 2, "none": 3}
@@ -284,6 +643,7 @@ def _analyse(
     period: Period,
     include_all: bool,
     config: ThresholdConfig,
+    must_see: np.ndarray | None = None,
 ) -> list[tuple[int, EnrolmentFigures]]:
     possible, absent = counts.possible, counts.absent
     if include_all:
@@ -312,6 +672,8 @@ def _analyse(
         if previous in arrays:
             before = count_many(arrays[previous])
             candidate |= (possible > 0) & before.persistent
+        if must_see is not None:  # listed whatever their band (see prepare_tsm_pack)
+            candidate |= must_see
         chosen = np.flatnonzero(candidate)
     results = []
     for index in chosen.tolist():
@@ -394,12 +756,40 @@ def pupil_entry(
     )
 
 
-def _la_summary(store: Store, period: Period) -> GroupSummary:
-    """Every enrolment in the database over the same period (the LA benchmark)."""
+def _la_summary(store: Store, period: Period) -> Callable[[], GroupSummary]:
+    """Every enrolment in the database over the same period (the LA benchmark). The marks are
+    read here; they are counted in a thread (numpy releases the GIL), so the count (0.06 s on
+    the 120-school bench LA) overlaps the school's analysis. Returns the function that waits
+    for the summary (and raises what the count raised)."""
     years = list(marks.years_between(period.start, period.end))
-    strings = store_registers.all_marks(store, years=years, empty=marks.EMPTY_YEAR)
-    arrays = {y: mark_array(strings[y]) for y in years}
-    return summarise_counts(count_period(arrays, period.start, period.end))
+    arrays: dict[int, np.ndarray] | None = None
+    if len(years) == 1:  # the usual case: one buffer, no list of 48,000 strings
+        rows, data = store_registers.all_marks_of_year(store, year=years[0])
+        if len(data) == rows * marks.YEAR_LENGTH:
+            array = np.frombuffer(data, dtype=np.uint8).reshape(rows, marks.YEAR_LENGTH)
+            arrays = {years[0]: array}
+    if arrays is None:
+        strings = store_registers.all_marks(store, years=years, empty=marks.EMPTY_YEAR)
+        arrays = {y: mark_array(strings[y]) for y in years}
+    found: list[GroupSummary] = []
+    failed: list[BaseException] = []
+
+    def work() -> None:
+        try:
+            found.append(summarise_counts(count_period(arrays, period.start, period.end)))
+        except BaseException as error:  # handed to the caller by wait()
+            failed.append(error)
+
+    worker = threading.Thread(target=work, name="att-la-benchmark", daemon=True)
+    worker.start()
+
+    def wait() -> GroupSummary:
+        worker.join()
+        if failed:
+            raise failed[0]
+        return found[0]
+
+    return wait
 
 
 def _school_weekly(arrays: dict[int, np.ndarray], period: Period) -> dict[str, Any]:

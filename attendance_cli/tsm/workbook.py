@@ -5,8 +5,12 @@ Sheets, in order:
 * **Summary**: the school, period and date generated; headline figures for the school, the LA
   and England with the raw counts beside every rate; native Excel charts (weekly attendance, PA
   and SA by year group); the cohort table; the charts' data (two small tables at the bottom).
-* **Severe**, **Persistent**, **At risk**: one row per listed pupil (``PUPIL_HEADERS``), header on
-  row 1, frozen, auto-filtered; a "No pupils" note on row 2 when the band is empty.
+* **Severe**, **Persistent**, **At risk**: one row per listed pupil of compulsory school age
+  (``PUPIL_HEADERS``), header on row 1, frozen, auto-filtered; a "No pupils" note on row 2 when
+  the band is empty. **Below school age**: listed pupils below compulsory school age, apart
+  from legal-age PA; **Also listed**: pupils outside the bands the meeting must still see (a
+  child with a social worker or looked after with unexplained absence, a part-time
+  timetable), with the reason. The same columns on each (``tsm.pack.SECTIONS``).
 * **Actions**: the form the meeting fills in, read back by ``att tsm record --from-workbook``:
   the header (``ACTIONS_HEADERS``) on row 1 and one listed pupil per row (severe, persistent, at
   risk, in the pack's order), pre-filled columns first, then the empty ``ACTIONS_FILL_IN``
@@ -60,19 +64,21 @@ if TYPE_CHECKING:
     from attendance_cli.analysis.summary import GroupSummary
 from attendance_cli.analysis.summary import cohort_label
 from attendance_cli.cases import kinds
-from attendance_cli.tsm.pack import PupilEntry, TsmPack
+from attendance_cli.tsm.pack import SECTION_TITLES, PupilEntry, TsmPack
 
 FORMAT_VERSION = "1"
 MARKER_PROPERTY = "att_tsm_pack"
 ACTIONS_RANGE_NAME = "att_tsm_actions"
 
-BANDS = (("severe", "Severe"), ("persistent", "Persistent"), ("at_risk", "At risk"))
+BANDS = (
+    ("severe", "Severe"),
+    ("persistent", "Persistent"),
+    ("at_risk", "At risk"),
+    ("below_school_age", "Below school age"),
+    ("also_listed", "Also listed"),
+)  # the pack's listed sections (tsm.pack.SECTIONS) and their sheets
 SHEET_NAMES = ("Summary", *(title for _, title in BANDS), "Actions", "Lists")
-BAND_TITLES = {
-    "severe": "Severe absence (50% or more)",
-    "persistent": "Persistent absence (10% or more)",
-    "at_risk": "At risk of persistent absence",
-}
+BAND_TITLES = {section: SECTION_TITLES[section] for section, _ in BANDS}
 
 # One list of agencies and action kinds for the whole tool (the workbook's dropdowns included).
 AGENCIES = kinds.AGENCIES
@@ -115,9 +121,19 @@ def _context(p: PupilEntry) -> str | None:
 
 
 def _recovery(p: PupilEntry) -> int | str | None:
+    if p.leaving_date is not None:
+        return "left: none"
     if p.pa_unavoidable_this_year:
         return "PA unavoidable this year"
     return p.recovery_sessions_year
+
+
+def _siblings(p: PupilEntry) -> str | None:
+    return _joined([f"{s.text}, {s.shared}" for s in p.siblings])
+
+
+def _agreed(p: PupilEntry) -> str | None:
+    return _joined([f"{a.agreed_on:%d/%m/%Y}: {a.text}" for a in p.actions_since_last_meeting])
 
 
 PUPIL_COLUMNS = (
@@ -145,6 +161,22 @@ PUPIL_COLUMNS = (
     _Column("Lead practitioner", lambda p: p.lead_practitioner),
     _Column("Open actions", lambda p: p.open_actions, COUNT_FORMAT),
     _Column("Next review", lambda p: p.next_review, DATE_FORMAT),
+    _Column("Left on", lambda p: p.leaving_date, DATE_FORMAT),
+    _Column(
+        "Compulsory school age from",
+        lambda p: p.compulsory_school_age_from,
+        DATE_FORMAT,
+    ),
+    _Column("Unexplained (N/O)", lambda p: p.unexplained_sessions, COUNT_FORMAT),
+    _Column("Tell the social worker", lambda p: "Yes" if p.tell_social_worker else None),
+    _Column("Part-time timetable (C2 sessions)", lambda p: p.part_time_sessions or None),
+    _Column("C2 from", lambda p: p.part_time_from, DATE_FORMAT),
+    _Column("C2 to", lambda p: p.part_time_to, DATE_FORMAT),
+    _Column("Siblings (whole-family plan)", lambda p: _siblings(p), wrap=True),
+    _Column("Agreed since last TSM", lambda p: _agreed(p), wrap=True),
+    _Column("Penalty notices", lambda p: p.penalty_notices or None, COUNT_FORMAT),
+    _Column("Latest penalty notice", lambda p: p.latest_penalty_notice, DATE_FORMAT),
+    _Column("Listed because", lambda p: _joined(p.listed_because), wrap=True),
 )
 PUPIL_HEADERS = tuple(column.header for column in PUPIL_COLUMNS)
 # UPN, surname and forename: frozen on screen and printed on every page across
@@ -155,7 +187,7 @@ ACTIONS_PREFILLED = (
     _Column("Surname", lambda p: p.surname),
     _Column("Forename", lambda p: p.forename),
     _Column("Year", lambda p: _year(p.year_group)),
-    _Column("Band", lambda p: dict(BANDS).get(p.band, p.band)),
+    _Column("Band", lambda p: dict(BANDS).get(p.section, p.band)),
     _Column("Attendance %", lambda p: p.figures.attendance_pct, PERCENT_FORMAT),
     _Column("Current lead practitioner", lambda p: p.lead_practitioner),
     _Column("Current agency", lambda p: p.lead_agency),
@@ -188,7 +220,7 @@ def write_tsm_workbook(
     _write_summary(summary, pack, generated_on or dt.date.today())
     for band, title in BANDS:
         _write_band(workbook.create_sheet(title), pack, band)
-    listed = [p for band, _ in BANDS for p in pack.pupils if p.band == band]
+    listed = [p for band, _ in BANDS for p in pack.pupils if p.section == band]
     lists = workbook.create_sheet("Lists")
     agency_range, kind_range = _write_lists(lists)
     _write_actions(
@@ -213,7 +245,7 @@ def _write_summary(ws: Worksheet, pack: TsmPack, generated_on: dt.date) -> None:
         ws, 1, 1, f"Targeting Support Meeting pack: {school['name']} ({school['laestab']})"
     )
     title.font = Font(bold=True, size=14)
-    bands = {band: sum(p.band == band for p in pack.pupils) for band, _ in BANDS}
+    bands = {band: sum(p.section == band for p in pack.pupils) for band, _ in BANDS}
     info: list[tuple[str, Any]] = [
         ("School", school["name"]),
         ("LAESTAB", school["laestab"]),
@@ -225,6 +257,12 @@ def _write_summary(ws: Worksheet, pack: TsmPack, generated_on: dt.date) -> None:
         ("Severely absent pupils listed", bands["severe"]),
         ("Persistently absent pupils listed", bands["persistent"]),
         ("At-risk pupils listed", bands["at_risk"]),
+        (
+            "Below compulsory school age (listed apart, not in the counts above)",
+            bands["below_school_age"],
+        ),
+        ("Also listed (social worker with N/O absence, part-time timetable)", bands["also_listed"]),
+        ("Last TSM with the school", pack.last_meeting),
         (
             "Severe or persistent with no agreed plan or no lead practitioner",
             len(pack.no_plan_or_lead),
@@ -283,6 +321,22 @@ def _write_summary(ws: Worksheet, pack: TsmPack, generated_on: dt.date) -> None:
         _headline("Severe absence, 50% or more (pupils)", s, la, "severe", "on_roll", "severe_pct")
         + [nat.severe_pct],
     ]
+    legal = pack.legal_age_summary
+    if legal is not None:  # the school's PA and SA without the children below school age
+        rows += [
+            [
+                "Persistent absence of compulsory school age (pupils)",
+                legal.persistent,
+                legal.on_roll,
+                legal.persistent_pct,
+            ],
+            [
+                "Severe absence of compulsory school age (pupils)",
+                legal.severe,
+                legal.on_roll,
+                legal.severe_pct,
+            ],
+        ]
     rows = [r + [None] * (len(headers) - len(r)) for r in rows]
     formats = dict.fromkeys(headers[1:], COUNT_FORMAT) | dict.fromkeys(
         (headers[3], headers[6], headers[7]), PERCENT_FORMAT
@@ -292,6 +346,9 @@ def _write_summary(ws: Worksheet, pack: TsmPack, generated_on: dt.date) -> None:
         "Percentages are shown 0-100 (93.1 means 93.1%); each sits beside the count it comes "
         "from. PA and SA rates are out of the pupils on roll.",
         "LA: every enrolment in the att database over the same period.",
+        "Of compulsory school age: the school's pupils less those below compulsory school age "
+        "on the period's last day (Reception before the prescribed day after their fifth "
+        "birthday); they are listed apart on the Below school age sheet.",
         f"National: {nat.source}, state-funded schools in England, {nat.academic_year}; "
         "blank where not published.",
     ]
@@ -445,7 +502,7 @@ def _year_group_chart(ws: Worksheet, *, header_row: int, last_row: int, anchor: 
 
 
 def _write_band(ws: Worksheet, pack: TsmPack, band: str) -> None:
-    pupils = [p for p in pack.pupils if p.band == band]
+    pupils = [p for p in pack.pupils if p.section == band]
     last = write_table(
         ws,
         headers=PUPIL_HEADERS,

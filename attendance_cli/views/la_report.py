@@ -160,6 +160,7 @@ def prepare_la_report(
         counts=counts,
         marks_now=arrays[period.academic_year],
         year=period.academic_year,
+        year_groups=[r.year_group for r in records],
     )
     social = np.array([bool(r.looked_after or r.social_worker) for r in records], dtype=bool)
     social &= counts.possible > 0

@@ -61,6 +61,13 @@ SHEET_NAMES = (
 )
 
 
+def _phase(school: SchoolRow) -> str | None:
+    """The roster's phase as given; one derived from the year groups on roll says so."""
+    if school.phase and school.phase_source == "year groups":
+        return f"{school.phase} (from year groups)"
+    return school.phase
+
+
 def _yes_no(value: bool | None) -> str | None:
     return None if value is None else ("Yes" if value else "No")
 
@@ -73,7 +80,7 @@ _SCHOOL_COLUMNS: tuple[tuple[str, Callable[[SchoolRow], Any], str | None], ...] 
     ("PA rank", lambda s: s.pa_rank, COUNT_FORMAT),
     ("LAESTAB", lambda s: s.laestab, None),
     ("School", lambda s: s.name, None),
-    ("Phase", lambda s: s.phase, None),
+    ("Phase", lambda s: _phase(s), None),
     ("Marks up to", lambda s: s.last_marks, DATE_FORMAT),
     ("On roll", lambda s: s.on_roll, COUNT_FORMAT),
     ("Possible sessions", lambda s: s.possible, COUNT_FORMAT),

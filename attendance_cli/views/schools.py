@@ -12,6 +12,7 @@ have none.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
 from fractions import Fraction
 
@@ -33,7 +34,7 @@ class SchoolRow:
 
     laestab: str
     name: str
-    phase: str | None
+    phase: str | None  # as the roster gave it, else derived from the year groups on roll
     last_marks: dt.date | None
     pa_rank: int | None
     enrolments: int
@@ -53,9 +54,31 @@ class SchoolRow:
     persistent_pct: float | None
     severe: int
     severe_pct: float | None
+    phase_source: str | None = None  # "roster", "year groups", or None (no phase known)
 
 
 COLUMNS = list(SchoolRow.__dataclass_fields__)
+
+
+def phase_from_year_groups(year_groups: Iterable[str | None]) -> str | None:
+    """A school's phase from the year groups of its pupils, in the DfE's words (Get Information
+    about Schools): Nursery (N only), Primary (N, R, 1-6), Secondary (7-11, with or without a
+    sixth form), 16 plus (12-14 only), All-through (both sides of Year 6/7); None when no year
+    group is known. A pupil referral unit or a middle school cannot be told from year groups:
+    only the roster's phase column says so."""
+    groups = {g for g in year_groups if g}
+    if not groups:
+        return None
+    numbers = {int(g) for g in groups if g.isdigit()}
+    early = any(not g.isdigit() for g in groups) or any(n <= 6 for n in numbers)
+    later = [n for n in numbers if n >= 7]
+    if early and later:
+        return "All-through"
+    if later:
+        return "16 plus" if min(later) >= 12 else "Secondary"
+    if groups <= {"N", "N1", "N2"}:
+        return "Nursery"
+    return "Primary"
 
 
 @dataclass
@@ -85,6 +108,7 @@ def list_schools(store: Store, *, year: int | None = None) -> SchoolList:
             counts=counts,
             marks_now=current,
             year=period.academic_year,
+            year_groups=[r.year_group for r in records],
         ),
     )
 
@@ -96,24 +120,34 @@ def school_rows(
     counts: CountArrays,
     marks_now: MarkArray,
     year: int,
+    year_groups: Sequence[str | None] | None = None,
 ) -> list[SchoolRow]:
     """A row per school in the database (by name), from every enrolment's counts over the
     period (``school_ids[i]`` is the school of row i); ``marks_now`` is the period's academic
-    year of marks in the same order (for each school's last date with marks)."""
+    year of marks in the same order (for each school's last date with marks). A school whose
+    phase the roster did not give gets one from ``year_groups`` (row i's year group) of the
+    enrolments on roll in the period (``phase_from_year_groups``)."""
     marked = marks_now != ord(NO_MARK)
     last_position = np.where(
         marked.any(axis=1), marks.YEAR_LENGTH - 1 - np.argmax(marked[:, ::-1], axis=1), -1
     )
     rows = []
+    groups = np.array(year_groups, dtype=object) if year_groups is not None else None
+    on_roll = counts.possible > 0
     for school in store_registers.all_schools(store):
         mine = school_ids == school.id
         summary = summarise_counts(counts.take(mine))
         position = int(last_position[mine].max(initial=-1))
+        phase, source = school.phase, "roster" if school.phase else None
+        if not phase and groups is not None:
+            phase = phase_from_year_groups(groups[mine & on_roll].tolist())
+            source = "year groups" if phase else None
         rows.append(
             SchoolRow(
                 laestab=school.laestab,
                 name=school.name,
-                phase=school.phase,
+                phase=phase,
+                phase_source=source,
                 last_marks=marks.date_at(year, position)[0] if position >= 0 else None,
                 pa_rank=None,
                 **asdict(summary),

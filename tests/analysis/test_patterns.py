@@ -164,3 +164,17 @@ def analyse_alone(pupil: Register, start: dt.date, end: dt.date):  # type: ignor
     from attendance_cli.analysis.figures import analyse_enrolment
 
     return analyse_enrolment(marks=pupil.marks, start=start, end=end, calendar=calendar_of(pupil))
+
+
+@pytest.mark.parametrize("n", [1, 2, 7, 20, 47, 94])
+@pytest.mark.parametrize("p", [0.01, 0.0532, 0.1489, 0.5, 0.93])
+def test_binomial_tail_both_ways_match_exact_sums(n: int, p: float) -> None:
+    # below the expected count the tail is one minus the lower terms; above it, the upper
+    # terms: both against the exact sum of math.comb terms, for every k
+    from fractions import Fraction
+    from math import comb
+
+    q = Fraction(p)
+    for k in range(n + 2):
+        exact = sum(comb(n, i) * q**i * (1 - q) ** (n - i) for i in range(k, n + 1))
+        assert binomial_tail(n, k, p) == pytest.approx(float(exact), rel=1e-9, abs=1e-15), k

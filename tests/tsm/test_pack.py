@@ -95,12 +95,12 @@ def test_long_continuous_unauthorised_absence_is_flagged(sample_conn: sqlite3.Co
     assert any("10" in flag for flag in pupil.flags)
 
 
-def test_default_listing_equals_the_banded_pupils_of_all(sample_conn: sqlite3.Connection) -> None:
+def test_default_listing_equals_the_listed_sections_of_all(sample_conn: sqlite3.Connection) -> None:
     for school in ("8992001", "8994001", "8992002", "8997001"):
         listed = prepare_tsm_pack(sample_conn, school=school)
         everyone = prepare_tsm_pack(sample_conn, school=school, include_all=True)
         assert sorted(p.upn for p in listed.pupils) == sorted(
-            p.upn for p in everyone.pupils if p.band != "none"
+            p.upn for p in everyone.pupils if p.section != "none"
         )
         assert len(everyone.pupils) == everyone.summary.on_roll
 

@@ -35,7 +35,16 @@ SAMPLE = Path(__file__).resolve().parents[2] / "sample_data"
 CASTLE_HILL = "8994001"
 TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 BANDS = {"Severe": "severe", "Persistent": "persistent", "At risk": "at_risk"}
-SHEETS = ["Summary", "Severe", "Persistent", "At risk", "Actions", "Lists"]
+SHEETS = [
+    "Summary",
+    "Severe",
+    "Persistent",
+    "At risk",
+    "Below school age",
+    "Also listed",
+    "Actions",
+    "Lists",
+]
 PUPIL_HEADERS = [
     "UPN",
     "Surname",
@@ -61,6 +70,18 @@ PUPIL_HEADERS = [
     "Lead practitioner",
     "Open actions",
     "Next review",
+    "Left on",
+    "Compulsory school age from",
+    "Unexplained (N/O)",
+    "Tell the social worker",
+    "Part-time timetable (C2 sessions)",
+    "C2 from",
+    "C2 to",
+    "Siblings (whole-family plan)",
+    "Agreed since last TSM",
+    "Penalty notices",
+    "Latest penalty notice",
+    "Listed because",
 ]
 ACTIONS_PREFILLED = [
     "UPN",
@@ -235,11 +256,11 @@ def test_band_sheets_list_the_packs_pupils_in_order(
     sample_book: Workbook, sample_pack: TsmPack, sheet: str
 ) -> None:
     ws = sample_book[sheet]
-    expected = [p.upn for p in sample_pack.pupils if p.band == BANDS[sheet]]
+    expected = [p.upn for p in sample_pack.pupils if p.section == BANDS[sheet]]
     assert [r["UPN"] for r in _records(ws)] == expected
     assert _header(ws) == PUPIL_HEADERS
     assert ws.freeze_panes == "D2"  # the header row and the UPN and name columns
-    assert ws.auto_filter.ref == f"A1:X{len(expected) + 1}"
+    assert ws.auto_filter.ref == f"A1:AJ{len(expected) + 1}"
     assert all(cell.font.bold for cell in ws[1])
 
 

@@ -197,6 +197,15 @@ def test_workbook(sample_report, tmp_path: Path) -> None:  # type: ignore[no-unt
     assert schools[0][:3] == ("PA rank", "LAESTAB", "School")
     assert [r[1] for r in schools[1:]] == ["8997001", "8994001", "8992001", "8992002"]
     assert schools[1][schools[0].index("PA %")] == 70.0
+    # the sample roster has no phase column: each phase comes from the year groups on roll
+    # (Meadowbank, a PRU of Years 7-11, reads as secondary: only a roster can say PRU)
+    phase = schools[0].index("Phase")
+    assert [r[phase] for r in schools[1:]] == [
+        "Secondary (from year groups)",
+        "Secondary (from year groups)",
+        "Primary (from year groups)",
+        "Primary (from year groups)",
+    ]
     assert not book["Schools"]._charts  # the chart has a page of its own
     (chart,) = book["PA chart"]._charts  # the PA rate chart
     penalty = list(book["Penalty threshold"].iter_rows(values_only=True))

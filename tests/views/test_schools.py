@@ -113,7 +113,7 @@ def test_cli_json_csv_and_table(sample_db: Path) -> None:
         "laestab", "name", "phase", "last_marks", "pa_rank", "enrolments", "on_roll",
         "possible", "attended", "authorised", "unauthorised", "sessions_missed", "late",
         "missing", "attendance_pct", "absence_pct", "authorised_pct", "unauthorised_pct",
-        "persistent", "persistent_pct", "severe", "severe_pct",
+        "persistent", "persistent_pct", "severe", "severe_pct", "phase_source",
     }  # fmt: skip
     assert all(set(s) == expected_keys for s in data["schools"]) and len(data["schools"]) == 4
     assert set(COLUMNS) == expected_keys
@@ -135,3 +135,35 @@ def test_cli_on_an_empty_database(db_path: Path) -> None:
     result = runner.invoke(app, ["schools", "--format", "json"])
     assert result.exit_code == 0
     assert json.loads(result.stdout)["schools"] == []
+
+
+@pytest.mark.parametrize(
+    "groups,phase",
+    [
+        pytest.param(["R", "1", "6"], "Primary", id="primary"),
+        pytest.param(["N1", "N2"], "Nursery", id="nursery"),
+        pytest.param(["N", "R"], "Primary", id="nursery-and-reception"),
+        pytest.param(["7", "11"], "Secondary", id="secondary"),
+        pytest.param(["7", "13"], "Secondary", id="secondary-with-sixth-form"),
+        pytest.param(["12", "13"], "16 plus", id="sixth-form-college"),
+        pytest.param(["R", "6", "7", "11"], "All-through", id="all-through"),
+        pytest.param(["6", "7"], "All-through", id="across-year-6-and-7"),
+        pytest.param([None], None, id="nothing-known"),
+    ],
+)
+def test_phase_from_year_groups(groups: list[str | None], phase: str | None) -> None:
+    from attendance_cli.views.schools import phase_from_year_groups
+
+    assert phase_from_year_groups(groups) == phase
+
+
+def test_roster_phase_is_kept(sample_conn: sqlite3.Connection) -> None:
+    from attendance_cli.views.schools import list_schools
+
+    sample_conn.execute("UPDATE school SET phase = 'Pupil referral unit' WHERE laestab = '8997001'")
+    rows = {r.laestab: r for r in list_schools(sample_conn).schools}
+    assert (rows["8997001"].phase, rows["8997001"].phase_source) == (
+        "Pupil referral unit",
+        "roster",
+    )
+    assert (rows["8992001"].phase, rows["8992001"].phase_source) == ("Primary", "year groups")
