@@ -83,9 +83,13 @@ def audit_command(
     lines = [header, "-" * min(width, 78)]
     for row in rows:
         entity = f"{row['entity']} {row['entity_id'] or ''}".strip()
-        lines.append(
+        lines += textwrap.wrap(  # a long action or entity name goes on under the time
             f"{row['id']:>4}  {uk_date(row['at'])[:16]:<16}  {row['officer']}  {row['action']}  "
-            f"{entity}  {row['upn'] or ''}".rstrip()
+            f"{entity}  {row['upn'] or ''}".rstrip(),
+            width,
+            subsequent_indent=" " * 24,
+            break_long_words=False,
+            break_on_hyphens=False,
         )
         detail = "; ".join(
             f"{k}={str(v)[:16] + '…' if k.endswith('sha256') else uk_dates_in(str(v))}"

@@ -263,11 +263,17 @@ def harvey_casework(sample_conn: sqlite3.Connection) -> sqlite3.Connection:
     for parent, issued in (
         ("Paul Marsden", dt.date(2025, 10, 27)),
         ("Claire Marsden", dt.date(2025, 10, 28)),
-        ("Paul Marsden", dt.date(2025, 11, 10)),
     ):
         add_penalty_notice(
             sample_conn, upn=HARVEY, parent=parent, issued=issued, officer="Jo", today=TODAY
         )
+    # the father's second notice cannot be for the same sessions as his first (issue 12 rule
+    # 5): it is for September's, recorded with --force (they do not meet the threshold)
+    add_penalty_notice(
+        sample_conn, upn=HARVEY, parent="Paul Marsden", issued=dt.date(2025, 11, 10),
+        offence_from=dt.date(2025, 9, 1), offence_to=dt.date(2025, 10, 10), force=True,
+        force_reason="a test of the pack, not of the notice", officer="Jo", today=TODAY,
+    )  # fmt: skip
     return sample_conn
 
 
