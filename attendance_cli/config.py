@@ -5,6 +5,10 @@ from __future__ import annotations
 import getpass
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from attendance_cli.db.postgres import ServerDatabase
 
 APP_NAME = "att"
 DB_FILE = "att.sqlite"
@@ -17,9 +21,26 @@ def data_dir() -> Path:
     return Path(user_data_dir(APP_NAME, appauthor=False))
 
 
+def database_location(
+    cli_value: str | os.PathLike[str] | None = None,
+) -> Path | ServerDatabase:
+    """The database to use: the --db option, else $ATT_DB, else the default file in the data
+    dir. A value with ``://`` is a PostgreSQL server database (``postgresql+psycopg://HOST/DB``,
+    issue 16; ``db.postgres`` checks it, refusing a password in it); anything else a file."""
+    for value, source in ((cli_value, "--db"), (os.environ.get("ATT_DB"), "ATT_DB")):
+        if value is not None and str(value).strip():
+            from attendance_cli.db.postgres import looks_like_url, parse_database_url
+
+            if looks_like_url(str(value)):
+                return parse_database_url(str(value).strip(), source=source)
+            break
+    return database_path(cli_value)
+
+
 def database_path(cli_value: str | os.PathLike[str] | None = None) -> Path:
-    """The database to use: the --db option, else $ATT_DB, else the default in the data dir.
-    An empty --db is a usage error (it used to mean the default database, silently)."""
+    """The database file to use: the --db option, else $ATT_DB, else the default in the data
+    dir. An empty --db is a usage error (it used to mean the default database, silently). For
+    commands that work on a file only; ``database_location`` also takes a server URL."""
     if cli_value is not None:
         if not str(cli_value).strip():
             from attendance_cli.errors import UsageError

@@ -62,6 +62,11 @@ class AttGroup(TyperGroup):
         except Exception as exc:
             if common.state(ctx).debug or _click_exception(exc):
                 raise
+            if type(exc).__module__.startswith("psycopg"):  # PostgreSQL (issue 16)
+                from attendance_cli.db.postgres import describe_postgres_error
+
+                common.report_error(describe_postgres_error(exc))
+                raise typer.Exit(int(ExitCode.DATABASE)) from None
             common.stderr.print(
                 f"Internal error: {type(exc).__name__}. This is a bug in att; "
                 "re-run with --debug for details to report.",

@@ -69,10 +69,12 @@ def backup(
     force: Annotated[bool, typer.Option("--force", help="Replace PATH if it exists.")] = False,
 ) -> None:
     """Copy the database to a backup file: consistent even while att is writing, checked, private."""
-    from attendance_cli.config import database_path
+    from attendance_cli.config import database_location
     from attendance_cli.db.backup import backup_database, default_backup_path
 
-    database = database_path(common.state(ctx).db)
+    database = database_location(common.state(ctx).db)
+    if not isinstance(database, Path):
+        _server_backups(database, "backup")
     result = backup_database(database, path or default_backup_path(database), overwrite=force)
     common.stdout.print(
         f"Backed up {result.database} (schema {result.schema_revision}, "
@@ -88,10 +90,13 @@ def restore(
     path: Annotated[Path, typer.Argument(help="Backup file to restore.", show_default=False)],
 ) -> None:
     """Replace the database with a backup, after checking it; the replaced database is kept."""
-    from attendance_cli.config import database_path
+    from attendance_cli.config import database_location
     from attendance_cli.db.backup import restore_database
 
-    result = restore_database(path, database_path(common.state(ctx).db))
+    database = database_location(common.state(ctx).db)
+    if not isinstance(database, Path):
+        _server_backups(database, "restore")
+    result = restore_database(path, database)
     if result.replaced_copy:
         common.stderr.print(
             f"The database as it was is kept in {result.replaced_copy}", highlight=False
@@ -103,4 +108,22 @@ def restore(
         f"(schema {result.schema_revision}, integrity ok)",
         highlight=False,
         soft_wrap=True,
+    )
+
+
+def _server_backups(database: object, verb: str) -> None:
+    """A PostgreSQL database's backups are the server's: say how (README, 'For a team')."""
+    from attendance_cli.errors import UsageError
+
+    name = getattr(database, "name", "DBNAME")
+    how = (
+        f"pg_dump --format=custom --file=att.dump {name}"
+        if verb == "backup"
+        else f"pg_restore --clean --if-exists --dbname={name} att.dump"
+    )
+    raise UsageError(
+        f"att db {verb} works on an SQLite file; {database} is on a PostgreSQL server, whose "
+        f"backups are the server's ({'pg_dump' if verb == 'backup' else 'pg_restore'})",
+        hint=f"Ask the server's administrator, or run: {how} (with the same PGHOST/PGUSER as "
+        "att); see the README, 'For a team'.",
     )

@@ -1,0 +1,355 @@
+"""A shared PostgreSQL database (issue 16): the URL, the connection, the schema upgrade.
+
+``--db`` / ``ATT_DB`` name either an SQLite file or a server database by a SQLAlchemy URL,
+``postgresql+psycopg://host/dbname`` (``postgresql://`` means the same). Credentials come from
+libpq's usual places (``PGUSER``, ``PGPASSWORD``, ``~/.pgpass``, a Unix socket's peer
+authentication), never from the URL: a password there would sit in shell history, ``ps`` and
+the officer's profile, so it is refused.
+
+:class:`PostgresConnection` is the raw connection the store's hot-path statements run on. It
+gives a psycopg 3 connection the parts of the stdlib ``sqlite3`` interface the store uses
+(``execute``/``executemany`` with ``?`` placeholders, ``lastrowid``, ``in_transaction``), and
+rows in SQLite's forms: dates as ``YYYY-MM-DD`` text, timestamps as the text
+``store.conversions`` writes, booleans as 0/1, so one record mapper reads rows from either engine
+(SQLAlchemy Core statements see PostgreSQL's own types; the mappers accept both). The rewriting
+is small and fixed — placeholders, ``instr`` (PostgreSQL's ``strpos``), ``RETURNING id`` for an
+``INSERT`` whose id is wanted — and tested in tests/postgres/test_connection.py.
+
+The connection is in autocommit mode, as the SQLite one is (``isolation_level = None``): the
+store's ``transaction``/``writing`` issue BEGIN and COMMIT themselves.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from attendance_cli.errors import DatabaseError, NotFoundError, UsageError
+
+SCHEMES = ("postgresql+psycopg", "postgresql", "postgres")
+# tables whose integer primary key is ``id`` (an INSERT into one can give ``lastrowid``)
+_NO_ID_TABLES = frozenset({"mark_year", "alembic_version"})
+_UPGRADE_LOCK = "att-schema-upgrade"
+
+
+@dataclass(frozen=True)
+class ServerDatabase:
+    """A database on a PostgreSQL server, named by a SQLAlchemy URL without a password."""
+
+    url: str  # as given (no password), for messages
+    driver_url: str  # with the psycopg driver named
+
+    def __str__(self) -> str:
+        return self.url
+
+    @property
+    def name(self) -> str:
+        from sqlalchemy.engine import make_url
+
+        return make_url(self.driver_url).database or ""
+
+
+def looks_like_url(value: str) -> bool:
+    return "://" in value
+
+
+def parse_database_url(value: str, *, source: str = "--db") -> ServerDatabase:
+    """The server database ``value`` names; a clear UsageError for anything else."""
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    scheme = value.split("://", 1)[0]
+    if scheme not in SCHEMES:
+        raise UsageError(
+            f"{source} names a {scheme}:// database; att works with an SQLite file or "
+            "PostgreSQL (postgresql+psycopg://HOST/DBNAME)",
+            hint="Give a file path, or a URL such as postgresql+psycopg://db.example.org/att.",
+        )
+    try:
+        url = make_url(value)
+    except ArgumentError as exc:
+        raise UsageError(
+            f"{source} is not a database URL att can read: {exc}",
+            hint="Write it as postgresql+psycopg://HOST/DBNAME (or a file path).",
+        ) from None
+    if url.password is not None:
+        raise UsageError(
+            f"{source} contains a password; att will not take one on the command line or in "
+            "ATT_DB, where shell history and other users' process lists can see it",
+            hint="Remove the password from the URL and put it in ~/.pgpass (chmod 600) or "
+            "PGPASSWORD; see the README, 'For a team'.",
+        )
+    if not url.database:
+        raise UsageError(
+            f"{source} names no database: {value}",
+            hint="Add the database name: postgresql+psycopg://HOST/DBNAME.",
+        )
+    driver = url.set(drivername="postgresql+psycopg")
+    return ServerDatabase(url=value, driver_url=driver.render_as_string(hide_password=False))
+
+
+def connect_arguments(database: ServerDatabase) -> dict[str, Any]:
+    """psycopg.connect's keyword arguments for the URL (as SQLAlchemy's dialect makes them)."""
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.dialects.postgresql.psycopg import PGDialect_psycopg
+
+    _, kwargs = PGDialect_psycopg().create_connect_args(make_url(database.driver_url))
+    return dict(kwargs)
+
+
+def connect(database: ServerDatabase) -> PostgresConnection:
+    """A raw connection (autocommit) to the server database; errors in an officer's words."""
+    import psycopg
+
+    try:
+        raw = psycopg.connect(**connect_arguments(database), autocommit=True)
+    except psycopg.Error as exc:
+        raise describe_postgres_error(exc, database) from None
+    return PostgresConnection(raw)
+
+
+# ------------------------------------------------------------------------------ the adapter
+
+
+_cache: dict[tuple[str, bool], str] = {}
+
+
+def translate(sql: str, *, parameters: bool = True) -> str:
+    """An SQLite statement of the store as psycopg runs it on PostgreSQL: with parameters,
+    ``?`` becomes ``%s`` (and ``%`` in the text is doubled); ``instr(`` becomes ``strpos(``
+    (same arguments). The store's statements hold no ``?`` or ``instr(`` in string literals."""
+    done = _cache.get((sql, parameters))
+    if done is None:
+        done = sql.replace("%", "%%").replace("?", "%s") if parameters else sql
+        done = re.sub(r"\binstr\(", "strpos(", done, flags=re.IGNORECASE)
+        _cache[(sql, parameters)] = done
+    return done
+
+
+_INSERT = re.compile(r"\s*INSERT\s+INTO\s+(\w+)", re.IGNORECASE)
+
+
+def _wants_id(sql: str) -> bool:
+    match = _INSERT.match(sql)
+    return bool(match) and match.group(1).lower() not in _NO_ID_TABLES and (
+        "returning" not in sql.lower()
+    )
+
+
+class PostgresCursor:
+    """A psycopg cursor with ``lastrowid`` (an ``INSERT``'s new id, from ``RETURNING id``)."""
+
+    def __init__(self, cursor: Any, lastrowid: int | None = None) -> None:
+        self._cursor = cursor
+        self.lastrowid = lastrowid
+
+    @property
+    def rowcount(self) -> int:
+        return int(self._cursor.rowcount)
+
+    def fetchone(self) -> Any:
+        return self._cursor.fetchone()
+
+    def fetchall(self) -> list[Any]:
+        return self._cursor.fetchall()
+
+    def __iter__(self) -> Any:
+        return iter(self._cursor)
+
+
+class PostgresConnection:
+    """A psycopg connection speaking the store's SQLite dialect (see the module docstring)."""
+
+    dialect = "postgresql"
+
+    def __init__(self, raw: Any) -> None:
+        self.raw = raw
+        self._forms = _sqlite_forms()
+
+    def _cursor(self) -> Any:
+        cursor = self.raw.cursor()
+        dumpers, loaders = self._forms
+        adapters = cursor.adapters
+        for kind, dumper in dumpers:
+            adapters.register_dumper(kind, dumper)
+        for name, loader in loaders:
+            adapters.register_loader(name, loader)
+        return cursor
+
+    def execute(self, sql: str, parameters: Any = ()) -> PostgresCursor:
+        text = sql.strip()
+        if text.upper().startswith("PRAGMA"):  # SQLite's own settings: nothing to do here
+            return PostgresCursor(self.raw.cursor())
+        cursor = self._cursor()
+        params = tuple(parameters) if parameters else None
+        if params is not None and _wants_id(text):
+            cursor.execute(translate(text) + " RETURNING id", params)
+            row = cursor.fetchone()  # None when ON CONFLICT DO NOTHING inserted nothing
+            return PostgresCursor(cursor, None if row is None else int(row[0]))
+        cursor.execute(translate(text, parameters=params is not None), params)
+        return PostgresCursor(cursor)
+
+    def executemany(self, sql: str, rows: Any) -> PostgresCursor:
+        cursor = self._cursor()
+        rows = [tuple(r) for r in rows]
+        if rows:
+            cursor.executemany(translate(sql.strip()), rows)
+        return PostgresCursor(cursor)
+
+    @property
+    def in_transaction(self) -> bool:
+        from psycopg.pq import TransactionStatus
+
+        return self.raw.info.transaction_status != TransactionStatus.IDLE
+
+    def commit(self) -> None:
+        self.raw.commit()
+
+    def rollback(self) -> None:
+        self.raw.rollback()
+
+    def close(self) -> None:
+        self.raw.close()
+
+    def __enter__(self) -> PostgresConnection:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def _sqlite_forms() -> tuple[list[tuple[type, Any]], list[tuple[str, Any]]]:
+    """Adapters for the raw cursors: dates, timestamps and booleans come back in SQLite's
+    text/int forms; Python ints and strs go out untyped, so PostgreSQL takes ``'2026-01-05'``
+    for a date column and ``1`` for a boolean one, as SQLite does."""
+    from psycopg.adapt import Dumper, Loader
+
+    class _UntypedDumper(Dumper):
+        oid = 0  # "unknown": the server infers the type from where the value goes
+
+        def dump(self, obj: Any) -> bytes:
+            return str(int(obj) if isinstance(obj, bool) else obj).encode()
+
+    class _TextLoader(Loader):
+        def load(self, data: Any) -> str:
+            return bytes(data).decode()
+
+    class _TimestampLoader(Loader):
+        def load(self, data: Any) -> str:
+            from attendance_cli.store.conversions import TIMESTAMP_FORMAT
+
+            value = dt.datetime.fromisoformat(bytes(data).decode())
+            return value.strftime(TIMESTAMP_FORMAT)
+
+    class _BoolLoader(Loader):
+        def load(self, data: Any) -> int:
+            return 1 if bytes(data) == b"t" else 0
+
+    return (
+        [(int, _UntypedDumper), (bool, _UntypedDumper)],
+        [("date", _TextLoader), ("timestamp", _TimestampLoader), ("bool", _BoolLoader)],
+    )
+
+
+# ---------------------------------------------------------------------- schema and errors
+
+
+def lock_key(name: str) -> int:
+    """A stable signed 64-bit advisory-lock key for a lock name."""
+    return int.from_bytes(hashlib.sha256(name.encode()).digest()[:8], "big", signed=True)
+
+
+def current_revision(conn: PostgresConnection) -> str | None:
+    row = conn.execute("SELECT to_regclass('alembic_version')").fetchone()
+    if row is None or row[0] is None:
+        return None
+    found = conn.execute("SELECT version_num FROM alembic_version").fetchone()
+    return found[0] if found else None
+
+
+def has_tables(conn: PostgresConnection) -> bool:
+    row = conn.execute(
+        "SELECT count(*) FROM information_schema.tables WHERE table_schema = current_schema()"
+    ).fetchone()
+    return bool(row[0])
+
+
+def upgrade_server_database(database: ServerDatabase) -> None:
+    """Run the migrations on the server database in one transaction, holding a transaction
+    advisory lock: a second officer's first run waits for the first one's upgrade, then finds
+    the schema at the head and runs nothing (Alembic reads the revision after the lock)."""
+    from alembic import command
+    from alembic.config import Config
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.exc import DBAPIError
+
+    from attendance_cli.db.migrate import migrations_dir
+
+    config = Config()
+    config.set_main_option("script_location", str(migrations_dir()))
+    engine = create_engine(database.driver_url)
+    try:
+        with engine.begin() as connection:
+            connection.execute(
+                text("SELECT pg_advisory_xact_lock(:key)"), {"key": lock_key(_UPGRADE_LOCK)}
+            )
+            config.attributes["connection"] = connection
+            command.upgrade(config, "head")
+    except DBAPIError as exc:
+        raise describe_postgres_error(
+            exc.orig, database, doing="bring the schema up to date"
+        ) from None
+    finally:
+        engine.dispose()
+
+
+def describe_postgres_error(
+    exc: BaseException | None, database: ServerDatabase | str | None = None, *, doing: str = ""
+) -> DatabaseError:
+    """A DatabaseError in an officer's words for a psycopg error (the counterpart of
+    ``db.connection.describe_sqlite_error``)."""
+    import psycopg
+    from psycopg import errors
+
+    where = f" {database}" if database else ""
+    text = str(exc).strip().splitlines()[0] if exc is not None and str(exc).strip() else ""
+    if isinstance(exc, errors.InsufficientPrivilege):
+        return DatabaseError(
+            f"You have read-only access to the database{where}: {text}",
+            hint="Ask your team leader to grant you the officer role (att team grant).",
+        )
+    if isinstance(exc, errors.ReadOnlySqlTransaction):
+        return DatabaseError(
+            f"You have read-only access to the database{where} (the server is read-only)",
+            hint="Use the team's primary server, or ask its administrator.",
+        )
+    if isinstance(exc, errors.InvalidCatalogName):
+        return NotFoundError(
+            f"No database{where} on the server",
+            hint="Ask the administrator to create it (README, 'For a team'), or check ATT_DB.",
+        )
+    if isinstance(exc, (errors.DeadlockDetected, errors.LockNotAvailable)):
+        return DatabaseError(
+            f"The database{where} is busy: another officer's command holds what this one needs",
+            hint="Try again in a moment.",
+        )
+    if isinstance(exc, errors.DiskFull):
+        return DatabaseError(
+            f"The database server{where} is out of disk space; nothing was saved",
+            hint="Tell the server's administrator.",
+        )
+    if isinstance(exc, psycopg.OperationalError):
+        return DatabaseError(
+            f"Cannot connect to the database{where}: {text}",
+            hint="Check the host and database in ATT_DB, that the server is running, and your "
+            "credentials (PGUSER, ~/.pgpass).",
+        )
+    what = f"Could not {doing}" if doing else "Database problem"
+    return DatabaseError(
+        f"{what}{' on' if doing else ' in'}{where or ' the database'}: {text}",
+        hint="If another officer's att command is running, wait for it; otherwise tell the "
+        "server's administrator.",
+    )
