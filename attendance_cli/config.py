@@ -76,6 +76,14 @@ def officer_name(cli_value: str | None = None) -> str:
     return env or os_user()
 
 
-def document_store(database: Path) -> Path:
-    """The case document store: a private folder beside the database."""
-    return database.with_name(database.stem + "-documents")
+def document_store(database: Path | ServerDatabase) -> Path:
+    """The case document store: a private folder beside the database file. For a database on
+    a PostgreSQL server, the folder ``ATT_DOCUMENTS`` names — the team's shared folder, which
+    every officer's att must name the same (README, "For a team"); unset, a private folder
+    ``DBNAME-documents`` in the officer's data dir (documents then stay on one machine)."""
+    if isinstance(database, Path):
+        return database.with_name(database.stem + "-documents")
+    shared = os.environ.get("ATT_DOCUMENTS", "").strip()
+    if shared:
+        return Path(shared).expanduser()
+    return data_dir() / f"{database.name}-documents"

@@ -67,3 +67,20 @@ def counts(conn: Any) -> dict[str, int]:
             "import_log",
         )
     }
+
+
+def connect_to(database: Any) -> Any:
+    """Another connection to a test's database, on either engine (``db_path`` is a file, or a
+    ``ServerDatabase`` in a test's ``[postgresql]`` run): for checking what another officer
+    sees. The caller closes it."""
+    if isinstance(database, Path):
+        from attendance_cli.db.engine import connect
+
+        return connect(database)
+    from attendance_cli.db import postgres
+
+    return postgres.connect(database)
+
+
+def is_postgres(database: Any) -> bool:
+    return not isinstance(database, Path)

@@ -65,6 +65,7 @@ def open_db(ctx: typer.Context, *, create: bool = False) -> tuple[Store, Path]:
 
     path = database_location(state(ctx).db)
     store, result = open_store(path, create=create)
+    ctx.call_on_close(store.close)  # a server connection is closed, not left to the GC
     for warning in result.warnings:
         stderr.print(f"[yellow]Warning:[/] {warning}", highlight=False)
     if result.created:

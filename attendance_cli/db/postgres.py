@@ -12,8 +12,8 @@ gives a psycopg 3 connection the parts of the stdlib ``sqlite3`` interface the s
 rows in SQLite's forms: dates as ``YYYY-MM-DD`` text, timestamps as the text
 ``store.conversions`` writes, booleans as 0/1, so one record mapper reads rows from either engine
 (SQLAlchemy Core statements see PostgreSQL's own types; the mappers accept both). The rewriting
-is small and fixed — placeholders, ``instr`` (PostgreSQL's ``strpos``), ``RETURNING id`` for an
-``INSERT`` whose id is wanted — and tested in tests/postgres/test_connection.py.
+is small and fixed — placeholders, ``instr`` (PostgreSQL's ``strpos``), ``CAST(.. AS BLOB)``,
+``RETURNING id`` for an ``INSERT`` whose id is wanted — and tested in tests/postgres/test_connection.py.
 
 The connection is in autocommit mode, as the SQLite one is (``isolation_level = None``): the
 store's ``transaction``/``writing`` issue BEGIN and COMMIT themselves.
@@ -93,8 +93,8 @@ def parse_database_url(value: str, *, source: str = "--db") -> ServerDatabase:
 
 def connect_arguments(database: ServerDatabase) -> dict[str, Any]:
     """psycopg.connect's keyword arguments for the URL (as SQLAlchemy's dialect makes them)."""
-    from sqlalchemy.engine import make_url
     from sqlalchemy.dialects.postgresql.psycopg import PGDialect_psycopg
+    from sqlalchemy.engine import make_url
 
     _, kwargs = PGDialect_psycopg().create_connect_args(make_url(database.driver_url))
     return dict(kwargs)
@@ -115,16 +115,27 @@ def connect(database: ServerDatabase) -> PostgresConnection:
 
 
 _cache: dict[tuple[str, bool], str] = {}
+_IS_NOT = re.compile(r"\bIS\s+NOT\s+\?", re.IGNORECASE)
+_IS = re.compile(r"\bIS\s+\?", re.IGNORECASE)
+_BLOB = re.compile(r"CAST\(([\w.]+) AS BLOB\)", re.IGNORECASE)
 
 
 def translate(sql: str, *, parameters: bool = True) -> str:
     """An SQLite statement of the store as psycopg runs it on PostgreSQL: with parameters,
-    ``?`` becomes ``%s`` (and ``%`` in the text is doubled); ``instr(`` becomes ``strpos(``
-    (same arguments). The store's statements hold no ``?`` or ``instr(`` in string literals."""
+    ``?`` becomes ``%s`` (and ``%`` in the text is doubled), ``IS ?``/``IS NOT ?`` (SQLite's
+    null-safe comparison) ``IS [NOT] DISTINCT FROM``; ``instr(`` becomes ``strpos(``
+    (same arguments); ``CAST(col AS BLOB)`` (text as bytes) becomes ``convert_to(col, 'UTF8')``.
+    The store's statements hold no ``?`` or ``instr(`` in string literals."""
     done = _cache.get((sql, parameters))
     if done is None:
-        done = sql.replace("%", "%%").replace("?", "%s") if parameters else sql
+        done = sql
+        if parameters:
+            # SQLite's null-safe comparison with a parameter, in PostgreSQL's words
+            done = _IS_NOT.sub("IS DISTINCT FROM ?", done)
+            done = _IS.sub("IS NOT DISTINCT FROM ?", done)
+            done = done.replace("%", "%%").replace("?", "%s")
         done = re.sub(r"\binstr\(", "strpos(", done, flags=re.IGNORECASE)
+        done = _BLOB.sub(r"convert_to(\1, 'UTF8')", done)
         _cache[(sql, parameters)] = done
     return done
 
@@ -134,8 +145,10 @@ _INSERT = re.compile(r"\s*INSERT\s+INTO\s+(\w+)", re.IGNORECASE)
 
 def _wants_id(sql: str) -> bool:
     match = _INSERT.match(sql)
-    return bool(match) and match.group(1).lower() not in _NO_ID_TABLES and (
-        "returning" not in sql.lower()
+    return (
+        bool(match)
+        and match.group(1).lower() not in _NO_ID_TABLES
+        and ("returning" not in sql.lower())
     )
 
 

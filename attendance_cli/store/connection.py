@@ -66,7 +66,10 @@ class Store:
             else:
                 shared = _StoreOwnsTransactions(self.connection)
                 url = "sqlite://"
-            self._engine = create_engine(url, creator=lambda: shared, poolclass=StaticPool)
+            options = {"use_native_hstore": False} if self.dialect == "postgresql" else {}
+            self._engine = create_engine(
+                url, creator=lambda: shared, poolclass=StaticPool, **options
+            )
             self._core = self._engine.connect()
         return self._core
 
