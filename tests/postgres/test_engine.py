@@ -1,0 +1,168 @@
+"""att on a PostgreSQL server (issue 16): the URL in --db/ATT_DB, the statement adapter, and
+``att db init/upgrade/info/backup`` on a private server."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from attendance_cli.cli.app import app
+from attendance_cli.config import database_location
+from attendance_cli.db.migrate import SCHEMA_HEAD
+from attendance_cli.db.postgres import parse_database_url, translate
+from attendance_cli.errors import UsageError
+
+runner = CliRunner()
+ROOT = Path(__file__).resolve().parents[2]
+
+
+# --- the URL (no server needed) -----------------------------------------------------------
+
+
+def test_a_url_names_a_server_database_and_a_path_a_file(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    found = database_location("postgresql://db.example.org:5433/att")
+    assert not isinstance(found, Path)
+    assert found.driver_url == "postgresql+psycopg://db.example.org:5433/att"
+    assert found.name == "att"
+    monkeypatch.setenv("ATT_DB", "postgresql+psycopg://db.example.org/team")
+    assert database_location().name == "team"  # type: ignore[union-attr]
+    assert database_location(str(tmp_path / "a.sqlite")) == tmp_path / "a.sqlite"
+
+
+@pytest.mark.parametrize("source", ["--db", "ATT_DB"])
+def test_a_password_in_the_url_is_refused(source: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    url = "postgresql+psycopg://jo:s3cret@db.example.org/att"
+    args = ["--db", url, "db", "info"] if source == "--db" else ["db", "info"]
+    if source == "ATT_DB":
+        monkeypatch.setenv("ATT_DB", url)
+    result = runner.invoke(app, args)
+    assert result.exit_code == 2
+    assert result.stderr.startswith(f"Error: {source} contains a password")
+    assert "~/.pgpass" in result.stderr and "s3cret" not in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("url", "message"),
+    [
+        ("mysql://db.example.org/att", "names a mysql:// database"),
+        ("postgresql+psycopg://db.example.org", "names no database"),
+    ],
+)
+def test_other_urls_are_refused(url: str, message: str) -> None:
+    with pytest.raises(UsageError, match=message):
+        parse_database_url(url)
+
+
+@pytest.mark.parametrize(
+    ("sqlite", "postgres"),
+    [
+        ("SELECT id FROM school WHERE laestab = ?", "SELECT id FROM school WHERE laestab = %s"),
+        (
+            "SELECT 1 FROM i WHERE f NOT LIKE 'roster/%' AND id = ?",
+            "SELECT 1 FROM i WHERE f NOT LIKE 'roster/%%' AND id = %s",
+        ),
+        (
+            "SELECT 1 FROM a WHERE due IS ? AND owner IS NOT ?",
+            "SELECT 1 FROM a WHERE due IS NOT DISTINCT FROM %s AND owner IS DISTINCT FROM %s",
+        ),
+        (
+            "SELECT id FROM school WHERE instr(lower(name), lower(?)) > 0",
+            "SELECT id FROM school WHERE strpos(lower(name), lower(%s)) > 0",
+        ),
+        (
+            "SELECT CAST(m.marks AS BLOB) FROM mark_year m WHERE m.academic_year = ?",
+            "SELECT convert_to(m.marks, 'UTF8') FROM mark_year m WHERE m.academic_year = %s",
+        ),
+    ],
+)
+def test_the_adapter_rewrites_the_stores_sqlite_statements(sqlite: str, postgres: str) -> None:
+    assert translate(sqlite) == postgres
+
+
+def test_without_parameters_percent_signs_stay() -> None:
+    assert translate("SELECT 1 WHERE f LIKE 'a%'", parameters=False) == "SELECT 1 WHERE f LIKE 'a%'"
+
+
+# --- on the private server ------------------------------------------------------------------
+
+
+def _invoke(url: str, *args: str) -> object:
+    return runner.invoke(app, ["--db", url, *args])
+
+
+def test_db_init_info_and_upgrade_on_the_server(postgres_url: str) -> None:
+    before = _invoke(postgres_url, "db", "info")
+    assert before.exit_code == 4  # type: ignore[attr-defined]
+    assert "has no att tables yet; run att db init" in before.stderr  # type: ignore[attr-defined]
+    made = _invoke(postgres_url, "db", "init")
+    assert made.exit_code == 0, made.stderr  # type: ignore[attr-defined]
+    assert "Created a new database at postgresql+psycopg://" in made.stderr  # type: ignore[attr-defined]
+    info = _invoke(postgres_url, "db", "info", "--format", "json")
+    assert info.exit_code == 0, info.stderr  # type: ignore[attr-defined]
+    data = json.loads(info.stdout)  # type: ignore[attr-defined]
+    assert data["schema_revision"] == SCHEMA_HEAD and data["pupils"] == 0
+    assert data["path"] == postgres_url and data["size_bytes"] > 0
+    again = _invoke(postgres_url, "db", "upgrade")
+    assert again.exit_code == 0 and "Upgraded" not in again.stderr  # type: ignore[attr-defined]
+
+
+def test_an_older_schema_on_the_server_is_upgraded(postgres_url: str) -> None:
+    import sqlalchemy as sa
+    from alembic import command
+    from alembic.config import Config
+
+    from attendance_cli.db.migrate import migrations_dir
+
+    engine = sa.create_engine(postgres_url)
+    config = Config()
+    config.set_main_option("script_location", str(migrations_dir()))
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "0003_register_details")
+    engine.dispose()
+    result = _invoke(postgres_url, "db", "upgrade")
+    assert result.exit_code == 0, result.stderr  # type: ignore[attr-defined]
+    assert "Upgraded the database from schema 0003_register_details" in result.stderr  # type: ignore[attr-defined]
+    assert "kept as" not in result.stderr  # type: ignore[attr-defined]  # no file copy on a server
+    info = json.loads(_invoke(postgres_url, "db", "info", "--format", "json").stdout)  # type: ignore[attr-defined]
+    assert info["schema_revision"] == SCHEMA_HEAD
+
+
+def test_three_first_runs_at_once_migrate_once(postgres_url: str) -> None:
+    """Without the advisory lock two CREATE TABLEs of the same migration collide and one
+    command fails; with it the others wait, then find the schema at the head."""
+    env = {k: v for k, v in os.environ.items() if k != "ATT_DB"}
+    runs = [
+        subprocess.Popen(
+            [sys.executable, "-m", "attendance_cli", "--db", postgres_url, "db", "init"],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(3)
+    ]
+    for run in runs:
+        _, err = run.communicate(timeout=120)
+        assert run.returncode == 0, err
+        assert "Traceback" not in err
+    info = json.loads(_invoke(postgres_url, "db", "info", "--format", "json").stdout)  # type: ignore[attr-defined]
+    assert info["schema_revision"] == SCHEMA_HEAD
+
+
+@pytest.mark.parametrize("command", ["backup", "restore"])
+def test_backups_on_a_server_are_pg_dumps(postgres_url: str, command: str, tmp_path: Path) -> None:
+    args = ["db", command] + ([str(tmp_path / "x.sqlite")] if command == "restore" else [])
+    result = _invoke(postgres_url, *args)
+    assert result.exit_code == 2  # type: ignore[attr-defined]
+    assert "is on a PostgreSQL server" in result.stderr  # type: ignore[attr-defined]
+    assert ("pg_dump" if command == "backup" else "pg_restore") in result.stderr  # type: ignore[attr-defined]
