@@ -68,8 +68,29 @@ def os_user() -> str:
         return f"uid {os.getuid()}"
 
 
+_server_role: str | None = None  # set by cli.common.open_db on a PostgreSQL database
+
+
+def set_server_role(role: str | None) -> None:
+    """The database role the command runs as on PostgreSQL (None on SQLite)."""
+    global _server_role
+    _server_role = role
+
+
 def officer_name(cli_value: str | None = None) -> str:
-    """Who is making a change: --officer, else $ATT_OFFICER, else the OS user."""
+    """Who is making a change: --officer, else $ATT_OFFICER, else the OS user. On a team's
+    PostgreSQL database, the database role the officer connected as (issue 16: the audit log
+    records the role, not a claimed name); an --officer naming someone else is refused."""
+    if _server_role is not None:
+        if cli_value and cli_value.strip() and cli_value.strip() != _server_role:
+            from attendance_cli.errors import UsageError
+
+            raise UsageError(
+                f"On the team's database att records you as your database role "
+                f"{_server_role}, not as {cli_value.strip()!r}",
+                hint="Leave out --officer; att team list shows each role's name.",
+            )
+        return _server_role
     if cli_value and cli_value.strip():
         return cli_value.strip()
     env = os.environ.get("ATT_OFFICER", "").strip()

@@ -123,6 +123,7 @@ def _register() -> None:
     import attendance_cli.cli.referral as referral_cli
     from attendance_cli.cli import audit, cases, database, demo, importing, penalty, tsm
     from attendance_cli.cli import codes as codes_cli
+    from attendance_cli.cli import team as team_cli
     from attendance_cli.cli import views as views_cli
 
     importing.register(app)
@@ -134,6 +135,7 @@ def _register() -> None:
     app.add_typer(database.app, name="db")
     app.add_typer(penalty.app, name="penalty")
     app.add_typer(letters_cli.app, name="letter")
+    app.add_typer(team_cli.app, name="team")
     demo.register(app)
     views_cli.register(app)
 

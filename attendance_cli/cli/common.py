@@ -66,6 +66,10 @@ def open_db(ctx: typer.Context, *, create: bool = False) -> tuple[Store, Path]:
     path = database_location(state(ctx).db)
     store, result = open_store(path, create=create)
     ctx.call_on_close(store.close)  # a server connection is closed, not left to the GC
+    from attendance_cli.config import set_server_role
+    from attendance_cli.store.team import current_role
+
+    set_server_role(current_role(store))  # the officer on PostgreSQL (team.py)
     for warning in result.warnings:
         stderr.print(f"[yellow]Warning:[/] {warning}", highlight=False)
     if result.created:

@@ -51,8 +51,12 @@ def upgrade(ctx: typer.Context) -> None:
     """Bring the database schema up to date (also done automatically on first use)."""
     from attendance_cli.db.migrate import SCHEMA_HEAD
 
-    conn, path = common.open_connection(ctx, create=True)
-    conn.close()
+    from attendance_cli import team
+
+    store, path = common.open_db(ctx, create=True)
+    if team.refresh_grants(store):  # PostgreSQL: the team's roles on any table just added
+        common.stderr.print("The team's roles are granted on every table.", highlight=False)
+    store.close()
     common.stderr.print(f"{path} is at schema {SCHEMA_HEAD} (current).", highlight=False)
 
 

@@ -26,6 +26,14 @@ EXAMPLES: dict[str, tuple[str, ...]] = {
     "audit": ("att audit V899200116001", "att audit verify"),
     "codes": ("att codes", "att codes --map local-codes.csv --format csv"),
     "demo": ("att demo",),
+    "team add": ('att team add jo_smith --name "Jo Smith"',),
+    "team list": ("att team list", "att team list --format csv > team.csv"),
+    "team allocate-school": ("att team allocate-school 8994001 jo_smith",),
+    "team allocate-case": ("att team allocate-case V899200116001 sam_patel",),
+    "team grant": (
+        "att team grant jo_smith --as officer",
+        "att team grant vsh_head --as read-only --show-sql",
+    ),
     "schools": ("att schools", "att schools --year 2024 --format csv > schools-2024-25.csv"),
     "tsm prepare": (
         'att tsm prepare --school "castle hill"',
