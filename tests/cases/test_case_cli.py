@@ -41,6 +41,7 @@ def terminal(monkeypatch: pytest.MonkeyPatch) -> Iterator[object]:
         yield pipe
 
 
+@pytest.mark.sqlite_only  # --officer/ATT_OFFICER; on PostgreSQL the role (tests/team)
 def test_add_action_scripted(sample_db: Path) -> None:
     data = ok_json(
         "case",
@@ -259,6 +260,7 @@ def test_audit_verify(sample_db: Path) -> None:
     }
 
 
+@pytest.mark.sqlite_only  # --officer/ATT_OFFICER; on PostgreSQL the role (tests/team)
 def test_every_case_change_is_audited(sample_db: Path, tmp_path: Path) -> None:
     (tmp_path / "m.txt").write_text("minutes")
     action = ok_json("case", "add-action", UPN, "--kind", "home visit", "--action", "x")
