@@ -49,9 +49,8 @@ def init(ctx: typer.Context) -> None:
 @app.command("upgrade")
 def upgrade(ctx: typer.Context) -> None:
     """Bring the database schema up to date (also done automatically on first use)."""
-    from attendance_cli.db.migrate import SCHEMA_HEAD
-
     from attendance_cli import team
+    from attendance_cli.db.migrate import SCHEMA_HEAD
 
     store, path = common.open_db(ctx, create=True)
     if team.refresh_grants(store):  # PostgreSQL: the team's roles on any table just added
