@@ -32,6 +32,16 @@ def test_a_url_names_a_server_database_and_a_path_a_file(
     assert not isinstance(found, Path)
     assert found.driver_url == "postgresql+psycopg://db.example.org:5433/att"
     assert found.name == "att"
+    assert dict(found.arguments) == {"dbname": "att", "host": "db.example.org", "port": "5433"}
+    socket = database_location(
+        "postgresql+psycopg://jo@/team%20db?host=/run/postgresql&sslmode=disable"
+    )
+    assert dict(socket.arguments) == {  # type: ignore[union-attr]
+        "dbname": "team db",
+        "user": "jo",
+        "host": "/run/postgresql",
+        "sslmode": "disable",
+    }
     monkeypatch.setenv("ATT_DB", "postgresql+psycopg://db.example.org/team")
     assert database_location().name == "team"  # type: ignore[union-attr]
     assert database_location(str(tmp_path / "a.sqlite")) == tmp_path / "a.sqlite"
