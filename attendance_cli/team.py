@@ -39,6 +39,10 @@ TEAM_TABLES = ("officer", "school_allocation", "case_allocation")
 _ROLE = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
 
 
+def is_role_name(role: str) -> bool:
+    return bool(_ROLE.match(role.strip()))
+
+
 def check_role(role: str) -> str:
     """A database role name att will write into SQL: lower-case letters, digits, underscores."""
     name = role.strip()
@@ -255,3 +259,48 @@ def refresh_grants(db: Database) -> bool:
     with transaction(store):
         stored.run_statements(store, setup_statements())
     return True
+
+
+# --------------------------------------------------------------------------------- my work
+
+
+@dataclass(frozen=True)
+class Task:
+    """``att tasks``: an agreed action due soon or overdue (its JSON keys are the fields)."""
+
+    action_id: int
+    upn: str
+    pupil: str
+    kind: str
+    description: str
+    owner: str | None
+    due: object  # dt.date
+    overdue: bool
+    officer: str | None
+
+
+def tasks(db: Database, *, officer: str | None, today: object, days: int = 14) -> list[Task]:
+    """Agreed actions due within ``days`` of ``today`` or overdue, on open cases allocated to
+    ``officer`` (a role), or on every open case when ``officer`` is None (the team's view)."""
+    import datetime as dt
+
+    store = Store.of(db)
+    assert isinstance(today, dt.date)
+    if days < 0:
+        raise UsageError("--days cannot be negative", hint="Give --days 0 or more (default 14).")
+    who = None if officer is None else _officer(store, officer)
+    rows = stored.agreed_actions(store, officer=who, due_by=today + dt.timedelta(days=days))
+    return [
+        Task(
+            r.action_id,
+            r.upn,
+            r.pupil,
+            r.kind,
+            r.description,
+            r.owner,
+            r.due,
+            r.due is not None and r.due < today,
+            r.officer,
+        )
+        for r in rows
+    ]

@@ -136,6 +136,7 @@ def _register() -> None:
     app.add_typer(penalty.app, name="penalty")
     app.add_typer(letters_cli.app, name="letter")
     app.add_typer(team_cli.app, name="team")
+    app.command("tasks")(team_cli.tasks_command)
     demo.register(app)
     views_cli.register(app)
 

@@ -138,3 +138,63 @@ def grant(
     store, _ = common.open_db(ctx)
     team.grant(store, role=role, level=level)
     common.stderr.print(f"{role} now has {level} access", highlight=False)
+
+
+TASK_KEYS = ["due", "overdue", "upn", "pupil", "kind", "description", "owner", "officer"]
+
+
+def tasks_command(
+    ctx: typer.Context,
+    officer: Annotated[
+        str,
+        typer.Option(
+            "--officer", help="Whose cases: me (default) or an officer's role.", show_default=False
+        ),
+    ] = "me",
+    team_view: Annotated[
+        bool, typer.Option("--team", help="Every open case, allocated or not.")
+    ] = False,
+    days: Annotated[int, typer.Option("--days", help="Due within this many days.")] = 14,
+    output: FormatOption = OutputFormat.table,
+) -> None:
+    """My work: agreed actions overdue or due soon on the cases allocated to me (or the team's)."""
+    import datetime as dt
+
+    from attendance_cli import team
+    from attendance_cli.config import officer_name
+    from attendance_cli.errors import NotFoundError
+    from attendance_cli.exports.render import to_jsonable
+    from attendance_cli.text import plural, uk_date
+
+    store, _ = common.open_db(ctx)
+    role = None
+    if not team_view:
+        role = officer_name() if officer == "me" else officer
+        if officer == "me" and not team.is_role_name(role):
+            raise NotFoundError(
+                f"You ({role}) are not in the team",
+                hint="att team add ROLE --name NAME adds you; --team shows every case's tasks.",
+            )
+    found = team.tasks(store, officer=role, today=dt.date.today(), days=days)
+    rows = [{k: to_jsonable(getattr(t, k)) for k in TASK_KEYS} for t in found]
+    if common.render(rows, output, rows=rows, columns=TASK_KEYS):
+        return
+    whose = "the team's cases" if role is None else f"{role}'s cases"
+    if not found:
+        common.stderr.print(
+            f"Nothing due in the next {plural(days, 'day')} on {whose}", highlight=False
+        )
+        return
+    from rich.table import Table
+
+    table = Table("Due", "Pupil", "Action", "Owner", "Officer", title=f"Tasks on {whose}")
+    for t in found:
+        due = uk_date(t.due) + (" (overdue)" if t.overdue else "")  # type: ignore[arg-type]
+        table.add_row(
+            due,
+            f"{t.pupil}\n{t.upn}",
+            f"{t.kind}: {t.description}",
+            t.owner or "",
+            t.officer or "unallocated",
+        )
+    common.stdout.print(table)

@@ -153,3 +153,62 @@ def run_statements(store: Store, statements: list[str]) -> None:
     """Run the team's GRANT/CREATE ROLE statements (``team.grant_statements``), in order."""
     for statement in statements:
         store.connection.execute(statement)
+
+
+@dataclass(frozen=True, slots=True)
+class TaskRecord:
+    """An agreed action still to do, on a case, with the officer the case is allocated to."""
+
+    action_id: int
+    case_id: int
+    upn: str
+    pupil: str
+    kind: str
+    description: str
+    owner: str | None
+    due: dt.date | None
+    officer: str | None  # role, or None when the case is not allocated
+
+
+def agreed_actions(store: Store, *, officer: int | None, due_by: dt.date) -> list[TaskRecord]:
+    """Agreed actions of open cases due on or before ``due_by`` (overdue ones included), of the
+    cases allocated to ``officer`` (every case when None), by due date."""
+    from sqlalchemy import select
+
+    from attendance_cli.db.models import CaseAction, CaseAllocation, Officer, Pupil, PupilCase
+    from attendance_cli.store.conversions import to_date
+
+    a = CaseAction.__table__  # type: ignore[attr-defined]
+    c = PupilCase.__table__  # type: ignore[attr-defined]
+    p = Pupil.__table__  # type: ignore[attr-defined]
+    ca = CaseAllocation.__table__  # type: ignore[attr-defined]
+    o = Officer.__table__  # type: ignore[attr-defined]
+    query = (
+        select(
+            a.c.id,
+            c.c.id,
+            p.c.upn,
+            p.c.surname,
+            p.c.forename,
+            p.c.name_as_written,
+            a.c.kind,
+            a.c.description,
+            a.c.owner,
+            a.c.due,
+            o.c.role,
+        )
+        .join(c, c.c.id == a.c.case_id)
+        .join(p, p.c.id == c.c.pupil_id)
+        .outerjoin(ca, ca.c.case_id == c.c.id)
+        .outerjoin(o, o.c.id == ca.c.officer_id)
+        .where(a.c.status == "agreed", c.c.status == "open", a.c.due.is_not(None))
+        .where(a.c.due <= due_by)
+        .order_by(a.c.due, a.c.id)
+    )
+    if officer is not None:
+        query = query.where(ca.c.officer_id == officer)
+    tasks = []
+    for r in store.execute(query):
+        name = ", ".join(x for x in (r[3], r[4]) if x) or (r[5] or "")
+        tasks.append(TaskRecord(r[0], r[1], r[2], name, r[6], r[7], r[8], to_date(r[9]), r[10]))
+    return tasks

@@ -186,3 +186,64 @@ def test_an_officer_cannot_rewrite_the_audit_log(sample_db: Path) -> None:
         admin.execute("DROP OWNED BY jo_smith")
         admin.execute("DROP ROLE jo_smith")
         admin.close()
+
+
+def test_tasks_of_my_cases_and_the_team(sample_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import datetime as dt
+
+    today = dt.date.today()
+    other = "T899200125008"  # a Riverside Primary pupil
+
+    def action(upn: str, text: str, due: dt.date) -> None:
+        _ok(
+            "case",
+            "add-action",
+            upn,
+            "--kind",
+            "home visit",
+            "--action",
+            text,
+            "--due",
+            due.isoformat(),
+        )
+
+    action(UPN, "Visit (overdue)", today - dt.timedelta(days=3))
+    action(UPN, "Visit (in 10 days)", today + dt.timedelta(days=10))
+    action(UPN, "Visit (in 30 days)", today + dt.timedelta(days=30))
+    action(other, "Call (tomorrow)", today + dt.timedelta(days=1))
+    me = "att_test" if is_postgres(sample_db) else "jo_smith"
+    monkeypatch.setenv("ATT_OFFICER", "jo_smith")  # SQLite: who "me" is (PostgreSQL: the role)
+    _ok("team", "add", me, "--name", "Me")
+    _ok("team", "allocate-case", UPN, me)
+    mine = _ok("tasks", "--format", "json")
+    assert [(t["description"], t["overdue"], t["officer"]) for t in mine] == [
+        ("Visit (overdue)", True, me),
+        ("Visit (in 10 days)", False, me),
+    ]
+    assert mine[0]["due"] == (today - dt.timedelta(days=3)).isoformat()
+    week = _ok("tasks", "--team", "--days", "7", "--format", "json")
+    assert [(t["upn"], t["description"], t["officer"]) for t in week] == [
+        (UPN, "Visit (overdue)", me),
+        (other, "Call (tomorrow)", None),
+    ]
+    _ok("case", "complete-action", str(_first_action_id(sample_db)), "--outcome", "Seen")
+    assert [t["description"] for t in _ok("tasks", "--format", "json")] == ["Visit (in 10 days)"]
+    table = _ok("tasks", "--team").stdout
+    assert "unallocated" in table and "(overdue)" not in table
+
+
+def _first_action_id(database: Any) -> int:
+    conn = connect_to(database)
+    try:
+        return int(conn.execute("SELECT min(id) FROM case_action").fetchone()[0])
+    finally:
+        conn.close()
+
+
+def test_tasks_for_someone_not_in_the_team(sample_db: Path) -> None:
+    if is_postgres(sample_db):
+        result = runner.invoke(app, ["tasks"])
+        assert result.exit_code == 4 and "No officer att_test in the team" in result.stderr
+    else:  # ATT_OFFICER "Test Officer" is no role name
+        result = runner.invoke(app, ["tasks"])
+        assert result.exit_code == 4 and "You (Test Officer) are not in the team" in result.stderr
