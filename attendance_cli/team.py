@@ -304,3 +304,15 @@ def tasks(db: Database, *, officer: str | None, today: object, days: int = 14) -
         )
         for r in rows
     ]
+
+
+def my_case_ids(db: Database, *, role: str) -> set[int]:
+    """The cases allocated to ``role`` (``att case list --mine``)."""
+    store = Store.of(db)
+    if not is_role_name(role):
+        raise NotFoundError(
+            f"You ({role}) are not in the team",
+            hint="att team add ROLE --name NAME adds you, and att team allocate-case gives you "
+            "cases.",
+        )
+    return stored.allocated_case_ids(store, officer=_officer(store, role))

@@ -212,3 +212,14 @@ def agreed_actions(store: Store, *, officer: int | None, due_by: dt.date) -> lis
         name = ", ".join(x for x in (r[3], r[4]) if x) or (r[5] or "")
         tasks.append(TaskRecord(r[0], r[1], r[2], name, r[6], r[7], r[8], to_date(r[9]), r[10]))
     return tasks
+
+
+def allocated_case_ids(store: Store, *, officer: int) -> set[int]:
+    from sqlalchemy import select
+
+    from attendance_cli.db.models import CaseAllocation
+
+    table = CaseAllocation.__table__  # type: ignore[attr-defined]
+    return set(
+        store.execute(select(table.c.case_id).where(table.c.officer_id == officer)).scalars()
+    )

@@ -247,3 +247,17 @@ def test_tasks_for_someone_not_in_the_team(sample_db: Path) -> None:
     else:  # ATT_OFFICER "Test Officer" is no role name
         result = runner.invoke(app, ["tasks"])
         assert result.exit_code == 4 and "You (Test Officer) are not in the team" in result.stderr
+
+
+def test_case_list_mine(sample_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    other = "T899200125008"
+    _ok("case", "note", UPN, "Mum called")
+    _ok("case", "note", other, "School called")
+    me = "att_test" if is_postgres(sample_db) else "jo_smith"
+    monkeypatch.setenv("ATT_OFFICER", "jo_smith")  # SQLite: who "me" is (PostgreSQL: the role)
+    _ok("team", "add", me, "--name", "Me")
+    _ok("team", "add", "sam_patel", "--name", "Sam Patel")
+    _ok("team", "allocate-case", UPN, me)
+    _ok("team", "allocate-case", other, "sam_patel")
+    assert {c["upn"] for c in _ok("case", "list", "--format", "json")} == {UPN, other}
+    assert [c["upn"] for c in _ok("case", "list", "--mine", "--format", "json")] == [UPN]
