@@ -137,6 +137,7 @@ def _register() -> None:
     app.add_typer(letters_cli.app, name="letter")
     app.add_typer(team_cli.app, name="team")
     app.command("tasks")(team_cli.tasks_command)
+    tsm.app.command("status")(team_cli.tsm_status_command)  # issue 16, in cli/team.py
     demo.register(app)
     views_cli.register(app)
 

@@ -26,6 +26,7 @@ EXAMPLES: dict[str, tuple[str, ...]] = {
     "audit": ("att audit V899200116001", "att audit verify"),
     "codes": ("att codes", "att codes --map local-codes.csv --format csv"),
     "demo": ("att demo",),
+    "tsm status": ("att tsm status --term autumn", "att tsm status --term spring --format csv"),
     "tasks": ("att tasks", "att tasks --team --days 7 --format csv > due-this-week.csv"),
     "team add": ('att team add jo_smith --name "Jo Smith"',),
     "team list": ("att team list", "att team list --format csv > team.csv"),

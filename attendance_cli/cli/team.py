@@ -8,7 +8,12 @@ from typing import Annotated
 import typer
 
 from attendance_cli.cli import common
-from attendance_cli.cli.options import FormatOption, OfficerOption, RecordFormatOption
+from attendance_cli.cli.options import (
+    FormatOption,
+    OfficerOption,
+    RecordFormatOption,
+    YearOption,
+)
 from attendance_cli.exports.render import OutputFormat
 
 app = typer.Typer(
@@ -196,5 +201,65 @@ def tasks_command(
             f"{t.kind}: {t.description}",
             t.owner or "",
             t.officer or "unallocated",
+        )
+    common.stdout.print(table)
+
+
+TSM_STATUS_KEYS = [
+    "laestab",
+    "school",
+    "officer",
+    "tsm_held",
+    "severe",
+    "persistent",
+    "without_plan",
+    "without_lead",
+]
+
+
+def tsm_status_command(
+    ctx: typer.Context,
+    term: Annotated[
+        str, typer.Option("--term", help="autumn, spring or summer (assumed term dates).")
+    ],
+    year: YearOption = None,
+    output: FormatOption = OutputFormat.table,
+) -> None:
+    """The term's TSMs: each school, its officer, whether its TSM is held, pupils without a plan."""
+    from attendance_cli.exports.render import to_jsonable
+    from attendance_cli.text import uk_date
+    from attendance_cli.tsm.status import tsm_status
+
+    store, _ = common.open_db(ctx)
+    status = tsm_status(store, term=term, year=year)
+    rows = [{k: to_jsonable(getattr(s, k)) for k in TSM_STATUS_KEYS} for s in status.schools]
+    if common.render(
+        {"period": to_jsonable(status.period), "schools": rows},
+        output,
+        rows=rows,
+        columns=TSM_STATUS_KEYS,
+    ):
+        return
+    from rich.table import Table
+
+    table = Table(
+        "School",
+        "Officer",
+        "TSM held",
+        "SA",
+        "PA",
+        "No plan",
+        "No lead",
+        title=f"Targeting Support Meetings, {status.period.label}",
+    )
+    for s in status.schools:
+        table.add_row(
+            f"{s.school}\n{s.laestab}",
+            s.officer or "unallocated",
+            uk_date(s.tsm_held) if s.tsm_held else "not yet",
+            str(s.severe),
+            str(s.persistent),
+            str(s.without_plan),
+            str(s.without_lead),
         )
     common.stdout.print(table)

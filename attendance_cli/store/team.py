@@ -223,3 +223,15 @@ def allocated_case_ids(store: Store, *, officer: int) -> set[int]:
     return set(
         store.execute(select(table.c.case_id).where(table.c.officer_id == officer)).scalars()
     )
+
+
+def school_officers(store: Store) -> dict[int, str]:
+    """The allocated officer's role of each school that has one, by school id."""
+    from sqlalchemy import select
+
+    from attendance_cli.db.models import Officer, SchoolAllocation
+
+    sa_ = SchoolAllocation.__table__  # type: ignore[attr-defined]
+    o = Officer.__table__  # type: ignore[attr-defined]
+    rows = store.execute(select(sa_.c.school_id, o.c.role).join(o, o.c.id == sa_.c.officer_id))
+    return {int(school): str(role) for school, role in rows}

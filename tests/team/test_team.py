@@ -3,6 +3,7 @@ as making a change, and the PostgreSQL roles `att team grant` applies."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from pathlib import Path
 from typing import Any
@@ -261,3 +262,58 @@ def test_case_list_mine(sample_db: Path, monkeypatch: pytest.MonkeyPatch) -> Non
     _ok("team", "allocate-case", other, "sam_patel")
     assert {c["upn"] for c in _ok("case", "list", "--format", "json")} == {UPN, other}
     assert [c["upn"] for c in _ok("case", "list", "--mine", "--format", "json")] == [UPN]
+
+
+def _term_registers(path: Path) -> Path:
+    """School 8992001, 10 autumn days (20 sessions) from Wed 3 Sep 2025, three pupils:
+    UPN1 present throughout (0% absent), UPN2 ill for 2 days (4 of 20 = 20%: persistent, not
+    severe), UPN3 unauthorised for 5 days (10 of 20 = 50%: severe, so also persistent)."""
+    from tests.helpers import UPN1, UPN2, UPN3, weekdays, write_csv
+
+    rows: list[list[object]] = [
+        ["UPN", "Surname", "Forename", "Year", "LAESTAB", "Date", "Session", "Mark"]
+    ]
+    for n, day in enumerate(weekdays(dt.date(2025, 9, 3), 10)):
+        for session in ("AM", "PM"):
+            for upn, absent_days, code in ((UPN1, 0, "I"), (UPN2, 2, "I"), (UPN3, 5, "O")):
+                mark = code if n < absent_days else "/"
+                rows.append(
+                    [upn, "Pupil", upn[-3:], "9", "8992001", day.isoformat(), session, mark]
+                )
+    return write_csv(path, rows)
+
+
+def test_tsm_status_for_the_term(db_path: Path, tmp_path: Path) -> None:
+    from tests.helpers import UPN2, UPN3
+
+    _ok("import", str(_term_registers(tmp_path / "marks.csv")))
+    _ok("team", "add", "jo_smith", "--name", "Jo Smith")
+    before = _ok("tsm", "status", "--term", "autumn", "--year", "2025", "--format", "json")
+    assert before["schools"] == [
+        {
+            "laestab": "8992001",
+            "school": "School 8992001",
+            "officer": None,
+            "tsm_held": None,
+            "severe": 1,
+            "persistent": 2,
+            "without_plan": 2,  # no case at all yet
+            "without_lead": 2,
+        }
+    ]
+    _ok("team", "allocate-school", "8992001", "jo_smith")
+    _ok("case", "add-action", UPN2, "--kind", "home visit", "--action", "Visit")  # a plan
+    _ok("case", "note", UPN3, "Phoned home")  # a case, but no plan
+    _ok("case", "set-lead", UPN3, "--name", "Mrs Patel", "--agency", "school")
+    _ok("tsm", "record", "--school", "8992001", "--date", "2025-10-01", "--attendee", "SLT")
+    after = _ok("tsm", "status", "--term", "autumn", "--year", "2025", "--format", "json")
+    assert after["schools"][0] | {"school": None} == {
+        "laestab": "8992001",
+        "school": None,
+        "officer": "jo_smith",
+        "tsm_held": "2025-10-01",
+        "severe": 1,
+        "persistent": 2,
+        "without_plan": 1,  # UPN3
+        "without_lead": 1,  # UPN2
+    }
