@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, NoReturn
 
 import typer
 
@@ -114,7 +114,7 @@ def restore(
     )
 
 
-def _server_backups(database: object, verb: str) -> None:
+def _server_backups(database: object, verb: str) -> NoReturn:
     """A PostgreSQL database's backups are the server's: say how (README, 'For a team')."""
     from attendance_cli.errors import UsageError
 

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -14,7 +14,7 @@ from attendance_cli.cli.options import (
     RecordFormatOption,
     YearOption,
 )
-from attendance_cli.exports.render import OutputFormat
+from attendance_cli.exports.render import OutputFormat, RecordFormat
 
 app = typer.Typer(
     help="The team: officers, the schools and cases allocated to them, database roles.",
@@ -49,7 +49,7 @@ def list_command(ctx: typer.Context, output: FormatOption = OutputFormat.table) 
     from attendance_cli import team
 
     store, _ = common.open_db(ctx)
-    rows = [
+    rows: list[dict[str, Any]] = [
         {
             "role": o.role,
             "display_name": o.display_name,
@@ -72,7 +72,7 @@ def list_command(ctx: typer.Context, output: FormatOption = OutputFormat.table) 
     common.stdout.print(table)
 
 
-def _print_allocation(result: object, output: OutputFormat) -> None:
+def _print_allocation(result: Any, output: Any) -> None:
     from attendance_cli.exports.render import to_jsonable
 
     if common.render(to_jsonable(result), output):
@@ -91,7 +91,7 @@ def allocate_school(
     school: Annotated[str, typer.Argument(help="LAESTAB or part of the school's name.")],
     role: RoleArgument,
     officer: OfficerOption = None,
-    output: RecordFormatOption = OutputFormat.table,
+    output: RecordFormatOption = RecordFormat.table,
 ) -> None:
     """Make an officer the school's named LA contact (replacing any other; audited)."""
     from attendance_cli import team
@@ -108,7 +108,7 @@ def allocate_case(
     upn: Annotated[str, typer.Argument(help="The pupil's UPN.", show_default=False)],
     role: RoleArgument,
     officer: OfficerOption = None,
-    output: RecordFormatOption = OutputFormat.table,
+    output: RecordFormatOption = RecordFormat.table,
 ) -> None:
     """Allocate the pupil's open case to an officer (replacing any other; audited)."""
     from attendance_cli import team

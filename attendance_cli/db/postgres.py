@@ -27,7 +27,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from attendance_cli.errors import DatabaseError, NotFoundError, UsageError
+from attendance_cli.errors import AttError, DatabaseError, NotFoundError, UsageError
 
 SCHEMES = ("postgresql+psycopg", "postgresql", "postgres")
 # tables whose integer primary key is ``id`` (an INSERT into one can give ``lastrowid``)
@@ -151,11 +151,9 @@ _INSERT = re.compile(r"\s*INSERT\s+INTO\s+(\w+)", re.IGNORECASE)
 
 def _wants_id(sql: str) -> bool:
     match = _INSERT.match(sql)
-    return (
-        bool(match)
-        and match.group(1).lower() not in _NO_ID_TABLES
-        and ("returning" not in sql.lower())
-    )
+    if match is None:
+        return False
+    return match.group(1).lower() not in _NO_ID_TABLES and "returning" not in sql.lower()
 
 
 class PostgresCursor:
@@ -335,9 +333,9 @@ def upgrade_server_database(database: ServerDatabase) -> None:
 
 
 def describe_postgres_error(
-    exc: BaseException | None, database: ServerDatabase | str | None = None, *, doing: str = ""
-) -> DatabaseError:
-    """A DatabaseError in an officer's words for a psycopg error (the counterpart of
+    exc: BaseException | None, database: object = None, *, doing: str = ""
+) -> AttError:
+    """A DatabaseError (NotFoundError for a missing database) in an officer's words for a psycopg error (the counterpart of
     ``db.connection.describe_sqlite_error``)."""
     import psycopg
     from psycopg import errors

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
 from attendance_cli.store.connection import Store
 from attendance_cli.store.conversions import to_datetime
@@ -77,20 +78,22 @@ def officers(store: Store) -> list[OfficerRecord]:
     s = School.__table__  # type: ignore[attr-defined]
     c = PupilCase.__table__  # type: ignore[attr-defined]
     schools: dict[int, list[str]] = {}
-    for officer, laestab in store.execute(
+    row: Any
+    for row in store.execute(
         select(sa_.c.officer_id, s.c.laestab)
         .join(s, s.c.id == sa_.c.school_id)
         .order_by(s.c.laestab)
     ):
-        schools.setdefault(officer, []).append(laestab)
-    cases = dict(
+        schools.setdefault(int(row[0]), []).append(str(row[1]))
+    counted: list[Any] = list(
         store.execute(
             select(ca.c.officer_id, func.count())
             .join(c, c.c.id == ca.c.case_id)
             .where(c.c.status == "open")
             .group_by(ca.c.officer_id)
-        ).all()
+        )
     )
+    cases = {int(row[0]): int(row[1]) for row in counted}
     return [
         OfficerRecord(
             id=r.id,
@@ -208,7 +211,8 @@ def agreed_actions(store: Store, *, officer: int | None, due_by: dt.date) -> lis
     if officer is not None:
         query = query.where(ca.c.officer_id == officer)
     tasks = []
-    for r in store.execute(query):
+    r: Any
+    for r in store.execute(query).all():
         name = ", ".join(x for x in (r[3], r[4]) if x) or (r[5] or "")
         tasks.append(TaskRecord(r[0], r[1], r[2], name, r[6], r[7], r[8], to_date(r[9]), r[10]))
     return tasks
@@ -234,4 +238,5 @@ def school_officers(store: Store) -> dict[int, str]:
     sa_ = SchoolAllocation.__table__  # type: ignore[attr-defined]
     o = Officer.__table__  # type: ignore[attr-defined]
     rows = store.execute(select(sa_.c.school_id, o.c.role).join(o, o.c.id == sa_.c.officer_id))
-    return {int(school): str(role) for school, role in rows}
+    found: list[Any] = list(rows)
+    return {int(row[0]): str(row[1]) for row in found}
