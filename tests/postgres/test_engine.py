@@ -176,3 +176,66 @@ def test_backups_on_a_server_are_pg_dumps(postgres_url: str, command: str, tmp_p
     assert result.exit_code == 2  # type: ignore[attr-defined]
     assert "is on a PostgreSQL server" in result.stderr  # type: ignore[attr-defined]
     assert ("pg_dump" if command == "backup" else "pg_restore") in result.stderr  # type: ignore[attr-defined]
+
+
+def test_the_readme_set_up_for_a_team(postgres_server: object) -> None:
+    """README "For a team", as written: an administrator role with CREATEROLE owns the database,
+    creates the schema with att db upgrade and grants the officers their levels; officers then
+    work with nothing but ATT_DB and their login."""
+    import psycopg
+
+    from tests.postgres.server import SUPERUSER
+
+    socket = str(postgres_server.socket_dir)  # type: ignore[attr-defined]
+    names = ("att_admin", "jo_smith", "kim_lead", "vsh_head")
+    with psycopg.connect(host=socket, user=SUPERUSER, dbname="postgres", autocommit=True) as su:
+        su.execute("DROP DATABASE IF EXISTS att_team WITH (FORCE)")
+        for name in (*names, "att_team_leader", "att_officer", "att_read_only"):
+            su.execute(f"DROP ROLE IF EXISTS {name}")
+        su.execute("CREATE ROLE att_admin LOGIN CREATEROLE")
+        su.execute("CREATE DATABASE att_team OWNER att_admin")
+        for name in names[1:]:
+            su.execute(f"CREATE ROLE {name} LOGIN")
+
+    def url(role: str) -> str:
+        return f"postgresql+psycopg://{role}@/att_team?host={socket}"
+
+    try:
+        assert _invoke(url("att_admin"), "db", "upgrade").exit_code == 0  # type: ignore[attr-defined]
+        for role, level in (
+            ("jo_smith", "officer"),
+            ("kim_lead", "leader"),
+            ("vsh_head", "read-only"),
+        ):
+            done = _invoke(url("att_admin"), "team", "grant", role, "--as", level)
+            assert done.exit_code == 0, done.stderr  # type: ignore[attr-defined]
+        sample = ROOT / "sample_data"
+        imported = _invoke(
+            url("jo_smith"),
+            "import",
+            str(sample / "roster.csv"),
+            str(sample / "castle_hill_marks.csv"),
+        )
+        assert imported.exit_code == 0, imported.stderr  # type: ignore[attr-defined]
+        assert _invoke(url("jo_smith"), "case", "note", "V899200116001", "Visited").exit_code == 0  # type: ignore[attr-defined]
+        assert (
+            _invoke(url("kim_lead"), "team", "add", "jo_smith", "--name", "Jo Smith").exit_code == 0
+        )  # type: ignore[attr-defined]
+        allocated = _invoke(url("kim_lead"), "team", "allocate-case", "V899200116001", "jo_smith")
+        assert allocated.exit_code == 0, allocated.stderr  # type: ignore[attr-defined]
+        shown = _invoke(url("vsh_head"), "case", "show", "V899200116001")
+        assert shown.exit_code == 0, shown.stderr  # type: ignore[attr-defined]
+        refused = _invoke(url("vsh_head"), "case", "note", "V899200116001", "x")
+        assert refused.exit_code == 6 and "read-only access" in refused.stderr  # type: ignore[attr-defined]
+        log = json.loads(_invoke(url("vsh_head"), "audit", "--format", "json").stdout)  # type: ignore[attr-defined]
+        assert [(e["officer"], e["action"]) for e in log] == [
+            ("jo_smith", "open_case"),
+            ("jo_smith", "add_note"),
+            ("kim_lead", "add_officer"),
+            ("kim_lead", "allocate_case"),
+        ]
+    finally:
+        with psycopg.connect(host=socket, user=SUPERUSER, dbname="postgres", autocommit=True) as su:
+            su.execute("DROP DATABASE IF EXISTS att_team WITH (FORCE)")
+            for name in (*names, "att_team_leader", "att_officer", "att_read_only"):
+                su.execute(f"DROP ROLE IF EXISTS {name}")
