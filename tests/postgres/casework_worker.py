@@ -1,6 +1,7 @@
 """One officer of the 8-process test (test_concurrency_on_postgres.py): records casework and
-penalty notices and imports a register file on the shared PostgreSQL database, and prints
-what it did as JSON. Run as ``python -m tests.postgres.casework_worker URL INDEX ROUNDS FILE``."""
+penalty notices, imports a register file and records a TSM workbook on the shared PostgreSQL
+database, and prints what it did as JSON. Run as
+``python -m tests.postgres.casework_worker URL INDEX ROUNDS REGISTER_FILE TSM_WORKBOOK``."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ NOTICE_PUPIL = "T899200125008"  # every officer tries to issue this pupil's pare
 TODAY = dt.date(2026, 1, 15)
 
 
-def main(url: str, index: int, rounds: int, register_file: str) -> dict[str, int]:
+def main(url: str, index: int, rounds: int, register_file: str, workbook: str) -> dict[str, int]:
     from attendance_cli.cases import actions, notes
     from attendance_cli.cases.penalty import add_penalty_notice
     from attendance_cli.db.open import open_server_database
@@ -25,7 +26,15 @@ def main(url: str, index: int, rounds: int, register_file: str) -> dict[str, int
 
     conn, _ = open_server_database(parse_database_url(url), create=False)
     store = Store(conn)
-    done = {"actions": 0, "notes": 0, "notices": 0, "refused": 0, "marks_added": 0}
+    done = {
+        "actions": 0,
+        "notes": 0,
+        "notices": 0,
+        "refused": 0,
+        "marks_added": 0,
+        "workbooks": 0,
+        "workbooks_refused": 0,
+    }
     officer = f"Officer {index}"
     try:
         for r in range(rounds):
@@ -51,10 +60,24 @@ def main(url: str, index: int, rounds: int, register_file: str) -> dict[str, int
         result = import_registers(store, paths=[Path(register_file)])
         assert result.ok, [p.message for f in result.files for p in f.problems]
         done["marks_added"] = sum(f.marks_added for f in result.files)
+        from attendance_cli.tsm.record import record_tsm
+
+        try:
+            record_tsm(
+                store,
+                school="8994001",
+                date=dt.date(2025, 11, 20),
+                officer=officer,
+                attendees=["Head of Year 9"],
+                workbook=Path(workbook),
+            )
+            done["workbooks"] += 1
+        except RefusedError:  # "already recorded": another officer recorded it first
+            done["workbooks_refused"] += 1
     finally:
         store.close()
     return done
 
 
 if __name__ == "__main__":
-    print(json.dumps(main(sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4])))
+    print(json.dumps(main(sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), *sys.argv[4:6])))

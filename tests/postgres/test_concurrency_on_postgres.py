@@ -29,12 +29,33 @@ def _register_file(path: Path) -> tuple[Path, int]:
     return path, write_big_marks_csv(path, pupils=10, days=5, school="8990009")
 
 
+def _tsm_workbook(path: Path) -> tuple[Path, str]:
+    """Castle Hill's TSM pack (from ATT_DB) with one agreed action filled in its first pupil's
+    row; returns the workbook and that pupil's UPN."""
+    from openpyxl import load_workbook
+    from typer.testing import CliRunner
+
+    from attendance_cli.cli.app import app
+
+    made = CliRunner().invoke(app, ["tsm", "prepare", "--school", "8994001", "--output", str(path)])
+    assert made.exit_code == 0, made.stderr
+    book = load_workbook(path)
+    sheet = book["Actions"]
+    column = {cell.value: cell.column for cell in sheet[1]}
+    sheet.cell(row=2, column=column["Agreed action"], value="Home visit with the family")
+    sheet.cell(row=2, column=column["Action kind"], value="home visit")
+    upn = str(sheet.cell(row=2, column=column["UPN"]).value)
+    book.save(path)
+    return path, upn
+
+
 @pytest.mark.parametrize("engine", ["postgresql"], indirect=True)
 def test_eight_officers_at_once(sample_db: object, tmp_path: Path) -> None:
     from attendance_cli.cases.audit import verify_audit
     from attendance_cli.store import Store
 
     register, per_file = _register_file(tmp_path / "marks.csv")
+    workbook, tsm_upn = _tsm_workbook(tmp_path / "pack.xlsx")
     env = {k: v for k, v in os.environ.items() if k != "ATT_DB"}
     env["PYTHONPATH"] = str(ROOT)
     workers = [
@@ -47,6 +68,7 @@ def test_eight_officers_at_once(sample_db: object, tmp_path: Path) -> None:
                 str(i),
                 str(ROUNDS),
                 str(register),
+                str(workbook),
             ],
             cwd=ROOT,
             env=env,
@@ -100,16 +122,22 @@ def test_eight_officers_at_once(sample_db: object, tmp_path: Path) -> None:
         assert notices == total["notices"] == 2
         # the register file's marks written once; the other seven found them all held
         assert total["marks_added"] == per_file
+        # the TSM workbook recorded once: one meeting, the other seven refused
+        assert (total["workbooks"], total["workbooks_refused"]) == (1, PROCESSES - 1)
+        assert one("SELECT count(*) FROM meeting") == 1
         # the audit chain: unbroken, one entry per change (each notice also adds its case
-        # action; the shared pupil's case and the notice pupil's case were each opened once)
+        # action; the shared pupil's case and the notice pupil's case were each opened once;
+        # the workbook's one action opens its pupil's case unless it is one of those two)
         check = verify_audit(Store(conn))
         assert check.ok, check
         logged = dict(conn.execute("SELECT action, count(*) FROM audit_log GROUP BY action"))
         assert logged == {
-            "open_case": 2,
-            "add_action": attempts + 2,
+            "open_case": 2 + (tsm_upn not in (SHARED, NOTICE_PUPIL)),
+            "add_action": attempts + 2 + 1,
             "add_note": attempts,
             "add_penalty_notice": 2,
+            "record_meeting": 1,
+            "record_meeting_workbook": 1,
         }
         assert check.entries == sum(logged.values())
     finally:
