@@ -215,6 +215,17 @@ class PostgresConnection:
             cursor.executemany(translate(sql.strip()), rows)
         return PostgresCursor(cursor)
 
+    def copy_rows(self, table: str, columns: tuple[str, ...], rows: Any) -> int:
+        """Append rows with COPY ... FROM STDIN (PostgreSQL's bulk load: the import's new mark
+        strings), inside the current transaction; returns how many."""
+        count = 0
+        cursor = self.raw.cursor()
+        with cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+                count += 1
+        return count
+
     @property
     def in_transaction(self) -> bool:
         from psycopg.pq import TransactionStatus
