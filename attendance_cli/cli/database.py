@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 from typing import Annotated, NoReturn
 
@@ -65,7 +66,8 @@ def backup(
     path: Annotated[
         Path | None,
         typer.Argument(
-            help="Backup file to write (default: NAME.backup-DATE-TIME.sqlite beside the database).",
+            help="Backup file to write (default: NAME.backup-DATE-TIME.sqlite beside the database; "
+            "on PostgreSQL a pg_dump file DBNAME.backup-DATE-TIME.dump in your data folder).",
             show_default=False,
         ),
     ] = None,
@@ -76,8 +78,23 @@ def backup(
     from attendance_cli.db.backup import backup_database, default_backup_path
 
     database = database_location(common.state(ctx).db)
-    if not isinstance(database, Path):
-        _server_backups(database, "backup")
+    if not isinstance(database, Path):  # PostgreSQL: pg_dump's custom format (issue 16)
+        from attendance_cli.config import data_dir
+        from attendance_cli.db.engine import make_private_folders
+        from attendance_cli.db.postgres import dump_server_database
+
+        if path is None:
+            make_private_folders(data_dir())
+            stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+            path = data_dir() / f"{database.name}.backup-{stamp}.dump"
+        dumped = dump_server_database(database, path, force=force)
+        common.stdout.print(
+            f"Backed up {dumped.database} with pg_dump ({dumped.tables} tables, "
+            f"{dumped.size_bytes:,} bytes, read back with pg_restore) to {dumped.backup}",
+            highlight=False,
+            soft_wrap=True,
+        )
+        return
     result = backup_database(database, path or default_backup_path(database), overwrite=force)
     common.stdout.print(
         f"Backed up {result.database} (schema {result.schema_revision}, "

@@ -23,8 +23,10 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import os
 import re
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from attendance_cli.errors import AttError, DatabaseError, NotFoundError, UsageError
@@ -390,3 +392,68 @@ def describe_postgres_error(
         hint="If another officer's att command is running, wait for it; otherwise tell the "
         "server's administrator.",
     )
+
+
+# ------------------------------------------------------------------------------ backups
+
+
+@dataclass(frozen=True)
+class ServerBackup:
+    database: str
+    backup: Path
+    size_bytes: int
+    tables: int  # tables whose data the dump holds (checked with pg_restore --list)
+
+
+def dump_server_database(database: ServerDatabase, target: Path, *, force: bool) -> ServerBackup:
+    """``att db backup`` on a server: drive ``pg_dump --format=custom`` (the server's own
+    backup tool; att will not copy a server's data any other way) into ``target``, private
+    (0600) and written under a temporary name, checked with ``pg_restore --list``. Credentials
+    as for att (``~/.pgpass``, ``PGPASSWORD``). Without pg_dump installed, a UsageError says how
+    the server's backups are made instead."""
+    import shutil
+    import subprocess
+
+    from psycopg.conninfo import make_conninfo
+
+    from attendance_cli.files import output_file
+
+    pg_dump, pg_restore = shutil.which("pg_dump"), shutil.which("pg_restore")
+    if pg_dump is None or pg_restore is None:
+        raise UsageError(
+            f"att db backup of {database} needs pg_dump, which is not installed here; a "
+            "PostgreSQL server's backups are the server's",
+            hint="Install the PostgreSQL client tools (e.g. apt install postgresql-client), or "
+            "ask the server's administrator; see the README, 'For a team'.",
+        )
+    conninfo = make_conninfo(**connect_arguments(database))
+    with output_file(target, force=force) as partial:
+        done = subprocess.run(
+            [
+                pg_dump,
+                "--format=custom",
+                "--no-password",
+                f"--file={partial.path}",
+                f"--dbname={conninfo}",
+            ],
+            capture_output=True,
+            text=True,
+        )
+        if done.returncode != 0:
+            why = (done.stderr.strip().splitlines() or ["pg_dump failed"])[-1]
+            raise DatabaseError(
+                f"Could not back up {database}: {why}",
+                hint="Check the server and your credentials (~/.pgpass); nothing was written.",
+            )
+        listed = subprocess.run(
+            [pg_restore, "--list", str(partial.path)], capture_output=True, text=True
+        )
+        tables = sum(" TABLE DATA " in line for line in listed.stdout.splitlines())
+        if listed.returncode != 0 or tables == 0:
+            raise DatabaseError(
+                f"The backup of {database} could not be read back with pg_restore",
+                hint="Nothing was written; try again, or ask the server's administrator.",
+            )
+        size = os.path.getsize(partial.path)
+        partial.commit()
+    return ServerBackup(str(database), target, size, tables)
