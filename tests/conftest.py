@@ -1,5 +1,16 @@
 """Shared fixtures: every test gets its own real SQLite database, copied from one template that
-is migrated once per session (a copy costs ~0.2 ms, an upgrade ~0.1 s)."""
+is migrated once per session (a copy costs ~0.2 ms, an upgrade ~0.1 s).
+
+Both engines (issue 16): a test of the store, casework, the TSM or the CLI smoke tests
+(:data:`BOTH_ENGINES`) that takes a database fixture (``db_path``, ``conn``, ``sample_db``,
+``sample_conn``) runs twice, ``[sqlite]`` and ``[postgresql]``. On PostgreSQL the fixtures give a
+database of the test's own on a private server (``tests/postgres/server.py``, one per test
+process), made from a migrated template with ``CREATE DATABASE ... TEMPLATE`` (~30 ms): ``db_path``
+and ``sample_db`` are then a ``ServerDatabase`` (ATT_DB names its URL), ``conn`` and
+``sample_conn`` a ``db.postgres.PostgresConnection``. A test that is about the SQLite file itself
+says ``@pytest.mark.sqlite_only``. Without the server binaries the ``[postgresql]`` half skips
+with one reason, except under ``CI=true``, where it fails.
+"""
 
 from __future__ import annotations
 
@@ -8,10 +19,21 @@ import shutil
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from attendance_cli.db.engine import connect
+
+# the folders (and files) whose database tests run on both engines
+BOTH_ENGINES = (
+    "tests/store/",
+    "tests/cases/",
+    "tests/tsm/",
+    "tests/team/",
+    "tests/cli/test_cli.py",
+)
+_DB_FIXTURES = {"db_path", "conn", "sample_db", "sample_conn"}
 
 # rich reads the width when a console is made (at import): tests compare 120-column output
 os.environ["COLUMNS"] = "120"
@@ -27,6 +49,112 @@ def _environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg-data"))
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers",
+        "sqlite_only: about the SQLite file (or copies one); not run on PostgreSQL",
+    )
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if "engine" in metafunc.fixturenames and not _DB_FIXTURES.isdisjoint(metafunc.fixturenames):
+        where = Path(str(metafunc.definition.path)).resolve()
+        relative = where.relative_to(Path(__file__).resolve().parents[1]).as_posix()
+        marks = {m.name for m in metafunc.definition.iter_markers()}
+        engine_given = any(
+            "engine" in m.args[0] for m in metafunc.definition.iter_markers("parametrize")
+        )
+        if relative.startswith(BOTH_ENGINES) and "sqlite_only" not in marks and not engine_given:
+            metafunc.parametrize("engine", ["sqlite", "postgresql"], indirect=True)
+
+
+@pytest.fixture
+def engine(request: pytest.FixtureRequest) -> str:
+    """The engine this test's database fixtures are on (``sqlite`` unless parametrised)."""
+    return getattr(request, "param", "sqlite")
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[object]:
+    from tests.postgres.server import running_server, skip_or_fail
+
+    skip_or_fail()
+    with running_server() as server:
+        yield server
+
+
+class _PostgresTemplates:
+    """Migrated (and sample-LA) template databases on the session's server; each test's own
+    database is a copy of one, dropped after the test."""
+
+    def __init__(self, server: object) -> None:
+        self.server = server
+        self.made: set[str] = set()
+        self.count = 0
+
+    def _admin(self):  # type: ignore[no-untyped-def]
+        import psycopg
+
+        from tests.postgres.server import SUPERUSER
+
+        return psycopg.connect(
+            host=str(self.server.socket_dir),  # type: ignore[attr-defined]
+            user=SUPERUSER,
+            dbname="postgres",
+            autocommit=True,
+        )
+
+    def template(self, name: str) -> str:
+        from attendance_cli.db.open import open_server_database
+        from attendance_cli.db.postgres import parse_database_url
+
+        if name not in self.made:
+            url = self.server.create_database(name)  # type: ignore[attr-defined]
+            conn, _ = open_server_database(parse_database_url(url))
+            try:
+                if name == "att_sample_template":
+                    from attendance_cli.demo import sample_files
+                    from attendance_cli.registers.importer import import_registers
+
+                    result = import_registers(conn, paths=[SAMPLE / "roster.csv", *sample_files()])
+                    assert result.ok, [p for f in result.files for p in f.problems]
+            finally:
+                conn.close()
+            self.made.add(name)
+        return name
+
+    def copy(self, template: str) -> tuple[str, str]:
+        self.count += 1
+        name = f"att_test_{os.getpid()}_{self.count}"
+        with self._admin() as admin:
+            admin.execute(f'CREATE DATABASE "{name}" TEMPLATE "{self.template(template)}"')
+        return name, self.server.url(name)  # type: ignore[attr-defined]
+
+    def drop(self, name: str) -> None:
+        with self._admin() as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(scope="session")
+def postgres_templates(postgres_server: object) -> _PostgresTemplates:
+    return _PostgresTemplates(postgres_server)
+
+
+def _postgres_database(
+    request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch, template: str
+) -> Iterator[object]:
+    from attendance_cli.db.postgres import parse_database_url
+
+    templates: _PostgresTemplates = request.getfixturevalue("postgres_templates")
+    name, url = templates.copy(template)
+    monkeypatch.setenv("ATT_DB", url)
+    monkeypatch.setenv("ATT_DOCUMENTS", str(request.getfixturevalue("tmp_path") / "documents"))
+    try:
+        yield parse_database_url(url)
+    finally:
+        templates.drop(name)
+
+
 @pytest.fixture(scope="session")
 def template_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     from attendance_cli.db.engine import open_database
@@ -40,17 +168,31 @@ def template_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture
-def db_path(template_db: Path, tmp_path: Path) -> Path:
-    """A migrated database file of this test's own, also named by ATT_DB."""
+def db_path(
+    engine: str, tmp_path: Path, request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[Path]:
+    """A migrated database file of this test's own, also named by ATT_DB (on PostgreSQL, a
+    ``ServerDatabase`` of the test's own)."""
+    if engine == "postgresql":
+        yield from _postgres_database(request, monkeypatch, "att_template")  # type: ignore[misc]
+        return
     path = tmp_path / "att.sqlite"
-    shutil.copyfile(template_db, path)
+    shutil.copyfile(request.getfixturevalue("template_db"), path)
     path.chmod(0o600)
-    return path
+    yield path
+
+
+def _connect(database: object) -> Any:
+    if isinstance(database, Path):
+        return connect(database)
+    from attendance_cli.db import postgres
+
+    return postgres.connect(database)  # type: ignore[arg-type]
 
 
 @pytest.fixture
 def conn(db_path: Path) -> Iterator[sqlite3.Connection]:
-    connection = connect(db_path)
+    connection = _connect(db_path)
     yield connection
     connection.close()
 
@@ -75,17 +217,24 @@ def sample_template(template_db: Path, tmp_path_factory: pytest.TempPathFactory)
 
 
 @pytest.fixture
-def sample_db(sample_template: Path, tmp_path: Path) -> Path:
+def sample_db(
+    engine: str, tmp_path: Path, request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[Path]:
     """This test's own copy of the sample LA database (also named by ATT_DB)."""
+    if engine == "postgresql":
+        yield from _postgres_database(  # type: ignore[misc]
+            request, monkeypatch, "att_sample_template"
+        )
+        return
     path = tmp_path / "att.sqlite"
-    shutil.copyfile(sample_template, path)
+    shutil.copyfile(request.getfixturevalue("sample_template"), path)
     path.chmod(0o600)
-    return path
+    yield path
 
 
 @pytest.fixture
 def sample_conn(sample_db: Path) -> Iterator[sqlite3.Connection]:
-    connection = connect(sample_db)
+    connection = _connect(sample_db)
     yield connection
     connection.close()
 

@@ -94,3 +94,20 @@ def audit_rows_written_by_tests(conn: Any) -> int:
                 row=(problem.table, problem.row_id),
             )
     return len(problems)
+
+
+def connect_to(database: Any) -> Any:
+    """Another connection to a test's database, on either engine (``db_path`` is a file, or a
+    ``ServerDatabase`` in a test's ``[postgresql]`` run): for checking what another officer
+    sees. The caller closes it."""
+    if isinstance(database, Path):
+        from attendance_cli.db.engine import connect
+
+        return connect(database)
+    from attendance_cli.db import postgres
+
+    return postgres.connect(database)
+
+
+def is_postgres(database: Any) -> bool:
+    return not isinstance(database, Path)

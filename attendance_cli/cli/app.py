@@ -62,6 +62,11 @@ class AttGroup(TyperGroup):
         except Exception as exc:
             if common.state(ctx).debug or _click_exception(exc):
                 raise
+            if type(exc).__module__.startswith("psycopg"):  # PostgreSQL (issue 16)
+                from attendance_cli.db.postgres import describe_postgres_error
+
+                common.report_error(describe_postgres_error(exc))
+                raise typer.Exit(int(ExitCode.DATABASE)) from None
             common.stderr.print(
                 f"Internal error: {type(exc).__name__}. This is a bug in att; "
                 "re-run with --debug for details to report.",
@@ -120,6 +125,7 @@ def _register() -> None:
     from attendance_cli.cli import codes as codes_cli
     from attendance_cli.cli import columns as columns_cli
     from attendance_cli.cli import requests as requests_cli
+    from attendance_cli.cli import team as team_cli
     from attendance_cli.cli import views as views_cli
 
     importing.register(app)
@@ -134,6 +140,9 @@ def _register() -> None:
     penalty.app.add_typer(requests_cli.app, name="request")  # att penalty request ...
     app.add_typer(letters_cli.app, name="letter")
     app.add_typer(privacy.app, name="privacy")
+    app.add_typer(team_cli.app, name="team")
+    app.command("tasks")(team_cli.tasks_command)
+    tsm.app.command("status")(team_cli.tsm_status_command)  # issue 16, in cli/team.py
     demo.register(app)
     views_cli.register(app)
 

@@ -556,6 +556,9 @@ def list_command(
     status: Annotated[
         str, typer.Option("--status", help="open, closed or all.", case_sensitive=False)
     ] = "open",
+    mine: Annotated[
+        bool, typer.Option("--mine", help="Only the cases allocated to me (att team).")
+    ] = False,
     output: FormatOption = OutputFormat.table,
 ) -> None:
     """List cases (open ones by default) with lead, open and overdue actions, next review."""
@@ -573,6 +576,12 @@ def list_command(
             no_lead=no_lead,
         )
     )
+    if mine:  # issue 16: the cases allocated to the officer running the command
+        from attendance_cli import team
+        from attendance_cli.config import officer_name
+
+        allocated = team.my_case_ids(store, role=officer_name())
+        rows = [row for row in rows if row["case_id"] in allocated]
     if common.render(rows, output, rows=rows, columns=CASE_LIST_KEYS):
         return
     for row in rows:

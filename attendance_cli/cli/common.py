@@ -60,22 +60,27 @@ def open_db(ctx: typer.Context, *, create: bool = False) -> tuple[Store, Path]:
     needed; what happened (created, upgraded, exposed) is reported on stderr. Only the
     commands that write a database from nothing (import, db init, db upgrade) pass ``create``;
     for every other command a missing database is an error saying how to make one."""
-    from attendance_cli.config import database_path
+    from attendance_cli.config import database_location
     from attendance_cli.store import open_store
 
-    path = database_path(state(ctx).db)
+    path = database_location(state(ctx).db)
     store, result = open_store(path, create=create)
+    ctx.call_on_close(store.close)  # a server connection is closed, not left to the GC
+    from attendance_cli.config import set_server_role
+    from attendance_cli.store.team import current_role
+
+    set_server_role(current_role(store))  # the officer on PostgreSQL (team.py)
     for warning in result.warnings:
         stderr.print(f"[yellow]Warning:[/] {warning}", highlight=False)
     if result.created:
         stderr.print(f"Created a new database at {path}", highlight=False)
     if result.upgraded_from:
+        kept = f"; the old file was kept as {result.backup}" if result.backup else ""
         stderr.print(
-            f"Upgraded the database from schema {result.upgraded_from}; "
-            f"the old file was kept as {result.backup}",
+            f"Upgraded the database from schema {result.upgraded_from}{kept}",
             highlight=False,
         )
-    return store, path
+    return store, path  # type: ignore[return-value]  # a ServerDatabase on PostgreSQL
 
 
 def open_connection(ctx: typer.Context, *, create: bool = False) -> tuple[sqlite3.Connection, Path]:

@@ -37,6 +37,16 @@ EXAMPLES: dict[str, tuple[str, ...]] = {
     ),
     "columns forget": ("att columns forget --school 8994001",),
     "demo": ("att demo",),
+    "tsm status": ("att tsm status --term autumn", "att tsm status --term spring --format csv"),
+    "tasks": ("att tasks", "att tasks --team --days 7 --format csv > due-this-week.csv"),
+    "team add": ('att team add jo_smith --name "Jo Smith"',),
+    "team list": ("att team list", "att team list --format csv > team.csv"),
+    "team allocate-school": ("att team allocate-school 8994001 jo_smith",),
+    "team allocate-case": ("att team allocate-case V899200116001 sam_patel",),
+    "team grant": (
+        "att team grant jo_smith --as officer",
+        "att team grant vsh_head --as read-only --show-sql",
+    ),
     "schools": ("att schools", "att schools --year 2024 --format csv > schools-2024-25.csv"),
     "tsm prepare": (
         'att tsm prepare --school "castle hill"',

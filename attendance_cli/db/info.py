@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
-import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from attendance_cli import marks
 from attendance_cli.codes import NO_MARK
@@ -36,7 +36,9 @@ def audit_head(conn: sqlite3.Connection) -> str | None:
     return f"{row[0]}:{row[1]}" if row else None
 
 
-def database_info(conn: sqlite3.Connection, path: Path) -> DatabaseInfo:
+def database_info(conn: Any, path: Path | Any) -> DatabaseInfo:
+    """``conn`` is an SQLite connection or a ``db.postgres.PostgresConnection`` (then ``path`` is
+    the ``ServerDatabase`` and the size is the server's figure for the database)."""
     from attendance_cli.db.migrate import current_revision
 
     def count(table: str) -> int:
@@ -55,7 +57,10 @@ def database_info(conn: sqlite3.Connection, path: Path) -> DatabaseInfo:
         start, end = marks.date_at(year, lo)[0], marks.date_at(year, hi)[0]
         first = start if first is None or start < first else first
         last = end if last is None or end > last else last
-    size = sum(p.stat().st_size for p in (path, Path(f"{path}-wal")) if p.exists())
+    if getattr(conn, "dialect", "sqlite") == "postgresql":
+        size = int(conn.execute("SELECT pg_database_size(current_database())").fetchone()[0])
+    else:
+        size = sum(p.stat().st_size for p in (path, Path(f"{path}-wal")) if p.exists())
     return DatabaseInfo(
         path=str(path),
         schema_revision=current_revision(conn),

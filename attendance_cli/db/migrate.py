@@ -32,7 +32,7 @@ __all__ = [
     "upgrade_database",
 ]
 
-SCHEMA_HEAD = "0008_audit_integrity"
+SCHEMA_HEAD = "0010_team"
 
 
 def migrations_dir() -> Path:

@@ -450,3 +450,39 @@ class PenaltyRequestDocument(SQLModel, table=True):
     document_id: int = Field(
         sa_column=Column(Integer, ForeignKey("case_document.id"), primary_key=True)
     )
+
+
+class Officer(SQLModel, table=True):
+    """A member of the team (issue 16). On PostgreSQL ``role`` is the officer's database role
+    (``current_user``), which the audit log records; on SQLite, the name att records (--officer,
+    ATT_OFFICER or the OS user). ``display_name`` is what listings show."""
+
+    __tablename__ = "officer"
+
+    id: int | None = Field(default=None, primary_key=True)
+    role: str = Field(unique=True)
+    display_name: str
+    created_at: dt.datetime
+    created_by: str
+
+
+class SchoolAllocation(SQLModel, table=True):
+    """The officer allocated to a school: its named LA contact (one per school)."""
+
+    __tablename__ = "school_allocation"
+
+    school_id: int = Field(sa_column=Column(Integer, ForeignKey("school.id"), primary_key=True))
+    officer_id: int = Field(foreign_key="officer.id", index=True)
+    allocated_at: dt.datetime
+    allocated_by: str
+
+
+class CaseAllocation(SQLModel, table=True):
+    """The officer a case is allocated to (one per case; reallocation replaces it, audited)."""
+
+    __tablename__ = "case_allocation"
+
+    case_id: int = Field(sa_column=Column(Integer, ForeignKey("pupil_case.id"), primary_key=True))
+    officer_id: int = Field(foreign_key="officer.id", index=True)
+    allocated_at: dt.datetime
+    allocated_by: str

@@ -14,6 +14,7 @@ import sqlite3
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from attendance_cli.db.connection import (
     check_database_path,
@@ -27,6 +28,9 @@ from attendance_cli.db.connection import (
 )
 from attendance_cli.errors import DatabaseError, NotFoundError
 
+if TYPE_CHECKING:
+    from attendance_cli.db.postgres import PostgresConnection, ServerDatabase
+
 
 @dataclass
 class OpenResult:
@@ -39,10 +43,10 @@ class OpenResult:
 
 
 def open_database(
-    path: Path, *, upgrade: bool = True, create: bool = True
-) -> tuple[sqlite3.Connection, OpenResult]:
+    path: Path | ServerDatabase, *, upgrade: bool = True, create: bool = True
+) -> tuple[Any, OpenResult]:
     """Open the database at ``path`` (creating it when ``create``) and bring its schema to the
-    head. With ``create=False`` a missing (or empty) database is a NotFoundError ("No database
+    head; a ``ServerDatabase`` opens on PostgreSQL (:func:`open_server_database`). With ``create=False`` a missing (or empty) database is a NotFoundError ("No database
     at …; run att import or att db init"); the path must pass ``check_database_path``.
 
     An up-to-date database opens directly. Creating or upgrading one happens under an exclusive
@@ -50,6 +54,8 @@ def open_database(
     or older database never both run the migrations: the second waits, then finds it done."""
     from attendance_cli.db.migrate import SCHEMA_HEAD
 
+    if not isinstance(path, (str, os.PathLike)):
+        return open_server_database(path, upgrade=upgrade, create=create)
     path = Path(path)
     result = OpenResult()
     exists = check_database_path(path, create=create)
@@ -121,6 +127,52 @@ def _open_and_set_up(
     except sqlite3.DatabaseError as exc:
         conn.close()
         raise open_error(exc, path, "Cannot read") from exc
+    except BaseException:
+        conn.close()
+        raise
+    return conn, result
+
+
+def open_server_database(
+    database: ServerDatabase, *, upgrade: bool = True, create: bool = True
+) -> tuple[PostgresConnection, OpenResult]:
+    """Open a PostgreSQL database (which the server's administrator created, README "For a
+    team") and bring its schema to the head. The upgrade is one transaction under an advisory
+    lock (``db.postgres.upgrade_server_database``), so two officers' first runs never both
+    migrate, and a failed upgrade leaves the schema as it was; there is no file copy to make
+    first — the server's backups (pg_dump) are the server's. With ``create=False`` a database
+    without att's schema is a NotFoundError saying to run att db init."""
+    from attendance_cli.db import postgres
+    from attendance_cli.db.migrate import SCHEMA_HEAD, known_revisions
+
+    result = OpenResult()
+    conn = postgres.connect(database)
+    try:
+        revision = postgres.current_revision(conn)
+        if revision == SCHEMA_HEAD or not upgrade:
+            return conn, result
+        if revision is None:
+            if postgres.has_tables(conn):
+                raise DatabaseError(
+                    f"The database {database} holds tables but not att's",
+                    hint="Point --db or ATT_DB at an att database, or at a new, empty one.",
+                )
+            if not create:
+                raise NotFoundError(
+                    f"The database {database} has no att tables yet; run att db init",
+                    hint="att db init (or att db upgrade) creates them; the database itself is "
+                    "made by the server's administrator (README, 'For a team').",
+                )
+            result.created = True
+        elif revision not in known_revisions():
+            raise DatabaseError(
+                f"The database {database} was written by a newer release of att "
+                f"(schema {revision})",
+                hint="Upgrade att (pip install --upgrade attendance-cli).",
+            )
+        else:
+            result.upgraded_from = revision
+        postgres.upgrade_server_database(database)
     except BaseException:
         conn.close()
         raise

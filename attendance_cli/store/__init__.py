@@ -35,12 +35,17 @@ How to write a store module (one per aggregate: ``registers``, ``cases``, ``pena
   that checks something first and must not race another writer (audit chain append, the
   third-notice refusal, duplicate workbook, duplicate letter, completing an action) runs inside
   ``with writing(store, LOCK_...):`` naming the invariant's lock. Today both take SQLite's whole
-  database write lock (``BEGIN IMMEDIATE``); on PostgreSQL ``writing`` will also take a
-  transaction-scoped advisory lock per name. Nested blocks become savepoints. Never call
+  database write lock (``BEGIN IMMEDIATE``); on PostgreSQL the outermost block takes an
+  advisory lock for att's writers and ``writing`` one more per name (``store.transactions``). Nested blocks become savepoints. Never call
   ``commit``/``rollback`` yourself: the store's Core connection ignores them (the transaction
   belongs to the outermost block).
-- **Errors**: a failing statement raises the driver's own error (``sqlite3.Error``) on either
-  path; ``transaction``/``writing`` and the CLI turn it into a ``DatabaseError`` with words an
+- **PostgreSQL** (issue 16): ``store.connection`` is then a ``db.postgres.PostgresConnection``
+  that runs the same raw statements (``?`` placeholders, rows in SQLite's text/0-1 forms); write
+  new statements in Core, and raw ones only in the dialect both engines share (no ``INSERT OR
+  IGNORE``, ``julianday``, ``strftime``, ``GROUP_CONCAT``, ``rowid``); ``store.dialect`` says
+  which engine. The tests run the store on both (tests/conftest.py).
+- **Errors**: a failing statement raises the driver's own error (``sqlite3.Error``,
+  ``psycopg.Error``) on either path; ``transaction``/``writing`` and the CLI turn it into a ``DatabaseError`` with words an
   officer can act on.
 """
 

@@ -6,10 +6,16 @@ something another writer could change meanwhile.
 
 Today, on SQLite, both begin with ``BEGIN IMMEDIATE``: the whole database's write lock, held
 until COMMIT, so no other writer runs between the check and the write, whatever the names.
-That lock is what the invariants below rest on. On PostgreSQL (issue 16) the transaction will
-begin normally and ``writing`` will take ``pg_advisory_xact_lock`` on each name (released at
-commit), so unrelated writers no longer wait for each other; a name may carry a key
-(``f"{LOCK_PENALTY_NOTICES}:{pupil_id}"``) to lock one pupil's notices only.
+That lock is what the invariants below rest on. On PostgreSQL (issue 16) the outermost block
+begins a READ COMMITTED transaction and takes a transaction-scoped advisory lock,
+``pg_advisory_xact_lock``, for att's writers as a whole (:data:`LOCK_WRITERS`, the counterpart of
+SQLite's write lock: some check-then-writes — one open case per child — run under a plain
+``transaction``), and ``writing`` takes one more per name it is given, at any depth; all are
+released at COMMIT or ROLLBACK. Readers never wait. The named locks are what a later step can
+keep alone once every check-then-write names its own (then unrelated writers stop waiting for
+each other); a name may carry a key (``f"{LOCK_PENALTY_NOTICES}:{pupil_id}"``). psycopg errors
+become the same DatabaseError messages (``db.postgres.describe_postgres_error``), a read-only
+role's write "You have read-only access".
 
 A block inside another block is a savepoint: it rolls back on its own if it fails, and its
 writes commit with the outermost block. The outermost block holds the lock.
@@ -30,6 +36,7 @@ LOCK_CASE_ACTIONS = "case-actions"  # check an action is still agreed, then comp
 LOCK_REGISTERS = "registers"  # refuse a workbook already imported, then write its marks
 LOCK_MEETING_WORKBOOKS = "meeting-workbooks"  # refuse a TSM workbook already recorded, record it
 LOCK_LETTERS = "letters"  # refuse a letter already made (same addressee, template, date), file it
+LOCK_WRITERS = "att-writers"  # PostgreSQL: every outermost write block (SQLite's write lock)
 
 
 @contextlib.contextmanager
@@ -47,12 +54,16 @@ def writing(store: Store, *locks: str) -> Iterator[Store]:
     protects and become PostgreSQL advisory locks later."""
     if any(not name or not isinstance(name, str) for name in locks):
         raise ValueError(f"lock names must be non-empty text: {locks!r}")
-    with _block(store):
+    with _block(store, locks):
         yield store
 
 
 @contextlib.contextmanager
-def _block(store: Store) -> Iterator[None]:
+def _block(store: Store, locks: tuple[str, ...] = ()) -> Iterator[None]:
+    if store.dialect == "postgresql":
+        with _postgres_block(store, locks):
+            yield
+        return
     if not store.in_transaction:
         from attendance_cli.db.engine import transaction as begin_immediate
 
@@ -76,3 +87,57 @@ def _block(store: Store) -> Iterator[None]:
         conn.execute(f"RELEASE {name}")
     finally:
         store.savepoints -= 1
+
+
+@contextlib.contextmanager
+def _postgres_block(store: Store, locks: tuple[str, ...]) -> Iterator[None]:
+    """The PostgreSQL form of ``_block``: BEGIN + the writers' lock outermost, a SAVEPOINT
+    inside; the named advisory locks at any depth (held until the outermost block ends)."""
+    import psycopg
+
+    from attendance_cli.db.postgres import describe_postgres_error, lock_key
+
+    conn = store.connection
+    outermost = not store.in_transaction
+    try:
+        if outermost:
+            store.savepoints = 0
+            conn.execute("BEGIN")
+            keys = sorted({lock_key(LOCK_WRITERS), *(lock_key(n) for n in locks)})
+        else:
+            store.savepoints += 1
+            conn.execute(f"SAVEPOINT att_{store.savepoints}")
+            keys = sorted({lock_key(n) for n in locks})
+        for key in keys:  # one order everywhere: no deadlock between two blocks
+            conn.execute("SELECT pg_advisory_xact_lock(?)", (key,))
+    except psycopg.Error as exc:
+        if outermost:
+            with contextlib.suppress(psycopg.Error):
+                conn.execute("ROLLBACK")
+        else:
+            store.savepoints -= 1
+        raise describe_postgres_error(exc, store.path) from exc
+    name = f"att_{store.savepoints}"
+    try:
+        yield
+    except BaseException as exc:
+        with contextlib.suppress(psycopg.Error):
+            if outermost:
+                conn.execute("ROLLBACK")
+            else:
+                conn.execute(f"ROLLBACK TO {name}")
+                conn.execute(f"RELEASE {name}")
+        if outermost and isinstance(exc, psycopg.Error):
+            raise describe_postgres_error(exc, store.path) from exc
+        raise
+    else:
+        try:
+            conn.execute("COMMIT" if outermost else f"RELEASE {name}")
+        except psycopg.Error as exc:
+            if outermost:
+                with contextlib.suppress(psycopg.Error):
+                    conn.execute("ROLLBACK")
+            raise describe_postgres_error(exc, store.path) from exc
+    finally:
+        if not outermost:
+            store.savepoints -= 1

@@ -15,6 +15,7 @@ from typer.testing import CliRunner
 
 from attendance_cli.cli import prompts
 from attendance_cli.cli.app import app
+from attendance_cli.config import document_store
 
 runner = CliRunner()
 UPN = "V899200116001"
@@ -40,6 +41,7 @@ def terminal(monkeypatch: pytest.MonkeyPatch) -> Iterator[object]:
         yield pipe
 
 
+@pytest.mark.sqlite_only  # --officer/ATT_OFFICER; on PostgreSQL the role (tests/team)
 def test_add_action_scripted(sample_db: Path) -> None:
     data = ok_json(
         "case",
@@ -198,7 +200,7 @@ def test_note_attach_documents_show(sample_db: Path, tmp_path: Path) -> None:
     )
     assert attached["file_name"] == "warning letter.txt" and attached["date"] == "2025-10-05"
     assert Path(attached["stored_path"]).read_text() == "Dear parent"
-    assert Path(attached["stored_path"]).parent == sample_db.with_name("att-documents")
+    assert Path(attached["stored_path"]).parent == document_store(sample_db)
     listed = ok_json("case", "documents", UPN)
     assert [d["sha256"] for d in listed] == [attached["sha256"]]
     csv_out = runner.invoke(app, ["case", "documents", UPN, "--format", "csv"])
@@ -246,10 +248,11 @@ def test_audit_verify(sample_db: Path) -> None:
     ok_json("case", "note", UPN, "one")
     good = runner.invoke(app, ["audit", "verify"])
     assert good.exit_code == 0 and "2 entries" in good.stdout
-    import sqlite3
+    from tests.helpers import connect_to
 
-    with sqlite3.connect(sample_db) as conn:
-        conn.execute("UPDATE audit_log SET officer = 'Mallory' WHERE id = 2")
+    conn = connect_to(sample_db)  # either engine
+    conn.execute("UPDATE audit_log SET officer = 'Mallory' WHERE id = 2")
+    conn.close()
     bad = runner.invoke(app, ["audit", "verify", "--format", "json"])
     assert bad.exit_code == 8
     found = json.loads(bad.stdout)
@@ -261,6 +264,7 @@ def test_audit_verify(sample_db: Path) -> None:
     }
 
 
+@pytest.mark.sqlite_only  # --officer/ATT_OFFICER; on PostgreSQL the role (tests/team)
 def test_every_case_change_is_audited(sample_db: Path, tmp_path: Path) -> None:
     (tmp_path / "m.txt").write_text("minutes")
     action = ok_json("case", "add-action", UPN, "--kind", "home visit", "--action", "x")
@@ -305,6 +309,7 @@ def test_prompts_are_not_asked_for_an_unknown_pupil(sample_db: Path, terminal) -
     assert result.exit_code == 4 and "No pupil with UPN" in result.stderr
 
 
+@pytest.mark.sqlite_only  # the folder beside the database file
 def test_a_file_problem_is_one_line_and_exit_7(sample_db: Path, tmp_path: Path) -> None:
     sample_db.with_name("att-documents").write_text("a file where the document folder goes")
     (tmp_path / "letter.txt").write_text("Dear parent")
@@ -316,6 +321,7 @@ def test_a_file_problem_is_one_line_and_exit_7(sample_db: Path, tmp_path: Path) 
     assert ok_json("case", "list", "--status", "all") == []  # nothing recorded
 
 
+@pytest.mark.sqlite_only  # the folder beside the database file
 def test_a_loose_document_folder_is_made_private(sample_db: Path, tmp_path: Path) -> None:
     import stat
 

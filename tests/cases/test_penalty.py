@@ -670,6 +670,7 @@ def _cli(*args: str) -> object:
     return runner.invoke(app, list(args))
 
 
+@pytest.mark.sqlite_only  # --officer/ATT_OFFICER; on PostgreSQL the role (tests/team)
 def test_cli_add_update_list(pupils: sqlite3.Connection) -> None:
     added = runner.invoke(
         app,

@@ -41,6 +41,7 @@ def test_a_notice_finds_its_action_by_key_not_by_its_text(
     assert status == [("done", notice.id)]
 
 
+@pytest.mark.sqlite_only  # counts statements with sqlite3's trace callback
 def test_a_case_list_runs_the_same_queries_for_1_case_or_40(
     sample_conn: sqlite3.Connection,
 ) -> None:

@@ -1,4 +1,4 @@
-"""db/ is layered with no import circle: connection < migrate < backup < open < engine (the
+"""db/ is layered with no import circle: connection < migrate < postgres < backup < open < engine (the
 compatibility front). Function-level imports count too: they were how the old circle hid."""
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ from pathlib import Path
 
 import attendance_cli.db
 
-LAYERS = ["connection", "models", "migrate", "info", "backup", "open", "engine"]
+LAYERS = ["connection", "models", "migrate", "postgres", "info", "backup", "open", "engine"]
 DB = Path(attendance_cli.db.__file__).parent
 
 

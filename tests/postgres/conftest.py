@@ -3,20 +3,14 @@
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterator
 
 import pytest
 
-from tests.postgres.server import Server, running_server, skip_or_fail
+from tests.postgres.server import Server
 
 _names = itertools.count(1)
 
-
-@pytest.fixture(scope="session")
-def postgres_server() -> Iterator[Server]:
-    skip_or_fail()
-    with running_server() as server:
-        yield server
+# postgres_server (the session's private server) is in tests/conftest.py
 
 
 @pytest.fixture

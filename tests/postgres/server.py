@@ -92,8 +92,9 @@ class Server:
 
 
 @contextmanager
-def running_server() -> Iterator[Server]:
-    """Start a private server; stop it and remove its files on exit."""
+def running_server(*, fsync: bool = False) -> Iterator[Server]:
+    """Start a private server; stop it and remove its files on exit. The tests run it with
+    ``fsync=off`` (nothing to keep); the benchmarks with fsync on, as a real server runs."""
     initdb, pg_ctl = _binary("initdb"), _binary("pg_ctl")
     assert initdb and pg_ctl
     top = Path(tempfile.mkdtemp(prefix="att-pg-"))
@@ -120,7 +121,7 @@ def running_server() -> Iterator[Server]:
             check=True,
             capture_output=True,
         )
-        options = f"-c listen_addresses='' -k {sockets} -c fsync=off"
+        options = f"-c listen_addresses='' -k {sockets} -c fsync={'on' if fsync else 'off'}"
         subprocess.run(
             _as_server_user(
                 [pg_ctl, "-D", str(data), "-o", options, "-l", str(top / "log"), "-w", "start"]

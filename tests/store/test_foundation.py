@@ -31,6 +31,7 @@ from attendance_cli.store.conversions import (
     to_date,
     to_datetime,
 )
+from tests.helpers import connect_to, is_postgres
 
 STAMP = dt.datetime(2026, 1, 2, 3, 4, 5, 600, tzinfo=dt.UTC)
 
@@ -59,7 +60,7 @@ def _add_school(store: Store, laestab: str, *, core: bool) -> None:
 
 
 def _laestabs(path: Path) -> list[str]:
-    other = sqlite3.connect(path)
+    other = connect_to(path)
     try:
         return [r[0] for r in other.execute("SELECT laestab FROM school ORDER BY laestab")]
     finally:
@@ -103,6 +104,7 @@ def test_a_nested_block_is_a_savepoint(store: Store, db_path: Path) -> None:
     assert store.savepoints == 0
 
 
+@pytest.mark.sqlite_only
 def test_writing_holds_the_database_write_lock(store: Store, db_path: Path) -> None:
     other = sqlite3.connect(db_path, timeout=0, isolation_level=None)
     try:
@@ -117,6 +119,7 @@ def test_writing_holds_the_database_write_lock(store: Store, db_path: Path) -> N
         other.close()
 
 
+@pytest.mark.sqlite_only
 def test_a_busy_database_is_a_database_error(store: Store, db_path: Path) -> None:
     other = sqlite3.connect(db_path, timeout=0, isolation_level=None)
     store.connection.execute("PRAGMA busy_timeout = 0")
@@ -129,6 +132,63 @@ def test_a_busy_database_is_a_database_error(store: Store, db_path: Path) -> Non
         other.close()
 
 
+def test_writing_holds_advisory_locks_on_postgres(store: Store, db_path: Path) -> None:
+    """On PostgreSQL, writing() holds the writers' lock and one per name until the outermost
+    block ends; readers are not blocked."""
+    from attendance_cli.db.postgres import lock_key
+    from attendance_cli.store.transactions import LOCK_WRITERS
+
+    if not is_postgres(db_path):
+        pytest.skip("PostgreSQL's advisory locks (SQLite: the test above)")
+    other = connect_to(db_path)
+
+    def free(name: str) -> bool:
+        other.execute("BEGIN")
+        try:
+            return bool(
+                other.execute("SELECT pg_try_advisory_xact_lock(?)", (lock_key(name),)).fetchone()[
+                    0
+                ]
+            )
+        finally:
+            other.execute("ROLLBACK")
+
+    try:
+        with transaction(store):
+            assert not free(LOCK_WRITERS) and free(LOCK_AUDIT_CHAIN)
+            with writing(store, LOCK_AUDIT_CHAIN):  # nested: taken now, held to the end
+                pass
+            assert not free(LOCK_AUDIT_CHAIN) and free(LOCK_PENALTY_NOTICES)
+            assert other.execute("SELECT count(*) FROM school").fetchone() == (0,)
+        assert free(LOCK_WRITERS) and free(LOCK_AUDIT_CHAIN)
+    finally:
+        other.close()
+
+
+def test_a_read_only_role_gets_a_clear_error(store: Store, db_path: Path) -> None:
+    """A role with SELECT only: reading works, a write is "You have read-only access"."""
+    if not is_postgres(db_path):
+        pytest.skip("PostgreSQL roles")
+    from attendance_cli.db import postgres
+
+    conn = store.connection
+    conn.execute("DROP ROLE IF EXISTS att_test_reader")
+    conn.execute("CREATE ROLE att_test_reader LOGIN")
+    conn.execute("GRANT SELECT ON ALL TABLES IN SCHEMA public TO att_test_reader")
+    reader_url = db_path.url.replace(
+        "postgresql+psycopg://att_test@", "postgresql+psycopg://att_test_reader@"
+    )
+    reader = Store(postgres.connect(postgres.parse_database_url(reader_url)))
+    try:
+        assert reader.connection.execute("SELECT count(*) FROM school").fetchone() == (0,)
+        with pytest.raises(DatabaseError, match="You have read-only access"), transaction(reader):
+            _add_school(reader, "1000001", core=True)
+    finally:
+        reader.close()
+        conn.execute("REVOKE ALL ON ALL TABLES IN SCHEMA public FROM att_test_reader")
+        conn.execute("DROP ROLE att_test_reader")
+
+
 def test_lock_names_must_be_given_as_text(store: Store) -> None:
     with pytest.raises(ValueError, match="lock names"), writing(store, ""):
         pass
@@ -136,7 +196,13 @@ def test_lock_names_must_be_given_as_text(store: Store) -> None:
 
 def test_a_core_statement_raises_the_drivers_error(store: Store) -> None:
     _add_school(store, "1000001", core=False)
-    with pytest.raises(sqlite3.IntegrityError, match="UNIQUE"):
+    if store.dialect == "postgresql":
+        import psycopg
+
+        expected: type[Exception] = psycopg.errors.UniqueViolation
+    else:
+        expected = sqlite3.IntegrityError
+    with pytest.raises(expected, match="UNIQUE|unique"):
         _add_school(store, "1000001", core=True)
 
 

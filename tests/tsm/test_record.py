@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import sqlite3
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +15,7 @@ import pytest
 from typer.testing import CliRunner
 
 from attendance_cli.cli.app import app
+from tests.helpers import connect_to
 
 runner = CliRunner()
 SCHOOL = "8994001"  # Castle Hill Academy in the sample LA
@@ -65,8 +65,11 @@ def _record(*extra: str) -> Any:
 
 
 def _count(db: Path, table: str) -> int:
-    with sqlite3.connect(db) as conn:
+    conn = connect_to(db)  # either engine (tests/conftest.py)
+    try:
         return int(conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0])
+    finally:
+        conn.close()
 
 
 GOOD = {

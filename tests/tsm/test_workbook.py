@@ -554,6 +554,7 @@ def test_bad_path_is_invalid_input(
 # --- the CLI -------------------------------------------------------------------------------
 
 
+@pytest.mark.sqlite_only  # copies this module's sample LA file into ATT_DB
 def test_cli_prepare_with_output_writes_the_workbook(
     sample_db: Path, db_path: Path, tmp_path: Path
 ) -> None:
@@ -572,6 +573,7 @@ def test_cli_prepare_with_output_writes_the_workbook(
     assert len(_records(book["Actions"])) == len(data["pupils"])
 
 
+@pytest.mark.sqlite_only  # copies this module's sample LA file into ATT_DB
 def test_cli_output_in_a_missing_folder_exits_3(
     sample_db: Path, db_path: Path, tmp_path: Path
 ) -> None:

@@ -1,0 +1,318 @@
+"""The team on a shared database (issue 16): who the officers are, which school and which case
+is whose, and the PostgreSQL roles that say what each may do.
+
+**Who did it.** On PostgreSQL the officer att records (audit log, casework) is the database role
+the officer connects as (``current_user``): not a claimed name, so ``--officer``/``ATT_OFFICER``
+cannot put someone else's name on a change (``config.officer_name``). The ``officer`` table gives
+each role a display name for listings. On SQLite nothing changes: the name is --officer,
+ATT_OFFICER or the OS user.
+
+**Allocation.** Each school has one allocated officer (its named LA contact: the DfE's Working
+together to improve school attendance (2024) expects every school to have a named point of
+contact in the LA's attendance support team), each case at most one; allocating again replaces
+the allocation, and every allocation is in the audit log with the officer it replaced.
+
+**Roles** (:func:`grant_statements`, applied by ``att team grant``): three group roles,
+
+- ``att_read_only`` — read everything (e.g. the virtual school head);
+- ``att_officer`` — also write casework, penalty notices, registers and letters; the audit log
+  only by appending (no UPDATE or DELETE: the database itself refuses to rewrite history);
+- ``att_team_leader`` — also the team and allocations.
+
+A login role is made a member of one of them. Reading needs no write grant; a write by a
+read-only role is refused by PostgreSQL and reported as "You have read-only access".
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from attendance_cli.errors import InvalidInputError, NotFoundError, RefusedError, UsageError
+from attendance_cli.store import Store, transaction, writing
+from attendance_cli.store import team as stored
+from attendance_cli.store.database import Database
+
+LOCK_ALLOCATIONS = "allocations"  # read the current allocation, replace it, audit both
+LEVELS = {"read-only": "att_read_only", "officer": "att_officer", "leader": "att_team_leader"}
+TEAM_TABLES = ("officer", "school_allocation", "case_allocation")
+_ROLE = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
+
+
+def is_role_name(role: str) -> bool:
+    return bool(_ROLE.match(role.strip()))
+
+
+def check_role(role: str) -> str:
+    """A database role name att will write into SQL: lower-case letters, digits, underscores."""
+    name = role.strip()
+    if not _ROLE.match(name):
+        raise InvalidInputError(
+            f"{role!r} is not a database role name att accepts",
+            hint="Use lower-case letters, digits and underscores, starting with a letter "
+            "(e.g. jo_smith), as the role was created on the server.",
+        )
+    return name
+
+
+def _audit(
+    store: Store,
+    *,
+    officer: str,
+    action: str,
+    entity: str,
+    entity_id: int | None,
+    upn: str | None,
+    detail: dict[str, object],
+) -> None:
+    from attendance_cli.cases.audit import record_audit
+
+    record_audit(
+        store,
+        officer=officer,
+        action=action,
+        entity=entity,
+        entity_id=entity_id,
+        upn=upn,
+        detail=detail,
+    )
+
+
+def add_officer(db: Database, *, role: str, name: str, officer: str) -> int:
+    """Add a team member (or change their display name); audited."""
+    store = Store.of(db)
+    role = check_role(role)
+    display = " ".join(name.split())
+    if not display:
+        raise InvalidInputError("Give the officer's name", hint='Add --name "Jo Smith".')
+    with transaction(store):
+        existing = stored.officer_id(store, role)
+        if existing is None:
+            officer_id = stored.insert_officer(store, role=role, display_name=display, by=officer)
+            action = "add_officer"
+        else:
+            officer_id = existing
+            stored.rename_officer(store, officer=existing, display_name=display)
+            action = "rename_officer"
+        _audit(
+            store,
+            officer=officer,
+            action=action,
+            entity="officer",
+            entity_id=officer_id,
+            upn=None,
+            detail={"role": role, "display_name": display},
+        )
+    return officer_id
+
+
+def list_officers(db: Database) -> list[stored.OfficerRecord]:
+    return stored.officers(Store.of(db))
+
+
+@dataclass(frozen=True)
+class Allocation:
+    what: str  # "school" or "case"
+    key: str  # LAESTAB or UPN
+    id: int
+    officer: str  # role
+    previous: str | None  # role, or None when it had none
+
+
+def _officer(store: Store, role: str) -> int:
+    found = stored.officer_id(store, check_role(role))
+    if found is None:
+        raise NotFoundError(
+            f"No officer {role} in the team",
+            hint=f'Add them first: att team add {role} --name "NAME".',
+        )
+    return found
+
+
+def allocate_school(db: Database, *, school: str, role: str, officer: str) -> Allocation:
+    """Make ``role`` the school's allocated officer (replacing any other); audited."""
+    from attendance_cli.store.registers import find_school
+
+    store = Store.of(db)
+    found = find_school(store, school)
+    with writing(store, LOCK_ALLOCATIONS):
+        target = _officer(store, role)
+        before = stored.allocate_school(store, school_id=found.id, officer=target, by=officer)
+        previous = stored.role_of(store, before)
+        _audit(
+            store,
+            officer=officer,
+            action="allocate_school",
+            entity="school",
+            entity_id=found.id,
+            upn=None,
+            detail={"laestab": found.laestab, "officer": role, "previous": previous},
+        )
+    return Allocation("school", found.laestab, found.id, role, previous)
+
+
+def allocate_case(db: Database, *, upn: str, role: str, officer: str) -> Allocation:
+    """Allocate the pupil's open case to ``role`` (replacing any other); audited."""
+    from attendance_cli.store import cases as cases_store
+    from attendance_cli.store.registers import find_pupil
+
+    store = Store.of(db)
+    pupil = find_pupil(store, upn)
+    with writing(store, LOCK_ALLOCATIONS):
+        case_id = cases_store.open_case_id(store, pupil.id)
+        if case_id is None:
+            raise RefusedError(
+                f"{pupil.upn} has no open case to allocate",
+                hint="Adding an action or a note opens a case.",
+            )
+        target = _officer(store, role)
+        before = stored.allocate_case(store, case_id=case_id, officer=target, by=officer)
+        previous = stored.role_of(store, before)
+        _audit(
+            store,
+            officer=officer,
+            action="allocate_case",
+            entity="case",
+            entity_id=case_id,
+            upn=pupil.upn,
+            detail={"officer": role, "previous": previous},
+        )
+    return Allocation("case", pupil.upn, case_id, role, previous)
+
+
+# --------------------------------------------------------------------------------- roles
+
+
+def setup_statements() -> list[str]:
+    """The group roles and their grants on every table att has (run again after an upgrade
+    adds tables; every statement is safe to repeat)."""
+    team = ", ".join(TEAM_TABLES)
+    create = [
+        f"DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '{group}') THEN "
+        f"CREATE ROLE {group} NOLOGIN; END IF; END $$"
+        for group in LEVELS.values()
+    ]
+    return [
+        *create,
+        "GRANT att_read_only TO att_officer",
+        "GRANT att_officer TO att_team_leader",
+        "GRANT USAGE ON SCHEMA public TO att_read_only",
+        "GRANT SELECT ON ALL TABLES IN SCHEMA public TO att_read_only",
+        "GRANT INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO att_officer",
+        "GRANT USAGE ON ALL SEQUENCES IN SCHEMA public TO att_officer",
+        "REVOKE UPDATE, DELETE ON audit_log FROM att_officer",
+        f"REVOKE INSERT, UPDATE, DELETE ON alembic_version, {team} FROM att_officer",
+        f"GRANT INSERT, UPDATE, DELETE ON {team} TO att_team_leader",
+    ]
+
+
+def grant_statements(role: str, level: str) -> list[str]:
+    """The SQL ``att team grant ROLE --as LEVEL`` runs: the group roles (idempotent), then
+    ``role`` a member of the level's group only."""
+    role = check_role(role)
+    if level not in LEVELS:
+        raise UsageError(
+            f"--as must be one of {', '.join(LEVELS)}, not {level!r}",
+            hint="read-only (see everything), officer (also casework), leader (also allocation).",
+        )
+    others = [group for name, group in LEVELS.items() if name != level]
+    return [
+        *setup_statements(),
+        f"REVOKE {', '.join(others)} FROM {role}",
+        f"GRANT {LEVELS[level]} TO {role}",
+    ]
+
+
+def grant(db: Database, *, role: str, level: str) -> list[str]:
+    """Apply :func:`grant_statements` (PostgreSQL only; needs an administrator's role)."""
+    store = Store.of(db)
+    if store.dialect != "postgresql":
+        raise UsageError(
+            "Roles are for a team's PostgreSQL database; this one is an SQLite file",
+            hint="Point ATT_DB at the team's database (README, 'For a team').",
+        )
+    statements = grant_statements(role, level)
+    exists = store.connection.execute(
+        "SELECT 1 FROM pg_roles WHERE rolname = ?", (check_role(role),)
+    ).fetchone()
+    if exists is None:
+        raise NotFoundError(
+            f"No database role {role} on the server",
+            hint=f"The administrator creates it first: CREATE ROLE {role} LOGIN;",
+        )
+    with transaction(store):
+        stored.run_statements(store, statements)
+    return statements
+
+
+def refresh_grants(db: Database) -> bool:
+    """After an upgrade on PostgreSQL: grant the groups on any new table (if they exist)."""
+    store = Store.of(db)
+    if store.dialect != "postgresql":
+        return False
+    found = store.connection.execute(
+        "SELECT count(*) FROM pg_roles WHERE rolname IN ('att_read_only', 'att_officer', "
+        "'att_team_leader')"
+    ).fetchone()[0]
+    if found != len(LEVELS):
+        return False
+    with transaction(store):
+        stored.run_statements(store, setup_statements())
+    return True
+
+
+# --------------------------------------------------------------------------------- my work
+
+
+@dataclass(frozen=True)
+class Task:
+    """``att tasks``: an agreed action due soon or overdue (its JSON keys are the fields)."""
+
+    action_id: int
+    upn: str
+    pupil: str
+    kind: str
+    description: str
+    owner: str | None
+    due: object  # dt.date
+    overdue: bool
+    officer: str | None
+
+
+def tasks(db: Database, *, officer: str | None, today: object, days: int = 14) -> list[Task]:
+    """Agreed actions due within ``days`` of ``today`` or overdue, on open cases allocated to
+    ``officer`` (a role), or on every open case when ``officer`` is None (the team's view)."""
+    import datetime as dt
+
+    store = Store.of(db)
+    assert isinstance(today, dt.date)
+    if days < 0:
+        raise UsageError("--days cannot be negative", hint="Give --days 0 or more (default 14).")
+    who = None if officer is None else _officer(store, officer)
+    rows = stored.agreed_actions(store, officer=who, due_by=today + dt.timedelta(days=days))
+    return [
+        Task(
+            r.action_id,
+            r.upn,
+            r.pupil,
+            r.kind,
+            r.description,
+            r.owner,
+            r.due,
+            r.due is not None and r.due < today,
+            r.officer,
+        )
+        for r in rows
+    ]
+
+
+def my_case_ids(db: Database, *, role: str) -> set[int]:
+    """The cases allocated to ``role`` (``att case list --mine``)."""
+    store = Store.of(db)
+    if not is_role_name(role):
+        raise NotFoundError(
+            f"You ({role}) are not in the team",
+            hint="att team add ROLE --name NAME adds you, and att team allocate-case gives you "
+            "cases.",
+        )
+    return stored.allocated_case_ids(store, officer=_officer(store, role))
