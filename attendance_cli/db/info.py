@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -26,12 +27,13 @@ class DatabaseInfo:
     audit_head: str | None = None  # the audit chain's head, ID:HASH (an anchor to keep)
 
 
-def audit_head(conn: sqlite3.Connection) -> str | None:
+def audit_head(conn: Any) -> str | None:
     """The audit log's last entry as ``ID:HASH`` (``att audit verify --anchor`` takes it); None
     when the log is empty or absent."""
     try:
         row = conn.execute("SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1").fetchone()
-    except sqlite3.OperationalError:  # no audit_log: not an att casework database
+    except sqlite3.OperationalError:  # an SQLite file with no audit_log (a server database is
+        # always at the head: att db init/upgrade made it)
         return None
     return f"{row[0]}:{row[1]}" if row else None
 

@@ -21,9 +21,8 @@ store's ``transaction``/``writing`` issue BEGIN and COMMIT themselves.
 
 from __future__ import annotations
 
-import functools
-
 import datetime as dt
+import functools
 import hashlib
 import os
 import re

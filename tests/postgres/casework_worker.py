@@ -45,12 +45,21 @@ def main(url: str, index: int, rounds: int, register_file: str, workbook: str) -
             notes.add_note(store, upn=SHARED, text=f"note {index}.{r}", officer=officer)
             done["notes"] += 1
             try:
+                # a different day each time (the same day twice is a duplicate), for that day's
+                # sessions only (so no session is shared between notices; the threshold is not
+                # met: recorded with force, as the test is of the 2-in-3-years limit under
+                # concurrency, not of the offence checks)
+                issued = dt.date(2025, 9, 1) + dt.timedelta(days=index * rounds + r)
                 add_penalty_notice(
                     store,
                     upn=NOTICE_PUPIL,
                     parent="Jo Smith",
-                    # a different day each time (the same day twice is a duplicate)
-                    issued=dt.date(2025, 9, 1) + dt.timedelta(days=index * rounds + r),
+                    new_parent=True,
+                    issued=issued,
+                    offence_from=issued,
+                    offence_to=issued,
+                    force=True,
+                    force_reason="concurrency test",
                     officer=officer,
                     today=TODAY,
                 )

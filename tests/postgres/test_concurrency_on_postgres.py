@@ -128,6 +128,7 @@ def test_eight_officers_at_once(sample_db: object, tmp_path: Path) -> None:
         # the audit chain: unbroken, one entry per change (each notice also adds its case
         # action; the shared pupil's case and the notice pupil's case were each opened once;
         # the workbook's one action opens its pupil's case unless it is one of those two)
+        sessions = one("SELECT count(*) FROM penalty_notice_session")
         check = verify_audit(Store(conn))
         assert check.ok, check
         logged = dict(conn.execute("SELECT action, count(*) FROM audit_log GROUP BY action"))
@@ -136,6 +137,8 @@ def test_eight_officers_at_once(sample_db: object, tmp_path: Path) -> None:
             "add_action": attempts + 2 + 1,
             "add_note": attempts,
             "add_penalty_notice": 2,
+            # one entry per session a notice is for (its day's unauthorised marks, if any)
+            **({"add_penalty_notice_session": sessions} if sessions else {}),
             "record_meeting": 1,
             "record_meeting_workbook": 1,
         }
