@@ -1,4 +1,4 @@
-"""Benchmark: `att audit verify` over a whole LA's casework, and the 0008 baseline upgrade.
+"""Benchmark: `att audit verify` over a whole LA's casework, and the 0009 baseline upgrade.
 
     python bench/bench_audit_verify.py [--cases 5000] [--runs 3]
 
@@ -7,7 +7,7 @@ with a case, a lead practitioner, 3 notes, 4 actions and a document, and a penal
 every tenth (inserted with SQL, as an LA upgrading from an older release would have them);
 then times, each printed as median and worst of ``--runs``:
 
-- the upgrade to this release's head (migration 0008 writes one ``baseline`` entry per row);
+- the upgrade to this release's head (migration 0009 writes one ``baseline`` entry per row);
 - ``verify_audit`` in-process (the chain, then every row against its latest entry), with rows
   and entries per second;
 - ``att audit verify`` as a fresh process (start-up included);

@@ -176,7 +176,7 @@ def entry_digest(
 ) -> str:
     """An audit entry's hash (the chain's rule; ``cases.audit``). An entry about a casework row
     (``row_table`` set) also commits to the row's table, id, hash and column digests; entries
-    written before 0008_audit_integrity have none and keep their original hash."""
+    written before 0009_audit_integrity have none and keep their original hash."""
     fields: list[Any] = [prev_hash, at, officer, action, entity, entity_id, upn, detail]
     if row_table is not None:
         fields += [row_table, row_id, row_hash, row_digests]
@@ -190,7 +190,7 @@ BASELINE_OFFICER = "att (upgrade)"
 def baseline_rows(bind: Any, *, revision: str, tables: tuple[str, ...] | None = None) -> int:
     """For a migration: one ``baseline`` entry per row of the audited tables (or of
     ``tables``), chained after the last entry, recording each row's hash as it is now; returns
-    how many. 0008_audit_integrity baselines every row; a later migration that changes audited
+    how many. 0009_audit_integrity baselines every row; a later migration that changes audited
     rows (an UPDATE backfill, a column with a non-NULL default) calls it for those tables, or
     verify would report every such row as changed behind att's back.
 

@@ -133,7 +133,7 @@ class PenaltyNoticeRecord:
     case_id: int | None
     created_at: str
     officer: str
-    # 0006_penalty_framework: the record SI 2007/1867 regs. 19-21 require
+    # 0008_penalty_framework: the record SI 2007/1867 regs. 19-21 require
     kind: str = "attendance"  # attendance (EA 1996 s.444A), exclusion (EIA 2006 s.105)
     reason: str | None = None  # holiday, unauthorised, lateness, exclusion (the DfE's reasons)
     contact_id: int | None = None  # the recorded parent; None: not on record

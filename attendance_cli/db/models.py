@@ -296,7 +296,7 @@ class PenaltyNotice(SQLModel, table=True):
     withdrawn_reason: str | None = None
     created_at: dt.datetime
     officer: str
-    # 0006_penalty_framework (issue 12): the record SI 2007/1867 regs. 19-21 ask for
+    # 0008_penalty_framework (issue 12): the record SI 2007/1867 regs. 19-21 ask for
     kind: str = Field(
         default="attendance", sa_column_kwargs={"server_default": "attendance"}
     )  # attendance (EA 1996 s.444A) or exclusion (EIA 2006 s.105)

@@ -1,4 +1,4 @@
-"""Saved column maps: the ``column_map`` table of migration ``0011_column_maps`` (issue 10).
+"""Saved column maps: the ``column_map`` table of migration ``0006_column_maps`` (issue 10).
 
 A school whose register export att does not recognise gets its ``--columns`` mapping saved once
 (one row per field), and every later import for that school (``att import --school``) uses it.

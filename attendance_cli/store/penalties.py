@@ -166,7 +166,7 @@ def insert_notice(
     officer: str,
     **details: Any,
 ) -> int:
-    """Insert a notice; ``details`` are the 0006 columns (kind, reason, contact_id,
+    """Insert a notice; ``details`` are the 0008 columns (kind, reason, contact_id,
     service_method, served_on, received_on, offence_from, offence_to, force_reason,
     withdrawn_ground)."""
     from sqlalchemy import insert

@@ -23,7 +23,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0007_casework_dates"
-down_revision = "0011_column_maps"
+down_revision = "0006_column_maps"
 branch_labels = None
 depends_on = None
 

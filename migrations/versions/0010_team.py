@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0010_team"
-down_revision = "0008_audit_integrity"
+down_revision = "0009_audit_integrity"
 branch_labels = None
 depends_on = None
 

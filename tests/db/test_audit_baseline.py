@@ -1,4 +1,4 @@
-"""Migration 0008_audit_integrity: every casework row of an upgraded database gets a
+"""Migration 0009_audit_integrity: every casework row of an upgraded database gets a
 ``baseline`` entry with its hash, chained after the entries it already had, so verify passes
 after the upgrade and catches any later edit."""
 

@@ -77,7 +77,7 @@ def test_casework_at_0002_upgrades_with_links_as_keys(tmp_path: Path) -> None:
     assert migrate.current_revision(conn) == migrate.SCHEMA_HEAD
     for table, rows in snapshot.items():
         after = conn.execute(f"SELECT {', '.join(columns[table])} FROM {table}").fetchall()
-        if table == "audit_log":  # 0008_audit_integrity appends a baseline entry per row
+        if table == "audit_log":  # 0009_audit_integrity appends a baseline entry per row
             after = [row for row in after if row[3] != "baseline"]
         assert sorted(after) == rows, table
     links = dict(conn.execute("SELECT id, penalty_notice_id FROM case_action"))

@@ -113,7 +113,7 @@ def test_release_database_upgrades_with_data_intact(saved: Path, tmp_path: Path)
     )
     assert conn.execute("SELECT count(name_as_written) FROM pupil").fetchone() == (0,)
     assert conn.execute("SELECT count(code_map) FROM import_log").fetchone() == (0,)
-    # 0011_column_maps: no school has a saved column map; old imports name none
+    # 0006_column_maps: no school has a saved column map; old imports name none
     assert "column_map" not in snapshot
     assert conn.execute("SELECT count(*) FROM column_map").fetchone() == (0,)
     assert conn.execute("SELECT count(column_map) FROM import_log").fetchone() == (0,)

@@ -1,4 +1,4 @@
-"""Migration 0006_penalty_framework: notices recorded at 0005 upgrade with every row kept, as
+"""Migration 0008_penalty_framework: notices recorded at 0005 upgrade with every row kept, as
 attendance notices with no service recorded, and a paid notice gets its one payment row."""
 
 from __future__ import annotations

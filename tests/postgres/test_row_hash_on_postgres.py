@@ -1,6 +1,6 @@
 """A casework row's canonical form (``cases.audited_tables``) is the same text on PostgreSQL as
 on SQLite: the same rows written to both and read back through the models give the same hash,
-and the 0008 baseline (which reads through reflected tables) records that hash on both."""
+and the 0009 baseline (which reads through reflected tables) records that hash on both."""
 
 from __future__ import annotations
 

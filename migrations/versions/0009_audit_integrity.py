@@ -12,7 +12,7 @@
 The rows are read through tables reflected from the database (not today's models), so their
 dates, timestamps and booleans come back typed as the canonical form needs them.
 
-Revision ID: 0008_audit_integrity
+Revision ID: 0009_audit_integrity
 Revises: 0005_letters
 Create Date: 2026-12-01
 """
@@ -22,8 +22,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0008_audit_integrity"
-down_revision = "0006_penalty_framework"
+revision = "0009_audit_integrity"
+down_revision = "0008_penalty_framework"
 branch_labels = None
 depends_on = None
 

@@ -1,6 +1,6 @@
 """column_map: a school's saved column map; import_log.column_map names the map an import used
 
-Revision ID: 0011_column_maps
+Revision ID: 0006_column_maps
 Revises: 0005_letters
 Create Date: 2026-12-01
 """
@@ -10,7 +10,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0011_column_maps"
+revision = "0006_column_maps"
 down_revision = "0005_letters"
 branch_labels = None
 depends_on = None

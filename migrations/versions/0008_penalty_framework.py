@@ -13,7 +13,7 @@ sessions it is for, its payments (part payments too), withdrawal ground, prosecu
 - ``penalty_payment``: each payment; an old notice recorded paid gets one payment row for its
   amount on its paid date.
 
-Revision ID: 0006_penalty_framework
+Revision ID: 0008_penalty_framework
 Revises: 0005_letters
 Create Date: 2026-12-01
 """
@@ -23,7 +23,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0006_penalty_framework"
+revision = "0008_penalty_framework"
 down_revision = "0007_casework_dates"
 branch_labels = None
 depends_on = None
