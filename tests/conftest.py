@@ -31,6 +31,7 @@ BOTH_ENGINES = (
     "tests/cases/",
     "tests/tsm/",
     "tests/team/",
+    "tests/referrals/",
     "tests/cli/test_cli.py",
 )
 _DB_FIXTURES = {"db_path", "conn", "sample_db", "sample_conn"}
