@@ -1,8 +1,8 @@
 """Shared fixtures: every test gets its own real SQLite database, copied from one template that
 is migrated once per session (a copy costs ~0.2 ms, an upgrade ~0.1 s).
 
-Both engines (issue 16): a test of the store, casework, the TSM, the team, referrals, letters or
-the CLI smoke tests (:data:`BOTH_ENGINES`) that takes a database fixture (``db_path``, ``conn``,
+Both engines (issue 16): a test of the store, registers, casework, the TSM, the team, referrals,
+letters, views, privacy or the CLI smoke tests (:data:`BOTH_ENGINES`) that takes a database fixture (``db_path``, ``conn``,
 ``sample_db``, ``sample_conn``) runs twice, ``[sqlite]`` and ``[postgresql]``. On PostgreSQL the
 fixtures give a database of the test's own on a private server (``tests/postgres/server.py``, one
 per test process), made from a migrated template with ``CREATE DATABASE ... TEMPLATE`` (~30 ms): ``db_path``
@@ -33,6 +33,9 @@ BOTH_ENGINES = (
     "tests/team/",
     "tests/referrals/",
     "tests/letters/",
+    "tests/views/",
+    "tests/registers/",
+    "tests/privacy/",
     "tests/cli/test_cli.py",
 )
 _DB_FIXTURES = {"db_path", "conn", "sample_db", "sample_conn"}
