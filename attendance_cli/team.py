@@ -264,11 +264,26 @@ def refresh_grants(db: Database) -> bool:
 # --------------------------------------------------------------------------------- my work
 
 
+ITEMS = ("action", "penalty_notice", "request")  # what a task is; also its order on one day
+KIND_REDUCED = "reduced rate ends"
+KIND_PAY_BY = "payment due"
+KIND_DECIDE_NOTICE = "prosecute or withdraw"
+KIND_DECIDE_REQUEST = "decide request"
+
+
 @dataclass(frozen=True)
 class Task:
-    """``att tasks``: an agreed action due soon or overdue (its JSON keys are the fields)."""
+    """``att tasks``: one thing due soon or overdue (its JSON keys are the fields).
 
-    action_id: int
+    ``item`` says what it is and ``id`` which one: an agreed ``action`` (case_action id), a
+    ``penalty_notice`` deadline (notice id) or a school's ``request`` awaiting the LA's decision
+    (request id). ``officer`` is the officer the case (actions, notices) or the school
+    (requests) is allocated to, None when unallocated. ``owner`` is who is to do it: for an
+    action, the owner agreed for it; for a notice or a request, the allocated officer, else the
+    officer who recorded it."""
+
+    id: int
+    item: str
     upn: str
     pupil: str
     kind: str
@@ -279,9 +294,118 @@ class Task:
     officer: str | None
 
 
+def _pupil_name(surname: str | None, forename: str | None) -> str:
+    return ", ".join(x for x in (surname, forename) if x)
+
+
+def notice_tasks(
+    db: Database, *, today: object, due_by: object, case_officers: dict[int, str]
+) -> list[Task]:
+    """The deadlines of the penalty notices still unpaid (``cases.penalty``): the last day of
+    the reduced rate while it runs, the last day to pay, and, once the 28 days have passed
+    unpaid and no prosecution is recorded, the LA's decision to prosecute or withdraw (due the
+    day after the last day to pay). The periods run from receipt when service is recorded,
+    else from the issue date (``cases.penalty.periods_start``)."""
+    import datetime as dt
+
+    from attendance_cli.cases.penalty import list_penalty_notices
+    from attendance_cli.cases.penalty_rules import pounds
+    from attendance_cli.text import uk_date
+
+    assert isinstance(today, dt.date) and isinstance(due_by, dt.date)
+    found: list[Task] = []
+    for n in list_penalty_notices(db, today=today):
+        if n.status not in ("outstanding", "overdue"):
+            continue
+        officer = case_officers.get(n.case_id) if n.case_id is not None else None
+        owner = officer or n.officer
+        name = f"Penalty notice {n.id} to {n.parent_name}"
+        due_items: list[tuple[dt.date, str, str]] = []
+        if n.status == "outstanding":
+            if n.reduced_rate_until is not None and today <= n.reduced_rate_until:
+                assert n.reduced_amount_pence is not None
+                due_items.append(
+                    (
+                        n.reduced_rate_until,
+                        KIND_REDUCED,
+                        f"{name}: {pounds(n.reduced_amount_pence)} if paid by then, "
+                        f"then {pounds(n.full_amount_pence)}",
+                    )
+                )
+            due_items.append(
+                (n.pay_by, KIND_PAY_BY, f"{name}: {pounds(n.full_amount_pence)} by then")
+            )
+        elif n.prosecuted_on is None:
+            due_items.append(
+                (
+                    n.pay_by + dt.timedelta(days=1),
+                    KIND_DECIDE_NOTICE,
+                    f"{name}: unpaid after {uk_date(n.pay_by)}",
+                )
+            )
+        for due, kind, text in due_items:
+            if due <= due_by:
+                pupil = _pupil_name(n.surname, n.forename)
+                found.append(
+                    Task(
+                        n.id,
+                        "penalty_notice",
+                        n.upn,
+                        pupil,
+                        kind,
+                        text,
+                        owner,
+                        due,
+                        due < today,
+                        officer,
+                    )
+                )
+    return found
+
+
+def request_tasks(db: Database, *, today: object, due_by: object) -> list[Task]:
+    """Schools' requests for a penalty notice still undecided (``cases.requests``), due on
+    their ``decide_by`` day, overdue after it."""
+    import datetime as dt
+
+    from attendance_cli.store import requests as stored_requests
+    from attendance_cli.text import uk_date
+
+    assert isinstance(today, dt.date) and isinstance(due_by, dt.date)
+    store = Store.of(db)
+    school_officers = stored.school_officers(store)
+    found: list[Task] = []
+    for r in stored_requests.list_requests(store, decided=False):
+        if r.decide_by > due_by:
+            continue
+        officer = school_officers.get(r.school_id)
+        text = (
+            f"Request {r.id} from {r.school_name} ({r.reason}), received "
+            f"{uk_date(r.received_on)}: issue, notice to improve or refuse"
+        )
+        found.append(
+            Task(
+                r.id,
+                "request",
+                r.upn,
+                _pupil_name(r.surname, r.forename),
+                KIND_DECIDE_REQUEST,
+                text,
+                officer or r.officer,
+                r.decide_by,
+                r.decide_by < today,
+                officer,
+            )
+        )
+    return found
+
+
 def tasks(db: Database, *, officer: str | None, today: object, days: int = 14) -> list[Task]:
-    """Agreed actions due within ``days`` of ``today`` or overdue, on open cases allocated to
-    ``officer`` (a role), or on every open case when ``officer`` is None (the team's view)."""
+    """What is overdue or due within ``days`` of ``today``, by due date: agreed actions on open
+    cases, penalty-notice deadlines (:func:`notice_tasks`) and requests awaiting a decision
+    (:func:`request_tasks`). For ``officer`` (a role): the actions on the cases allocated to
+    them, and the notices and requests they own (:class:`Task`); when None, the team's view:
+    every one."""
     import datetime as dt
 
     store = Store.of(db)
@@ -289,10 +413,12 @@ def tasks(db: Database, *, officer: str | None, today: object, days: int = 14) -
     if days < 0:
         raise UsageError("--days cannot be negative", hint="Give --days 0 or more (default 14).")
     who = None if officer is None else _officer(store, officer)
-    rows = stored.agreed_actions(store, officer=who, due_by=today + dt.timedelta(days=days))
-    return [
+    due_by = today + dt.timedelta(days=days)
+    rows = stored.agreed_actions(store, officer=who, due_by=due_by)
+    found = [
         Task(
             r.action_id,
+            "action",
             r.upn,
             r.pupil,
             r.kind,
@@ -304,6 +430,12 @@ def tasks(db: Database, *, officer: str | None, today: object, days: int = 14) -
         )
         for r in rows
     ]
+    others = [
+        *notice_tasks(store, today=today, due_by=due_by, case_officers=stored.case_officers(store)),
+        *request_tasks(store, today=today, due_by=due_by),
+    ]
+    found += [t for t in others if officer is None or t.owner == officer]
+    return sorted(found, key=lambda t: (t.due, ITEMS.index(t.item), t.id))  # type: ignore[arg-type]
 
 
 def my_case_ids(db: Database, *, role: str) -> set[int]:

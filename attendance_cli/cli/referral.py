@@ -207,12 +207,15 @@ def verify(
     output: RecordFormatOption = OutputFormat.table,
 ) -> None:
     """Recompute every file's SHA-256 against the bundle's manifest; exit 8 on any change."""
-    from attendance_cli.config import database_path
+    from attendance_cli.config import database_location
     from attendance_cli.exports.render import to_jsonable
     from attendance_cli.referrals.bundle import verify_referral_bundle
 
+    # look the export up in the configured database (a file or the team's server); never create
+    # a database file: without one only the bundle's own consistency is checked
+    location = database_location(common.state(ctx).db)
     store = None
-    if database_path(common.state(ctx).db).exists():  # look up the export; never create a database
+    if not isinstance(location, Path) or location.exists():
         store, _ = common.open_db(ctx)
     result = verify_referral_bundle(bundle, conn=store)
     data = to_jsonable(result)

@@ -145,7 +145,18 @@ def grant(
     common.stderr.print(f"{role} now has {level} access", highlight=False)
 
 
-TASK_KEYS = ["due", "overdue", "upn", "pupil", "kind", "description", "owner", "officer"]
+TASK_KEYS = [
+    "due",
+    "overdue",
+    "upn",
+    "pupil",
+    "kind",
+    "description",
+    "owner",
+    "officer",
+    "item",
+    "id",
+]
 
 
 def tasks_command(
@@ -153,16 +164,18 @@ def tasks_command(
     officer: Annotated[
         str,
         typer.Option(
-            "--officer", help="Whose cases: me (default) or an officer's role.", show_default=False
+            "--officer",
+            help="Whose work: me (default) or an officer's role.",
+            show_default=False,
         ),
     ] = "me",
     team_view: Annotated[
-        bool, typer.Option("--team", help="Every open case, allocated or not.")
+        bool, typer.Option("--team", help="Everyone's, allocated or not.")
     ] = False,
     days: Annotated[int, typer.Option("--days", help="Due within this many days.")] = 14,
     output: FormatOption = OutputFormat.table,
 ) -> None:
-    """My work: agreed actions overdue or due soon on the cases allocated to me (or the team's)."""
+    """My work: actions, penalty-notice deadlines and requests to decide, overdue or due soon."""
     import datetime as dt
 
     from attendance_cli import team
@@ -184,21 +197,21 @@ def tasks_command(
     rows = [{k: to_jsonable(getattr(t, k)) for k in TASK_KEYS} for t in found]
     if common.render(rows, output, rows=rows, columns=TASK_KEYS):
         return
-    whose = "the team's cases" if role is None else f"{role}'s cases"
+    whose = "the team" if role is None else role
     if not found:
         common.stderr.print(
-            f"Nothing due in the next {plural(days, 'day')} on {whose}", highlight=False
+            f"Nothing due in the next {plural(days, 'day')} for {whose}", highlight=False
         )
         return
     from rich.table import Table
 
-    table = Table("Due", "Pupil", "Action", "Owner", "Officer", title=f"Tasks on {whose}")
+    table = Table("Due", "Pupil", "Action", "Owner", "Officer", title=f"Tasks for {whose}")
     for t in found:
         due = uk_date(t.due) + (" (overdue)" if t.overdue else "")  # type: ignore[arg-type]
         table.add_row(
             due,
             f"{t.pupil}\n{t.upn}",
-            f"{t.kind}: {t.description}",
+            f"{t.kind}: {t.description}",  # a notice's or request's id is in the text
             t.owner or "",
             t.officer or "unallocated",
         )

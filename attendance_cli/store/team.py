@@ -175,7 +175,8 @@ class TaskRecord:
 
 def agreed_actions(store: Store, *, officer: int | None, due_by: dt.date) -> list[TaskRecord]:
     """Agreed actions of open cases due on or before ``due_by`` (overdue ones included), of the
-    cases allocated to ``officer`` (every case when None), by due date."""
+    cases allocated to ``officer`` (every case when None), by due date. A penalty notice's own
+    tracking action is left out: ``att tasks`` lists the notice's deadlines from the notice."""
     from sqlalchemy import select
 
     from attendance_cli.db.models import CaseAction, CaseAllocation, Officer, Pupil, PupilCase
@@ -205,7 +206,7 @@ def agreed_actions(store: Store, *, officer: int | None, due_by: dt.date) -> lis
         .outerjoin(ca, ca.c.case_id == c.c.id)
         .outerjoin(o, o.c.id == ca.c.officer_id)
         .where(a.c.status == "agreed", c.c.status == "open", a.c.due.is_not(None))
-        .where(a.c.due <= due_by)
+        .where(a.c.due <= due_by, a.c.penalty_notice_id.is_(None))
         .order_by(a.c.due, a.c.id)
     )
     if officer is not None:
@@ -238,5 +239,18 @@ def school_officers(store: Store) -> dict[int, str]:
     sa_ = SchoolAllocation.__table__  # type: ignore[attr-defined]
     o = Officer.__table__  # type: ignore[attr-defined]
     rows = store.execute(select(sa_.c.school_id, o.c.role).join(o, o.c.id == sa_.c.officer_id))
+    found: list[Any] = list(rows)
+    return {int(row[0]): str(row[1]) for row in found}
+
+
+def case_officers(store: Store) -> dict[int, str]:
+    """The allocated officer's role of each case that has one, by case id."""
+    from sqlalchemy import select
+
+    from attendance_cli.db.models import CaseAllocation, Officer
+
+    ca = CaseAllocation.__table__  # type: ignore[attr-defined]
+    o = Officer.__table__  # type: ignore[attr-defined]
+    rows = store.execute(select(ca.c.case_id, o.c.role).join(o, o.c.id == ca.c.officer_id))
     found: list[Any] = list(rows)
     return {int(row[0]): str(row[1]) for row in found}

@@ -217,7 +217,7 @@ def test_no_parent_with_responsibility_is_refused(
 ) -> None:
     pupil_id = sample_conn.execute("SELECT id FROM pupil WHERE upn = ?", (HARVEY,)).fetchone()[0]
     sample_conn.execute(
-        "UPDATE contact SET parental_responsibility = 0 WHERE pupil_id = ?", (pupil_id,)
+        "UPDATE contact SET parental_responsibility = FALSE WHERE pupil_id = ?", (pupil_id,)
     )
     sample_conn.commit()
     with pytest.raises(RefusedError, match="no parent with parental responsibility"):
@@ -229,7 +229,7 @@ def test_only_parents_with_responsibility_get_one(
     sample_conn: sqlite3.Connection, sample_db: Path, tmp_path: Path
 ) -> None:
     sample_conn.execute(
-        "UPDATE contact SET parental_responsibility = 0 WHERE name = 'Paul Marsden'"
+        "UPDATE contact SET parental_responsibility = FALSE WHERE name = 'Paul Marsden'"
     )
     sample_conn.commit()
     run = _run(sample_conn, sample_db, tmp_path / "out", "attendance-concern")
@@ -424,7 +424,7 @@ def test_bulk_writes_one_letter_per_parent_and_files_each(
             name
             for (name,) in sample_conn.execute(
                 "SELECT c.name FROM contact c JOIN pupil p ON p.id = c.pupil_id WHERE p.upn = ? "
-                "AND (c.parental_responsibility IS NULL OR c.parental_responsibility = 1) "
+                "AND (c.parental_responsibility IS NULL OR c.parental_responsibility = TRUE) "
                 "AND c.address IS NOT NULL",
                 (p.upn,),
             )

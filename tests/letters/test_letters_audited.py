@@ -5,12 +5,12 @@ behind att's back fails."""
 from __future__ import annotations
 
 import json
-import sqlite3
 from pathlib import Path
 
 from typer.testing import CliRunner
 
 from attendance_cli.cli.app import app
+from tests.helpers import connect_to
 
 runner = CliRunner()
 HARVEY = "A899200218001"
@@ -23,8 +23,11 @@ def test_filed_letters_verify_and_an_edit_fails(sample_db: Path, tmp_path: Path)
     check = json.loads(runner.invoke(app, ["audit", "verify", "--format", "json"]).stdout)
     # one case, two case documents (kind letter), two letter rows
     assert (check["ok"], check["rows_checked"]) == (True, 5)
-    with sqlite3.connect(sample_db) as conn:
+    conn = connect_to(sample_db)  # another connection, outside att, on either engine
+    try:
         conn.execute("UPDATE letter SET letter_date = '2025-10-01' WHERE id = 2")
+    finally:
+        conn.close()
     bad = json.loads(runner.invoke(app, ["audit", "verify", "--format", "json"]).stdout)
     [problem] = bad["row_problems"]
     assert (bad["ok"], problem["table"], problem["row_id"], problem["columns"]) == (

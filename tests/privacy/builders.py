@@ -34,9 +34,21 @@ def _marks(year: int, marks: dict[dt.date, tuple[str, str]]) -> str:
     return "".join(text)
 
 
+class _Cursor:
+    """``cursor().execute`` then ``lastrowid`` on either engine (a PostgreSQL connection's
+    ``execute`` gives the new id of an INSERT, ``db.postgres``)."""
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self._conn = conn
+        self.lastrowid: int | None = None
+
+    def execute(self, sql: str, parameters: tuple[object, ...] = ()) -> None:
+        self.lastrowid = self._conn.execute(sql, parameters).lastrowid
+
+
 def build_family(conn: sqlite3.Connection, db_path: Path, tmp_path: Path) -> dict[str, int]:
     ids: dict[str, int] = {}
-    cur = conn.cursor()
+    cur = _Cursor(conn)
     for laestab, name in (("8992001", "Castle Hill School"), ("8992002", "St Anne's Primary")):
         cur.execute(
             "INSERT INTO school (laestab, name, created_at) VALUES (?, ?, ?)", (laestab, name, NOW)
@@ -67,7 +79,7 @@ def build_family(conn: sqlite3.Connection, db_path: Path, tmp_path: Path) -> dic
         for priority, name in enumerate(parents, start=1):
             cur.execute(
                 "INSERT INTO contact (pupil_id, priority, name, relationship, address, phone, "
-                "parental_responsibility) VALUES (?, ?, ?, ?, ?, '01632 960 111', 1)",
+                "parental_responsibility) VALUES (?, ?, ?, ?, ?, '01632 960 111', TRUE)",
                 (
                     ids[pupil],
                     priority,

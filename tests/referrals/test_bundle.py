@@ -720,14 +720,19 @@ def test_only_parents_with_parental_responsibility_have_contact_details(
 
 
 class _CommitFails:
-    """A connection whose COMMIT fails (disk full, I/O error) and everything else works."""
+    """A connection whose COMMIT fails (disk full, I/O error) and everything else works, on
+    either engine."""
 
     def __init__(self, conn: sqlite3.Connection) -> None:
         self._conn = conn
 
     def execute(self, sql: str, *args: object) -> sqlite3.Cursor:
         if sql.strip().upper() == "COMMIT":
-            raise sqlite3.OperationalError("disk I/O error")
+            if isinstance(self._conn, sqlite3.Connection):
+                raise sqlite3.OperationalError("disk I/O error")
+            import psycopg  # the [postgresql] run: the server's own error
+
+            raise psycopg.errors.DiskFull("could not extend file: No space left on device")
         return self._conn.execute(sql, *args)
 
     def __getattr__(self, name: str) -> object:

@@ -137,9 +137,11 @@ def test_other_routes_have_no_statement_and_keep_ex_labels(
 
 
 def test_the_command(sample_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from attendance_cli.db.engine import connect
+    from tests.helpers import connect_to, is_postgres
 
-    conn = connect(sample_db)
+    # on PostgreSQL att records the database role, and refuses --officer (tests/team)
+    officer = [] if is_postgres(sample_db) else ["--officer", OFFICER]
+    conn = connect_to(sample_db)
     build_case(conn, sample_db, tmp_path)
     conn.close()
     config = tmp_path / "config.toml"
@@ -159,8 +161,7 @@ def test_the_command(sample_db: Path, tmp_path: Path, monkeypatch: pytest.Monkey
             str(out),
             "--copy",
             "court",
-            "--officer",
-            OFFICER,
+            *officer,
             "--format",
             "json",
         ],

@@ -317,3 +317,124 @@ def test_tsm_status_for_the_term(db_path: Path, tmp_path: Path) -> None:
         "without_plan": 1,  # UPN3
         "without_lead": 1,  # UPN2
     }
+
+
+def test_tasks_include_penalty_deadlines_and_requests(sample_conn: Any, tmp_path: Path) -> None:
+    """Hand-computed, on Mon 1 Dec 2025 (no service recorded, so the periods run from issue):
+
+    - notice A for UPN issued Mon 24 Nov 2025: reduced rate to 24 Nov + 20 = Sun 14 Dec, pay by
+      24 Nov + 27 = Sun 21 Dec; the case is allocated to jo_smith (kim_lee recorded it);
+    - notice B for OTHER issued Mon 27 Oct 2025: pay by 27 Oct + 27 = 23 Nov, unpaid, so the
+      decision to prosecute or withdraw is due Mon 24 Nov (overdue); its case is unallocated,
+      so it is sam_patel's, who recorded it;
+    - notice C for OTHER issued 3 Nov, paid 5 Nov: nothing to do;
+    - request R1 (UPN, Castle Hill, allocated to sam_patel) received 3 Nov: decide by 3 + 10 =
+      13 Nov (overdue); R2 (OTHER, Riverside, unallocated, recorded by jo_smith) received Fri
+      28 Nov: decide by 8 Dec; R3 received 4 Nov and refused: nothing to do.
+    The notices' own tracking actions are not listed twice."""
+    from attendance_cli import team
+    from attendance_cli.cases.penalty import add_penalty_notice, record_penalty_payment
+    from attendance_cli.cases.requests import add_request, decide_request
+
+    today = dt.date(2025, 12, 1)
+    other = "T899200125008"  # a Riverside Primary pupil
+    team.add_officer(sample_conn, role="jo_smith", name="Jo Smith", officer="lead")
+    team.add_officer(sample_conn, role="sam_patel", name="Sam Patel", officer="lead")
+
+    def notice(upn: str, parent: str, issued: dt.date, by: str) -> int:
+        return add_penalty_notice(
+            sample_conn,
+            upn=upn,
+            parent=parent,
+            new_parent=True,
+            issued=issued,
+            officer=by,
+            force=True,
+            force_reason="recorded from the paper file",
+            today=today,
+        ).notice.id
+
+    def request(upn: str, received: dt.date, by: str) -> int:
+        return add_request(
+            sample_conn,
+            upn=upn,
+            received_on=received,
+            period_from=dt.date(2025, 10, 6),
+            period_to=dt.date(2025, 10, 17),
+            reason="holiday",
+            officer=by,
+            today=today,
+        ).request.id
+
+    a = notice(UPN, "Stacey Calloway", dt.date(2025, 11, 24), "kim_lee")
+    b = notice(other, "Pat Jones", dt.date(2025, 10, 27), "sam_patel")
+    c = notice(other, "Sam Jones", dt.date(2025, 11, 3), "sam_patel")
+    record_penalty_payment(
+        sample_conn, notice_id=c, paid=dt.date(2025, 11, 5), officer="sam_patel", today=today
+    )
+    r1 = request(UPN, dt.date(2025, 11, 3), "kim_lee")
+    r2 = request(other, dt.date(2025, 11, 28), "jo_smith")
+    r3 = request(other, dt.date(2025, 11, 4), "jo_smith")
+    decide_request(
+        sample_conn, request_id=r3, decision="refuse", reason="threshold not met",
+        officer="jo_smith", on=dt.date(2025, 11, 10), today=today,
+    )  # fmt: skip
+    team.allocate_case(sample_conn, upn=UPN, role="jo_smith", officer="lead")
+    team.allocate_school(sample_conn, school=CASTLE_HILL, role="sam_patel", officer="lead")
+
+    def seen(officer: str | None, days: int, on: dt.date = today) -> list[tuple[object, ...]]:
+        return [
+            (t.item, t.id, t.kind, t.due, t.overdue, t.owner, t.officer)
+            for t in team.tasks(sample_conn, officer=officer, today=on, days=days)
+        ]
+
+    d = dt.date
+    fortnight = [
+        ("request", r1, "decide request", d(2025, 11, 13), True, "sam_patel", "sam_patel"),
+        ("penalty_notice", b, "prosecute or withdraw", d(2025, 11, 24), True, "sam_patel", None),
+        ("request", r2, "decide request", d(2025, 12, 8), False, "jo_smith", None),
+        ("penalty_notice", a, "reduced rate ends", d(2025, 12, 14), False, "jo_smith", "jo_smith"),
+    ]
+    assert seen(None, 14) == fortnight
+    pay_a = ("penalty_notice", a, "payment due", d(2025, 12, 21), False, "jo_smith", "jo_smith")
+    assert seen(None, 30) == [*fortnight, pay_a]
+    assert seen("jo_smith", 14) == [fortnight[2], fortnight[3]]
+    assert seen("sam_patel", 14) == fortnight[:2]
+    # a fortnight on, the reduced rate has lapsed: only the last day to pay is left of A
+    later = seen("jo_smith", 7, d(2025, 12, 15))
+    assert later == [
+        ("request", r2, "decide request", d(2025, 12, 8), True, "jo_smith", None),
+        pay_a,
+    ]
+    (described,) = [t for t in team.tasks(sample_conn, officer=None, today=today, days=14)
+                    if t.item == "penalty_notice" and t.id == a]  # fmt: skip
+    assert described.description == (
+        f"Penalty notice {a} to Stacey Calloway: £80 if paid by then, then £160"
+    )
+    assert described.upn == UPN and described.pupil  # the pupil's name
+    # paid: nothing more to do on A
+    record_penalty_payment(
+        sample_conn,
+        notice_id=a,
+        paid=dt.date(2025, 12, 2),
+        officer="jo_smith",
+        today=d(2025, 12, 2),
+    )
+    assert [t[:2] for t in seen(None, 30, d(2025, 12, 2))] == [
+        ("request", r1),
+        ("penalty_notice", b),
+        ("request", r2),
+    ]
+
+
+def test_tasks_keys_in_json_and_csv(sample_db: Path) -> None:
+    today = dt.date.today()
+    _ok("case", "add-action", UPN, "--kind", "home visit", "--action", "Visit",
+        "--due", today.isoformat())  # fmt: skip
+    (row,) = _ok("tasks", "--team", "--format", "json")
+    assert list(row) == [
+        "due", "overdue", "upn", "pupil", "kind", "description", "owner", "officer", "item", "id",
+    ]  # fmt: skip
+    assert (row["item"], row["kind"], row["overdue"]) == ("action", "home visit", False)
+    header = _ok("tasks", "--team", "--format", "csv").stdout.splitlines()[0]
+    assert header == "due,overdue,upn,pupil,kind,description,owner,officer,item,id"
