@@ -296,6 +296,7 @@ class LetterToFile:
     bytes: int
     description: str
     file_in_case: bool  # a case document too (letters to parents)
+    on: dt.date | None = None  # the day the case document is dated as sent (default today)
 
 
 def store_bytes(store: Path, data: bytes) -> tuple[str, bool]:
@@ -395,6 +396,7 @@ def file_letters(
                     document_date=letter.letter_date,
                     description=letter.description,
                     officer=officer,
+                    on=letter.on,
                 ).id
             letter_id = insert_letter(
                 store,

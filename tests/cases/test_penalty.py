@@ -623,6 +623,7 @@ def test_list_filters_and_statuses(pupils: sqlite3.Connection) -> None:
 
 JSON_KEYS = {
     "id",
+    "document_id",  # the notice's filed copy
     "upn",
     "surname",
     "forename",
