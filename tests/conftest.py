@@ -51,7 +51,9 @@ def _environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     # wants other settings sets ATT_CONFIG itself
     from tests.letter_settings import SETTINGS
 
-    settings = tmp_path.parent / f"{tmp_path.name}-att-config.toml"  # not in tmp_path: tests list it
+    settings = (
+        tmp_path.parent / f"{tmp_path.name}-att-config.toml"
+    )  # not in tmp_path: tests list it
     settings.write_text(SETTINGS, encoding="utf-8")
     monkeypatch.setenv("ATT_CONFIG", str(settings))
 
