@@ -1058,6 +1058,7 @@ def file_notice_copy(
     content-addressed document store before the rows; if filing fails they are removed (when
     new), and a kill between the two leaves only unreferenced bytes named by their hash, never a
     row."""
+    from attendance_cli.cases.case import latest_case
     from attendance_cli.cases.penalty import get_penalty_notice
     from attendance_cli.settings import improvement_weeks
     from attendance_cli.store.letters import notice_copy_batch
@@ -1130,6 +1131,9 @@ def file_notice_copy(
                     f"(template {template.name}, version {template.version})",
                     file_in_case=True,
                     on=day,
+                    # the notice's case; a notice recorded already paid or withdrawn with no
+                    # case open: the pupil's latest case (a case is opened only if none exists)
+                    case_id=notice.case_id or latest_case(conn, pupil.id),
                 )
             ],
             officer=officer,

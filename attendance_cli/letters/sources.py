@@ -297,6 +297,7 @@ class LetterToFile:
     description: str
     file_in_case: bool  # a case document too (letters to parents)
     on: dt.date | None = None  # the day the case document is dated as sent (default today)
+    case_id: int | None = None  # the case to file it in (default: the open case, opened if none)
 
 
 def store_bytes(store: Path, data: bytes) -> tuple[str, bool]:
@@ -397,6 +398,7 @@ def file_letters(
                     description=letter.description,
                     officer=officer,
                     on=letter.on,
+                    case_id=letter.case_id,
                 ).id
             letter_id = insert_letter(
                 store,

@@ -173,15 +173,15 @@ def notice_copies(store: Store, notice_ids: list[int]) -> dict[int, list[NoticeC
     wanted = {notice_copy_batch(i): i for i in notice_ids}
     found: dict[int, list[NoticeCopyRow]] = {}
     for part in chunked(list(wanted)):
-        rows = store.execute(
+        rows: Any = store.execute(
             select(letter.c.batch, letter.c.id, letter.c.document_id, document.c.withdrawn_at)
             .join(document, document.c.id == letter.c.document_id)
             .where(letter.c.batch.in_(part))
             .order_by(letter.c.id)
         )
-        for batch, letter_id, document_id, withdrawn_at in rows:
-            notice_id = wanted[batch]
+        for row in rows:
+            notice_id = wanted[row[0]]
             found.setdefault(notice_id, []).append(
-                NoticeCopyRow(notice_id, letter_id, document_id, withdrawn_at is not None)
+                NoticeCopyRow(notice_id, row[1], row[2], row[3] is not None)
             )
     return found

@@ -290,3 +290,25 @@ def test_the_las_own_template_is_used_when_configured(
     assert _text(sample_conn, sample_db, doc.id) == (
         f"Kestrelford notice {notice.id}: £160 by 16 December 2025"
     )
+
+
+def test_a_history_notice_files_its_copy_in_the_latest_case_and_opens_none(
+    sample_conn: sqlite3.Connection, sample_db: Path
+) -> None:
+    from attendance_cli.cases.case import close_case, ensure_open_case, find_pupil, latest_case
+    from attendance_cli.store import Store, transaction
+    from attendance_cli.store import cases as stored_cases
+
+    pupil = find_pupil(sample_conn, HARVEY)
+    store = Store.of(sample_conn)
+    with transaction(store):
+        case_id = ensure_open_case(store, pupil, OFFICER, on=dt.date(2025, 9, 1))
+    close_case(
+        sample_conn, upn=HARVEY, outcome="improved", officer=OFFICER, on=dt.date(2025, 11, 1)
+    )
+    notice = _add(sample_conn, sample_db, paid=dt.date(2025, 11, 21))  # recorded as history
+    assert notice.case_id is None and latest_case(sample_conn, pupil.id) == case_id
+    found = stored_cases.get_document(store, notice.document_id)  # type: ignore[arg-type]
+    assert found is not None and found.case_id == case_id
+    assert len(stored_cases.cases_of_pupil(store, pupil.id)) == 1
+    _verifies(sample_conn)
