@@ -41,7 +41,8 @@ Decisions (also in the README):
   on the last day to pay, so the TSM pack counts it and shows it overdue when the 28 days pass
   without payment (the LA must then prosecute or withdraw). Payment marks the action done,
   withdrawal cancels it. A notice recorded already paid or withdrawn (history) is linked to the
-  open case if there is one, and never opens a case.
+  open case if there is one, and never opens a case (its copy, below, goes in the pupil's latest
+  case; only a pupil with no case at all gets one opened for the copy).
 
 Every change is written together with its audit entry in one transaction.
 
