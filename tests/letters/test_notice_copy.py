@@ -312,3 +312,39 @@ def test_a_history_notice_files_its_copy_in_the_latest_case_and_opens_none(
     assert found is not None and found.case_id == case_id
     assert len(stored_cases.cases_of_pupil(store, pupil.id)) == 1
     _verifies(sample_conn)
+
+
+@pytest.mark.sqlite_only  # a SQLite trigger makes the copy's last write fail
+def test_a_database_failure_filing_the_copy_leaves_no_notice(sample_db: Path) -> None:
+    import contextlib
+
+    def counts() -> dict[str, int]:
+        with contextlib.closing(sqlite3.connect(sample_db)) as conn:
+            return {
+                t: conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
+                for t in ("penalty_notice", "case_action", "case_document", "letter", "audit_log")
+            }
+
+    with contextlib.closing(sqlite3.connect(sample_db)) as conn:
+        conn.execute(
+            "CREATE TRIGGER fail_letter BEFORE INSERT ON letter "
+            "BEGIN SELECT RAISE(ABORT, 'letter table unavailable'); END"
+        )
+        conn.commit()
+    before = counts()
+    args = ["penalty", "add", HARVEY, "--parent", "Paul Marsden", "--issued", "2025-11-17"]
+    failed = runner.invoke(app, args)
+    assert failed.exit_code == 6, failed.output  # a database problem, no traceback
+    assert counts() == before  # no notice, no action, no document, no letter, no entry
+    store = document_store(sample_db)
+    assert not store.exists() or list(store.iterdir()) == []
+    with contextlib.closing(sqlite3.connect(sample_db)) as conn:
+        conn.execute("DROP TRIGGER fail_letter")
+        conn.commit()
+    assert runner.invoke(app, args).exit_code == 0
+    after = counts()
+    assert (after["penalty_notice"], after["case_document"], after["letter"]) == (
+        before["penalty_notice"] + 1,
+        before["case_document"] + 1,
+        before["letter"] + 1,
+    )
