@@ -6,7 +6,9 @@ Imports the sample LA into a fresh database, then times, 3 runs each (median and
 ``att letter generate UPN`` as a fresh process (start-up included, no PDF), the same with PDFs
 when LibreOffice is installed, and in-process bulk generation for Castle Hill's persistently
 absent pupils (one letter per parent, the combined document and the CSV list; no PDF), printing
-the letters per second. No target is asserted here; the figures go in the report.
+the letters per second; and ``att penalty add`` as a fresh process with the notice's copy made
+and filed in its transaction, against ``--no-copy``. No target is asserted here; the figures go
+in the report.
 """
 
 from __future__ import annotations
@@ -40,6 +42,9 @@ service = "Attendance Support Service"
 address = "Town Hall, High Street, Kestrelford KF1 1AA"
 phone = "01632 960 000"
 email = "attendance@example.gov.uk"
+[penalty]
+how_to_pay = "Online at www.example.gov.uk/pay quoting the notice number"
+pay_to = "Kestrelford Council, Income Team"
 """
 
 
@@ -98,6 +103,21 @@ def main(folder: Path) -> None:
         f"bulk, Castle Hill persistently absent: {count} letters, {_median_worst(times)} "
         f"({count / statistics.median(times):.0f} letters/s, with the combined document and CSV)"
     )
+
+    for no_copy in (False, True):
+        times = []
+        for run in range(RUNS):
+            db = fresh(f"notice-{no_copy}-{run}")
+            args = [sys.executable, "-m", "attendance_cli", "--db", str(db), "penalty", "add",
+                    "A899200218001", "--parent", "Paul Marsden", "--issued", "2025-11-17",
+                    "--served-by", "post"]  # fmt: skip
+            if no_copy:
+                args += ["--no-copy", "bench"]
+            start = time.perf_counter()
+            subprocess.run(args, check=True, capture_output=True)
+            times.append(time.perf_counter() - start)
+        what = "--no-copy" if no_copy else "with its copy filed"
+        print(f"att penalty add, {what}: {_median_worst(times)}")
 
 
 if __name__ == "__main__":

@@ -52,6 +52,15 @@ def _environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("TERM", "dumb")
     monkeypatch.setenv("ATT_OFFICER", "Test Officer")
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg-data"))
+    # the LA's details (tests/letter_settings.py): the notice's copy needs them; a test that
+    # wants other settings sets ATT_CONFIG itself
+    from tests.letter_settings import SETTINGS
+
+    settings = (
+        tmp_path.parent / f"{tmp_path.name}-att-config.toml"
+    )  # not in tmp_path: tests list it
+    settings.write_text(SETTINGS, encoding="utf-8")
+    monkeypatch.setenv("ATT_CONFIG", str(settings))
 
 
 def pytest_configure(config: pytest.Config) -> None:

@@ -194,13 +194,15 @@ def file_document(
     description: str | None,
     officer: str,
     on: dt.date | None = None,
+    case_id: int | None = None,
 ) -> StoredDocument:
-    """Record a document already in the store on the pupil's open case (opened if none is)
-    with its ``attach_document`` audit entry, inside the caller's transaction: what
-    ``attach_document`` and a filed letter (``letters``) both record."""
+    """Record a document already in the store on the pupil's open case (opened if none is),
+    or on ``case_id`` when given, with its ``attach_document`` audit entry, inside the caller's
+    transaction: what ``attach_document`` and a filed letter (``letters``) both record."""
     store = Store.of(db)
     day = on or dt.date.today()
-    case_id = ensure_open_case(store, pupil, officer, on=day)
+    if case_id is None:
+        case_id = ensure_open_case(store, pupil, officer, on=day)
     document = stored.insert_document(
         store,
         case_id=case_id,

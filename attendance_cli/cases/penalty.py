@@ -41,9 +41,29 @@ Decisions (also in the README):
   on the last day to pay, so the TSM pack counts it and shows it overdue when the 28 days pass
   without payment (the LA must then prosecute or withdraw). Payment marks the action done,
   withdrawal cancels it. A notice recorded already paid or withdrawn (history) is linked to the
-  open case if there is one, and never opens a case.
+  open case if there is one, and never opens a case (its copy, below, goes in the pupil's latest
+  case; only a pupil with no case at all gets one opened for the copy).
 
 Every change is written together with its audit entry in one transaction.
+
+**The notice's copy** (SI 2007/1867 reg. 20: the record keeps the notice itself). Given a
+``letters.generate.NoticeCopy`` (``att penalty add`` always gives one), recording a notice also
+renders it from the LA's ``penalty-notice.docx`` (settings ``[letters] templates``) or the
+built-in template and files it in the case as a document of kind ``letter``, dated the issue
+day, in THE SAME transaction as the notice: a kill or a failure before the commit leaves
+neither, never one without the other (the template and its settings are checked before
+anything is written; the bytes, stored first under their hash, are removed when filing fails,
+and a kill can at most leave unreferenced bytes in the store, no row). Every amount and date on
+the copy comes from the notice's record (``describe_status``'s source: ``rates_for``, ``pay_by``
+and ``cases.served``). ``no_copy_reason`` (``--no-copy REASON``: the LA issues its notices
+from another system) records a notice without one, the reason kept in its audit entry.
+
+A copy never goes stale silently: withdrawing the notice marks its copy withdrawn (kept in the
+case, listed as withdrawn, left out of new referral bundles) in the withdrawal's transaction,
+and correcting the issue or service date (which moves the pay-by days on the copy) withdraws the
+old copy as superseded and files a new one in the correction's transaction. Corrections of the
+payment, withdrawal or prosecution dates change nothing the copy says and leave it as it is.
+``PenaltyNoticeRecord.document_id`` is the latest copy's case document.
 """
 
 from __future__ import annotations
@@ -96,9 +116,11 @@ from attendance_cli.store import LOCK_PENALTY_NOTICES, writing
 from attendance_cli.store import cases as stored_cases
 from attendance_cli.store import penalties as stored
 from attendance_cli.store.connection import Store
+from attendance_cli.store.letters import notice_copies
 from attendance_cli.store.penalties import StoredNotice
 
 if TYPE_CHECKING:
+    from attendance_cli.letters.generate import NoticeCopy
     from attendance_cli.store.database import Database
 
 # ------------------------------------------------------------------------- the rules (pure)
@@ -151,6 +173,7 @@ class PenaltyNoticeRecord:
     prosecuted_on: dt.date | None = None
     prosecution_outcome: str | None = None
     prosecution_outcome_on: dt.date | None = None
+    document_id: int | None = None  # the case document of the notice's latest filed copy
 
 
 @dataclass
@@ -321,6 +344,7 @@ def _record(
     today: dt.date,
     sessions: Sequence[stored.NoticeSession] = (),
     paid: Sequence[stored.Payment] = (),
+    document_id: int | None = None,
 ) -> PenaltyNoticeRecord:
     rates = notice_rates(row, number)
     start = periods_start(row)
@@ -371,6 +395,7 @@ def _record(
         prosecuted_on=row.prosecuted_on,
         prosecution_outcome=row.prosecution_outcome,
         prosecution_outcome_on=row.prosecution_outcome_on,
+        document_id=document_id,
     )
 
 
@@ -382,8 +407,17 @@ def _records(
     schools = _schools_at_issue(store, rows)
     sessions = stored.notice_sessions(store, ids) if ids else {}
     paid = stored.payments(store, ids) if ids else {}
+    copies = notice_copies(store, ids) if ids else {}
     return [
-        _record(r, numbers[r.id], schools[r.id], today, sessions.get(r.id, ()), paid.get(r.id, ()))
+        _record(
+            r,
+            numbers[r.id],
+            schools[r.id],
+            today,
+            sessions.get(r.id, ()),
+            paid.get(r.id, ()),
+            copies[r.id][-1].document_id if r.id in copies else None,
+        )
         for r in rows
     ]
 
@@ -655,6 +689,8 @@ def add_penalty_notice(
     withdrawn: dt.date | None = None,
     reason: str | None = None,
     ground: str | None = None,
+    copy: NoticeCopy | None = None,
+    no_copy_reason: str | None = None,
     today: dt.date | None = None,
 ) -> PenaltyResult:
     """Record (issue) a penalty notice to a recorded parent for the pupil's sessions, enforcing
@@ -662,10 +698,20 @@ def add_penalty_notice(
     optionally already paid or withdrawn (history).
 
     This is the one way a notice is made: a caller that has chosen the sessions (a school's
-    request) passes ``sessions`` as (date, "AM"/"PM") pairs and ``contact_id``."""
+    request) passes ``sessions`` as (date, "AM"/"PM") pairs and ``contact_id``.
+
+    With ``copy``, the notice's copy is made and filed in the same transaction (module
+    docstring); ``no_copy_reason`` says why there is none (kept in the audit entry)."""
     store = Store.of(db)
     today = today or dt.date.today()
     kind = _check_kind(kind)
+    no_copy_reason = no_copy_reason.strip() if no_copy_reason and no_copy_reason.strip() else None
+    if copy is not None and no_copy_reason is not None:
+        raise UsageError("--no-copy says there is no copy to make", hint="Leave out --no-copy.")
+    if copy is not None:
+        from attendance_cli.letters.generate import check_notice_template
+
+        check_notice_template(copy)  # a template or settings problem: nothing is written
     reason = reason.strip() if reason and reason.strip() else None
     force_reason = force_reason.strip() if force_reason and force_reason.strip() else None
     if force and force_reason is None:
@@ -818,6 +864,7 @@ def add_penalty_notice(
                 **details,
                 "sessions": len(offence.sessions),
                 "failed_checks": offence.problems,
+                "no_copy_reason": no_copy_reason,
             },
         )
         _audit_rows(
@@ -861,7 +908,43 @@ def add_penalty_notice(
                     officer=officer,
                     upn=pupil.upn,
                 )
+        if copy is not None:
+            from attendance_cli.letters.generate import file_notice_copy
+
+            file_notice_copy(store, notice_id=notice_id, copy=copy, officer=officer)
+            if withdrawn is not None:
+                _withdraw_copies(
+                    store,
+                    notice_id=notice_id,
+                    upn=pupil.upn,
+                    officer=officer,
+                    why=f"Penalty notice {notice_id} was withdrawn on {withdrawn:%d/%m/%Y}: "
+                    f"{reason}",
+                )
     return PenaltyResult(get_penalty_notice(store, notice_id, today=today), warnings)
+
+
+def _withdraw_copies(store: Store, *, notice_id: int, upn: str, officer: str, why: str) -> None:
+    """Mark the notice's filed copies withdrawn (``cases.documents.withdraw_document``'s write
+    and audit entry, inside the caller's transaction): they stay in the case, listed as
+    withdrawn, and go in no new referral bundle."""
+    for found in notice_copies(store, [notice_id]).get(notice_id, []):
+        if found.withdrawn:
+            continue
+        document = stored_cases.get_document(store, found.document_id)
+        assert document is not None
+        stored_cases.set_document_withdrawn(
+            store, document_id=found.document_id, reason=why, officer=officer
+        )
+        record_audit(
+            store,
+            officer=officer,
+            action="withdraw_document",
+            entity="document",
+            entity_id=found.document_id,
+            upn=upn,
+            detail={"reason": why, "file_name": document.document.file_name},
+        )
 
 
 def _one_row(db: Database, notice_id: int) -> tuple[StoredNotice, list[StoredNotice]]:
@@ -1153,6 +1236,13 @@ def withdraw_penalty_notice(
             officer=officer,
             upn=row.upn,
         )
+        _withdraw_copies(
+            store,
+            notice_id=notice_id,
+            upn=row.upn,
+            officer=officer,
+            why=f"Penalty notice {notice_id} was withdrawn on {withdrawn:%d/%m/%Y}: {reason}",
+        )
     return PenaltyResult(get_penalty_notice(store, notice_id, today=today), warnings)
 
 
@@ -1317,11 +1407,18 @@ def correct_penalty_date(
     to: dt.date,
     reason: str,
     officer: str,
+    copy: NoticeCopy | None = None,
     today: dt.date | None = None,
 ) -> PenaltyResult:
     """Correct a mistyped date of a notice (``field_name``: one of ``CORRECTABLE``), with the
     reason; the old and new values are audited. The receipt day follows a corrected issue or
-    service date; a correction that would make the record contradict itself is refused."""
+    service date; a correction that would make the record contradict itself is refused.
+
+    The issue and service dates are on the notice's copy (the issue date, and the pay-by days
+    counted from receipt): correcting either for a notice that has a copy files a new copy and
+    withdraws the old one as superseded, in the same transaction (``copy`` is then needed;
+    without it the correction is refused rather than leave the copy saying the old dates). A
+    notice recorded without a copy (``no_copy_reason``) gets none."""
     store = Store.of(db)
     today = today or dt.date.today()
     key = field_name.strip().lower()
@@ -1409,6 +1506,21 @@ def correct_penalty_date(
                     f"which notice is a first or second (notices {', '.join(map(str, changed))})",
                     hint="Withdraw the wrong notice and record it again instead.",
                 )
+        refile = key in ("issued", "served") and any(  # a notice with a copy (not --no-copy)
+            not c.withdrawn or row.withdrawn is not None
+            for c in notice_copies(store, [notice_id]).get(notice_id, [])
+        )
+        if refile and copy is None:
+            raise UsageError(
+                f"Notice {notice_id}'s filed copy shows {CORRECTABLE[key]}, which this "
+                "corrects, and no new copy can be made here",
+                hint="Correct it with `att penalty correct`, which files a new copy.",
+            )
+        if refile:
+            from attendance_cli.letters.generate import check_notice_template
+
+            assert copy is not None
+            check_notice_template(copy)
         if values:
             stored.set_notice_fields(store, notice_id=notice_id, **values)
         if payment_id is not None:
@@ -1432,4 +1544,26 @@ def correct_penalty_date(
                 upn=row.upn,
                 detail={"notice_id": notice_id, "from": old, "to": to},
             )
+        if refile:
+            from attendance_cli.letters.generate import file_notice_copy
+
+            assert copy is not None
+            _withdraw_copies(
+                store,
+                notice_id=notice_id,
+                upn=row.upn,
+                officer=officer,
+                why=f"Superseded: penalty notice {notice_id}'s {CORRECTABLE[key]} was corrected "
+                f"from {old:%d/%m/%Y} to {to:%d/%m/%Y} ({reason.strip()}); a new copy is filed",
+            )
+            file_notice_copy(store, notice_id=notice_id, copy=copy, officer=officer)
+            if row.withdrawn is not None:  # the new copy is of a withdrawn notice too
+                _withdraw_copies(
+                    store,
+                    notice_id=notice_id,
+                    upn=row.upn,
+                    officer=officer,
+                    why=f"Penalty notice {notice_id} was withdrawn on "
+                    f"{row.withdrawn:%d/%m/%Y}: {row.withdrawn_reason}",
+                )
     return PenaltyResult(get_penalty_notice(store, notice_id, today=today), [])

@@ -39,6 +39,7 @@ from attendance_cli.store.connection import Store
 from attendance_cli.store.requests import StoredRequest
 
 if TYPE_CHECKING:
+    from attendance_cli.letters.generate import NoticeCopy
     from attendance_cli.settings import Settings
     from attendance_cli.store.database import Database
 
@@ -322,6 +323,7 @@ def _issue_notice(
     issued: dt.date,
     officer: str,
     today: dt.date,
+    copy: NoticeCopy | None = None,
 ) -> tuple[int, list[str]]:
     """Issue the notice a request was decided for: THE one call of ``cases.penalty`` here
     (its rules apply: the parent from the pupil's recorded contacts, compulsory school age, the
@@ -341,6 +343,7 @@ def _issue_notice(
         issued=issued,
         officer=officer,
         today=today,
+        copy=copy,
     )
     return result.notice.id, list(result.warnings)
 
@@ -365,6 +368,7 @@ def decide_request(
     la_name: str = "",
     signatory: str = "",
     officer_title: str = "",
+    copy: NoticeCopy | None = None,
     today: dt.date | None = None,
 ) -> Decision:
     """Decide a pending request on ``on`` (default today): issue (needs ``parent``), nti, or
@@ -442,6 +446,7 @@ def decide_request(
                 issued=decided_on,
                 officer=officer,
                 today=day,
+                copy=copy,
             )
         outcome = outcome_summary(
             request,

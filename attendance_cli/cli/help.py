@@ -95,6 +95,8 @@ EXAMPLES: dict[str, tuple[str, ...]] = {
         'att penalty add B801200005001 --parent "Jo Smith" --issued 01/10/2025 --served-by post',
         "att penalty add B801200005001 --contact 12 --issued 01/10/2025 --served-by hand "
         "--from 06/10/2025 --to 10/10/2025",
+        'att penalty add B801200005001 --contact 12 --issued 01/10/2025 --no-copy "issued from '
+        'the enforcement system"',
     ),
     "penalty prosecute": (
         "att penalty prosecute 7 --on 01/12/2025",

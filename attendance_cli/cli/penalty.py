@@ -58,6 +58,7 @@ COLUMNS = [
     "prosecuted_on",
     "prosecution_outcome",
     "prosecution_outcome_on",
+    "document_id",
 ]
 
 UpnArgument = Annotated[str, typer.Argument(help="The pupil's UPN.", show_default=False)]
@@ -139,6 +140,16 @@ def _amount(value: str | None) -> int | None:
     return parse_amount(value)
 
 
+def notice_copy(path: Path) -> Any:
+    """What `cases.penalty` needs to make a notice's copy: the settings and the document
+    store beside the database."""
+    from attendance_cli.config import document_store
+    from attendance_cli.letters.generate import NoticeCopy
+    from attendance_cli.settings import load_settings
+
+    return NoticeCopy(settings=load_settings(), store=document_store(path))
+
+
 def _show_result(result: Any, output: OutputFormat, verb: str) -> None:
     for warning in result.warnings:
         common.stderr.print(f"Warning: {warning}", highlight=False, markup=False, style="yellow")
@@ -192,6 +203,16 @@ def add(
         typer.Option("--reason", help="With --force: why; with --withdrawn: why it was withdrawn."),
     ] = None,
     ground: GroundOption = None,
+    no_copy: Annotated[
+        str | None,
+        typer.Option(
+            "--no-copy",
+            metavar="REASON",
+            help="Make no copy of the notice, and say why (e.g. the LA issues its notices from "
+            "another system); kept in the audit log. Without it the notice is made from the "
+            "penalty-notice template and filed in the case.",
+        ),
+    ] = None,
     officer: OfficerOption = None,
     output: RecordFormatOption = OutputFormat.table,
 ) -> None:
@@ -210,7 +231,7 @@ def add(
             hint="Record the notice with --force --reason, then `att penalty update ID "
             "--withdrawn DATE --ground G --reason TEXT`.",
         )
-    store, _ = common.open_db(ctx)
+    store, path = common.open_db(ctx)
     result = add_penalty_notice(
         store,
         upn=upn,
@@ -231,6 +252,8 @@ def add(
         withdrawn=_date(withdrawn, "--withdrawn"),
         reason=None if force else reason,
         ground=ground,
+        copy=None if no_copy is not None else notice_copy(path),
+        no_copy_reason=no_copy,
     )
     _show_result(result, output, "Recorded")
 
@@ -338,7 +361,7 @@ def correct(
 
     to_date = _date(to, "--to")
     assert to_date is not None
-    store, _ = common.open_db(ctx)
+    store, path = common.open_db(ctx)
     result = correct_penalty_date(
         store,
         notice_id=notice_id,
@@ -346,6 +369,7 @@ def correct(
         to=to_date,
         reason=reason,
         officer=officer_name(officer),
+        copy=notice_copy(path),
     )
     _show_result(result, output, "Corrected")
 

@@ -282,13 +282,14 @@ def decide(
     """Decide a request: issue a penalty notice (its rules apply), a notice to improve first, or
     refuse with the reason; prints the outcome to send to the school."""
     from attendance_cli.cases import requests
+    from attendance_cli.cli.penalty import notice_copy
     from attendance_cli.config import officer_name
     from attendance_cli.files import check_output_path, output_file
     from attendance_cli.settings import load_settings
 
     settings = load_settings()
     target = check_output_path(letter, force=force) if letter else None
-    store, _ = common.open_db(ctx)
+    store, path = common.open_db(ctx)
     who = officer_name(officer)
     result = requests.decide_request(
         store,
@@ -303,6 +304,7 @@ def decide(
         signatory=settings.text("officer", "name") or who,
         officer_title=settings.text("officer", "job_title"),
         la_name=settings.text("la", "name"),
+        copy=notice_copy(path),  # used when the decision is to issue
     )
     for warning in result.warnings:
         common.stderr.print(f"Warning: {warning}", highlight=False, markup=False, style="yellow")

@@ -23,7 +23,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 #: Bump when the wording of any built-in template changes (recorded with every letter).
-WORDING_VERSION = "2026.1"
+WORDING_VERSION = "2026.2"
 
 
 @dataclass(frozen=True)
@@ -336,6 +336,14 @@ TEMPLATES: dict[str, tuple[TemplateInfo, list[Block]]] = {
                 "{{ pupil.forename }} within three years, so no reduced amount applies."
                 "{% endif %} A notice sent by first-class post is treated as received on the "
                 "second working day after posting.",
+            ),
+            (
+                "p",
+                "{% if notice.received %}This notice is treated as received on "
+                "{{ notice.received }}, so{% else %}Counted from the date of issue,{% endif %} "
+                "{% if notice.amount_reduced %}the last day to pay {{ notice.amount_reduced }} "
+                "is {{ notice.reduced_until }} and {% endif %}the last day to pay "
+                "{{ notice.amount_full }} is {{ notice.pay_by }}.",
             ),
             ("h", "How to pay"),
             ("p", "{{ penalty.how_to_pay }}"),

@@ -181,6 +181,10 @@ def _ordinal(day: dt.date | None) -> int:
 
 
 def _notice_context(notice: Any, figures: dict[str, Any], period: Any) -> dict[str, Any]:
+    """A notice's fields, all from its record (``cases.penalty``: the amounts and pay-by days
+    ``att penalty list`` shows, counted from receipt when service is recorded); the offence
+    period and sessions are the notice's own, the letter's period only for a notice recorded
+    without them."""
     return {
         "number": str(notice.id),
         "issued": merge.long_date(notice.issued),
@@ -189,9 +193,10 @@ def _notice_context(notice: Any, figures: dict[str, Any], period: Any) -> dict[s
         "amount_full": merge.pounds(notice.full_amount_pence),
         "reduced_until": merge.long_date(notice.reduced_rate_until),
         "pay_by": merge.long_date(notice.pay_by),
-        "offence_from": merge.long_date(period.start),
-        "offence_to": merge.long_date(period.end),
-        "unauthorised": figures["unauthorised"],
+        "received": merge.long_date(notice.received_on),
+        "offence_from": merge.long_date(notice.offence_from or period.start),
+        "offence_to": merge.long_date(notice.offence_to or period.end),
+        "unauthorised": len(notice.sessions) if notice.sessions else figures["unauthorised"],
         "withdrawn": merge.long_date(notice.withdrawn),
         "withdrawn_reason": notice.withdrawn_reason or "",
         "paid": merge.long_date(notice.paid),
@@ -253,6 +258,58 @@ def _addressees(
     return chosen
 
 
+def _parent_context(
+    conn: Database,
+    *,
+    pupil: sources.PupilInfo,
+    parent_name: str,
+    relationship: str | None,
+    address: str | None,
+    template: Template,
+    settings: Settings,
+    officer: str,
+    day: dt.date,
+    enrolment: Any,
+    school: sources.SchoolInfo,
+    figures: dict[str, Any],
+    weeks: int,
+    options: LetterOptions,
+) -> dict[str, Any]:
+    """The merge fields of a letter to one parent about one pupil."""
+    base = merge.common_context(settings, officer=officer, letter_date=day, title=template.title)
+    return {
+        **base,
+        "letter": {
+            **base["letter"],
+            "reference": f"{day:%Y%m%d}/{template.name}/{pupil.id}",
+        },
+        "addressee_lines": [parent_name, *merge.address_lines(address)],
+        "parent": {
+            "name": parent_name,
+            "relationship": relationship or "",
+            "address": address or "",
+            "address_lines": merge.address_lines(address),
+        },
+        "pupil": {
+            "name": pupil.name,
+            "forename": pupil.forename or pupil.name,
+            "surname": pupil.surname or "",
+            "upn": pupil.upn,
+            "date_of_birth": merge.long_date(pupil.date_of_birth),
+            "year_group": _year_group(enrolment.year_group),
+        },
+        "school": {"name": school.name, "laestab": school.laestab},
+        "figures": figures,
+        "actions": [merge.action_context(a) for a in sources.open_actions(conn, pupil.id)],
+        "improvement": {
+            "weeks": weeks,
+            "start": merge.long_date(day),
+            "end": merge.long_date(day + dt.timedelta(weeks=weeks)),
+        },
+        "meeting": _meeting(options),
+    }
+
+
 def _plan_pupil(
     conn: Database,
     *,
@@ -275,7 +332,6 @@ def _plan_pupil(
         if options.improvement_weeks
         else improvement_weeks(settings)
     )
-    actions = [merge.action_context(a) for a in sources.open_actions(conn, pupil.id)]
     planned = []
     for parent, notice in _addressees(conn, pupil, template, options):
         day = letter_date
@@ -283,40 +339,22 @@ def _plan_pupil(
             # a notice, or its withdrawal, is dated as recorded (att penalty add / update)
             withdrawn = NOTICE_TEMPLATES.get(template.name) == "withdrawn"
             day = (notice.withdrawn if withdrawn else None) or notice.issued
-        base = merge.common_context(
-            settings, officer=officer, letter_date=day, title=template.title
+        context = _parent_context(
+            conn,
+            pupil=pupil,
+            parent_name=parent.name,
+            relationship=parent.relationship,
+            address=parent.address,
+            template=template,
+            settings=settings,
+            officer=officer,
+            day=day,
+            enrolment=enrolment,
+            school=school,
+            figures=figures,
+            weeks=weeks,
+            options=options,
         )
-        context = {
-            **base,
-            "letter": {
-                **base["letter"],
-                "reference": f"{day:%Y%m%d}/{template.name}/{pupil.id}",
-            },
-            "addressee_lines": [parent.name, *merge.address_lines(parent.address)],
-            "parent": {
-                "name": parent.name,
-                "relationship": parent.relationship or "",
-                "address": parent.address or "",
-                "address_lines": merge.address_lines(parent.address),
-            },
-            "pupil": {
-                "name": pupil.name,
-                "forename": pupil.forename or pupil.name,
-                "surname": pupil.surname or "",
-                "upn": pupil.upn,
-                "date_of_birth": merge.long_date(pupil.date_of_birth),
-                "year_group": _year_group(enrolment.year_group),
-            },
-            "school": {"name": school.name, "laestab": school.laestab},
-            "figures": figures,
-            "actions": actions,
-            "improvement": {
-                "weeks": weeks,
-                "start": merge.long_date(day),
-                "end": merge.long_date(day + dt.timedelta(weeks=weeks)),
-            },
-            "meeting": _meeting(options),
-        }
         if notice is not None:
             context["notice"] = _notice_context(notice, figures, period)
         planned.append(
@@ -954,3 +992,157 @@ def letter_history(
     pupil_id = sources.find_pupil(conn, upn).id if upn else None
     school_id = sources.find_school(conn, school).id if school else None
     return sources.list_letters(conn, pupil_id=pupil_id, school_id=school_id)
+
+
+# --------------------------------------------------------------------- a notice's own copy
+
+NOTICE_TEMPLATE = "penalty-notice"
+
+
+@dataclass(frozen=True)
+class NoticeCopy:
+    """What making a penalty notice's copy needs beyond the database: the settings (the LA's
+    details, and ``[letters] templates``, whose ``penalty-notice.docx`` replaces the built-in
+    one) and the case document store folder (``config.document_store``)."""
+
+    settings: Settings
+    store: Path
+
+
+@dataclass(frozen=True)
+class FiledCopy:
+    letter_id: int
+    document_id: int
+    sha256: str
+    template_version: str
+
+
+def check_notice_template(copy: NoticeCopy) -> tuple[Template, CheckedTemplate]:
+    """The penalty-notice template, checked, and every setting it uses set: called before the
+    notice is written, so a template or settings problem refuses the notice with nothing
+    recorded."""
+    from attendance_cli.errors import AttError
+
+    try:
+        template, checked = _checked(copy.settings, LetterOptions(template=NOTICE_TEMPLATE))
+        merge.check_fields_available(
+            checked.analysis.used,
+            addressee=template.addressee,
+            template=template.name,
+            settings=copy.settings,
+            provided={"notice"},
+        )
+    except AttError as exc:
+        exc.hint = (
+            f"{exc.hint} Nothing was recorded: recording a notice files its copy, made from "
+            "this template. If the LA issues its notices from another system, record it with "
+            "--no-copy REASON."
+        ).strip()
+        raise
+    return template, checked
+
+
+def file_notice_copy(
+    conn: Database, *, notice_id: int, copy: NoticeCopy, officer: str
+) -> FiledCopy:
+    """Render penalty notice ``notice_id`` from the penalty-notice template and file it in the
+    pupil's case (a case document of kind ``letter`` dated the issue day, and its ``letter``
+    row with batch ``store.letters.notice_copy_batch``), INSIDE the caller's transaction:
+    ``cases.penalty`` calls this in the block that writes the notice, so the notice and its copy
+    commit together or not at all.
+
+    Every figure comes from the notice's record (``cases.penalty.get_penalty_notice``: the
+    amounts and the pay-by days ``att penalty list`` shows, counted from receipt by
+    ``cases.served``). The copy is addressed to the parent on the notice: the recorded contact
+    (with their address), or the name alone for a parent not on record. The bytes go into the
+    content-addressed document store before the rows; if filing fails they are removed (when
+    new), and a kill between the two leaves only unreferenced bytes named by their hash, never a
+    row."""
+    from attendance_cli.cases.case import latest_case
+    from attendance_cli.cases.penalty import get_penalty_notice
+    from attendance_cli.settings import improvement_weeks
+    from attendance_cli.store.letters import notice_copy_batch
+
+    template, checked = check_notice_template(copy)
+    notice = get_penalty_notice(conn, notice_id)
+    pupil = sources.find_pupil(conn, notice.upn)
+    enrolment = _pupil_enrolment(conn, pupil, notice.schools[0] if notice.schools else None)
+    school = sources.school_by_id(conn, enrolment.school_id)
+    figures: dict[str, Any] = dict.fromkeys(merge.FIELDS["figures"], "")
+    figures["unauthorised"] = len(notice.sessions)
+    period = sources.make_period(
+        notice.offence_from or notice.issued, notice.offence_to or notice.issued, ""
+    )
+    try:
+        if notice.offence_from is None or notice.offence_to is None:
+            period = sources.school_period(
+                conn, school.id, term=None, year=None, start=None, end=None
+            )
+        entry = sources.pupil_figures(
+            conn, enrolment_id=enrolment.enrolment_id, school_id=school.id, period=period
+        )
+        figures = merge.figures_context(
+            entry, start=period.start, end=period.end, label=period.label
+        )
+    except NotFoundError:  # a notice recorded (--force) before any register marks: no figures
+        pass
+    contact = next(
+        (c for c in sources.pupil_contacts(conn, pupil.id) if c.id == notice.contact_id), None
+    )
+    day = notice.issued
+    context = _parent_context(
+        conn,
+        pupil=pupil,
+        parent_name=notice.parent_name,
+        relationship=contact.relationship if contact else None,
+        address=contact.address if contact else None,
+        template=template,
+        settings=copy.settings,
+        officer=officer,
+        day=day,
+        enrolment=enrolment,
+        school=school,
+        figures=figures,
+        weeks=improvement_weeks(copy.settings),
+        options=LetterOptions(template=NOTICE_TEMPLATE),
+    )
+    context["notice"] = _notice_context(notice, figures, period)
+    data = render_docx(checked, context)
+    sha256, new = sources.store_bytes(copy.store, data)
+    try:
+        ((letter_id, document_id),) = sources.file_letters(
+            conn,
+            [
+                sources.LetterToFile(
+                    pupil_id=pupil.id,
+                    upn=pupil.upn,
+                    school_id=school.id,
+                    template=template.name,
+                    template_version=template.version,
+                    template_sha256=template.sha256,
+                    addressee=notice.parent_name,
+                    addressee_key=sources.parent_key(notice.parent_name),
+                    letter_date=day,
+                    file_name=f"{day.isoformat()}_{template.name}-{notice.id}_{pupil.upn}_"
+                    f"{_slug(notice.parent_name)}.docx",
+                    sha256=sha256,
+                    bytes=len(data),
+                    description=f"Penalty notice {notice.id} to {notice.parent_name}, as issued "
+                    f"(template {template.name}, version {template.version})",
+                    file_in_case=True,
+                    on=day,
+                    # the notice's case; a notice recorded already paid or withdrawn with no
+                    # case open: the pupil's latest case (a case is opened only if none exists)
+                    case_id=notice.case_id or latest_case(conn, pupil.id),
+                )
+            ],
+            officer=officer,
+            batch=notice_copy_batch(notice.id),
+            force=True,  # the notice is the copy's identity, not (parent, template, date)
+        )
+    except BaseException:
+        if new:
+            (copy.store / sha256).unlink(missing_ok=True)
+        raise
+    assert document_id is not None
+    return FiledCopy(letter_id, document_id, sha256, template.version)

@@ -66,6 +66,7 @@ FIELDS: dict[str, Any] = {
             "amount_full",
             "reduced_until",
             "pay_by",
+            "received",
             "offence_from",
             "offence_to",
             "unauthorised",

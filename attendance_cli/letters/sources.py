@@ -296,6 +296,8 @@ class LetterToFile:
     bytes: int
     description: str
     file_in_case: bool  # a case document too (letters to parents)
+    on: dt.date | None = None  # the day the case document is dated as sent (default today)
+    case_id: int | None = None  # the case to file it in (default: the open case, opened if none)
 
 
 def store_bytes(store: Path, data: bytes) -> tuple[str, bool]:
@@ -395,6 +397,8 @@ def file_letters(
                     document_date=letter.letter_date,
                     description=letter.description,
                     officer=officer,
+                    on=letter.on,
+                    case_id=letter.case_id,
                 ).id
             letter_id = insert_letter(
                 store,

@@ -145,3 +145,43 @@ def letters(
         + " ORDER BY l.letter_date, l.id"
     )
     return [_letter(r) for r in store.connection.execute(sql, args)]
+
+
+def notice_copy_batch(notice_id: int) -> str:
+    """The ``batch`` of the letter that is a penalty notice's filed copy (``att penalty add``):
+    how a notice finds its copies without a column of its own."""
+    return f"penalty-notice-{notice_id}"
+
+
+@dataclass(frozen=True, slots=True)
+class NoticeCopyRow:
+    notice_id: int
+    letter_id: int
+    document_id: int
+    withdrawn: bool
+
+
+def notice_copies(store: Store, notice_ids: list[int]) -> dict[int, list[NoticeCopyRow]]:
+    """Per notice id: its filed copies (letter and case document), oldest first."""
+    from sqlalchemy import select
+
+    from attendance_cli.db import models
+    from attendance_cli.store.chunking import chunked
+
+    letter = models.Letter.__table__
+    document = models.CaseDocument.__table__
+    wanted = {notice_copy_batch(i): i for i in notice_ids}
+    found: dict[int, list[NoticeCopyRow]] = {}
+    for part in chunked(list(wanted)):
+        rows: Any = store.execute(
+            select(letter.c.batch, letter.c.id, letter.c.document_id, document.c.withdrawn_at)
+            .join(document, document.c.id == letter.c.document_id)
+            .where(letter.c.batch.in_(part))
+            .order_by(letter.c.id)
+        )
+        for row in rows:
+            notice_id = wanted[row[0]]
+            found.setdefault(notice_id, []).append(
+                NoticeCopyRow(notice_id, row[1], row[2], row[3] is not None)
+            )
+    return found

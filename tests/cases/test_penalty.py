@@ -623,6 +623,7 @@ def test_list_filters_and_statuses(pupils: sqlite3.Connection) -> None:
 
 JSON_KEYS = {
     "id",
+    "document_id",  # the notice's filed copy
     "upn",
     "surname",
     "forename",
@@ -722,7 +723,12 @@ def test_cli_add_update_list(pupils: sqlite3.Connection) -> None:
     assert "withdrawn 20/01/2025: error" in withdrawn.stdout
     only = runner.invoke(app, ["penalty", "list", "--status", "withdrawn", "-f", "json"])
     assert [r["id"] for r in json.loads(only.stdout)] == [int(second_id)]
-    assert list_audit(pupils, upn=UPN1)[-2].action == "withdraw_penalty_notice"
+    # the withdrawal, its action cancelled, and the notice's copy marked withdrawn
+    assert [e.action for e in list_audit(pupils, upn=UPN1)[-3:]] == [
+        "withdraw_penalty_notice",
+        "action_cancelled",
+        "withdraw_document",
+    ]
     assert verify_audit(pupils).ok
     entries = [a for a in list_audit(pupils, upn=UPN1) if a.action == "add_penalty_notice"]
     assert [e.officer for e in entries] == ["Officer C", "Test Officer"]  # --officer, ATT_OFFICER

@@ -181,7 +181,14 @@ def test_penalty_notice_states_what_regulation_3_requires(
     text = _text(run.letters[0].path)
     assert f"Notice number: {notice_id}" in text and "Date of issue: 17 November 2025" in text
     assert "Harvey Marsden" in text and "Castle Hill Academy" in text
-    assert "14 sessions" in text  # unauthorised in the offence period
+    # the notice's own offence period and sessions: the 10 unauthorised sessions 15-22 Oct 2025
+    # that met the threshold (not the letter's period); no service recorded, so the days run
+    # from issue (17 Nov 2025): £80 to day 21 (7 Dec), £160 to day 28 (14 Dec)
+    assert "Between 15 October 2025 and 22 October 2025" in text and "10 sessions" in text
+    assert (
+        "Counted from the date of issue, the last day to pay £80 is 7 December 2025 and the "
+        "last day to pay £160 is 14 December 2025." in text
+    )
     assert "within 21 days of receiving this notice, the penalty is £80" in text
     assert "within 28 days of receiving it, the penalty is £160" in text
     assert "Online at www.example.gov.uk/pay" in text and "Income Team" in text
@@ -261,13 +268,13 @@ def test_each_letter_is_filed_in_the_case(
         assert Path(doc.stored_path).read_bytes() == data
         assert oct(letter.path.stat().st_mode & 0o777) == "0o600"
         assert f"sent to {letter.addressee}" in (doc.description or "")
-        assert "template warning-before-prosecution, version 2026.1" in (doc.description or "")
+        assert "template warning-before-prosecution, version 2026.2" in (doc.description or "")
     rows = sample_conn.execute(
         "SELECT template, template_version, addressee, letter_date, document_id FROM letter ORDER BY id"
     ).fetchall()
     assert rows == [
-        ("warning-before-prosecution", "2026.1", "Claire Marsden", "2025-11-17", docs[0].id),
-        ("warning-before-prosecution", "2026.1", "Paul Marsden", "2025-11-17", docs[1].id),
+        ("warning-before-prosecution", "2026.2", "Claire Marsden", "2025-11-17", docs[0].id),
+        ("warning-before-prosecution", "2026.2", "Paul Marsden", "2025-11-17", docs[1].id),
     ]
     assert oct((tmp_path / "out").stat().st_mode & 0o777) == "0o700"
     actions = [r[0] for r in sample_conn.execute("SELECT action FROM audit_log ORDER BY id")]

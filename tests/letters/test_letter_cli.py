@@ -33,8 +33,8 @@ def test_generate_list_and_refuse_again(sample_db: Path, tmp_path: Path) -> None
     assert listed.exit_code == 0
     rows = list(csv.DictReader(io.StringIO(listed.stdout)))
     assert [(r["id"], r["addressee"], r["template_version"]) for r in rows] == [
-        ("1", "Claire Marsden", "2026.1"),
-        ("2", "Paul Marsden", "2026.1"),
+        ("1", "Claire Marsden", "2026.2"),
+        ("2", "Paul Marsden", "2026.2"),
     ]
 
 

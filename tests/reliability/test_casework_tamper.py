@@ -432,5 +432,6 @@ def test_every_att_write_leaves_the_casework_verifying(sample_db: Path, tmp_path
     check = json.loads(runner.invoke(app, ["audit", "verify", "--format", "json"]).stdout)
     assert (check["ok"], check["rows_checked"], check["row_problem_count"]) == (True, rows, 0)
     # a case, 2 actions (the visit and the notice's), a lead, a note and its revision, a
-    # document, a meeting, a notice, the notice's 10 sessions and its payment
-    assert rows == 20
+    # document, a meeting, a notice, the notice's 10 sessions and its payment, the notice's
+    # filed copy (a case document and its letter row)
+    assert rows == 22
