@@ -123,6 +123,12 @@ def echo_screen(text: str) -> None:
     typer.echo(screen_text(text))
 
 
+def print_warnings(warnings: Iterable[str]) -> None:
+    """A core result's warnings on stderr."""
+    for warning in warnings:
+        stderr.print(f"Warning: {warning}", highlight=False, markup=False, style="yellow")
+
+
 def emit(text: str) -> None:
     """Print a result (JSON/CSV) to stdout exactly as given."""
     typer.echo(text, nl=not text.endswith("\n"))

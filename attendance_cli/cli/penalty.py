@@ -151,8 +151,7 @@ def notice_copy(path: Path) -> Any:
 
 
 def _show_result(result: Any, output: OutputFormat, verb: str) -> None:
-    for warning in result.warnings:
-        common.stderr.print(f"Warning: {warning}", highlight=False, markup=False, style="yellow")
+    common.print_warnings(result.warnings)
     if common.render(result.notice, output):
         return
     common.stderr.print(f"{verb} penalty notice {result.notice.id}.", highlight=False)
@@ -442,8 +441,7 @@ def check(
         offence_from=_date(offence_from, "--from"),
         offence_to=_date(offence_to, "--to"),
     )
-    for warning in result.warnings:
-        common.stderr.print(f"Warning: {warning}", highlight=False, markup=False, style="yellow")
+    common.print_warnings(result.warnings)
     if not common.render(result, output):
         common.echo_screen(describe_check(result))
     if not result.passed:

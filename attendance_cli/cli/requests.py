@@ -306,8 +306,7 @@ def decide(
         la_name=settings.text("la", "name"),
         copy=notice_copy(path),  # used when the decision is to issue
     )
-    for warning in result.warnings:
-        common.stderr.print(f"Warning: {warning}", highlight=False, markup=False, style="yellow")
+    common.print_warnings(result.warnings)
     data = result.record.as_dict()
     if target is not None:  # private (0600), written whole or not at all; .docx or text
         text = data["outcome_text"] or ""
