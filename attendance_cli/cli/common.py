@@ -124,9 +124,13 @@ def echo_screen(text: str) -> None:
 
 
 def print_warnings(warnings: Iterable[str]) -> None:
-    """A core result's warnings on stderr."""
+    """A core result's warnings on stderr, its ISO dates in the screen's UK style."""
+    from attendance_cli.text import uk_dates_in
+
     for warning in warnings:
-        stderr.print(f"Warning: {warning}", highlight=False, markup=False, style="yellow")
+        stderr.print(
+            f"Warning: {uk_dates_in(warning)}", highlight=False, markup=False, style="yellow"
+        )
 
 
 def emit(text: str) -> None:

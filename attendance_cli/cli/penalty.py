@@ -443,7 +443,9 @@ def check(
     )
     common.print_warnings(result.warnings)
     if not common.render(result, output):
-        common.echo_screen(describe_check(result))
+        from attendance_cli.text import uk_dates_in
+
+        common.echo_screen(uk_dates_in(describe_check(result)))
     if not result.passed:
         raise typer.Exit(int(ExitCode.CHECK_FAILED))
 

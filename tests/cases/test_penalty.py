@@ -746,7 +746,7 @@ def test_cli_third_notice_exits_5_with_the_date(pupils: sqlite3.Connection) -> N
     check = runner.invoke(
         app, ["penalty", "check", UPN1, "--parent", "Jo Smith", "--on", "2025-06-01"]
     )
-    assert check.exit_code == 8 and "possible from 2027-09-10" in check.stdout  # the answer: no
+    assert check.exit_code == 8 and "possible from 10/09/2027" in check.stdout  # the answer: no
     check_json = runner.invoke(
         app,
         ["penalty", "check", UPN1, "--parent", "Jo Smith", "--on", "2027-09-10", "-f", "json"],

@@ -113,3 +113,16 @@ def test_casework_screens_at_80_columns(
     for upn in UPN_RE.findall(text):  # a UPN on screen is whole on one line
         assert upn in screen
     assert HARVEY in screen or args[:2] == ["db", "info"]
+
+
+def test_penalty_check_says_its_dates_the_uk_way(sample_db: Path) -> None:
+    # Harvey's unauthorised sessions 15-22 Oct 2025 meet the threshold; a first notice to his
+    # mother issued 10 Nov 2025 (no service recorded: the periods count from issue) is £80 by
+    # the 21st day, 30 Nov, and £160 by the 28th, 7 Dec
+    screen = _att(
+        sample_db, "penalty", "check", HARVEY, "--parent", "Claire Marsden", "--on", "10/11/2025"
+    )
+    assert not ISO_DATE.search(screen), screen
+    text = " ".join(screen.split())
+    assert "on 10/11/2025: £80 by 30/11/2025, £160 by 07/12/2025" in text
+    assert "from 15/10/2025 to 22/10/2025" in text
