@@ -57,7 +57,6 @@ from attendance_cli.analysis.thresholds import (
 from attendance_cli.analysis.trend import Trend, find_trend
 from attendance_cli.errors import InvalidInputError, UsageError
 
-
 _IS_UNEXPLAINED = np.zeros(256, dtype=bool)
 _IS_UNEXPLAINED[[ord(ch) for ch in UNEXPLAINED_STORED]] = True
 

@@ -56,8 +56,8 @@ from attendance_cli.analysis.thresholds import DEFAULT_CONFIG, ThresholdConfig, 
 from attendance_cli.errors import NotFoundError
 from attendance_cli.records import JsonRecord, flat_keys
 from attendance_cli.store import Store
-from attendance_cli.store import registers as store_registers
 from attendance_cli.store import benchmark as store_benchmark
+from attendance_cli.store import registers as store_registers
 from attendance_cli.store.registers import School
 from attendance_cli.text import plural, uk_date, uk_dates_in
 

@@ -16,8 +16,7 @@ import pytest
 from attendance_cli.config import document_store
 from attendance_cli.privacy.erase import ErasureTarget, erase_records
 from attendance_cli.registers.importer import import_registers
-from attendance_cli.store import Store, transaction
-from attendance_cli.store import benchmark
+from attendance_cli.store import Store, benchmark, transaction
 from attendance_cli.tsm.pack import prepare_tsm_pack
 from tests.helpers import SCHOOL, UPN1, UPN2, weekdays, write_csv
 
