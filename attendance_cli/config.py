@@ -29,9 +29,9 @@ def database_location(
     issue 16; ``db.postgres`` checks it, refusing a password in it); anything else a file."""
     for value, source in ((cli_value, "--db"), (os.environ.get("ATT_DB"), "ATT_DB")):
         if value is not None and str(value).strip():
-            from attendance_cli.db.postgres import looks_like_url, parse_database_url
+            if "://" in str(value):  # db.postgres.looks_like_url, without importing it on SQLite
+                from attendance_cli.db.postgres import parse_database_url
 
-            if looks_like_url(str(value)):
                 return parse_database_url(str(value).strip(), source=source)
             break
     return database_path(cli_value)

@@ -68,10 +68,11 @@ def add_casework(checkout: Path, db: Path) -> str:
     for i in range(6):
         checked(checkout, db, "case", "note", upn, f"Note {i} about attendance")
     checked(
-        checkout, db, "penalty", "add", upn, "--parent", "Bench Parent", "--issued", "2025-10-01"
-    )
+        checkout, db, "penalty", "add", upn, "--parent", "Bench Parent", "--issued", "2025-10-01",
+        "--new-parent", "--no-copy", "bench: no letter settings", "--force", "--reason", "bench",
+    )  # fmt: skip
     checked(checkout, db, "penalty", "add", upn, "--parent", "Other Parent", "--issued",
-            "2025-10-02", "--paid", "2025-10-10")  # fmt: skip
+            "2025-10-02", "--paid", "2025-10-10", "--new-parent", "--no-copy", "bench: no letter settings", "--force", "--reason", "bench")  # fmt: skip
     conn = sqlite3.connect(db)
     pupils = [
         r[0]

@@ -57,6 +57,9 @@ from attendance_cli.analysis.thresholds import (
 from attendance_cli.analysis.trend import Trend, find_trend
 from attendance_cli.errors import InvalidInputError, UsageError
 
+_IS_UNEXPLAINED = np.zeros(256, dtype=bool)
+_IS_UNEXPLAINED[[ord(ch) for ch in UNEXPLAINED_STORED]] = True
+
 
 class Band(enum.StrEnum):
     SEVERE = "severe"
@@ -276,7 +279,7 @@ def analyse_enrolment(
         )
 
     period = timeline.between(start, end)
-    unexplained = int(np.isin(timeline.chars[period], [ord(ch) for ch in UNEXPLAINED_STORED]).sum())
+    unexplained = int(_IS_UNEXPLAINED[timeline.chars[period]].sum())
     continuous = find_continuous_absence(timeline, start=start, end=end)
     return EnrolmentFigures(
         figures=figures,

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from attendance_cli import codes
-from attendance_cli.analysis.calendar import Timeline, from_ordinal
+from attendance_cli.analysis.calendar import Timeline, from_ordinal, sorted_unique
 from attendance_cli.analysis.counts import percent
 from attendance_cli.analysis.thresholds import DEFAULT_CONFIG, ThresholdConfig
 
@@ -130,12 +130,19 @@ def flag_above_chance(
 
 def holiday_adjacent_days(timeline: Timeline, *, gap_weekdays: int = 3) -> np.ndarray:
     """Day ordinals of the school days just before or after a break of ``gap_weekdays`` or more."""
+    return np.asarray(timeline.ordinals[::2][_adjacent_day_mask(timeline, gap_weekdays)])
+
+
+def _adjacent_day_mask(timeline: Timeline, gap_weekdays: int) -> np.ndarray:
+    """Per timeline day (AM and PM together), whether it is a holiday-adjacent school day."""
     school_days = np.flatnonzero(timeline.school.reshape(-1, 2).any(axis=1))
     # Timeline days are consecutive weekdays, so index differences count weekdays.
     gaps = np.diff(school_days) - 1
     breaks = np.flatnonzero(gaps >= gap_weekdays)
-    adjacent = np.union1d(school_days[breaks], school_days[breaks + 1])
-    return np.asarray(timeline.ordinals[::2][adjacent])
+    adjacent = np.zeros(len(timeline) // 2, dtype=bool)
+    adjacent[school_days[breaks]] = True
+    adjacent[school_days[breaks + 1]] = True
+    return adjacent
 
 
 def find_patterns(
@@ -164,20 +171,22 @@ def find_patterns(
             )
         )
 
-    adjacent_days = holiday_adjacent_days(timeline, gap_weekdays=config.holiday_gap_weekdays)
-    on_adjacent = np.isin(timeline.ordinals, adjacent_days) & period
+    # both sessions of each adjacent day (the ordinals are in order: no np.isin, no np.unique)
+    adjacent_days = _adjacent_day_mask(timeline, config.holiday_gap_weekdays)
+    on_adjacent = np.repeat(adjacent_days, 2) & period
     adjacent_possible = int((possible & on_adjacent).sum())
     adjacent_absent = int((absent & on_adjacent).sum())
     p_value, flagged = flag_above_chance(adjacent_possible, adjacent_absent, rate, config)
     holiday = HolidayAdjacentAbsence(
-        days=int(np.unique(timeline.ordinals[on_adjacent]).size),
+        days=int(sorted_unique(timeline.ordinals[on_adjacent]).size),
         possible=adjacent_possible,
         absent=adjacent_absent,
         absence_pct=percent(adjacent_absent, adjacent_possible),
         p_value=p_value,
         flagged=flagged,
         absent_dates=tuple(
-            from_ordinal(day) for day in np.unique(timeline.ordinals[on_adjacent & absent])
+            from_ordinal(day)
+            for day in sorted_unique(timeline.ordinals[on_adjacent & absent]).tolist()
         ),
     )
 
@@ -196,9 +205,9 @@ def top_reasons(timeline: Timeline, absent: np.ndarray, *, limit: int) -> tuple[
     # (a Python loop over every absent session took a fifth of a TSM pack's analysis)
     at = np.flatnonzero(absent)
     new_set = timeline.ordinals[at] >= codes.CODE_SET_2024_START.toordinal()
-    pairs, sessions = np.unique(
-        timeline.chars[at].astype(np.int64) * 2 + new_set, return_counts=True
-    )
+    counted = np.bincount(timeline.chars[at].astype(np.int64) * 2 + new_set, minlength=512)
+    pairs = np.flatnonzero(counted)  # in order, as np.unique gave them (without its sort)
+    sessions = counted[pairs]
     before = codes.CODE_SET_2024_START - dt.timedelta(days=1)
     counter: Counter[codes.Code] = Counter()
     for pair, n in zip(pairs.tolist(), sessions.tolist(), strict=True):

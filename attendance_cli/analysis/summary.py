@@ -48,23 +48,45 @@ class GroupSummary:
 
 def summarise_counts(counts: CountArrays) -> GroupSummary:
     """Totals and DfE rates for a group of enrolments (a school, a year group, the LA)."""
-    possible = int(counts.possible.sum())
-    attended = int(counts.attended.sum())
-    authorised = int(counts.authorised.sum())
-    unauthorised = int(counts.unauthorised.sum())
-    on_roll = int((counts.possible > 0).sum())
-    persistent = int(counts.persistent.sum())
-    severe = int(counts.severe.sum())
-    return GroupSummary(
+    return summarise_totals(
         enrolments=len(counts),
+        on_roll=int((counts.possible > 0).sum()),
+        possible=int(counts.possible.sum()),
+        attended=int(counts.attended.sum()),
+        authorised=int(counts.authorised.sum()),
+        unauthorised=int(counts.unauthorised.sum()),
+        late=int(counts.late.sum()),
+        missing=int(counts.missing.sum()),
+        persistent=int(counts.persistent.sum()),
+        severe=int(counts.severe.sum()),
+    )
+
+
+def summarise_totals(
+    *,
+    enrolments: int,
+    on_roll: int,
+    possible: int,
+    attended: int,
+    authorised: int,
+    unauthorised: int,
+    late: int,
+    missing: int,
+    persistent: int,
+    severe: int,
+) -> GroupSummary:
+    """The summary of a group from its totals (``summarise_counts``; the LA benchmark cache,
+    ``store.benchmark``, keeps only these)."""
+    return GroupSummary(
+        enrolments=enrolments,
         on_roll=on_roll,
         possible=possible,
         attended=attended,
         authorised=authorised,
         unauthorised=unauthorised,
         sessions_missed=authorised + unauthorised,
-        late=int(counts.late.sum()),
-        missing=int(counts.missing.sum()),
+        late=late,
+        missing=missing,
         attendance_pct=percent(attended, possible),
         absence_pct=percent(authorised + unauthorised, possible),
         authorised_pct=percent(authorised, possible),

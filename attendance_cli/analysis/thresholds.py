@@ -63,6 +63,7 @@ from attendance_cli.analysis.calendar import (
     assumed_sessions_between,
     assumed_terms,
     from_ordinal,
+    sorted_unique,
 )
 from attendance_cli.analysis.counts import BoolArray, IntArray, is_persistent, percent
 from attendance_cli.codes import NO_MARK
@@ -313,7 +314,7 @@ def check_penalty_threshold(
     """The penalty-notice threshold over rolling windows of school weeks."""
     size, needed = config.penalty_weeks, config.penalty_sessions
     upto = timeline.ordinals <= end.toordinal()
-    weeks = np.unique(timeline.mondays[timeline.school & upto])
+    weeks = sorted_unique(timeline.mondays[timeline.school & upto])
     unauthorised = np.flatnonzero(timeline.unauthorised & upto)
     week_of = np.searchsorted(weeks, timeline.mondays[unauthorised])
     window_first = np.searchsorted(week_of, week_of - (size - 1), side="left")

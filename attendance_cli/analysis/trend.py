@@ -20,7 +20,7 @@ from fractions import Fraction
 
 import numpy as np
 
-from attendance_cli.analysis.calendar import Timeline, from_ordinal
+from attendance_cli.analysis.calendar import Timeline, from_ordinal, in_sorted, sorted_unique
 from attendance_cli.analysis.counts import percent, round_1dp
 
 
@@ -56,7 +56,7 @@ def find_trend(timeline: Timeline, *, start: dt.date, end: dt.date) -> Trend:
 
     start_monday = start.toordinal() - start.weekday()
     before = timeline.ordinals < start_monday
-    earlier_weeks = np.unique(timeline.mondays[timeline.school & before])
+    earlier_weeks = sorted_unique(timeline.mondays[timeline.school & before])
     previous_weeks = (
         earlier_weeks[max(0, len(earlier_weeks) - len(weeks)) :]
         if len(weeks)
@@ -79,7 +79,7 @@ def find_trend(timeline: Timeline, *, start: dt.date, end: dt.date) -> Trend:
         )
 
     # per-week sums in one pass: each period session goes to its school week's bucket
-    in_period = period & np.isin(timeline.mondays, weeks)
+    in_period = period & in_sorted(timeline.mondays, weeks)
     bucket = np.searchsorted(weeks, timeline.mondays[in_period])
     week_possible = np.bincount(bucket, weights=timeline.possible[in_period], minlength=len(weeks))
     week_attended = np.bincount(bucket, weights=timeline.attended[in_period], minlength=len(weeks))

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import sqlite3  # runs no SQL: catches the driver's error the store raises (store/__init__.py)
 import sys
+from collections.abc import Callable
 from typing import Any
 
 import typer
@@ -81,18 +82,21 @@ def _click_exception(exc: Exception) -> bool:
     return any(cls.__name__ == "ClickException" for cls in type(exc).__mro__)
 
 
-app = typer.Typer(
-    cls=AttGroup,
-    name="att",
-    help="att: school attendance for local-authority attendance officers "
-    "(registers, Targeting Support Meetings, casework, legal referrals).",
-    no_args_is_help=True,
-    pretty_exceptions_enable=False,
-    add_completion=False,
-    rich_markup_mode=None,
-    # help uses the terminal's full width (click stops at 80 columns unless told)
-    context_settings={"max_content_width": 200},
-)
+def _make_app() -> typer.Typer:
+    made = typer.Typer(
+        cls=AttGroup,
+        name="att",
+        help="att: school attendance for local-authority attendance officers "
+        "(registers, Targeting Support Meetings, casework, legal referrals).",
+        no_args_is_help=True,
+        pretty_exceptions_enable=False,
+        add_completion=False,
+        rich_markup_mode=None,
+        # help uses the terminal's full width (click stops at 80 columns unless told)
+        context_settings={"max_content_width": 200},
+    )
+    made.callback()(root)
+    return made
 
 
 def _version(value: bool) -> None:
@@ -101,7 +105,6 @@ def _version(value: bool) -> None:
         raise typer.Exit()
 
 
-@app.callback()
 def root(
     ctx: typer.Context,
     db: str = typer.Option(
@@ -118,40 +121,179 @@ def root(
     ctx.obj = common.State(db=db, debug=debug)
 
 
-def _register() -> None:
-    import attendance_cli.cli.letters as letters_cli
-    import attendance_cli.cli.referral as referral_cli
-    from attendance_cli.cli import audit, cases, database, demo, importing, penalty, privacy, tsm
-    from attendance_cli.cli import codes as codes_cli
-    from attendance_cli.cli import columns as columns_cli
+# Each top-level command or group, in the order ``att --help`` lists them, with the function that
+# registers it (importing only its own module). ``main`` registers only the one invoked: building
+# all 57 commands and importing every command module cost ~0.06 s of every run
+# (bench/bench_commands.py); ``app`` (tests, ``att --help``) has them all. A test checks this
+# table names every command of the full tree.
+def _import(into: typer.Typer) -> None:
+    from attendance_cli.cli import importing
+
+    importing.register(into)
+
+
+def _codes(into: typer.Typer) -> None:
+    from attendance_cli.cli import codes
+
+    codes.register(into)
+
+
+def _columns(into: typer.Typer) -> None:
+    from attendance_cli.cli import columns
+
+    into.add_typer(columns.app, name="columns")
+
+
+def _tsm(into: typer.Typer) -> None:
+    from attendance_cli.cli import team, tsm
+
+    if not any(c.name == "status" for c in tsm.app.registered_commands):
+        tsm.app.command("status")(team.tsm_status_command)  # issue 16, in cli/team.py
+    into.add_typer(tsm.app, name="tsm")
+
+
+def _case(into: typer.Typer) -> None:
+    from attendance_cli.cli import cases
+
+    into.add_typer(cases.app, name="case")
+
+
+def _audit(into: typer.Typer) -> None:
+    from attendance_cli.cli import audit
+
+    audit.register(into)
+
+
+def _referral(into: typer.Typer) -> None:
+    import attendance_cli.cli.referral as referral
+
+    into.add_typer(referral.app, name="referral")
+
+
+def _db(into: typer.Typer) -> None:
+    from attendance_cli.cli import database
+
+    into.add_typer(database.app, name="db")
+
+
+def _penalty(into: typer.Typer) -> None:
+    from attendance_cli.cli import penalty
     from attendance_cli.cli import requests as requests_cli
-    from attendance_cli.cli import team as team_cli
-    from attendance_cli.cli import views as views_cli
 
-    importing.register(app)
-    codes_cli.register(app)
-    app.add_typer(columns_cli.app, name="columns")
-    app.add_typer(tsm.app, name="tsm")
-    app.add_typer(cases.app, name="case")
-    audit.register(app)
-    app.add_typer(referral_cli.app, name="referral")
-    app.add_typer(database.app, name="db")
-    app.add_typer(penalty.app, name="penalty")
-    penalty.app.add_typer(requests_cli.app, name="request")  # att penalty request ...
-    app.add_typer(letters_cli.app, name="letter")
-    app.add_typer(privacy.app, name="privacy")
-    app.add_typer(team_cli.app, name="team")
-    app.command("tasks")(team_cli.tasks_command)
-    tsm.app.command("status")(team_cli.tsm_status_command)  # issue 16, in cli/team.py
-    demo.register(app)
-    views_cli.register(app)
+    if not any(g.name == "request" for g in penalty.app.registered_groups):
+        penalty.app.add_typer(requests_cli.app, name="request")  # att penalty request ...
+    into.add_typer(penalty.app, name="penalty")
 
 
-_register()
+def _letter(into: typer.Typer) -> None:
+    import attendance_cli.cli.letters as letters
+
+    into.add_typer(letters.app, name="letter")
+
+
+def _privacy(into: typer.Typer) -> None:
+    from attendance_cli.cli import privacy
+
+    into.add_typer(privacy.app, name="privacy")
+
+
+def _team(into: typer.Typer) -> None:
+    from attendance_cli.cli import team
+
+    into.add_typer(team.app, name="team")
+
+
+def _tasks(into: typer.Typer) -> None:
+    from attendance_cli.cli import team
+
+    into.command("tasks")(team.tasks_command)
+
+
+def _demo(into: typer.Typer) -> None:
+    from attendance_cli.cli import demo
+
+    demo.register(into)
+
+
+def _schools(into: typer.Typer) -> None:
+    from attendance_cli.cli import schools
+
+    into.command("schools")(schools.schools)
+
+
+def _pupil(into: typer.Typer) -> None:
+    from attendance_cli.cli import pupil
+
+    into.add_typer(pupil.app, name="pupil")
+
+
+def _report(into: typer.Typer) -> None:
+    from attendance_cli.cli import report
+
+    into.add_typer(report.app, name="report")
+
+
+COMMANDS: dict[str, Callable[[typer.Typer], None]] = {
+    "import": _import,
+    "codes": _codes,
+    "columns": _columns,
+    "tsm": _tsm,
+    "case": _case,
+    "audit": _audit,
+    "referral": _referral,
+    "db": _db,
+    "penalty": _penalty,
+    "letter": _letter,
+    "privacy": _privacy,
+    "team": _team,
+    "tasks": _tasks,
+    "demo": _demo,
+    "schools": _schools,
+    "pupil": _pupil,
+    "report": _report,
+}
+
+
+def build_app(command: str | None = None) -> typer.Typer:
+    """The ``att`` app with every command, or with only the top-level ``command`` given."""
+    made = _make_app()
+    for name, register in COMMANDS.items():
+        if command is None or name == command:
+            register(made)
+    return made
+
+
+_ROOT_OPTIONS_WITH_VALUE = frozenset({"--db"})
+
+
+def invoked_command(args: list[str]) -> str | None:
+    """The top-level command named in ``args`` (after the root options), or None when there is
+    none or it is not one of ``COMMANDS`` (then the whole app answers: help, a misspelling)."""
+    at = 0
+    while at < len(args):
+        arg = args[at]
+        if arg in _ROOT_OPTIONS_WITH_VALUE:
+            at += 2
+            continue
+        if arg.startswith("-"):
+            at += 1
+            continue
+        return arg if arg in COMMANDS else None
+    return None
+
+
+def __getattr__(name: str) -> Any:
+    """``app``: the whole command tree, built on first use (tests and library callers)."""
+    if name == "app":
+        full = build_app()
+        globals()["app"] = full
+        return full
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def main() -> None:
+    """The ``att`` entry point: builds only the command group invoked (see ``COMMANDS``)."""
     try:
-        app()
+        build_app(invoked_command(sys.argv[1:]))()
     except KeyboardInterrupt:  # pragma: no cover - Ctrl-C outside a command
         sys.exit(int(ExitCode.INTERRUPTED))

@@ -32,7 +32,7 @@ __all__ = [
     "upgrade_database",
 ]
 
-SCHEMA_HEAD = "0010_team"
+SCHEMA_HEAD = "0013_benchmark_cache"
 
 
 def migrations_dir() -> Path:

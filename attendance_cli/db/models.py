@@ -139,6 +139,38 @@ class MarkChange(SQLModel, table=True):
     new_mark: str = Field(max_length=1)
 
 
+class MarksVersion(SQLModel, table=True):
+    """One row: a counter every write of register marks raises in its own transaction
+    (``store.benchmark.marks_changed``), so a cached figure can say which marks it was counted
+    from (``la_benchmark``)."""
+
+    __tablename__ = "marks_version"
+
+    id: int = Field(sa_column=Column(Integer, primary_key=True, autoincrement=False))
+    version: int
+
+
+class LaBenchmark(SQLModel, table=True):
+    """The LA benchmark of a TSM pack (every enrolment's totals over a period), as counted
+    from the marks at ``marks_version``: read only while that is still the current version."""
+
+    __tablename__ = "la_benchmark"
+
+    period_start: dt.date = Field(primary_key=True)
+    period_end: dt.date = Field(primary_key=True)
+    marks_version: int
+    enrolments: int
+    on_roll: int
+    possible: int
+    attended: int
+    authorised: int
+    unauthorised: int
+    late: int
+    missing: int
+    persistent: int
+    severe: int
+
+
 # ------------------------------------------------------------------------------ casework
 # Nothing in casework is ever deleted: cases close, actions are done or cancelled, lead
 # practitioners are replaced by a newer row, notices are paid or withdrawn. Every change is also

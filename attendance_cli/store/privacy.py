@@ -438,6 +438,10 @@ def delete_rows(store: Store, data: HeldData) -> dict[str, int]:
                 condition = and_(*(c == v for c, v in zip(columns, row.key, strict=True)))
                 count += store.execute(delete(table).where(condition)).rowcount
         deleted[table.name] = count
+    if deleted.get("mark_year"):  # the LA benchmark cache was counted with these marks
+        from attendance_cli.store.benchmark import marks_changed
+
+        marks_changed(store)
     return deleted
 
 

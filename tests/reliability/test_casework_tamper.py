@@ -106,6 +106,7 @@ def test_every_casework_model_table_is_registered() -> None:
         "penalty_request_document",  # a link (request, document): both ends are audited rows
         "officer", "school_allocation", "case_allocation",  # the team: who, and who has what
         # (each change audited as an entry, not court evidence; keyed by school/case, no id)
+        "marks_version", "la_benchmark",  # a cache of figures counted from the registers
     }  # fmt: skip
     registered = {t.table for t in audited_tables.AUDITED_TABLES}
     assert registered == casework
