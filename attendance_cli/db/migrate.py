@@ -32,7 +32,7 @@ __all__ = [
     "upgrade_database",
 ]
 
-SCHEMA_HEAD = "0010_team"
+SCHEMA_HEAD = "0012_rectify_hold"
 
 
 def migrations_dir() -> Path:
