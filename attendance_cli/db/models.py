@@ -507,8 +507,8 @@ class ContactCorrection(SQLModel, table=True):
     reason: str
     corrected_at: dt.datetime
     officer: str
-    retired_at: dt.datetime | None = None  # the import whose file agreed with the correction
-    retired_by_import: int | None = None  # that import's log id (no foreign key: kept as text)
+    retired_at: dt.datetime | None = None  # the school's file agreed, or a newer correction
+    retired_by: str | None = None  # who ran that import
 
 
 class LegalHold(SQLModel, table=True):

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -322,6 +322,9 @@ class RosterWrite:
     enrolments_added: int = 0
     enrolments_updated: int = 0
     contacts_written: int = 0
+    # contact corrections (privacy.rectify): kept over the file's values, and retired
+    corrections_kept: list[Any] = field(default_factory=list)
+    corrections_retired: int = 0
 
 
 _PUPIL_FIELDS = (
@@ -509,6 +512,41 @@ def _replace_contacts(
         "parental_responsibility) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
         inserts,
     )
+
+
+def contact_corrections_in_force(db: Database) -> list[Any]:
+    """The contact corrections in force (``store.privacy.CorrectionRecord``), oldest first.
+    Raw and portable like the rest of the roster write: a small table read once per roster
+    file, without importing SQLAlchemy on the import path (0.27 s, module docstring)."""
+    from attendance_cli.store.conversions import to_datetime
+    from attendance_cli.store.privacy import CorrectionRecord
+
+    conn = Store.of(db).connection
+    found = []
+    for r in conn.execute(
+        "SELECT c.id, c.pupil_id, p.upn, c.contact_key, c.field, c.school_value, c.value, "
+        "c.reason, c.corrected_at, c.officer FROM contact_correction c "
+        "JOIN pupil p ON p.id = c.pupil_id WHERE c.retired_at IS NULL ORDER BY c.id"
+    ):
+        corrected_at = to_datetime(r[8])
+        assert corrected_at is not None
+        found.append(
+            CorrectionRecord(
+                int(r[0]),
+                int(r[1]),
+                str(r[2]),
+                str(r[3]),
+                str(r[4]),
+                r[5],
+                r[6],
+                str(r[7]),
+                corrected_at,
+                str(r[9]),
+                None,
+                None,
+            )  # fmt: skip
+        )
+    return found
 
 
 # ------------------------------------------------------------------------ reads while writing

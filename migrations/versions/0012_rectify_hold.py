@@ -36,7 +36,7 @@ def upgrade() -> None:
         sa.Column("corrected_at", sa.DateTime(), nullable=False),
         sa.Column("officer", sa.String(), nullable=False),
         sa.Column("retired_at", sa.DateTime(), nullable=True),
-        sa.Column("retired_by_import", sa.Integer(), nullable=True),
+        sa.Column("retired_by", sa.String(), nullable=True),
         sa.ForeignKeyConstraint(
             ["pupil_id"], ["pupil.id"], name=op.f("fk_contact_correction_pupil_id_pupil")
         ),
