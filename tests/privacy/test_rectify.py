@@ -340,3 +340,36 @@ def test_correct_contact_command(conn: sqlite3.Connection, family: dict[str, int
     assert again.exit_code == 5 and "already says that" in again.stderr
     # only Harvey's contact changed, not his sister's row for the same father
     assert stored.get_contact(Store.of(conn), family["isla:Paul Marsden"]).phone == "01632 960 111"  # type: ignore[union-attr]
+
+
+def test_letters_and_penalty_notices_read_the_corrected_contact(
+    conn: sqlite3.Connection, store: Store, tmp_path: Path
+) -> None:
+    """The sources letters and penalty notices take their parents from, after an import of the
+    school's uncorrected file."""
+    from attendance_cli.letters.sources import pupil_contacts
+    from attendance_cli.store.penalties import parent_contacts
+
+    _import(conn, _write(tmp_path / "r1.csv", _row(mother="Joe Hart")))
+    mother = rectify.find_contact(store, upn=UPN, contact="Joe Hart")
+    rectify.correct_contact(
+        store,
+        contact_id=mother,
+        changes={"name": "Jo Hart", "address": NEW_ADDRESS, "parental_responsibility": False},
+        reason="birth certificate; court order",
+        officer=OFFICER,
+    )
+    _import(conn, _write(tmp_path / "r2.csv", _row(mother="Joe Hart")))
+    pupil_id = conn.execute("SELECT id FROM pupil WHERE upn = ?", (UPN,)).fetchone()[0]
+    [letter_mother, _] = pupil_contacts(conn, pupil_id)
+    assert (letter_mother.id, letter_mother.name, letter_mother.address) == (
+        mother,
+        "Jo Hart",
+        NEW_ADDRESS,
+    )
+    [notice_mother, _] = parent_contacts(store, pupil_id)
+    assert (notice_mother.id, notice_mother.name, notice_mother.parental_responsibility) == (
+        mother,
+        "Jo Hart",
+        False,
+    )
