@@ -403,7 +403,7 @@ def corrections(
 
     table = Table(box=box.SIMPLE_HEAD)
     for title in ("Id", "UPN", "Field", "School's value", "Corrected to", "Corrected", "Retired"):
-        table.add_column(title)
+        table.add_column(title, no_wrap=title in ("Id", "UPN"))
     for c in found:
         table.add_row(
             str(c.id),
@@ -495,7 +495,7 @@ def holds(
 
     table = Table(box=box.SIMPLE_HEAD)
     for title in ("Hold", "UPN", "Reason", "Placed", "By", "Released"):
-        table.add_column(title)
+        table.add_column(title, no_wrap=title in ("Hold", "UPN"))
     for h in found:
         table.add_row(
             str(h.id),
