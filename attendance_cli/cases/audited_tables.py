@@ -75,6 +75,9 @@ AUDITED_TABLES: tuple[AuditedTable, ...] = (
     AuditedTable("penalty_payment", "penalty_payment", None),
     AuditedTable("penalty_request", "penalty_request", "pupil_id"),
     AuditedTable("letter", "letter", "pupil_id"),
+    # 0012_rectify_hold (branch rectify): a contact's corrected field; a legal hold
+    AuditedTable("contact_correction", "contact_correction", "pupil_id"),
+    AuditedTable("legal_hold", "legal_hold", "pupil_id"),
 )
 
 _BY_TABLE = {t.table: t for t in AUDITED_TABLES}

@@ -142,6 +142,17 @@ EXAMPLES: dict[str, tuple[str, ...]] = {
         'att privacy access --parent "Claire Marsden" --out claire-sar/',
     ),
     "privacy retention": ("att privacy retention", "att privacy retention --all --format csv"),
+    "privacy correct-contact": (
+        'att privacy correct-contact --upn A899200218001 --contact "Claire Marsden" '
+        '--address "12 New Road, Kestrelford KF2 1AA" --reason "mother phoned: moved"',
+    ),
+    "privacy corrections": (
+        "att privacy corrections",
+        "att privacy corrections --all --format csv",
+    ),
+    "privacy hold": ('att privacy hold --upn A899200218001 --reason "prosecution pending"',),
+    "privacy release": ('att privacy release 3 --reason "case concluded"',),
+    "privacy holds": ("att privacy holds", "att privacy holds --all --format json"),
     "privacy erase": (
         "att privacy erase --past-retention",
         "att privacy erase --row case_note:12 --yes",

@@ -20,7 +20,8 @@ from attendance_cli.exports.render import OutputFormat, RecordFormat
 from attendance_cli.text import plural, uk_date
 
 app = typer.Typer(
-    help="UK GDPR duties: subject access, retention periods and erasure.",
+    help="UK GDPR duties: subject access, rectification, retention periods, legal holds and "
+    "erasure.",
     no_args_is_help=True,
 )
 
@@ -35,6 +36,31 @@ RETENTION_KEYS = [
     "ends_on",
     "past",
     "description",
+    "held",
+    "hold_ids",
+]
+CORRECTION_KEYS = [
+    "id",
+    "upn",
+    "contact_key",
+    "field",
+    "school_value",
+    "value",
+    "reason",
+    "corrected_at",
+    "officer",
+    "retired_at",
+    "retired_by",
+]
+HOLD_KEYS = [
+    "id",
+    "upn",
+    "reason",
+    "placed_at",
+    "placed_by",
+    "released_at",
+    "released_by",
+    "release_reason",
 ]
 
 
@@ -163,15 +189,25 @@ def retention(
         table.add_row(
             item.description,
             f"{item.table}:{item.id}" + (f":{item.academic_year}" if item.academic_year else ""),
-            item.upn,
+            item.upn or "",
             uk_date(item.runs_from) if item.runs_from else "case open",
             str(item.years),
-            uk_date(item.ends_on) if item.ends_on else "while open",
-            "yes" if item.past else "no",
+            uk_date(item.ends_on) if item.ends_on else "while in use",
+            "yes"
+            if item.past
+            else ("held (" + ", ".join(f"hold {h}" for h in item.hold_ids) + ")")
+            if item.held
+            else "no",
         )
     common.stdout.print(table)
     past = sum(1 for i in items if i.past)
     common.echo_screen(f"{plural(past, 'record')} past retention on {uk_date(today)}.")
+    held = sum(1 for i in items if i.held)
+    if held:
+        common.echo_screen(
+            f"{plural(held, 'more record')} past {'its' if held == 1 else 'their'} period but "
+            "kept under a legal hold (att privacy holds)."
+        )
 
 
 @app.command("erase")
@@ -218,6 +254,15 @@ def erase(
             targets.append(erasure.ErasureTarget("pupil", find_pupil(store, text).id))
         if periods is not None:
             targets = erasure.past_retention_targets(store, periods=periods, today=today)
+            held = erasure.held_past_retention(store, periods=periods, today=today)
+            if held:
+                holds = sorted({h for i in held for h in i.hold_ids})
+                common.stderr.print(
+                    f"Skipped {plural(len(held), 'record')} past retention under legal hold "
+                    f"({', '.join(f'hold {h}' for h in holds)}: att privacy holds).",
+                    highlight=False,
+                    markup=False,
+                )
             if not targets:
                 common.echo_screen(f"Nothing is past its retention period on {uk_date(today)}.")
                 return
@@ -268,3 +313,196 @@ def erase(
             "time.",
             highlight=False,
         )
+
+
+@app.command("correct-contact")
+def correct_contact(
+    ctx: typer.Context,
+    upn: Annotated[str, typer.Option("--upn", help="The child whose contact it is.")],
+    contact: Annotated[
+        str, typer.Option("--contact", help="The contact: their name as held, or contact id.")
+    ],
+    reason: Annotated[str, typer.Option("--reason", help="Why (kept with the correction).")],
+    name: Annotated[str | None, typer.Option("--name", help="The corrected name.")] = None,
+    relationship: Annotated[
+        str | None, typer.Option("--relationship", help="e.g. Mother, Carer.")
+    ] = None,
+    parental_responsibility: Annotated[
+        str | None, typer.Option("--parental-responsibility", help="Y or N.")
+    ] = None,
+    address: Annotated[str | None, typer.Option("--address", help='"" clears it.')] = None,
+    phone: Annotated[str | None, typer.Option("--phone", help='"" clears it.')] = None,
+    email: Annotated[str | None, typer.Option("--email", help='"" clears it.')] = None,
+    officer: OfficerOption = None,
+    output: RecordFormatOption = RecordFormat.table,
+) -> None:
+    """Correct a parent's or carer's details (UK GDPR art. 16): the school's value is kept,
+    and later roster imports keep the correction until the school's file agrees."""
+    from attendance_cli.config import officer_name
+    from attendance_cli.privacy import rectify
+
+    changes: dict[str, object] = {
+        k: v
+        for k, v in (
+            ("name", name),
+            ("relationship", relationship),
+            ("address", address),
+            ("phone", phone),
+            ("email", email),
+        )
+        if v is not None
+    }
+    if parental_responsibility is not None:
+        changes["parental_responsibility"] = rectify.parse_flag_value(parental_responsibility)
+    store, _ = common.open_db(ctx)
+    with store:
+        contact_id = rectify.find_contact(store, upn=upn, contact=contact)
+        result = rectify.correct_contact(
+            store,
+            contact_id=contact_id,
+            changes=changes,
+            reason=reason,
+            officer=officer_name(officer),
+        )
+    if output == RecordFormat.json:
+        from attendance_cli.exports.render import to_jsonable
+
+        common.render(to_jsonable(result), OutputFormat.json)
+        return
+    common.echo_screen(
+        f"Corrected {plural(len(result.fields), 'field')} of contact {result.contact_id} "
+        f"({', '.join(f.replace('_', ' ') for f in result.fields)}); the school's value is kept "
+        "and later roster imports keep the correction."
+    )
+
+
+@app.command("corrections")
+def corrections(
+    ctx: typer.Context,
+    upn: Annotated[str | None, typer.Option("--upn", help="One child's only.")] = None,
+    show_all: Annotated[
+        bool, typer.Option("--all", help="Also those retired (the school's file agreed).")
+    ] = False,
+    output: FormatOption = OutputFormat.table,
+) -> None:
+    """Contact corrections in force: what the school's file said and the corrected value."""
+    from attendance_cli.exports.render import to_jsonable
+    from attendance_cli.privacy.rectify import list_corrections
+
+    store, _ = common.open_db(ctx)
+    with store:
+        found = list_corrections(store, upn=upn, include_retired=show_all)
+    rows = [{k: v for k, v in r.items() if k in CORRECTION_KEYS} for r in to_jsonable(found)]
+    if common.render(rows, output, rows=rows, columns=CORRECTION_KEYS):
+        return
+    if not found:
+        common.echo_screen("No contact corrections" + (" in force." if not show_all else "."))
+        return
+    from rich import box
+    from rich.table import Table
+
+    table = Table(box=box.SIMPLE_HEAD)
+    for title in ("Id", "UPN", "Field", "School's value", "Corrected to", "Corrected", "Retired"):
+        table.add_column(title, no_wrap=title in ("Id", "UPN"))
+    for c in found:
+        table.add_row(
+            str(c.id),
+            c.upn,
+            c.field.replace("_", " "),
+            c.school_value or "blank",
+            c.value or "blank",
+            uk_date(c.corrected_at.date()),
+            uk_date(c.retired_at.date()) if c.retired_at else "",
+        )
+    common.stdout.print(table)
+
+
+@app.command("hold")
+def hold(
+    ctx: typer.Context,
+    upn: Annotated[str, typer.Option("--upn", help="The child whose records to hold.")],
+    reason: Annotated[
+        str, typer.Option("--reason", help="e.g. prosecution pending, subject access request.")
+    ],
+    officer: OfficerOption = None,
+    output: RecordFormatOption = RecordFormat.table,
+) -> None:
+    """Place a legal hold: nothing of the child is past retention or erased until released."""
+    from attendance_cli.config import officer_name
+    from attendance_cli.privacy.hold import place_hold
+
+    store, _ = common.open_db(ctx)
+    with store:
+        placed = place_hold(store, upn=upn, reason=reason, officer=officer_name(officer))
+    if output == RecordFormat.json:
+        from attendance_cli.exports.render import to_jsonable
+
+        common.render(to_jsonable(placed), OutputFormat.json)
+        return
+    common.echo_screen(
+        f"Legal hold {placed.id} placed on {placed.upn}: nothing of the child is erased until "
+        f"it is released (att privacy release {placed.id} --reason ...)."
+    )
+
+
+@app.command("release")
+def release(
+    ctx: typer.Context,
+    hold_id: Annotated[
+        int, typer.Argument(help="The hold's id (att privacy holds).", min=1, max=2**63 - 1)
+    ],
+    reason: Annotated[str, typer.Option("--reason", help="Why the hold no longer applies.")],
+    officer: OfficerOption = None,
+    output: RecordFormatOption = RecordFormat.table,
+) -> None:
+    """Release a legal hold (the hold is kept in the record, with who released it and why)."""
+    from attendance_cli.config import officer_name
+    from attendance_cli.privacy.hold import release_hold
+
+    store, _ = common.open_db(ctx)
+    with store:
+        done = release_hold(store, hold_id=hold_id, reason=reason, officer=officer_name(officer))
+    if output == RecordFormat.json:
+        from attendance_cli.exports.render import to_jsonable
+
+        common.render(to_jsonable(done), OutputFormat.json)
+        return
+    common.echo_screen(f"Legal hold {done.id} on {done.upn} released.")
+
+
+@app.command("holds")
+def holds(
+    ctx: typer.Context,
+    upn: Annotated[str | None, typer.Option("--upn", help="One child's only.")] = None,
+    show_all: Annotated[bool, typer.Option("--all", help="Also released holds.")] = False,
+    output: FormatOption = OutputFormat.table,
+) -> None:
+    """Legal holds in force (or all): the children whose records are kept past retention."""
+    from attendance_cli.exports.render import to_jsonable
+    from attendance_cli.privacy.hold import list_holds
+
+    store, _ = common.open_db(ctx)
+    with store:
+        found = list_holds(store, upn=upn, include_released=show_all)
+    rows = [{k: v for k, v in r.items() if k in HOLD_KEYS} for r in to_jsonable(found)]
+    if common.render(rows, output, rows=rows, columns=HOLD_KEYS):
+        return
+    if not found:
+        common.echo_screen("No legal holds" + (" in force." if not show_all else "."))
+        return
+    from rich import box
+    from rich.table import Table
+
+    table = Table(box=box.SIMPLE_HEAD)
+    for title in ("Hold", "UPN", "Reason", "Placed", "By", "Released"):
+        table.add_column(title, no_wrap=title in ("Hold", "UPN"))
+    for h in found:
+        table.add_row(
+            str(h.id),
+            h.upn,
+            h.reason,
+            uk_date(h.placed_at.date()),
+            h.placed_by,
+            uk_date(h.released_at.date()) if h.released_at else "",
+        )
+    common.stdout.print(table)

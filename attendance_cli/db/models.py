@@ -518,3 +518,42 @@ class CaseAllocation(SQLModel, table=True):
     officer_id: int = Field(foreign_key="officer.id", index=True)
     allocated_at: dt.datetime
     allocated_by: str
+
+
+class ContactCorrection(SQLModel, table=True):
+    """A contact's field corrected by an officer (UK GDPR art. 16, ``privacy.rectify``): the
+    corrected ``value`` wins over later roster imports of the same contact until the school's
+    file agrees, when the correction is retired (``retired_at``; the row is kept as the record).
+    A contact is identified across imports by its pupil and ``contact_key``: the name the
+    school's file gives it, as compared (``cases.penalty_rules.parent_key``)."""
+
+    __tablename__ = "contact_correction"
+    __table_args__ = (Index("ix_contact_correction_pupil_key", "pupil_id", "contact_key"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    pupil_id: int = Field(foreign_key="pupil.id")
+    contact_key: str  # the school's name for the contact, as compared (parent_key)
+    field: str  # name, relationship, parental_responsibility, address, phone, email
+    school_value: str | None = None  # the value replaced, as held (text; Y/N for a flag)
+    value: str | None = None  # the corrected value (text; Y/N for a flag)
+    reason: str
+    corrected_at: dt.datetime
+    officer: str
+    retired_at: dt.datetime | None = None  # the school's file agreed, or a newer correction
+    retired_by: str | None = None  # who ran that import
+
+
+class LegalHold(SQLModel, table=True):
+    """A legal hold on a child's records (pending prosecution, a subject access request, a
+    complaint): while it is in force nothing of the child is past retention or erasable."""
+
+    __tablename__ = "legal_hold"
+
+    id: int | None = Field(default=None, primary_key=True)
+    pupil_id: int = Field(foreign_key="pupil.id", index=True)
+    reason: str
+    placed_at: dt.datetime
+    placed_by: str
+    released_at: dt.datetime | None = None
+    released_by: str | None = None
+    release_reason: str | None = None

@@ -77,6 +77,22 @@ SECTIONS: dict[str, str | None] = {
 }
 _TABLE_SECTION = {table: name for name, table in SECTIONS.items() if table}
 _CONTACT_PRIVATE = ("name", "address", "phone", "email")
+# a contact correction's values and key (the contact's name) are that contact's data
+_CORRECTION_PRIVATE = ("contact_key", "school_value", "value", "reason")
+
+
+def _corrections_of(rows: Sequence[HeldRow], name: str) -> list[HeldRow]:
+    """The contact corrections (``privacy.rectify``) of the contact now called ``name``: keyed
+    by that name, or by the school's name of a contact whose name was corrected to it."""
+    from attendance_cli.cases.penalty_rules import parent_key
+
+    key = parent_key(name)
+    keys = {key} | {
+        str(r.values["contact_key"])
+        for r in rows
+        if r.values["field"] == "name" and parent_key(str(r.values["value"] or "")) == key
+    }
+    return [r for r in rows if r.values["contact_key"] in keys]
 
 
 @dataclass
@@ -254,6 +270,7 @@ def _sections(
     *,
     hidden_contacts: set[int],
     documents: Path,
+    hidden_corrections: set[int] | None = None,
 ) -> tuple[dict[str, list[dict[str, Any]]], dict[str, list[dict[str, Any]]], dict[int, Path]]:
     records: dict[str, list[dict[str, Any]]] = {name: [] for name in SECTIONS}
     other: dict[str, list[dict[str, Any]]] = {}
@@ -282,6 +299,11 @@ def _sections(
             elif table == "contact" and row.values["id"] in hidden_contacts:
                 values = {
                     k: (WITHHELD if k in _CONTACT_PRIVATE and v is not None else v)
+                    for k, v in values.items()
+                }
+            elif table == "contact_correction" and row.values["id"] in (hidden_corrections or ()):
+                values = {
+                    k: (WITHHELD if k in _CORRECTION_PRIVATE and v is not None else v)
                     for k, v in values.items()
                 }
             elif table == "case_document":
@@ -328,9 +350,15 @@ def child_access(
     contacts = data.of("contact")
     hidden: set[int] = set()
     requester_row: HeldRow | None = None
+    hidden_corrections: set[int] = set()
     if requester is not None:
         requester_row = _requester(contacts, requester)
         hidden = {int(c.values["id"]) for c in contacts if c is not requester_row}
+        # the other parents' corrected fields (privacy.rectify) are theirs too
+        mine = _corrections_of(data.of("contact_correction"), str(requester_row.values["name"]))
+        hidden_corrections = {
+            int(r.values["id"]) for r in data.of("contact_correction") if r not in mine
+        }
     subject_values = data.of("pupil")[0].values
     me = _person(
         subject_values.get("forename"),
@@ -347,7 +375,13 @@ def child_access(
     children = _other_children(store, texts, {pupil.id}, [me] if me else [])
     redactor = _Redactor(children, other_parents)
     records, other, files = _sections(
-        data, context, audit, redactor, hidden_contacts=hidden, documents=documents
+        data,
+        context,
+        audit,
+        redactor,
+        hidden_contacts=hidden,
+        documents=documents,
+        hidden_corrections=hidden_corrections,
     )
     subject: dict[str, Any] = {
         "kind": CHILD,
@@ -486,9 +520,17 @@ def parent_access(
         + stored.audit_rows_about(store, "contact", sorted(mine_ids))
     )
     audit = sorted({r.key: r for r in audit}.values(), key=lambda r: r.key)
+    corrections = [
+        r
+        for pupil_id in child_ids
+        for r in _corrections_of(
+            stored.corrections_of_pupils(store, [pupil_id]), str(mine[0].values["name"])
+        )
+    ]
     data = HeldData()
     for table, rows in (
         ("contact", mine),
+        ("contact_correction", corrections),
         ("case_action", named["case_action"]),
         ("case_note", named["case_note"]),
         ("case_document", list(documents_rows)),

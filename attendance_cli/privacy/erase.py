@@ -30,12 +30,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from attendance_cli.cases.audit import TOMBSTONE_ACTION
-from attendance_cli.errors import NotFoundError, UsageError
+from attendance_cli.errors import NotFoundError, RefusedError, UsageError
 from attendance_cli.marks import academic_year
+from attendance_cli.privacy.hold import refuse_held
 from attendance_cli.store import privacy as stored
 
 if TYPE_CHECKING:
-    from attendance_cli.privacy.retention import RetentionPeriods
+    from attendance_cli.privacy.retention import RetentionItem, RetentionPeriods
     from attendance_cli.store.connection import Store
     from attendance_cli.store.privacy import HeldData, HeldRow
 
@@ -79,7 +80,11 @@ def erasable_tables() -> list[str]:
     """Tables a target may name: the pupil's own rows (every table the walk reaches)."""
     from attendance_cli.db.models import metadata
 
-    return sorted(t for t in metadata.tables if t not in stored.CONTEXT_TABLES + stored.NOT_WALKED)
+    return sorted(
+        t
+        for t in metadata.tables
+        if t not in stored.CONTEXT_TABLES + stored.NOT_WALKED or t in stored.STANDALONE
+    )
 
 
 def parse_target(text: str) -> ErasureTarget:
@@ -125,7 +130,17 @@ def rows_of_targets(store: Store, targets: Sequence[ErasureTarget]) -> dict[str,
                 found[label].rows.setdefault("mark_change", []).append(row)
     for table in sorted({t.table for t in targets if t.table != "mark_year"}):
         ids = [t.id for t in targets if t.table == table]
-        data, origin = stored.walk_from(store, table, ids)
+        if table in stored.STANDALONE:
+            # a meeting or an import goes only once nothing of a pupil refers to it
+            if stored.referring_rows(store, table, ids):
+                raise RefusedError(
+                    f"Not erased: pupils' records refer to {table} {', '.join(map(str, ids))}",
+                    hint="It is kept while the case actions or mark changes referring to it "
+                    "are (att privacy retention --all shows when).",
+                )
+            data, origin = stored.standalone_rows(store, table, ids)
+        else:
+            data, origin = stored.walk_from(store, table, ids)
         for held_table, rows in data.rows.items():
             for row in rows:
                 found[f"{table}:{origin[(held_table, row.key)]}"].rows.setdefault(
@@ -137,6 +152,12 @@ def rows_of_targets(store: Store, targets: Sequence[ErasureTarget]) -> dict[str,
                 f"No {target.table} row {target.label()} to erase",
                 hint="Check the id with att privacy retention --all, or att privacy access.",
             )
+    # nothing of a child under a legal hold is erased (privacy.hold)
+    everything = HeldData()
+    for data in found.values():
+        for table, rows in data.rows.items():
+            everything.rows.setdefault(table, []).extend(rows)
+    refuse_held(store, stored.pupils_of_rows(store, everything))
     return found
 
 
@@ -251,6 +272,16 @@ def past_retention_targets(
         for item in retention_items(store, periods=periods, today=today)
         if item.past
     ]
+
+
+def held_past_retention(
+    store: Store, *, periods: RetentionPeriods, today: dt.date
+) -> list[RetentionItem]:
+    """What would be past retention on ``today`` but for a legal hold (``--past-retention``
+    skips it and says so)."""
+    from attendance_cli.privacy.retention import retention_items
+
+    return [i for i in retention_items(store, periods=periods, today=today) if i.held]
 
 
 def _remove_file(documents: Path, sha256: str) -> tuple[int, bool]:

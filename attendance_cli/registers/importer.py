@@ -732,6 +732,11 @@ def _write_roster(
     summary.pupils_updated += written.pupils_updated
     summary.enrolments_added += written.enrolments_added
     summary.contacts_written += written.contacts_written
+    from attendance_cli.privacy.rectify import kept_note
+
+    kept = kept_note(written.corrections_kept)
+    if kept:
+        summary.notes.append(f"{source.display}: {kept}")
     import_id = store_imports.record_import(
         conn,
         file_name=source.path.name,

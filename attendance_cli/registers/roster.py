@@ -2,7 +2,8 @@
 
 The roster is the authority for pupil details: non-blank roster values replace what the
 database holds (blank cells leave it as it is), and a pupil's parents/carers are replaced by the
-roster's when its row names any.
+roster's when its row names any, except for the fields an officer corrected
+(``privacy.rectify``: the corrected value wins until the school's file agrees).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from attendance_cli.registers.values import (
     parse_flag,
     split_name,
 )
+from attendance_cli.store import Store
 from attendance_cli.store import imports as store_imports
 from attendance_cli.store.imports import RosterWrite
 
@@ -273,5 +275,22 @@ def _contacts_by_pupil(rows: list[RosterRow]) -> dict[str, list[dict[str, Any]]]
 
 def write_roster(db: Database, rows: list[RosterRow]) -> RosterWrite:
     """Write the roster's schools, pupils, enrolments and parents/carers (inside the caller's
-    transaction): ``store.imports.write_roster``."""
-    return store_imports.write_roster(db, rows, _contacts_by_pupil(rows))
+    transaction): ``store.imports.write_roster``. Contact corrections in force are put back
+    into the file's contacts first; ``RosterWrite.corrections_kept`` says what the file still
+    says differently, and the corrections it now agrees with are retired (``privacy.rectify``)."""
+    contacts = _contacts_by_pupil(rows)
+    corrections = store_imports.contact_corrections_in_force(db) if contacts else []
+    outcome = None
+    if corrections:
+        from attendance_cli.privacy import rectify
+
+        outcome = rectify.apply_corrections(contacts, corrections)
+    written = store_imports.write_roster(db, rows, contacts)
+    if outcome is not None:
+        from attendance_cli.config import os_user
+        from attendance_cli.privacy import rectify
+
+        rectify.record_outcome(Store.of(db), outcome, officer=os_user())
+        written.corrections_kept = outcome.kept
+        written.corrections_retired = len(outcome.retired)
+    return written

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -326,6 +326,9 @@ class RosterWrite:
     enrolments_added: int = 0
     enrolments_updated: int = 0
     contacts_written: int = 0
+    # contact corrections (privacy.rectify): kept over the file's values, and retired
+    corrections_kept: list[Any] = field(default_factory=list)
+    corrections_retired: int = 0
 
 
 _PUPIL_FIELDS = (
@@ -471,23 +474,37 @@ def _held_enrolments(conn: Any, pupil_ids: Sequence[int]) -> dict[tuple[int, int
     return held
 
 
+# the columns referring to contact.id (db.models; tests/privacy/test_rectify.py checks the list):
+# a contact they name is kept when the school's file no longer lists it
+CONTACT_REFERENCES = (("penalty_notice", "contact_id"),)
+_CONTACT_COLUMNS = ("priority", "name", "relationship", "address", "phone", "email",
+                    "parental_responsibility")  # fmt: skip
+
+
 def _replace_contacts(
     conn: Any, contacts_by_pupil: dict[int, list[dict[str, Any]]], out: RosterWrite
 ) -> None:
-    """Replace each pupil's parents/carers where they differ from those held (read in chunks;
-    the deletes and inserts each one ``executemany``)."""
+    """Make each pupil's parents/carers the file's, where they differ from those held (read in
+    chunks; the writes each one ``executemany``). A contact is the same person across imports
+    when its name is, as parents' names are compared (``cases.penalty_rules.parent_key``):
+    that row is updated in place and keeps its id, so a penalty notice naming it still does.
+    A held contact the file no longer lists is deleted, unless a penalty notice names it: then
+    it is kept, after the file's contacts."""
+    from attendance_cli.cases.penalty_rules import parent_key
+
     existing: dict[int, list[tuple[Any, ...]]] = {}
     for part in chunks(sorted(contacts_by_pupil)):
         placeholders = ",".join("?" * len(part))
         for found in conn.execute(
-            "SELECT pupil_id, priority, name, relationship, address, phone, email, "
-            f"parental_responsibility FROM contact WHERE pupil_id IN ({placeholders}) "
-            "ORDER BY pupil_id, priority, id",
+            f"SELECT pupil_id, id, {', '.join(_CONTACT_COLUMNS)} FROM contact "
+            f"WHERE pupil_id IN ({placeholders}) ORDER BY pupil_id, priority, id",
             list(part),
         ):
             existing.setdefault(found[0], []).append(tuple(found[1:]))
-    replaced: list[tuple[int]] = []
+    referenced: set[int] | None = None
+    updates: list[tuple[Any, ...]] = []
     inserts: list[tuple[Any, ...]] = []
+    deletes: list[tuple[int]] = []
     for pupil_id, contacts in contacts_by_pupil.items():
         wanted = [
             (
@@ -503,16 +520,83 @@ def _replace_contacts(
             )
             for priority, c in enumerate(contacts, start=1)
         ]
-        if existing.get(pupil_id, []) != wanted:
-            replaced.append((pupil_id,))
-            inserts += [(pupil_id, *w) for w in wanted]
-            out.contacts_written += len(wanted)
-    conn.executemany("DELETE FROM contact WHERE pupil_id = ?", replaced)
+        held = existing.get(pupil_id, [])
+        if [h[1:] for h in held] == wanted:
+            continue
+        unused = list(held)
+        for w in wanted:
+            key = parent_key(str(w[1] or ""))
+            same = next((h for h in unused if parent_key(str(h[2] or "")) == key), None)
+            if same is None:
+                inserts.append((pupil_id, *w))
+                out.contacts_written += 1
+                continue
+            unused.remove(same)
+            if same[1:] != w:
+                updates.append((*w, same[0]))
+                out.contacts_written += 1
+        if unused and referenced is None:
+            referenced = set()
+            for table, column in CONTACT_REFERENCES:
+                referenced.update(
+                    r[0]
+                    for r in conn.execute(
+                        f"SELECT DISTINCT {column} FROM {table} WHERE {column} IS NOT NULL"
+                    )
+                )
+        after = len(wanted)
+        for h in unused:
+            if h[0] in (referenced or set()):
+                after += 1
+                if h[1] != after:
+                    updates.append((after, *h[2:], h[0]))
+            else:
+                deletes.append((h[0],))
+    conn.executemany("DELETE FROM contact WHERE id = ?", deletes)
+    conn.executemany(
+        f"UPDATE contact SET {', '.join(f'{c} = ?' for c in _CONTACT_COLUMNS)} WHERE id = ?",
+        updates,
+    )
     conn.executemany(
         "INSERT INTO contact (pupil_id, priority, name, relationship, address, phone, email, "
         "parental_responsibility) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
         inserts,
     )
+
+
+def contact_corrections_in_force(db: Database) -> list[Any]:
+    """The contact corrections in force (``store.privacy.CorrectionRecord``), oldest first.
+    Raw and portable like the rest of the roster write: a small table read once per roster
+    file, without importing SQLAlchemy on the import path (0.27 s, module docstring)."""
+    from attendance_cli.store.conversions import to_datetime
+    from attendance_cli.store.privacy import CorrectionRecord
+
+    conn = Store.of(db).connection
+    found = []
+    for r in conn.execute(
+        "SELECT c.id, c.pupil_id, p.upn, c.contact_key, c.field, c.school_value, c.value, "
+        "c.reason, c.corrected_at, c.officer FROM contact_correction c "
+        "JOIN pupil p ON p.id = c.pupil_id WHERE c.retired_at IS NULL ORDER BY c.id"
+    ):
+        corrected_at = to_datetime(r[8])
+        assert corrected_at is not None
+        found.append(
+            CorrectionRecord(
+                int(r[0]),
+                int(r[1]),
+                str(r[2]),
+                str(r[3]),
+                str(r[4]),
+                r[5],
+                r[6],
+                str(r[7]),
+                corrected_at,
+                str(r[9]),
+                None,
+                None,
+            )  # fmt: skip
+        )
+    return found
 
 
 # ------------------------------------------------------------------------ reads while writing

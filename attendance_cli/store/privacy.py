@@ -28,8 +28,9 @@ ROOT = "pupil"
 # Rows other rows point to: read as context, never the pupil's own, never erased.
 CONTEXT_TABLES = ("school", "meeting", "import_log")
 # Never walked into: the audit log is a chain that cannot lose a row (erasure leaves
-# tombstones instead, ``privacy.erase``); a TSM workbook is the school's.
-NOT_WALKED = ("audit_log", "meeting_workbook")
+# tombstones instead, ``privacy.erase``); a TSM workbook is the school's; the LA benchmark
+# cache (``store.benchmark``) holds counts over every pupil, no one child's rows.
+NOT_WALKED = ("audit_log", "meeting_workbook", "marks_version", "la_benchmark")
 
 
 @dataclass(frozen=True)
@@ -466,3 +467,399 @@ def tombstones_of(store: Store, action: str, entity: str) -> list[HeldRow]:
     table = _table("audit_log")
     statement = select(table).where(table.c.action == action, table.c.entity == entity)
     return [_held(table, row) for row in store.execute(statement).mappings()]
+
+
+# ------------------------------------------------------------------ rectification (art. 16)
+
+
+@dataclass(frozen=True, slots=True)
+class ContactRecord:
+    """A contact row, with its pupil's UPN."""
+
+    id: int
+    pupil_id: int
+    upn: str
+    priority: int
+    name: str
+    relationship: str | None
+    address: str | None
+    phone: str | None
+    email: str | None
+    parental_responsibility: bool | None
+
+
+@dataclass(frozen=True, slots=True)
+class CorrectionRecord:
+    """A contact's corrected field (``db.models.ContactCorrection``); values as text (a flag
+    is ``Y``/``N``)."""
+
+    id: int
+    pupil_id: int
+    upn: str
+    contact_key: str
+    field: str
+    school_value: str | None
+    value: str | None
+    reason: str
+    corrected_at: dt.datetime
+    officer: str
+    retired_at: dt.datetime | None
+    retired_by: str | None
+
+
+def _flag(value: Any) -> bool | None:
+    return None if value is None else bool(value)
+
+
+def get_contact(store: Store, contact_id: int) -> ContactRecord | None:
+    from sqlalchemy import select
+
+    contact, pupil = _table("contact"), _table("pupil")
+    row = (
+        store.execute(
+            select(contact, pupil.c.upn)
+            .join(pupil, pupil.c.id == contact.c.pupil_id)
+            .where(contact.c.id == contact_id)
+        )
+        .mappings()
+        .first()
+    )
+    if row is None:
+        return None
+    return ContactRecord(
+        int(row["id"]), int(row["pupil_id"]), str(row["upn"]), int(row["priority"]),
+        str(row["name"]), row["relationship"], row["address"], row["phone"], row["email"],
+        _flag(row["parental_responsibility"]),
+    )  # fmt: skip
+
+
+def _correction(row: Any) -> CorrectionRecord:
+    from attendance_cli.store.conversions import to_datetime
+
+    corrected_at = to_datetime(row["corrected_at"])
+    assert corrected_at is not None
+    return CorrectionRecord(
+        int(row["id"]), int(row["pupil_id"]), str(row["upn"]), str(row["contact_key"]),
+        str(row["field"]), row["school_value"], row["value"], str(row["reason"]), corrected_at,
+        str(row["officer"]), to_datetime(row["retired_at"]), row["retired_by"],
+    )  # fmt: skip
+
+
+def contact_corrections(
+    store: Store, *, pupil_ids: Iterable[int] | None = None, in_force_only: bool = True
+) -> list[CorrectionRecord]:
+    """Contact corrections (of these pupils, or all), oldest first; by default only those in
+    force (not retired)."""
+    from sqlalchemy import select
+
+    table, pupil = _table("contact_correction"), _table("pupil")
+    base = select(table, pupil.c.upn).join(pupil, pupil.c.id == table.c.pupil_id)
+    if in_force_only:
+        base = base.where(table.c.retired_at.is_(None))
+    statements = (
+        [base]
+        if pupil_ids is None
+        else [base.where(table.c.pupil_id.in_(part)) for part in chunked(sorted(set(pupil_ids)))]
+    )
+    found = [_correction(r) for s in statements for r in store.execute(s).mappings()]
+    return sorted(found, key=lambda c: c.id)
+
+
+def add_contact_correction(
+    store: Store,
+    *,
+    pupil_id: int,
+    contact_key: str,
+    field: str,
+    school_value: str | None,
+    value: str | None,
+    reason: str,
+    officer: str,
+) -> int:
+    """Record a correction (inside the caller's transaction); returns its id."""
+    from sqlalchemy import insert
+
+    table = _table("contact_correction")
+    result = store.execute(
+        insert(table).values(
+            pupil_id=pupil_id,
+            contact_key=contact_key,
+            field=field,
+            school_value=school_value,
+            value=value,
+            reason=reason,
+            corrected_at=dt.datetime.now(dt.UTC),
+            officer=officer,
+        )  # fmt: skip
+    )
+    key = result.inserted_primary_key
+    assert key is not None
+    return int(key[0])
+
+
+def retire_contact_correction(store: Store, correction_id: int, *, by: str) -> None:
+    """Mark a correction no longer in force (the school's file agrees, or a newer correction
+    replaced it); the row is kept."""
+    from sqlalchemy import update
+
+    table = _table("contact_correction")
+    store.execute(
+        update(table)
+        .where(table.c.id == correction_id)
+        .values(retired_at=dt.datetime.now(dt.UTC), retired_by=by)
+    )
+
+
+def rekey_contact_correction(store: Store, correction_id: int, contact_key: str) -> None:
+    """The school's file now names the contact as corrected: its other corrections follow."""
+    from sqlalchemy import update
+
+    table = _table("contact_correction")
+    store.execute(update(table).where(table.c.id == correction_id).values(contact_key=contact_key))
+
+
+def set_contact_field(store: Store, contact_id: int, field: str, value: Any) -> None:
+    """Write one corrected field into the contact row (inside the caller's transaction)."""
+    from sqlalchemy import update
+
+    table = _table("contact")
+    store.execute(update(table).where(table.c.id == contact_id).values({field: value}))
+
+
+# ------------------------------------------------------------------------------ legal hold
+
+
+@dataclass(frozen=True, slots=True)
+class HoldRecord:
+    id: int
+    pupil_id: int
+    upn: str
+    reason: str
+    placed_at: dt.datetime
+    placed_by: str
+    released_at: dt.datetime | None
+    released_by: str | None
+    release_reason: str | None
+
+    @property
+    def in_force(self) -> bool:
+        return self.released_at is None
+
+
+def _hold(row: Any) -> HoldRecord:
+    from attendance_cli.store.conversions import to_datetime
+
+    placed_at = to_datetime(row["placed_at"])
+    assert placed_at is not None
+    return HoldRecord(
+        int(row["id"]), int(row["pupil_id"]), str(row["upn"]), str(row["reason"]), placed_at,
+        str(row["placed_by"]), to_datetime(row["released_at"]), row["released_by"],
+        row["release_reason"],
+    )  # fmt: skip
+
+
+def legal_holds(
+    store: Store,
+    *,
+    pupil_ids: Iterable[int] | None = None,
+    hold_id: int | None = None,
+    in_force_only: bool = True,
+) -> list[HoldRecord]:
+    """Legal holds (of these pupils, one by id, or all), oldest first; by default those in
+    force only."""
+    from sqlalchemy import select
+
+    table, pupil = _table("legal_hold"), _table("pupil")
+    base = select(table, pupil.c.upn).join(pupil, pupil.c.id == table.c.pupil_id)
+    if in_force_only:
+        base = base.where(table.c.released_at.is_(None))
+    if hold_id is not None:
+        base = base.where(table.c.id == hold_id)
+    statements = (
+        [base]
+        if pupil_ids is None
+        else [base.where(table.c.pupil_id.in_(part)) for part in chunked(sorted(set(pupil_ids)))]
+    )
+    found = [_hold(r) for s in statements for r in store.execute(s).mappings()]
+    return sorted(found, key=lambda h: h.id)
+
+
+def add_legal_hold(store: Store, *, pupil_id: int, reason: str, officer: str) -> int:
+    from sqlalchemy import insert
+
+    table = _table("legal_hold")
+    result = store.execute(
+        insert(table).values(
+            pupil_id=pupil_id, reason=reason, placed_at=dt.datetime.now(dt.UTC), placed_by=officer
+        )
+    )
+    key = result.inserted_primary_key
+    assert key is not None
+    return int(key[0])
+
+
+def release_legal_hold(store: Store, hold_id: int, *, reason: str, officer: str) -> None:
+    from sqlalchemy import update
+
+    table = _table("legal_hold")
+    store.execute(
+        update(table)
+        .where(table.c.id == hold_id)
+        .values(released_at=dt.datetime.now(dt.UTC), released_by=officer, release_reason=reason)
+    )
+
+
+def pupils_of_rows(store: Store, data: HeldData) -> set[int]:
+    """The pupils the held rows belong to (through pupil_id, case_id, enrolment_id,
+    notice_id or request_id; a letter to a school belongs to none)."""
+    from sqlalchemy import select
+
+    pupils: set[int] = set()
+    via: dict[str, set[int]] = {}
+    for table, rows in data.rows.items():
+        for row in rows:
+            if table == "pupil":
+                pupils.add(int(row.values["id"]))
+            elif row.values.get("pupil_id") is not None:
+                pupils.add(int(row.values["pupil_id"]))
+            else:
+                for column in ("case_id", "enrolment_id", "notice_id", "request_id"):
+                    if row.values.get(column) is not None:
+                        via.setdefault(column, set()).add(int(row.values[column]))
+    for column, parent in (
+        ("case_id", "pupil_case"),
+        ("enrolment_id", "enrolment"),
+        ("notice_id", "penalty_notice"),
+        ("request_id", "penalty_request"),
+    ):
+        table = _table(parent)
+        for part in chunked(sorted(via.get(column, ()))):
+            pupils.update(
+                int(r[0])
+                for r in store.execute(select(table.c.pupil_id).where(table.c.id.in_(part)))
+            )
+    return pupils
+
+
+# ------------------------------------------------ retention of records held about no one pupil
+
+
+@dataclass(frozen=True, slots=True)
+class SharedDates:
+    """A record that is no one pupil's (a meeting, a TSM workbook, an import, a letter to a
+    school): its id, the day its period runs from, and how many pupils' rows refer to it (a
+    meeting's case actions, an import's mark changes; such a record is kept while they are)."""
+
+    table: str
+    id: int
+    runs_from: dt.date
+    referred_to_by: int
+    parent_id: int | None  # a workbook's meeting
+
+
+def shared_retention_dates(store: Store) -> list[SharedDates]:
+    """The dates the periods of meetings, TSM workbooks, imports and letters to schools run
+    from (the meeting's date, the workbook's recording, the import, the letter's date)."""
+    from sqlalchemy import func, select
+
+    meeting, workbook, action = _table("meeting"), _table("meeting_workbook"), _table("case_action")
+    log, change, letter = _table("import_log"), _table("mark_change"), _table("letter")
+    actions = (
+        select(action.c.meeting_id, func.count().label("n"))
+        .where(action.c.meeting_id.is_not(None))
+        .group_by(action.c.meeting_id)
+        .subquery()
+    )
+    changes = (
+        select(change.c.import_id, func.count().label("n")).group_by(change.c.import_id).subquery()
+    )
+    found = [
+        SharedDates("meeting", int(r[0]), _day(r[1]), int(r[2] or 0), None)
+        for r in _rows(
+            store,
+            select(meeting.c.id, meeting.c.date, actions.c.n)
+            .outerjoin(actions, actions.c.meeting_id == meeting.c.id)
+            .order_by(meeting.c.id),
+        )
+    ]
+    found += [
+        SharedDates("meeting_workbook", int(r[0]), _day(r[1]), 0, int(r[2]))
+        for r in _rows(
+            store,
+            select(workbook.c.id, workbook.c.recorded_at, workbook.c.meeting_id).order_by(
+                workbook.c.id
+            ),
+        )
+    ]
+    found += [
+        SharedDates("import_log", int(r[0]), _day(r[1]), int(r[2] or 0), None)
+        for r in _rows(
+            store,
+            select(log.c.id, log.c.imported_at, changes.c.n)
+            .outerjoin(changes, changes.c.import_id == log.c.id)
+            .order_by(log.c.id),
+        )
+    ]
+    found += [
+        SharedDates("letter", int(r[0]), _day(r[1]), 0, None)
+        for r in _rows(
+            store,
+            select(letter.c.id, letter.c.letter_date)
+            .where(letter.c.pupil_id.is_(None), letter.c.document_id.is_(None))
+            .order_by(letter.c.id),
+        )
+    ]
+    return found
+
+
+# tables erased on their own, without walking into what refers to them (each is kept while a
+# pupil's row refers to it: ``shared_retention_dates``); a meeting takes its TSM workbooks
+STANDALONE = ("meeting", "meeting_workbook", "import_log")
+
+
+def standalone_rows(
+    store: Store, table_name: str, ids: Iterable[int]
+) -> tuple[HeldData, dict[tuple[str, tuple[Any, ...]], int]]:
+    """The rows of a STANDALONE table with these ids (a meeting with its workbooks), with the
+    root id each was reached from (``walk_from``'s form)."""
+    root = _table(table_name)
+    data = HeldData()
+    origin: dict[tuple[str, tuple[Any, ...]], int] = {}
+    rows = sorted(_select_in(store, root, root.c.id, ids), key=lambda r: r.key)
+    if rows:
+        data.rows[table_name] = rows
+    for row in rows:
+        origin[(table_name, row.key)] = int(row.values["id"])
+    if table_name == "meeting" and rows:
+        workbook = _table("meeting_workbook")
+        books = sorted(
+            _select_in(store, workbook, workbook.c.meeting_id, [r.values["id"] for r in rows]),
+            key=lambda r: r.key,
+        )
+        if books:
+            data.rows["meeting_workbook"] = books
+        for book in books:
+            origin[("meeting_workbook", book.key)] = int(book.values["meeting_id"])
+    return data, origin
+
+
+def referring_rows(store: Store, table_name: str, ids: Iterable[int]) -> int:
+    """How many pupils' rows refer to these rows of a STANDALONE table (case actions to a
+    meeting, mark changes to an import): erasing them would break those references."""
+    from sqlalchemy import func, select
+
+    column = {"meeting": ("case_action", "meeting_id"), "import_log": ("mark_change", "import_id")}
+    if table_name not in column:
+        return 0
+    table = _table(column[table_name][0])
+    ref = table.c[column[table_name][1]]
+    total = 0
+    for part in chunked(sorted(set(ids))):
+        total += int(store.execute(select(func.count()).where(ref.in_(part))).scalar() or 0)
+    return total
+
+
+def corrections_of_pupils(store: Store, pupil_ids: Iterable[int]) -> list[HeldRow]:
+    """The contact correction rows of these pupils (for a parent's subject access report)."""
+    table = _table("contact_correction")
+    return sorted(_select_in(store, table, table.c.pupil_id, pupil_ids), key=lambda r: r.key)

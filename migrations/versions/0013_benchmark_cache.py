@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0013_benchmark_cache"
-down_revision = "0010_team"
+down_revision = "0012_rectify_hold"
 branch_labels = None
 depends_on = None
 

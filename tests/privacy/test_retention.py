@@ -180,3 +180,162 @@ def test_the_day_of_import_counts_only_when_nothing_else_has_a_date(
         dt.date(2024, 7, 31),
     )
     assert ("pupil", family["kieran"], None) not in _past(store, dt.date(2024, 7, 31))
+
+
+# ---------------------------------------------- records of no one pupil (branch rectify)
+
+
+def test_every_table_has_a_retention_or_a_reason_for_none() -> None:
+    """Every table of the schema is named in TABLE_RETENTION, with the record types its rows
+    are kept under or a sentence saying why it has no period: a new table cannot be forgotten."""
+    from attendance_cli.db.models import metadata
+    from attendance_cli.privacy.retention import RECORD_TYPES, TABLE_RETENTION
+
+    assert set(TABLE_RETENTION) == set(metadata.tables)
+    for table, kept in TABLE_RETENTION.items():
+        if isinstance(kept, str):
+            assert len(kept) > 20, table  # a reason, not a placeholder
+        else:
+            assert kept and set(kept) <= set(RECORD_TYPES), table
+
+
+def _shared_records(store: Store, family: dict[str, int]) -> dict[str, int]:
+    """A meeting on 01/03/2019 with a TSM workbook recorded 05/03/2019, an import on
+    10/01/2019 and a letter to a school dated 01/04/2019, none referred to by a pupil's row;
+    each audited as att records them."""
+    from attendance_cli.cases.audit import record_audit
+    from attendance_cli.cases.meetings import record_meeting
+
+    conn = store.connection
+    ids: dict[str, int] = {}
+    ids["meeting"] = record_meeting(
+        store, school="8992002", date=dt.date(2019, 3, 1), officer="t", attendees=["SENCo"]
+    ).id
+    ids["workbook"] = conn.execute(
+        "INSERT INTO meeting_workbook (meeting_id, sha256, file_name, recorded_at, officer) "
+        "VALUES (?, ?, 'tsm.xlsx', '2019-03-05 10:00:00.000000', 't')",
+        (ids["meeting"], "c" * 64),
+    ).lastrowid
+    record_audit(
+        store, officer="t", action="record_meeting_workbook", entity="meeting_workbook",
+        entity_id=ids["workbook"], upn=None,
+    )  # fmt: skip
+    ids["import"] = conn.execute(
+        "INSERT INTO import_log (file_name, sha256, file_format, rows, marks_added, "
+        "marks_changed, marks_unchanged, rows_rejected, imported_at, os_user, tool_version) "
+        "VALUES ('old.csv', ?, 'csv', 1, 1, 0, 0, 0, '2019-01-10 08:00:00.000000', 't', '0')",
+        ("d" * 64,),
+    ).lastrowid
+    ids["letter"] = conn.execute(
+        "INSERT INTO letter (school_id, template, template_version, template_sha256, addressee, "
+        "addressee_key, letter_date, file_name, sha256, bytes, created_at, officer) VALUES "
+        "(?, 'tsm-summary', '1', ?, 'The Head', 'the head', '2019-04-01', 'summary.docx', ?, 9, "
+        "'2019-04-01 09:00:00.000000', 't')",
+        (family["8992002"], "e" * 64, "f" * 64),
+    ).lastrowid
+    record_audit(
+        store, officer="t", action="write_letter", entity="letter", entity_id=ids["letter"],
+        upn=None,
+    )  # fmt: skip
+    conn.commit()
+    return ids
+
+
+@pytest.mark.parametrize(
+    ("today", "past"),
+    [
+        # import 10/01/2019 + 6 = 10/01/2025; the meeting 01/03/2019 + 6 = 01/03/2025, kept to
+        # its workbook's end, 05/03/2025; the letter 01/04/2019 + 6 = 01/04/2025
+        pytest.param(dt.date(2025, 1, 10), set(), id="import-last-day-kept"),
+        pytest.param(dt.date(2025, 1, 11), {"import_log"}, id="import-day-after"),
+        pytest.param(dt.date(2025, 3, 2), {"import_log"}, id="meeting-kept-for-its-workbook"),
+        pytest.param(dt.date(2025, 3, 5), {"import_log"}, id="workbook-last-day-kept"),
+        pytest.param(dt.date(2025, 3, 6), {"import_log", "meeting"}, id="meeting-day-after"),
+        pytest.param(dt.date(2025, 4, 1), {"import_log", "meeting"}, id="letter-last-day-kept"),
+        pytest.param(
+            dt.date(2025, 4, 2), {"import_log", "meeting", "letter"}, id="letter-day-after"
+        ),
+    ],
+)
+def test_records_of_no_one_pupil(
+    store: Store, family: dict[str, int], today: dt.date, past: set[str]
+) -> None:
+    ids = _shared_records(store, family)
+    shared = {
+        (i.table, i.id)
+        for i in retention_items(store, periods=DEFAULT, today=today)
+        if i.upn is None
+    }
+    # the workbook is covered by its meeting's item; the family's meeting and import are
+    # referred to by Harvey's action and mark change, so never past while those are kept
+    expected = {
+        (table, ids[{"import_log": "import", "meeting": "meeting", "letter": "letter"}[table]])
+        for table in past
+    }
+    assert shared == expected
+
+
+def test_a_meeting_or_import_a_pupil_row_refers_to_is_kept(
+    store: Store, family: dict[str, int]
+) -> None:
+    items = {
+        (i.table, i.id): i
+        for i in retention_items(
+            store, periods=DEFAULT, today=dt.date(2090, 1, 1), include_kept=True
+        )
+        if i.upn is None
+    }
+    meeting = items[("meeting", family["meeting"])]
+    assert (meeting.ends_on, meeting.past) == (None, False)
+    assert "1 case action(s) refer to it" in meeting.description
+    [family_import] = [i for (t, _), i in items.items() if t == "import_log"]
+    assert (family_import.ends_on, family_import.past) == (None, False)
+
+
+def test_erasing_records_of_no_one_pupil_past_retention(
+    store: Store, family: dict[str, int], db_path: Path
+) -> None:
+    from attendance_cli.cases.audit import verify_audit
+    from attendance_cli.config import document_store
+    from attendance_cli.errors import RefusedError
+    from attendance_cli.privacy.erase import (
+        ErasureTarget,
+        erase_records,
+        erasure_plan,
+        parse_target,
+        past_retention_targets,
+    )
+
+    ids = _shared_records(store, family)
+    documents = document_store(db_path)
+    documents.mkdir(parents=True, exist_ok=True)
+    (documents / ("f" * 64)).write_bytes(b"summary")
+    today = dt.date(2025, 4, 2)  # everything of _shared_records past; nothing of the family
+    targets = past_retention_targets(store, periods=DEFAULT, today=today)
+    assert erasure_plan(store, targets) == {
+        "import_log": 1, "meeting": 1, "meeting_workbook": 1, "letter": 1,
+    }  # fmt: skip
+    result = erase_records(
+        store, targets=targets, reason="past retention", officer="t", documents=documents
+    )
+    assert (result.tombstones, result.files_removed) == (4, 1)
+    conn = store.connection
+    for table, key in (("meeting", "meeting"), ("meeting_workbook", "workbook"),
+                       ("import_log", "import"), ("letter", "letter")):  # fmt: skip
+        assert (
+            conn.execute(f"SELECT count(*) FROM {table} WHERE id = ?", (ids[key],)).fetchone()[0]
+            == 0
+        )
+    check = verify_audit(store)
+    assert check.first_broken_id is None
+    # only the builder's own unaudited rows (its notice and Harvey's letter) are reported
+    assert {(p.table, p.row_id) for p in check.row_problems} == {
+        ("penalty_notice", family["notice"]),
+        ("letter", family["letter"]),
+    }
+    # the family's meeting is still named by Harvey's action: refused, nothing erased
+    assert parse_target(f"meeting:{family['meeting']}") == ErasureTarget(
+        "meeting", family["meeting"]
+    )
+    with pytest.raises(RefusedError, match="refer to meeting"):
+        erasure_plan(store, [ErasureTarget("meeting", family["meeting"])])
