@@ -15,8 +15,6 @@ from rich.segment import Segment
 from attendance_cli.errors import AttError, InvalidInputError, Problem
 
 if TYPE_CHECKING:
-    import sqlite3  # a type hint only: open_connection hands out the store's connection
-
     from attendance_cli.exports.render import OutputFormat
     from attendance_cli.store import Store
 
@@ -81,13 +79,6 @@ def open_db(ctx: typer.Context, *, create: bool = False) -> tuple[Store, Path]:
             highlight=False,
         )
     return store, path  # type: ignore[return-value]  # a ServerDatabase on PostgreSQL
-
-
-def open_connection(ctx: typer.Context, *, create: bool = False) -> tuple[sqlite3.Connection, Path]:
-    """``open_db`` for core functions not yet behind the store, which take the raw connection
-    (casework, penalties, referrals, import, db info until they move; then this goes)."""
-    store, path = open_db(ctx, create=create)
-    return store.connection, path
 
 
 def print_problem(problem: Problem) -> None:

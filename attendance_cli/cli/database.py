@@ -20,10 +20,10 @@ app = typer.Typer(
 @app.command("info")
 def info(ctx: typer.Context, output: RecordFormatOption = OutputFormat.table) -> None:
     """Show the database path, schema revision and counts of schools, pupils, enrolments, marks."""
-    from attendance_cli.db.info import database_info
+    from attendance_cli.store.info import database_info
 
-    conn, path = common.open_connection(ctx)
-    result = database_info(conn, path)
+    store, path = common.open_db(ctx)
+    result = database_info(store, path)
     if common.render(result, output):
         return
     from rich.table import Table
@@ -138,8 +138,8 @@ def restore(
         common.stderr.print(
             f"The database as it was is kept in {result.replaced_copy}", highlight=False
         )
-    conn, _ = common.open_connection(ctx)  # upgrades a backup from an older release
-    conn.close()
+    store, _ = common.open_db(ctx)  # upgrades a backup from an older release
+    store.close()
     common.stdout.print(
         f"Restored {result.database} from {result.restored_from} "
         f"(schema {result.schema_revision}, integrity ok)",

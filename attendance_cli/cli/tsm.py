@@ -132,9 +132,9 @@ def record(
     from attendance_cli.exports.render import to_jsonable
     from attendance_cli.tsm.record import record_tsm
 
-    conn, _ = common.open_connection(ctx)
+    store, _ = common.open_db(ctx)
     result = record_tsm(
-        conn,
+        store,
         school=school,
         date=date.date(),
         officer=officer_name(officer),

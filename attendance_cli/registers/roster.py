@@ -24,7 +24,7 @@ from attendance_cli.store import imports as store_imports
 from attendance_cli.store.imports import RosterWrite
 
 if TYPE_CHECKING:
-    from attendance_cli.store.database import Database
+    from attendance_cli.store.connection import Store
 
 GENDERS = {
     "M": "M",
@@ -271,7 +271,7 @@ def _contacts_by_pupil(rows: list[RosterRow]) -> dict[str, list[dict[str, Any]]]
     return merged
 
 
-def write_roster(db: Database, rows: list[RosterRow]) -> RosterWrite:
+def write_roster(db: Store, rows: list[RosterRow]) -> RosterWrite:
     """Write the roster's schools, pupils, enrolments and parents/carers (inside the caller's
     transaction): ``store.imports.write_roster``."""
     return store_imports.write_roster(db, rows, _contacts_by_pupil(rows))

@@ -373,7 +373,6 @@ def prepare_tsm_pack(
     config: ThresholdConfig = DEFAULT_CONFIG,
     today: dt.date | None = None,
 ) -> TsmPack:
-    store = Store.of(store)  # callers not yet behind the store pass a raw connection
     ref = store_registers.find_school(store, school)
     last = last_mark_date(store, ref.id)
     if last is None:
@@ -410,7 +409,7 @@ def prepare_tsm_pack(
 
     chosen = [i for i, _ in figures]
     pupil_ids = [records[i].pupil_id for i in chosen]
-    casework = casework_summaries(store.connection, pupil_ids, today=today)
+    casework = casework_summaries(store, pupil_ids, today=today)
     pupils = []
     for i, f in figures:
         entry = pupil_entry(records[i], f, casework.get(records[i].pupil_id))

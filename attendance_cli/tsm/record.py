@@ -38,7 +38,6 @@ from attendance_cli.tsm.workbook import ACTIONS_FILL_IN
 
 if TYPE_CHECKING:
     from attendance_cli.store import Store
-    from attendance_cli.store.database import Database
     from attendance_cli.store.registers import Pupil
 
 FILL_IN = ACTIONS_FILL_IN  # the columns the meeting fills in (tsm.workbook writes them)
@@ -289,7 +288,7 @@ AGENCY_CHOICES = "Choose one of: " + ", ".join(kinds.AGENCIES) + "."
 
 
 def record_tsm(
-    db: Database,
+    store: Store,
     *,
     school: str,
     date: dt.date,
@@ -305,7 +304,6 @@ def record_tsm(
     from attendance_cli.store import LOCK_MEETING_WORKBOOKS, writing
     from attendance_cli.store.registers import find_school
 
-    store = Store.of(db)
     today = today or dt.date.today()
     if date > today:
         raise InvalidInputError(

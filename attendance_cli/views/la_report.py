@@ -141,7 +141,6 @@ def prepare_la_report(
     config: ThresholdConfig = DEFAULT_CONFIG,
     today: dt.date | None = None,
 ) -> LaReport:
-    store = Store.of(store)  # callers not yet behind the store pass a raw connection
     last = last_mark_date(store)
     if last is None:
         raise NotFoundError(
@@ -346,7 +345,7 @@ def _add_casework(
     from attendance_cli.cases.lists import casework_summaries
 
     pupil_of = {i: records[i].pupil_id for i in entries}
-    casework = casework_summaries(store.connection, sorted(set(pupil_of.values())), today=today)
+    casework = casework_summaries(store, sorted(set(pupil_of.values())), today=today)
     for index, entry in entries.items():
         found = casework.get(pupil_of[index])
         if found:
