@@ -202,8 +202,8 @@ def baseline_rows(bind: Any, *, revision: str, tables: tuple[str, ...] | None = 
 
     genesis = "0" * 64
     present = baseline.table_names(bind)
-    pupils = baseline.pupil_upns(bind)
-    cases = {
+    pupils: dict[Any, str] = baseline.pupil_upns(bind)  # looked up by a row's pupil_id
+    cases: dict[Any, str | None] = {
         case_id: pupils.get(pupil_id) for case_id, pupil_id in baseline.case_pupils(bind).items()
     }
     prev_hash = baseline.last_entry_hash(bind) or genesis

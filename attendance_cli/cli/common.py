@@ -15,7 +15,7 @@ from rich.segment import Segment
 from attendance_cli.errors import AttError, InvalidInputError, Problem
 
 if TYPE_CHECKING:
-    from attendance_cli.exports.render import OutputFormat
+    from attendance_cli.exports.render import OutputFormat, RecordFormat
     from attendance_cli.store import Store
 
 
@@ -131,7 +131,7 @@ def emit(text: str) -> None:
 
 def render(
     value: Any,
-    output: OutputFormat,
+    output: OutputFormat | RecordFormat,
     *,
     rows: list[dict[str, Any]] | None = None,
     columns: list[str] | None = None,

@@ -10,7 +10,7 @@ import typer
 
 from attendance_cli.cli import common
 from attendance_cli.cli.options import RecordFormatOption
-from attendance_cli.exports.render import OutputFormat
+from attendance_cli.exports.render import RecordFormat
 
 app = typer.Typer(
     help="The database: where it is, what it holds, schema upgrades, backups.", no_args_is_help=True
@@ -18,7 +18,7 @@ app = typer.Typer(
 
 
 @app.command("info")
-def info(ctx: typer.Context, output: RecordFormatOption = OutputFormat.table) -> None:
+def info(ctx: typer.Context, output: RecordFormatOption = RecordFormat.table) -> None:
     """Show the database path, schema revision and counts of schools, pupils, enrolments, marks."""
     from attendance_cli.store.info import database_info
 

@@ -19,7 +19,7 @@ from attendance_cli.cli.options import (
     ToOption,
     YearOption,
 )
-from attendance_cli.exports.render import OutputFormat
+from attendance_cli.exports.render import OutputFormat, RecordFormat
 
 app = typer.Typer(
     help="Letters from Word templates: one per parent, filed in the case as they go out.",
@@ -212,7 +212,7 @@ def preview(
     weeks: WeeksOption = None,
     notice: NoticeOption = None,
     officer: OfficerOption = None,
-    output: RecordFormatOption = OutputFormat.table,
+    output: RecordFormatOption = RecordFormat.table,
 ) -> None:
     """Show the letters a template would make for a pupil (or a school), writing nothing."""
     from attendance_cli.config import officer_name
@@ -297,7 +297,7 @@ def generate(
     weeks: WeeksOption = None,
     notice: NoticeOption = None,
     officer: OfficerOption = None,
-    output: RecordFormatOption = OutputFormat.table,
+    output: RecordFormatOption = RecordFormat.table,
 ) -> None:
     """Make the letters (one per parent with parental responsibility) and file each in the case."""
     from attendance_cli.config import officer_name

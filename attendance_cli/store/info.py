@@ -41,11 +41,13 @@ def database_info(store: Store, path: Path | Any) -> DatabaseInfo:
     def count(table: Any) -> int:
         return int(store.execute(select(func.count()).select_from(table)).scalar_one())
 
-    mark_year = models.MarkYear.__table__  # type: ignore[attr-defined]
+    tables = models.metadata.tables
+    mark_year = tables["mark_year"]
     total_marks = 0
     first: dt.date | None = None
     last: dt.date | None = None
-    for year, text in store.execute(select(mark_year.c.academic_year, mark_year.c.marks)):
+    for row in store.execute(select(mark_year.c.academic_year, mark_year.c.marks)):
+        year, text = row.academic_year, row.marks
         filled = len(text) - text.count(NO_MARK)
         if not filled:
             continue
@@ -65,11 +67,11 @@ def database_info(store: Store, path: Path | Any) -> DatabaseInfo:
         path=str(path),
         schema_revision=current_revision(store.connection),
         size_bytes=size,
-        schools=count(models.School.__table__),  # type: ignore[attr-defined]
-        pupils=count(models.Pupil.__table__),  # type: ignore[attr-defined]
-        enrolments=count(models.Enrolment.__table__),  # type: ignore[attr-defined]
+        schools=count(tables["school"]),
+        pupils=count(tables["pupil"]),
+        enrolments=count(tables["enrolment"]),
         marks=total_marks,
-        imports=count(models.ImportLog.__table__),  # type: ignore[attr-defined]
+        imports=count(tables["import_log"]),
         first_date=first,
         last_date=last,
         audit_head=audit_head(store.connection),
