@@ -135,7 +135,7 @@ def pupil_figures(conn: Store, *, enrolment_id: int, school_id: int, period: Per
     then ``tsm.pack.pupil_entry`` (the pack's own row builder)."""
     from attendance_cli import marks
     from attendance_cli.analysis.calendar import SchoolCalendar
-    from attendance_cli.analysis.counts import mark_array, school_calendar
+    from attendance_cli.analysis.counts import mark_array
     from attendance_cli.analysis.figures import analyse_enrolment
     from attendance_cli.analysis.thresholds import DEFAULT_CONFIG
     from attendance_cli.store.registers import load_enrolments
@@ -144,7 +144,7 @@ def pupil_figures(conn: Store, *, enrolment_id: int, school_id: int, period: Per
     years = list(range(marks.academic_year(period.start) - 1, marks.academic_year(period.end) + 1))
     records = load_enrolments(conn, years=years, school_id=school_id)
     arrays = {y: mark_array([r.marks.get(y, marks.EMPTY_YEAR) for r in records]) for y in years}
-    calendar = SchoolCalendar({y: school_calendar(arrays[y]) for y in years})
+    calendar = SchoolCalendar.from_strings(arrays)
     record = next(r for r in records if r.enrolment_id == enrolment_id)
     result = analyse_enrolment(
         marks=record.marks,

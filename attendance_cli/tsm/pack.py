@@ -28,7 +28,6 @@ from attendance_cli.analysis.counts import (
     count_many,
     count_period,
     mark_array,
-    school_calendar,
 )
 from attendance_cli.analysis.dataset import (
     EnrolmentRecord,
@@ -386,7 +385,7 @@ def prepare_tsm_pack(
     years = list(range(marks.academic_year(period.start) - 1, marks.academic_year(period.end) + 1))
     records = store_registers.load_enrolments(store, years=years, school_id=ref.id)
     arrays = {y: mark_array(_strings(records, y)) for y in years}
-    calendar = SchoolCalendar({y: school_calendar(arrays[y]) for y in years})
+    calendar = SchoolCalendar.from_strings(arrays)
     counts = count_period(arrays, period.start, period.end)
     summary = summarise_counts(counts)
     if not summary.possible:  # a pack of dashes would say nothing; say why instead

@@ -38,7 +38,6 @@ from attendance_cli.analysis.counts import (
     SessionCounts,
     count_period,
     mark_array,
-    school_calendar,
 )
 from attendance_cli.analysis.dataset import (
     EnrolmentRecord,
@@ -266,7 +265,7 @@ def _check_flagged(
             found[int(rows[at])] = _Found(run_days=int(screen.longest_unauthorised_days[at]))
         if not wanted.any():
             continue
-        calendar = SchoolCalendar({year: school_calendar(array) for year, array in mine.items()})
+        calendar = SchoolCalendar.from_strings(mine)
         for at in np.flatnonzero(wanted).tolist():
             index = int(rows[at])
             timeline = enrolment_timeline(records[index].marks, calendar, start, end)
