@@ -40,17 +40,15 @@ class DemoResult:
 
 def run_demo(path: Path) -> DemoResult:
     """Recreate the demo database at ``path`` and import the sample LA into it."""
-    from attendance_cli.db.engine import open_database
     from attendance_cli.registers.importer import import_registers
+    from attendance_cli.store import open_store
 
     for suffix in ("", "-wal", "-shm"):
         Path(f"{path}{suffix}").unlink(missing_ok=True)
-    conn, _ = open_database(path)
-    try:
+    store, _ = open_store(path)
+    with store:
         roster = sample_data_dir() / "roster.csv"
-        result = import_registers(conn, paths=[roster, *sample_files()])
-    finally:
-        conn.close()
+        result = import_registers(store, paths=[roster, *sample_files()])
     if not result.ok:  # pragma: no cover - the bundled data is tested
         raise AttError("The bundled sample data did not import cleanly; this is a bug in att")
     return DemoResult(path, result)

@@ -31,7 +31,6 @@ from dataclasses import dataclass
 from attendance_cli.errors import InvalidInputError, NotFoundError, RefusedError, UsageError
 from attendance_cli.store import Store, transaction, writing
 from attendance_cli.store import team as stored
-from attendance_cli.store.database import Database
 
 LOCK_ALLOCATIONS = "allocations"  # read the current allocation, replace it, audit both
 LEVELS = {"read-only": "att_read_only", "officer": "att_officer", "leader": "att_team_leader"}
@@ -78,9 +77,8 @@ def _audit(
     )
 
 
-def add_officer(db: Database, *, role: str, name: str, officer: str) -> int:
+def add_officer(store: Store, *, role: str, name: str, officer: str) -> int:
     """Add a team member (or change their display name); audited."""
-    store = Store.of(db)
     role = check_role(role)
     display = " ".join(name.split())
     if not display:
@@ -106,8 +104,8 @@ def add_officer(db: Database, *, role: str, name: str, officer: str) -> int:
     return officer_id
 
 
-def list_officers(db: Database) -> list[stored.OfficerRecord]:
-    return stored.officers(Store.of(db))
+def list_officers(db: Store) -> list[stored.OfficerRecord]:
+    return stored.officers(db)
 
 
 @dataclass(frozen=True)
@@ -129,11 +127,10 @@ def _officer(store: Store, role: str) -> int:
     return found
 
 
-def allocate_school(db: Database, *, school: str, role: str, officer: str) -> Allocation:
+def allocate_school(store: Store, *, school: str, role: str, officer: str) -> Allocation:
     """Make ``role`` the school's allocated officer (replacing any other); audited."""
     from attendance_cli.store.registers import find_school
 
-    store = Store.of(db)
     found = find_school(store, school)
     with writing(store, LOCK_ALLOCATIONS):
         target = _officer(store, role)
@@ -151,12 +148,11 @@ def allocate_school(db: Database, *, school: str, role: str, officer: str) -> Al
     return Allocation("school", found.laestab, found.id, role, previous)
 
 
-def allocate_case(db: Database, *, upn: str, role: str, officer: str) -> Allocation:
+def allocate_case(store: Store, *, upn: str, role: str, officer: str) -> Allocation:
     """Allocate the pupil's open case to ``role`` (replacing any other); audited."""
     from attendance_cli.store import cases as cases_store
     from attendance_cli.store.registers import find_pupil
 
-    store = Store.of(db)
     pupil = find_pupil(store, upn)
     with writing(store, LOCK_ALLOCATIONS):
         case_id = cases_store.open_case_id(store, pupil.id)
@@ -223,19 +219,15 @@ def grant_statements(role: str, level: str) -> list[str]:
     ]
 
 
-def grant(db: Database, *, role: str, level: str) -> list[str]:
+def grant(store: Store, *, role: str, level: str) -> list[str]:
     """Apply :func:`grant_statements` (PostgreSQL only; needs an administrator's role)."""
-    store = Store.of(db)
     if store.dialect != "postgresql":
         raise UsageError(
             "Roles are for a team's PostgreSQL database; this one is an SQLite file",
             hint="Point ATT_DB at the team's database (README, 'For a team').",
         )
     statements = grant_statements(role, level)
-    exists = store.connection.execute(
-        "SELECT 1 FROM pg_roles WHERE rolname = ?", (check_role(role),)
-    ).fetchone()
-    if exists is None:
+    if not stored.role_exists(store, check_role(role)):
         raise NotFoundError(
             f"No database role {role} on the server",
             hint=f"The administrator creates it first: CREATE ROLE {role} LOGIN;",
@@ -245,16 +237,11 @@ def grant(db: Database, *, role: str, level: str) -> list[str]:
     return statements
 
 
-def refresh_grants(db: Database) -> bool:
+def refresh_grants(store: Store) -> bool:
     """After an upgrade on PostgreSQL: grant the groups on any new table (if they exist)."""
-    store = Store.of(db)
     if store.dialect != "postgresql":
         return False
-    found = store.connection.execute(
-        "SELECT count(*) FROM pg_roles WHERE rolname IN ('att_read_only', 'att_officer', "
-        "'att_team_leader')"
-    ).fetchone()[0]
-    if found != len(LEVELS):
+    if not stored.group_roles_present(store, tuple(LEVELS.values())):
         return False
     with transaction(store):
         stored.run_statements(store, setup_statements())
@@ -299,7 +286,7 @@ def _pupil_name(surname: str | None, forename: str | None) -> str:
 
 
 def notice_tasks(
-    db: Database, *, today: object, due_by: object, case_officers: dict[int, str]
+    db: Store, *, today: object, due_by: object, case_officers: dict[int, str]
 ) -> list[Task]:
     """The deadlines of the penalty notices still unpaid (``cases.penalty``): the last day of
     the reduced rate while it runs, the last day to pay, and, once the 28 days have passed
@@ -363,7 +350,7 @@ def notice_tasks(
     return found
 
 
-def request_tasks(db: Database, *, today: object, due_by: object) -> list[Task]:
+def request_tasks(store: Store, *, today: object, due_by: object) -> list[Task]:
     """Schools' requests for a penalty notice still undecided (``cases.requests``), due on
     their ``decide_by`` day, overdue after it."""
     import datetime as dt
@@ -372,7 +359,6 @@ def request_tasks(db: Database, *, today: object, due_by: object) -> list[Task]:
     from attendance_cli.text import uk_date
 
     assert isinstance(today, dt.date) and isinstance(due_by, dt.date)
-    store = Store.of(db)
     school_officers = stored.school_officers(store)
     found: list[Task] = []
     for r in stored_requests.list_requests(store, decided=False):
@@ -400,7 +386,7 @@ def request_tasks(db: Database, *, today: object, due_by: object) -> list[Task]:
     return found
 
 
-def tasks(db: Database, *, officer: str | None, today: object, days: int = 14) -> list[Task]:
+def tasks(store: Store, *, officer: str | None, today: object, days: int = 14) -> list[Task]:
     """What is overdue or due within ``days`` of ``today``, by due date: agreed actions on open
     cases, penalty-notice deadlines (:func:`notice_tasks`) and requests awaiting a decision
     (:func:`request_tasks`). For ``officer`` (a role): the actions on the cases allocated to
@@ -408,7 +394,6 @@ def tasks(db: Database, *, officer: str | None, today: object, days: int = 14) -
     every one."""
     import datetime as dt
 
-    store = Store.of(db)
     assert isinstance(today, dt.date)
     if days < 0:
         raise UsageError("--days cannot be negative", hint="Give --days 0 or more (default 14).")
@@ -438,9 +423,8 @@ def tasks(db: Database, *, officer: str | None, today: object, days: int = 14) -
     return sorted(found, key=lambda t: (t.due, ITEMS.index(t.item), t.id))  # type: ignore[arg-type]
 
 
-def my_case_ids(db: Database, *, role: str) -> set[int]:
+def my_case_ids(store: Store, *, role: str) -> set[int]:
     """The cases allocated to ``role`` (``att case list --mine``)."""
-    store = Store.of(db)
     if not is_role_name(role):
         raise NotFoundError(
             f"You ({role}) are not in the team",

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -24,6 +23,7 @@ from typing import Any
 import pytest
 
 from attendance_cli.db.engine import connect
+from attendance_cli.store import Store
 
 # the folders (and files) whose database tests run on both engines
 BOTH_ENGINES = (
@@ -130,7 +130,10 @@ class _PostgresTemplates:
                     from attendance_cli.demo import sample_files
                     from attendance_cli.registers.importer import import_registers
 
-                    result = import_registers(conn, paths=[SAMPLE / "roster.csv", *sample_files()])
+                    result = import_registers(
+                        Store(conn, parse_database_url(url)),
+                        paths=[SAMPLE / "roster.csv", *sample_files()],
+                    )
                     assert result.ok, [p for f in result.files for p in f.problems]
             finally:
                 conn.close()
@@ -205,10 +208,11 @@ def _connect(database: object) -> Any:
 
 
 @pytest.fixture
-def conn(db_path: Path) -> Iterator[sqlite3.Connection]:
-    connection = _connect(db_path)
-    yield connection
-    connection.close()
+def conn(db_path: Path) -> Iterator[Store]:
+    """A store on the test's database (what domain functions take); ``conn.connection`` is the
+    raw connection a test checks rows with."""
+    with Store(_connect(db_path), db_path) as store:
+        yield store
 
 
 SAMPLE = Path(__file__).resolve().parents[1] / "sample_data"
@@ -222,11 +226,10 @@ def sample_template(template_db: Path, tmp_path_factory: pytest.TempPathFactory)
 
     path = tmp_path_factory.mktemp("sample") / "sample.sqlite"
     shutil.copyfile(template_db, path)
-    connection = connect(path)
-    result = import_registers(connection, paths=[SAMPLE / "roster.csv", *sample_files()])
-    assert result.ok, [p for f in result.files for p in f.problems]
-    connection.execute("PRAGMA journal_mode = DELETE")
-    connection.close()
+    with Store(connect(path), path) as store:
+        result = import_registers(store, paths=[SAMPLE / "roster.csv", *sample_files()])
+        assert result.ok, [p for f in result.files for p in f.problems]
+        store.connection.execute("PRAGMA journal_mode = DELETE")
     return path
 
 
@@ -247,10 +250,10 @@ def sample_db(
 
 
 @pytest.fixture
-def sample_conn(sample_db: Path) -> Iterator[sqlite3.Connection]:
-    connection = _connect(sample_db)
-    yield connection
-    connection.close()
+def sample_conn(sample_db: Path) -> Iterator[Store]:
+    """A store on the test's copy of the sample LA (``sample_conn.connection``: the raw one)."""
+    with Store(_connect(sample_db), sample_db) as store:
+        yield store
 
 
 # --- reliability figures (tests.reliability.figures), gathered from pytest-xdist workers ---

@@ -5,9 +5,12 @@ from __future__ import annotations
 import csv
 import datetime as dt
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from attendance_cli.identifiers import make_upn
+
+if TYPE_CHECKING:
+    from attendance_cli.store import Store
 
 UPN1 = make_upn(899, 2001, 15, 1)
 UPN2 = make_upn(899, 2001, 15, 2)
@@ -45,18 +48,30 @@ def weekdays(start: dt.date, count: int) -> list[dt.date]:
     return days
 
 
+def _raw(conn: Any) -> Any:
+    """The raw connection of a Store (the ``conn`` fixtures), or ``conn`` itself when it is one
+    (a test's own ``connect(...)``), for checking rows with SQL."""
+    from attendance_cli.store import Store
+
+    return conn.connection if isinstance(conn, Store) else conn
+
+
 def stored_year(conn: Any, upn: str, year: int = 2025) -> str:
-    row = conn.execute(
-        "SELECT m.marks FROM mark_year m JOIN enrolment e ON e.id = m.enrolment_id "
-        "JOIN pupil p ON p.id = e.pupil_id WHERE p.upn = ? AND m.academic_year = ?",
-        (upn, year),
-    ).fetchone()
+    row = (
+        _raw(conn)
+        .execute(
+            "SELECT m.marks FROM mark_year m JOIN enrolment e ON e.id = m.enrolment_id "
+            "JOIN pupil p ON p.id = e.pupil_id WHERE p.upn = ? AND m.academic_year = ?",
+            (upn, year),
+        )
+        .fetchone()
+    )
     return row[0] if row else ""
 
 
 def counts(conn: Any) -> dict[str, int]:
     return {
-        table: conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+        table: _raw(conn).execute(f"SELECT count(*) FROM {table}").fetchone()[0]
         for table in (
             "school",
             "pupil",
@@ -69,16 +84,14 @@ def counts(conn: Any) -> dict[str, int]:
     }
 
 
-def audit_rows_written_by_tests(conn: Any) -> int:
+def audit_rows_written_by_tests(conn: Store) -> int:
     """Give every casework row a test wrote straight to its table (SQL, not att) an audit entry
     ``test_fixture``, as att would have written with the change, so ``att audit verify`` and
     the referral export see the fixture as genuine casework. Returns how many rows it entered."""
     from attendance_cli.cases.audit import record_audit, row_problems
     from attendance_cli.cases.audited_tables import audited_table
     from attendance_cli.store import transaction
-    from attendance_cli.store.connection import Store
 
-    conn = Store.of(conn)
     problems = row_problems(conn)
     with transaction(conn):
         for problem in problems:

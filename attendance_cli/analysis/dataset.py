@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from attendance_cli import marks
 from attendance_cli.errors import NotFoundError, UsageError
@@ -27,9 +27,7 @@ __all__ = [
     "Period",
     "ReportPeriod",
     "School",
-    "find_school",
     "last_mark_date",
-    "load_enrolments",
     "resolve_period",
     "school_calendar_of",
 ]
@@ -63,9 +61,9 @@ class ReportPeriod(JsonRecord):
         return cls(period.start, period.end, period.label, last_marks)
 
 
-def last_mark_date(store: Store | Any, school_id: int | None = None) -> dt.date | None:
+def last_mark_date(store: Store, school_id: int | None = None) -> dt.date | None:
     """The last date with any mark (for one school, or anywhere)."""
-    found = store_registers.last_marked_position(Store.of(store), school_id=school_id)
+    found = store_registers.last_marked_position(store, school_id=school_id)
     return None if found is None else marks.date_at(*found)[0]
 
 
@@ -82,26 +80,6 @@ def school_calendar_of(store: Store, school_id: int, years: list[int]) -> School
             )
             for year in years
         }
-    )
-
-
-def find_school(store: Store | Any, query: str) -> School:
-    """Transitional: ``store.registers.find_school`` for callers that still pass a raw
-    connection (casework, penalties; they move behind the store in issue 11 part B)."""
-    return store_registers.find_school(Store.of(store), query)
-
-
-def load_enrolments(
-    store: Store | Any,
-    *,
-    years: list[int],
-    school_id: int | None = None,
-    pupil_id: int | None = None,
-) -> list[EnrolmentRecord]:
-    """Transitional: ``store.registers.load_enrolments`` for callers that still pass a raw
-    connection (chronology, referral evidence)."""
-    return store_registers.load_enrolments(
-        Store.of(store), years=years, school_id=school_id, pupil_id=pupil_id
     )
 
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from attendance_cli.cases import kinds
 from attendance_cli.cases.audit import record_audit
@@ -20,9 +19,6 @@ from attendance_cli.store import LOCK_CASE_ACTIONS, transaction, writing
 from attendance_cli.store import cases as stored
 from attendance_cli.store.cases import ActionRecord
 from attendance_cli.store.connection import Store
-
-if TYPE_CHECKING:
-    from attendance_cli.store.database import Database
 
 __all__ = [
     "ActionDefaults",
@@ -46,8 +42,8 @@ def with_derived_status(action: ActionRecord, today: dt.date) -> ActionRecord:
     return action
 
 
-def get_action(db: Database, action_id: int, *, today: dt.date | None = None) -> ActionRecord:
-    found = stored.get_action(Store.of(db), action_id)
+def get_action(db: Store, action_id: int, *, today: dt.date | None = None) -> ActionRecord:
+    found = stored.get_action(db, action_id)
     if found is None:
         raise NotFoundError(
             f"No action with id {action_id}", hint="`att case show UPN` lists a pupil's actions."
@@ -55,9 +51,9 @@ def get_action(db: Database, action_id: int, *, today: dt.date | None = None) ->
     return with_derived_status(found, today or dt.date.today())
 
 
-def list_actions(db: Database, *, case_id: int, today: dt.date | None = None) -> list[ActionRecord]:
+def list_actions(db: Store, *, case_id: int, today: dt.date | None = None) -> list[ActionRecord]:
     day = today or dt.date.today()
-    return [with_derived_status(a, day) for a in stored.actions_of_case(Store.of(db), case_id)]
+    return [with_derived_status(a, day) for a in stored.actions_of_case(db, case_id)]
 
 
 @dataclass(frozen=True)
@@ -69,9 +65,8 @@ class ActionDefaults:
     due: dt.date  # the review date: REVIEW_WEEKS from today
 
 
-def action_defaults(db: Database, *, upn: str, today: dt.date | None = None) -> ActionDefaults:
+def action_defaults(store: Store, *, upn: str, today: dt.date | None = None) -> ActionDefaults:
     """The defaults for a new action for ``upn`` (NotFoundError for an unknown pupil)."""
-    store = Store.of(db)
     pupil = find_pupil(store, upn)
     case_id = stored.latest_case_id(store, pupil.id)
     lead = current_lead(store, case_id) if case_id is not None else None
@@ -83,7 +78,7 @@ def action_defaults(db: Database, *, upn: str, today: dt.date | None = None) -> 
 
 
 def add_action(
-    db: Database,
+    store: Store,
     *,
     upn: str,
     kind: str,
@@ -98,7 +93,6 @@ def add_action(
 ) -> ActionRecord:
     """Record an agreed action, agreed on ``on`` (default: its meeting's date, else today);
     opens a case when the pupil has none open."""
-    store = Store.of(db)
     pupil = find_pupil(store, upn)
     day = casework_day(on, today=today)
     found_kind = kinds.choose(kind, kinds.KINDS, "kind of action", "--kind")
@@ -152,7 +146,7 @@ def add_action(
 
 
 def insert_action(
-    db: Database,
+    store: Store,
     case_id: int,
     kind: str,
     description: str,
@@ -168,7 +162,6 @@ def insert_action(
 ) -> int:
     """Insert an action agreed on ``on`` (default today) inside the caller's transaction, with
     its audit entry."""
-    store = Store.of(db)
     day = on or dt.date.today()
     action_id = stored.insert_action(
         store,
@@ -205,7 +198,7 @@ def insert_action(
 
 
 def end_action(
-    db: Database,
+    store: Store,
     *,
     action_id: int,
     status: str,
@@ -216,7 +209,6 @@ def end_action(
 ) -> None:
     """Mark an action done or cancelled on ``on`` (default today) with its audit entry, inside
     the caller's block."""
-    store = Store.of(db)
     day = on or dt.date.today()
     stored.set_action_ended(store, action_id=action_id, status=status, outcome=outcome, on=day)
     record_audit(
@@ -231,7 +223,7 @@ def end_action(
 
 
 def complete_action(
-    db: Database,
+    store: Store,
     *,
     action_id: int,
     outcome: str,
@@ -247,7 +239,6 @@ def complete_action(
         )
     if not outcome or not outcome.strip():
         raise InvalidInputError("Say what came of the action", hint="Give --outcome TEXT.")
-    store = Store.of(db)
     with writing(store, LOCK_CASE_ACTIONS):  # check it is still agreed, then end it
         current = get_action(store, action_id)
         if current.status in ("done", "cancelled"):

@@ -20,16 +20,13 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from attendance_cli.cases import audited_tables
 from attendance_cli.cases.audited_tables import entry_digest
 from attendance_cli.errors import UsageError
 from attendance_cli.store import audit as stored
 from attendance_cli.store.connection import Store
-
-if TYPE_CHECKING:
-    from attendance_cli.store.database import Database
 
 GENESIS = "0" * 64
 # An entry with this action and no row hash says the row was removed on purpose (erasure).
@@ -39,7 +36,7 @@ ROW_PROBLEMS_SHOWN = 50
 
 
 def record_audit(
-    db: Database,
+    store: Store,
     *,
     officer: str,
     action: str,
@@ -55,7 +52,6 @@ def record_audit(
     The casework row the entry is about is ``row`` (table, id) or, by default, the row
     ``entity_id`` of the table registered for ``entity``; its hash after the change is read
     here. With ``action == TOMBSTONE_ACTION`` the row must be gone and no hash is recorded."""
-    store = Store.of(db)
     text = json.dumps(detail or {}, sort_keys=True, ensure_ascii=False, default=str)
     table, row_id = row if row is not None else (audited_tables.table_of_entity(entity), entity_id)
     row_hash = row_digests = None
@@ -113,12 +109,12 @@ class AuditRecord:
     detail: dict[str, Any]
 
 
-def list_audit(db: Database, *, upn: str | None = None) -> list[AuditRecord]:
+def list_audit(db: Store, *, upn: str | None = None) -> list[AuditRecord]:
     return [
         AuditRecord(
             e.id, e.at, e.officer, e.action, e.entity, e.entity_id, e.upn, json.loads(e.detail)
         )
-        for e in stored.entries(Store.of(db), upn=upn)
+        for e in stored.entries(db, upn=upn)
     ]
 
 
@@ -186,14 +182,14 @@ class AuditCheck:
         return str(Anchor(self.head_id, self.head_hash))
 
 
-def chain_head(db: Database) -> Anchor:
+def chain_head(db: Store) -> Anchor:
     """The chain's current head (GENESIS with no id when the log is empty)."""
-    found = stored.head(Store.of(db))
+    found = stored.head(db)
     return Anchor(found[0], found[1]) if found else Anchor(None, GENESIS)
 
 
 def verify_audit(
-    db: Database,
+    store: Store,
     *,
     anchor: Anchor | str | None = None,
     rows: bool = True,
@@ -203,7 +199,6 @@ def verify_audit(
     casework row against its latest entry (``rows``; only the pupil's rows with ``upn``), and
     look for ``anchor`` in the chain. Streams: the log once, each table once beside its latest
     entries."""
-    store = Store.of(db)
     if isinstance(anchor, str):
         anchor = parse_anchor(anchor)
     check = AuditCheck(0, True, None, None)
@@ -249,9 +244,9 @@ def verify_audit(
     return check
 
 
-def row_problems(db: Database, *, upn: str | None = None) -> list[RowProblem]:
+def row_problems(db: Store, *, upn: str | None = None) -> list[RowProblem]:
     """Every casework row that differs from its latest audit entry (all of them, uncapped)."""
-    return list(_row_problems(Store.of(db), AuditCheck(0, True, None, None), upn))
+    return list(_row_problems(db, AuditCheck(0, True, None, None), upn))
 
 
 def _row_problems(store: Store, check: AuditCheck, upn: str | None) -> Iterator[RowProblem]:
@@ -324,7 +319,7 @@ def _row_problems(store: Store, check: AuditCheck, upn: str | None) -> Iterator[
             row = next(current, None)
 
 
-def casework_findings(db: Database, *, upn: str | None, anchor: str | None = None) -> list[str]:
+def casework_findings(db: Store, *, upn: str | None, anchor: str | None = None) -> list[str]:
     """What makes a pupil's casework untrustworthy as evidence, as sentences: a broken chain,
     the pupil's rows that differ from the log, and ``anchor`` (a head stamped in a bundle) not
     in the chain. Empty: the casework is as att recorded it. For the referral bundle."""

@@ -201,39 +201,24 @@ def baseline_rows(bind: Any, *, revision: str, tables: tuple[str, ...] | None = 
     their dates, timestamps and booleans come back typed as the canonical form needs them."""
     import datetime as dt
 
-    import sqlalchemy as sa
+    from attendance_cli.store import baseline  # its statements (all SQL is in the store)
 
     genesis = "0" * 64
-    present = set(sa.inspect(bind).get_table_names())
-    pupils = dict(bind.execute(sa.text("SELECT id, upn FROM pupil")).fetchall())
-    cases = {
-        case_id: pupils.get(pupil_id)
-        for case_id, pupil_id in bind.execute(sa.text("SELECT id, pupil_id FROM pupil_case"))
+    present = baseline.table_names(bind)
+    pupils: dict[Any, str] = baseline.pupil_upns(bind)  # looked up by a row's pupil_id
+    cases: dict[Any, str | None] = {
+        case_id: pupils.get(pupil_id) for case_id, pupil_id in baseline.case_pupils(bind).items()
     }
-    last = bind.execute(sa.text("SELECT hash FROM audit_log ORDER BY id DESC LIMIT 1")).fetchone()
-    prev_hash = last[0] if last else genesis
+    prev_hash = baseline.last_entry_hash(bind) or genesis
     moment = dt.datetime.now(dt.UTC).replace(tzinfo=None)  # stored naive UTC, as att stores
     at = moment.strftime("%Y-%m-%d %H:%M:%S.%f")  # the text the entry's hash covers
     detail = json.dumps({"schema": revision}, sort_keys=True)
-    text_columns = (
-        "officer", "action", "entity", "upn", "detail", "prev_hash", "hash", "row_table",
-        "row_hash", "row_digests",
-    )  # fmt: skip
-    log = sa.table(
-        "audit_log",
-        *(sa.column(name, sa.String) for name in text_columns),
-        sa.column("at", sa.DateTime),
-        sa.column("entity_id", sa.Integer),
-        sa.column("row_id", sa.Integer),
-    )
     written = 0
     for audited in AUDITED_TABLES:
         if audited.table not in present or (tables is not None and audited.table not in tables):
             continue
-        table = sa.Table(audited.table, sa.MetaData(), autoload_with=bind)
         batch: list[dict[str, Any]] = []
-        for found in bind.execute(sa.select(table).order_by(table.c.id)).mappings():
-            values = dict(found)
+        for values in baseline.table_rows(bind, audited.table):
             if audited.pupil == "pupil_id":
                 upn = pupils.get(values.get("pupil_id"))
             elif audited.pupil == "case_id":
@@ -256,6 +241,6 @@ def baseline_rows(bind: Any, *, revision: str, tables: tuple[str, ...] | None = 
             )  # fmt: skip
             prev_hash = entry_hash
         if batch:
-            bind.execute(sa.insert(log), batch)
+            baseline.insert_entries(bind, batch)
             written += len(batch)
     return written

@@ -20,7 +20,6 @@ The rules for that date:
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING
 
 from attendance_cli.cases.audit import record_audit
 from attendance_cli.errors import InvalidInputError, NotFoundError, RefusedError
@@ -30,9 +29,6 @@ from attendance_cli.store import transaction
 from attendance_cli.store.cases import CaseState
 from attendance_cli.store.connection import Store
 from attendance_cli.store.registers import Pupil
-
-if TYPE_CHECKING:
-    from attendance_cli.store.database import Database
 
 __all__ = [
     "CaseState",
@@ -48,18 +44,18 @@ __all__ = [
 ]
 
 
-def find_pupil(db: Database, upn: str) -> Pupil:
+def find_pupil(db: Store, upn: str) -> Pupil:
     """The pupil with this UPN (``store.registers.find_pupil``: NotFoundError if none)."""
-    return store_registers.find_pupil(Store.of(db), upn)
+    return store_registers.find_pupil(db, upn)
 
 
-def open_case(db: Database, pupil_id: int) -> int | None:
-    return stored.open_case_id(Store.of(db), pupil_id)
+def open_case(db: Store, pupil_id: int) -> int | None:
+    return stored.open_case_id(db, pupil_id)
 
 
-def latest_case(db: Database, pupil_id: int) -> int | None:
+def latest_case(db: Store, pupil_id: int) -> int | None:
     """The open case, else the most recent closed one."""
-    return stored.latest_case_id(Store.of(db), pupil_id)
+    return stored.latest_case_id(db, pupil_id)
 
 
 def casework_day(
@@ -80,11 +76,10 @@ def casework_day(
     return on
 
 
-def ensure_open_case(db: Database, pupil: Pupil, officer: str, *, on: dt.date | None = None) -> int:
+def ensure_open_case(store: Store, pupil: Pupil, officer: str, *, on: dt.date | None = None) -> int:
     """The pupil's open case, opened (and audited) if there is none, on ``on`` (the day of the
     event that opens it; default today); inside the caller's transaction. An open case opened
     after ``on`` moves its opening back to ``on``, audited."""
-    store = Store.of(db)
     day = on or dt.date.today()
     case_id = stored.open_case_id(store, pupil.id)
     if case_id is not None:
@@ -114,7 +109,7 @@ def ensure_open_case(db: Database, pupil: Pupil, officer: str, *, on: dt.date | 
     return case_id
 
 
-def _last_reopened(db: Database, upn: str, case_id: int) -> dt.date | None:
+def _last_reopened(db: Store, upn: str, case_id: int) -> dt.date | None:
     from attendance_cli.cases.audit import list_audit
 
     days = [
@@ -125,15 +120,15 @@ def _last_reopened(db: Database, upn: str, case_id: int) -> dt.date | None:
     return max(days) if days else None
 
 
-def case_state(db: Database, case_id: int) -> CaseState:
-    state = stored.get_case(Store.of(db), case_id)
+def case_state(db: Store, case_id: int) -> CaseState:
+    state = stored.get_case(db, case_id)
     if state is None:
         raise NotFoundError(f"No case with id {case_id}")
     return state
 
 
 def close_case(
-    db: Database,
+    store: Store,
     *,
     upn: str,
     outcome: str,
@@ -143,7 +138,6 @@ def close_case(
 ) -> CaseState:
     from attendance_cli.text import uk_date
 
-    store = Store.of(db)
     pupil = find_pupil(store, upn)
     day = casework_day(on, today=today)
     if not outcome or not outcome.strip():
@@ -178,7 +172,7 @@ def close_case(
 
 
 def reopen_case(
-    db: Database,
+    store: Store,
     *,
     upn: str,
     officer: str,
@@ -187,7 +181,6 @@ def reopen_case(
 ) -> CaseState:
     from attendance_cli.text import uk_date
 
-    store = Store.of(db)
     pupil = find_pupil(store, upn)
     day = casework_day(on, today=today)
     if stored.open_case_id(store, pupil.id) is not None:

@@ -44,7 +44,6 @@ from attendance_cli.text import uk_date
 if TYPE_CHECKING:
     from attendance_cli.cases.penalty import PenaltyNoticeRecord
     from attendance_cli.store.cases import MeetingRecord, NoteRecord, StoredDocument
-    from attendance_cli.store.database import Database
     from attendance_cli.store.registers import Pupil
 
 MIN_POSSIBLE_FOR_MILESTONE = 20
@@ -137,12 +136,11 @@ class _Sessions:
     last_marked: dt.date | None
 
 
-def enrolment_timelines(db: Database, pupil_id: int) -> list[tuple[Any, Any, Any]]:
+def enrolment_timelines(store: Store, pupil_id: int) -> list[tuple[Any, Any, Any]]:
     """(EnrolmentRecord, Timeline, SchoolCalendar) over its marked years, for each of the pupil's enrolments."""
     from attendance_cli.analysis.calendar import build_timeline
     from attendance_cli.analysis.dataset import school_calendar_of
 
-    store = Store.of(db)
     years = store_registers.marked_years(store, pupil_id=pupil_id)
     if not years:
         return []
@@ -213,7 +211,7 @@ def action_impact(sessions: _Sessions | None, anchor: dt.date) -> Impact:
 
 
 def attendance_milestones(
-    db: Database, timelines: list[tuple[Any, Any, Any]]
+    db: Store, timelines: list[tuple[Any, Any, Any]]
 ) -> list[ChronologyEntry]:
     """Milestones of each enrolment and academic year (see the module docstring)."""
 
@@ -223,7 +221,7 @@ def attendance_milestones(
         run_reached,
     )
 
-    school_names = {s.id: s.name for s in store_registers.all_schools(Store.of(db))}
+    school_names = {s.id: s.name for s in store_registers.all_schools(db)}
     entries: list[ChronologyEntry] = []
     for record, timeline, _calendar in timelines:
         where = school_names.get(record.school_id, "school")
@@ -315,10 +313,9 @@ def _crossings(timeline: Any, in_year: Any, where: str, label: str) -> list[Chro
 # ---------------------------------------------------------------------------------- the view
 
 
-def case_view(db: Database, upn: str, *, today: dt.date | None = None) -> CaseView:
+def case_view(store: Store, upn: str, *, today: dt.date | None = None) -> CaseView:
     from attendance_cli.cases.audit import list_audit
 
-    store = Store.of(db)
     today = today or dt.date.today()
     pupil = find_pupil(store, upn)
     case_id = stored.latest_case_id(store, pupil.id)

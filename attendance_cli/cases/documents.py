@@ -7,7 +7,6 @@ import datetime as dt
 import hashlib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from attendance_cli.cases import kinds
 from attendance_cli.cases.audit import record_audit
@@ -18,9 +17,6 @@ from attendance_cli.store import transaction
 from attendance_cli.store.cases import StoredDocument
 from attendance_cli.store.connection import Store
 from attendance_cli.store.registers import Pupil
-
-if TYPE_CHECKING:
-    from attendance_cli.store.database import Database
 
 
 @dataclass(frozen=True)
@@ -52,7 +48,7 @@ def _file_sha256(path: Path) -> str | None:
 
 
 def attach_document(
-    db: Database,
+    database: Store,
     *,
     upn: str,
     file: Path,
@@ -77,7 +73,6 @@ def attach_document(
     name on disk, so names cannot escape the folder."""
     from attendance_cli.files import PartialFile
 
-    database = Store.of(db)
     pupil = find_pupil(database, upn)
     day = casework_day(on, today=today)
     found_kind = kinds.choose(kind, kinds.DOCUMENT_KINDS, "document kind", "--kind")
@@ -146,12 +141,11 @@ def attach_document(
 
 
 def withdraw_document(
-    db: Database, *, document_id: int, reason: str, officer: str, store: Path
+    database: Store, *, document_id: int, reason: str, officer: str, store: Path
 ) -> DocumentRecord:
     """Mark a document withdrawn (audited): it stays in the case and the store, listed as
     withdrawn, but goes in no new referral bundle (so a damaged or wrong document no longer
     blocks the export)."""
-    database = Store.of(db)
     if not reason or not reason.strip():
         raise InvalidInputError("Say why the document is withdrawn", hint='Give --reason "...".')
     found = stored.get_document(database, document_id)
@@ -183,7 +177,7 @@ def withdraw_document(
 
 
 def file_document(
-    db: Database,
+    store: Store,
     pupil: Pupil,
     *,
     kind: str,
@@ -199,7 +193,6 @@ def file_document(
     """Record a document already in the store on the pupil's open case (opened if none is),
     or on ``case_id`` when given, with its ``attach_document`` audit entry, inside the caller's
     transaction: what ``attach_document`` and a filed letter (``letters``) both record."""
-    store = Store.of(db)
     day = on or dt.date.today()
     if case_id is None:
         case_id = ensure_open_case(store, pupil, officer, on=day)
@@ -233,7 +226,6 @@ def file_document(
     return document
 
 
-def list_documents(db: Database, *, upn: str, store: Path) -> list[DocumentRecord]:
-    database = Store.of(db)
+def list_documents(database: Store, *, upn: str, store: Path) -> list[DocumentRecord]:
     pupil = find_pupil(database, upn)
     return [_record(d, store) for d in stored.documents_of_pupil(database, pupil.id)]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING
 
 from attendance_cli.cases import kinds
 from attendance_cli.cases.audit import record_audit
@@ -14,18 +13,15 @@ from attendance_cli.store import transaction
 from attendance_cli.store.cases import LeadRecord
 from attendance_cli.store.connection import Store
 
-if TYPE_CHECKING:
-    from attendance_cli.store.database import Database
-
 __all__ = ["LeadRecord", "current_lead", "insert_lead", "set_lead"]
 
 
-def current_lead(db: Database, case_id: int) -> LeadRecord | None:
-    return stored.current_lead(Store.of(db), case_id)
+def current_lead(db: Store, case_id: int) -> LeadRecord | None:
+    return stored.current_lead(db, case_id)
 
 
 def set_lead(
-    db: Database,
+    store: Store,
     *,
     upn: str,
     name: str,
@@ -37,7 +33,6 @@ def set_lead(
     today: dt.date | None = None,
 ) -> LeadRecord:
     """Name the case's lead practitioner from ``on`` (default today)."""
-    store = Store.of(db)
     pupil = find_pupil(store, upn)
     day = casework_day(on, today=today)
     if not name or not name.strip():
@@ -59,7 +54,7 @@ def set_lead(
 
 
 def insert_lead(
-    db: Database,
+    store: Store,
     case_id: int,
     name: str,
     agency: str,
@@ -72,7 +67,6 @@ def insert_lead(
 ) -> None:
     """Insert a lead (from ``on``, default today) inside the caller's transaction, with its
     audit entry."""
-    store = Store.of(db)
     day = on or dt.date.today()
     lead_id = stored.insert_lead(
         store,

@@ -8,15 +8,11 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from attendance_cli.cases import kinds
 from attendance_cli.errors import InvalidInputError
 from attendance_cli.store import cases as stored
 from attendance_cli.store.connection import Store
-
-if TYPE_CHECKING:
-    from attendance_cli.store.database import Database
 
 
 @dataclass
@@ -43,14 +39,14 @@ def _next_review(dues: tuple[dt.date | None, ...]) -> dt.date | None:
 
 
 def casework_summaries(
-    db: Database, pupil_ids: list[int], *, today: dt.date | None = None
+    db: Store, pupil_ids: list[int], *, today: dt.date | None = None
 ) -> dict[int, CaseworkSummary]:
     """Open-case status of many pupils at once (for the TSM pack and case lists)."""
     today = today or dt.date.today()
     result: dict[int, CaseworkSummary] = {}
     if not pupil_ids:
         return result
-    for work in stored.open_case_work(Store.of(db), pupil_ids):
+    for work in stored.open_case_work(db, pupil_ids):
         result[work.pupil_id] = CaseworkSummary(
             has_open_case=True,
             lead_practitioner=work.lead.name if work.lead else None,
@@ -83,7 +79,7 @@ class CaseListRow:
 
 
 def list_cases(
-    db: Database,
+    store: Store,
     *,
     school: str | None = None,
     status: str = "open",
@@ -100,7 +96,6 @@ def list_cases(
     """
     from attendance_cli.store.registers import find_school
 
-    store = Store.of(db)
     today = today or dt.date.today()
     if status not in ("open", "closed", "all"):
         raise InvalidInputError(

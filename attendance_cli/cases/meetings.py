@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING
 
 from attendance_cli.cases.audit import record_audit
 from attendance_cli.store import cases as stored
@@ -11,14 +10,11 @@ from attendance_cli.store import transaction
 from attendance_cli.store.cases import MeetingRecord
 from attendance_cli.store.connection import Store
 
-if TYPE_CHECKING:
-    from attendance_cli.store.database import Database
-
 __all__ = ["MeetingRecord", "insert_meeting", "record_meeting"]
 
 
 def record_meeting(
-    db: Database,
+    store: Store,
     *,
     school: str,
     date: dt.date,
@@ -28,7 +24,6 @@ def record_meeting(
 ) -> MeetingRecord:
     from attendance_cli.store.registers import find_school
 
-    store = Store.of(db)
     ref = find_school(store, school)
     names = [a.strip() for a in attendees or [] if a.strip()]
     with transaction(store):
@@ -37,7 +32,7 @@ def record_meeting(
 
 
 def insert_meeting(
-    db: Database,
+    store: Store,
     school_id: int,
     date: dt.date,
     kind: str,
@@ -46,7 +41,6 @@ def insert_meeting(
     laestab: str,
 ) -> int:
     """Insert a meeting inside the caller's transaction, with its audit entry."""
-    store = Store.of(db)
     meeting_id = stored.insert_meeting(
         store, school_id=school_id, date=date, kind=kind, attendees=attendees, officer=officer
     )

@@ -14,7 +14,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from attendance_cli.cases.audit import record_audit
 from attendance_cli.cases.case import casework_day, ensure_open_case, find_pupil
@@ -24,14 +23,11 @@ from attendance_cli.store import transaction
 from attendance_cli.store.cases import NoteRecord
 from attendance_cli.store.connection import Store
 
-if TYPE_CHECKING:
-    from attendance_cli.store.database import Database
-
 __all__ = ["NoteCorrection", "NoteRecord", "add_note", "correct_note", "insert_note"]
 
 
 def add_note(
-    db: Database,
+    store: Store,
     *,
     upn: str,
     text: str,
@@ -40,7 +36,6 @@ def add_note(
     today: dt.date | None = None,
 ) -> NoteRecord:
     """Note what happened on ``on`` (default today)."""
-    store = Store.of(db)
     pupil = find_pupil(store, upn)
     day = casework_day(on, today=today)
     if not text or not text.strip():
@@ -52,7 +47,7 @@ def add_note(
 
 
 def insert_note(
-    db: Database,
+    store: Store,
     case_id: int,
     text: str,
     officer: str,
@@ -62,7 +57,6 @@ def insert_note(
 ) -> NoteRecord:
     """Insert a note (of ``on``, default today) inside the caller's transaction, with its
     audit entry."""
-    store = Store.of(db)
     day = on or dt.date.today()
     note = stored.insert_note(store, case_id=case_id, text=text, officer=officer, on=day)
     record_audit(
@@ -91,10 +85,9 @@ def _sha256(text: str) -> str:
 
 
 def correct_note(
-    db: Database, *, note_id: int, text: str, officer: str, reason: str | None = None
+    store: Store, *, note_id: int, text: str, officer: str, reason: str | None = None
 ) -> NoteCorrection:
     """Correct a note's text (rectification); the original is kept (module docstring)."""
-    store = Store.of(db)
     found = stored.get_note(store, note_id)
     if found is None:
         raise NotFoundError(

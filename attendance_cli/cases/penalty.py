@@ -121,7 +121,6 @@ from attendance_cli.store.penalties import StoredNotice
 
 if TYPE_CHECKING:
     from attendance_cli.letters.generate import NoticeCopy
-    from attendance_cli.store.database import Database
 
 # ------------------------------------------------------------------------- the rules (pure)
 
@@ -280,9 +279,9 @@ def _history(row: StoredNotice) -> NoticeHistory:
 
 
 def _notice_rows(
-    db: Database, *, pupil_id: int | None = None, notice_id: int | None = None
+    db: Store, *, pupil_id: int | None = None, notice_id: int | None = None
 ) -> list[StoredNotice]:
-    return stored.notices(Store.of(db), pupil_id=pupil_id, notice_id=notice_id)
+    return stored.notices(db, pupil_id=pupil_id, notice_id=notice_id)
 
 
 def _numbers(rows: Sequence[StoredNotice]) -> dict[int, int | None]:
@@ -299,12 +298,10 @@ def _numbers(rows: Sequence[StoredNotice]) -> dict[int, int | None]:
     return numbers
 
 
-def _schools_at_issue(
-    db: Database, rows: Sequence[StoredNotice]
-) -> dict[int, list[tuple[str, str]]]:
+def _schools_at_issue(db: Store, rows: Sequence[StoredNotice]) -> dict[int, list[tuple[str, str]]]:
     """Per notice id: (LAESTAB, name) of the schools the pupil was on roll at on the issue date;
     all the pupil's schools when no enrolment dates cover it."""
-    enrolments = stored.enrolment_spans(Store.of(db), [r.pupil_id for r in rows])
+    enrolments = stored.enrolment_spans(db, [r.pupil_id for r in rows])
     result: dict[int, list[tuple[str, str]]] = {}
     for row in rows:
         every = enrolments.get(row.pupil_id, [])
@@ -400,9 +397,8 @@ def _record(
 
 
 def _records(
-    db: Database, rows: Sequence[StoredNotice], numbers: dict[int, int | None], today: dt.date
+    store: Store, rows: Sequence[StoredNotice], numbers: dict[int, int | None], today: dt.date
 ) -> list[PenaltyNoticeRecord]:
-    store = Store.of(db)
     ids = [r.id for r in rows]
     schools = _schools_at_issue(store, rows)
     sessions = stored.notice_sessions(store, ids) if ids else {}
@@ -423,9 +419,8 @@ def _records(
 
 
 def get_penalty_notice(
-    db: Database, notice_id: int, *, today: dt.date | None = None
+    store: Store, notice_id: int, *, today: dt.date | None = None
 ) -> PenaltyNoticeRecord:
-    store = Store.of(db)
     found = _notice_rows(store, notice_id=notice_id)
     if not found:
         raise NotFoundError(
@@ -438,7 +433,7 @@ def get_penalty_notice(
 
 
 def list_penalty_notices(
-    db: Database,
+    store: Store,
     *,
     school: str | None = None,
     upn: str | None = None,
@@ -447,7 +442,6 @@ def list_penalty_notices(
 ) -> list[PenaltyNoticeRecord]:
     """Notices, oldest first: all, or a pupil's (``upn``), or those of pupils on roll at
     ``school`` on the issue date (LAESTAB or part of the name); ``status`` filters."""
-    store = Store.of(db)
     today = today or dt.date.today()
     if status is not None and status not in STATUSES:
         raise UsageError(
@@ -531,7 +525,7 @@ def _check_kind(kind: str) -> str:
 
 
 def check_penalty_notice(
-    db: Database,
+    store: Store,
     *,
     upn: str,
     parent: str | None = None,
@@ -546,7 +540,6 @@ def check_penalty_notice(
     """Whether a notice to the parent for ``upn`` could be issued on ``on`` (default today), and
     at what rate: the framework's limit, compulsory school age, the threshold and sessions
     already used (``cases.penalty_checks``); nothing is written. ``passed`` is the answer."""
-    store = Store.of(db)
     on = on or today or dt.date.today()
     kind = _check_kind(kind)
     pupil = find_pupil(store, upn)
@@ -606,7 +599,7 @@ def check_penalty_notice(
 
 
 def _settle_action(
-    db: Database,
+    store: Store,
     *,
     notice_id: int,
     status: str,
@@ -616,7 +609,6 @@ def _settle_action(
 ) -> None:
     """Mark the notice's action done (paid) or cancelled (withdrawn), inside the caller's
     transaction; an action the officer already ended is left alone."""
-    store = Store.of(db)
     action_id = stored_cases.agreed_action_of_notice(store, notice_id)
     if action_id is None:
         return
@@ -668,7 +660,7 @@ def _receipt_warnings(
 
 
 def add_penalty_notice(
-    db: Database,
+    store: Store,
     *,
     upn: str,
     parent: str | None = None,
@@ -702,7 +694,6 @@ def add_penalty_notice(
 
     With ``copy``, the notice's copy is made and filed in the same transaction (module
     docstring); ``no_copy_reason`` says why there is none (kept in the audit entry)."""
-    store = Store.of(db)
     today = today or dt.date.today()
     kind = _check_kind(kind)
     no_copy_reason = no_copy_reason.strip() if no_copy_reason and no_copy_reason.strip() else None
@@ -947,8 +938,7 @@ def _withdraw_copies(store: Store, *, notice_id: int, upn: str, officer: str, wh
         )
 
 
-def _one_row(db: Database, notice_id: int) -> tuple[StoredNotice, list[StoredNotice]]:
-    store = Store.of(db)
+def _one_row(store: Store, notice_id: int) -> tuple[StoredNotice, list[StoredNotice]]:
     found = _notice_rows(store, notice_id=notice_id)
     if not found:
         raise NotFoundError(
@@ -993,7 +983,7 @@ def _audit_rows(
 
 
 def record_penalty_payment(
-    db: Database,
+    store: Store,
     *,
     notice_id: int,
     paid: dt.date,
@@ -1005,7 +995,6 @@ def record_penalty_payment(
     """Record a payment: the whole amount due (defaulting from the framework), or with ``part``
     a part payment of ``amount_pence``. The notice is paid once the payments reach the amount
     due on the day of the last one (the reduced rate only if reached within its 21 days)."""
-    store = Store.of(db)
     today = today or dt.date.today()
     with writing(store, LOCK_PENALTY_NOTICES):  # count the notices, then write
         row, rows = _one_row(store, notice_id)
@@ -1132,10 +1121,9 @@ def _check_ground(ground: str | None) -> str:
     return key
 
 
-def _refuse_renumbering(db: Database, row: StoredNotice, withdrawn: dt.date) -> None:
+def _refuse_renumbering(store: Store, row: StoredNotice, withdrawn: dt.date) -> None:
     """A withdrawal dated before a later notice to the same parent was issued would rewrite
     that notice's number and rate (it was issued, and charged, while this one was live)."""
-    store = Store.of(db)
     if row.kind == EXCLUSION:
         return  # exclusion notices are not numbered
     same = [
@@ -1160,7 +1148,7 @@ def _refuse_renumbering(db: Database, row: StoredNotice, withdrawn: dt.date) -> 
 
 
 def withdraw_penalty_notice(
-    db: Database,
+    store: Store,
     *,
     notice_id: int,
     withdrawn: dt.date,
@@ -1171,7 +1159,6 @@ def withdraw_penalty_notice(
 ) -> PenaltyResult:
     """Record that a notice was withdrawn, on which ground (SI 2007/1867 regs. 8 and 9) and
     why; from that date it no longer counts towards the limit."""
-    store = Store.of(db)
     today = today or dt.date.today()
     if not reason or not reason.strip():
         raise UsageError(
@@ -1247,7 +1234,7 @@ def withdraw_penalty_notice(
 
 
 def update_penalty_notice(
-    db: Database,
+    store: Store,
     *,
     notice_id: int,
     officer: str,
@@ -1262,7 +1249,6 @@ def update_penalty_notice(
     """Record payment (``paid``, optional ``amount_pence``, ``part`` for a part payment) or
     withdrawal (``withdrawn`` with ``ground`` and ``reason``) of an existing notice; one at a
     time."""
-    store = Store.of(db)
     if (paid is None) == (withdrawn is None):
         raise UsageError(
             "Say what happened to the notice: --paid DATE or --withdrawn DATE --reason TEXT",
@@ -1302,7 +1288,7 @@ PROSECUTION_OUTCOMES = ("convicted", "acquitted", "withdrawn", "other")
 
 
 def record_prosecution(
-    db: Database,
+    store: Store,
     *,
     notice_id: int,
     officer: str,
@@ -1314,7 +1300,6 @@ def record_prosecution(
     """Record the prosecution of a parent for not paying (``prosecuted_on``: the day
     proceedings began), then its outcome (``outcome`` on ``outcome_on``). Proceedings cannot
     begin before the 28 days to pay have ended (reg. 7), nor for a paid or withdrawn notice."""
-    store = Store.of(db)
     today = today or dt.date.today()
     if prosecuted_on is None and outcome is None:
         raise UsageError(
@@ -1400,7 +1385,7 @@ CORRECTABLE = {
 
 
 def correct_penalty_date(
-    db: Database,
+    store: Store,
     *,
     notice_id: int,
     field_name: str,
@@ -1419,7 +1404,6 @@ def correct_penalty_date(
     withdraws the old one as superseded, in the same transaction (``copy`` is then needed;
     without it the correction is refused rather than leave the copy saying the old dates). A
     notice recorded without a copy (``no_copy_reason``) gets none."""
-    store = Store.of(db)
     today = today or dt.date.today()
     key = field_name.strip().lower()
     if key not in CORRECTABLE:

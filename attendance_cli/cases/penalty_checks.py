@@ -48,7 +48,6 @@ from attendance_cli.store import penalties as stored
 from attendance_cli.store.connection import Store
 
 if TYPE_CHECKING:
-    from attendance_cli.store.database import Database
     from attendance_cli.store.penalties import ParentContact
     from attendance_cli.store.registers import Pupil
 
@@ -87,7 +86,7 @@ def _describe(contact: ParentContact) -> str:
 
 
 def choose_parent(
-    db: Database,
+    db: Store,
     pupil: Pupil,
     *,
     parent: str | None,
@@ -96,7 +95,7 @@ def choose_parent(
 ) -> ChosenParent:
     """The parent a notice is to, from the pupil's recorded contacts (see the module
     docstring); UsageError/NotFoundError/RefusedError when it cannot be chosen."""
-    contacts = stored.parent_contacts(Store.of(db), pupil.id)
+    contacts = stored.parent_contacts(db, pupil.id)
     with_pr = [c for c in contacts if c.parental_responsibility is not False]
     listed = "; ".join(_describe(c) for c in with_pr) or "none"
     if contact_id is not None:
@@ -185,7 +184,7 @@ class Offence:
 
 
 def offence_sessions(
-    db: Database,
+    db: Store,
     pupil: Pupil,
     *,
     kind: str,
@@ -324,7 +323,7 @@ def offence_sessions(
 
 
 def reused_sessions(
-    db: Database,
+    db: Store,
     *,
     notices: Sequence[stored.StoredNotice],
     parent_name: str,
@@ -336,7 +335,7 @@ def reused_sessions(
     live = [n.id for n in notices if n.withdrawn is None and parent_key(n.parent_name) == key]
     if not live or not sessions:
         return None
-    taken = stored.notice_sessions(Store.of(db), live)
+    taken = stored.notice_sessions(db, live)
     wanted = {(s.date, s.session) for s in sessions}
     for notice_id in live:
         again = sorted(wanted & {(t.session_date, t.session) for t in taken.get(notice_id, [])})

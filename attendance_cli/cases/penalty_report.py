@@ -30,7 +30,7 @@ from attendance_cli.errors import UsageError
 
 if TYPE_CHECKING:
     from attendance_cli.cases.penalty import PenaltyNoticeRecord
-    from attendance_cli.store.database import Database
+    from attendance_cli.store.connection import Store
 
 OUTCOMES = ("convicted", "acquitted", "withdrawn", "other", "pending")
 
@@ -114,7 +114,7 @@ def count_figures(notices: list[PenaltyNoticeRecord]) -> dict[str, int]:
     return figures
 
 
-def penalty_report(db: Database, *, year: int, today: dt.date | None = None) -> PenaltyReport:
+def penalty_report(db: Store, *, year: int, today: dt.date | None = None) -> PenaltyReport:
     """The figures for the notices issued in the academic year beginning 1 September ``year``."""
     from attendance_cli.cases.penalty import list_penalty_notices
 

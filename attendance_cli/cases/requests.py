@@ -41,7 +41,6 @@ from attendance_cli.store.requests import StoredRequest
 if TYPE_CHECKING:
     from attendance_cli.letters.generate import NoticeCopy
     from attendance_cli.settings import Settings
-    from attendance_cli.store.database import Database
 
 __all__ = [
     "DECISIONS",
@@ -120,14 +119,14 @@ def decision_days(settings: Settings) -> int:
     return days
 
 
-def _record(db: Database, request: StoredRequest, today: dt.date) -> RequestRecord:
+def _record(db: Store, request: StoredRequest, today: dt.date) -> RequestRecord:
     counted = registers_unauthorised(db, request)
     if request.decision is not None:
         return RequestRecord(request, "decided", counted)
     return RequestRecord(request, "overdue" if request.decide_by < today else "pending", counted)
 
 
-def registers_unauthorised(db: Database, request: StoredRequest) -> int | None:
+def registers_unauthorised(store: Store, request: StoredRequest) -> int | None:
     """The unauthorised sessions the registers hold for the pupil at the requesting school in
     the request's period (``analysis.figures.count_sessions``), to set beside the school's
     own count; None when no marks of that school cover the period."""
@@ -135,7 +134,6 @@ def registers_unauthorised(db: Database, request: StoredRequest) -> int | None:
     from attendance_cli.analysis.figures import count_sessions
     from attendance_cli.store.registers import load_enrolments, marked_years
 
-    store = Store.of(db)
     years = [
         y
         for y in marked_years(store, pupil_id=request.pupil_id)
@@ -153,8 +151,8 @@ def registers_unauthorised(db: Database, request: StoredRequest) -> int | None:
     return total
 
 
-def get_request(db: Database, request_id: int, *, today: dt.date | None = None) -> RequestRecord:
-    found = stored.get_request(Store.of(db), request_id)
+def get_request(db: Store, request_id: int, *, today: dt.date | None = None) -> RequestRecord:
+    found = stored.get_request(db, request_id)
     if found is None:
         raise NotFoundError(
             f"No penalty notice request with id {request_id}",
@@ -164,7 +162,7 @@ def get_request(db: Database, request_id: int, *, today: dt.date | None = None) 
 
 
 def list_requests(
-    db: Database,
+    store: Store,
     *,
     status: str = "all",
     school: str | None = None,
@@ -179,7 +177,6 @@ def list_requests(
         raise UsageError(
             f"Unknown status {status!r}", hint="Use --status pending, overdue, decided or all."
         )
-    store = Store.of(db)
     day = today or dt.date.today()
     school_id = find_school(store, school).id if school else None
     pupil_id = find_pupil(store, upn).id if upn else None
@@ -194,7 +191,7 @@ def list_requests(
 
 
 def add_request(
-    db: Database,
+    store: Store,
     *,
     upn: str,
     received_on: dt.date,
@@ -218,7 +215,6 @@ def add_request(
     from attendance_cli.store.cases import latest_enrolments
     from attendance_cli.store.registers import find_school
 
-    store = Store.of(db)
     day = today or dt.date.today()
     received = casework_day(received_on, today=day, option="--received")
     pupil = find_pupil(store, upn)
@@ -314,7 +310,7 @@ def add_request(
 
 
 def _issue_notice(
-    db: Database,
+    db: Store,
     *,
     request: StoredRequest,
     parent: str | None,
@@ -355,7 +351,7 @@ class Decision:
 
 
 def decide_request(
-    db: Database,
+    store: Store,
     *,
     request_id: int,
     decision: str,
@@ -375,7 +371,6 @@ def decide_request(
     refuse (needs ``reason``); writes the outcome for the school."""
     from attendance_cli.text import uk_date
 
-    store = Store.of(db)
     day = today or dt.date.today()
     decided_on = casework_day(on, today=day)
     chosen = (decision or "").strip().lower().replace("-", " ")

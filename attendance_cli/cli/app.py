@@ -6,7 +6,6 @@ commands only, so ``att --help`` starts fast (a test guards this).
 
 from __future__ import annotations
 
-import sqlite3  # runs no SQL: catches the driver's error the store raises (store/__init__.py)
 import sys
 from collections.abc import Callable
 from typing import Any
@@ -40,13 +39,6 @@ class AttGroup(TyperGroup):
         except KeyboardInterrupt:
             common.stderr.print("Interrupted: nothing from the unfinished step was written.")
             raise typer.Exit(int(ExitCode.INTERRUPTED)) from None
-        except sqlite3.Error as exc:
-            if common.state(ctx).debug:
-                raise
-            from attendance_cli.db.engine import describe_sqlite_error
-
-            common.report_error(describe_sqlite_error(exc))
-            raise typer.Exit(int(ExitCode.DATABASE)) from None
         except OSError as exc:
             if common.state(ctx).debug:
                 raise
@@ -63,10 +55,11 @@ class AttGroup(TyperGroup):
         except Exception as exc:
             if common.state(ctx).debug or _click_exception(exc):
                 raise
-            if type(exc).__module__.startswith("psycopg"):  # PostgreSQL (issue 16)
-                from attendance_cli.db.postgres import describe_postgres_error
+            from attendance_cli.store.errors import database_error
 
-                common.report_error(describe_postgres_error(exc))
+            described = database_error(exc)  # the driver's error, SQLite's or PostgreSQL's
+            if described is not None:
+                common.report_error(described)
                 raise typer.Exit(int(ExitCode.DATABASE)) from None
             common.stderr.print(
                 f"Internal error: {type(exc).__name__}. This is a bug in att; "

@@ -9,7 +9,7 @@ import typer
 
 from attendance_cli.cli import common
 from attendance_cli.cli.options import OfficerOption, RecordFormatOption
-from attendance_cli.exports.render import OutputFormat
+from attendance_cli.exports.render import RecordFormat
 
 document_app = typer.Typer(
     help="One case document: withdraw it (kept and listed, in no new bundle).",
@@ -27,7 +27,7 @@ def correct_note_command(
     text: str | None,
     reason: str | None,
     officer: str | None,
-    output: OutputFormat,
+    output: RecordFormat,
 ) -> None:
     """The body of `att case note correct NOTE_ID --text TEXT`."""
     from attendance_cli.cases.notes import correct_note
@@ -73,7 +73,7 @@ def withdraw(
     ],
     reason: ReasonOption = None,
     officer: OfficerOption = None,
-    output: RecordFormatOption = OutputFormat.table,
+    output: RecordFormatOption = RecordFormat.table,
 ) -> None:
     """Withdraw a case document: kept and listed as withdrawn, but in no new referral bundle."""
     from attendance_cli.cases.documents import withdraw_document

@@ -23,7 +23,7 @@ from attendance_cli.cli.options import (
     check_date,
     id_argument,
 )
-from attendance_cli.exports.render import OutputFormat
+from attendance_cli.exports.render import OutputFormat, RecordFormat
 from attendance_cli.text import uk_date, uk_dates_in
 
 app = typer.Typer(
@@ -162,7 +162,7 @@ def add_action(
     ] = None,
     on: OnOption = None,
     officer: OfficerOption = None,
-    output: RecordFormatOption = OutputFormat.table,
+    output: RecordFormatOption = RecordFormat.table,
 ) -> None:
     """Record an agreed action, dated the day it was agreed (--on; with --meeting, the
     meeting's date). Opens a case when the pupil has none open."""
@@ -214,7 +214,7 @@ def complete_action(
     ] = "done",
     on: OnOption = None,
     officer: OfficerOption = None,
-    output: RecordFormatOption = OutputFormat.table,
+    output: RecordFormatOption = RecordFormat.table,
 ) -> None:
     """Mark an action done (or cancelled) with its outcome, on the day it ended (--on)."""
     from attendance_cli.cases import actions
@@ -256,7 +256,7 @@ def set_lead(
     contact: Annotated[str | None, typer.Option("--contact", help="Phone or email.")] = None,
     on: OnOption = None,
     officer: OfficerOption = None,
-    output: RecordFormatOption = OutputFormat.table,
+    output: RecordFormatOption = RecordFormat.table,
 ) -> None:
     """Name the case's lead practitioner from the day they took the lead (--on); the previous
     lead stays in the history."""
@@ -312,7 +312,7 @@ def note(
     text: Annotated[str, typer.Argument(help="The note.", show_default=False)],
     on: OnOption = None,
     officer: OfficerOption = None,
-    output: RecordFormatOption = OutputFormat.table,
+    output: RecordFormatOption = RecordFormat.table,
     corrected: Annotated[
         str | None,
         typer.Option(
@@ -373,7 +373,7 @@ def close(
     outcome: Annotated[str | None, typer.Option("--outcome", help="How the case ended.")] = None,
     on: OnOption = None,
     officer: OfficerOption = None,
-    output: RecordFormatOption = OutputFormat.table,
+    output: RecordFormatOption = RecordFormat.table,
 ) -> None:
     """Close the pupil's open case with its outcome, on the day it closed (--on)."""
     from attendance_cli.cases import case
@@ -400,7 +400,7 @@ def reopen(
     upn: UpnArgument,
     on: OnOption = None,
     officer: OfficerOption = None,
-    output: RecordFormatOption = OutputFormat.table,
+    output: RecordFormatOption = RecordFormat.table,
 ) -> None:
     """Reopen the pupil's most recent case, on the day it was reopened (--on)."""
     from attendance_cli.cases import case
@@ -434,7 +434,7 @@ def attach(
     description: Annotated[str | None, typer.Option("--description", help="What it is.")] = None,
     on: OnOption = None,
     officer: OfficerOption = None,
-    output: RecordFormatOption = OutputFormat.table,
+    output: RecordFormatOption = RecordFormat.table,
 ) -> None:
     """Copy a document into the private document store and record it on the case, as
     received or sent on the day given (--on; --date is the document's own date)."""
@@ -525,7 +525,7 @@ def documents(
 def show(
     ctx: typer.Context,
     upn: UpnArgument,
-    output: RecordFormatOption = OutputFormat.table,
+    output: RecordFormatOption = RecordFormat.table,
 ) -> None:
     """The pupil's case: lead practitioner, actions with their impact, and the chronology."""
     from attendance_cli.cases.chronology import case_view, case_view_dict

@@ -15,9 +15,7 @@ from rich.segment import Segment
 from attendance_cli.errors import AttError, InvalidInputError, Problem
 
 if TYPE_CHECKING:
-    import sqlite3  # a type hint only: open_connection hands out the store's connection
-
-    from attendance_cli.exports.render import OutputFormat
+    from attendance_cli.exports.render import OutputFormat, RecordFormat
     from attendance_cli.store import Store
 
 
@@ -83,13 +81,6 @@ def open_db(ctx: typer.Context, *, create: bool = False) -> tuple[Store, Path]:
     return store, path  # type: ignore[return-value]  # a ServerDatabase on PostgreSQL
 
 
-def open_connection(ctx: typer.Context, *, create: bool = False) -> tuple[sqlite3.Connection, Path]:
-    """``open_db`` for core functions not yet behind the store, which take the raw connection
-    (casework, penalties, referrals, import, db info until they move; then this goes)."""
-    store, path = open_db(ctx, create=create)
-    return store.connection, path
-
-
 def print_problem(problem: Problem) -> None:
     stderr.print(f"  {problem.location()}: {problem.message}", highlight=False, markup=False)
     if problem.hint:
@@ -140,7 +131,7 @@ def emit(text: str) -> None:
 
 def render(
     value: Any,
-    output: OutputFormat,
+    output: OutputFormat | RecordFormat,
     *,
     rows: list[dict[str, Any]] | None = None,
     columns: list[str] | None = None,

@@ -10,7 +10,7 @@ import typer
 
 from attendance_cli.cli import common
 from attendance_cli.cli.options import RecordFormatOption
-from attendance_cli.exports.render import OutputFormat
+from attendance_cli.exports.render import RecordFormat
 
 app = typer.Typer(
     help="The database: where it is, what it holds, schema upgrades, backups.", no_args_is_help=True
@@ -18,12 +18,12 @@ app = typer.Typer(
 
 
 @app.command("info")
-def info(ctx: typer.Context, output: RecordFormatOption = OutputFormat.table) -> None:
+def info(ctx: typer.Context, output: RecordFormatOption = RecordFormat.table) -> None:
     """Show the database path, schema revision and counts of schools, pupils, enrolments, marks."""
-    from attendance_cli.db.info import database_info
+    from attendance_cli.store.info import database_info
 
-    conn, path = common.open_connection(ctx)
-    result = database_info(conn, path)
+    store, path = common.open_db(ctx)
+    result = database_info(store, path)
     if common.render(result, output):
         return
     from rich.table import Table
@@ -138,8 +138,8 @@ def restore(
         common.stderr.print(
             f"The database as it was is kept in {result.replaced_copy}", highlight=False
         )
-    conn, _ = common.open_connection(ctx)  # upgrades a backup from an older release
-    conn.close()
+    store, _ = common.open_db(ctx)  # upgrades a backup from an older release
+    store.close()
     common.stdout.print(
         f"Restored {result.database} from {result.restored_from} "
         f"(schema {result.schema_revision}, integrity ok)",

@@ -19,11 +19,10 @@ def demo(ctx: typer.Context) -> None:
     """Load the bundled fictional sample LA into a separate demo database and show a TSM pack."""
     from attendance_cli.cli.tsm import print_pack
     from attendance_cli.config import demo_database_path
-    from attendance_cli.db.engine import connect
     from attendance_cli.demo import run_demo
     from attendance_cli.exports.render import to_jsonable
     from attendance_cli.invocation import att_command
-    from attendance_cli.store import Store
+    from attendance_cli.store import open_store
     from attendance_cli.tsm.pack import prepare_tsm_pack
 
     path = demo_database_path()
@@ -38,7 +37,8 @@ def demo(ctx: typer.Context) -> None:
             f"  imported {summary.file}: {summary.layout}, {summary.rows:,} rows, {summary.marks_added:,} marks",
             highlight=False,
         )
-    with Store(connect(path)) as store:
+    store, _ = open_store(path)
+    with store:
         pack = prepare_tsm_pack(store, school=DEMO_SCHOOL)
     common.stdout.print()
     print_pack(to_jsonable(pack))

@@ -172,10 +172,10 @@ def import_command(
         Path(os.environ["ATT_CODE_MAP"]) if os.environ.get("ATT_CODE_MAP") else None
     )
     local_codes = read_code_map(map_path) if map_path else None
-    conn, _ = common.open_connection(ctx, create=True)
+    store, _ = common.open_db(ctx, create=True)
     with _progress(files) as progress:
         result = import_registers(
-            conn,
+            store,
             paths=files,
             school=school,
             layout=chosen_layout,
@@ -189,7 +189,7 @@ def import_command(
     if save_columns and result.ok and not dry_run:
         from attendance_cli.registers.column_maps import save_school_columns
 
-        saved = save_school_columns(conn, laestab=str(school), columns=str(columns))
+        saved = save_school_columns(store, laestab=str(school), columns=str(columns))
         for summary in result.files:
             summary.notes.append(
                 f"column map saved for {saved.laestab}: {saved.text} (used for its later files; "

@@ -19,7 +19,7 @@ from attendance_cli.cli.options import (
     ToOption,
     YearOption,
 )
-from attendance_cli.exports.render import OutputFormat
+from attendance_cli.exports.render import OutputFormat, RecordFormat
 
 app = typer.Typer(
     help="Letters from Word templates: one per parent, filed in the case as they go out.",
@@ -212,16 +212,16 @@ def preview(
     weeks: WeeksOption = None,
     notice: NoticeOption = None,
     officer: OfficerOption = None,
-    output: RecordFormatOption = OutputFormat.table,
+    output: RecordFormatOption = RecordFormat.table,
 ) -> None:
     """Show the letters a template would make for a pupil (or a school), writing nothing."""
     from attendance_cli.config import officer_name
     from attendance_cli.letters.generate import preview_letters
     from attendance_cli.settings import load_settings
 
-    conn, _ = common.open_connection(ctx)
+    store, _ = common.open_db(ctx)
     previews = preview_letters(
-        conn,
+        store,
         upn=upn,
         options=_options(
             template,
@@ -297,7 +297,7 @@ def generate(
     weeks: WeeksOption = None,
     notice: NoticeOption = None,
     officer: OfficerOption = None,
-    output: RecordFormatOption = OutputFormat.table,
+    output: RecordFormatOption = RecordFormat.table,
 ) -> None:
     """Make the letters (one per parent with parental responsibility) and file each in the case."""
     from attendance_cli.config import officer_name
@@ -312,7 +312,7 @@ def generate(
         raise UsageError("--persistent and --severe need --school")
     if not_since_weeks is not None and not bulk:
         raise UsageError("--not-since-weeks is for bulk runs (with --persistent or --severe)")
-    conn, path = common.open_connection(ctx)
+    store, path = common.open_db(ctx)
     options = _options(
         template,
         school=school,
@@ -339,7 +339,7 @@ def generate(
     if bulk:
         assert school is not None
         run = letters.generate_bulk(
-            conn,
+            store,
             school=school,
             severe_only=severe and not persistent,
             not_since_weeks=not_since_weeks,
@@ -350,7 +350,7 @@ def generate(
             raise UsageError(
                 "Give the pupil's UPN, or --school with --persistent/--severe (or for a letter to a school)"
             )
-        run = letters.generate_letters(conn, upn=upn, **common_args)
+        run = letters.generate_letters(store, upn=upn, **common_args)
     if run.pdf_note and pdf:
         common.stderr.print(f"Note: {run.pdf_note}", highlight=False, markup=False, soft_wrap=True)
     made = [{key: getattr(m, key) for key in LETTER_KEYS} for m in run.letters]
@@ -408,10 +408,10 @@ def list_letters(
     """List the letters made (all, a pupil's, or a school's), oldest first."""
     from attendance_cli.letters.generate import letter_history
 
-    conn, _ = common.open_connection(ctx)
+    store, _ = common.open_db(ctx)
     rows = [
         {key: getattr(r, key) for key in LIST_KEYS}
-        for r in letter_history(conn, upn=upn, school=school)
+        for r in letter_history(store, upn=upn, school=school)
     ]
     if common.render(rows, output, rows=rows, columns=LIST_KEYS):
         return

@@ -10,7 +10,7 @@ import typer
 
 from attendance_cli.cli import common
 from attendance_cli.cli.options import FormatOption, RecordFormatOption, check_day, id_argument
-from attendance_cli.exports.render import OutputFormat
+from attendance_cli.exports.render import OutputFormat, RecordFormat
 
 app = typer.Typer(
     help="Penalty notices: record, pay, withdraw and list them under the national framework "
@@ -150,7 +150,7 @@ def notice_copy(path: Path) -> Any:
     return NoticeCopy(settings=load_settings(), store=document_store(path))
 
 
-def _show_result(result: Any, output: OutputFormat, verb: str) -> None:
+def _show_result(result: Any, output: RecordFormat, verb: str) -> None:
     common.print_warnings(result.warnings)
     if common.render(result.notice, output):
         return
@@ -213,7 +213,7 @@ def add(
         ),
     ] = None,
     officer: OfficerOption = None,
-    output: RecordFormatOption = OutputFormat.table,
+    output: RecordFormatOption = RecordFormat.table,
 ) -> None:
     """Issue (record) a penalty notice to a recorded parent for the child's unauthorised
     sessions: refused below compulsory school age, under the threshold or for sessions already
@@ -276,7 +276,7 @@ def update(
         str | None, typer.Option("--reason", help="Why it was withdrawn (with --withdrawn).")
     ] = None,
     officer: OfficerOption = None,
-    output: RecordFormatOption = OutputFormat.table,
+    output: RecordFormatOption = RecordFormat.table,
 ) -> None:
     """Record that a notice was paid (in full or in part) or withdrawn on a ground (nothing is
     ever deleted or overwritten)."""
@@ -315,7 +315,7 @@ def prosecute(
         str | None, typer.Option("--outcome-on", help=f"Decided on ({DATE_HELP}).")
     ] = None,
     officer: OfficerOption = None,
-    output: RecordFormatOption = OutputFormat.table,
+    output: RecordFormatOption = RecordFormat.table,
 ) -> None:
     """Record the prosecution of an unpaid notice (after its 28 days) and its outcome."""
     from attendance_cli.cases.penalty import record_prosecution
@@ -352,7 +352,7 @@ def correct(
         str, typer.Option("--reason", help="Why it is corrected (audited).", show_default=False)
     ],
     officer: OfficerOption = None,
-    output: RecordFormatOption = OutputFormat.table,
+    output: RecordFormatOption = RecordFormat.table,
 ) -> None:
     """Correct a mistyped date of a notice; the old and new dates are kept in the audit log."""
     from attendance_cli.cases.penalty import correct_penalty_date
@@ -421,7 +421,7 @@ def check(
     kind: KindOption = "attendance",
     offence_from: FromOption = None,
     offence_to: ToOption = None,
-    output: RecordFormatOption = OutputFormat.table,
+    output: RecordFormatOption = RecordFormat.table,
 ) -> None:
     """Say whether a notice to this parent for this child is possible (the limit, compulsory
     school age, the threshold, sessions already used) and at what rate; exit 8 when it is not

@@ -11,7 +11,7 @@ from attendance_cli.cli import common
 from attendance_cli.cli.options import FormatOption, RecordFormatOption, YearOption
 from attendance_cli.cli.tables import add_plain_row, pct
 from attendance_cli.errors import ExitCode
-from attendance_cli.exports.render import OutputFormat
+from attendance_cli.exports.render import OutputFormat, RecordFormat
 from attendance_cli.text import plural, uk_date
 
 app = typer.Typer(help="One pupil: figures, flags and register marks.", no_args_is_help=True)
@@ -33,7 +33,7 @@ def show(
     ctx: typer.Context,
     upn: Annotated[str, typer.Argument(help="The pupil's UPN (13 characters).")],
     year: YearOption = None,
-    output: RecordFormatOption = OutputFormat.table,
+    output: RecordFormatOption = RecordFormat.table,
 ) -> None:
     """Show a pupil's enrolments, figures per term, flags and week-by-week register marks."""
     from attendance_cli.exports.render import to_jsonable
@@ -56,7 +56,7 @@ def find(
     from attendance_cli.store.registers import find_pupils_by_name
 
     store, _ = common.open_db(ctx)
-    rows = [
+    rows: list[dict[str, Any]] = [
         {
             "upn": m.pupil.upn,
             "surname": m.pupil.surname,

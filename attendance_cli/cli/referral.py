@@ -20,7 +20,7 @@ from attendance_cli.cli.options import (
     check_date,
 )
 from attendance_cli.errors import ExitCode
-from attendance_cli.exports.render import OutputFormat
+from attendance_cli.exports.render import RecordFormat
 from attendance_cli.text import plural, uk_date
 
 app = typer.Typer(
@@ -65,7 +65,7 @@ def check(
     route: RouteOption,
     start: FromOption = None,
     end: ToOption = None,
-    output: RecordFormatOption = OutputFormat.table,
+    output: RecordFormatOption = RecordFormat.table,
 ) -> None:
     """Readiness checklist for a legal route: each item met, missing or n/a, with its evidence.
     Exit 0 when ready, 1 when not."""
@@ -75,7 +75,7 @@ def check(
     store, _ = common.open_db(ctx)
     result = check_referral(store, upn=upn, route=route, start=_day(start), end=_day(end))
     data = to_jsonable(check_dict(result))
-    if not common.render(data, output if output != OutputFormat.csv else OutputFormat.json):
+    if not common.render(data, output):
         _print_check(data)
     if not result.ready:
         raise typer.Exit(int(ExitCode.CHECK_FAILED))
@@ -147,7 +147,7 @@ def export(
         ),
     ] = "legal",
     officer: OfficerOption = None,
-    output: RecordFormatOption = OutputFormat.table,
+    output: RecordFormatOption = RecordFormat.table,
 ) -> None:
     """Write the evidence bundle (PDF, register extract, chronology, attachments, manifest) to a
     zip; for a prosecution, with the officer's draft witness statement (CJA 1967 s.9)."""
@@ -176,7 +176,7 @@ def export(
         la_name=settings.text("la", "name"),
     )
     data = to_jsonable(result)
-    if common.render(data, output if output != OutputFormat.csv else OutputFormat.json):
+    if common.render(data, output):
         return
     common.stdout.print(
         f"Wrote {result.path}: {len(result.files)} files, bundle.pdf {result.pages} pages.\n"
@@ -204,7 +204,7 @@ def export(
 def verify(
     ctx: typer.Context,
     bundle: Annotated[Path, typer.Argument(help="The bundle (.zip).", show_default=False)],
-    output: RecordFormatOption = OutputFormat.table,
+    output: RecordFormatOption = RecordFormat.table,
 ) -> None:
     """Recompute every file's SHA-256 against the bundle's manifest; exit 8 on any change."""
     from attendance_cli.config import database_location
@@ -219,7 +219,7 @@ def verify(
         store, _ = common.open_db(ctx)
     result = verify_referral_bundle(bundle, conn=store)
     data = to_jsonable(result)
-    if not common.render(data, output if output != OutputFormat.csv else OutputFormat.json):
+    if not common.render(data, output):
         if result.ok:
             common.stdout.print(
                 f"Bundle intact: {result.files_checked} files match the manifest "

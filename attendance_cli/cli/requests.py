@@ -18,7 +18,7 @@ from attendance_cli.cli.options import (
     check_date,
     id_argument,
 )
-from attendance_cli.exports.render import OutputFormat
+from attendance_cli.exports.render import OutputFormat, RecordFormat
 from attendance_cli.text import plural, uk_date
 
 app = typer.Typer(
@@ -138,7 +138,7 @@ def add(
         typer.Option("--evidence", help="A file of evidence (repeat for each); filed in the case."),
     ] = None,
     officer: OfficerOption = None,
-    output: RecordFormatOption = OutputFormat.table,
+    output: RecordFormatOption = RecordFormat.table,
 ) -> None:
     """Record a school's request for a penalty notice, with the LA's date to decide by."""
     from attendance_cli.cases import requests
@@ -220,7 +220,7 @@ def list_command(
 def show(
     ctx: typer.Context,
     request_id: Annotated[int, id_argument("The request's id.")],
-    output: RecordFormatOption = OutputFormat.table,
+    output: RecordFormatOption = RecordFormat.table,
 ) -> None:
     """One request: what the school asked for, its evidence, the decision and the outcome sent."""
     from attendance_cli.cases import requests
@@ -277,7 +277,7 @@ def decide(
         bool, typer.Option("--force", help="Replace the --letter file if it exists.")
     ] = False,
     officer: OfficerOption = None,
-    output: RecordFormatOption = OutputFormat.table,
+    output: RecordFormatOption = RecordFormat.table,
 ) -> None:
     """Decide a request: issue a penalty notice (its rules apply), a notice to improve first, or
     refuse with the reason; prints the outcome to send to the school."""

@@ -25,7 +25,7 @@ from attendance_cli.cli.options import (
 )
 from attendance_cli.cli.tables import cohort_table, headline_table
 from attendance_cli.cli.tables import pct as _pct
-from attendance_cli.exports.render import OutputFormat
+from attendance_cli.exports.render import OutputFormat, RecordFormat
 from attendance_cli.text import plural, uk_date, uk_dates_in
 
 app = typer.Typer(
@@ -125,16 +125,16 @@ def record(
         typer.Option("--skip-invalid", help="Record the readable rows even if some are invalid."),
     ] = False,
     officer: OfficerOption = None,
-    output: RecordFormatOption = OutputFormat.table,
+    output: RecordFormatOption = RecordFormat.table,
 ) -> None:
     """Record a TSM (and, from the filled-in pack, every action and lead agreed) in one go."""
     from attendance_cli.config import officer_name
     from attendance_cli.exports.render import to_jsonable
     from attendance_cli.tsm.record import record_tsm
 
-    conn, _ = common.open_connection(ctx)
+    store, _ = common.open_db(ctx)
     result = record_tsm(
-        conn,
+        store,
         school=school,
         date=date.date(),
         officer=officer_name(officer),

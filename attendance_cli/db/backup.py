@@ -190,7 +190,9 @@ def _constraints_sorted(sql: str) -> str:
     start, end = sql.find("("), sql.rfind(")")
     if start < 0 or end < start:
         return sql
-    parts, depth, current = [], 0, []
+    parts: list[str] = []
+    current: list[str] = []
+    depth = 0
     for ch in sql[start + 1 : end]:
         if ch == "," and depth == 0:
             parts.append("".join(current).strip())

@@ -39,7 +39,7 @@ from attendance_cli.letters.templates import Template, find_template
 from attendance_cli.settings import Settings
 
 if TYPE_CHECKING:
-    from attendance_cli.store.database import Database
+    from attendance_cli.store.connection import Store
 
 NOTICE_TEMPLATES = {"penalty-notice": "live", "penalty-notice-withdrawal": "withdrawn"}
 
@@ -149,7 +149,7 @@ def _meeting(options: LetterOptions, default: dt.date | None = None) -> dict[str
     }
 
 
-def _pupil_enrolment(conn: Database, pupil: sources.PupilInfo, school: str | None) -> Any:
+def _pupil_enrolment(conn: Store, pupil: sources.PupilInfo, school: str | None) -> Any:
     enrolments = sources.pupil_enrolments(conn, pupil.id)
     if school is not None:
         wanted = sources.find_school(conn, school)
@@ -204,7 +204,7 @@ def _notice_context(notice: Any, figures: dict[str, Any], period: Any) -> dict[s
 
 
 def _addressees(
-    conn: Database, pupil: sources.PupilInfo, template: Template, options: LetterOptions
+    conn: Store, pupil: sources.PupilInfo, template: Template, options: LetterOptions
 ) -> list[tuple[Any, Any | None]]:
     """(contact, notice or None) for each letter to make; raises RefusedError when there is
     no one to write to."""
@@ -259,7 +259,7 @@ def _addressees(
 
 
 def _parent_context(
-    conn: Database,
+    conn: Store,
     *,
     pupil: sources.PupilInfo,
     parent_name: str,
@@ -311,7 +311,7 @@ def _parent_context(
 
 
 def _plan_pupil(
-    conn: Database,
+    conn: Store,
     *,
     pupil: sources.PupilInfo,
     template: Template,
@@ -372,7 +372,7 @@ def _plan_pupil(
 
 
 def _plan_school(
-    conn: Database,
+    conn: Store,
     *,
     template: Template,
     options: LetterOptions,
@@ -446,7 +446,7 @@ def _plan_school(
 
 
 def _plan_one_pupil(
-    conn: Database,
+    conn: Store,
     *,
     upn: str,
     template: Template,
@@ -499,7 +499,7 @@ def _prepare(
 
 
 def preview_letters(
-    conn: Database,
+    conn: Store,
     *,
     upn: str | None,
     options: LetterOptions,
@@ -560,7 +560,7 @@ def _description(template: Template, addressee: str) -> str:
 
 
 def _make(
-    conn: Database,
+    conn: Store,
     *,
     database: Path,
     template: Template,
@@ -658,7 +658,7 @@ def _make(
 
 
 def _refuse_duplicates(
-    conn: Database, template: Template, planned: list[PlannedLetter]
+    conn: Store, template: Template, planned: list[PlannedLetter]
 ) -> list[tuple[PlannedLetter, int]]:
     found = []
     for letter in planned:
@@ -676,7 +676,7 @@ def _refuse_duplicates(
 
 
 def generate_letters(
-    conn: Database,
+    conn: Store,
     *,
     database: Path,
     upn: str | None,
@@ -734,7 +734,7 @@ def generate_letters(
 
 
 def generate_bulk(
-    conn: Database,
+    conn: Store,
     *,
     database: Path,
     school: str,
@@ -987,7 +987,7 @@ def _write_list(target: Path, run: LetterRun, *, force: bool) -> None:
 
 
 def letter_history(
-    conn: Database, *, upn: str | None = None, school: str | None = None
+    conn: Store, *, upn: str | None = None, school: str | None = None
 ) -> list[sources.LetterRow]:
     pupil_id = sources.find_pupil(conn, upn).id if upn else None
     school_id = sources.find_school(conn, school).id if school else None
@@ -1042,9 +1042,7 @@ def check_notice_template(copy: NoticeCopy) -> tuple[Template, CheckedTemplate]:
     return template, checked
 
 
-def file_notice_copy(
-    conn: Database, *, notice_id: int, copy: NoticeCopy, officer: str
-) -> FiledCopy:
+def file_notice_copy(conn: Store, *, notice_id: int, copy: NoticeCopy, officer: str) -> FiledCopy:
     """Render penalty notice ``notice_id`` from the penalty-notice template and file it in the
     pupil's case (a case document of kind ``letter`` dated the issue day, and its ``letter``
     row with batch ``store.letters.notice_copy_batch``), INSIDE the caller's transaction:

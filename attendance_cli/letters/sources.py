@@ -27,7 +27,6 @@ if TYPE_CHECKING:
     from attendance_cli.cases.penalty import PenaltyNoticeRecord
     from attendance_cli.referrals.evidence import ContactDetails
     from attendance_cli.store.cases import ActionRecord
-    from attendance_cli.store.database import Database
     from attendance_cli.tsm.pack import PupilEntry, TsmPack
 
 
@@ -49,7 +48,7 @@ class PupilInfo:
         return " ".join(filter(None, [self.forename, self.surname])) or self.upn
 
 
-def find_pupil(conn: Database, upn: str) -> PupilInfo:
+def find_pupil(conn: Store, upn: str) -> PupilInfo:
     """The pupil (core ``cases.case.find_pupil``) with the details a letter prints."""
     from attendance_cli.cases.case import find_pupil as core_find_pupil
 
@@ -65,12 +64,12 @@ def find_pupil(conn: Database, upn: str) -> PupilInfo:
     )
 
 
-def pupil_contacts(conn: Database, pupil_id: int) -> list[ContactDetails]:
+def pupil_contacts(conn: Store, pupil_id: int) -> list[ContactDetails]:
     """The pupil's parents and carers in roster order, as the referral check reads them
     (``ContactDetails.needs_letter``: parental responsibility, or not recorded)."""
     from attendance_cli.store.cases import contacts_of_pupil
 
-    return contacts_of_pupil(Store.of(conn), pupil_id)
+    return contacts_of_pupil(conn, pupil_id)
 
 
 @dataclass(frozen=True)
@@ -80,28 +79,27 @@ class SchoolInfo:
     name: str
 
 
-def find_school(conn: Database, query: str) -> SchoolInfo:
-    from attendance_cli.analysis.dataset import find_school as core_find_school
+def find_school(conn: Store, query: str) -> SchoolInfo:
+    from attendance_cli.store.registers import find_school as core_find_school
 
     ref = core_find_school(conn, query)
     return SchoolInfo(ref.id, ref.laestab, ref.name)
 
 
-def school_by_id(conn: Database, school_id: int) -> SchoolInfo:
+def school_by_id(conn: Store, school_id: int) -> SchoolInfo:
     from attendance_cli.store.registers import school_by_id as stored_school
 
-    school = stored_school(Store.of(conn), school_id)
+    school = stored_school(conn, school_id)
     if school is None:
         raise NotFoundError(f"No school with id {school_id} in the database")
     return SchoolInfo(school.id, school.laestab, school.name)
 
 
-def pupil_enrolments(conn: Database, pupil_id: int) -> list[EnrolmentRecord]:
-    """The pupil's enrolments with all their marks (``analysis.dataset.load_enrolments``)."""
-    from attendance_cli.analysis.dataset import load_enrolments
-    from attendance_cli.store.registers import marked_years
+def pupil_enrolments(conn: Store, pupil_id: int) -> list[EnrolmentRecord]:
+    """The pupil's enrolments with all their marks (``store.registers.load_enrolments``)."""
+    from attendance_cli.store.registers import load_enrolments, marked_years
 
-    years = marked_years(Store.of(conn), pupil_id=pupil_id)
+    years = marked_years(conn, pupil_id=pupil_id)
     return load_enrolments(conn, years=years, pupil_id=pupil_id)
 
 
@@ -109,7 +107,7 @@ def pupil_enrolments(conn: Database, pupil_id: int) -> list[EnrolmentRecord]:
 
 
 def school_period(
-    conn: Database,
+    conn: Store,
     school_id: int,
     *,
     term: str | None = None,
@@ -131,24 +129,22 @@ def school_period(
     return resolve_period(last_date=last, term=term, year=year, start=start, end=end)
 
 
-def pupil_figures(
-    conn: Database, *, enrolment_id: int, school_id: int, period: Period
-) -> PupilEntry:
+def pupil_figures(conn: Store, *, enrolment_id: int, school_id: int, period: Period) -> PupilEntry:
     """One enrolment's figures exactly as the school's TSM pack computes them: the school's
     calendar from every enrolment's marks (``counts.school_calendar``), ``analyse_enrolment``,
     then ``tsm.pack.pupil_entry`` (the pack's own row builder)."""
     from attendance_cli import marks
     from attendance_cli.analysis.calendar import SchoolCalendar
-    from attendance_cli.analysis.counts import mark_array, school_calendar
-    from attendance_cli.analysis.dataset import load_enrolments
+    from attendance_cli.analysis.counts import mark_array
     from attendance_cli.analysis.figures import analyse_enrolment
     from attendance_cli.analysis.thresholds import DEFAULT_CONFIG
+    from attendance_cli.store.registers import load_enrolments
     from attendance_cli.tsm.pack import pupil_entry
 
     years = list(range(marks.academic_year(period.start) - 1, marks.academic_year(period.end) + 1))
     records = load_enrolments(conn, years=years, school_id=school_id)
     arrays = {y: mark_array([r.marks.get(y, marks.EMPTY_YEAR) for r in records]) for y in years}
-    calendar = SchoolCalendar({y: school_calendar(arrays[y]) for y in years})
+    calendar = SchoolCalendar.from_strings(arrays)
     record = next(r for r in records if r.enrolment_id == enrolment_id)
     result = analyse_enrolment(
         marks=record.marks,
@@ -163,7 +159,7 @@ def pupil_figures(
 
 
 def tsm_pack(
-    conn: Database,
+    conn: Store,
     *,
     school: str,
     term: str | None = None,
@@ -199,7 +195,7 @@ def count_between(marks_by_year: dict[int, str], start: dt.date, end: dt.date) -
 # ------------------------------------------------------------------------------- casework
 
 
-def open_actions(conn: Database, pupil_id: int) -> list[ActionRecord]:
+def open_actions(conn: Store, pupil_id: int) -> list[ActionRecord]:
     """The actions still to do on the pupil's open case (agreed or overdue)."""
     from attendance_cli.cases.actions import list_actions
     from attendance_cli.cases.case import open_case
@@ -210,26 +206,26 @@ def open_actions(conn: Database, pupil_id: int) -> list[ActionRecord]:
     return [a for a in list_actions(conn, case_id=case_id) if a.status in ("agreed", "overdue")]
 
 
-def school_cases(conn: Database, school: str) -> list[CaseListRow]:
+def school_cases(conn: Store, school: str) -> list[CaseListRow]:
     from attendance_cli.cases.lists import list_cases
 
     return list_cases(conn, school=school, status="open")
 
 
-def case_actions(conn: Database, case_id: int) -> list[ActionRecord]:
+def case_actions(conn: Store, case_id: int) -> list[ActionRecord]:
     from attendance_cli.cases.actions import list_actions
 
     return list_actions(conn, case_id=case_id)
 
 
-def latest_tsm_meeting(conn: Database, school_id: int) -> tuple[int, dt.date] | None:
+def latest_tsm_meeting(conn: Store, school_id: int) -> tuple[int, dt.date] | None:
     """The school's most recent Targeting Support Meeting: (id, date)."""
     from attendance_cli.store.cases import latest_tsm_meeting as stored_latest
 
-    return stored_latest(Store.of(conn), school_id)
+    return stored_latest(conn, school_id)
 
 
-def penalty_notices(conn: Database, upn: str) -> list[PenaltyNoticeRecord]:
+def penalty_notices(conn: Store, upn: str) -> list[PenaltyNoticeRecord]:
     from attendance_cli.cases.penalty import list_penalty_notices
 
     return list_penalty_notices(conn, upn=upn)
@@ -242,7 +238,7 @@ def parent_key(name: str) -> str:
     return core_parent_key(name)
 
 
-def letter_dates(conn: Database, upn: str, store: Path) -> list[dt.date]:
+def letter_dates(conn: Store, upn: str, store: Path) -> list[dt.date]:
     """The dates of the pupil's case documents of kind ``letter`` (attached by hand or made
     here; undated ones count from the day they were recorded)."""
     from attendance_cli.cases.documents import list_documents
@@ -322,7 +318,7 @@ def store_bytes(store: Path, data: bytes) -> tuple[str, bool]:
 
 
 def already_sent(
-    conn: Database,
+    conn: Store,
     *,
     pupil_id: int | None,
     school_id: int | None,
@@ -335,7 +331,7 @@ def already_sent(
     from attendance_cli.store.letters import letter_sent
 
     return letter_sent(
-        Store.of(conn),
+        conn,
         pupil_id=pupil_id,
         school_id=school_id,
         template=template,
@@ -345,7 +341,7 @@ def already_sent(
 
 
 def file_letters(
-    conn: Database,
+    store: Store,
     letters: Iterable[LetterToFile],
     *,
     officer: str,
@@ -366,7 +362,6 @@ def file_letters(
     from attendance_cli.store import LOCK_LETTERS, writing
     from attendance_cli.store.letters import insert_letter
 
-    store = Store.of(conn)
     made: list[tuple[int, int | None]] = []
     with writing(store, LOCK_LETTERS):
         for letter in letters:
@@ -442,8 +437,8 @@ LetterRow = LetterRecord  # a letter made, as ``att letter list`` shows it
 
 
 def list_letters(
-    conn: Database, *, pupil_id: int | None = None, school_id: int | None = None
+    conn: Store, *, pupil_id: int | None = None, school_id: int | None = None
 ) -> list[LetterRow]:
     from attendance_cli.store.letters import letters
 
-    return letters(Store.of(conn), pupil_id=pupil_id, school_id=school_id)
+    return letters(conn, pupil_id=pupil_id, school_id=school_id)

@@ -53,7 +53,7 @@ from attendance_cli.referrals.content import gather_bundle_content
 from attendance_cli.referrals.evidence import CaseFile, RegisterSession
 
 if TYPE_CHECKING:
-    from attendance_cli.store.database import Database
+    from attendance_cli.store.connection import Store
 
 MANIFEST = "manifest.json"
 BUNDLE_FORMAT = "att-referral-bundle/1"
@@ -188,7 +188,7 @@ def _check_out_path(out: Path, *, overwrite: bool = False) -> Path:
 
 
 def build_referral_bundle(
-    db: Database,
+    database: Store,
     *,
     upn: str,
     route: str,
@@ -213,9 +213,7 @@ def build_referral_bundle(
     from attendance_cli.exports.render import to_jsonable
     from attendance_cli.referrals.pdf import render_bundle_pdf
     from attendance_cli.store import transaction
-    from attendance_cli.store.connection import Store
 
-    database = Store.of(db)
     if copy not in COPIES:
         raise UsageError(f"Unknown copy {copy!r}", hint="Use --copy legal or --copy court.")
     out = _check_out_path(out, overwrite=overwrite)
@@ -543,7 +541,7 @@ def read_manifest(data: bytes) -> dict[str, Any]:
     return manifest
 
 
-def verify_referral_bundle(path: Path, *, conn: Database | None = None) -> BundleVerification:
+def verify_referral_bundle(path: Path, *, conn: Store | None = None) -> BundleVerification:
     """Recompute every file's SHA-256 against the manifest. With a database, also look for the
     export's audit entry (the zip's or the manifest's SHA-256): when neither is recorded for the
     bundle's UPN, the manifest is not the one att exported (it may have been rewritten to match
@@ -661,7 +659,7 @@ def _member_matches(archive: zipfile.ZipFile, info: zipfile.ZipInfo, entry: dict
     return member.hexdigest() == entry["sha256"] and size == entry["bytes"]
 
 
-def _find_export(conn: Database, result: BundleVerification) -> dict[str, Any] | None:
+def _find_export(conn: Store, result: BundleVerification) -> dict[str, Any] | None:
     from attendance_cli.cases.audit import list_audit
 
     if not result.upn:

@@ -88,7 +88,7 @@ from attendance_cli.text import plural
 
 if TYPE_CHECKING:
     from attendance_cli.cases.penalty import PenaltyNoticeRecord
-    from attendance_cli.store.database import Database
+    from attendance_cli.store.connection import Store
 
 MET, MISSING, NOT_APPLICABLE = "met", "missing", "not_applicable"
 ILLNESS_FREQUENT_SESSIONS = 10  # 5 school days of illness in the period: ask for evidence
@@ -168,7 +168,7 @@ class ReferralCheck:
 
 
 def check_referral(
-    db: Database,
+    db: Store,
     *,
     upn: str,
     route: str,

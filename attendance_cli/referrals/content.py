@@ -40,7 +40,7 @@ from attendance_cli.referrals.evidence import (
 
 if TYPE_CHECKING:
     from attendance_cli.store.cases import StoredDocument
-    from attendance_cli.store.database import Database
+    from attendance_cli.store.connection import Store
 
 SIBLINGS_ITEM = "siblings"  # the check item naming the siblings: never in a bundle
 
@@ -158,7 +158,7 @@ def _redacted_checklist(check: ReferralCheck, siblings: list[str]) -> list[Check
 
 
 def gather_bundle_content(
-    db: Database,
+    db: Store,
     *,
     check: ReferralCheck,
     store: Path,

@@ -26,7 +26,7 @@ import re
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from attendance_cli import marks as layout
 from attendance_cli.analysis.dataset import Period, resolve_period
@@ -37,9 +37,6 @@ from attendance_cli.store import penalties as stored_penalties
 from attendance_cli.store import registers as store_registers
 from attendance_cli.store.cases import ContactDetails, ImportRef, PupilDetails
 from attendance_cli.store.connection import Store
-
-if TYPE_CHECKING:
-    from attendance_cli.store.database import Database
 
 __all__ = ["ContactDetails", "ImportRef", "PupilDetails"]  # records read by store.cases
 
@@ -143,7 +140,7 @@ def pupil_last_mark(records: list[Any]) -> dt.date | None:
 
 
 def gather_case_file(
-    db: Database,
+    store: Store,
     *,
     upn: str,
     start: dt.date | None = None,
@@ -159,7 +156,6 @@ def gather_case_file(
     from attendance_cli.cases.chronology import case_view, enrolment_timelines
     from attendance_cli.store.conversions import date_text
 
-    store = Store.of(db)
     today = today or dt.date.today()
     found = find_pupil(store, upn)
     pupil = PupilDetails(
@@ -311,13 +307,13 @@ def child_timeline(enrolments: list[tuple[Any, Any, Any]]) -> Any:
     )
 
 
-def find_siblings(db: Database, pupil_id: int, contacts: list[ContactDetails]) -> list[str]:
+def find_siblings(db: Store, pupil_id: int, contacts: list[ContactDetails]) -> list[str]:
     """Other pupils with a parent of the same name at the same address (names only)."""
     found: dict[int, str] = {}
     for contact in contacts:
         if not contact.address:
             continue
-        for other in stored.same_name_contacts(Store.of(db), name=contact.name, pupil_id=pupil_id):
+        for other in stored.same_name_contacts(db, name=contact.name, pupil_id=pupil_id):
             if _same_address(contact.address, other.address):
                 found[other.pupil_id] = (
                     " ".join(filter(None, [other.forename, other.surname])) or "(no name)"
@@ -369,14 +365,14 @@ def register_extract(case_file: CaseFile) -> list[RegisterSession]:
     return rows
 
 
-def register_imports(db: Database, case_file: CaseFile) -> list[ImportRef]:
+def register_imports(db: Store, case_file: CaseFile) -> list[ImportRef]:
     """Register imports for the child's schools (or several schools at once) whose dates overlap
     the previous academic year or the period: the files behind the figures."""
     school_ids = sorted({e.school_id for e in case_file.enrolments})
     if not school_ids:
         return []
     return stored.register_imports(
-        Store.of(db),
+        db,
         school_ids=school_ids,
         date_from_until=case_file.period.end,
         date_to_from=case_file.previous_year[0],
@@ -396,7 +392,7 @@ def database_as_at(imports: list[ImportRef], period: Period) -> ImportRef | None
     return max(covering, key=lambda i: (i.imported_at, i.id), default=None)
 
 
-def mark_changes(db: Database, case_file: CaseFile) -> list[MarkChangeRow]:
+def mark_changes(db: Store, case_file: CaseFile) -> list[MarkChangeRow]:
     """Register marks of the child in the period that a later import replaced."""
     by_id = {e.enrolment_id: e.laestab for e in case_file.enrolments}
     if not by_id:
@@ -413,7 +409,7 @@ def mark_changes(db: Database, case_file: CaseFile) -> list[MarkChangeRow]:
             c.imported_at,
         )
         for c in stored.mark_changes(
-            Store.of(db),
+            db,
             enrolment_ids=list(by_id),
             start=case_file.period.start,
             end=case_file.period.end,

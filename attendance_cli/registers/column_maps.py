@@ -10,17 +10,12 @@ names the map it used in its notes and in the import log (``column_map``).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from attendance_cli.config import os_user
 from attendance_cli.errors import InvalidInputError, NotFoundError
 from attendance_cli.registers.layouts import parse_column_map
 from attendance_cli.store import Store, transaction
 from attendance_cli.store import column_maps as store_maps
 from attendance_cli.store.column_maps import SavedColumnMap
-
-if TYPE_CHECKING:
-    from attendance_cli.store.database import Database
 
 __all__ = [
     "SavedColumnMap",
@@ -42,10 +37,9 @@ def normalise_laestab(laestab: str) -> str:
     return compact
 
 
-def save_school_columns(conn: Database, *, laestab: str, columns: str) -> SavedColumnMap:
+def save_school_columns(db: Store, *, laestab: str, columns: str) -> SavedColumnMap:
     """Check ``columns`` (as ``--columns`` takes it) and save it for the school, replacing any
     map saved before. The school must be known (imported from a roster or a register)."""
-    db = Store.of(conn)
     school = normalise_laestab(laestab)
     mapping = parse_column_map(columns)
     if not mapping:
@@ -72,9 +66,8 @@ def save_school_columns(conn: Database, *, laestab: str, columns: str) -> SavedC
     return saved
 
 
-def forget_school_columns(conn: Database, *, laestab: str) -> int:
+def forget_school_columns(db: Store, *, laestab: str) -> int:
     """Delete the school's saved map; the number of fields it had. NotFoundError if none."""
-    db = Store.of(conn)
     school = normalise_laestab(laestab)
     with transaction(db):
         school_id = store_maps.school_id(db, school)
@@ -87,9 +80,9 @@ def forget_school_columns(conn: Database, *, laestab: str) -> int:
     return removed
 
 
-def list_saved_columns(conn: Database) -> list[SavedColumnMap]:
-    return store_maps.list_column_maps(Store.of(conn))
+def list_saved_columns(conn: Store) -> list[SavedColumnMap]:
+    return store_maps.list_column_maps(conn)
 
 
-def saved_columns_for(conn: Database, laestab: str) -> SavedColumnMap | None:
-    return store_maps.column_map_for(Store.of(conn), laestab)
+def saved_columns_for(conn: Store, laestab: str) -> SavedColumnMap | None:
+    return store_maps.column_map_for(conn, laestab)

@@ -18,7 +18,7 @@ import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 
@@ -43,9 +43,6 @@ from attendance_cli.store import column_maps as store_column_maps
 from attendance_cli.store import imports as store_imports
 from attendance_cli.store.column_maps import SavedColumnMap
 from attendance_cli.text import plural
-
-if TYPE_CHECKING:
-    from attendance_cli.store.database import Database
 
 
 @dataclass
@@ -236,7 +233,7 @@ def _short_reason(exc: InvalidInputError) -> str:
 
 
 def import_registers(
-    conn: Database,
+    conn: Store,
     *,
     paths: Sequence[Path],
     school: str | None = None,
@@ -263,7 +260,7 @@ def import_registers(
                 hint="Give the 7-digit DfE number, e.g. 8994001.",
             )
     saved = (
-        store_column_maps.column_map_for(Store.of(conn), school)
+        store_column_maps.column_map_for(conn, school)
         if school is not None and not column_map
         else None
     )
@@ -281,7 +278,7 @@ def import_registers(
 
 
 def _import_one(
-    conn: Database,
+    conn: Store,
     opened: _Opened,
     school: str | None,
     dry_run: bool,
@@ -351,7 +348,7 @@ def _import_one(
                 )
         _reject_or_continue(path, summary, skip_invalid, dry_run)
         try:
-            with transaction(Store.of(conn)):  # all of the file, or none of it
+            with transaction(conn):  # all of the file, or none of it
                 for item, ready in prepared:
                     if item.layout == "roster":
                         _write_roster(conn, item.source, ready, summary, item.column_map_label)
@@ -461,7 +458,7 @@ class _PreparedMarks:
 
 
 def _prepare_marks(
-    conn: Database,
+    conn: Store,
     source: SourceFile,
     columns: Columns,
     layout: str,
@@ -585,7 +582,7 @@ def _note_few_sessions(source: SourceFile, valid: Any, summary: FileSummary) -> 
 
 
 def _write_marks(
-    conn: Database,
+    conn: Store,
     source: SourceFile,
     prepared: _PreparedMarks,
     summary: FileSummary,
@@ -719,7 +716,7 @@ def _prepare_roster(
 
 
 def _write_roster(
-    conn: Database,
+    conn: Store,
     source: SourceFile,
     parsed: Any,
     summary: FileSummary,
@@ -757,7 +754,7 @@ def _write_roster(
     summary.import_id = summary.import_id or import_id
 
 
-def infer_school(conn: Database, source: SourceFile, upns: list[str]) -> tuple[str, str]:
+def infer_school(conn: Store, source: SourceFile, upns: list[str]) -> tuple[str, str]:
     """The school a register file without a LAESTAB is for, from the rosters already loaded:
     the school with most of the file's pupils on roll, if that is at least half of them and
     more than any other school."""

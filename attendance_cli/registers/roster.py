@@ -26,7 +26,7 @@ from attendance_cli.store import imports as store_imports
 from attendance_cli.store.imports import RosterWrite
 
 if TYPE_CHECKING:
-    from attendance_cli.store.database import Database
+    from attendance_cli.store.connection import Store
 
 GENDERS = {
     "M": "M",
@@ -273,7 +273,7 @@ def _contacts_by_pupil(rows: list[RosterRow]) -> dict[str, list[dict[str, Any]]]
     return merged
 
 
-def write_roster(db: Database, rows: list[RosterRow]) -> RosterWrite:
+def write_roster(db: Store, rows: list[RosterRow]) -> RosterWrite:
     """Write the roster's schools, pupils, enrolments and parents/carers (inside the caller's
     transaction): ``store.imports.write_roster``. Contact corrections in force are put back
     into the file's contacts first; ``RosterWrite.corrections_kept`` says what the file still

@@ -10,7 +10,8 @@ How to write a store module (one per aggregate: ``registers``, ``cases``, ``pena
 - **Open**: the CLI calls ``cli.common.open_db`` and gets a :class:`Store`; tests and library
   callers use :func:`open_store` (a path) or ``Store(connection)`` (a connection from
   ``db.engine``). A ``Store`` wraps one DBAPI connection; close it with ``store.close()`` or
-  ``with store:``.
+  ``with store:``. Every domain function takes the ``Store`` (never a raw connection), so only
+  store modules (and ``db/``) touch ``store.connection``.
 - **Statements** are SQLAlchemy Core over ``attendance_cli.db.models.metadata``
   (``models.School.__table__`` etc.) run with ``store.execute(statement)``. SQLAlchemy (and the
   models) are imported inside the function that needs them, never at module level: they cost
@@ -45,8 +46,10 @@ How to write a store module (one per aggregate: ``registers``, ``cases``, ``pena
   IGNORE``, ``julianday``, ``strftime``, ``GROUP_CONCAT``, ``rowid``); ``store.dialect`` says
   which engine. The tests run the store on both (tests/conftest.py).
 - **Errors**: a failing statement raises the driver's own error (``sqlite3.Error``,
-  ``psycopg.Error``) on either path; ``transaction``/``writing`` and the CLI turn it into a ``DatabaseError`` with words an
-  officer can act on.
+  ``psycopg.Error``) on either path; ``transaction``/``writing`` turn busy, read-only and
+  disk-full errors into a ``DatabaseError`` with words an officer can act on, and the CLI's one
+  wrapper turns any other through :func:`store.errors.database_error`, so ``cli/`` imports no
+  driver.
 """
 
 from __future__ import annotations

@@ -44,14 +44,6 @@ class Store:
         self._core: Connection | None = None
         self.savepoints = 0  # nesting depth of transaction()/writing() blocks (see transactions)
 
-    @classmethod
-    def of(cls, store_or_connection: Store | sqlite3.Connection) -> Store:
-        """The store itself, or a store over a raw connection (for callers not yet behind the
-        store; the connection stays the caller's to close)."""
-        if isinstance(store_or_connection, Store):
-            return store_or_connection
-        return cls(store_or_connection)
-
     # ----------------------------------------------------------------------------- Core
     @property
     def core(self) -> Connection:

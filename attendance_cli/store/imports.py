@@ -27,17 +27,16 @@ from attendance_cli.store.conversions import now_text
 
 if TYPE_CHECKING:
     from attendance_cli.registers.roster import RosterRow
-    from attendance_cli.store.database import Database
 
 # one chunk size and one timestamp form, the store's (store.chunking, store.conversions)
 CHUNK = CHUNK_SIZE
 chunks = chunked
 
 
-def ensure_schools(db: Database, laestabs: Iterable[str]) -> tuple[dict[str, int], int]:
+def ensure_schools(db: Store, laestabs: Iterable[str]) -> tuple[dict[str, int], int]:
     """School ids by LAESTAB, creating unknown schools (named after their LAESTAB until a roster
     names them). Returns (ids, number created)."""
-    conn = Store.of(db).connection
+    conn = db.connection
     ids: dict[str, int] = {}
     created = 0
     for laestab in sorted(set(laestabs)):
@@ -55,12 +54,12 @@ def ensure_schools(db: Database, laestabs: Iterable[str]) -> tuple[dict[str, int
 
 
 def ensure_pupils(
-    db: Database, upns: Sequence[str], details: dict[str, dict[str, str]]
+    db: Store, upns: Sequence[str], details: dict[str, dict[str, str]]
 ) -> tuple[dict[str, int], int]:
     """Pupil ids by UPN, creating missing pupils with the names a register file carries and
     filling names that are still blank (a single name without a comma is kept as written in
     ``name_as_written``). Returns (ids, number created)."""
-    conn = Store.of(db).connection
+    conn = db.connection
     ids: dict[str, int] = {}
     known: dict[str, tuple[str | None, str | None, str | None]] = {}
     for part in chunks(list(upns)):
@@ -115,13 +114,13 @@ def ensure_pupils(
 
 
 def ensure_enrolments(
-    db: Database,
+    db: Store,
     pairs: Sequence[tuple[int, int]],
     details: dict[tuple[int, int], dict[str, str]],
 ) -> tuple[dict[tuple[int, int], int], int]:
     """Enrolment ids by (pupil_id, school_id), creating missing ones and filling a blank year
     group or registration group from ``details``. Returns (ids, created)."""
-    conn = Store.of(db).connection
+    conn = db.connection
     ids: dict[tuple[int, int], int] = {}
     school_ids = sorted({s for _, s in pairs})
     for school_id in school_ids:
@@ -164,7 +163,7 @@ class MarkWrite:
 
 
 def write_marks(
-    db: Database,
+    db: Store,
     *,
     slot: np.ndarray,  # per mark: index of its (enrolment, academic year) slot
     slot_enrolment: np.ndarray,  # per slot: enrolment id
@@ -178,7 +177,7 @@ def write_marks(
     replaces a real mark: a re-export made before the school entered a session's mark (or after
     a mark was cleared in the MIS but not replaced) must not erase the mark att holds. A real
     mark replaces '-' or another real mark (the school corrected it); each change is logged."""
-    conn = Store.of(db).connection
+    conn = db.connection
     if len(slot) == 0:
         return MarkWrite(0, 0, 0, [])
     pair, pair_enrolment, pair_year = slot, slot_enrolment, slot_year
@@ -259,7 +258,7 @@ def write_marks(
 
 
 def record_import(
-    db: Database,
+    db: Store,
     *,
     file_name: str,
     sha256: str,
@@ -277,7 +276,7 @@ def record_import(
     code_map: str | None = None,
     column_map: str | None = None,
 ) -> int:
-    conn = Store.of(db).connection
+    conn = db.connection
     cursor = conn.execute(
         "INSERT INTO import_log (file_name, sha256, file_format, school_id, rows, marks_added, "
         "marks_changed, marks_unchanged, rows_rejected, date_from, date_to, imported_at, os_user, "
@@ -306,9 +305,9 @@ def record_import(
 
 
 def record_changes(
-    db: Database, import_id: int, changes: list[tuple[int, str, int, str, str]]
+    db: Store, import_id: int, changes: list[tuple[int, str, int, str, str]]
 ) -> None:
-    conn = Store.of(db).connection
+    conn = db.connection
     conn.executemany(
         "INSERT INTO mark_change (import_id, enrolment_id, date, session, old_mark, new_mark) "
         "VALUES (?, ?, ?, ?, ?, ?)",
@@ -354,11 +353,11 @@ def _db_value(value: Any) -> Any:
 
 
 def write_roster(
-    db: Database, rows: Sequence[RosterRow], contacts_by_pupil: dict[str, list[dict[str, Any]]]
+    db: Store, rows: Sequence[RosterRow], contacts_by_pupil: dict[str, list[dict[str, Any]]]
 ) -> RosterWrite:
     """Write a roster's rows (``registers.roster``: non-blank values replace what is held) and
     replace each pupil's parents/carers in ``contacts_by_pupil`` where they differ."""
-    conn = Store.of(db).connection
+    conn = db.connection
     out = RosterWrite()
     stamp = now_text()
     school_ids: dict[str, int] = {}
@@ -600,9 +599,9 @@ def contact_corrections_in_force(db: Database) -> list[Any]:
 
 
 # ------------------------------------------------------------------------ reads while writing
-def pupils_on_roll(db: Database, upns: Sequence[str]) -> dict[str, int]:
+def pupils_on_roll(db: Store, upns: Sequence[str]) -> dict[str, int]:
     """How many of these pupils (by UPN) each school has on roll, by LAESTAB."""
-    conn = Store.of(db).connection
+    conn = db.connection
     on_roll: dict[str, int] = {}
     for part in chunks(upns):
         placeholders = ",".join("?" * len(part))
@@ -615,7 +614,7 @@ def pupils_on_roll(db: Database, upns: Sequence[str]) -> dict[str, int]:
     return on_roll
 
 
-def fold_write_ahead_log(db: Database) -> None:
+def fold_write_ahead_log(db: Store) -> None:
     """Fold the write-ahead log back into the database file after an import (outside any
     transaction): it stays compact and whole."""
-    Store.of(db).connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    db.connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")

@@ -102,7 +102,7 @@ def insert_letter(
     from attendance_cli.db import models
 
     result = store.execute(
-        insert(models.Letter.__table__).values(
+        insert(models.metadata.tables["letter"]).values(
             document_id=document_id,
             pupil_id=pupil_id,
             school_id=school_id,
@@ -168,8 +168,8 @@ def notice_copies(store: Store, notice_ids: list[int]) -> dict[int, list[NoticeC
     from attendance_cli.db import models
     from attendance_cli.store.chunking import chunked
 
-    letter = models.Letter.__table__
-    document = models.CaseDocument.__table__
+    letter = models.metadata.tables["letter"]
+    document = models.metadata.tables["case_document"]
     wanted = {notice_copy_batch(i): i for i in notice_ids}
     found: dict[int, list[NoticeCopyRow]] = {}
     for part in chunked(list(wanted)):

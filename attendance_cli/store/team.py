@@ -152,6 +152,31 @@ def role_of(store: Store, officer: int | None) -> str | None:
     return store.execute(select(table.c.role).where(table.c.id == officer)).scalar_one_or_none()
 
 
+def _pg_roles() -> Any:
+    """PostgreSQL's catalogue of roles (not one of att's tables, so not in ``db.models``)."""
+    from sqlalchemy import column, table
+
+    return table("pg_roles", column("rolname"))
+
+
+def role_exists(store: Store, role: str) -> bool:
+    """Whether the server has a database role ``role`` (PostgreSQL only)."""
+    from sqlalchemy import func, select
+
+    roles = _pg_roles()
+    found = store.execute(select(func.count()).where(roles.c.rolname == role)).scalar_one()
+    return bool(found)
+
+
+def group_roles_present(store: Store, groups: tuple[str, ...]) -> bool:
+    """Whether every one of the team's group roles ``groups`` exists (PostgreSQL only)."""
+    from sqlalchemy import func, select
+
+    roles = _pg_roles()
+    found = store.execute(select(func.count()).where(roles.c.rolname.in_(groups))).scalar_one()
+    return int(found) == len(groups)
+
+
 def run_statements(store: Store, statements: list[str]) -> None:
     """Run the team's GRANT/CREATE ROLE statements (``team.grant_statements``), in order."""
     for statement in statements:

@@ -28,7 +28,6 @@ from attendance_cli.analysis.counts import (
     count_many,
     count_period,
     mark_array,
-    school_calendar,
 )
 from attendance_cli.analysis.dataset import (
     EnrolmentRecord,
@@ -375,7 +374,6 @@ def prepare_tsm_pack(
     config: ThresholdConfig = DEFAULT_CONFIG,
     today: dt.date | None = None,
 ) -> TsmPack:
-    store = Store.of(store)  # callers not yet behind the store pass a raw connection
     ref = store_registers.find_school(store, school)
     last = last_mark_date(store, ref.id)
     if last is None:
@@ -389,7 +387,7 @@ def prepare_tsm_pack(
     years = list(range(marks.academic_year(period.start) - 1, marks.academic_year(period.end) + 1))
     records = store_registers.load_enrolments(store, years=years, school_id=ref.id)
     arrays = {y: mark_array(_strings(records, y)) for y in years}
-    calendar = SchoolCalendar({y: school_calendar(arrays[y]) for y in years})
+    calendar = SchoolCalendar.from_strings(arrays)
     counts = count_period(arrays, period.start, period.end)
     summary = summarise_counts(counts)
     if not summary.possible:  # a pack of dashes would say nothing; say why instead
@@ -412,7 +410,7 @@ def prepare_tsm_pack(
 
     chosen = [i for i, _ in figures]
     pupil_ids = [records[i].pupil_id for i in chosen]
-    casework = casework_summaries(store.connection, pupil_ids, today=today)
+    casework = casework_summaries(store, pupil_ids, today=today)
     pupils = []
     for i, f in figures:
         entry = pupil_entry(records[i], f, casework.get(records[i].pupil_id))

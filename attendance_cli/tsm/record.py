@@ -34,11 +34,11 @@ from attendance_cli.errors import InvalidInputError, Problem, RefusedError
 from attendance_cli.identifiers import normalise_upn
 from attendance_cli.store import cases as stored
 from attendance_cli.store.connection import Store
+from attendance_cli.store.conversions import to_date
 from attendance_cli.tsm.workbook import ACTIONS_FILL_IN
 
 if TYPE_CHECKING:
     from attendance_cli.store import Store
-    from attendance_cli.store.database import Database
     from attendance_cli.store.registers import Pupil
 
 FILL_IN = ACTIONS_FILL_IN  # the columns the meeting fills in (tsm.workbook writes them)
@@ -100,12 +100,10 @@ def _text(value: Any) -> str | None:
 
 
 def _date(value: Any) -> dt.date | None:
-    if value is None or value == "":
-        return None
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
+    """A date cell of the filled-in workbook: a date, Excel's day number, or text in one of
+    the forms officers type."""
+    if value is None or value == "" or isinstance(value, dt.date):
+        return to_date(value)  # a datetime's day, a date as it is, an empty cell as None
     if isinstance(value, int | float) and not isinstance(value, bool):
         # a date typed into a cell without date formatting: Excel's day number (1900 system)
         if float(value).is_integer() and EXCEL_SERIALS[0] <= value <= EXCEL_SERIALS[1]:
@@ -289,7 +287,7 @@ AGENCY_CHOICES = "Choose one of: " + ", ".join(kinds.AGENCIES) + "."
 
 
 def record_tsm(
-    db: Database,
+    store: Store,
     *,
     school: str,
     date: dt.date,
@@ -305,7 +303,6 @@ def record_tsm(
     from attendance_cli.store import LOCK_MEETING_WORKBOOKS, writing
     from attendance_cli.store.registers import find_school
 
-    store = Store.of(db)
     today = today or dt.date.today()
     if date > today:
         raise InvalidInputError(

@@ -20,7 +20,6 @@ from attendance_cli.store import Store
 from attendance_cli.store import cases as store_cases
 from attendance_cli.store import registers as store_registers
 from attendance_cli.store import team as store_team
-from attendance_cli.store.database import Database
 
 
 @dataclass(frozen=True)
@@ -41,8 +40,7 @@ class TsmStatus:
     schools: list[SchoolTsmStatus]  # by school name
 
 
-def tsm_status(db: Database, *, term: str, year: int | None = None) -> TsmStatus:
-    store = Store.of(db)
+def tsm_status(store: Store, *, term: str, year: int | None = None) -> TsmStatus:
     last = last_mark_date(store)
     if last is None:
         raise NotFoundError(

@@ -38,7 +38,6 @@ from attendance_cli.analysis.counts import (
     SessionCounts,
     count_period,
     mark_array,
-    school_calendar,
 )
 from attendance_cli.analysis.dataset import (
     EnrolmentRecord,
@@ -141,7 +140,6 @@ def prepare_la_report(
     config: ThresholdConfig = DEFAULT_CONFIG,
     today: dt.date | None = None,
 ) -> LaReport:
-    store = Store.of(store)  # callers not yet behind the store pass a raw connection
     last = last_mark_date(store)
     if last is None:
         raise NotFoundError(
@@ -267,7 +265,7 @@ def _check_flagged(
             found[int(rows[at])] = _Found(run_days=int(screen.longest_unauthorised_days[at]))
         if not wanted.any():
             continue
-        calendar = SchoolCalendar({year: school_calendar(array) for year, array in mine.items()})
+        calendar = SchoolCalendar.from_strings(mine)
         for at in np.flatnonzero(wanted).tolist():
             index = int(rows[at])
             timeline = enrolment_timeline(records[index].marks, calendar, start, end)
@@ -346,7 +344,7 @@ def _add_casework(
     from attendance_cli.cases.lists import casework_summaries
 
     pupil_of = {i: records[i].pupil_id for i in entries}
-    casework = casework_summaries(store.connection, sorted(set(pupil_of.values())), today=today)
+    casework = casework_summaries(store, sorted(set(pupil_of.values())), today=today)
     for index, entry in entries.items():
         found = casework.get(pupil_of[index])
         if found:

@@ -146,11 +146,10 @@ def show_pupil(
 ) -> PupilRecord:
     """Everything held about one pupil's attendance, per enrolment (see the module docstring).
     Raises InvalidInputError for a malformed UPN and NotFoundError for an unknown one."""
-    store = Store.of(store)  # callers not yet behind the store pass a raw connection
     pupil = store_registers.find_pupil(store, upn)
     from attendance_cli.cases.lists import casework_summaries
 
-    found = casework_summaries(store.connection, [pupil.id], today=today).get(pupil.id)
+    found = casework_summaries(store, [pupil.id], today=today).get(pupil.id)
     years = store_registers.marked_years(store, pupil_id=pupil.id)
     records = store_registers.load_enrolments(store, years=years, pupil_id=pupil.id)
     schools = {school.id: school for school in store_registers.all_schools(store)}

@@ -91,7 +91,6 @@ class SchoolList:
 
 def list_schools(store: Store, *, year: int | None = None) -> SchoolList:
     """Every school in the database, by name, with its figures for the year to date."""
-    store = Store.of(store)  # callers not yet behind the store pass a raw connection
     last = last_mark_date(store)
     period = resolve_period(last_date=last, year=year)
     records = store_registers.load_enrolments(store, years=[period.academic_year])

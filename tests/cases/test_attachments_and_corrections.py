@@ -108,12 +108,14 @@ def test_attaching_the_original_again_repairs_a_damaged_copy(
     stored.write_bytes(b"damaged on disk")
     with pytest.raises(RefusedError, match="has changed since it was attached"):
         _export(sample_conn, sample_db, tmp_path / "a.zip")
-    count = sample_conn.execute("SELECT count(*) FROM case_document").fetchone()[0]
+    count = sample_conn.connection.execute("SELECT count(*) FROM case_document").fetchone()[0]
 
     again = _attach(sample_conn, sample_db, source)
     assert (again.id, again.repaired) == (first.id, True)  # the same document, repaired
     assert stored.read_bytes() == ORIGINAL
-    assert sample_conn.execute("SELECT count(*) FROM case_document").fetchone()[0] == count
+    assert (
+        sample_conn.connection.execute("SELECT count(*) FROM case_document").fetchone()[0] == count
+    )
     [repair] = [e for e in list_audit(sample_conn) if e.action == "repair_document"]
     assert (repair.entity_id, repair.upn, repair.detail["sha256"]) == (
         first.id, HARVEY, _sha(ORIGINAL),
@@ -220,7 +222,7 @@ def test_a_corrected_note_keeps_its_original(sample_conn: sqlite3.Connection) ->
     assert fixed.note.text == "Mum reports anxiety about science" and fixed.note.corrected_at
     assert fixed.old_sha256 == _sha(b"Mum reports anxiety about maths")
     assert fixed.new_sha256 == _sha(b"Mum reports anxiety about science")
-    assert sample_conn.execute(
+    assert sample_conn.connection.execute(
         "SELECT note_id, text, reason, officer FROM case_note_revision WHERE id = ?",
         (fixed.revision_id,),
     ).fetchone() == (note.id, "Mum reports anxiety about maths", "misheard", "Sam")

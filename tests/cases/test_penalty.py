@@ -113,7 +113,7 @@ def _add(conn: sqlite3.Connection, issued: dt.date, **kwargs: object) -> penalty
 
 
 def _count(conn: sqlite3.Connection, table: str) -> int:
-    return int(conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0])
+    return int(conn.connection.execute(f"SELECT count(*) FROM {table}").fetchone()[0])
 
 
 # ------------------------------------------------------------------------------ pure rules
@@ -330,9 +330,9 @@ def test_first_notice_is_recorded_with_case_action_and_audit(pupils: sqlite3.Con
     assert (notice.reduced_rate_until, notice.pay_by) == (D(2025, 10, 21), D(2025, 10, 28))
     assert notice.schools == ["8992002"] and notice.counts_towards_limit
     assert result.warnings == []  # Jo Smith is a recorded contact
-    case = pupils.execute("SELECT id, status FROM pupil_case").fetchall()
+    case = pupils.connection.execute("SELECT id, status FROM pupil_case").fetchall()
     assert case == [(notice.case_id, "open")]
-    action = pupils.execute(
+    action = pupils.connection.execute(
         "SELECT tier, kind, description, due, status FROM case_action"
     ).fetchone()
     assert action == (
@@ -422,7 +422,7 @@ def test_withdrawn_notice_does_not_count(pupils: sqlite3.Connection) -> None:
     assert result.notice.withdrawn_reason == "issued to the wrong parent"
     again = _add(pupils, D(2025, 6, 1))
     assert (again.notice.notice_number, again.notice.amount_pence) == (2, 16000)
-    action = pupils.execute(
+    action = pupils.connection.execute(
         "SELECT status, outcome FROM case_action WHERE description LIKE ?",
         (f"Penalty notice {second.id} to %",),
     ).fetchone()
@@ -477,7 +477,7 @@ def test_payment_amount_defaults_from_the_rule(
         amount,
     )
     assert len(result.warnings) == notes
-    action = pupils.execute("SELECT status, outcome FROM case_action").fetchone()
+    action = pupils.connection.execute("SELECT status, outcome FROM case_action").fetchone()
     assert action == ("done", f"Paid {pounds(amount)} on {paid.isoformat()}")
     (entry,) = [e for e in list_audit(pupils, upn=UPN1) if e.action == "record_penalty_payment"]
     assert (entry.action, entry.officer, entry.detail["amount_pence"]) == (

@@ -208,7 +208,7 @@ def test_threshold_checked_on_add_and_check(
         assert "Threshold not met: 9 unauthorised sessions" in check.problems[0]
         with pytest.raises(RefusedError, match="Threshold not met"):
             _add(conn, D(2026, 4, 20), **period)
-        assert conn.execute("SELECT count(*) FROM penalty_notice").fetchone() == (0,)
+        assert conn.connection.execute("SELECT count(*) FROM penalty_notice").fetchone() == (0,)
 
 
 def test_without_a_period_the_notice_is_for_the_window_that_met_the_threshold(
@@ -349,7 +349,9 @@ def test_posted_notice_periods_run_from_receipt(
         "receipt",
     )
     # the case action is due on the last day to pay, from receipt
-    due = conn.execute("SELECT due FROM case_action WHERE penalty_notice_id = ?", (notice.id,))
+    due = conn.connection.execute(
+        "SELECT due FROM case_action WHERE penalty_notice_id = ?", (notice.id,)
+    )
     assert due.fetchone() == (pay_by.isoformat(),)
     # £80 paid on the last day of the 21 days from receipt is the reduced rate
     paid = record_penalty_payment(

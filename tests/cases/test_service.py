@@ -66,7 +66,7 @@ def test_add_action_rejects_bad_input_and_writes_nothing(
 ) -> None:
     with pytest.raises(error):
         actions.add_action(sample_conn, upn=UPN, officer=OFFICER, **kwargs)  # type: ignore[arg-type]
-    assert sample_conn.execute("SELECT count(*) FROM pupil_case").fetchone()[0] == 0
+    assert sample_conn.connection.execute("SELECT count(*) FROM pupil_case").fetchone()[0] == 0
     assert _actions(sample_conn) == []
 
 
@@ -103,7 +103,9 @@ def test_lead_history_is_kept(sample_conn: sqlite3.Connection) -> None:
         sample_conn, upn=UPN, name="Dr Khan", agency="Health", role="GP", officer=OFFICER
     )
     assert (lead.name, lead.agency, lead.role) == ("Dr Khan", "health", "GP")
-    assert sample_conn.execute("SELECT count(*) FROM lead_practitioner").fetchone()[0] == 2
+    assert (
+        sample_conn.connection.execute("SELECT count(*) FROM lead_practitioner").fetchone()[0] == 2
+    )
     with pytest.raises(InvalidInputError):
         leads.set_lead(sample_conn, upn=UPN, name="X", agency="", officer=OFFICER)
 
@@ -191,7 +193,9 @@ def test_casework_summaries_and_lists(sample_conn: sqlite3.Connection) -> None:
     )
     leads.set_lead(sample_conn, upn=OTHER, name="Ann", agency="LA", officer=OFFICER)
     pupil_ids = dict(
-        sample_conn.execute("SELECT upn, id FROM pupil WHERE upn IN (?, ?)", (UPN, OTHER))
+        sample_conn.connection.execute(
+            "SELECT upn, id FROM pupil WHERE upn IN (?, ?)", (UPN, OTHER)
+        )
     )
     summaries = lists.casework_summaries(sample_conn, list(pupil_ids.values()), today=today)
     first = summaries[pupil_ids[UPN]]
@@ -215,7 +219,7 @@ def test_casework_summaries_and_lists(sample_conn: sqlite3.Connection) -> None:
     schools = {
         upn: {
             r[0]
-            for r in sample_conn.execute(
+            for r in sample_conn.connection.execute(
                 "SELECT s.laestab FROM enrolment e JOIN school s ON s.id = e.school_id "
                 "JOIN pupil p ON p.id = e.pupil_id WHERE p.upn = ?",
                 (upn,),
@@ -235,13 +239,13 @@ def test_audit_chain_detects_tampering(sample_conn: sqlite3.Connection) -> None:
     for text in ("one", "two", "three"):
         notes.add_note(sample_conn, upn=UPN, text=text, officer=OFFICER)
     assert verify_audit(sample_conn).ok and verify_audit(sample_conn).entries == 4
-    sample_conn.execute("UPDATE audit_log SET officer = 'Mallory' WHERE id = 3")
+    sample_conn.connection.execute("UPDATE audit_log SET officer = 'Mallory' WHERE id = 3")
     check = verify_audit(sample_conn)
     assert (check.ok, check.first_broken_id) == (False, 3)
     assert "changed" in (check.problem or "")
-    sample_conn.execute("UPDATE audit_log SET officer = ? WHERE id = 3", (OFFICER,))
+    sample_conn.connection.execute("UPDATE audit_log SET officer = ? WHERE id = 3", (OFFICER,))
     assert verify_audit(sample_conn).ok
-    sample_conn.execute("DELETE FROM audit_log WHERE id = 2")
+    sample_conn.connection.execute("DELETE FROM audit_log WHERE id = 2")
     check = verify_audit(sample_conn)
     assert (check.ok, check.first_broken_id) == (False, 3)
     assert "removed" in (check.problem or "")

@@ -27,7 +27,7 @@ def test_a_notice_finds_its_action_by_key_not_by_its_text(
         force=True, force_reason="links only",
     ).notice  # fmt: skip
     # the description no longer says which notice it is: only the key links them
-    sample_conn.execute(
+    sample_conn.connection.execute(
         "UPDATE case_action SET description = 'Fixed penalty (edited)' WHERE kind = 'penalty notice'"
     )
     view = case_view(sample_conn, UPN, today=TODAY)
@@ -35,7 +35,7 @@ def test_a_notice_finds_its_action_by_key_not_by_its_text(
     record_penalty_payment(
         sample_conn, notice_id=notice.id, paid=dt.date(2025, 10, 10), officer=OFFICER, today=TODAY
     )
-    status = sample_conn.execute(
+    status = sample_conn.connection.execute(
         "SELECT status, penalty_notice_id FROM case_action WHERE kind = 'penalty notice'"
     ).fetchall()
     assert status == [("done", notice.id)]
@@ -45,15 +45,17 @@ def test_a_notice_finds_its_action_by_key_not_by_its_text(
 def test_a_case_list_runs_the_same_queries_for_1_case_or_40(
     sample_conn: sqlite3.Connection,
 ) -> None:
-    pupils = [r[0] for r in sample_conn.execute("SELECT upn FROM pupil ORDER BY upn LIMIT 40")]
+    pupils = [
+        r[0] for r in sample_conn.connection.execute("SELECT upn FROM pupil ORDER BY upn LIMIT 40")
+    ]
 
     def statements_for_list() -> int:
         seen: list[str] = []
-        sample_conn.set_trace_callback(seen.append)
+        sample_conn.connection.set_trace_callback(seen.append)
         try:
             rows = lists.list_cases(sample_conn, status="all", today=TODAY)
         finally:
-            sample_conn.set_trace_callback(None)
+            sample_conn.connection.set_trace_callback(None)
         assert rows
         return len(seen)
 

@@ -52,8 +52,9 @@ def casework_db(sample_db: Path) -> Path:
     from attendance_cli.cases.actions import add_action
     from attendance_cli.cases.penalty import add_penalty_notice
     from attendance_cli.db.engine import connect
+    from attendance_cli.store import Store
 
-    conn = connect(sample_db)
+    conn = Store(connect(sample_db), sample_db)
     try:
         add_action(
             conn,
@@ -71,7 +72,7 @@ def casework_db(sample_db: Path) -> Path:
             officer="Jo",
             today=dt.date(2025, 11, 20),
         )
-        conn.commit()
+        conn.connection.commit()
     finally:
         conn.close()
     return sample_db

@@ -11,7 +11,8 @@ from pathlib import Path
 from attendance_cli.cases.audit import GENESIS, verify_audit
 from attendance_cli.cases.audited_tables import entry_digest
 from attendance_cli.db import migrate
-from attendance_cli.db.engine import create_private_file, open_database
+from attendance_cli.db.engine import create_private_file
+from attendance_cli.store import open_store
 
 STAMP = "2025-10-01 09:00:00.000000"
 
@@ -56,9 +57,9 @@ def _casework_at_0005(path: Path) -> None:
 def test_an_upgraded_database_verifies_and_catches_later_edits(tmp_path: Path) -> None:
     path = tmp_path / "casework-0005.sqlite"
     _casework_at_0005(path)
-    conn, result = open_database(path)
+    conn, result = open_store(path)
     assert result.upgraded_from == "0005_letters"
-    baseline = conn.execute(
+    baseline = conn.connection.execute(
         "SELECT row_table, row_id, upn FROM audit_log WHERE action = 'baseline' ORDER BY id"
     ).fetchall()
     # 2 cases + 1 meeting + 2 notes + 1 document + 1 notice, in the registry's table order
@@ -73,7 +74,7 @@ def test_an_upgraded_database_verifies_and_catches_later_edits(tmp_path: Path) -
     ]
     check = verify_audit(conn)
     assert (check.ok, check.entries, check.rows_checked) == (True, 8, 7)
-    conn.execute("UPDATE penalty_notice SET amount_pence = 6000 WHERE id = 1")
+    conn.connection.execute("UPDATE penalty_notice SET amount_pence = 6000 WHERE id = 1")
     [problem] = verify_audit(conn).row_problems
     assert (problem.table, problem.row_id, problem.columns) == (
         "penalty_notice",

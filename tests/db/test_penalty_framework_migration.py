@@ -9,7 +9,8 @@ from pathlib import Path
 
 from attendance_cli.cases.penalty import list_penalty_notices
 from attendance_cli.db import migrate
-from attendance_cli.db.engine import create_private_file, open_database
+from attendance_cli.db.engine import create_private_file
+from attendance_cli.store import open_store
 
 STAMP = "2025-10-01 09:00:00.000000"
 
@@ -35,16 +36,19 @@ def test_notices_at_0005_upgrade_with_their_payments(tmp_path: Path) -> None:
     before = sorted(conn.execute("SELECT * FROM penalty_notice").fetchall())
     conn.close()
 
-    upgraded, result = open_database(path)
+    upgraded, result = open_store(path)
     assert result.upgraded_from == "0005_letters"
-    assert migrate.current_revision(upgraded) == migrate.SCHEMA_HEAD
+    assert migrate.current_revision(upgraded.connection) == migrate.SCHEMA_HEAD
     columns = "id, pupil_id, case_id, parent_name, issued, amount_pence, paid, withdrawn, "
     columns += "withdrawn_reason, created_at, officer"
-    assert sorted(upgraded.execute(f"SELECT {columns} FROM penalty_notice").fetchall()) == before
-    assert upgraded.execute("SELECT DISTINCT kind FROM penalty_notice").fetchall() == [
+    assert (
+        sorted(upgraded.connection.execute(f"SELECT {columns} FROM penalty_notice").fetchall())
+        == before
+    )
+    assert upgraded.connection.execute("SELECT DISTINCT kind FROM penalty_notice").fetchall() == [
         ("attendance",)
     ]
-    assert upgraded.execute(
+    assert upgraded.connection.execute(
         "SELECT notice_id, paid_on, amount_pence, officer FROM penalty_payment"
     ).fetchall() == [(1, "2025-09-15", 8000, "Jo")]
     notices = {n.id: n for n in list_penalty_notices(upgraded)}

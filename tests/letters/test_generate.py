@@ -57,11 +57,11 @@ def _text(path: Path) -> str:
 
 
 def _zoe(conn: sqlite3.Connection) -> None:
-    conn.execute(
+    conn.connection.execute(
         "UPDATE contact SET name = 'Zoë Ó''Brien', address = '12 Rue d''Été, Kestrelford KF5 1SQ' "
         "WHERE name = 'Claire Marsden'"
     )
-    conn.commit()
+    conn.connection.commit()
 
 
 def _notice(conn: sqlite3.Connection, parent: str = "Paul Marsden") -> int:
@@ -222,11 +222,13 @@ def test_missing_setting_is_named(
 def test_no_parent_with_responsibility_is_refused(
     sample_conn: sqlite3.Connection, sample_db: Path, tmp_path: Path
 ) -> None:
-    pupil_id = sample_conn.execute("SELECT id FROM pupil WHERE upn = ?", (HARVEY,)).fetchone()[0]
-    sample_conn.execute(
+    pupil_id = sample_conn.connection.execute(
+        "SELECT id FROM pupil WHERE upn = ?", (HARVEY,)
+    ).fetchone()[0]
+    sample_conn.connection.execute(
         "UPDATE contact SET parental_responsibility = FALSE WHERE pupil_id = ?", (pupil_id,)
     )
-    sample_conn.commit()
+    sample_conn.connection.commit()
     with pytest.raises(RefusedError, match="no parent with parental responsibility"):
         _run(sample_conn, sample_db, tmp_path / "out", "attendance-concern")
     assert not (tmp_path / "out").exists()
@@ -235,10 +237,10 @@ def test_no_parent_with_responsibility_is_refused(
 def test_only_parents_with_responsibility_get_one(
     sample_conn: sqlite3.Connection, sample_db: Path, tmp_path: Path
 ) -> None:
-    sample_conn.execute(
+    sample_conn.connection.execute(
         "UPDATE contact SET parental_responsibility = FALSE WHERE name = 'Paul Marsden'"
     )
-    sample_conn.commit()
+    sample_conn.connection.commit()
     run = _run(sample_conn, sample_db, tmp_path / "out", "attendance-concern")
     assert [m.addressee for m in run.letters] == ["Claire Marsden"]
 
@@ -246,11 +248,11 @@ def test_only_parents_with_responsibility_get_one(
 def test_parent_without_an_address_is_refused(
     sample_conn: sqlite3.Connection, sample_db: Path, tmp_path: Path
 ) -> None:
-    sample_conn.execute("UPDATE contact SET address = NULL WHERE name = 'Paul Marsden'")
-    sample_conn.commit()
+    sample_conn.connection.execute("UPDATE contact SET address = NULL WHERE name = 'Paul Marsden'")
+    sample_conn.connection.commit()
     with pytest.raises(RefusedError, match="No address on record for Paul Marsden"):
         _run(sample_conn, sample_db, tmp_path / "out", "attendance-concern")
-    assert sample_conn.execute("SELECT count(*) FROM letter").fetchone() == (0,)
+    assert sample_conn.connection.execute("SELECT count(*) FROM letter").fetchone() == (0,)
 
 
 def test_each_letter_is_filed_in_the_case(
@@ -269,7 +271,7 @@ def test_each_letter_is_filed_in_the_case(
         assert oct(letter.path.stat().st_mode & 0o777) == "0o600"
         assert f"sent to {letter.addressee}" in (doc.description or "")
         assert "template warning-before-prosecution, version 2026.2" in (doc.description or "")
-    rows = sample_conn.execute(
+    rows = sample_conn.connection.execute(
         "SELECT template, template_version, addressee, letter_date, document_id FROM letter ORDER BY id"
     ).fetchall()
     assert rows == [
@@ -277,7 +279,9 @@ def test_each_letter_is_filed_in_the_case(
         ("warning-before-prosecution", "2026.2", "Paul Marsden", "2025-11-17", docs[1].id),
     ]
     assert oct((tmp_path / "out").stat().st_mode & 0o777) == "0o700"
-    actions = [r[0] for r in sample_conn.execute("SELECT action FROM audit_log ORDER BY id")]
+    actions = [
+        r[0] for r in sample_conn.connection.execute("SELECT action FROM audit_log ORDER BY id")
+    ]
     assert actions.count("send_letter") == 2 and actions.count("attach_document") == 2
 
 
@@ -302,7 +306,7 @@ def test_the_same_letter_twice_is_refused_unless_forced(
     assert not (tmp_path / "other").exists()
     again = _run(sample_conn, sample_db, tmp_path / "out", "attendance-concern", force=True)
     assert len(again.letters) == 2
-    assert sample_conn.execute("SELECT count(*) FROM letter").fetchone() == (4,)
+    assert sample_conn.connection.execute("SELECT count(*) FROM letter").fetchone() == (4,)
     # another template, or another day, is another letter
     assert len(_run(sample_conn, sample_db, tmp_path / "out", "cme-enquiry").letters) == 2
 
@@ -318,7 +322,7 @@ def test_an_existing_file_is_not_replaced(
         _run(sample_conn, sample_db, out, "attendance-concern")
     assert mine.read_bytes() == b"the officer's own file"
     assert sorted(p.name for p in out.iterdir()) == [mine.name]
-    assert sample_conn.execute("SELECT count(*) FROM letter").fetchone() == (0,)
+    assert sample_conn.connection.execute("SELECT count(*) FROM letter").fetchone() == (0,)
 
 
 def test_a_failed_recording_leaves_no_letter(
@@ -413,7 +417,7 @@ def test_tsm_summary_to_the_school(
     text = _text(letter.path)
     assert "Harvey Marsden (Year 7): attendance 83.0%" in text
     assert "Visit to talk about the holiday (A. Smith; review by 5 December 2025)" in text
-    assert sample_conn.execute("SELECT count(*) FROM case_document").fetchone() == (0,)
+    assert sample_conn.connection.execute("SELECT count(*) FROM case_document").fetchone() == (0,)
     assert [r.template for r in generate.letter_history(sample_conn, school=CASTLE_HILL)] == [
         "tsm-summary"
     ]
@@ -429,7 +433,7 @@ def test_bulk_writes_one_letter_per_parent_and_files_each(
     parents = {
         p.upn: [
             name
-            for (name,) in sample_conn.execute(
+            for (name,) in sample_conn.connection.execute(
                 "SELECT c.name FROM contact c JOIN pupil p ON p.id = c.pupil_id WHERE p.upn = ? "
                 "AND (c.parental_responsibility IS NULL OR c.parental_responsibility = TRUE) "
                 "AND c.address IS NOT NULL",
@@ -468,7 +472,7 @@ def test_bulk_writes_one_letter_per_parent_and_files_each(
     assert [(s.upn, s.reason) for s in run.skipped if s.upn == HARVEY] == [
         (HARVEY, "a letter dated 2025-10-27")
     ]
-    filed = sample_conn.execute(
+    filed = sample_conn.connection.execute(
         "SELECT count(*) FROM case_document WHERE kind = 'letter' AND document_date = ?",
         (DATE.isoformat(),),
     ).fetchone()[0]
@@ -481,7 +485,7 @@ def test_bulk_writes_one_letter_per_parent_and_files_each(
     assert any(r["status"] == "skipped" and r["upn"] == HARVEY for r in rows)
     combined = paragraphs(run.combined or Path())
     assert sum(1 for line in combined if line.startswith("Dear ")) == len(expected)
-    assert len({r[0] for r in sample_conn.execute("SELECT batch FROM letter")}) == 1
+    assert len({r[0] for r in sample_conn.connection.execute("SELECT batch FROM letter")}) == 1
 
 
 def _file(tmp_path: Path) -> Path:
@@ -502,7 +506,7 @@ def test_preview_writes_nothing(
     )
     assert [p.addressee for p in previews] == ["Claire Marsden", "Paul Marsden"]
     assert "Dear Paul Marsden" in previews[1].text
-    assert sample_conn.execute("SELECT count(*) FROM letter").fetchone() == (0,)
+    assert sample_conn.connection.execute("SELECT count(*) FROM letter").fetchone() == (0,)
     assert not document_store(sample_db).exists()
 
 

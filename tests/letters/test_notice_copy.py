@@ -296,11 +296,11 @@ def test_a_history_notice_files_its_copy_in_the_latest_case_and_opens_none(
     sample_conn: sqlite3.Connection, sample_db: Path
 ) -> None:
     from attendance_cli.cases.case import close_case, ensure_open_case, find_pupil, latest_case
-    from attendance_cli.store import Store, transaction
     from attendance_cli.store import cases as stored_cases
+    from attendance_cli.store import transaction
 
     pupil = find_pupil(sample_conn, HARVEY)
-    store = Store.of(sample_conn)
+    store = sample_conn
     with transaction(store):
         case_id = ensure_open_case(store, pupil, OFFICER, on=dt.date(2025, 9, 1))
     close_case(

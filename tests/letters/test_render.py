@@ -127,8 +127,8 @@ def test_a_bad_template_writes_and_files_nothing(
             officer="Jo Officer",
         )
     assert not out.exists()
-    assert sample_conn.execute("SELECT count(*) FROM letter").fetchone() == (0,)
-    assert sample_conn.execute("SELECT count(*) FROM case_document").fetchone() == (0,)
+    assert sample_conn.connection.execute("SELECT count(*) FROM letter").fetchone() == (0,)
+    assert sample_conn.connection.execute("SELECT count(*) FROM case_document").fetchone() == (0,)
     assert not (tmp_path / "att-documents").exists()
 
 
@@ -136,10 +136,10 @@ def test_values_are_escaped_into_the_xml(
     sample_conn: sqlite3.Connection, sample_db: Path, tmp_path: Path
 ) -> None:
     """An address with & and < must come out as written (autoescaping), not break the XML."""
-    sample_conn.execute(
+    sample_conn.connection.execute(
         "UPDATE contact SET address = 'Flat 1 & 2 <rear>, 103 Barley Close' WHERE name = 'Claire Marsden'"
     )
-    sample_conn.commit()
+    sample_conn.connection.commit()
     (preview, _) = generate.preview_letters(
         sample_conn,
         upn=HARVEY,

@@ -97,7 +97,9 @@ def test_folder_overrides_a_builtin_by_name(
         "Dear Claire Marsden",
         "Harvey must attend.",
     ]
-    version = sample_conn.execute("SELECT template_version, template_sha256 FROM letter").fetchone()
+    version = sample_conn.connection.execute(
+        "SELECT template_version, template_sha256 FROM letter"
+    ).fetchone()
     assert version == (template.version, template.sha256)
 
 

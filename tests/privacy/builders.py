@@ -43,7 +43,7 @@ class _Cursor:
         self.lastrowid: int | None = None
 
     def execute(self, sql: str, parameters: tuple[object, ...] = ()) -> None:
-        self.lastrowid = self._conn.execute(sql, parameters).lastrowid
+        self.lastrowid = self._conn.connection.execute(sql, parameters).lastrowid
 
 
 def build_family(conn: sqlite3.Connection, db_path: Path, tmp_path: Path) -> dict[str, int]:
@@ -111,7 +111,7 @@ def build_family(conn: sqlite3.Connection, db_path: Path, tmp_path: Path) -> dic
         (import_id, ids["harvey_enrolment"]),
     )
     ids["mark_change"] = cur.lastrowid or 0
-    conn.commit()
+    conn.connection.commit()
     leads.set_lead(conn, upn=HARVEY, name="Mrs Patel", agency="school", officer=OFFICER)
     meeting = meetings.record_meeting(
         conn,
@@ -144,7 +144,7 @@ def build_family(conn: sqlite3.Connection, db_path: Path, tmp_path: Path) -> dic
         document_date=dt.date(2025, 10, 1),
         description="Letter to Claire Marsden about Harvey and Isla Marsden",
     ).id
-    case_id = conn.execute(
+    case_id = conn.connection.execute(
         "SELECT id FROM pupil_case WHERE pupil_id = ?", (ids["harvey"],)
     ).fetchone()[0]
     ids["case"] = case_id
@@ -154,7 +154,7 @@ def build_family(conn: sqlite3.Connection, db_path: Path, tmp_path: Path) -> dic
         (ids["harvey"], case_id, NOW, OFFICER),
     )
     ids["notice"] = cur.lastrowid or 0
-    sha256 = conn.execute(
+    sha256 = conn.connection.execute(
         "SELECT sha256 FROM case_document WHERE id = ?", (ids["document"],)
     ).fetchone()[0]
     cur.execute(
@@ -165,5 +165,5 @@ def build_family(conn: sqlite3.Connection, db_path: Path, tmp_path: Path) -> dic
         (ids["document"], ids["harvey"], ids["8992001"], "b" * 64, sha256, NOW, OFFICER),
     )
     ids["letter"] = cur.lastrowid or 0
-    conn.commit()
+    conn.connection.commit()
     return ids

@@ -16,4 +16,4 @@ def family(conn: sqlite3.Connection, db_path: Path, tmp_path: Path) -> dict[str,
 
 @pytest.fixture
 def store(conn: sqlite3.Connection, db_path: Path) -> Store:
-    return Store(conn, db_path)
+    return conn

@@ -57,11 +57,11 @@ def test_erase_needs_confirming_then_erases(
     note = f"case_note:{family['note']}"
     refused = runner.invoke(app, ["privacy", "erase", "--row", note])
     assert refused.exit_code == 2 and "--yes" in refused.stderr
-    assert conn.execute("SELECT count(*) FROM case_note").fetchone()[0] == 2
+    assert conn.connection.execute("SELECT count(*) FROM case_note").fetchone()[0] == 2
     done = runner.invoke(app, ["privacy", "erase", "--row", note, "--yes", "--format", "json"])
     assert done.exit_code == 0, done.output
     assert json.loads(done.stdout)["rows"] == {"case_note": 1}
-    assert conn.execute("SELECT count(*) FROM case_note").fetchone()[0] == 1
+    assert conn.connection.execute("SELECT count(*) FROM case_note").fetchone()[0] == 1
     nothing = runner.invoke(app, ["privacy", "erase"])
     assert nothing.exit_code == 2
     bad = runner.invoke(app, ["privacy", "erase", "--row", "audit_log:1", "--yes"])
@@ -86,4 +86,4 @@ def test_erase_on_a_terminal_asks_first(
             pipe.send_text(answer)
             result = runner.invoke(app, ["privacy", "erase", "--row", note])
         assert result.exit_code == exit_code, result.output
-        assert conn.execute("SELECT count(*) FROM case_note").fetchone()[0] == notes_left
+        assert conn.connection.execute("SELECT count(*) FROM case_note").fetchone()[0] == notes_left

@@ -106,8 +106,10 @@ def add_notice(
     withdrawn: dt.date | None = None,
 ) -> None:
     """A penalty notice row, written straight to the table (``att penalty`` is elsewhere)."""
-    pupil_id = conn.execute("SELECT id FROM pupil WHERE upn = ?", (pupil_upn,)).fetchone()[0]
-    conn.execute(
+    pupil_id = conn.connection.execute(
+        "SELECT id FROM pupil WHERE upn = ?", (pupil_upn,)
+    ).fetchone()[0]
+    conn.connection.execute(
         "INSERT INTO penalty_notice (pupil_id, parent_name, issued, amount_pence, withdrawn, "
         "withdrawn_reason, created_at, officer) VALUES (?, ?, ?, 8000, ?, ?, ?, ?)",
         (
@@ -120,5 +122,5 @@ def add_notice(
             OFFICER,
         ),
     )
-    conn.commit()
+    conn.connection.commit()
     audit_rows_written_by_tests(conn)

@@ -29,6 +29,7 @@ from attendance_cli.config import document_store
 from attendance_cli.errors import InvalidInputError, NotFoundError, RefusedError, UsageError
 from attendance_cli.referrals.bundle import build_referral_bundle, verify_referral_bundle
 from attendance_cli.referrals.content import redact_siblings, sanitise_name
+from attendance_cli.store import Store
 from tests.conftest import SAMPLE
 from tests.helpers import audit_rows_written_by_tests
 from tests.referrals.builders import HARVEY, OFFICER, build_case
@@ -215,7 +216,7 @@ def test_pdf_index_pages_and_figures(
     assert outline == list(zip(SECTIONS, numbers, strict=True))
 
     # the certificate's figures equal the stored marks counted here from the database
-    stored = sample_conn.execute(
+    stored = sample_conn.connection.execute(
         "SELECT m.marks FROM mark_year m JOIN enrolment e ON e.id = m.enrolment_id "
         "JOIN pupil p ON p.id = e.pupil_id WHERE p.upn = ? AND m.academic_year = 2025",
         (HARVEY,),
@@ -329,7 +330,7 @@ def test_attachment_names_cannot_escape_and_changed_documents_are_refused(
     sample_conn: sqlite3.Connection, sample_db: Path, tmp_path: Path
 ) -> None:
     build_case(sample_conn, sample_db, tmp_path)
-    sample_conn.execute(
+    sample_conn.connection.execute(
         "UPDATE case_document SET file_name = '../../etc/évil name.pdf' WHERE id = 1"
     )
     audit_rows_written_by_tests(sample_conn)  # as if att had recorded the hostile name
@@ -342,7 +343,9 @@ def test_attachment_names_cannot_escape_and_changed_documents_are_refused(
 
     stored = (
         document_store(sample_db)
-        / sample_conn.execute("SELECT sha256 FROM case_document WHERE id = 2").fetchone()[0]
+        / sample_conn.connection.execute(
+            "SELECT sha256 FROM case_document WHERE id = 2"
+        ).fetchone()[0]
     )
     stored.chmod(0o600)
     stored.write_bytes(b"tampered")
@@ -375,10 +378,10 @@ def test_redact_siblings() -> None:
 def test_names_outside_latin_1_print_as_written(
     sample_conn: sqlite3.Connection, sample_db: Path, tmp_path: Path
 ) -> None:
-    sample_conn.execute(
+    sample_conn.connection.execute(
         "UPDATE pupil SET forename = 'Zoë', surname = 'Ó''Brien' WHERE upn = ?", (HARVEY,)
     )
-    sample_conn.execute(
+    sample_conn.connection.execute(
         "UPDATE contact SET name = 'Łukasz Ńowak' WHERE name = 'Paul Marsden' AND pupil_id = "
         "(SELECT id FROM pupil WHERE upn = ?)",
         (HARVEY,),
@@ -475,7 +478,7 @@ def test_spreadsheet_files_hold_no_live_formula(
     notes.add_note(sample_conn, upn=HARVEY, text='=HYPERLINK("http://x","y")', officer=OFFICER)
     notes.add_note(sample_conn, upn=HARVEY, text="@SUM(A1)", officer=OFFICER)
     # the workbook holds no officer text, but it does hold the pupil's name: make it a formula
-    sample_conn.execute(
+    sample_conn.connection.execute(
         "UPDATE pupil SET forename = ? WHERE upn = ?", ('=HYPERLINK("http://x","y")', HARVEY)
     )
     out = tmp_path / "bundle.zip"
@@ -750,7 +753,9 @@ def test_a_failed_commit_leaves_no_bundle_and_keeps_the_earlier_one(
     out.write_bytes(b"the earlier bundle")
     before = len(list_audit(sample_conn))
     with pytest.raises(DatabaseError):
-        _export(_CommitFails(sample_conn), sample_db, out, overwrite=True)  # type: ignore[arg-type]
+        _export(
+            Store(_CommitFails(sample_conn.connection), sample_db), sample_db, out, overwrite=True
+        )  # type: ignore[arg-type]
     assert out.read_bytes() == b"the earlier bundle"
     assert [p.name for p in out.parent.iterdir()] == ["bundle.zip"]
     assert len(list_audit(sample_conn)) == before

@@ -113,7 +113,7 @@ def test_undated_letter_and_letter_action_without_a_copy_do_not_count(
     check = check_referral(sample_conn, upn=HARVEY, route="prosecution", today=TODAY)
     assert "Paul Marsden: the letter is not dated" in _item(check, "warning_letters").detail
 
-    sample_conn.execute(
+    sample_conn.connection.execute(
         "UPDATE case_document SET description = 'Letter home' WHERE file_name = ?",
         ("letter-paul.pdf",),
     )
@@ -373,7 +373,7 @@ def test_route_specific_items(sample_conn: sqlite3.Connection) -> None:
 
 
 def test_parents_need_an_address(sample_conn: sqlite3.Connection) -> None:
-    sample_conn.execute(
+    sample_conn.connection.execute(
         "UPDATE contact SET address = NULL WHERE name = 'Paul Marsden' AND pupil_id = "
         "(SELECT id FROM pupil WHERE upn = ?)",
         (HARVEY,),

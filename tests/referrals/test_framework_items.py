@@ -14,7 +14,6 @@ from attendance_cli.cases import actions
 from attendance_cli.errors import InvalidInputError
 from attendance_cli.referrals.check import CheckItem, ReferralCheck, check_referral
 from attendance_cli.registers.importer import import_registers
-from attendance_cli.store.connection import Store
 from attendance_cli.store.letters import insert_letter
 from tests.helpers import SCHOOL, UPN1, weekdays, write_csv
 
@@ -85,8 +84,8 @@ def test_holiday_exception_is_decided_from_the_notices_sessions(
 
 
 def _nti_letter(conn: sqlite3.Connection, day: dt.date) -> None:
-    store = Store.of(conn)
-    pupil_id = conn.execute("SELECT id FROM pupil WHERE upn = ?", (UPN1,)).fetchone()[0]
+    store = conn
+    pupil_id = conn.connection.execute("SELECT id FROM pupil WHERE upn = ?", (UPN1,)).fetchone()[0]
     with store.core.begin_nested() if store.in_transaction else _nothing():
         insert_letter(
             store,
@@ -105,7 +104,7 @@ def _nti_letter(conn: sqlite3.Connection, day: dt.date) -> None:
             batch=None,
             officer=OFFICER,
         )
-    conn.commit()
+    conn.connection.commit()
 
 
 class _nothing:
@@ -203,11 +202,11 @@ def test_social_care_consulted_on_every_route_for_a_child_known_to_them(
     route: str,
 ) -> None:
     _register(conn, tmp_path, NOT_HOLIDAY)
-    conn.execute(
+    conn.connection.execute(
         "UPDATE pupil SET social_worker = ?, looked_after = ? WHERE upn = ?",
         (social_worker, looked_after, UPN1),
     )
-    conn.commit()
+    conn.connection.commit()
     item = _item(_check(conn, route, improvement_weeks=4), "social_care")
     assert item.status == ("missing" if needed else "not_applicable"), item.detail
     if needed:

@@ -19,6 +19,7 @@ from attendance_cli.cases import notes
 from attendance_cli.cli.app import app
 from attendance_cli.referrals.bundle import verify_referral_bundle
 from attendance_cli.referrals.statement import DECLARATION, initials
+from attendance_cli.store import Store
 from tests.referrals.builders import HARVEY, OFFICER, build_case
 from tests.referrals.test_bundle import TODAY, _export, _pdf_text
 
@@ -141,7 +142,7 @@ def test_the_command(sample_db: Path, tmp_path: Path, monkeypatch: pytest.Monkey
 
     # on PostgreSQL att records the database role, and refuses --officer (tests/team)
     officer = [] if is_postgres(sample_db) else ["--officer", OFFICER]
-    conn = connect_to(sample_db)
+    conn = Store(connect_to(sample_db), sample_db)
     build_case(conn, sample_db, tmp_path)
     conn.close()
     config = tmp_path / "config.toml"

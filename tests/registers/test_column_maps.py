@@ -58,7 +58,7 @@ def test_saved_map_is_used_for_the_schools_later_files(
     assert f"wk2.csv: columns chosen by the column map saved for {SCHOOL}: upn='Pupil No', " in (
         "\n".join(later.notes)
     ), later.notes
-    logged = conn.execute("SELECT column_map FROM import_log ORDER BY id").fetchall()
+    logged = conn.connection.execute("SELECT column_map FROM import_log ORDER BY id").fetchall()
     assert logged == [(f"--columns {MAP}",), (f"saved for {SCHOOL}: {MAP}",)]
 
 
@@ -83,7 +83,9 @@ def test_a_file_without_the_mapped_columns_is_read_as_usual(
     summary = _import(conn, usual)
     assert summary.status == "imported", summary.problems
     assert any("was not used (no column 'Pupil No'" in note for note in summary.notes)
-    assert conn.execute("SELECT column_map FROM import_log ORDER BY id DESC").fetchone() == (None,)
+    assert conn.connection.execute(
+        "SELECT column_map FROM import_log ORDER BY id DESC"
+    ).fetchone() == (None,)
 
 
 def test_explicit_columns_win_over_the_saved_map(conn: sqlite3.Connection, tmp_path: Path) -> None:
@@ -125,11 +127,11 @@ def test_forget_and_listing(conn: sqlite3.Connection, tmp_path: Path) -> None:
 def test_save_refuses(
     conn: sqlite3.Connection, laestab: str, columns: str, error: type, match: str
 ) -> None:
-    conn.execute(
+    conn.connection.execute(
         "INSERT INTO school (laestab, name, created_at) VALUES (?, 'Castle Hill', '2025-09-01')",
         (SCHOOL,),
     )
-    conn.commit()
+    conn.connection.commit()
     with pytest.raises(error, match=match):
         save_school_columns(conn, laestab=laestab, columns=columns)
 

@@ -58,7 +58,9 @@ def test_ctf_school_days_only(conn: sqlite3.Connection, tmp_path: Path) -> None:
     assert (summary.status, summary.layout) == ("imported", "ctf"), summary.problems
     assert summary.schools == [SCHOOL]
     assert figures(conn, UPN1) == (10, 7, 1, 2)
-    row = conn.execute("SELECT surname, forename, date_of_birth, gender FROM pupil").fetchone()
+    row = conn.connection.execute(
+        "SELECT surname, forename, date_of_birth, gender FROM pupil"
+    ).fetchone()
     assert row == ("Smith", "Ann", "2017-02-01", "F")
 
 
@@ -94,7 +96,7 @@ def test_ctf_totals_that_disagree_with_the_marks_are_refused(
     (problem,) = summary.problems
     assert (problem.row, problem.column) == (2, "SessionsPossible")
     assert "is 12 but the AttendanceMarks give 10" in problem.message
-    assert conn.execute("SELECT count(*) FROM pupil").fetchone() == (0,)
+    assert conn.connection.execute("SELECT count(*) FROM pupil").fetchone() == (0,)
 
 
 def test_ctf_character_that_is_no_code_is_refused(conn: sqlite3.Connection, tmp_path: Path) -> None:
@@ -154,7 +156,7 @@ def test_ctf_two_character_code_written_inline_is_refused(
     assert problem.column == "AttendanceMarks"
     assert "'Y1' at characters 3-4" in problem.message
     assert "a 2024 two-character code" in problem.message
-    assert conn.execute("SELECT count(*) FROM pupil").fetchone() == (0,)
+    assert conn.connection.execute("SELECT count(*) FROM pupil").fetchone() == (0,)
 
 
 @pytest.mark.parametrize(
@@ -192,7 +194,7 @@ def test_ctf_25_sex_element_is_read(conn: sqlite3.Connection, tmp_path: Path) ->
     pupil = _pupil(UPN1, A_WEEK).replace("<Gender>F</Gender>", "<Sex>F</Sex>")
     summary = import_registers(conn, paths=[_ctf(tmp_path, pupil)]).files[0]
     assert summary.status == "imported", summary.problems
-    assert conn.execute("SELECT gender FROM pupil").fetchone() == ("F",)
+    assert conn.connection.execute("SELECT gender FROM pupil").fetchone() == ("F",)
 
 
 def test_ctf_blank_weekends_between_marked_days_are_weekends(

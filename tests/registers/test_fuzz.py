@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from attendance_cli.db.engine import connect
 from attendance_cli.registers.importer import import_registers
+from attendance_cli.store import Store
 from tests.helpers import SCHOOL, UPN1, counts, write_csv, write_xlsx
 
 FUZZ = settings(
@@ -36,7 +37,7 @@ upns = st.one_of(st.just(UPN1), st.sampled_from(["A801200005001", "", "b80120000
 def _fresh(template_db: Path, tmp_path: Path, name: str) -> tuple[sqlite3.Connection, Path]:
     path = tmp_path / f"{name}.sqlite"
     shutil.copyfile(template_db, path)
-    return connect(path), path
+    return Store(connect(path), path), path
 
 
 def _check(conn: sqlite3.Connection, files: list[Path]) -> None:

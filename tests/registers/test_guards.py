@@ -42,7 +42,7 @@ def test_absence_only_report_is_refused(conn: sqlite3.Connection, tmp_path: Path
         assert summary.status == "rejected" and not summary.skippable
         assert "att needs every session's mark" in summary.problems[0].message
         assert summary.problems[0].column == "Mark"
-    assert conn.execute("SELECT count(*) FROM mark_year").fetchone() == (0,)
+    assert conn.connection.execute("SELECT count(*) FROM mark_year").fetchone() == (0,)
 
 
 def test_one_present_mark_is_a_register_not_an_absence_report(
@@ -133,7 +133,7 @@ def test_sub_codes_and_code_map(conn: sqlite3.Connection, tmp_path: Path) -> Non
     assert figures(conn, UPN1) == (3, 0, 2, 1)  # I, I (11) authorised; N (L7) unauthorised
     assert any("I01 as I (1)" in n and "X01 as X (1)" in n for n in summary.notes)
     assert any("L7 as N (1)" in n and "map.csv" in n for n in summary.notes)
-    (logged,) = conn.execute("SELECT code_map FROM import_log").fetchone()
+    (logged,) = conn.connection.execute("SELECT code_map FROM import_log").fetchone()
     assert logged.startswith("map.csv (sha256 ")
 
 

@@ -54,9 +54,14 @@ def test_marks_layout(conn: sqlite3.Connection, tmp_path: Path, fmt: str) -> Non
     assert _at(text, dt.date(2025, 9, 4), 0) == "a"  # C1 is stored as 'a'
     assert _at(text, dt.date(2025, 9, 4), 1) == "N"
     assert _at(stored_year(conn, UPN2), dt.date(2025, 9, 3), 0) == "-"
-    pupil = conn.execute("SELECT surname, forename FROM pupil WHERE upn = ?", (UPN1,)).fetchone()
+    pupil = conn.connection.execute(
+        "SELECT surname, forename FROM pupil WHERE upn = ?", (UPN1,)
+    ).fetchone()
     assert pupil == ("Smith", "Ann")
-    assert conn.execute("SELECT year_group FROM enrolment").fetchall() == [("7",), ("8",)]
+    assert conn.connection.execute("SELECT year_group FROM enrolment").fetchall() == [
+        ("7",),
+        ("8",),
+    ]
 
 
 def test_marks_layout_with_excel_date_cells(conn: sqlite3.Connection, tmp_path: Path) -> None:
@@ -177,15 +182,15 @@ def test_roster_layout(conn: sqlite3.Connection, tmp_path: Path) -> None:
         summary.enrolments_added,
         summary.schools_added,
     ) == ("roster", 1, 2, 2)
-    pupil = conn.execute(
+    pupil = conn.connection.execute(
         "SELECT date_of_birth, gender, fsm, sen, social_worker, looked_after FROM pupil"
     ).fetchone()
     assert pupil == ("2014-02-01", "F", 1, "K", "CIN", 0)
-    assert conn.execute("SELECT name FROM school ORDER BY laestab").fetchall() == [
+    assert conn.connection.execute("SELECT name FROM school ORDER BY laestab").fetchall() == [
         ("Riverside Primary",),
         ("St Anne's",),
     ]
-    contacts = conn.execute(
+    contacts = conn.connection.execute(
         "SELECT priority, name, address, parental_responsibility FROM contact ORDER BY priority"
     ).fetchall()
     # one person per parent across both rows (the mover has a row per school)
@@ -213,7 +218,7 @@ def test_rosters_are_loaded_before_marks(conn: sqlite3.Connection, tmp_path: Pat
     )
     result = import_registers(conn, paths=[marks_file, roster])
     assert [f.layout for f in result.files] == ["roster", "marks"]
-    assert conn.execute("SELECT name FROM school").fetchall() == [("Riverside",)]
+    assert conn.connection.execute("SELECT name FROM school").fetchall() == [("Riverside",)]
 
 
 # ------------------------------------------------------------------------- reading variants
@@ -237,7 +242,7 @@ def test_encodings_and_delimiters(
     path.write_bytes((b"\xef\xbb\xbf" if bom else b"") + text.encode(encoding))
     summary = _import(conn, path).files[0]
     assert summary.status == "imported", summary.problems
-    assert conn.execute("SELECT surname FROM pupil").fetchone() == ("Zoë O’Brien",)
+    assert conn.connection.execute("SELECT surname FROM pupil").fetchone() == ("Zoë O’Brien",)
     assert any("Windows-1252" in n for n in summary.notes) is (encoding == "cp1252")
 
 
@@ -459,7 +464,7 @@ def test_overlapping_export_replaces_and_records_changes(
     summary = _import(conn, second).files[0]
     assert (summary.marks_added, summary.marks_changed, summary.marks_unchanged) == (1, 1, 1)
     assert _at(stored_year(conn, UPN1), dt.date(2025, 9, 3), 0) == "I"
-    change = conn.execute(
+    change = conn.connection.execute(
         "SELECT date, session, old_mark, new_mark, import_id FROM mark_change"
     ).fetchall()
     assert change == [("2025-09-03", 0, "N", "I", summary.import_id)]
@@ -552,7 +557,7 @@ def test_a_file_spanning_both_code_sets(conn: sqlite3.Connection, tmp_path: Path
 def test_import_log_records_file_and_user(conn: sqlite3.Connection, tmp_path: Path) -> None:
     path = _file(tmp_path, "m.csv", [[UPN1, "2025-09-03", "AM", "/"]])
     summary = _import(conn, path).files[0]
-    row = conn.execute(
+    row = conn.connection.execute(
         "SELECT file_name, sha256, rows, marks_added, os_user, school_id FROM import_log"
     ).fetchone()
     import hashlib
@@ -596,8 +601,10 @@ def test_later_no_mark_yet_never_erases_a_recorded_mark(
     text = stored_year(conn, UPN1)
     assert _at(text, dt.date(2025, 9, 3), 0) == "I"
     assert _at(text, dt.date(2025, 9, 4), 0) == "-"
-    assert conn.execute("SELECT count(*) FROM mark_change").fetchone() == (0,)
+    assert conn.connection.execute("SELECT count(*) FROM mark_change").fetchone() == (0,)
     fixed = _import(conn, corrected).files[0]
     assert (fixed.marks_changed, fixed.marks_kept_over_missing) == (1, 0)
     assert _at(stored_year(conn, UPN1), dt.date(2025, 9, 3), 0) == "N"
-    assert conn.execute("SELECT old_mark, new_mark FROM mark_change").fetchall() == [("I", "N")]
+    assert conn.connection.execute("SELECT old_mark, new_mark FROM mark_change").fetchall() == [
+        ("I", "N")
+    ]

@@ -171,7 +171,7 @@ def test_roster_yes_flags_and_sen_words(conn: sqlite3.Connection, tmp_path: Path
     ).files[0]
     assert summary.status == "imported", summary.problems
     got = sorted(
-        conn.execute(
+        conn.connection.execute(
             "SELECT p.upn, p.surname, p.forename, p.name_as_written, p.social_worker, p.fsm, "
             "p.looked_after, p.sen, e.year_group, e.registration_group FROM pupil p "
             "JOIN enrolment e ON e.pupil_id = p.id"

@@ -29,6 +29,7 @@ from attendance_cli.analysis.counts import count_segment
 from attendance_cli.db.engine import connect
 from attendance_cli.referrals import bundle, evidence
 from attendance_cli.registers.importer import import_registers
+from attendance_cli.store import Store
 from tests.helpers import SCHOOL, UPN1, UPN2, UPN3, stored_year, weekdays, write_csv
 
 DAYS = weekdays(dt.date(2025, 9, 1), 10)
@@ -58,7 +59,7 @@ def _expected(row: list[str]) -> str:
 def _fresh(template: Path, folder: Path, name: str) -> sqlite3.Connection:
     path = folder / f"{name}.sqlite"
     shutil.copyfile(template, path)
-    return connect(path)
+    return Store(connect(path), path)
 
 
 def _grid(folder: Path, register: dict[str, list[str]]) -> Path:

@@ -192,14 +192,16 @@ def test_every_export_layout_gives_the_hand_counted_figures(
     for upn, expected in EXPECTED.items():
         assert figures(conn, upn) == expected, upn
     names = dict(
-        conn.execute(
+        conn.connection.execute(
             "SELECT upn, coalesce(surname || ', ' || forename, name_as_written) FROM pupil"
         )
     )
     if "marks-" in build.__name__ or "grid" in build.__name__ or "weekly" in build.__name__:
         assert names == {UPN1: "Smith, Ann", UPN2: "Jones, Bo", UPN3: "Cara Patel"}
-    assert conn.execute("SELECT surname FROM pupil WHERE upn = ?", (UPN3,)).fetchone() == (None,)
-    groups = sorted(conn.execute("SELECT year_group, registration_group FROM enrolment"))
+    assert conn.connection.execute(
+        "SELECT surname FROM pupil WHERE upn = ?", (UPN3,)
+    ).fetchone() == (None,)
+    groups = sorted(conn.connection.execute("SELECT year_group, registration_group FROM enrolment"))
     assert groups == [("4", "4S"), ("4", "4S"), ("4", "4T")]
 
 
@@ -222,7 +224,9 @@ def test_a_workbook_reads_every_class_sheet_and_names_the_others(
     assert set(skipped) == {"Summary", "Key"}
     assert "totals" in skipped["Summary"]
     assert any("sheet 'Summary' skipped" in n for n in summary.notes)
-    logged = [r[0] for r in conn.execute("SELECT file_format FROM import_log ORDER BY id")]
+    logged = [
+        r[0] for r in conn.connection.execute("SELECT file_format FROM import_log ORDER BY id")
+    ]
     assert logged == ["grid/xlsx:4S", "grid/xlsx:4T"]
 
 
@@ -257,7 +261,7 @@ def test_a_bad_mark_on_one_sheet_rejects_the_whole_workbook(
         3,
         "2025-09-01 PM",
     )
-    assert conn.execute("SELECT count(*) FROM mark_year").fetchone() == (0,)
+    assert conn.connection.execute("SELECT count(*) FROM mark_year").fetchone() == (0,)
 
 
 def test_weekly_grid_column_must_be_a_monday(conn: sqlite3.Connection, tmp_path: Path) -> None:

@@ -72,4 +72,4 @@ def test_windows_1252_throughout_is_still_read(conn: sqlite3.Connection, tmp_pat
     )
     summary = import_registers(conn, paths=[path], school=SCHOOL).files[0]
     assert summary.status == "imported"
-    assert conn.execute("SELECT surname FROM pupil").fetchone() == ("Ren\u00e9e",)
+    assert conn.connection.execute("SELECT surname FROM pupil").fetchone() == ("Ren\u00e9e",)

@@ -14,6 +14,7 @@ from typer.testing import CliRunner
 
 from attendance_cli.cli.app import app
 from attendance_cli.db.engine import connect
+from attendance_cli.store import Store
 from tests.referrals.builders import HARVEY, build_case
 
 runner = CliRunner()
@@ -63,7 +64,7 @@ def test_a_penalty_notice_is_written_with_its_audit_entry_or_not_at_all(sample_d
 def test_a_referral_export_is_written_with_its_audit_entry_or_not_at_all(
     sample_db: Path, tmp_path: Path
 ) -> None:
-    conn = connect(sample_db)
+    conn = Store(connect(sample_db), sample_db)
     build_case(conn, sample_db, tmp_path)
     conn.close()
     out = tmp_path / "out" / "bundle.zip"

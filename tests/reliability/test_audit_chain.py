@@ -17,7 +17,9 @@ from attendance_cli.cases.notes import add_note
 
 @pytest.fixture
 def audited(sample_conn: sqlite3.Connection) -> sqlite3.Connection:
-    upns = [r[0] for r in sample_conn.execute("SELECT upn FROM pupil ORDER BY id LIMIT 3")]
+    upns = [
+        r[0] for r in sample_conn.connection.execute("SELECT upn FROM pupil ORDER BY id LIMIT 3")
+    ]
     for number in range(6):
         add_note(
             sample_conn,
@@ -29,14 +31,16 @@ def audited(sample_conn: sqlite3.Connection) -> sqlite3.Connection:
 
 
 def _ids(conn: sqlite3.Connection) -> list[int]:
-    return [r[0] for r in conn.execute("SELECT id FROM audit_log ORDER BY id")]
+    return [r[0] for r in conn.connection.execute("SELECT id FROM audit_log ORDER BY id")]
 
 
 def test_an_untouched_chain_verifies(audited: sqlite3.Connection) -> None:
     check = verify_audit(audited)
     # six notes, and the three cases they opened
     assert (check.ok, check.entries, check.first_broken_id) == (True, 9, None)
-    first = audited.execute("SELECT prev_hash FROM audit_log ORDER BY id LIMIT 1").fetchone()[0]
+    first = audited.connection.execute(
+        "SELECT prev_hash FROM audit_log ORDER BY id LIMIT 1"
+    ).fetchone()[0]
     assert first == GENESIS
 
 
@@ -46,7 +50,7 @@ def test_an_untouched_chain_verifies(audited: sqlite3.Connection) -> None:
 def test_an_edited_entry_is_found(audited: sqlite3.Connection, column: str) -> None:
     target = _ids(audited)[3]
     value = 999 if column == "entity_id" else '{"x": 1}' if column == "detail" else "forged"
-    audited.execute(f"UPDATE audit_log SET {column} = ? WHERE id = ?", (value, target))
+    audited.connection.execute(f"UPDATE audit_log SET {column} = ? WHERE id = ?", (value, target))
     check = verify_audit(audited)
     assert (check.ok, check.first_broken_id) == (False, target)
     assert "changed" in (check.problem or "")
@@ -54,7 +58,7 @@ def test_an_edited_entry_is_found(audited: sqlite3.Connection, column: str) -> N
 
 def test_a_deleted_entry_is_found_at_the_next_one(audited: sqlite3.Connection) -> None:
     ids = _ids(audited)
-    audited.execute("DELETE FROM audit_log WHERE id = ?", (ids[2],))
+    audited.connection.execute("DELETE FROM audit_log WHERE id = ?", (ids[2],))
     check = verify_audit(audited)
     assert (check.ok, check.first_broken_id) == (False, ids[3])
     assert "removed or reordered" in (check.problem or "")
@@ -64,11 +68,13 @@ def test_swapped_entries_are_found(audited: sqlite3.Connection) -> None:
     ids = _ids(audited)
     columns = "at, officer, action, entity, entity_id, upn, detail, prev_hash, hash"
     rows = {
-        i: audited.execute(f"SELECT {columns} FROM audit_log WHERE id = ?", (i,)).fetchone()
+        i: audited.connection.execute(
+            f"SELECT {columns} FROM audit_log WHERE id = ?", (i,)
+        ).fetchone()
         for i in ids[1:3]
     }
     for target, source in ((ids[1], ids[2]), (ids[2], ids[1])):
-        audited.execute(
+        audited.connection.execute(
             "UPDATE audit_log SET at=?, officer=?, action=?, entity=?, entity_id=?, upn=?, "
             "detail=?, prev_hash=?, hash=? WHERE id = ?",
             (*rows[source], target),
@@ -78,8 +84,10 @@ def test_swapped_entries_are_found(audited: sqlite3.Connection) -> None:
 
 
 def test_a_forged_entry_with_a_made_up_hash_is_found(audited: sqlite3.Connection) -> None:
-    last_hash = audited.execute("SELECT hash FROM audit_log ORDER BY id DESC LIMIT 1").fetchone()[0]
-    audited.execute(
+    last_hash = audited.connection.execute(
+        "SELECT hash FROM audit_log ORDER BY id DESC LIMIT 1"
+    ).fetchone()[0]
+    audited.connection.execute(
         "INSERT INTO audit_log (at, officer, action, entity, entity_id, upn, detail, prev_hash, "
         "hash) VALUES ('2025-09-01 09:00:00', 'Someone', 'add_note', 'note', 1, NULL, '{}', ?, ?)",
         (last_hash, "f" * 64),

@@ -19,6 +19,7 @@ from attendance_cli.db.engine import connect
 from attendance_cli.errors import DatabaseError, InvalidInputError, NotFoundError
 from attendance_cli.files import OutputExistsError
 from attendance_cli.registers.importer import import_registers
+from attendance_cli.store import Store
 from tests.reliability.support import integrity, marks_held, write_big_marks_csv
 
 runner = CliRunner()
@@ -40,7 +41,7 @@ def _leftovers(folder: Path) -> list[str]:
 def _import_small(db: Path, folder: Path, *, first: int = 0) -> int:
     file = folder / f"small{first}.csv"
     count = write_big_marks_csv(file, pupils=20, days=3, first=first)
-    conn = connect(db)
+    conn = Store(connect(db), db)
     try:
         assert import_registers(conn, paths=[file]).ok
     finally:

@@ -29,7 +29,6 @@ from attendance_cli.config import document_store
 from attendance_cli.errors import RefusedError, UsageError
 from attendance_cli.referrals.bundle import build_referral_bundle, verify_referral_bundle
 from attendance_cli.store import transaction
-from attendance_cli.store.connection import Store
 from tests.referrals.builders import HARVEY, OFFICER, build_case
 from tests.reliability.figures import record
 
@@ -134,8 +133,10 @@ def test_a_note_updated_behind_atts_back_fails_verify(
     noted: tuple[sqlite3.Connection, int],
 ) -> None:
     conn, note_id = noted
-    conn.execute("UPDATE case_note SET text = 'Home visit: nobody in' WHERE id = ?", (note_id,))
-    conn.commit()
+    conn.connection.execute(
+        "UPDATE case_note SET text = 'Home visit: nobody in' WHERE id = ?", (note_id,)
+    )
+    conn.connection.commit()
     check = verify_audit(conn)
     assert check.ok is False and check.first_broken_id is None  # the chain itself is intact
     [problem] = check.row_problems
@@ -152,7 +153,7 @@ def test_a_note_updated_behind_atts_back_fails_verify(
 
 def test_a_changed_officer_or_date_is_named_too(noted: tuple[sqlite3.Connection, int]) -> None:
     conn, note_id = noted
-    conn.execute(
+    conn.connection.execute(
         "UPDATE case_note SET officer = 'Mallory', created_at = '2025-01-01 00:00:00.000000' "
         "WHERE id = ?",
         (note_id,),
@@ -163,13 +164,13 @@ def test_a_changed_officer_or_date_is_named_too(noted: tuple[sqlite3.Connection,
 
 def test_an_inserted_row_with_no_entry_fails(noted: tuple[sqlite3.Connection, int]) -> None:
     conn, _ = noted
-    case_id = conn.execute("SELECT id FROM pupil_case").fetchone()[0]
-    conn.execute(
+    case_id = conn.connection.execute("SELECT id FROM pupil_case").fetchone()[0]
+    conn.connection.execute(
         "INSERT INTO case_note (case_id, text, created_at, officer) "
         "VALUES (?, 'Parent admitted the holiday', '2025-10-02 09:00:00.000000', 'Jo')",
         (case_id,),
     )
-    conn.commit()
+    conn.connection.commit()
     [problem] = verify_audit(conn).row_problems
     assert (problem.table, problem.problem, problem.upn) == ("case_note", "unaudited", HARVEY)
     record("tamper: unaudited casework rows found by verify", 1)
@@ -179,11 +180,11 @@ def test_a_deleted_row_fails_unless_its_latest_entry_is_a_tombstone(
     noted: tuple[sqlite3.Connection, int],
 ) -> None:
     conn, note_id = noted
-    conn.execute("DELETE FROM case_note WHERE id = ?", (note_id,))
-    conn.commit()
+    conn.connection.execute("DELETE FROM case_note WHERE id = ?", (note_id,))
+    conn.connection.commit()
     [problem] = verify_audit(conn).row_problems
     assert (problem.table, problem.row_id, problem.problem) == ("case_note", note_id, "deleted")
-    store = Store.of(conn)
+    store = conn
     with transaction(store):  # what an erasure writes (branch privacy)
         record_audit(
             store,
@@ -195,7 +196,7 @@ def test_a_deleted_row_fails_unless_its_latest_entry_is_a_tombstone(
             detail={"reason": "retention period over"},
         )
     assert verify_audit(conn).ok
-    entry = conn.execute(
+    entry = conn.connection.execute(
         "SELECT row_table, row_id, row_hash FROM audit_log ORDER BY id DESC LIMIT 1"
     ).fetchone()
     assert entry == ("case_note", note_id, None)
@@ -218,22 +219,26 @@ def test_a_row_hash_edited_in_the_log_breaks_the_chain(
     """Making the log agree with an edited note means editing the entry: its hash covers the
     row hash, so the chain breaks there."""
     conn, note_id = noted
-    conn.execute("UPDATE case_note SET text = 'forged' WHERE id = ?", (note_id,))
+    conn.connection.execute("UPDATE case_note SET text = 'forged' WHERE id = ?", (note_id,))
     values = {
         "id": note_id,
-        "case_id": conn.execute(
+        "case_id": conn.connection.execute(
             "SELECT case_id FROM case_note WHERE id = ?", (note_id,)
         ).fetchone()[0],
         "text": "forged",
         "created_at": dt.datetime.fromisoformat(
-            conn.execute("SELECT created_at FROM case_note WHERE id = ?", (note_id,)).fetchone()[0]
+            conn.connection.execute(
+                "SELECT created_at FROM case_note WHERE id = ?", (note_id,)
+            ).fetchone()[0]
         ),
         "officer": OFFICER,
         "happened_on": dt.date.fromisoformat(
-            conn.execute("SELECT happened_on FROM case_note WHERE id = ?", (note_id,)).fetchone()[0]
+            conn.connection.execute(
+                "SELECT happened_on FROM case_note WHERE id = ?", (note_id,)
+            ).fetchone()[0]
         ),
     }
-    conn.execute(
+    conn.connection.execute(
         "UPDATE audit_log SET row_hash = ?, row_digests = ? WHERE row_table = 'case_note' "
         "AND row_id = ?",
         (
@@ -253,10 +258,10 @@ def test_a_row_hash_edited_in_the_log_breaks_the_chain(
 def test_an_emptied_log_fails_against_an_anchor(noted: tuple[sqlite3.Connection, int]) -> None:
     conn, _ = noted
     anchor = str(chain_head(conn))
-    conn.execute("DELETE FROM audit_log")
-    conn.execute("DELETE FROM case_note")
-    conn.execute("DELETE FROM pupil_case")
-    conn.commit()
+    conn.connection.execute("DELETE FROM audit_log")
+    conn.connection.execute("DELETE FROM case_note")
+    conn.connection.execute("DELETE FROM pupil_case")
+    conn.connection.commit()
     check = verify_audit(conn, anchor=anchor)
     assert (check.entries, check.row_problem_count, check.anchor_found, check.ok) == (
         0, 0, False, False,
@@ -271,8 +276,8 @@ def test_an_emptied_log_fails_even_without_an_anchor_while_casework_remains(
     noted: tuple[sqlite3.Connection, int],
 ) -> None:
     conn, _ = noted
-    conn.execute("DELETE FROM audit_log")
-    conn.commit()
+    conn.connection.execute("DELETE FROM audit_log")
+    conn.connection.commit()
     check = verify_audit(conn)
     assert (check.ok, check.entries, check.row_problem_count) == (False, 0, 3)
     assert {p.problem for p in check.row_problems} == {"unaudited"}
@@ -281,11 +286,11 @@ def test_an_emptied_log_fails_even_without_an_anchor_while_casework_remains(
 def test_a_truncated_log_fails_against_an_anchor(noted: tuple[sqlite3.Connection, int]) -> None:
     conn, _ = noted
     anchor = str(chain_head(conn))
-    earlier = conn.execute("SELECT id, hash FROM audit_log WHERE id = 2").fetchone()
+    earlier = conn.connection.execute("SELECT id, hash FROM audit_log WHERE id = 2").fetchone()
     # the last note and its entry cut off the end: the chain left is valid, rows match
-    conn.execute("DELETE FROM case_note WHERE id = (SELECT max(id) FROM case_note)")
-    conn.execute("DELETE FROM audit_log WHERE id = 3")
-    conn.commit()
+    conn.connection.execute("DELETE FROM case_note WHERE id = (SELECT max(id) FROM case_note)")
+    conn.connection.execute("DELETE FROM audit_log WHERE id = 3")
+    conn.connection.commit()
     assert verify_audit(conn).ok  # without an anchor nothing shows
     assert verify_audit(conn, anchor=anchor).anchor_found is False
     assert verify_audit(conn, anchor=f"{earlier[0]}:{earlier[1]}").ok  # an older anchor holds
@@ -298,14 +303,14 @@ def test_a_rebuilt_log_fails_against_an_anchor(noted: tuple[sqlite3.Connection, 
     verifies on its own, but no longer holds the head the officer kept."""
     conn, note_id = noted
     anchor = str(chain_head(conn))
-    conn.execute("UPDATE case_note SET text = 'forged' WHERE id = ?", (note_id,))
-    rows = conn.execute(
+    conn.connection.execute("UPDATE case_note SET text = 'forged' WHERE id = ?", (note_id,))
+    rows = conn.connection.execute(
         "SELECT id, at, officer, action, entity, entity_id, upn, detail, row_table, row_id "
         "FROM audit_log ORDER BY id"
     ).fetchall()
-    conn.execute("DELETE FROM audit_log")
-    conn.commit()
-    store = Store.of(conn)
+    conn.connection.execute("DELETE FROM audit_log")
+    conn.connection.commit()
+    store = conn
     with transaction(store):
         for r in rows:
             record_audit(
@@ -345,8 +350,10 @@ def test_export_refuses_and_bundle_verify_fails_after_an_edit(
         assert json.loads(archive.read("manifest.json"))["audit_head"] == head
     assert verify_referral_bundle(out, conn=sample_conn).ok  # type: ignore[arg-type]
 
-    sample_conn.execute("UPDATE case_note SET text = 'Mother: no excuse' WHERE id = ?", (note.id,))
-    sample_conn.commit()
+    sample_conn.connection.execute(
+        "UPDATE case_note SET text = 'Mother: no excuse' WHERE id = ?", (note.id,)
+    )
+    sample_conn.connection.commit()
     found = verify_referral_bundle(out, conn=sample_conn)  # type: ignore[arg-type]
     assert found.ok is False
     assert found.casework_problems and "case_note" in found.casework_problems[0]
@@ -364,13 +371,13 @@ def test_bundle_verify_fails_when_the_stamped_head_left_the_chain(
     out = tmp_path / "bundle.zip"
     _export(sample_conn, sample_db, out)
     # the log rebuilt from scratch: every entry re-recorded, so the rows still match
-    rows = sample_conn.execute(
+    rows = sample_conn.connection.execute(
         "SELECT officer, action, entity, entity_id, upn, detail, row_table, row_id "
         "FROM audit_log ORDER BY id"
     ).fetchall()
-    sample_conn.execute("DELETE FROM audit_log")
-    sample_conn.commit()
-    store = Store.of(sample_conn)
+    sample_conn.connection.execute("DELETE FROM audit_log")
+    sample_conn.connection.commit()
+    store = sample_conn
     with transaction(store):
         for r in rows:
             record_audit(

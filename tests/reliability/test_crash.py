@@ -21,6 +21,7 @@ import pytest
 
 from attendance_cli.db.engine import connect
 from attendance_cli.registers.importer import import_registers
+from attendance_cli.store import Store
 from tests.reliability.support import (
     att_command,
     child_env,
@@ -129,7 +130,7 @@ def test_sigkill_at_20_points_leaves_all_or_nothing(
         logged = table_counts(db)["import_log"]
         assert held in (0, total_marks), f"kill {kind} {at}: {held} of {total_marks} marks"
         assert logged == (1 if held else 0)
-        conn = connect(db)
+        conn = Store(connect(db), db)
         try:
             again = import_registers(conn, paths=[file])
         finally:

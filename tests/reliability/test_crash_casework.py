@@ -26,6 +26,7 @@ from attendance_cli.cases.audit import verify_audit
 from attendance_cli.db.engine import connect
 from attendance_cli.errors import RefusedError
 from attendance_cli.referrals.bundle import verify_referral_bundle
+from attendance_cli.store import Store
 from attendance_cli.tsm.record import record_tsm
 from tests.referrals.builders import HARVEY, build_case
 from tests.reliability.support import att_command, child_env, integrity
@@ -157,7 +158,7 @@ def test_sigkill_during_tsm_record_is_all_or_nothing(
         held = _counts(db)
         assert held in ((0, 0, 0), full), f"kill {i}: {held} of {full}"
         whole += held == full
-        conn = connect(db)
+        conn = Store(connect(db), db)
         try:
             assert verify_audit(conn).ok
             if held == full:
@@ -201,7 +202,7 @@ def test_sigkill_during_referral_export_leaves_no_partial_bundle(
         if out.exists():  # killed after the rename: the bundle must be whole
             assert verify_referral_bundle(out).ok
             out.unlink()
-        conn = connect(sample_db)
+        conn = Store(connect(sample_db), sample_db)
         try:
             assert verify_audit(conn).ok
         finally:

@@ -75,7 +75,7 @@ def test_exports_and_backups_are_private_even_with_umask_0(sample_db: Path, tmp_
 def test_document_store_is_private_and_names_cannot_escape_it(
     sample_conn: sqlite3.Connection, sample_db: Path, tmp_path: Path
 ) -> None:
-    upn = sample_conn.execute("SELECT upn FROM pupil LIMIT 1").fetchone()[0]
+    upn = sample_conn.connection.execute("SELECT upn FROM pupil LIMIT 1").fetchone()[0]
     outside = tmp_path / "outside"
     outside.mkdir()
     sneaky = outside / "..%2F..%2Fescape.txt"  # a name made to look like a path

@@ -231,7 +231,7 @@ def _stored(conn: sqlite3.Connection) -> dict[tuple[str, int], str]:
     """Every enrolment's stored marks: (UPN, academic year) -> the year's mark string."""
     return {
         (upn, year): text
-        for upn, year, text in conn.execute(
+        for upn, year, text in conn.connection.execute(
             "SELECT p.upn, m.academic_year, m.marks FROM mark_year m "
             "JOIN enrolment e ON e.id = m.enrolment_id JOIN pupil p ON p.id = e.pupil_id"
         )

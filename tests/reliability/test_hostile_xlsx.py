@@ -248,7 +248,7 @@ def test_xml_entities_are_never_expanded(
         f'<?xml version="1.0"?>{SST}{strings.replace("&lol9;", "/")}</sst>',
     )
     assert import_registers(conn, paths=[plain], school=SCHOOL).files[0].status == "imported"
-    conn.execute("DELETE FROM mark_year")
+    conn.connection.execute("DELETE FROM mark_year")
     path = _workbook(
         tmp_path / "entities.xlsx", sheet, f'<?xml version="1.0"?>{doctype}{SST}{strings}</sst>'
     )

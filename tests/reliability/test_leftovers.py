@@ -20,6 +20,7 @@ from pathlib import Path
 from attendance_cli.config import document_store
 from attendance_cli.db.backup import backup_database, restore_database
 from attendance_cli.db.engine import connect, open_database
+from attendance_cli.store import Store
 from tests.referrals.builders import HARVEY, OFFICER, build_case
 
 
@@ -97,7 +98,7 @@ def test_an_export_killed_at_the_rename_is_swept_by_the_next_export(
     out.mkdir(mode=0o700)
 
     def export(name: str) -> object:
-        conn = connect(sample_db)
+        conn = Store(connect(sample_db), sample_db)
         try:
             return build_referral_bundle(
                 conn,
@@ -128,7 +129,7 @@ def test_an_attachment_killed_at_the_rename_is_swept_when_att_next_opens(
     store = document_store(sample_db)
 
     def attach() -> object:
-        conn = connect(sample_db)
+        conn = Store(connect(sample_db), sample_db)
         try:
             return documents.attach_document(
                 conn, upn=upn, file=letter, kind="letter", store=store, officer=OFFICER

@@ -10,6 +10,7 @@ from typer.testing import CliRunner
 
 from attendance_cli.cli.app import app
 from attendance_cli.errors import ExitCode
+from attendance_cli.store import Store
 from tests.referrals.builders import HARVEY, build_case
 
 runner = CliRunner()
@@ -49,7 +50,7 @@ def test_referral_export_keeps_an_existing_bundle_without_overwrite(
 ) -> None:
     from attendance_cli.db.engine import connect
 
-    conn = connect(sample_db)
+    conn = Store(connect(sample_db), sample_db)
     build_case(conn, sample_db, tmp_path)
     conn.close()
     target = tmp_path / "bundle.zip"

@@ -217,17 +217,19 @@ def test_an_only_child_has_no_siblings(sample_conn: sqlite3.Connection) -> None:
 
 def test_same_address_counts_as_a_sibling(sample_conn: sqlite3.Connection) -> None:
     # a second pupil whose only contact shares Tyler's address (another carer's name and phone)
-    address = sample_conn.execute(
+    address = sample_conn.connection.execute(
         "SELECT c.address FROM contact c JOIN pupil p ON p.id = c.pupil_id WHERE p.upn = ?",
         (TYLER,),
     ).fetchone()[0]
-    other = sample_conn.execute("SELECT id FROM pupil WHERE upn = 'U899200125001'").fetchone()[0]
-    sample_conn.execute("DELETE FROM contact WHERE pupil_id = ?", (other,))
-    sample_conn.execute(
+    other = sample_conn.connection.execute(
+        "SELECT id FROM pupil WHERE upn = 'U899200125001'"
+    ).fetchone()[0]
+    sample_conn.connection.execute("DELETE FROM contact WHERE pupil_id = ?", (other,))
+    sample_conn.connection.execute(
         "INSERT INTO contact (pupil_id, priority, name, address, phone) VALUES (?, 1, ?, ?, ?)",
         (other, "Sam Quayle", "  " + address.upper() + " ", "07700 900999"),
     )
-    sample_conn.commit()
+    sample_conn.connection.commit()
     tyler = _pupil(prepare_tsm_pack(sample_conn, school=RIVERSIDE), TYLER)
     assert sorted((s.upn, s.shared) for s in tyler.siblings) == [
         ("U899200125001", "address"),
@@ -319,7 +321,7 @@ def test_a_later_meeting_leaves_out_what_was_finished_before_it(
 def test_pack_items_in_json_csv_screen_and_workbook(
     harvey_casework: sqlite3.Connection, tmp_path: Path
 ) -> None:
-    harvey_casework.commit()  # sample_db is this test's ATT_DB
+    harvey_casework.connection.commit()  # sample_db is this test's ATT_DB
     data = json.loads(
         runner.invoke(app, ["tsm", "prepare", "--school", CASTLE_HILL, "--format", "json"]).stdout
     )

@@ -28,6 +28,7 @@ from attendance_cli.cli.app import app
 from attendance_cli.db.engine import connect
 from attendance_cli.errors import InvalidInputError
 from attendance_cli.registers.importer import import_registers
+from attendance_cli.store import Store
 from attendance_cli.tsm.pack import TsmPack, prepare_tsm_pack
 from attendance_cli.tsm.workbook import write_tsm_workbook
 
@@ -114,7 +115,7 @@ def sample_db(template_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Pa
     """The whole sample LA imported once for this module (about 3 s)."""
     path = tmp_path_factory.mktemp("sample_la") / "att.sqlite"
     shutil.copyfile(template_db, path)
-    conn = connect(path)
+    conn = Store(connect(path), path)
     files = [
         "roster.csv",
         "riverside_primary_grid.csv",
@@ -124,14 +125,14 @@ def sample_db(template_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Pa
     ]
     result = import_registers(conn, paths=[SAMPLE / name for name in files])
     assert [f.status for f in result.files] == ["imported"] * len(files)
-    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    conn.connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     conn.close()
     return path
 
 
 @pytest.fixture(scope="module")
 def sample_pack(sample_db: Path) -> TsmPack:
-    conn = connect(sample_db)
+    conn = Store(connect(sample_db), sample_db)
     try:
         return prepare_tsm_pack(conn, school=CASTLE_HILL)
     finally:

@@ -17,6 +17,7 @@ from typer.testing import CliRunner
 from attendance_cli.cli.app import app
 from attendance_cli.errors import NotFoundError
 from attendance_cli.identifiers import make_upn
+from attendance_cli.store import Store
 from attendance_cli.views.la_report import PUPIL_COLUMNS, prepare_la_report
 from attendance_cli.views.la_workbook import PUPIL_HEADERS, SHEET_NAMES, write_la_workbook
 from tests.conftest import SAMPLE
@@ -39,7 +40,7 @@ PENALTY = {
 def sample_report(sample_template: Path):  # type: ignore[no-untyped-def]
     from attendance_cli.db.engine import connect
 
-    conn = connect(sample_template)
+    conn = Store(connect(sample_template), sample_template)
     try:
         yield prepare_la_report(conn, today=dt.date(2025, 11, 17))
     finally:
@@ -225,8 +226,10 @@ def test_formula_like_names_are_text_and_empty_lists_say_so(
 ) -> None:
     upn = make_upn(899, 3001, 15, 1)
     import_marks(conn, tmp_path, "8993001", {upn: attended(20)})
-    conn.execute("UPDATE pupil SET surname = '=HYPERLINK(\"http://x\")', social_worker = 'CIN'")
-    conn.execute("UPDATE school SET name = '+cmd|calc'")
+    conn.connection.execute(
+        "UPDATE pupil SET surname = '=HYPERLINK(\"http://x\")', social_worker = 'CIN'"
+    )
+    conn.connection.execute("UPDATE school SET name = '+cmd|calc'")
     report = prepare_la_report(conn)
     book = load_workbook(write_la_workbook(report, tmp_path / "la.xlsx"))
     care = list(book["Social care"].iter_rows(values_only=True))

@@ -12,7 +12,6 @@ from typer.testing import CliRunner
 
 from attendance_cli.cli.app import app
 from attendance_cli.errors import InvalidInputError, NotFoundError
-from attendance_cli.store import Store
 from attendance_cli.store.registers import find_pupil, find_pupils_by_name
 
 KIERAN = "M899200316001"  # Kieran Doyle, Castle Hill, year 9
@@ -29,28 +28,28 @@ runner = CliRunner()
     ],
 )
 def test_a_name_finds_the_pupil(sample_conn: sqlite3.Connection, name: str) -> None:
-    (match,) = find_pupils_by_name(Store.of(sample_conn), name)
+    (match,) = find_pupils_by_name(sample_conn, name)
     assert (match.pupil.upn, match.year_group, match.schools) == (
         KIERAN,
         "9",
         ("Castle Hill Academy",),
     )
-    assert find_pupil(Store.of(sample_conn), name).upn == KIERAN  # a name where a UPN goes
+    assert find_pupil(sample_conn, name).upn == KIERAN  # a name where a UPN goes
 
 
 def test_several_pupils_of_one_name_are_listed(sample_conn: sqlite3.Connection) -> None:
-    upns = {m.pupil.upn for m in find_pupils_by_name(Store.of(sample_conn), "Marsden")}
+    upns = {m.pupil.upn for m in find_pupils_by_name(sample_conn, "Marsden")}
     assert {"A899200218001", "V899200222001"} <= upns  # Harvey and Isla
     with pytest.raises(InvalidInputError) as caught:
-        find_pupil(Store.of(sample_conn), "marsden")
+        find_pupil(sample_conn, "marsden")
     assert "A899200218001" in caught.value.message and "V899200222001" in caught.value.message
 
 
 def test_an_unknown_name_and_a_mistyped_upn(sample_conn: sqlite3.Connection) -> None:
     with pytest.raises(NotFoundError, match="No pupil with UPN or name 'Nobody Here'"):
-        find_pupil(Store.of(sample_conn), "Nobody Here")
+        find_pupil(sample_conn, "Nobody Here")
     with pytest.raises(InvalidInputError, match="check letter"):
-        find_pupil(Store.of(sample_conn), "X899200316001")
+        find_pupil(sample_conn, "X899200316001")
 
 
 def test_cli_find_json_and_a_name_in_case_show(sample_db: Path) -> None:

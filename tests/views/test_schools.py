@@ -160,7 +160,9 @@ def test_phase_from_year_groups(groups: list[str | None], phase: str | None) -> 
 def test_roster_phase_is_kept(sample_conn: sqlite3.Connection) -> None:
     from attendance_cli.views.schools import list_schools
 
-    sample_conn.execute("UPDATE school SET phase = 'Pupil referral unit' WHERE laestab = '8997001'")
+    sample_conn.connection.execute(
+        "UPDATE school SET phase = 'Pupil referral unit' WHERE laestab = '8997001'"
+    )
     rows = {r.laestab: r for r in list_schools(sample_conn).schools}
     assert (rows["8997001"].phase, rows["8997001"].phase_source) == (
         "Pupil referral unit",
