@@ -290,7 +290,7 @@ def write_roster(db: Store, rows: list[RosterRow]) -> RosterWrite:
         from attendance_cli.config import os_user
         from attendance_cli.privacy import rectify
 
-        rectify.record_outcome(Store.of(db), outcome, officer=os_user())
+        rectify.record_outcome(db, outcome, officer=os_user())
         written.corrections_kept = outcome.kept
         written.corrections_retired = len(outcome.retired)
     return written

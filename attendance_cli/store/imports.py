@@ -240,7 +240,7 @@ def write_marks(
     if len(touched):  # the LA benchmark cache is for the marks before this write
         from attendance_cli.store.benchmark import marks_changed
 
-        marks_changed(Store.of(db))
+        marks_changed(db)
     changes = []
     for i in np.nonzero(is_changed)[0].tolist():
         slot_index = int(pair[i])
@@ -563,14 +563,14 @@ def _replace_contacts(
     )
 
 
-def contact_corrections_in_force(db: Database) -> list[Any]:
+def contact_corrections_in_force(db: Store) -> list[Any]:
     """The contact corrections in force (``store.privacy.CorrectionRecord``), oldest first.
     Raw and portable like the rest of the roster write: a small table read once per roster
     file, without importing SQLAlchemy on the import path (0.27 s, module docstring)."""
     from attendance_cli.store.conversions import to_datetime
     from attendance_cli.store.privacy import CorrectionRecord
 
-    conn = Store.of(db).connection
+    conn = db.connection
     found = []
     for r in conn.execute(
         "SELECT c.id, c.pupil_id, p.upn, c.contact_key, c.field, c.school_value, c.value, "

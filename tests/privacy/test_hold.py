@@ -128,7 +128,7 @@ def test_holds_are_audited_and_refusals_are_clear(store: Store, family: dict[str
     assert _verified(store)
 
 
-def test_hold_commands(conn: sqlite3.Connection, family: dict[str, int]) -> None:
+def test_hold_commands(conn: Store, family: dict[str, int]) -> None:
     placed = runner.invoke(
         app,
         ["privacy", "hold", "--upn", HARVEY, "--reason", "prosecution pending", "--format", "json"],
@@ -142,7 +142,7 @@ def test_hold_commands(conn: sqlite3.Connection, family: dict[str, int]) -> None
     skipped = runner.invoke(app, ["privacy", "erase", "--past-retention", "--yes"])
     assert skipped.exit_code == 0, skipped.output
     assert f"Skipped 1 record past retention under legal hold (hold {hold_id}" in skipped.stderr
-    assert conn.execute("SELECT count(*) FROM mark_year").fetchone()[0] == 2
+    assert conn.connection.execute("SELECT count(*) FROM mark_year").fetchone()[0] == 2
     listed = runner.invoke(app, ["privacy", "holds", "--format", "csv"])
     assert listed.stdout.splitlines()[0] == (
         "id,upn,reason,placed_at,placed_by,released_at,released_by,release_reason"
@@ -155,4 +155,4 @@ def test_hold_commands(conn: sqlite3.Connection, family: dict[str, int]) -> None
     assert released.exit_code == 0, released.output
     erased = runner.invoke(app, ["privacy", "erase", "--past-retention", "--yes"])
     assert erased.exit_code == 0 and "Skipped" not in erased.stderr
-    assert conn.execute("SELECT count(*) FROM mark_year").fetchone()[0] == 1
+    assert conn.connection.execute("SELECT count(*) FROM mark_year").fetchone()[0] == 1

@@ -72,16 +72,16 @@ def _write(path: Path, row: list[str]) -> Path:
     return path
 
 
-def _import(conn: sqlite3.Connection, path: Path) -> list[str]:
+def _import(conn: Store, path: Path) -> list[str]:
     summary = import_registers(conn, paths=[path]).files[0]
     assert summary.status == "imported", summary.problems
     return [n for n in summary.notes if "corrected contact" in n]
 
 
-def _contacts(conn: sqlite3.Connection) -> list[tuple[object, ...]]:
+def _contacts(conn: Store) -> list[tuple[object, ...]]:
     return [
         tuple(r)
-        for r in conn.execute(
+        for r in conn.connection.execute(
             "SELECT c.id, c.priority, c.name, c.address, c.phone FROM contact c "
             "JOIN pupil p ON p.id = c.pupil_id WHERE p.upn = ? ORDER BY c.priority",
             (UPN,),
@@ -95,7 +95,7 @@ def _mother(store: Store) -> int:
 
 @pytest.mark.parametrize("suffix", [".csv", ".txt", ".xlsx"], ids=["csv", "tab-text", "xlsx"])
 def test_an_import_keeps_the_correction_until_the_school_agrees(
-    conn: sqlite3.Connection, store: Store, tmp_path: Path, suffix: str
+    conn: Store, store: Store, tmp_path: Path, suffix: str
 ) -> None:
     assert _import(conn, _write(tmp_path / f"roster1{suffix}", _row())) == []
     mother = _mother(store)
@@ -131,7 +131,7 @@ def test_an_import_keeps_the_correction_until_the_school_agrees(
 
 
 def test_a_corrected_name_keys_the_contact_until_the_school_renames_it(
-    conn: sqlite3.Connection, store: Store, tmp_path: Path
+    conn: Store, store: Store, tmp_path: Path
 ) -> None:
     """The name as the school writes it identifies the contact; once the school's file names
     the contact as corrected, the name correction retires and the others follow the new name."""
@@ -161,7 +161,7 @@ def test_a_corrected_name_keys_the_contact_until_the_school_renames_it(
 
 
 def test_reordered_contacts_keep_their_ids_and_corrections(
-    conn: sqlite3.Connection, store: Store, tmp_path: Path
+    conn: Store, store: Store, tmp_path: Path
 ) -> None:
     """The school swaps Parent 1 and Parent 2: each person keeps their row and correction."""
     _import(conn, _write(tmp_path / "r1.csv", _row()))
@@ -179,19 +179,19 @@ def test_reordered_contacts_keep_their_ids_and_corrections(
 
 
 def test_a_contact_a_penalty_notice_names_survives_imports(
-    conn: sqlite3.Connection, store: Store, tmp_path: Path
+    conn: Store, store: Store, tmp_path: Path
 ) -> None:
     """Before, an import changing the pupil's contacts failed on the notice's foreign key."""
     _import(conn, _write(tmp_path / "r1.csv", _row()))
     mother = _mother(store)
-    pupil_id = conn.execute("SELECT id FROM pupil WHERE upn = ?", (UPN,)).fetchone()[0]
-    conn.execute(
+    pupil_id = conn.connection.execute("SELECT id FROM pupil WHERE upn = ?", (UPN,)).fetchone()[0]
+    conn.connection.execute(
         "INSERT INTO penalty_notice (pupil_id, parent_name, issued, amount_pence, created_at, "
         "officer, kind, contact_id) VALUES (?, 'Jo Hart', '2025-10-06', 8000, "
         "'2025-10-06 09:00:00.000000', ?, 'attendance', ?)",
         (pupil_id, OFFICER, mother),
     )
-    conn.commit()
+    conn.connection.commit()
     # the school's file no longer lists the mother, and changes the father's phone
     row = _row()
     row[5:10] = ["Lee Hart", "Father", OLD_ADDRESS, "07700 900444", "Y"]
@@ -206,7 +206,7 @@ def test_a_contact_a_penalty_notice_names_survives_imports(
 
 
 def test_the_corrected_value_is_what_att_uses(
-    conn: sqlite3.Connection, store: Store, tmp_path: Path, db_path: Path
+    conn: Store, store: Store, tmp_path: Path, db_path: Path
 ) -> None:
     """Subject access, letters and notices read the contact row: it holds the correction."""
     _import(conn, _write(tmp_path / "r1.csv", _row()))
@@ -238,7 +238,7 @@ def test_the_corrected_value_is_what_att_uses(
     assert len(hers.other["contact_correction"]) == 2
 
 
-def test_refusals(conn: sqlite3.Connection, store: Store, tmp_path: Path) -> None:
+def test_refusals(conn: Store, store: Store, tmp_path: Path) -> None:
     _import(conn, _write(tmp_path / "r1.csv", _row()))
     mother = _mother(store)
     with pytest.raises(RefusedError, match="already says that"):
@@ -259,7 +259,7 @@ def test_refusals(conn: sqlite3.Connection, store: Store, tmp_path: Path) -> Non
 
 
 def test_a_second_correction_supersedes_the_first_and_keeps_the_school_value(
-    conn: sqlite3.Connection, store: Store, tmp_path: Path
+    conn: Store, store: Store, tmp_path: Path
 ) -> None:
     _import(conn, _write(tmp_path / "r1.csv", _row()))
     mother = _mother(store)
@@ -274,13 +274,13 @@ def test_a_second_correction_supersedes_the_first_and_keeps_the_school_value(
 
 
 def test_erasing_the_child_erases_the_corrections(
-    conn: sqlite3.Connection, store: Store, tmp_path: Path
+    conn: Store, store: Store, tmp_path: Path
 ) -> None:
     _import(conn, _write(tmp_path / "r1.csv", _row()))
     rectify.correct_contact(
         store, contact_id=_mother(store), changes={"phone": "1"}, reason="x", officer=OFFICER
     )
-    pupil_id = conn.execute("SELECT id FROM pupil WHERE upn = ?", (UPN,)).fetchone()[0]
+    pupil_id = conn.connection.execute("SELECT id FROM pupil WHERE upn = ?", (UPN,)).fetchone()[0]
     result = erase_records(
         store,
         targets=[ErasureTarget("pupil", pupil_id)],
@@ -289,7 +289,7 @@ def test_erasing_the_child_erases_the_corrections(
         documents=tmp_path / "docs",
     )
     assert result.rows["contact_correction"] == 1
-    assert conn.execute("SELECT count(*) FROM contact_correction").fetchone()[0] == 0
+    assert conn.connection.execute("SELECT count(*) FROM contact_correction").fetchone()[0] == 0
     assert verify_audit(store).ok
 
 
@@ -306,7 +306,7 @@ def test_the_contact_references_the_import_keeps_are_every_foreign_key_to_contac
     assert found == set(CONTACT_REFERENCES)
 
 
-def test_correct_contact_command(conn: sqlite3.Connection, family: dict[str, int]) -> None:
+def test_correct_contact_command(conn: Store, family: dict[str, int]) -> None:
     result = runner.invoke(
         app,
         [
@@ -339,11 +339,11 @@ def test_correct_contact_command(conn: sqlite3.Connection, family: dict[str, int
     )  # fmt: skip
     assert again.exit_code == 5 and "already says that" in again.stderr
     # only Harvey's contact changed, not his sister's row for the same father
-    assert stored.get_contact(Store.of(conn), family["isla:Paul Marsden"]).phone == "01632 960 111"  # type: ignore[union-attr]
+    assert stored.get_contact(conn, family["isla:Paul Marsden"]).phone == "01632 960 111"  # type: ignore[union-attr]
 
 
 def test_letters_and_penalty_notices_read_the_corrected_contact(
-    conn: sqlite3.Connection, store: Store, tmp_path: Path
+    conn: Store, store: Store, tmp_path: Path
 ) -> None:
     """The sources letters and penalty notices take their parents from, after an import of the
     school's uncorrected file."""
@@ -360,7 +360,7 @@ def test_letters_and_penalty_notices_read_the_corrected_contact(
         officer=OFFICER,
     )
     _import(conn, _write(tmp_path / "r2.csv", _row(mother="Joe Hart")))
-    pupil_id = conn.execute("SELECT id FROM pupil WHERE upn = ?", (UPN,)).fetchone()[0]
+    pupil_id = conn.connection.execute("SELECT id FROM pupil WHERE upn = ?", (UPN,)).fetchone()[0]
     [letter_mother, _] = pupil_contacts(conn, pupil_id)
     assert (letter_mother.id, letter_mother.name, letter_mother.address) == (
         mother,

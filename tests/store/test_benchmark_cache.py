@@ -48,7 +48,7 @@ def _la(conn: Any) -> tuple[int, ...]:
 
 
 def _cached(conn: Any) -> tuple[int, ...] | None:
-    found = benchmark.cached_la_totals(Store.of(conn), start=PERIOD[0], end=PERIOD[1])
+    found = benchmark.cached_la_totals(conn, start=PERIOD[0], end=PERIOD[1])
     return None if found is None else tuple(getattr(found, name) for name in FIELDS)
 
 
@@ -82,11 +82,11 @@ def test_a_correcting_import_and_an_erasure_give_new_figures(
     _import(conn, tmp_path, {UPN1: ["/"] * 20})
     assert _cached(conn) == (2, 2, 40, 30, 0, 10, 1, 1)
     # UPN2's year of marks erased: the LA is UPN1 alone, 20 of 20 attended
-    (enrolment,) = conn.execute(
+    (enrolment,) = conn.connection.execute(
         "SELECT e.id FROM enrolment e JOIN pupil p ON p.id = e.pupil_id WHERE p.upn = ?", (UPN2,)
     ).fetchone()
     erase_records(
-        Store.of(conn),
+        conn,
         targets=[ErasureTarget("mark_year", int(enrolment), 2025)],
         reason="request",
         officer="DPO",
@@ -98,7 +98,7 @@ def test_a_correcting_import_and_an_erasure_give_new_figures(
 
 def test_a_row_of_older_marks_is_never_read(conn: Any, tmp_path: Path) -> None:
     _import(conn, tmp_path, MARKS)
-    store = Store.of(conn)
+    store = conn
     version = benchmark.marks_version(store)
     forged = benchmark.LaTotals(9, 9, 90, 90, 0, 0, 0, 0, 0, 0)
     assert benchmark.save_la_totals(
@@ -119,15 +119,15 @@ def test_a_row_of_older_marks_is_never_read(conn: Any, tmp_path: Path) -> None:
 
 def test_no_save_inside_the_callers_transaction(conn: Any, tmp_path: Path) -> None:
     _import(conn, tmp_path, MARKS)
-    store = Store.of(conn)
+    store = conn
     with transaction(store):
         assert _la(conn) == BEFORE
     assert _cached(conn) is None
 
 
 @pytest.mark.sqlite_only
-def test_saving_never_waits_for_a_writer(conn: sqlite3.Connection, db_path: Path) -> None:
-    store = Store.of(conn)
+def test_saving_never_waits_for_a_writer(conn: Store, db_path: Path) -> None:
+    store = conn
     version = benchmark.marks_version(store)
     writer = sqlite3.connect(db_path, isolation_level=None)
     writer.execute("BEGIN IMMEDIATE")  # an import holding the write lock
@@ -140,7 +140,7 @@ def test_saving_never_waits_for_a_writer(conn: sqlite3.Connection, db_path: Path
     finally:
         writer.execute("ROLLBACK")
         writer.close()
-    (timeout,) = conn.execute("PRAGMA busy_timeout").fetchone()
+    (timeout,) = conn.connection.execute("PRAGMA busy_timeout").fetchone()
     assert timeout > 0  # put back
 
 
