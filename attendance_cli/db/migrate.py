@@ -32,7 +32,7 @@ __all__ = [
     "upgrade_database",
 ]
 
-SCHEMA_HEAD = "0010_team"
+SCHEMA_HEAD = "0011_audit_detail"
 
 
 def migrations_dir() -> Path:
