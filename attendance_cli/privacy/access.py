@@ -294,8 +294,13 @@ def _sections(
                 records[section].append(values)
     for row in context.of("meeting"):
         records["meetings"].append(redactor.row(row.values))
-    for row in audit:
-        records["audit_entries"].append(redactor.row(row.values))
+    from attendance_cli.cases.audit import ERASED
+
+    for row in audit:  # an entry whose personal part was erased shows "[erased]"
+        values = row.values
+        if values.get("detail") is None:
+            values = {**values, "detail": ERASED}
+        records["audit_entries"].append(redactor.row(values))
     return records, other, stored_files
 
 
