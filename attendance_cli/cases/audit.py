@@ -121,21 +121,29 @@ class AuditRecord:
     erased: bool = False  # the personal part (UPN, detail) was erased: show ERASED
 
 
+def _record(e: stored.StoredAuditEntry) -> AuditRecord:
+    return AuditRecord(
+        e.id,
+        e.at,
+        e.officer,
+        e.action,
+        e.entity,
+        e.entity_id,
+        e.upn,
+        json.loads(e.detail) if e.detail is not None else {},
+        not e.has_personal,
+    )
+
+
 def list_audit(db: Database, *, upn: str | None = None) -> list[AuditRecord]:
-    return [
-        AuditRecord(
-            e.id,
-            e.at,
-            e.officer,
-            e.action,
-            e.entity,
-            e.entity_id,
-            e.upn,
-            json.loads(e.detail) if e.detail is not None else {},
-            not e.has_personal,
-        )
-        for e in stored.entries(Store.of(db), upn=upn)
-    ]
+    """Every entry (or those whose personal part names ``upn``), oldest first."""
+    return [_record(e) for e in stored.entries(Store.of(db), upn=upn)]
+
+
+def audit_about(db: Database, entity: str, ids: list[int]) -> list[AuditRecord]:
+    """The entries about these rows of ``entity``, erased ones included (which name no UPN, so
+    ``list_audit(upn=...)`` cannot find them)."""
+    return [_record(e) for e in stored.entries_about(Store.of(db), entity, ids)]
 
 
 # ------------------------------------------------------------------------------------- verify

@@ -134,6 +134,21 @@ def entries(store: Store, *, upn: str | None = None) -> list[StoredAuditEntry]:
     return [_entry(r) for r in rows]
 
 
+def entries_about(store: Store, entity: str, ids: Iterable[int]) -> list[StoredAuditEntry]:
+    """The entries about these rows of one entity (with or without their personal part)."""
+    found: list[StoredAuditEntry] = []
+    for part in chunked(sorted(set(ids))):
+        marks = ", ".join("?" * len(part))
+        found.extend(
+            _entry(r)
+            for r in store.connection.execute(
+                _ENTRY_SQL + f" WHERE l.entity = ? AND l.entity_id IN ({marks}) ORDER BY l.id",
+                (entity, *part),
+            )
+        )
+    return sorted(found, key=lambda e: e.id)
+
+
 def chain(store: Store) -> Iterator[StoredAuditEntry]:
     """Every entry in order with its personal part (if any), streamed (the log can be long)."""
     for row in store.connection.execute(_ENTRY_SQL + " ORDER BY l.id"):

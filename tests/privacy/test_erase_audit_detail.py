@@ -215,3 +215,39 @@ def test_secure_delete_is_what_clears_the_file(
     assert HARVEY not in "\n".join(_texts(store))  # gone from every row...
     assert HARVEY.encode() in _file_bytes(Path(db_path))  # ...but not from the file
     assert isinstance(store.connection, sqlite3.Connection)
+
+
+def test_another_pupils_entry_writing_the_upn_is_erased_and_shown_erased_in_their_chronology(
+    store: Store, db_path: Path, family: dict[str, int]
+) -> None:
+    """Harvey's case was closed with a detail naming Kieran by UPN: erasing Kieran erases that
+    detail too (a UPN names one child), and Harvey's chronology still lists the closure, as
+    "[erased]"; everything verifies."""
+    from attendance_cli.cases.chronology import case_view
+    from tests.privacy.builders import KIERAN
+
+    with transaction(store):
+        record_audit(
+            store, officer="Jo Officer", action="close_case", entity="case",
+            entity_id=family["case"], upn=HARVEY,
+            detail={"outcome": f"attends with {KIERAN}", "happened_on": "2025-10-20"},
+        )  # fmt: skip
+    before = [c.summary for c in case_view(store, HARVEY).chronology if c.type == "case_closed"]
+    assert before == [f"Case closed: attends with {KIERAN} by Jo Officer"]
+    # (the builder writes Harvey's notice and letter with SQL: those rows are unaudited)
+    unaudited = verify_audit(store).row_problem_count
+    result = erase_records(
+        store,
+        targets=[ErasureTarget("pupil", family["kieran"])],
+        reason="request",
+        officer="DPO",
+        documents=document_store(db_path),
+    )
+    assert result.details_erased >= 1
+    assert KIERAN not in "\n".join(_texts(store))
+    closed = [c for c in case_view(store, HARVEY).chronology if c.type == "case_closed"]
+    assert [c.summary for c in closed] == [f"Case closed {ERASED} by Jo Officer"]
+    check = verify_audit(store)
+    assert check.first_broken_id is None and check.detail_problems == []
+    assert check.erased_details == result.details_erased
+    assert check.row_problem_count == unaudited
