@@ -86,8 +86,18 @@ def record_audit(
         store,
         genesis=GENESIS,
         digest=lambda prev_hash, at: entry_digest_v2(
-            prev_hash, at, officer, action, entity, entity_id, table, row_id, row_hash,
-            personal, None, erased,
+            prev_hash,
+            at,
+            officer,
+            action,
+            entity,
+            entity_id,
+            table,
+            row_id,
+            row_hash,
+            personal,
+            None,
+            erased,
         ),  # fmt: skip
         officer=officer,
         action=action,
@@ -239,7 +249,9 @@ def _detail_problem(e: stored.StoredAuditEntry, erased_by: dict[int, int]) -> De
         if covered:
             return None
         return DetailProblem(
-            e.id, "deleted", f"detail of entry {e.id} deleted behind att's back (no erasure covers it)"
+            e.id,
+            "deleted",
+            f"detail of entry {e.id} deleted behind att's back (no erasure covers it)",
         )
     if covered:
         return DetailProblem(

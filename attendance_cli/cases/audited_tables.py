@@ -320,9 +320,7 @@ def baseline_rows(bind: Any, *, revision: str, tables: tuple[str, ...] | None = 
                     prev_hash, at, BASELINE_OFFICER, "baseline", audited.entity, values["id"],
                     audited.table, values["id"], hashed, entry["personal_hash"], None, None,
                 )  # fmt: skip
-                details.append(
-                    {"upn": upn, "detail": detail, "row_digests": digests, "salt": salt}
-                )
+                details.append({"upn": upn, "detail": detail, "row_digests": digests, "salt": salt})
             else:
                 entry.update(upn=upn, detail=detail, row_digests=digests)
                 entry["hash"] = entry_digest(

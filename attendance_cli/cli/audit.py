@@ -92,10 +92,14 @@ def audit_command(
             break_long_words=False,
             break_on_hyphens=False,
         )
-        detail = ERASED if row["erased"] else "; ".join(
-            f"{k}={str(v)[:16] + '…' if k.endswith('sha256') else uk_dates_in(str(v))}"
-            for k, v in row["detail"].items()
-            if v not in (None, "")
+        detail = (
+            ERASED
+            if row["erased"]
+            else "; ".join(
+                f"{k}={str(v)[:16] + '…' if k.endswith('sha256') else uk_dates_in(str(v))}"
+                for k, v in row["detail"].items()
+                if v not in (None, "")
+            )
         )
         lines += textwrap.wrap(
             detail,

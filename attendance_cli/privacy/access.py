@@ -297,10 +297,10 @@ def _sections(
     from attendance_cli.cases.audit import ERASED
 
     for row in audit:  # an entry whose personal part was erased shows "[erased]"
-        values = row.values
-        if values.get("detail") is None:
-            values = {**values, "detail": ERASED}
-        records["audit_entries"].append(redactor.row(values))
+        shown: Mapping[str, Any] = row.values
+        if shown.get("detail") is None:
+            shown = {**shown, "detail": ERASED}
+        records["audit_entries"].append(redactor.row(shown))
     return records, other, stored_files
 
 

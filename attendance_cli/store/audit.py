@@ -63,7 +63,8 @@ _ENTRY_SQL = (
 
 
 def _entry(row: Any) -> StoredAuditEntry:
-    return StoredAuditEntry(*row[:18], row[18] is not None)
+    values: tuple[Any, ...] = (*row[:18], row[18] is not None)
+    return StoredAuditEntry(*values)
 
 
 def append_entry(
@@ -171,7 +172,9 @@ def erased_entry_ids(store: Store) -> dict[int, int]:
     log = _table("audit_log")
     found: dict[int, int] = {}
     query = select(log.c.id, log.c.erased_entries).where(log.c.erased_entries.is_not(None))
-    for entry_id, text in store.execute(query.order_by(log.c.id)):
+    for row in store.execute(query.order_by(log.c.id)):
+        values: tuple[Any, ...] = tuple(row)
+        entry_id, text = values
         for erased in json.loads(text):
             found.setdefault(int(erased), int(entry_id))
     return found
@@ -196,14 +199,14 @@ def entries_naming(
     base = select(log.c.id).join(personal, personal.c.entry_id == log.c.id)
     base = base.where(log.c.action.not_in(skip_actions))
     found: set[int] = set()
-    for part in chunked(sorted(set(upns))):
-        found.update(r[0] for r in store.execute(base.where(personal.c.upn.in_(part))))
-    for part in chunked(sorted(set(rows)), 1000):
-        condition = tuple_(log.c.row_table, log.c.row_id).in_(part)
-        found.update(r[0] for r in store.execute(base.where(condition)))
-    for part in chunked(sorted(set(entities)), 1000):
-        condition = tuple_(log.c.entity, log.c.entity_id).in_(part)
-        found.update(r[0] for r in store.execute(base.where(condition)))
+    for upn_part in chunked(sorted(set(upns))):
+        found.update(r[0] for r in store.execute(base.where(personal.c.upn.in_(upn_part))))
+    for columns, keys in (
+        ((log.c.row_table, log.c.row_id), rows),
+        ((log.c.entity, log.c.entity_id), entities),
+    ):
+        for key_part in chunked(sorted(set(keys)), 1000):
+            found.update(r[0] for r in store.execute(base.where(tuple_(*columns).in_(key_part))))
     for text in sorted(set(texts)):
         pattern = "%" + text.replace("\\", "").replace("%", "").replace("_", "") + "%"
         if len(pattern) > 2:
@@ -303,7 +306,11 @@ def latest_row_entries(
     )
     query = (
         select(
-            log.c.row_id, log.c.id, log.c.action, personal.c.upn, log.c.row_hash,
+            log.c.row_id,
+            log.c.id,
+            log.c.action,
+            personal.c.upn,
+            log.c.row_hash,
             personal.c.row_digests,
         )  # fmt: skip
         .join(latest, log.c.id == latest.c.entry_id)

@@ -60,8 +60,18 @@ def _check_v1(entries: list[Any]) -> None:
             problem = "it does not follow the entry before it (an entry was removed or reordered)"
         elif (
             entry_digest(
-                e.prev_hash, _at_text(e.at), e.officer, e.action, e.entity, e.entity_id, e.upn,
-                e.detail, e.row_table, e.row_id, e.row_hash, e.row_digests,
+                e.prev_hash,
+                _at_text(e.at),
+                e.officer,
+                e.action,
+                e.entity,
+                e.entity_id,
+                e.upn,
+                e.detail,
+                e.row_table,
+                e.row_id,
+                e.row_hash,
+                e.row_digests,
             )  # fmt: skip
             != e.hash
         ):
@@ -143,9 +153,7 @@ def upgrade() -> None:
         batch_op.drop_column("upn")
         batch_op.drop_column("detail")
         batch_op.drop_column("row_digests")
-        batch_op.alter_column(
-            "personal_hash", existing_type=sa.String(length=64), nullable=False
-        )
+        batch_op.alter_column("personal_hash", existing_type=sa.String(length=64), nullable=False)
 
 
 def downgrade() -> None:

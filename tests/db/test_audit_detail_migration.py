@@ -98,7 +98,7 @@ def test_the_log_moves_to_version_2_keeping_every_personal_part_and_v1_anchor(
 
 def test_a_broken_version_1_log_is_refused_and_left_as_it_was(at_0010: Path) -> None:
     conn = sqlite3.connect(at_0010)
-    conn.execute("UPDATE audit_log SET detail = '{\"route\": \"none\"}' WHERE id = 9")
+    conn.execute('UPDATE audit_log SET detail = \'{"route": "none"}\' WHERE id = 9')
     conn.commit()
     conn.close()
     before = _v1_log(at_0010)
@@ -123,9 +123,7 @@ def test_a_log_rebuilt_after_the_upgrade_is_caught_by_its_v1_hashes(at_0010: Pat
     longer matches the version-1 hash the chain carries."""
     conn, _ = open_database(at_0010)
     target = 9
-    salt = conn.execute(
-        "SELECT salt FROM audit_detail WHERE entry_id = ?", (target,)
-    ).fetchone()[0]
+    salt = conn.execute("SELECT salt FROM audit_detail WHERE entry_id = ?", (target,)).fetchone()[0]
     forged = json.dumps({"parent": "Someone Else", "route": "penalty"}, sort_keys=True)
     conn.execute("UPDATE audit_detail SET detail = ? WHERE entry_id = ?", (forged, target))
     rows = conn.execute(

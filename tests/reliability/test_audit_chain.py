@@ -72,7 +72,10 @@ def test_a_deleted_personal_part_is_found(audited: sqlite3.Connection) -> None:
     assert check.ok is False and check.first_broken_id is None
     [problem] = check.detail_problems
     assert (problem.entry_id, problem.problem) == (target, "deleted")
-    assert problem.message == f"detail of entry {target} deleted behind att's back (no erasure covers it)"
+    assert (
+        problem.message
+        == f"detail of entry {target} deleted behind att's back (no erasure covers it)"
+    )
 
 
 def test_a_deleted_entry_is_found_at_the_next_one(audited: sqlite3.Connection) -> None:
