@@ -1,15 +1,27 @@
-"""The audit log: append-only, tamper-evident, and committed to the casework rows.
+"""The audit log: append-only, tamper-evident, committed to the casework rows, and erasable in
+its personal part.
 
 Each entry stores the SHA-256 of its own content together with the previous entry's hash, so
 changing, deleting or re-ordering any entry breaks the chain from that point. An entry about a
 casework row (the tables of ``cases.audited_tables``) also records the table, the row's id and
 the hash of the row's canonical form after the change, all covered by the entry's hash.
 
-``verify_audit`` checks three things: the chain (the first broken entry); every casework row
-against the latest entry about it (an edit behind att's back, a row with no entry, a row deleted
-without a tombstone); and, given an anchor (an earlier chain head the officer kept outside the
-database: printed by ``att audit verify``, stamped in every bundle's manifest and every backup),
-that the anchor is still in the chain at its place, which a truncated or rebuilt log is not.
+Chain version 2 (since 0011_audit_detail): an entry's personal part (the UPN, the detail JSON,
+the row's column digests) is stored apart (``audit_detail``) with a random salt, and the entry
+commits to it through ``personal_hash`` (``audited_tables.personal_digest``); the entry's own
+hash (``audited_tables.entry_digest_v2``) covers everything else. Erasure deletes personal parts
+and appends an ``erase_detail`` entry listing them (``erased_entries``); verify accepts a missing
+personal part only under such a later entry. Entries written before 0011 carry their version-1
+hash (``v1_hash``), covered by their v2 hash: an anchor taken then is still found at its id,
+and verify recomputes the v1 chain wherever the personal part is still held (so a v2 chain
+rebuilt around a changed detail cannot keep a v1 anchor).
+
+``verify_audit`` checks: the chain (the first broken entry); every entry's personal part
+(changed, deleted behind att's back, back after its erasure); every casework row against the
+latest entry about it (an edit behind att's back, a row with no entry, a row deleted without a
+tombstone); and, given an anchor (an earlier chain head the officer kept outside the database:
+printed by ``att audit verify``, stamped in every bundle's manifest and every backup), that the
+anchor is still in the chain at its place, which a truncated or rebuilt log is not.
 
 Entries are written inside the same transaction as the change they record, so a change is never
 made without its audit entry, or the other way round.
