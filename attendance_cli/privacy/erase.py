@@ -245,7 +245,6 @@ def _erase_details(
         upns=upns,
         rows=keyed,
         entities=entities + keyed,
-        texts=upns,
         skip_actions=(ERASE_ACTION, ERASE_DETAIL_ACTION),
     )
     if not erased:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -180,26 +181,33 @@ def erased_entry_ids(store: Store) -> dict[int, int]:
     return found
 
 
+# an identifier as a UPN is written (13 capital letters and digits), found overlapping
+_UPN_LIKE = re.compile(r"(?=([A-Z0-9]{13}))")
+
+
 def entries_naming(
     store: Store,
     *,
     upns: Iterable[str],
     rows: Iterable[tuple[str, int]],
     entities: Iterable[tuple[str, int]],
-    texts: Iterable[str],
     skip_actions: tuple[str, ...],
 ) -> list[int]:
     """The ids of entries whose personal part is still held and that name what is erased: about
-    one of ``upns``, about one of the casework ``rows`` (table, id) or ``entities`` (entity
-    name, id), or whose detail contains one of ``texts`` (a UPN written in another pupil's
-    entry). Entries with an action in ``skip_actions`` (tombstones) are left."""
-    from sqlalchemy import and_, select, tuple_
+    one of ``upns`` (their personal part's UPN), about one of the casework ``rows`` (table, id)
+    or ``entities`` (entity name, id), or whose detail writes one of ``upns`` (in another
+    pupil's entry). Entries with an action in ``skip_actions`` (tombstones) are left.
+
+    The details are read once and searched here for UPN-like words (one pass, whatever the
+    number of pupils erased: a LIKE per pupil would scan the table once each)."""
+    from sqlalchemy import select, tuple_
 
     log, personal = _table("audit_log"), _table("audit_detail")
     base = select(log.c.id).join(personal, personal.c.entry_id == log.c.id)
     base = base.where(log.c.action.not_in(skip_actions))
+    wanted = set(upns)
     found: set[int] = set()
-    for upn_part in chunked(sorted(set(upns))):
+    for upn_part in chunked(sorted(wanted)):
         found.update(r[0] for r in store.execute(base.where(personal.c.upn.in_(upn_part))))
     for columns, keys in (
         ((log.c.row_table, log.c.row_id), rows),
@@ -207,12 +215,15 @@ def entries_naming(
     ):
         for key_part in chunked(sorted(set(keys)), 1000):
             found.update(r[0] for r in store.execute(base.where(tuple_(*columns).in_(key_part))))
-    for text in sorted(set(texts)):
-        pattern = "%" + text.replace("\\", "").replace("%", "").replace("_", "") + "%"
-        if len(pattern) > 2:
-            found.update(
-                r[0] for r in store.execute(base.where(and_(personal.c.detail.like(pattern))))
-            )
+    if wanted:
+        details = select(log.c.id, personal.c.detail).join(
+            personal, personal.c.entry_id == log.c.id
+        )
+        for row in store.execute(details.where(log.c.action.not_in(skip_actions))):
+            values: tuple[Any, ...] = tuple(row)
+            entry_id, detail = values
+            if entry_id not in found and not wanted.isdisjoint(_UPN_LIKE.findall(detail)):
+                found.add(entry_id)
     return sorted(found)
 
 
