@@ -197,6 +197,10 @@ def setup_statements() -> list[str]:
         "GRANT INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO att_officer",
         "GRANT USAGE ON ALL SEQUENCES IN SCHEMA public TO att_officer",
         "REVOKE UPDATE, DELETE ON audit_log FROM att_officer",
+        # an entry's personal part: written with the entry, deleted by erasure (att privacy
+        # erase is an officer's duty, and verify accepts a deletion only under the erase_detail
+        # entry the same transaction writes), never changed
+        "REVOKE UPDATE ON audit_detail FROM att_officer",
         f"REVOKE INSERT, UPDATE, DELETE ON alembic_version, {team} FROM att_officer",
         f"GRANT INSERT, UPDATE, DELETE ON {team} TO att_team_leader",
     ]

@@ -1,15 +1,27 @@
-"""The audit log: append-only, tamper-evident, and committed to the casework rows.
+"""The audit log: append-only, tamper-evident, committed to the casework rows, and erasable in
+its personal part.
 
 Each entry stores the SHA-256 of its own content together with the previous entry's hash, so
 changing, deleting or re-ordering any entry breaks the chain from that point. An entry about a
 casework row (the tables of ``cases.audited_tables``) also records the table, the row's id and
 the hash of the row's canonical form after the change, all covered by the entry's hash.
 
-``verify_audit`` checks three things: the chain (the first broken entry); every casework row
-against the latest entry about it (an edit behind att's back, a row with no entry, a row deleted
-without a tombstone); and, given an anchor (an earlier chain head the officer kept outside the
-database: printed by ``att audit verify``, stamped in every bundle's manifest and every backup),
-that the anchor is still in the chain at its place, which a truncated or rebuilt log is not.
+Chain version 2 (since 0011_audit_detail): an entry's personal part (the UPN, the detail JSON,
+the row's column digests) is stored apart (``audit_detail``) with a random salt, and the entry
+commits to it through ``personal_hash`` (``audited_tables.personal_digest``); the entry's own
+hash (``audited_tables.entry_digest_v2``) covers everything else. Erasure deletes personal parts
+and appends an ``erase_detail`` entry listing them (``erased_entries``); verify accepts a missing
+personal part only under such a later entry. Entries written before 0011 carry their version-1
+hash (``v1_hash``), covered by their v2 hash: an anchor taken then is still found at its id,
+and verify recomputes the v1 chain wherever the personal part is still held (so a v2 chain
+rebuilt around a changed detail cannot keep a v1 anchor).
+
+``verify_audit`` checks: the chain (the first broken entry); every entry's personal part
+(changed, deleted behind att's back, back after its erasure); every casework row against the
+latest entry about it (an edit behind att's back, a row with no entry, a row deleted without a
+tombstone); and, given an anchor (an earlier chain head the officer kept outside the database:
+printed by ``att audit verify``, stamped in every bundle's manifest and every backup), that the
+anchor is still in the chain at its place, which a truncated or rebuilt log is not.
 
 Entries are written inside the same transaction as the change they record, so a change is never
 made without its audit entry, or the other way round.
@@ -23,7 +35,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from attendance_cli.cases import audited_tables
-from attendance_cli.cases.audited_tables import entry_digest
+from attendance_cli.cases.audited_tables import entry_digest, entry_digest_v2
 from attendance_cli.errors import UsageError
 from attendance_cli.store import audit as stored
 from attendance_cli.store.connection import Store
@@ -31,6 +43,8 @@ from attendance_cli.store.connection import Store
 GENESIS = "0" * 64
 # An entry with this action and no row hash says the row was removed on purpose (erasure).
 TOMBSTONE_ACTION = "erase"
+# An entry with this action erased the personal part of the entries it lists (erased_entries).
+ERASE_DETAIL_ACTION = "erase_detail"
 # verify lists this many row problems (the count is always complete)
 ROW_PROBLEMS_SHOWN = 50
 
@@ -45,13 +59,15 @@ def record_audit(
     upn: str | None,
     detail: dict[str, Any] | None = None,
     row: tuple[str, int] | None = None,
+    erased_entries: list[int] | None = None,
 ) -> int:
     """Append one entry (call inside the transaction that makes the change, AFTER the change);
     the chain's last hash is read and the entry written under the audit-chain lock.
 
     The casework row the entry is about is ``row`` (table, id) or, by default, the row
     ``entity_id`` of the table registered for ``entity``; its hash after the change is read
-    here. With ``action == TOMBSTONE_ACTION`` the row must be gone and no hash is recorded."""
+    here. With ``action == TOMBSTONE_ACTION`` the row must be gone and no hash is recorded.
+    ``erased_entries``: the entries whose personal part this (``erase_detail``) entry erased."""
     text = json.dumps(detail or {}, sort_keys=True, ensure_ascii=False, default=str)
     table, row_id = row if row is not None else (audited_tables.table_of_entity(entity), entity_id)
     row_hash = row_digests = None
@@ -67,22 +83,29 @@ def record_audit(
             row_digests = audited_tables.digests_text(table, values)
     else:
         table = row_id = None
+    erased = (
+        json.dumps(sorted(erased_entries), separators=(",", ":"))
+        if erased_entries is not None
+        else None
+    )
+    salt = audited_tables.new_salt()
+    personal = audited_tables.personal_digest(salt, upn, text, row_digests)
     return stored.append_entry(
         store,
         genesis=GENESIS,
-        digest=lambda prev_hash, at: entry_digest(
+        digest=lambda prev_hash, at: entry_digest_v2(
             prev_hash,
             at,
             officer,
             action,
             entity,
             entity_id,
-            upn,
-            text,
             table,
             row_id,
             row_hash,
-            row_digests,
+            personal,
+            None,
+            erased,
         ),  # fmt: skip
         officer=officer,
         action=action,
@@ -90,11 +113,17 @@ def record_audit(
         entity_id=entity_id,
         upn=upn,
         detail=text,
+        salt=salt,
+        personal_hash=personal,
         row_table=table,
         row_id=row_id,
         row_hash=row_hash,
         row_digests=row_digests,
+        erased_entries=erased,
     )
+
+
+ERASED = "[erased]"  # what att shows for an entry's personal part that erasure removed
 
 
 @dataclass
@@ -107,15 +136,32 @@ class AuditRecord:
     entity_id: int | None
     upn: str | None
     detail: dict[str, Any]
+    erased: bool = False  # the personal part (UPN, detail) was erased: show ERASED
 
 
-def list_audit(db: Store, *, upn: str | None = None) -> list[AuditRecord]:
-    return [
-        AuditRecord(
-            e.id, e.at, e.officer, e.action, e.entity, e.entity_id, e.upn, json.loads(e.detail)
-        )
-        for e in stored.entries(db, upn=upn)
-    ]
+def _record(e: stored.StoredAuditEntry) -> AuditRecord:
+    return AuditRecord(
+        e.id,
+        e.at,
+        e.officer,
+        e.action,
+        e.entity,
+        e.entity_id,
+        e.upn,
+        json.loads(e.detail) if e.detail is not None else {},
+        not e.has_personal,
+    )
+
+
+def list_audit(store: Store, *, upn: str | None = None) -> list[AuditRecord]:
+    """Every entry (or those whose personal part names ``upn``), oldest first."""
+    return [_record(e) for e in stored.entries(store, upn=upn)]
+
+
+def audit_about(store: Store, entity: str, ids: list[int]) -> list[AuditRecord]:
+    """The entries about these rows of ``entity``, erased ones included (which name no UPN, so
+    ``list_audit(upn=...)`` cannot find them)."""
+    return [_record(e) for e in stored.entries_about(store, entity, ids)]
 
 
 # ------------------------------------------------------------------------------------- verify
@@ -164,6 +210,15 @@ class RowProblem:
 
 
 @dataclass
+class DetailProblem:
+    """An entry whose personal part (``audit_detail``) is not as the entry committed to."""
+
+    entry_id: int
+    problem: str  # deleted, changed, erased-but-present
+    message: str
+
+
+@dataclass
 class AuditCheck:
     entries: int
     ok: bool
@@ -176,6 +231,11 @@ class AuditCheck:
     row_problems: list[RowProblem] = field(default_factory=list)  # the first ROW_PROBLEMS_SHOWN
     anchor: str | None = None
     anchor_found: bool | None = None  # None: no anchor given
+    chain_version: int = audited_tables.CHAIN_VERSION
+    erased_details: int = 0  # entries whose personal part an erasure removed (not a problem)
+    v1_entries: int = 0  # entries written before 0011_audit_detail (their v1 hash is kept)
+    detail_problem_count: int = 0
+    detail_problems: list[DetailProblem] = field(default_factory=list)  # the first 50
 
     @property
     def head(self) -> str:
@@ -188,6 +248,33 @@ def chain_head(db: Store) -> Anchor:
     return Anchor(found[0], found[1]) if found else Anchor(None, GENESIS)
 
 
+def _detail_problem(e: stored.StoredAuditEntry, erased_by: dict[int, int]) -> DetailProblem | None:
+    """The entry's personal part against what the entry committed to (None: as it should be,
+    present and unchanged, or gone under an erasure entry written after it)."""
+    eraser = erased_by.get(e.id)
+    covered = eraser is not None and eraser > e.id
+    if not e.has_personal:
+        if covered:
+            return None
+        return DetailProblem(
+            e.id,
+            "deleted",
+            f"detail of entry {e.id} deleted behind att's back (no erasure covers it)",
+        )
+    if covered:
+        return DetailProblem(
+            e.id,
+            "erased-but-present",
+            f"detail of entry {e.id} was erased (entry {eraser}) but is in the database again",
+        )
+    assert e.detail is not None and e.salt is not None
+    if audited_tables.personal_digest(e.salt, e.upn, e.detail, e.row_digests) != e.personal_hash:
+        return DetailProblem(
+            e.id, "changed", f"detail of entry {e.id} was changed after it was written"
+        )
+    return None
+
+
 def verify_audit(
     store: Store,
     *,
@@ -195,20 +282,33 @@ def verify_audit(
     rows: bool = True,
     upn: str | None = None,
 ) -> AuditCheck:
-    """Recompute the chain (the first entry whose hash or link does not match), then every
-    casework row against its latest entry (``rows``; only the pupil's rows with ``upn``), and
-    look for ``anchor`` in the chain. Streams: the log once, each table once beside its latest
-    entries."""
+    """Recompute the chain (the first entry whose hash or link does not match; for an entry
+    written before 0011_audit_detail also its version-1 hash, where its personal part is still
+    held), every entry's personal part against its ``personal_hash`` (a missing one passes only
+    under an erasure entry), then every casework row against its latest entry (``rows``; only
+    the pupil's rows with ``upn``), and look for ``anchor`` (a v2 head, or a v1 one at its id)
+    in the chain. Streams: the log once, each table once beside its latest entries."""
     if isinstance(anchor, str):
         anchor = parse_anchor(anchor)
     check = AuditCheck(0, True, None, None)
     if anchor is not None:
         check.anchor, check.anchor_found = str(anchor), anchor.hash == GENESIS
-    prev_hash = GENESIS
+    erased_by = stored.erased_entry_ids(store)
+    prev_hash = v1_prev = GENESIS
+    v1_ended = False  # the version-1 entries are the first ones, none after a version-2 one
     for e in stored.chain(store):
         check.entries += 1
-        if anchor is not None and e.hash == anchor.hash:
+        if anchor is not None and anchor.hash in (e.hash, e.v1_hash):
             check.anchor_found = anchor.entry_id in (None, e.id)
+        found = _detail_problem(e, erased_by)
+        if found is not None:
+            check.detail_problem_count += 1
+            if len(check.detail_problems) < ROW_PROBLEMS_SHOWN:
+                check.detail_problems.append(found)
+        elif not e.has_personal:
+            check.erased_details += 1
+        if e.v1_hash is not None:
+            check.v1_entries += 1
         if check.first_broken_id is not None:
             continue
         if e.prev_hash != prev_hash:
@@ -217,14 +317,35 @@ def verify_audit(
                 "does not follow the entry before it (an entry was removed or reordered)"
             )
             continue
-        digest = entry_digest(
-            e.prev_hash, e.at, e.officer, e.action, e.entity, e.entity_id, e.upn, e.detail,
-            e.row_table, e.row_id, e.row_hash, e.row_digests,
+        digest = entry_digest_v2(
+            e.prev_hash, e.at, e.officer, e.action, e.entity, e.entity_id, e.row_table,
+            e.row_id, e.row_hash, e.personal_hash, e.v1_hash, e.erased_entries,
         )  # fmt: skip
         if digest != e.hash:
             check.first_broken_id = e.id
             check.problem = "its content was changed after it was written"
             continue
+        if e.v1_hash is None:
+            v1_ended = True
+        elif v1_ended:
+            check.first_broken_id = e.id
+            check.problem = "claims a version-1 hash after the chain's version-2 entries began"
+            continue
+        else:
+            if e.has_personal and found is None:  # the entry as it was hashed before 0011
+                assert e.detail is not None
+                v1_digest = entry_digest(
+                    v1_prev, e.at, e.officer, e.action, e.entity, e.entity_id, e.upn, e.detail,
+                    e.row_table, e.row_id, e.row_hash, e.row_digests,
+                )  # fmt: skip
+                if v1_digest != e.v1_hash:
+                    check.first_broken_id = e.id
+                    check.problem = (
+                        "no longer matches the hash it had before the chain's upgrade to "
+                        "version 2 (the log was rebuilt)"
+                    )
+                    continue
+            v1_prev = e.v1_hash
         prev_hash = e.hash
         check.head_id, check.head_hash = e.id, e.hash
     if check.first_broken_id is not None:  # the head is the last entry as stored
@@ -239,6 +360,7 @@ def verify_audit(
     check.ok = (
         check.first_broken_id is None
         and check.row_problem_count == 0
+        and check.detail_problem_count == 0
         and check.anchor_found is not False
     )
     return check
@@ -334,6 +456,11 @@ def casework_findings(db: Store, *, upn: str | None, anchor: str | None = None) 
     if check.first_broken_id is not None:
         findings.append(
             f"the audit log is broken at entry {check.first_broken_id}: {check.problem}"
+        )
+    findings += [p.message for p in check.detail_problems]
+    if check.detail_problem_count > len(check.detail_problems):
+        findings.append(
+            f"and {check.detail_problem_count - len(check.detail_problems)} more entries' details"
         )
     findings += [f"{p.table} {p.row_id} {p.message}" for p in check.row_problems]
     if check.row_problem_count > len(check.row_problems):

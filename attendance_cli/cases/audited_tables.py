@@ -94,6 +94,13 @@ def table_of_entity(entity: str) -> str | None:
     return found.table if found else None
 
 
+def entity_of_table(table: str) -> str:
+    """The entity name audit entries use for rows of ``table`` (the table's own name for a
+    table not registered here: ``contact``, ``pupil``)."""
+    found = _BY_TABLE.get(table)
+    return found.entity if found else table
+
+
 def canonical_value(value: Any) -> Any:
     kind = type(value)
     if kind is str or kind is int or kind is bool or value is None:
@@ -187,6 +194,56 @@ def entry_digest(
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 
+# ------------------------------------------------------------------------- chain version 2
+# Since 0011_audit_detail an entry's hash no longer covers its personal part (UPN, detail, column
+# digests) directly but through ``personal_hash``, the SHA-256 of that part with a random salt of
+# the entry's own; the personal part lives in ``audit_detail``, which erasure can delete while the
+# chain stays verifiable. Both texts are frozen (a change needs chain version 3).
+CHAIN_VERSION = 2
+_V2_TAG = "att-audit-v2"
+_PERSONAL_TAG = "att-audit-personal-v2"
+
+
+def new_salt() -> str:
+    """128 random bits as 32 hex digits: with the salt gone (erased with the personal part), a
+    guessed UPN or name cannot be checked against ``personal_hash``."""
+    import secrets
+
+    return secrets.token_hex(16)
+
+
+def personal_digest(salt: str, upn: str | None, detail: str, row_digests: str | None) -> str:
+    """The SHA-256 an entry commits to for its personal part (compact JSON, keys as given)."""
+    payload = _json([_PERSONAL_TAG, salt, upn, detail, row_digests])
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+
+def entry_digest_v2(
+    prev_hash: str,
+    at: str,
+    officer: str,
+    action: str,
+    entity: str,
+    entity_id: int | None,
+    row_table: str | None,
+    row_id: int | None,
+    row_hash: str | None,
+    personal_hash: str,
+    v1_hash: str | None,
+    erased_entries: str | None,
+) -> str:
+    """An entry's hash in chain version 2: everything in ``audit_log`` but its own hash, as
+    compact JSON with a version tag. ``v1_hash`` (an entry written before the upgrade: its hash
+    then) is covered, so a v1 anchor is vouched for by the v2 chain."""
+    payload = _json(
+        [
+            _V2_TAG, prev_hash, at, officer, action, entity, entity_id, row_table, row_id,
+            row_hash, personal_hash, v1_hash, erased_entries,
+        ]
+    )  # fmt: skip
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+
 BASELINE_OFFICER = "att (upgrade)"
 
 
@@ -197,6 +254,9 @@ def baseline_rows(bind: Any, *, revision: str, tables: tuple[str, ...] | None = 
     rows (an UPDATE backfill, a column with a non-NULL default) calls it for those tables, or
     verify would report every such row as changed behind att's back.
 
+    Before 0011_audit_detail the entries are written in chain version 1 (UPN and detail in
+    ``audit_log``); after it in version 2 (the personal part in ``audit_detail``).
+
     The rows are read through tables reflected from the database (never today's models), so
     their dates, timestamps and booleans come back typed as the canonical form needs them."""
     import datetime as dt
@@ -205,6 +265,7 @@ def baseline_rows(bind: Any, *, revision: str, tables: tuple[str, ...] | None = 
 
     genesis = "0" * 64
     present = baseline.table_names(bind)
+    v2 = "audit_detail" in present
     pupils: dict[Any, str] = baseline.pupil_upns(bind)  # looked up by a row's pupil_id
     cases: dict[Any, str | None] = {
         case_id: pupils.get(pupil_id) for case_id, pupil_id in baseline.case_pupils(bind).items()
@@ -218,6 +279,7 @@ def baseline_rows(bind: Any, *, revision: str, tables: tuple[str, ...] | None = 
         if audited.table not in present or (tables is not None and audited.table not in tables):
             continue
         batch: list[dict[str, Any]] = []
+        details: list[dict[str, Any]] = []
         for values in baseline.table_rows(bind, audited.table):
             if audited.pupil == "pupil_id":
                 upn = pupils.get(values.get("pupil_id"))
@@ -226,21 +288,28 @@ def baseline_rows(bind: Any, *, revision: str, tables: tuple[str, ...] | None = 
             else:
                 upn = None
             hashed, digests = row_hash(audited.table, values), digests_text(audited.table, values)
-            entry_hash = entry_digest(
-                prev_hash, at, BASELINE_OFFICER, "baseline", audited.entity, values["id"], upn,
-                detail, audited.table, values["id"], hashed, digests,
-            )  # fmt: skip
-            batch.append(
-                {
-                    "at": moment, "officer": BASELINE_OFFICER, "action": "baseline",
-                    "entity": audited.entity, "entity_id": values["id"], "upn": upn,
-                    "detail": detail, "prev_hash": prev_hash, "hash": entry_hash,
-                    "row_table": audited.table, "row_id": values["id"], "row_hash": hashed,
-                    "row_digests": digests,
-                }
-            )  # fmt: skip
-            prev_hash = entry_hash
+            entry: dict[str, Any] = {
+                "at": moment, "officer": BASELINE_OFFICER, "action": "baseline",
+                "entity": audited.entity, "entity_id": values["id"], "prev_hash": prev_hash,
+                "row_table": audited.table, "row_id": values["id"], "row_hash": hashed,
+            }  # fmt: skip
+            if v2:
+                salt = new_salt()
+                entry["personal_hash"] = personal_digest(salt, upn, detail, digests)
+                entry["hash"] = entry_digest_v2(
+                    prev_hash, at, BASELINE_OFFICER, "baseline", audited.entity, values["id"],
+                    audited.table, values["id"], hashed, entry["personal_hash"], None, None,
+                )  # fmt: skip
+                details.append({"upn": upn, "detail": detail, "row_digests": digests, "salt": salt})
+            else:
+                entry.update(upn=upn, detail=detail, row_digests=digests)
+                entry["hash"] = entry_digest(
+                    prev_hash, at, BASELINE_OFFICER, "baseline", audited.entity, values["id"],
+                    upn, detail, audited.table, values["id"], hashed, digests,
+                )  # fmt: skip
+            batch.append(entry)
+            prev_hash = entry["hash"]
         if batch:
-            baseline.insert_entries(bind, batch)
+            baseline.insert_entries(bind, batch, personal_parts=details if v2 else None)
             written += len(batch)
     return written

@@ -314,7 +314,7 @@ def _crossings(timeline: Any, in_year: Any, where: str, label: str) -> list[Chro
 
 
 def case_view(store: Store, upn: str, *, today: dt.date | None = None) -> CaseView:
-    from attendance_cli.cases.audit import list_audit
+    from attendance_cli.cases.audit import ERASED, audit_about, list_audit
 
     today = today or dt.date.today()
     pupil = find_pupil(store, upn)
@@ -343,10 +343,19 @@ def case_view(store: Store, upn: str, *, today: dt.date | None = None) -> CaseVi
         "reopen_case": ("case_reopened", "Case reopened"),
         "referral_export": ("referral_export", "Legal referral bundle exported"),
     }
-    for entry in list_audit(store, upn=pupil.upn):
+    logged = list_audit(store, upn=pupil.upn)
+    named = {e.id for e in logged}
+    # an entry about one of the pupil's cases whose detail was erased (it wrote another erased
+    # child's UPN) names no pupil any more: found by its case, shown "[erased]"
+    logged += [
+        e for e in audit_about(store, "case", sorted(opened_on)) if e.erased and e.id not in named
+    ]
+    for entry in sorted(logged, key=lambda e: e.id):
         if entry.action not in case_events:
             continue
         kind, text = case_events[entry.action]
+        if entry.erased:
+            text += f" {ERASED}"
         detail = entry.detail
         if detail.get("outcome"):
             text += f": {detail['outcome']}"

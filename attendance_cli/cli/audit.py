@@ -12,7 +12,7 @@ from attendance_cli.errors import ExitCode
 from attendance_cli.exports.render import OutputFormat
 from attendance_cli.text import plural
 
-AUDIT_KEYS = ["id", "at", "officer", "action", "entity", "entity_id", "upn", "detail"]
+AUDIT_KEYS = ["id", "at", "officer", "action", "entity", "entity_id", "upn", "detail", "erased"]
 
 
 def register(app: typer.Typer) -> None:
@@ -74,6 +74,7 @@ def audit_command(
         return
     import textwrap
 
+    from attendance_cli.cases.audit import ERASED
     from attendance_cli.text import uk_date, uk_dates_in
 
     # a line per entry (id, time, officer, action, entity, UPN: none of them broken), its
@@ -91,10 +92,14 @@ def audit_command(
             break_long_words=False,
             break_on_hyphens=False,
         )
-        detail = "; ".join(
-            f"{k}={str(v)[:16] + '…' if k.endswith('sha256') else uk_dates_in(str(v))}"
-            for k, v in row["detail"].items()
-            if v not in (None, "")
+        detail = (
+            ERASED
+            if row["erased"]
+            else "; ".join(
+                f"{k}={str(v)[:16] + '…' if k.endswith('sha256') else uk_dates_in(str(v))}"
+                for k, v in row["detail"].items()
+                if v not in (None, "")
+            )
         )
         lines += textwrap.wrap(
             detail,
@@ -116,12 +121,25 @@ def _print_check(check: Any) -> None:
             f"{plural(check.rows_checked, 'casework row')} checked against the log.",
             highlight=False,
         )
+        if check.erased_details:
+            common.stdout.print(
+                f"Detail erased from {plural(check.erased_details, 'entry')} (each "
+                "covered by an erasure entry).",
+                highlight=False,
+            )
     else:
         common.stderr.print(
             f"Audit log BROKEN at entry {check.first_broken_id}: {check.problem}.",
             highlight=False,
             markup=False,
             style="red",
+        )
+    for found in check.detail_problems:
+        common.stderr.print(Text(f"{found.message}.", style="red"))
+    if check.detail_problem_count > len(check.detail_problems):
+        common.stderr.print(
+            f"… and {check.detail_problem_count - len(check.detail_problems)} more entries.",
+            highlight=False,
         )
     for problem in check.row_problems:
         pupil = f" (pupil {problem.upn})" if problem.upn else ""

@@ -305,7 +305,8 @@ def erase(
         return
     common.echo_screen(
         f"Erased {plural(result.total, 'row')}; {plural(result.tombstones, 'tombstone')} "
-        f"in the audit log; {plural(result.files_removed, 'document file')} removed."
+        f"in the audit log; {plural(result.files_removed, 'document file')} removed; "
+        f"detail erased from {plural(result.details_erased, 'earlier audit entry', 'earlier audit entries')}."
     )
     for sha256 in result.files_left:
         common.stderr.print(

@@ -378,7 +378,10 @@ class PenaltyPayment(SQLModel, table=True):
 
 
 class AuditEntry(SQLModel, table=True):
-    """Append-only, tamper-evident: each entry's hash covers its content and the previous hash."""
+    """Append-only, tamper-evident: each entry's hash covers its content and the previous hash
+    (chain version 2, ``cases.audit``). The entry's personal part (the UPN, the detail, the
+    casework row's column digests) is in ``audit_detail``, which erasure can delete: the entry
+    commits to it through ``personal_hash``."""
 
     __tablename__ = "audit_log"
     __table_args__ = (Index("ix_audit_log_row", "row_table", "row_id", "id"),)
@@ -389,15 +392,34 @@ class AuditEntry(SQLModel, table=True):
     action: str
     entity: str
     entity_id: int | None = None
-    upn: str | None = Field(default=None, max_length=13, index=True)
-    detail: str  # JSON
     prev_hash: str = Field(max_length=64)
     hash: str = Field(max_length=64)
     # the casework row the entry commits to (cases.audited_tables), covered by ``hash``
     row_table: str | None = None
     row_id: int | None = None
     row_hash: str | None = Field(default=None, max_length=64)  # None with action "erase"
+    # SHA-256 of the salted personal part (audit_detail), covered by ``hash``
+    personal_hash: str = Field(max_length=64)
+    # the entry's hash in chain version 1 (entries written before 0011_audit_detail): an anchor
+    # taken then is still found; None for entries written since
+    v1_hash: str | None = Field(default=None, max_length=64)
+    # an ``erase_detail`` entry: the ids of the entries whose personal part it erased (JSON)
+    erased_entries: str | None = None
+
+
+class AuditDetail(SQLModel, table=True):
+    """An audit entry's personal part, erasable (``privacy.erase``): the pupil's UPN, the
+    detail JSON (descriptions, parents' names, addressees, file names) and the row's column
+    digests, with the entry's random salt (so that a guessed UPN cannot be confirmed against
+    ``personal_hash`` once the row is gone)."""
+
+    __tablename__ = "audit_detail"
+
+    entry_id: int | None = Field(default=None, primary_key=True, foreign_key="audit_log.id")
+    upn: str | None = Field(default=None, max_length=13, index=True)
+    detail: str  # JSON
     row_digests: str | None = None  # JSON: column -> digest of its value
+    salt: str = Field(max_length=32)
 
 
 class Letter(SQLModel, table=True):

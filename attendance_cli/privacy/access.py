@@ -316,8 +316,13 @@ def _sections(
                 records[section].append(values)
     for row in context.of("meeting"):
         records["meetings"].append(redactor.row(row.values))
-    for row in audit:
-        records["audit_entries"].append(redactor.row(row.values))
+    from attendance_cli.cases.audit import ERASED
+
+    for row in audit:  # an entry whose personal part was erased shows "[erased]"
+        shown: Mapping[str, Any] = row.values
+        if shown.get("detail") is None:
+            shown = {**shown, "detail": ERASED}
+        records["audit_entries"].append(redactor.row(shown))
     return records, other, stored_files
 
 

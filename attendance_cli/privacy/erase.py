@@ -6,12 +6,18 @@ actions, leads, notes, documents, penalty notices and letters; a case takes what
 it; a year of marks takes that year's mark changes.
 
 The audit log is a hash chain: an entry cannot be changed or removed without breaking it, so
-erasure never touches the entries already written. Instead each removed row gets a tombstone,
-an entry with ``action = "erase"``, ``entity`` the table name and ``entity_id`` the row's id,
-whose detail holds no personal data: why it was erased, what the erasure started from (a
-table name and id), the academic year of a year of marks, and a document's SHA-256 (the name
-of its file in the document store). ``att audit verify`` accepts a row whose latest entry is
-its tombstone. What the earlier entries hold stays (RELIABILITY.md, docs/domain/retention.md).
+erasure never removes an entry. Instead each removed row gets a tombstone, an entry with
+``action = "erase"``, ``entity`` the table name and ``entity_id`` the row's id, whose detail
+holds no personal data: why it was erased, what the erasure started from (a table name and
+id), the academic year of a year of marks, and a document's SHA-256 (the name of its file in
+the document store). ``att audit verify`` accepts a row whose latest entry is its tombstone.
+
+The earlier entries' personal parts go too (chain version 2, ``cases.audit``): every entry about
+an erased pupil or an erased row, or whose detail holds an erased pupil's UPN, loses its row in
+``audit_detail`` (UPN, detail, column digests, salt), and one ``erase_detail`` entry lists their
+ids; verify accepts a missing personal part only under such an entry. On SQLite the deletes
+run with ``secure_delete`` and the write-ahead log is checkpointed after the commit, so the
+bytes do not linger in the file (RELIABILITY.md, docs/domain/retention.md).
 
 Order, so that a kill leaves nothing half-erased: in one transaction the tombstones are
 written and the rows deleted, children before parents; only after the commit are the document
@@ -70,6 +76,7 @@ class ErasureResult:
     files_left: list[str] = field(default_factory=list)  # SHA-256s that could not be removed
     leftovers_removed: int = 0  # files of an earlier, interrupted erasure
     targets: list[str] = field(default_factory=list)  # what was erased (TABLE:ID)
+    details_erased: int = 0  # audit entries whose personal part (UPN, detail) was erased
 
     @property
     def total(self) -> int:
@@ -195,6 +202,7 @@ def erase_records(
     result = ErasureResult()
     result.leftovers_removed = finish_erasures(store, documents)
     sha256s: set[str] = set()
+    stored.scrub_deletes(store)  # SQLite: the deleted bytes are overwritten, not left free
     with writing(store, LOCK_AUDIT_CHAIN):
         chosen = list(targets(store) if callable(targets) else targets)
         found = rows_of_targets(store, chosen)
@@ -221,7 +229,11 @@ def erase_records(
             )
             result.tombstones += 1
         result.targets = [t.label() for t in chosen]
+        result.details_erased = _erase_details(
+            store, [(table, row) for _t, table, row in rows], reason, officer, result.targets
+        )
         unused = sha256s - stored.documents_still_used(store, sha256s)
+    stored.checkpoint(store)  # SQLite: the write-ahead log's older pages held what was erased
     # committed: now the files no row names (a kill here leaves them to finish_erasures)
     for sha256 in sorted(unused):
         removed, kept = _remove_file(documents, sha256)
@@ -229,6 +241,47 @@ def erase_records(
         if kept:
             result.files_left.append(sha256)
     return result
+
+
+def _erase_details(
+    store: Store,
+    rows: Sequence[tuple[str, HeldRow]],
+    reason: str,
+    officer: str,
+    targets: list[str],
+) -> int:
+    """Delete the personal part (UPN, detail, column digests: ``audit_detail``) of every entry
+    that names what was erased (about an erased pupil, or about an erased row, or whose detail
+    holds an erased pupil's UPN), and write the ``erase_detail`` entry listing them, without
+    which verify calls each missing part deleted behind att's back. Returns how many."""
+    from attendance_cli.cases import audited_tables
+    from attendance_cli.cases.audit import ERASE_DETAIL_ACTION, record_audit
+    from attendance_cli.store import audit as audit_store
+
+    upns = [str(row.values["upn"]) for table, row in rows if table == "pupil"]
+    keyed = [(table, int(row.values["id"])) for table, row in rows if "id" in row.values]
+    entities = [(audited_tables.entity_of_table(table), row_id) for table, row_id in keyed]
+    erased = audit_store.entries_naming(
+        store,
+        upns=upns,
+        rows=keyed,
+        entities=entities + keyed,
+        skip_actions=(ERASE_ACTION, ERASE_DETAIL_ACTION),
+    )
+    if not erased:
+        return 0
+    audit_store.delete_personal_parts(store, erased)
+    record_audit(
+        store,
+        officer=officer,
+        action=ERASE_DETAIL_ACTION,
+        entity="audit_log",
+        entity_id=None,
+        upn=None,
+        detail={"reason": reason, "erased_with": targets, "entries": len(erased)},
+        erased_entries=erased,
+    )
+    return len(erased)
 
 
 def _tombstone(
@@ -312,6 +365,8 @@ def finish_erasures(store: Store, documents: Path) -> int:
         erased = set()
         for table in FILE_TABLES:
             for row in stored.tombstones_of(store, ERASE_ACTION, table):
+                if row.values["detail"] is None:
+                    continue
                 sha256 = json.loads(str(row.values["detail"])).get("sha256")
                 if sha256 in on_disk:
                     erased.add(sha256)

@@ -11,10 +11,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-_TEXT_COLUMNS = (
-    "officer", "action", "entity", "upn", "detail", "prev_hash", "hash", "row_table",
-    "row_hash", "row_digests",
-)  # fmt: skip
+_TEXT_COLUMNS = ("officer", "action", "entity", "prev_hash", "hash", "row_table", "row_hash")
+# chain version 1 keeps the personal part in audit_log; version 2 (0011_audit_detail) in
+# audit_detail, committed to by audit_log.personal_hash
+_V1_COLUMNS = ("upn", "detail", "row_digests")
+_PERSONAL_COLUMNS = ("upn", "detail", "row_digests", "salt")
 
 
 def table_names(bind: Any) -> set[str]:
@@ -59,15 +60,41 @@ def table_rows(bind: Any, name: str) -> Iterator[dict[str, Any]]:
         yield dict(found)
 
 
-def insert_entries(bind: Any, entries: list[dict[str, Any]]) -> None:
-    """Append audit entries (already chained) to the log in one statement."""
+def insert_entries(
+    bind: Any, entries: list[dict[str, Any]], *, personal_parts: list[dict[str, Any]] | None = None
+) -> None:
+    """Append audit entries (already chained) to the log. ``personal_parts`` (chain version 2):
+    each entry's part for ``audit_detail``, in the same order; it is given the id its entry got.
+    The migration is the only writer, so the new ids are the ones after the last before it."""
     import sqlalchemy as sa
 
+    v2 = personal_parts is not None
     log = sa.table(
         "audit_log",
         *(sa.column(name, sa.String) for name in _TEXT_COLUMNS),
+        *(sa.column(name, sa.String) for name in (("personal_hash",) if v2 else _V1_COLUMNS)),
+        sa.column("id", sa.Integer),
         sa.column("at", sa.DateTime),
         sa.column("entity_id", sa.Integer),
         sa.column("row_id", sa.Integer),
     )
+    last = bind.execute(sa.select(sa.func.max(log.c.id))).scalar()
     bind.execute(sa.insert(log), entries)
+    if not personal_parts:
+        return
+    ids = [
+        r[0]
+        for r in bind.execute(
+            sa.select(log.c.id).where(log.c.id > (last or 0)).order_by(log.c.id)
+        )
+    ]
+    assert len(ids) == len(personal_parts)
+    personal = sa.table(
+        "audit_detail",
+        sa.column("entry_id", sa.Integer),
+        *(sa.column(name, sa.String) for name in _PERSONAL_COLUMNS),
+    )
+    bind.execute(
+        sa.insert(personal),
+        [{**part, "entry_id": entry_id} for entry_id, part in zip(ids, personal_parts, strict=True)],
+    )

@@ -28,9 +28,10 @@ ROOT = "pupil"
 # Rows other rows point to: read as context, never the pupil's own, never erased.
 CONTEXT_TABLES = ("school", "meeting", "import_log")
 # Never walked into: the audit log is a chain that cannot lose a row (erasure leaves
-# tombstones instead, ``privacy.erase``); a TSM workbook is the school's; the LA benchmark
-# cache (``store.benchmark``) holds counts over every pupil, no one child's rows.
-NOT_WALKED = ("audit_log", "meeting_workbook", "marks_version", "la_benchmark")
+# tombstones instead and deletes the entries' personal parts in audit_detail, ``privacy.erase``);
+# a TSM workbook is the school's; the LA benchmark cache (``store.benchmark``) holds counts
+# over every pupil, no one child's rows.
+NOT_WALKED = ("audit_log", "audit_detail", "meeting_workbook", "marks_version", "la_benchmark")
 
 
 @dataclass(frozen=True)
@@ -181,22 +182,38 @@ def context_rows(store: Store, data: HeldData) -> HeldData:
     return context
 
 
+def _audit_select() -> Any:
+    """Audit entries with their personal part (UPN, detail, column digests; None once erased),
+    as one row each: the entry's columns as stored, ``upn`` and ``detail`` beside them."""
+    from sqlalchemy import select
+
+    log, personal = _table("audit_log"), _table("audit_detail")
+    return select(
+        *log.columns, personal.c.upn, personal.c.detail, personal.c.row_digests
+    ).select_from(log.outerjoin(personal, personal.c.entry_id == log.c.id))
+
+
+def _audit_held(row: Any) -> HeldRow:
+    return HeldRow("audit_log", (row["id"],), dict(row))
+
+
 def audit_rows(store: Store, upns: Sequence[str]) -> list[HeldRow]:
-    """Audit entries made about these pupils, oldest first."""
-    table = _table("audit_log")
-    rows = _select_in(store, table, table.c.upn, upns) if upns else []
-    return sorted(rows, key=lambda r: r.key)
+    """Audit entries made about these pupils, oldest first (an erased entry names nobody)."""
+    personal = _table("audit_detail")
+    found: list[HeldRow] = []
+    for part in chunked(sorted(set(upns))):
+        statement = _audit_select().where(personal.c.upn.in_(part))
+        found.extend(_audit_held(row) for row in store.execute(statement).mappings())
+    return sorted(found, key=lambda r: r.key)
 
 
 def audit_rows_about(store: Store, entity: str, ids: Iterable[int]) -> list[HeldRow]:
     """Audit entries about these rows of one entity (``penalty_notice``, ``letter``...)."""
-    from sqlalchemy import select
-
     table = _table("audit_log")
     found: list[HeldRow] = []
     for part in chunked(sorted(set(ids))):
-        statement = select(table).where(table.c.entity == entity, table.c.entity_id.in_(part))
-        found.extend(_held(table, row) for row in store.execute(statement).mappings())
+        statement = _audit_select().where(table.c.entity == entity, table.c.entity_id.in_(part))
+        found.extend(_audit_held(row) for row in store.execute(statement).mappings())
     return sorted(found, key=lambda r: r.key)
 
 
@@ -461,12 +478,11 @@ def documents_still_used(store: Store, sha256s: Iterable[str]) -> set[str]:
 
 
 def tombstones_of(store: Store, action: str, entity: str) -> list[HeldRow]:
-    """Audit entries with this action about rows of this entity (erase tombstones)."""
-    from sqlalchemy import select
-
+    """Audit entries with this action about rows of this entity (erase tombstones), with their
+    detail (``None`` if it was erased)."""
     table = _table("audit_log")
-    statement = select(table).where(table.c.action == action, table.c.entity == entity)
-    return [_held(table, row) for row in store.execute(statement).mappings()]
+    statement = _audit_select().where(table.c.action == action, table.c.entity == entity)
+    return [_audit_held(row) for row in store.execute(statement).mappings()]
 
 
 # ------------------------------------------------------------------ rectification (art. 16)
@@ -863,3 +879,18 @@ def corrections_of_pupils(store: Store, pupil_ids: Iterable[int]) -> list[HeldRo
     """The contact correction rows of these pupils (for a parent's subject access report)."""
     table = _table("contact_correction")
     return sorted(_select_in(store, table, table.c.pupil_id, pupil_ids), key=lambda r: r.key)
+
+
+def scrub_deletes(store: Store) -> None:
+    """On SQLite, make this connection's deletes overwrite what they delete (``secure_delete``)
+    rather than leave the bytes in the file's free pages; before an erasure's transaction. On
+    PostgreSQL deleted rows go when VACUUM (autovacuum) reclaims them (RELIABILITY.md)."""
+    if store.dialect == "sqlite":
+        store.connection.execute("PRAGMA secure_delete = ON")
+
+
+def checkpoint(store: Store) -> None:
+    """On SQLite, copy the write-ahead log into the file and truncate it (after an erasure:
+    the log's older pages still hold what was erased); skipped while another reader needs it."""
+    if store.dialect == "sqlite":
+        store.connection.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()

@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0012_rectify_hold"
-down_revision = "0010_team"
+down_revision = "0011_audit_detail"
 branch_labels = None
 depends_on = None
 

@@ -224,7 +224,10 @@ def test_note_attach_documents_show(sample_db: Path, tmp_path: Path) -> None:
     assert "=cmd|' /C calc'!A0" in table.stdout  # shown as text, not as markup
     audit_csv = runner.invoke(app, ["audit", "--format", "csv"])
     assert "'=cmd" not in audit_csv.stdout  # notes' text is not in the audit detail
-    assert audit_csv.stdout.splitlines()[0] == "id,at,officer,action,entity,entity_id,upn,detail"
+    assert (
+        audit_csv.stdout.splitlines()[0]
+        == "id,at,officer,action,entity,entity_id,upn,detail,erased"
+    )
 
 
 def test_case_list_filters_and_csv(sample_db: Path) -> None:

@@ -60,7 +60,8 @@ def test_an_upgraded_database_verifies_and_catches_later_edits(tmp_path: Path) -
     conn, result = open_store(path)
     assert result.upgraded_from == "0005_letters"
     baseline = conn.connection.execute(
-        "SELECT row_table, row_id, upn FROM audit_log WHERE action = 'baseline' ORDER BY id"
+        "SELECT row_table, row_id, upn FROM audit_log JOIN audit_detail ON entry_id = id "
+        "WHERE action = 'baseline' ORDER BY id"
     ).fetchall()
     # 2 cases + 1 meeting + 2 notes + 1 document + 1 notice, in the registry's table order
     assert baseline == [

@@ -7,6 +7,7 @@ import json
 import sqlite3
 from pathlib import Path
 
+from attendance_cli.cases.audited_tables import entry_digest
 from attendance_cli.db import migrate
 from attendance_cli.db.engine import create_private_file, open_database
 
@@ -46,14 +47,19 @@ def _casework_at_0002(path: Path) -> None:
              'agreed', '{STAMP}', 'Jo');
         """
     )
+    prev_hash = "0" * 64  # a genuine chain: 0011_audit_detail refuses a broken one
     for entry_id, sha in ((1, "a" * 64), (2, "b" * 64), (3, "a" * 64)):
         detail = json.dumps({"file_name": f"pack{entry_id}.xlsx", "workbook_sha256": sha})
+        digest = entry_digest(
+            prev_hash, STAMP, "Jo", "record_meeting_workbook", "meeting", 1, None, detail
+        )
         conn.execute(
             "INSERT INTO audit_log (id, at, officer, action, entity, entity_id, upn, detail, "
             "prev_hash, hash) VALUES (?, ?, 'Jo', 'record_meeting_workbook', 'meeting', 1, "
             "NULL, ?, ?, ?)",
-            (entry_id, STAMP, detail, "0" * 64, str(entry_id) * 64),
+            (entry_id, STAMP, detail, prev_hash, digest),
         )
+        prev_hash = digest
     conn.commit()
     conn.close()
 
@@ -76,9 +82,18 @@ def test_casework_at_0002_upgrades_with_links_as_keys(tmp_path: Path) -> None:
     assert result.upgraded_from == "0002_casework"
     assert migrate.current_revision(conn) == migrate.SCHEMA_HEAD
     for table, rows in snapshot.items():
-        after = conn.execute(f"SELECT {', '.join(columns[table])} FROM {table}").fetchall()
-        if table == "audit_log":  # 0009_audit_integrity appends a baseline entry per row
+        if table == "audit_log":  # 0011_audit_detail: the personal part in audit_detail, the
+            # entries re-chained with their old hash kept (prev_hash: the old hash before)
+            after = conn.execute(
+                "SELECT l.id, l.at, l.officer, l.action, l.entity, l.entity_id, d.upn, d.detail, "
+                "coalesce(lag(l.v1_hash) OVER (ORDER BY l.id), ?), l.v1_hash FROM audit_log l "
+                "JOIN audit_detail d ON d.entry_id = l.id",
+                ("0" * 64,),
+            ).fetchall()
+            # 0009_audit_integrity appends a baseline entry per row
             after = [row for row in after if row[3] != "baseline"]
+        else:
+            after = conn.execute(f"SELECT {', '.join(columns[table])} FROM {table}").fetchall()
         assert sorted(after) == rows, table
     links = dict(conn.execute("SELECT id, penalty_notice_id FROM case_action"))
     # 1: notice 1's own sentence in its case; 2: another kind; 3: notice 2 in notice 2's case;

@@ -179,7 +179,8 @@ def test_release_writes_private_files_and_audits_the_disclosure(
     assert not [p for p in out.rglob("*") if "att-partial" in p.name]
     assert _audit_count(store) == before + 1
     entry = store.connection.execute(
-        "SELECT action, entity, entity_id, upn, detail FROM audit_log ORDER BY id DESC LIMIT 1"
+        "SELECT action, entity, entity_id, upn, detail FROM audit_log JOIN audit_detail "
+        "ON entry_id = id ORDER BY id DESC LIMIT 1"
     ).fetchone()
     assert entry[:4] == ("subject_access", "pupil", family["harvey"], HARVEY)
     detail = json.loads(entry[4])

@@ -83,13 +83,13 @@ def test_erasing_a_pupil_removes_everything_and_leaves_tombstones(
     after = _counts(store)
     for table, count in expected.items():
         assert after[table] == before[table] - count, table
-    assert after["audit_log"] == before["audit_log"] + 14
+    assert after["audit_log"] == before["audit_log"] + 14 + 1  # and the erase_detail entry
     # context is kept: schools, the meeting, the import
     assert (after["school"], after["meeting"], after["import_log"]) == (2, 1, 1)
     # Isla and Kieran untouched
     assert _harvey_rows(store, family["isla"]) == before_isla(family)
     tombstones = store.connection.execute(
-        "SELECT entity, entity_id, upn, detail FROM audit_log WHERE action = 'erase'"
+        "SELECT entity, entity_id, upn, detail FROM audit_log JOIN audit_detail ON entry_id = id WHERE action = 'erase'"
     ).fetchall()
     by_entity = {}
     for entity, entity_id, upn, detail in tombstones:
@@ -187,7 +187,7 @@ def test_a_failure_before_the_commit_erases_nothing(
         # every row deleted and every tombstone written, the last read before the commit: killed
         reached.append(
             store.connection.execute(
-                "SELECT count(*) FROM audit_log WHERE action = 'erase'"
+                "SELECT count(*) FROM audit_log JOIN audit_detail ON entry_id = id WHERE action = 'erase'"
             ).fetchone()[0]
         )
         real(*args, **kwargs)  # type: ignore[arg-type]
@@ -234,7 +234,7 @@ def test_erasing_everything_past_retention(
     )
     assert result.rows == {"mark_year": 1}
     detail = store.connection.execute(
-        "SELECT detail FROM audit_log WHERE action = 'erase'"
+        "SELECT detail FROM audit_log JOIN audit_detail ON entry_id = id WHERE action = 'erase'"
     ).fetchone()[0]
     assert json.loads(detail) == {
         "academic_year": 2018,
@@ -255,7 +255,7 @@ def test_several_pupils_at_once_each_row_under_its_own_pupil(
     # Isla: pupil, enrolment, 2 contacts, case, note; Kieran: pupil, enrolment, 1 contact
     assert result.total == 9
     rows = store.connection.execute(
-        "SELECT entity, entity_id, detail FROM audit_log WHERE action = 'erase'"
+        "SELECT entity, entity_id, detail FROM audit_log JOIN audit_detail ON entry_id = id WHERE action = 'erase'"
     ).fetchall()
     under = {
         (entity, entity_id): json.loads(detail)["erased_with"] for entity, entity_id, detail in rows

@@ -45,19 +45,46 @@ def test_an_untouched_chain_verifies(audited: sqlite3.Connection) -> None:
 
 
 @pytest.mark.parametrize(
-    "column", ["at", "officer", "action", "entity", "entity_id", "upn", "detail"]
+    "column", ["at", "officer", "action", "entity", "entity_id", "personal_hash", "v1_hash"]
 )
 def test_an_edited_entry_is_found(audited: sqlite3.Connection, column: str) -> None:
     target = _ids(audited)[3]
-    value = 999 if column == "entity_id" else '{"x": 1}' if column == "detail" else "forged"
+    value = 999 if column == "entity_id" else "f" * 64 if "hash" in column else "forged"
     audited.connection.execute(f"UPDATE audit_log SET {column} = ? WHERE id = ?", (value, target))
     check = verify_audit(audited)
     assert (check.ok, check.first_broken_id) == (False, target)
     assert "changed" in (check.problem or "")
 
 
+@pytest.mark.parametrize("column", ["upn", "detail", "row_digests", "salt"])
+def test_an_edited_personal_part_is_found(audited: sqlite3.Connection, column: str) -> None:
+    """The personal part (audit_detail) is outside the chain's own hash but committed to by
+    ``personal_hash``: a change to any of its columns is found at its entry."""
+    target = _ids(audited)[3]
+    value = '{"x": 1}' if column in ("detail", "row_digests") else "0" * 32
+    audited.connection.execute(f"UPDATE audit_detail SET {column} = ? WHERE entry_id = ?", (value, target))
+    check = verify_audit(audited)
+    assert check.first_broken_id is None  # the chain itself holds...
+    assert check.ok is False  # ...but the entry's personal part is not what it committed to
+    assert [(p.entry_id, p.problem) for p in check.detail_problems] == [(target, "changed")]
+
+
+def test_a_deleted_personal_part_is_found(audited: sqlite3.Connection) -> None:
+    target = _ids(audited)[3]
+    audited.connection.execute("DELETE FROM audit_detail WHERE entry_id = ?", (target,))
+    check = verify_audit(audited)
+    assert check.ok is False and check.first_broken_id is None
+    [problem] = check.detail_problems
+    assert (problem.entry_id, problem.problem) == (target, "deleted")
+    assert (
+        problem.message
+        == f"detail of entry {target} deleted behind att's back (no erasure covers it)"
+    )
+
+
 def test_a_deleted_entry_is_found_at_the_next_one(audited: sqlite3.Connection) -> None:
     ids = _ids(audited)
+    audited.connection.execute("DELETE FROM audit_detail WHERE entry_id = ?", (ids[2],))
     audited.connection.execute("DELETE FROM audit_log WHERE id = ?", (ids[2],))
     check = verify_audit(audited)
     assert (check.ok, check.first_broken_id) == (False, ids[3])
@@ -66,7 +93,7 @@ def test_a_deleted_entry_is_found_at_the_next_one(audited: sqlite3.Connection) -
 
 def test_swapped_entries_are_found(audited: sqlite3.Connection) -> None:
     ids = _ids(audited)
-    columns = "at, officer, action, entity, entity_id, upn, detail, prev_hash, hash"
+    columns = "at, officer, action, entity, entity_id, personal_hash, prev_hash, hash"
     rows = {
         i: audited.connection.execute(
             f"SELECT {columns} FROM audit_log WHERE id = ?", (i,)
@@ -75,8 +102,8 @@ def test_swapped_entries_are_found(audited: sqlite3.Connection) -> None:
     }
     for target, source in ((ids[1], ids[2]), (ids[2], ids[1])):
         audited.connection.execute(
-            "UPDATE audit_log SET at=?, officer=?, action=?, entity=?, entity_id=?, upn=?, "
-            "detail=?, prev_hash=?, hash=? WHERE id = ?",
+            "UPDATE audit_log SET at=?, officer=?, action=?, entity=?, entity_id=?, "
+            "personal_hash=?, prev_hash=?, hash=? WHERE id = ?",
             (*rows[source], target),
         )
     check = verify_audit(audited)
@@ -84,13 +111,12 @@ def test_swapped_entries_are_found(audited: sqlite3.Connection) -> None:
 
 
 def test_a_forged_entry_with_a_made_up_hash_is_found(audited: sqlite3.Connection) -> None:
-    last_hash = audited.connection.execute(
-        "SELECT hash FROM audit_log ORDER BY id DESC LIMIT 1"
-    ).fetchone()[0]
+    last_hash = audited.connection.execute("SELECT hash FROM audit_log ORDER BY id DESC LIMIT 1").fetchone()[0]
     audited.connection.execute(
-        "INSERT INTO audit_log (at, officer, action, entity, entity_id, upn, detail, prev_hash, "
-        "hash) VALUES ('2025-09-01 09:00:00', 'Someone', 'add_note', 'note', 1, NULL, '{}', ?, ?)",
-        (last_hash, "f" * 64),
+        "INSERT INTO audit_log (at, officer, action, entity, entity_id, personal_hash, "
+        "prev_hash, hash) VALUES ('2025-09-01 09:00:00', 'Someone', 'add_note', 'note', 1, ?, "
+        "?, ?)",
+        ("e" * 64, last_hash, "f" * 64),
     )
     check = verify_audit(audited)
     assert check.ok is False and check.first_broken_id == _ids(audited)[-1]

@@ -102,7 +102,7 @@ def test_every_casework_model_table_is_registered() -> None:
     not_casework = {
         "school", "pupil", "enrolment", "contact", "mark_year", "mark_change",  # registers
         "import_log", "column_map",  # how registers were read
-        "audit_log",  # the log itself
+        "audit_log", "audit_detail",  # the log itself, and its entries' personal parts
         "penalty_request_document",  # a link (request, document): both ends are audited rows
         "officer", "school_allocation", "case_allocation",  # the team: who, and who has what
         # (each change audited as an entry, not court evidence; keyed by school/case, no id)
@@ -239,13 +239,8 @@ def test_a_row_hash_edited_in_the_log_breaks_the_chain(
         ),
     }
     conn.connection.execute(
-        "UPDATE audit_log SET row_hash = ?, row_digests = ? WHERE row_table = 'case_note' "
-        "AND row_id = ?",
-        (
-            audited_tables.row_hash("case_note", values),
-            audited_tables.digests_text("case_note", values),
-            note_id,
-        ),
+        "UPDATE audit_log SET row_hash = ? WHERE row_table = 'case_note' AND row_id = ?",
+        (audited_tables.row_hash("case_note", values), note_id),
     )
     check = verify_audit(conn)
     assert check.row_problem_count == 0  # the rows now match the (forged) entries...
@@ -258,6 +253,7 @@ def test_a_row_hash_edited_in_the_log_breaks_the_chain(
 def test_an_emptied_log_fails_against_an_anchor(noted: tuple[sqlite3.Connection, int]) -> None:
     conn, _ = noted
     anchor = str(chain_head(conn))
+    conn.connection.execute("DELETE FROM audit_detail")
     conn.connection.execute("DELETE FROM audit_log")
     conn.connection.execute("DELETE FROM case_note")
     conn.connection.execute("DELETE FROM pupil_case")
@@ -276,6 +272,7 @@ def test_an_emptied_log_fails_even_without_an_anchor_while_casework_remains(
     noted: tuple[sqlite3.Connection, int],
 ) -> None:
     conn, _ = noted
+    conn.connection.execute("DELETE FROM audit_detail")
     conn.connection.execute("DELETE FROM audit_log")
     conn.connection.commit()
     check = verify_audit(conn)
@@ -289,6 +286,7 @@ def test_a_truncated_log_fails_against_an_anchor(noted: tuple[sqlite3.Connection
     earlier = conn.connection.execute("SELECT id, hash FROM audit_log WHERE id = 2").fetchone()
     # the last note and its entry cut off the end: the chain left is valid, rows match
     conn.connection.execute("DELETE FROM case_note WHERE id = (SELECT max(id) FROM case_note)")
+    conn.connection.execute("DELETE FROM audit_detail WHERE entry_id = 3")
     conn.connection.execute("DELETE FROM audit_log WHERE id = 3")
     conn.connection.commit()
     assert verify_audit(conn).ok  # without an anchor nothing shows
@@ -306,8 +304,9 @@ def test_a_rebuilt_log_fails_against_an_anchor(noted: tuple[sqlite3.Connection, 
     conn.connection.execute("UPDATE case_note SET text = 'forged' WHERE id = ?", (note_id,))
     rows = conn.connection.execute(
         "SELECT id, at, officer, action, entity, entity_id, upn, detail, row_table, row_id "
-        "FROM audit_log ORDER BY id"
+        "FROM audit_log JOIN audit_detail ON entry_id = id ORDER BY id"
     ).fetchall()
+    conn.connection.execute("DELETE FROM audit_detail")
     conn.connection.execute("DELETE FROM audit_log")
     conn.connection.commit()
     store = conn
@@ -373,8 +372,9 @@ def test_bundle_verify_fails_when_the_stamped_head_left_the_chain(
     # the log rebuilt from scratch: every entry re-recorded, so the rows still match
     rows = sample_conn.connection.execute(
         "SELECT officer, action, entity, entity_id, upn, detail, row_table, row_id "
-        "FROM audit_log ORDER BY id"
+        "FROM audit_log JOIN audit_detail ON entry_id = id ORDER BY id"
     ).fetchall()
+    sample_conn.connection.execute("DELETE FROM audit_detail")
     sample_conn.connection.execute("DELETE FROM audit_log")
     sample_conn.connection.commit()
     store = sample_conn

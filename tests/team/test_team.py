@@ -30,7 +30,10 @@ def _audit(database: Any) -> list[tuple[str, str, str]]:
     try:
         return [
             (r[0], r[1], r[2])
-            for r in conn.execute("SELECT officer, action, detail FROM audit_log ORDER BY id")
+            for r in conn.execute(
+                "SELECT officer, action, detail FROM audit_log JOIN audit_detail ON entry_id = id "
+                "ORDER BY id"
+            )
         ]
     finally:
         conn.close()
@@ -111,6 +114,7 @@ def test_grant_shows_its_sql() -> None:
     lines = out.splitlines()
     assert "GRANT SELECT ON ALL TABLES IN SCHEMA public TO att_read_only;" in lines
     assert "REVOKE UPDATE, DELETE ON audit_log FROM att_officer;" in lines
+    assert "REVOKE UPDATE ON audit_detail FROM att_officer;" in lines
     assert lines[-2:] == [
         "REVOKE att_officer, att_team_leader FROM vsh_head;",
         "GRANT att_read_only TO vsh_head;",
@@ -181,6 +185,11 @@ def test_an_officer_cannot_rewrite_the_audit_log(sample_db: Path) -> None:
         try:
             with pytest.raises(psycopg.errors.InsufficientPrivilege):
                 jo.execute("UPDATE audit_log SET officer = 'Mallory'")
+            jo.rollback()
+            # an entry's personal part: never changed (erasure deletes it, under its entry)
+            with pytest.raises(psycopg.errors.InsufficientPrivilege):
+                jo.execute("UPDATE audit_detail SET detail = '{}'")
+            jo.rollback()
         finally:
             jo.close()
     finally:
