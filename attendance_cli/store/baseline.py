@@ -84,9 +84,7 @@ def insert_entries(
         return
     ids = [
         r[0]
-        for r in bind.execute(
-            sa.select(log.c.id).where(log.c.id > (last or 0)).order_by(log.c.id)
-        )
+        for r in bind.execute(sa.select(log.c.id).where(log.c.id > (last or 0)).order_by(log.c.id))
     ]
     assert len(ids) == len(personal_parts)
     personal = sa.table(
@@ -96,5 +94,8 @@ def insert_entries(
     )
     bind.execute(
         sa.insert(personal),
-        [{**part, "entry_id": entry_id} for entry_id, part in zip(ids, personal_parts, strict=True)],
+        [
+            {**part, "entry_id": entry_id}
+            for entry_id, part in zip(ids, personal_parts, strict=True)
+        ],
     )

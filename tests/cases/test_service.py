@@ -245,8 +245,12 @@ def test_audit_chain_detects_tampering(sample_conn: sqlite3.Connection) -> None:
     assert "changed" in (check.problem or "")
     sample_conn.connection.execute("UPDATE audit_log SET officer = ? WHERE id = 3", (OFFICER,))
     assert verify_audit(sample_conn).ok
-    sample_conn.connection.execute("DELETE FROM audit_detail WHERE entry_id = 2")  # its personal part first
-    sample_conn.connection.execute("DELETE FROM audit_log WHERE id = 2")  # (a foreign key on PostgreSQL)
+    sample_conn.connection.execute(
+        "DELETE FROM audit_detail WHERE entry_id = 2"
+    )  # its personal part first
+    sample_conn.connection.execute(
+        "DELETE FROM audit_log WHERE id = 2"
+    )  # (a foreign key on PostgreSQL)
     check = verify_audit(sample_conn)
     assert (check.ok, check.first_broken_id) == (False, 3)
     assert "removed" in (check.problem or "")

@@ -34,7 +34,9 @@ def test_release_database_upgrades_and_takes_corrections_and_holds(tmp_path: Pat
     before = _rows(path)
     conn, _ = open_database(path)
     try:
-        assert migrate.current_revision(conn) == migrate.SCHEMA_HEAD  # 0012_rectify_hold and every later one
+        assert (
+            migrate.current_revision(conn) == migrate.SCHEMA_HEAD
+        )  # 0012_rectify_hold and every later one
         for table in ("pupil", "contact", "school", "enrolment", "mark_year", "import_log"):
             # later migrations added columns: the release's columns keep their values
             after = sorted(conn.execute(f"SELECT * FROM {table}").fetchall(), key=repr)

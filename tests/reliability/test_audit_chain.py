@@ -62,7 +62,9 @@ def test_an_edited_personal_part_is_found(audited: sqlite3.Connection, column: s
     ``personal_hash``: a change to any of its columns is found at its entry."""
     target = _ids(audited)[3]
     value = '{"x": 1}' if column in ("detail", "row_digests") else "0" * 32
-    audited.connection.execute(f"UPDATE audit_detail SET {column} = ? WHERE entry_id = ?", (value, target))
+    audited.connection.execute(
+        f"UPDATE audit_detail SET {column} = ? WHERE entry_id = ?", (value, target)
+    )
     check = verify_audit(audited)
     assert check.first_broken_id is None  # the chain itself holds...
     assert check.ok is False  # ...but the entry's personal part is not what it committed to
@@ -111,7 +113,9 @@ def test_swapped_entries_are_found(audited: sqlite3.Connection) -> None:
 
 
 def test_a_forged_entry_with_a_made_up_hash_is_found(audited: sqlite3.Connection) -> None:
-    last_hash = audited.connection.execute("SELECT hash FROM audit_log ORDER BY id DESC LIMIT 1").fetchone()[0]
+    last_hash = audited.connection.execute(
+        "SELECT hash FROM audit_log ORDER BY id DESC LIMIT 1"
+    ).fetchone()[0]
     audited.connection.execute(
         "INSERT INTO audit_log (at, officer, action, entity, entity_id, personal_hash, "
         "prev_hash, hash) VALUES ('2025-09-01 09:00:00', 'Someone', 'add_note', 'note', 1, ?, "
