@@ -130,6 +130,8 @@ TABLE_RETENTION: dict[str, tuple[str, ...] | str] = {
     "marks_version": "a counter raised by every write of marks (store.benchmark): no personal data",
     "la_benchmark": "the LA's aggregate figures per period, a cache of counts over every pupil: "
     "no one child's data; rebuilt from the marks",
+    "audit_detail": "the personal part of an audit entry: erased with what it is about "
+    "(privacy.erase), never on its own",
     "audit_log": "the hash chain: never shortened; erasure appends tombstones "
     "(docs/domain/retention.md)",
 }
