@@ -25,19 +25,6 @@ import pytest
 
 from attendance_cli.db.engine import connect
 
-# the folders (and files) whose database tests run on both engines
-BOTH_ENGINES = (
-    "tests/store/",
-    "tests/cases/",
-    "tests/tsm/",
-    "tests/team/",
-    "tests/referrals/",
-    "tests/letters/",
-    "tests/views/",
-    "tests/registers/",
-    "tests/privacy/",
-    "tests/cli/test_cli.py",
-)
 _DB_FIXTURES = {"db_path", "conn", "sample_db", "sample_conn"}
 
 # rich reads the width when a console is made (at import): tests compare 120-column output
@@ -72,13 +59,11 @@ def pytest_configure(config: pytest.Config) -> None:
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     if "engine" in metafunc.fixturenames and not _DB_FIXTURES.isdisjoint(metafunc.fixturenames):
-        where = Path(str(metafunc.definition.path)).resolve()
-        relative = where.relative_to(Path(__file__).resolve().parents[1]).as_posix()
         marks = {m.name for m in metafunc.definition.iter_markers()}
         engine_given = any(
             "engine" in m.args[0] for m in metafunc.definition.iter_markers("parametrize")
         )
-        if relative.startswith(BOTH_ENGINES) and "sqlite_only" not in marks and not engine_given:
+        if "sqlite_only" not in marks and not engine_given:
             metafunc.parametrize("engine", ["sqlite", "postgresql"], indirect=True)
 
 
