@@ -51,7 +51,6 @@ def casework_db(sample_db: Path) -> Path:
     27/10/2025."""
     from attendance_cli.cases.actions import add_action
     from attendance_cli.cases.penalty import add_penalty_notice
-
     from tests.helpers import connect_to
 
     conn = connect_to(sample_db)
