@@ -442,12 +442,12 @@ def dump_server_database(database: ServerDatabase, target: Path, *, force: bool)
         )
     conninfo = make_conninfo(**connect_arguments(database))
     with output_file(target, force=force) as partial, connect(database) as snapshot:
-        from attendance_cli.db.info import audit_head
-
         snapshot.raw.autocommit = False
         snapshot.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
         exported = snapshot.execute("SELECT pg_export_snapshot()").fetchone()[0]
-        head = audit_head(snapshot)
+        last = snapshot.execute("SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1")
+        row = last.fetchone()  # as db.info.audit_head (a layer above this one) reads it
+        head = f"{row[0]}:{row[1]}" if row else None
         done = subprocess.run(
             [
                 pg_dump,
