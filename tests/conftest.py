@@ -1,9 +1,11 @@
 """Shared fixtures: every test gets its own real SQLite database, copied from one template that
 is migrated once per session (a copy costs ~0.2 ms, an upgrade ~0.1 s).
 
-Both engines (issue 16): a test of the store, registers, casework, the TSM, the team, referrals,
-letters, views, privacy or the CLI smoke tests (:data:`BOTH_ENGINES`) that takes a database fixture (``db_path``, ``conn``,
-``sample_db``, ``sample_conn``) runs twice, ``[sqlite]`` and ``[postgresql]``. On PostgreSQL the
+Both engines (issue 16): every test that takes a database fixture (``db_path``, ``conn``,
+``sample_db``, ``sample_conn``) runs twice, ``[sqlite]`` and ``[postgresql]``, unless it is marked
+``sqlite_only`` (RELIABILITY.md, "SQLite-only tests", lists each and why) or parametrises
+``engine`` itself (``@pytest.mark.parametrize("engine", ["postgresql"], indirect=True)``: a
+PostgreSQL version of a file test). On PostgreSQL the
 fixtures give a database of the test's own on a private server (``tests/postgres/server.py``, one
 per test process), made from a migrated template with ``CREATE DATABASE ... TEMPLATE`` (~30 ms): ``db_path``
 and ``sample_db`` are then a ``ServerDatabase`` (ATT_DB names its URL), ``conn`` and
