@@ -1,9 +1,11 @@
 """Shared fixtures: every test gets its own real SQLite database, copied from one template that
 is migrated once per session (a copy costs ~0.2 ms, an upgrade ~0.1 s).
 
-Both engines (issue 16): a test of the store, registers, casework, the TSM, the team, referrals,
-letters, views, privacy or the CLI smoke tests (:data:`BOTH_ENGINES`) that takes a database fixture (``db_path``, ``conn``,
-``sample_db``, ``sample_conn``) runs twice, ``[sqlite]`` and ``[postgresql]``. On PostgreSQL the
+Both engines (issue 16): every test that takes a database fixture (``db_path``, ``conn``,
+``sample_db``, ``sample_conn``) runs twice, ``[sqlite]`` and ``[postgresql]``, unless it is marked
+``sqlite_only`` (RELIABILITY.md, "SQLite-only tests", lists each and why) or parametrises
+``engine`` itself (``@pytest.mark.parametrize("engine", ["postgresql"], indirect=True)``: a
+PostgreSQL version of a file test). On PostgreSQL the
 fixtures give a database of the test's own on a private server (``tests/postgres/server.py``, one
 per test process), made from a migrated template with ``CREATE DATABASE ... TEMPLATE`` (~30 ms): ``db_path``
 and ``sample_db`` are then a ``ServerDatabase`` (ATT_DB names its URL), ``conn`` and
@@ -25,19 +27,6 @@ import pytest
 from attendance_cli.db.engine import connect
 from attendance_cli.store import Store
 
-# the folders (and files) whose database tests run on both engines
-BOTH_ENGINES = (
-    "tests/store/",
-    "tests/cases/",
-    "tests/tsm/",
-    "tests/team/",
-    "tests/referrals/",
-    "tests/letters/",
-    "tests/views/",
-    "tests/registers/",
-    "tests/privacy/",
-    "tests/cli/test_cli.py",
-)
 _DB_FIXTURES = {"db_path", "conn", "sample_db", "sample_conn"}
 
 # rich reads the width when a console is made (at import): tests compare 120-column output
@@ -72,13 +61,11 @@ def pytest_configure(config: pytest.Config) -> None:
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     if "engine" in metafunc.fixturenames and not _DB_FIXTURES.isdisjoint(metafunc.fixturenames):
-        where = Path(str(metafunc.definition.path)).resolve()
-        relative = where.relative_to(Path(__file__).resolve().parents[1]).as_posix()
         marks = {m.name for m in metafunc.definition.iter_markers()}
         engine_given = any(
             "engine" in m.args[0] for m in metafunc.definition.iter_markers("parametrize")
         )
-        if relative.startswith(BOTH_ENGINES) and "sqlite_only" not in marks and not engine_given:
+        if "sqlite_only" not in marks and not engine_given:
             metafunc.parametrize("engine", ["sqlite", "postgresql"], indirect=True)
 
 

@@ -124,3 +124,21 @@ def connect_to(database: Any) -> Any:
 
 def is_postgres(database: Any) -> bool:
     return not isinstance(database, Path)
+
+
+def database_contents(database: Any) -> Any:
+    """What a test's database holds, to compare before and after a command that must change
+    nothing: the file's bytes on SQLite; on PostgreSQL every table's rows (in id order) with
+    the schema revision, read on a connection of its own."""
+    if not is_postgres(database):
+        return database.read_bytes()
+    from attendance_cli.db.models import metadata
+
+    conn = connect_to(database)
+    try:
+        return {
+            table: conn.execute(f"SELECT * FROM {table} ORDER BY 1").fetchall()
+            for table in [*sorted(metadata.tables), "alembic_version"]
+        }
+    finally:
+        conn.close()

@@ -104,6 +104,7 @@ def backup(
             highlight=False,
             soft_wrap=True,
         )
+        _print_audit_head(dumped.audit_head)
         return
     result = backup_database(database, path or default_backup_path(database), overwrite=force)
     common.stdout.print(
@@ -112,9 +113,13 @@ def backup(
         highlight=False,
         soft_wrap=True,
     )
-    if result.audit_head:
+    _print_audit_head(result.audit_head)
+
+
+def _print_audit_head(head: str | None) -> None:
+    if head:
         common.stdout.print(
-            f"Audit chain head in the backup: {result.audit_head} (keep it: "
+            f"Audit chain head in the backup: {head} (keep it: "
             "`att audit verify --anchor` checks the log still holds it)",
             highlight=False,
             soft_wrap=True,

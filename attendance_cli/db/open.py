@@ -142,11 +142,13 @@ def open_server_database(
     migrate, and a failed upgrade leaves the schema as it was; there is no file copy to make
     first — the server's backups (pg_dump) are the server's. With ``create=False`` a database
     without att's schema is a NotFoundError saying to run att db init."""
+    from attendance_cli.config import document_store
     from attendance_cli.db import postgres
     from attendance_cli.db.migrate import SCHEMA_HEAD, known_revisions
 
     result = OpenResult()
     conn = postgres.connect(database)
+    _sweep_documents(document_store(database))
     try:
         revision = postgres.current_revision(conn)
         if revision == SCHEMA_HEAD or not upgrade:
@@ -205,7 +207,15 @@ def _sweep(path: Path) -> None:
     from attendance_cli.files import sweep_partials
 
     sweep_partials(path.parent)
-    store = document_store(path)
+    _sweep_documents(document_store(path))
+
+
+def _sweep_documents(store: Path) -> None:
+    """Remove attachments' temporaries a killed att left in the document store (on a server,
+    the team's shared folder: a temporary another officer's att is still writing is locked,
+    and kept)."""
+    from attendance_cli.files import sweep_partials
+
     if store.is_dir():
         sweep_partials(store)
         for legacy in store.glob(".*.partial"):  # att 0.1's attachment temporaries

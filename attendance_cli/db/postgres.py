@@ -412,6 +412,7 @@ class ServerBackup:
     backup: Path
     size_bytes: int
     tables: int  # tables whose data the dump holds (checked with pg_restore --list)
+    audit_head: str | None = None  # the dump's audit chain head, ID:HASH (an anchor to keep)
 
 
 def dump_server_database(database: ServerDatabase, target: Path, *, force: bool) -> ServerBackup:
@@ -419,7 +420,11 @@ def dump_server_database(database: ServerDatabase, target: Path, *, force: bool)
     backup tool; att will not copy a server's data any other way) into ``target``, private
     (0600) and written under a temporary name, checked with ``pg_restore --list``. Credentials
     as for att (``~/.pgpass``, ``PGPASSWORD``). Without pg_dump installed, a UsageError says how
-    the server's backups are made instead."""
+    the server's backups are made instead.
+
+    The audit chain head is read in a REPEATABLE READ transaction whose snapshot pg_dump dumps
+    (``pg_export_snapshot`` / ``--snapshot``): the head printed is the dump's own, even while
+    officers write, as an SQLite backup's head is its snapshot's."""
     import shutil
     import subprocess
 
@@ -436,18 +441,26 @@ def dump_server_database(database: ServerDatabase, target: Path, *, force: bool)
             "ask the server's administrator; see the README, 'For a team'.",
         )
     conninfo = make_conninfo(**connect_arguments(database))
-    with output_file(target, force=force) as partial:
+    with output_file(target, force=force) as partial, connect(database) as snapshot:
+        snapshot.raw.autocommit = False
+        snapshot.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+        exported = snapshot.execute("SELECT pg_export_snapshot()").fetchone()[0]
+        last = snapshot.execute("SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1")
+        row = last.fetchone()  # as db.info.audit_head (a layer above this one) reads it
+        head = f"{row[0]}:{row[1]}" if row else None
         done = subprocess.run(
             [
                 pg_dump,
                 "--format=custom",
                 "--no-password",
+                f"--snapshot={exported}",
                 f"--file={partial.path}",
                 f"--dbname={conninfo}",
             ],
             capture_output=True,
             text=True,
         )
+        snapshot.rollback()
         if done.returncode != 0:
             why = (done.stderr.strip().splitlines() or ["pg_dump failed"])[-1]
             raise DatabaseError(
@@ -465,4 +478,4 @@ def dump_server_database(database: ServerDatabase, target: Path, *, force: bool)
             )
         size = os.path.getsize(partial.path)
         partial.commit()
-    return ServerBackup(str(database), target, size, tables)
+    return ServerBackup(str(database), target, size, tables, head)

@@ -196,14 +196,15 @@ def erase_records(
     docstring); ``documents`` is the document store whose files are removed after commit.
     ``targets`` may be a function of the store, called under the write lock (what is past
     retention is decided again there, so a case reopened meanwhile is not erased)."""
-    from attendance_cli.store import LOCK_AUDIT_CHAIN, writing
+    from attendance_cli.store import LOCK_AUDIT_CHAIN, LOCK_REGISTERS, writing
     from attendance_cli.store.privacy import HeldData
 
     result = ErasureResult()
     result.leftovers_removed = finish_erasures(store, documents)
     sha256s: set[str] = set()
     stored.scrub_deletes(store)  # SQLite: the deleted bytes are overwritten, not left free
-    with writing(store, LOCK_AUDIT_CHAIN):
+    # LOCK_REGISTERS: it deletes register rows, which an import (no writers' lock) writes
+    with writing(store, LOCK_AUDIT_CHAIN, LOCK_REGISTERS):
         chosen = list(targets(store) if callable(targets) else targets)
         found = rows_of_targets(store, chosen)
         rows = _merged([(t, found[t.label()]) for t in chosen])

@@ -37,7 +37,9 @@ How to write a store module (one per aggregate: ``registers``, ``cases``, ``pena
   third-notice refusal, duplicate workbook, duplicate letter, completing an action) runs inside
   ``with writing(store, LOCK_...):`` naming the invariant's lock. Today both take SQLite's whole
   database write lock (``BEGIN IMMEDIATE``); on PostgreSQL the outermost block takes an
-  advisory lock for att's writers and ``writing`` one more per name (``store.transactions``). Nested blocks become savepoints. Never call
+  advisory lock for att's writers and ``writing`` one more per name (``store.transactions``),
+  except a register import (``writing(store, LOCK_REGISTERS)``), which takes only its own: a new
+  writer of the register tables must name LOCK_REGISTERS. Nested blocks become savepoints. Never call
   ``commit``/``rollback`` yourself: the store's Core connection ignores them (the transaction
   belongs to the outermost block).
 - **PostgreSQL** (issue 16): ``store.connection`` is then a ``db.postgres.PostgresConnection``

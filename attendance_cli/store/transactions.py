@@ -11,9 +11,19 @@ begins a READ COMMITTED transaction and takes a transaction-scoped advisory lock
 ``pg_advisory_xact_lock``, for att's writers as a whole (:data:`LOCK_WRITERS`, the counterpart of
 SQLite's write lock: some check-then-writes — one open case per child — run under a plain
 ``transaction``), and ``writing`` takes one more per name it is given, at any depth; all are
-released at COMMIT or ROLLBACK. Readers never wait. The named locks are what a later step can
-keep alone once every check-then-write names its own (then unrelated writers stop waiting for
-each other); a name may carry a key (``f"{LOCK_PENALTY_NOTICES}:{pupil_id}"``). psycopg errors
+released at COMMIT or ROLLBACK. Readers never wait. A name may carry a key
+(``f"{LOCK_PENALTY_NOTICES}:{pupil_id}"``).
+
+One kind of writer needs no writers' lock: a register import (``writing(store, LOCK_REGISTERS)``
+as the outermost block, :data:`_OWN_LOCKS`). It writes only the register tables (schools, pupils,
+enrolments, contacts, marks, the import log), which no casework write changes, and writes no
+audit entry; imports wait for each other on LOCK_REGISTERS (their marks are read, merged and
+written back), and the one other writer of those tables, an erasure, takes LOCK_REGISTERS as
+well as the writers' lock. So an import at one school and a note on a case at another no longer
+wait for each other. Every other block keeps the writers' lock: the audit chain serialises all
+casework anyway (each casework write appends to the one chain), and some check-then-writes
+(one open case per child) rely on it. A new writer of register tables outside the importer
+must take LOCK_REGISTERS. psycopg errors
 become the same DatabaseError messages (``db.postgres.describe_postgres_error``), a read-only
 role's write "You have read-only access".
 
@@ -37,6 +47,8 @@ LOCK_REGISTERS = "registers"  # refuse a workbook already imported, then write i
 LOCK_MEETING_WORKBOOKS = "meeting-workbooks"  # refuse a TSM workbook already recorded, record it
 LOCK_LETTERS = "letters"  # refuse a letter already made (same addressee, template, date), file it
 LOCK_WRITERS = "att-writers"  # PostgreSQL: every outermost write block (SQLite's write lock)
+# PostgreSQL: outermost blocks naming only these take no writers' lock (module docstring)
+_OWN_LOCKS = frozenset({LOCK_REGISTERS})
 
 
 @contextlib.contextmanager
@@ -103,7 +115,9 @@ def _postgres_block(store: Store, locks: tuple[str, ...]) -> Iterator[None]:
         if outermost:
             store.savepoints = 0
             conn.execute("BEGIN")
-            keys = sorted({lock_key(LOCK_WRITERS), *(lock_key(n) for n in locks)})
+            own = bool(locks) and {n.split(":", 1)[0] for n in locks} <= _OWN_LOCKS
+            writers = set() if own else {lock_key(LOCK_WRITERS)}
+            keys = sorted({*writers, *(lock_key(n) for n in locks)})
         else:
             store.savepoints += 1
             conn.execute(f"SAVEPOINT att_{store.savepoints}")

@@ -51,10 +51,10 @@ def casework_db(sample_db: Path) -> Path:
     27/10/2025."""
     from attendance_cli.cases.actions import add_action
     from attendance_cli.cases.penalty import add_penalty_notice
-    from attendance_cli.db.engine import connect
     from attendance_cli.store import Store
+    from tests.helpers import connect_to
 
-    conn = Store(connect(sample_db), sample_db)
+    conn = Store(connect_to(sample_db), sample_db)
     try:
         add_action(
             conn,

@@ -11,12 +11,31 @@ import pytest
 from attendance_cli.db import migrate
 from attendance_cli.db.engine import open_database
 from attendance_cli.errors import DatabaseError
+from tests.helpers import connect_to, is_postgres
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
 
 def test_single_head_matches_the_constant() -> None:
     assert migrate.alembic_head() == migrate.SCHEMA_HEAD
+
+
+def _compare_type(context, inspected, metadata_column, inspected_type, metadata_type):  # type: ignore[no-untyped-def]
+    """Alembic's own comparison, except for a model's datetime: SQLModel's UTCDateTime (a
+    TypeDecorator over DateTime(timezone=True)) where the migrations make TIMESTAMP without time
+    zone on PostgreSQL. att stores naive UTC times on both engines (as text on SQLite), so the
+    columns are what the migrations say; the model's time-zone flag is SQLModel's default."""
+    from sqlalchemy import TIMESTAMP, DateTime, TypeDecorator
+
+    model = metadata_type.impl if isinstance(metadata_type, TypeDecorator) else metadata_type
+    if (
+        context.dialect.name == "postgresql"
+        and isinstance(inspected_type, TIMESTAMP)
+        and isinstance(model, DateTime)
+        and not inspected_type.timezone
+    ):
+        return False
+    return None
 
 
 def test_models_and_migrations_do_not_drift(db_path: Path) -> None:
@@ -26,9 +45,10 @@ def test_models_and_migrations_do_not_drift(db_path: Path) -> None:
 
     from attendance_cli.db.models import metadata
 
-    engine = create_engine(f"sqlite:///{db_path}")
+    url = db_path.driver_url if is_postgres(db_path) else f"sqlite:///{db_path}"  # type: ignore[attr-defined]
+    engine = create_engine(url)
     with engine.connect() as connection:
-        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        context = MigrationContext.configure(connection, opts={"compare_type": _compare_type})
         diff = compare_metadata(context, metadata)
     engine.dispose()
     assert diff == []
@@ -44,6 +64,7 @@ def test_new_database_is_private_wal_and_at_head(tmp_path: Path) -> None:
     conn.close()
 
 
+@pytest.mark.sqlite_only  # the database FILE's mode
 def test_readable_database_gives_a_warning(db_path: Path) -> None:
     db_path.chmod(0o644)
     conn, result = open_database(db_path)
@@ -52,7 +73,7 @@ def test_readable_database_gives_a_warning(db_path: Path) -> None:
 
 
 def test_newer_database_is_refused(db_path: Path) -> None:
-    conn = sqlite3.connect(db_path)
+    conn = connect_to(db_path)
     conn.execute("UPDATE alembic_version SET version_num = '9999_future'")
     conn.commit()
     conn.close()

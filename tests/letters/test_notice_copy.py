@@ -314,23 +314,47 @@ def test_a_history_notice_files_its_copy_in_the_latest_case_and_opens_none(
     _verifies(sample_conn)
 
 
-@pytest.mark.sqlite_only  # a SQLite trigger makes the copy's last write fail
 def test_a_database_failure_filing_the_copy_leaves_no_notice(sample_db: Path) -> None:
+    """A trigger makes the copy's last write (its letter row) fail: on SQLite RAISE(ABORT), on
+    PostgreSQL a PL/pgSQL function raising an exception."""
     import contextlib
 
+    from tests.helpers import connect_to, is_postgres
+
     def counts() -> dict[str, int]:
-        with contextlib.closing(sqlite3.connect(sample_db)) as conn:
+        with contextlib.closing(connect_to(sample_db)) as conn:
             return {
                 t: conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
                 for t in ("penalty_notice", "case_action", "case_document", "letter", "audit_log")
             }
 
-    with contextlib.closing(sqlite3.connect(sample_db)) as conn:
-        conn.execute(
-            "CREATE TRIGGER fail_letter BEFORE INSERT ON letter "
-            "BEGIN SELECT RAISE(ABORT, 'letter table unavailable'); END"
-        )
-        conn.commit()
+    def trigger(on: bool) -> None:
+        if is_postgres(sample_db):
+            statements = (
+                [
+                    "CREATE FUNCTION fail_letter() RETURNS trigger LANGUAGE plpgsql AS "
+                    "$$ BEGIN RAISE EXCEPTION 'letter table unavailable'; END $$",
+                    "CREATE TRIGGER fail_letter BEFORE INSERT ON letter "
+                    "FOR EACH ROW EXECUTE FUNCTION fail_letter()",
+                ]
+                if on
+                else ["DROP TRIGGER fail_letter ON letter", "DROP FUNCTION fail_letter()"]
+            )
+        else:
+            statements = (
+                [
+                    "CREATE TRIGGER fail_letter BEFORE INSERT ON letter "
+                    "BEGIN SELECT RAISE(ABORT, 'letter table unavailable'); END"
+                ]
+                if on
+                else ["DROP TRIGGER fail_letter"]
+            )
+        with contextlib.closing(connect_to(sample_db)) as conn:
+            for statement in statements:
+                conn.execute(statement)
+            conn.commit()
+
+    trigger(True)
     before = counts()
     args = ["penalty", "add", HARVEY, "--parent", "Paul Marsden", "--issued", "2025-11-17"]
     failed = runner.invoke(app, args)
@@ -338,9 +362,7 @@ def test_a_database_failure_filing_the_copy_leaves_no_notice(sample_db: Path) ->
     assert counts() == before  # no notice, no action, no document, no letter, no entry
     store = document_store(sample_db)
     assert not store.exists() or list(store.iterdir()) == []
-    with contextlib.closing(sqlite3.connect(sample_db)) as conn:
-        conn.execute("DROP TRIGGER fail_letter")
-        conn.commit()
+    trigger(False)
     assert runner.invoke(app, args).exit_code == 0
     after = counts()
     assert (after["penalty_notice"], after["case_document"], after["letter"]) == (

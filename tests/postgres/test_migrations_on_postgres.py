@@ -8,6 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import pytest
 import sqlalchemy as sa
 from alembic import command
 from alembic.config import Config
@@ -58,6 +59,7 @@ def _schema(engine: sa.Engine) -> dict[str, Any]:
     return schema
 
 
+@pytest.mark.sqlite_only  # db_path is the SQLite file the server's schema is compared with
 def test_migrations_build_the_sqlite_schema_on_postgres(postgres_url: str, db_path: Path) -> None:
     postgres = _upgrade(postgres_url)
     sqlite = sa.create_engine(f"sqlite:///{db_path}")

@@ -1,20 +1,20 @@
 """A penalty notice and a referral export are written in the same transaction as their audit
-entries (RELIABILITY.md's casework row). The audit insert is made to fail inside SQLite (a
-trigger raising ABORT on audit_log): the change must then be absent too — no notice, no action
+entries (RELIABILITY.md's casework row). The audit insert is made to fail inside the database (a
+trigger raising ABORT on audit_log; on PostgreSQL a PL/pgSQL trigger raising an exception): the
+change must then be absent too — no notice, no action
 made for it, no bundle at --out — and with the trigger gone the same commands record both."""
 
 from __future__ import annotations
 
 import contextlib
 import json
-import sqlite3
 from pathlib import Path
 
 from typer.testing import CliRunner
 
 from attendance_cli.cli.app import app
-from attendance_cli.db.engine import connect
 from attendance_cli.store import Store
+from tests.helpers import connect_to, is_postgres
 from tests.referrals.builders import HARVEY, build_case
 
 runner = CliRunner()
@@ -22,10 +22,17 @@ FAIL_AUDIT = (
     "CREATE TRIGGER fail_audit BEFORE INSERT ON audit_log "
     "BEGIN SELECT RAISE(ABORT, 'audit log unavailable'); END"
 )
+FAIL_AUDIT_POSTGRES = (
+    "CREATE FUNCTION fail_audit() RETURNS trigger LANGUAGE plpgsql AS "
+    "$$ BEGIN RAISE EXCEPTION 'audit log unavailable'; END $$",
+    "CREATE TRIGGER fail_audit BEFORE INSERT ON audit_log "
+    "FOR EACH ROW EXECUTE FUNCTION fail_audit()",
+)
+UNSET_POSTGRES = ("DROP TRIGGER fail_audit ON audit_log", "DROP FUNCTION fail_audit()")
 
 
 def _rows(db: Path) -> dict[str, int]:
-    with contextlib.closing(sqlite3.connect(db)) as conn:
+    with contextlib.closing(connect_to(db)) as conn:
         return {
             t: conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
             for t in ("penalty_notice", "case_action", "pupil_case", "audit_log")
@@ -33,13 +40,17 @@ def _rows(db: Path) -> dict[str, int]:
 
 
 def _actions(db: Path) -> list[str]:
-    with contextlib.closing(sqlite3.connect(db)) as conn:
+    with contextlib.closing(connect_to(db)) as conn:
         return [r[0] for r in conn.execute("SELECT action FROM audit_log ORDER BY id")]
 
 
 def _set_trigger(db: Path, on: bool) -> None:
-    with contextlib.closing(sqlite3.connect(db)) as conn:
-        conn.execute(FAIL_AUDIT if on else "DROP TRIGGER fail_audit")
+    with contextlib.closing(connect_to(db)) as conn:
+        if is_postgres(db):
+            for statement in FAIL_AUDIT_POSTGRES if on else UNSET_POSTGRES:
+                conn.execute(statement)
+        else:
+            conn.execute(FAIL_AUDIT if on else "DROP TRIGGER fail_audit")
         conn.commit()
 
 
@@ -64,7 +75,7 @@ def test_a_penalty_notice_is_written_with_its_audit_entry_or_not_at_all(sample_d
 def test_a_referral_export_is_written_with_its_audit_entry_or_not_at_all(
     sample_db: Path, tmp_path: Path
 ) -> None:
-    conn = Store(connect(sample_db), sample_db)
+    conn = Store(connect_to(sample_db), sample_db)
     build_case(conn, sample_db, tmp_path)
     conn.close()
     out = tmp_path / "out" / "bundle.zip"

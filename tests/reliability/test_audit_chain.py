@@ -49,7 +49,8 @@ def test_an_untouched_chain_verifies(audited: sqlite3.Connection) -> None:
 )
 def test_an_edited_entry_is_found(audited: sqlite3.Connection, column: str) -> None:
     target = _ids(audited)[3]
-    value = 999 if column == "entity_id" else "f" * 64 if "hash" in column else "forged"
+    forged = {"entity_id": 999, "detail": '{"x": 1}', "at": "2001-01-01 00:00:00"}  # typed columns
+    value = forged.get(column, "forged")
     audited.connection.execute(f"UPDATE audit_log SET {column} = ? WHERE id = ?", (value, target))
     check = verify_audit(audited)
     assert (check.ok, check.first_broken_id) == (False, target)

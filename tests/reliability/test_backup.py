@@ -1,5 +1,10 @@
 """``att db backup`` and ``att db restore``: consistent copies while in use, checked before a
-restore, never a partial file under the final name, private files, the replaced database kept."""
+restore, never a partial file under the final name, private files, the replaced database kept.
+
+These are about the SQLite file. On PostgreSQL ``att db backup`` drives pg_dump and restore is
+pg_restore's (tests/postgres/test_engine.py); the consistency guarantee is tested here too:
+a server backup while a writer is mid-transaction holds only committed data, and the audit
+chain head it prints is the dump's own."""
 
 from __future__ import annotations
 
@@ -7,6 +12,7 @@ import contextlib
 import hashlib
 import shutil
 import sqlite3
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -49,6 +55,7 @@ def _import_small(db: Path, folder: Path, *, first: int = 0) -> int:
     return count
 
 
+@pytest.mark.sqlite_only  # the SQLite file (a server backup is pg_dump's: see below)
 def test_backup_is_a_checked_private_single_file(sample_db: Path, tmp_path: Path) -> None:
     target = tmp_path / "out" / "copy.sqlite"
     target.parent.mkdir()
@@ -62,6 +69,7 @@ def test_backup_is_a_checked_private_single_file(sample_db: Path, tmp_path: Path
         assert check.execute("PRAGMA journal_mode").fetchone()[0] == "delete"
 
 
+@pytest.mark.sqlite_only  # the SQLite file (a server backup is pg_dump's: see below)
 def test_backup_while_a_writer_is_mid_transaction_holds_only_committed_data(
     db_path: Path, tmp_path: Path
 ) -> None:
@@ -101,6 +109,7 @@ def test_backup_while_a_writer_is_mid_transaction_holds_only_committed_data(
     assert marks_held(tmp_path / "during.sqlite") == committed
 
 
+@pytest.mark.sqlite_only  # the SQLite file (a server backup is pg_dump's: see below)
 def test_backup_refuses_to_overwrite_without_force(db_path: Path, tmp_path: Path) -> None:
     target = tmp_path / "b.sqlite"
     target.write_text("an earlier file")
@@ -111,6 +120,7 @@ def test_backup_refuses_to_overwrite_without_force(db_path: Path, tmp_path: Path
     assert integrity(target) == ["ok"]
 
 
+@pytest.mark.sqlite_only  # the SQLite file (a server backup is pg_dump's: see below)
 @pytest.mark.parametrize(
     ("target", "message"),
     [
@@ -132,6 +142,7 @@ def test_backup_of_a_missing_database_creates_nothing(tmp_path: Path) -> None:
     assert sorted(p.name for p in tmp_path.iterdir()) == []
 
 
+@pytest.mark.sqlite_only  # the SQLite file (a server backup is pg_dump's: see below)
 def test_restore_round_trip_keeps_the_replaced_database(db_path: Path, tmp_path: Path) -> None:
     first = _import_small(db_path, tmp_path)
     backup = backup_database(db_path, tmp_path / "backup.sqlite").backup
@@ -173,6 +184,7 @@ def _newer(path: Path) -> None:
     conn.close()
 
 
+@pytest.mark.sqlite_only  # the SQLite file (a server backup is pg_dump's: see below)
 @pytest.mark.parametrize(
     ("spoil", "error", "message"),
     [
@@ -203,6 +215,7 @@ def test_restore_checks_the_backup_before_touching_anything(
     assert not [p for p in tmp_path.iterdir() if "replaced" in p.name]
 
 
+@pytest.mark.sqlite_only  # the SQLite file (a server backup is pg_dump's: see below)
 def test_restore_an_older_release_backup_upgrades_it(db_path: Path, tmp_path: Path) -> None:
     old = tmp_path / "release-0.1.0.sqlite"
     shutil.copyfile(FIXTURES / "release-0.1.0.sqlite", old)
@@ -216,6 +229,7 @@ def test_restore_an_older_release_backup_upgrades_it(db_path: Path, tmp_path: Pa
     conn.close()
 
 
+@pytest.mark.sqlite_only  # the SQLite file (a server backup is pg_dump's: see below)
 def test_restore_into_a_database_that_does_not_exist_yet(sample_db: Path, tmp_path: Path) -> None:
     backup = backup_database(sample_db, tmp_path / "b.sqlite").backup
     target = tmp_path / "new" / "att.sqlite"
@@ -225,6 +239,7 @@ def test_restore_into_a_database_that_does_not_exist_yet(sample_db: Path, tmp_pa
     assert marks_held(target) == marks_held(sample_db)
 
 
+@pytest.mark.sqlite_only  # the SQLite file (a server backup is pg_dump's: see below)
 def test_cli_backup_and_restore(sample_db: Path, tmp_path: Path) -> None:
     target = tmp_path / "cli-backup.sqlite"
     result = runner.invoke(app, ["--db", str(sample_db), "db", "backup", str(target)])
@@ -240,3 +255,51 @@ def test_cli_backup_and_restore(sample_db: Path, tmp_path: Path) -> None:
     default = runner.invoke(app, ["--db", str(sample_db), "db", "backup"])
     assert default.exit_code == 0
     assert len(list(tmp_path.glob("att.backup-*.sqlite"))) == 1
+
+
+@pytest.mark.parametrize("engine", ["postgresql"], indirect=True)
+def test_a_server_backup_while_a_writer_is_mid_transaction_holds_only_committed_data(
+    sample_db: object, tmp_path: Path, postgres_server: object
+) -> None:
+    from attendance_cli.cases.notes import add_note
+    from attendance_cli.db.info import audit_head
+    from tests.helpers import connect_to
+    from tests.referrals.builders import HARVEY
+
+    conn = connect_to(sample_db)
+    add_note(conn, upn=HARVEY, text="Committed note", officer="Test Officer")
+    head = audit_head(conn)
+    writer = connect_to(sample_db)
+    writer.raw.autocommit = False  # a casework write under way, not yet committed
+    add_note(writer, upn=HARVEY, text="Uncommitted note", officer="Test Officer")
+    try:
+        target = tmp_path / "team.dump"
+        done = runner.invoke(app, ["db", "backup", str(target)])
+    finally:
+        writer.rollback()
+        writer.close()
+    assert done.exit_code == 0, done.output
+    assert f"Audit chain head in the backup: {head} " in done.stdout
+    add_note(conn, upn=HARVEY, text="Later note", officer="Test Officer")
+    assert audit_head(conn) != head
+    conn.close()
+    # restored into a new database, the dump holds the committed note only, and its chain
+    # ends at the head printed
+    restored_url = postgres_server.create_database(f"restored_{tmp_path.name}")  # type: ignore[attr-defined]
+    from attendance_cli.db.postgres import connect_arguments, parse_database_url
+
+    restored = parse_database_url(restored_url)
+    arguments = connect_arguments(restored)
+    subprocess.run(
+        ["pg_restore", "--no-owner", f"--host={arguments['host']}",
+         f"--username={arguments['user']}", f"--dbname={arguments['dbname']}", str(target)],
+        check=True, capture_output=True,
+    )  # fmt: skip
+    check = connect_to(restored)
+    try:
+        notes = [r[0] for r in check.execute("SELECT text FROM case_note ORDER BY id")]
+        assert "Committed note" in notes and "Uncommitted note" not in notes
+        assert "Later note" not in notes
+        assert audit_head(check) == head
+    finally:
+        check.close()

@@ -1,11 +1,11 @@
 """Two ``att import`` processes on one database at once, and an import while ``att tsm prepare``
 reads: every process finishes with exit 0 (a writer waits for the other through the busy
-timeout), nobody sees "database is locked", and the database is intact and complete."""
+timeout, or on PostgreSQL its lock), nobody sees "database is locked", and the database is intact
+and complete. On both engines."""
 
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
 from pathlib import Path
 
@@ -53,12 +53,11 @@ def _finish(process: subprocess.Popen[str]) -> tuple[int, str, str]:
 
 
 def test_two_imports_at_once(
-    template_db: Path, tmp_path: Path, two_files: tuple[Path, Path, int], figures
+    db_path: Path, two_files: tuple[Path, Path, int], figures, copy_database
 ) -> None:  # type: ignore[no-untyped-def]
     first, second, per_file = two_files
     for round_number in range(ROUNDS):
-        db = tmp_path / f"two{round_number}.sqlite"
-        shutil.copyfile(template_db, db)
+        db = copy_database(db_path, f"two{round_number}")
         a = _popen("import", str(first), "--format", "json", db=db)
         b = _popen("import", str(second), "--format", "json", db=db)
         results = [_finish(a), _finish(b)]
@@ -72,11 +71,10 @@ def test_two_imports_at_once(
 
 
 def test_the_same_file_imported_twice_at_once(
-    template_db: Path, tmp_path: Path, two_files: tuple[Path, Path, int], figures
+    db_path: Path, two_files: tuple[Path, Path, int], figures
 ) -> None:  # type: ignore[no-untyped-def]
     first, _, per_file = two_files
-    db = tmp_path / "same.sqlite"
-    shutil.copyfile(template_db, db)
+    db = db_path
     runs = [_popen("import", str(first), "--format", "json", db=db) for _ in range(2)]
     added = []
     for process in runs:

@@ -5,7 +5,8 @@ after a kill at any point the database is intact, holds the whole meeting or non
 audit chain verifies, and running the command again either records everything (nothing was
 there) or is refused as already recorded. ``referral export``: the zip is written under a
 temporary name and renamed, so the final name either does not exist or holds a bundle that
-``att referral verify`` accepts.
+``att referral verify`` accepts. Both engines: on PostgreSQL the killed process's transaction
+is rolled back by the server.
 """
 
 from __future__ import annotations
@@ -19,15 +20,17 @@ import sqlite3
 import subprocess
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from attendance_cli.cases.audit import verify_audit
-from attendance_cli.db.engine import connect
+from attendance_cli.config import document_store
 from attendance_cli.errors import RefusedError
 from attendance_cli.referrals.bundle import verify_referral_bundle
 from attendance_cli.store import Store
 from attendance_cli.tsm.record import record_tsm
+from tests.helpers import connect_to, is_postgres
 from tests.referrals.builders import HARVEY, build_case
 from tests.reliability.support import att_command, child_env, integrity
 
@@ -70,9 +73,9 @@ def _kill_after_commit(args: list[str], db: Path) -> bool:
     )
     while process.poll() is None:
         try:
-            with contextlib.closing(sqlite3.connect(db, timeout=0.01)) as conn:
+            with contextlib.closing(_reader(db)) as conn:
                 committed = conn.execute("SELECT count(*) FROM meeting").fetchone()[0]
-        except sqlite3.Error:
+        except Exception:  # noqa: BLE001 - busy (SQLite) or not yet connectable: not yet
             committed = 0
         if committed:
             process.send_signal(signal.SIGKILL)
@@ -99,8 +102,14 @@ def _record_again(conn: sqlite3.Connection, pack: Path) -> None:
     )
 
 
+def _reader(db: Path) -> Any:
+    if is_postgres(db):
+        return connect_to(db)
+    return sqlite3.connect(db, timeout=0.01)
+
+
 def _counts(db: Path) -> tuple[int, int, int]:
-    with sqlite3.connect(db) as conn:
+    with contextlib.closing(_reader(db)) as conn:
         return tuple(  # type: ignore[return-value]
             conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
             for t in ("meeting", "case_action", "lead_practitioner")
@@ -131,22 +140,19 @@ def filled_pack(sample_db: Path, tmp_path: Path) -> Path:
 
 
 def test_sigkill_during_tsm_record_is_all_or_nothing(
-    sample_db: Path, tmp_path: Path, filled_pack: Path, figures
+    sample_db: Path, tmp_path: Path, filled_pack: Path, figures, copy_database
 ) -> None:  # type: ignore[no-untyped-def]
     args = ["tsm", "record", "--school", SCHOOL, "--date", "2025-11-20",
             "--from-workbook", str(filled_pack)]  # fmt: skip
-    reference = tmp_path / "reference.sqlite"
-    shutil.copyfile(sample_db, reference)
+    reference = copy_database(sample_db, "reference")
     duration = _timed(args, reference)
     full = _counts(reference)
-    second = tmp_path / "reference2.sqlite"
-    shutil.copyfile(sample_db, second)
+    second = copy_database(sample_db, "reference2")
     duration = min(duration, _timed(args, second))  # the quicker of two: kills land under load
     assert full[0] == 1 and full[1] > 50
     landed = whole = 0
     for i in range(KILLS + 1):
-        db = tmp_path / f"kill{i}.sqlite"
-        shutil.copyfile(sample_db, db)
+        db = copy_database(sample_db, f"kill{i}")
         if i == KILLS:  # the last one just after the commit: the "already recorded" branch
             if not _kill_after_commit(args, db):
                 continue
@@ -158,7 +164,7 @@ def test_sigkill_during_tsm_record_is_all_or_nothing(
         held = _counts(db)
         assert held in ((0, 0, 0), full), f"kill {i}: {held} of {full}"
         whole += held == full
-        conn = Store(connect(db), db)
+        conn = Store(connect_to(db), db)
         try:
             assert verify_audit(conn).ok
             if held == full:
@@ -176,7 +182,7 @@ def test_sigkill_during_tsm_record_is_all_or_nothing(
 
 
 def test_sigkill_during_referral_export_leaves_no_partial_bundle(
-    sample_conn: sqlite3.Connection, sample_db: Path, tmp_path: Path, figures
+    sample_conn: sqlite3.Connection, sample_db: Path, tmp_path: Path, figures, copy_database
 ) -> None:  # type: ignore[no-untyped-def]
     build_case(sample_conn, sample_db, tmp_path)
     sample_conn.close()
@@ -184,9 +190,9 @@ def test_sigkill_during_referral_export_leaves_no_partial_bundle(
     out.parent.mkdir()
     args = ["referral", "export", HARVEY, "--route", "prosecution", "--out", str(out),
             "--force", "--reason", "Crash test"]  # fmt: skip
-    reference = tmp_path / "reference.sqlite"
-    shutil.copyfile(sample_db, reference)
-    shutil.copytree(sample_db.with_name("att-documents"), tmp_path / "reference-documents")
+    reference = copy_database(sample_db, "reference")
+    if not is_postgres(sample_db):  # on PostgreSQL both share the folder ATT_DOCUMENTS names
+        shutil.copytree(document_store(sample_db), document_store(reference))
     duration = _timed(args, reference)
     out.unlink()
     duration = min(duration, _timed(args, reference))  # the quicker of two: kills land under load
@@ -202,7 +208,7 @@ def test_sigkill_during_referral_export_leaves_no_partial_bundle(
         if out.exists():  # killed after the rename: the bundle must be whole
             assert verify_referral_bundle(out).ok
             out.unlink()
-        conn = Store(connect(sample_db), sample_db)
+        conn = Store(connect_to(sample_db), sample_db)
         try:
             assert verify_audit(conn).ok
         finally:

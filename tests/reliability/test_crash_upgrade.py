@@ -5,6 +5,11 @@ of 0002 from the oldest saved release), a forked child opens the database and is
 after that statement has run. The database must then be exactly as it was: the old revision,
 the same tables and rows, integrity ok. The next open upgrades it to the head, and however many
 upgrades were killed on the way only one pre-upgrade backup is left.
+
+On a PostgreSQL server the whole upgrade is one transaction: a child is killed after one of 12
+statements spread over it (the first and the very last, before COMMIT, included), from an empty
+database and from schema 0003 holding a school; the revision, tables, indexes and rows are then
+exactly as before, and the next open upgrades to the head with no row lost.
 """
 
 from __future__ import annotations
@@ -197,3 +202,138 @@ def test_a_backup_of_a_different_database_is_not_reused(tmp_path: Path) -> None:
     assert len(backups) == 2
     names = {_state(b)[1]["school"][0][2] for b in backups}
     assert len(names) == 2
+
+
+# --- on a PostgreSQL server: the upgrade is one transaction; a kill anywhere leaves it as it was
+
+
+def _server_state(url: str) -> tuple[object, ...]:
+    """The revision, att's tables and indexes, and every table's rows, of a server database."""
+    import psycopg
+
+    from attendance_cli.db.postgres import connect_arguments, parse_database_url
+
+    with psycopg.connect(**connect_arguments(parse_database_url(url))) as conn:
+        tables = [
+            r[0]
+            for r in conn.execute(
+                "SELECT table_name FROM information_schema.tables "
+                "WHERE table_schema = 'public' ORDER BY table_name"
+            )
+        ]
+        indexes = conn.execute(
+            "SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = 'public' "
+            "ORDER BY indexname"
+        ).fetchall()
+        rows = {
+            t: sorted(conn.execute(f'SELECT * FROM "{t}"').fetchall(), key=repr) for t in tables
+        }
+    revision = rows.get("alembic_version")
+    return revision, tables, indexes, rows
+
+
+def _server_statements(url: str) -> int:
+    """How many statements an uninterrupted upgrade of the server database runs (it is then
+    dropped and made again by the caller)."""
+    from sqlalchemy import event
+    from sqlalchemy.engine import Engine
+
+    from attendance_cli.db.open import open_database
+    from attendance_cli.db.postgres import parse_database_url
+
+    count = [0]
+
+    def listener(*_args: object) -> None:
+        count[0] += 1
+
+    event.listen(Engine, "after_cursor_execute", listener)
+    try:
+        conn, _ = open_database(parse_database_url(url))
+        conn.close()
+    finally:
+        event.remove(Engine, "after_cursor_execute", listener)
+    return count[0]
+
+
+def _server_killed_open(url: str, after: int) -> int:
+    """Fork; the child opens the server database and SIGKILLs itself right after the
+    upgrade's ``after``-th statement (the last one: only the COMMIT was still to come)."""
+    from sqlalchemy import event
+    from sqlalchemy.engine import Engine
+
+    from attendance_cli.db.open import open_database
+    from attendance_cli.db.postgres import parse_database_url
+
+    pid = os.fork()
+    if pid == 0:  # pragma: no cover - the child
+        try:
+            seen = [0]
+
+            def listener(*_args: object) -> None:
+                seen[0] += 1
+                if seen[0] == after:
+                    os.kill(os.getpid(), signal.SIGKILL)
+
+            event.listen(Engine, "after_cursor_execute", listener)
+            conn, _ = open_database(parse_database_url(url))
+            conn.close()
+        finally:
+            os._exit(3)  # reached only if the kill never came
+    _, status = os.waitpid(pid, 0)
+    return status
+
+
+SERVER_KILLS = 12
+
+
+def _server_start(server: object, name: str, kind: str) -> str:
+    import sqlalchemy as sa
+    from alembic import command
+    from alembic.config import Config
+
+    url = server.create_database(name)  # type: ignore[attr-defined]
+    if kind == "older-schema":  # 0003, with a school in it: no row may be lost
+        config = Config()
+        config.set_main_option("script_location", str(migrate.migrations_dir()))
+        engine = sa.create_engine(url)
+        with engine.begin() as connection:
+            config.attributes["connection"] = connection
+            command.upgrade(config, "0003_register_details")
+            connection.execute(
+                sa.text(
+                    "INSERT INTO school (laestab, name, created_at) "
+                    "VALUES ('8994001', 'Castle Hill', '2025-09-01 00:00:00')"
+                )
+            )
+        engine.dispose()
+    return url
+
+
+@pytest.mark.parametrize("kind", ["older-schema", "empty-database"])
+def test_a_server_upgrade_killed_anywhere_leaves_the_old_revision(
+    kind: str, postgres_server: object, tmp_path: Path, figures
+) -> None:  # type: ignore[no-untyped-def]
+    from attendance_cli.db.open import open_database
+    from attendance_cli.db.postgres import parse_database_url
+
+    name = f"upgrade_kill_{kind.replace('-', '_')}_{os.getpid()}"
+    count_url = _server_start(postgres_server, f"{name}_count", kind)
+    statements = _server_statements(count_url)
+    assert statements >= 30, statements  # every migration's tables, indexes and copies
+    url = _server_start(postgres_server, name, kind)
+    before = _server_state(url)
+    # kills spread over the whole upgrade, the first and the last statement included
+    points = sorted({1 + (statements - 1) * k // (SERVER_KILLS - 1) for k in range(SERVER_KILLS)})
+    for after in points:
+        status = _server_killed_open(url, after)
+        assert os.WIFSIGNALED(status) and os.WTERMSIG(status) == signal.SIGKILL, after
+        assert _server_state(url) == before, f"killed after statement {after} of {statements}"
+    conn, result = open_database(parse_database_url(url))
+    try:
+        assert migrate.current_revision(conn) == migrate.SCHEMA_HEAD
+        if kind == "older-schema":
+            assert result.upgraded_from == "0003_register_details"
+            assert conn.execute("SELECT name FROM school").fetchall() == [("Castle Hill",)]
+    finally:
+        conn.close()
+    figures(f"schema upgrade kills on PostgreSQL ({kind})", len(points))

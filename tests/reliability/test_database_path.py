@@ -134,6 +134,7 @@ def test_a_dangling_symbolic_link_is_refused(tmp_path: Path) -> None:
     assert not (tmp_path / "elsewhere").exists()
 
 
+@pytest.mark.sqlite_only  # a symbolic link to the SQLite file
 def test_a_link_to_a_database_is_followed(db_path: Path, tmp_path: Path) -> None:
     link = tmp_path / "link.sqlite"
     link.symlink_to(db_path)
@@ -150,6 +151,7 @@ def test_a_device_is_refused_and_no_journal_is_made_beside_it() -> None:
     assert set(os.listdir("/dev")) == before
 
 
+@pytest.mark.sqlite_only  # SQLite's journal file beside the database
 def test_a_journal_that_is_a_link_is_refused(db_path: Path, tmp_path: Path) -> None:
     Path(f"{db_path}-wal").symlink_to(tmp_path / "planted")
     with pytest.raises(DatabaseError, match="not a regular file"):

@@ -20,7 +20,7 @@ from attendance_cli.cases.documents import attach_document
 from attendance_cli.cli.app import app
 from attendance_cli.config import document_store
 from attendance_cli.registers.importer import import_registers
-from tests.helpers import SCHOOL, UPN1, write_csv
+from tests.helpers import SCHOOL, UPN1, connect_to, write_csv
 from tests.reliability.support import att_command, child_env, write_big_marks_csv
 
 runner = CliRunner()
@@ -99,6 +99,7 @@ def test_document_store_is_private_and_names_cannot_escape_it(
     assert record.file_name == sneaky.name  # kept only as a label, never as a path
 
 
+@pytest.mark.sqlite_only  # the database FILE's mode; a server's data is the server's
 def test_cli_warns_when_the_database_is_readable_by_others(db_path: Path) -> None:
     db_path.chmod(0o644)
     result = runner.invoke(app, ["db", "info", "--format", "json"])
@@ -113,7 +114,7 @@ def test_cli_warns_when_the_database_is_readable_by_others(db_path: Path) -> Non
 @pytest.fixture
 def hostile_db(sample_db: Path) -> Path:
     """The sample LA with Castle Hill pupils renamed to formula-like text."""
-    conn = sqlite3.connect(sample_db)
+    conn = connect_to(sample_db)
     ids = [
         r[0]
         for r in conn.execute(

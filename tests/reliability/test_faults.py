@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 from attendance_cli.db.engine import connect
-from tests.helpers import SCHOOL, UPN1, write_csv
+from tests.helpers import SCHOOL, UPN1, database_contents, write_csv
 from tests.reliability.support import (
     hand_over,
     integrity,
@@ -125,7 +125,7 @@ def test_disk_full_writing_rejected_rows_leaves_no_partial_list(
     rows = [["UPN", "Date", "Session", "Mark"], [UPN1, "2025-09-03", "AM", "/"]]
     rows += [[UPN1, "2025-09-04", "AM", f"=BAD{n}" + "x" * 40] for n in range(3000)]
     file = write_csv(tmp_path / "bad.csv", rows)
-    before = _digest(db_path)
+    before = database_contents(db_path)
     result = run_att(
         "import",
         str(file),
@@ -139,7 +139,7 @@ def test_disk_full_writing_rejected_rows_leaves_no_partial_list(
     assert not (tmp_path / "bad.rejected.csv").exists()
     assert _temporaries(tmp_path) == []
     assert marks_held(db_path) == 0
-    assert _digest(db_path) == before or integrity(db_path) == ["ok"]
+    assert database_contents(db_path) == before or integrity(db_path) == ["ok"]
 
 
 # ----------------------------------------------------------------------- permissions (nobody)

@@ -48,9 +48,9 @@ def test_an_existing_output_is_kept_without_force(
 def test_referral_export_keeps_an_existing_bundle_without_overwrite(
     sample_db: Path, tmp_path: Path
 ) -> None:
-    from attendance_cli.db.engine import connect
+    from tests.helpers import connect_to
 
-    conn = Store(connect(sample_db), sample_db)
+    conn = Store(connect_to(sample_db), sample_db)
     build_case(conn, sample_db, tmp_path)
     conn.close()
     target = tmp_path / "bundle.zip"

@@ -11,6 +11,7 @@ from typer.testing import CliRunner
 
 from attendance_cli.cli.app import app
 from attendance_cli.errors import ExitCode
+from tests.helpers import database_contents
 from tests.referrals.builders import HARVEY
 
 runner = CliRunner()
@@ -63,12 +64,12 @@ def test_out_of_range_values_are_usage_errors(
     letter = tmp_path / "letter.txt"
     letter.write_text("Dear parent")
     args = [str(letter) if a == "FILE" else a for a in args]
-    before = sample_db.read_bytes()
+    before = database_contents(sample_db)
     result = runner.invoke(app, ["--db", str(sample_db), *args])
     assert result.exit_code == ExitCode.USAGE, result.output
     assert option in result.stderr and "Internal error" not in result.output
     assert result.exception is None or isinstance(result.exception, SystemExit)
-    assert sample_db.read_bytes() == before
+    assert database_contents(sample_db) == before
 
 
 @pytest.mark.parametrize(

@@ -18,6 +18,8 @@ from attendance_cli.db.migrate import SCHEMA_HEAD
 from attendance_cli.errors import ExitCode, InvalidInputError
 
 FIXTURE = Path(__file__).parents[1] / "db" / "fixtures" / "release-0.1.0.sqlite"
+# restoring an SQLite backup file; a server database is restored with pg_restore
+pytestmark = pytest.mark.sqlite_only
 
 TAMPERING = {
     "extra-trigger": (

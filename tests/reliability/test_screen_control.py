@@ -6,7 +6,6 @@ exactly as stored."""
 from __future__ import annotations
 
 import json
-import sqlite3
 from pathlib import Path
 
 import pytest
@@ -14,6 +13,7 @@ from typer.testing import CliRunner
 
 from attendance_cli.cli.app import app
 from attendance_cli.exports.safety import screen_text
+from tests.helpers import connect_to
 from tests.referrals.builders import HARVEY
 
 runner = CliRunner()
@@ -23,7 +23,7 @@ CONTROLS = ["\x1b", "\x07", "\x9b", "\u202e", "\u2066", "\r"]
 
 @pytest.fixture
 def hostile_db(sample_db: Path) -> Path:
-    conn = sqlite3.connect(sample_db)
+    conn = connect_to(sample_db)
     conn.execute("UPDATE pupil SET surname = ? WHERE upn = ?", (HOSTILE, HARVEY))
     conn.commit()
     conn.close()
