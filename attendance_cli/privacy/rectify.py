@@ -138,7 +138,7 @@ def correct_contact(
     """Correct fields of one contact (``changes``: field -> new value; a flag is a bool, an
     empty text clears an optional field). Refused if a field already holds that value."""
     from attendance_cli.cases.audit import record_audit
-    from attendance_cli.store import LOCK_AUDIT_CHAIN, writing
+    from attendance_cli.store import LOCK_AUDIT_CHAIN, LOCK_REGISTERS, writing
     from attendance_cli.store import privacy as stored
 
     why = (reason or "").strip()
@@ -157,7 +157,10 @@ def correct_contact(
         raise UsageError(
             f"Not a contact field: {', '.join(unknown)}", hint=f"Fields: {', '.join(FIELDS)}."
         )
-    with writing(store, LOCK_AUDIT_CHAIN):
+    # LOCK_REGISTERS: it writes a contact row, which a roster import (holding that lock alone
+    # on PostgreSQL) reads corrections for and rewrites; without it a correction made during an
+    # import would be overwritten by the school's value (store.transactions)
+    with writing(store, LOCK_AUDIT_CHAIN, LOCK_REGISTERS):
         contact = stored.get_contact(store, contact_id)
         if contact is None:
             raise NotFoundError(

@@ -38,7 +38,7 @@ from attendance_cli.registers.layouts import (
 from attendance_cli.registers.readers import SourceFile, open_sources
 from attendance_cli.registers.sessions import collect_observations, validate_observations
 from attendance_cli.registers.values import normalise_year_group, split_name
-from attendance_cli.store import LOCK_REGISTERS, Store, writing
+from attendance_cli.store import LOCK_AUDIT_CHAIN, LOCK_REGISTERS, Store, writing
 from attendance_cli.store import column_maps as store_column_maps
 from attendance_cli.store import imports as store_imports
 from attendance_cli.store.column_maps import SavedColumnMap
@@ -349,8 +349,13 @@ def _import_one(
         _reject_or_continue(path, summary, skip_invalid, dry_run)
         try:
             # all of the file, or none of it; imports one at a time (their marks are merged),
-            # alongside casework on PostgreSQL (store.transactions)
-            with writing(conn, LOCK_REGISTERS):
+            # alongside casework on PostgreSQL (store.transactions). A roster may append audit
+            # entries (contact corrections it keeps or retires, privacy.rectify), so it takes
+            # the audit chain's lock from the start, and with it the writers' lock.
+            locks = (LOCK_REGISTERS,)
+            if any(item.layout == "roster" for item, _ in prepared):
+                locks = (LOCK_REGISTERS, LOCK_AUDIT_CHAIN)
+            with writing(conn, *locks):
                 for item, ready in prepared:
                     if item.layout == "roster":
                         _write_roster(conn, item.source, ready, summary, item.column_map_label)

@@ -43,6 +43,8 @@ class Store:
         self._engine: Engine | None = None
         self._core: Connection | None = None
         self.savepoints = 0  # nesting depth of transaction()/writing() blocks (see transactions)
+        # PostgreSQL: the outermost block took no writers' lock (a register import, transactions)
+        self.without_writers_lock = False
 
     # ----------------------------------------------------------------------------- Core
     @property

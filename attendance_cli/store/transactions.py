@@ -116,13 +116,24 @@ def _postgres_block(store: Store, locks: tuple[str, ...]) -> Iterator[None]:
             store.savepoints = 0
             conn.execute("BEGIN")
             own = bool(locks) and {n.split(":", 1)[0] for n in locks} <= _OWN_LOCKS
-            writers = set() if own else {lock_key(LOCK_WRITERS)}
-            keys = sorted({*writers, *(lock_key(n) for n in locks)})
+            store.without_writers_lock = own
+            # the writers' lock always first, then the named ones in key order: a block waiting
+            # for the writers' lock holds nothing another block could want
+            named = sorted({lock_key(n) for n in locks} - {lock_key(LOCK_WRITERS)})
+            keys = named if own else [lock_key(LOCK_WRITERS), *named]
         else:
+            if store.without_writers_lock and not {n.split(":", 1)[0] for n in locks} <= _OWN_LOCKS:
+                # Every other block takes the writers' lock before any named one, so a lock taken
+                # inside it cannot deadlock. A register import holds no writers' lock: a lock it
+                # took inside could deadlock with an erasure. Name it outermost instead.
+                raise RuntimeError(
+                    f"lock {', '.join(locks)} taken inside a block that holds only "
+                    f"{', '.join(sorted(_OWN_LOCKS))}: name it in the outermost writing()"
+                )
             store.savepoints += 1
             conn.execute(f"SAVEPOINT att_{store.savepoints}")
             keys = sorted({lock_key(n) for n in locks})
-        for key in keys:  # one order everywhere: no deadlock between two blocks
+        for key in keys:  # one order everywhere (above): no deadlock between two blocks
             conn.execute("SELECT pg_advisory_xact_lock(?)", (key,))
     except psycopg.Error as exc:
         if outermost:

@@ -20,6 +20,7 @@ from attendance_cli.cases.notes import add_note
 from attendance_cli.errors import DatabaseError
 from attendance_cli.registers import importer
 from attendance_cli.registers.importer import import_registers
+from attendance_cli.store import LOCK_AUDIT_CHAIN, LOCK_REGISTERS, Store, writing
 from tests.helpers import connect_to
 from tests.referrals.builders import HARVEY
 from tests.reliability.support import write_big_marks_csv
@@ -46,13 +47,14 @@ class PausedImport:
 
         monkeypatch.setattr(importer, "_write_marks", paused)
         self.conn = connect_to(database)
+        self.database = database
         self.thread = threading.Thread(target=self._run, args=(file,), daemon=True)
         self.thread.start()
         assert self.inside.wait(60), "the import never reached its marks"
 
     def _run(self, file: Path) -> None:
         try:
-            self.result = import_registers(self.conn, paths=[file])
+            self.result = import_registers(Store(self.conn, self.database), paths=[file])
         except BaseException as exc:  # noqa: BLE001 - reported by finish()
             self.error = exc
 
@@ -94,7 +96,9 @@ def test_casework_at_another_school_does_not_wait_for_an_import(
     other = _waiting_connection(sample_db)
     try:
         # with the writers' lock held by the import, this would time out
-        note = add_note(other, upn=HARVEY, text="Spoke to mother", officer="Test Officer")
+        note = add_note(
+            Store(other, sample_db), upn=HARVEY, text="Spoke to mother", officer="Test Officer"
+        )
         held = other.execute("SELECT text FROM case_note WHERE id = ?", (note.id,)).fetchone()
         assert held == ("Spoke to mother",)
     finally:
@@ -106,7 +110,7 @@ def test_casework_at_another_school_does_not_wait_for_an_import(
         assert "8990001" in schools  # the import committed too
         from attendance_cli.cases.audit import verify_audit
 
-        assert verify_audit(check).ok
+        assert verify_audit(Store(check, sample_db)).ok
     finally:
         check.close()
 
@@ -120,7 +124,7 @@ def test_a_second_import_waits_for_the_first(
     other = _waiting_connection(sample_db)
     try:
         with pytest.raises(DatabaseError):
-            import_registers(other, paths=[file])
+            import_registers(Store(other, sample_db), paths=[file])
     finally:
         other.close()
     paused_import.finish()
@@ -133,14 +137,13 @@ def test_an_erasure_waits_for_an_import(
     takes LOCK_REGISTERS besides the writers' lock, and so waits."""
     from attendance_cli.config import document_store
     from attendance_cli.privacy.erase import ErasureTarget, erase_records
-    from attendance_cli.store import Store
 
     other = _waiting_connection(sample_db)
     try:
         pupil_id = other.execute("SELECT id FROM pupil WHERE upn = ?", (HARVEY,)).fetchone()[0]
         with pytest.raises(DatabaseError):
             erase_records(
-                Store.of(other),
+                Store(other, sample_db),
                 targets=[ErasureTarget("pupil", pupil_id)],
                 reason="request",
                 officer="DPO",
@@ -151,3 +154,57 @@ def test_an_erasure_waits_for_an_import(
     finally:
         other.close()
     paused_import.finish()
+
+
+def test_a_contact_correction_waits_for_an_import(
+    sample_db: Any, paused_import: PausedImport
+) -> None:
+    """A correction writes a contact row that a roster import rewrites from the school's file
+    (keeping the corrections it read): made during an import, the import would overwrite it.
+    So it takes LOCK_REGISTERS too, and waits."""
+    from attendance_cli.privacy.rectify import correct_contact
+
+    other = _waiting_connection(sample_db)
+    try:
+        contact_id, phone = other.execute(
+            "SELECT c.id, c.phone FROM contact c JOIN pupil p ON p.id = c.pupil_id "
+            "WHERE p.upn = ? ORDER BY c.priority LIMIT 1",
+            (HARVEY,),
+        ).fetchone()
+        with pytest.raises(DatabaseError):
+            correct_contact(
+                Store(other, sample_db),
+                contact_id=contact_id,
+                changes={"phone": "01632 960 999"},
+                reason="mother phoned",
+                officer="Test Officer",
+            )
+        assert other.execute(
+            "SELECT phone FROM contact WHERE id = ?", (contact_id,)
+        ).fetchone() == (phone,)
+        assert other.execute("SELECT count(*) FROM contact_correction").fetchone() == (0,)
+    finally:
+        other.close()
+    paused_import.finish()
+
+
+def test_no_lock_is_taken_inside_a_block_that_holds_only_the_registers_lock(sample_db: Any) -> None:
+    """Every block but a register import takes the writers' lock before any named lock, so
+    locks are always taken in one order. A lock taken inside an import (which holds no writers'
+    lock) could deadlock with an erasure, so it is refused: the import must name it outermost
+    (a roster names LOCK_AUDIT_CHAIN, for the corrections it audits)."""
+    store = Store(connect_to(sample_db), sample_db)
+    try:
+        with (
+            pytest.raises(RuntimeError, match="name it in the outermost"),
+            writing(store, LOCK_REGISTERS),
+            writing(store, LOCK_AUDIT_CHAIN),
+        ):
+            pass
+        # another registers block inside is fine; so is a lock named outermost
+        with writing(store, LOCK_REGISTERS), writing(store, LOCK_REGISTERS):
+            pass
+        with writing(store, LOCK_REGISTERS, LOCK_AUDIT_CHAIN), writing(store, LOCK_AUDIT_CHAIN):
+            pass
+    finally:
+        store.close()
