@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from alembic import context
 
-from attendance_cli.db.migrate import migration_engine
+from attendance_cli.db.migrate import include_object, migration_engine
 from attendance_cli.db.models import metadata
 
 config = context.config
@@ -32,6 +32,7 @@ def _run(connection) -> None:  # type: ignore[no-untyped-def]
         target_metadata=metadata,
         render_as_batch=True,
         compare_type=True,
+        include_object=include_object,  # the expression indexes (db.migrate)
         transaction_per_migration=False,
     )
     with context.begin_transaction():

@@ -23,16 +23,30 @@ from attendance_cli.db.connection import current_revision
 from attendance_cli.errors import DatabaseError
 
 __all__ = [
+    "EXPRESSION_INDEXES",
     "SCHEMA_HEAD",
     "alembic_head",
     "current_revision",
+    "include_object",
     "known_revisions",
     "migration_engine",
     "migrations_dir",
     "upgrade_database",
 ]
 
-SCHEMA_HEAD = "0013_benchmark_cache"
+SCHEMA_HEAD = "0014_sibling_index"
+
+# Indexes on expressions that migrations create and ``db.models`` does not declare (SQLite
+# cannot reflect them): the model/migration comparison skips exactly these (``include_object``).
+EXPRESSION_INDEXES = frozenset({"ix_contact_address_folded", "ix_contact_email_folded"})
+
+
+def include_object(
+    obj: object, name: str | None, type_: str, reflected: bool, compare_to: object
+) -> bool:
+    """Alembic's ``include_object`` for comparing the models with a database: everything but
+    :data:`EXPRESSION_INDEXES`."""
+    return not (type_ == "index" and name in EXPRESSION_INDEXES)
 
 
 def migrations_dir() -> Path:

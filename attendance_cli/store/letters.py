@@ -162,26 +162,23 @@ class NoticeCopyRow:
 
 
 def notice_copies(store: Store, notice_ids: list[int]) -> dict[int, list[NoticeCopyRow]]:
-    """Per notice id: its filed copies (letter and case document), oldest first."""
-    from sqlalchemy import select
-
-    from attendance_cli.db import models
+    """Per notice id: its filed copies (letter and case document), oldest first (raw, as the
+    module's other reads: ``att case show`` lists every notice of the pupil)."""
     from attendance_cli.store.chunking import chunked
 
-    letter = models.metadata.tables["letter"]
-    document = models.metadata.tables["case_document"]
     wanted = {notice_copy_batch(i): i for i in notice_ids}
     found: dict[int, list[NoticeCopyRow]] = {}
     for part in chunked(list(wanted)):
-        rows: Any = store.execute(
-            select(letter.c.batch, letter.c.id, letter.c.document_id, document.c.withdrawn_at)
-            .join(document, document.c.id == letter.c.document_id)
-            .where(letter.c.batch.in_(part))
-            .order_by(letter.c.id)
+        marks = ",".join("?" * len(part))
+        rows = store.connection.execute(
+            "SELECT l.batch, l.id, l.document_id, d.withdrawn_at FROM letter l "
+            f"JOIN case_document d ON d.id = l.document_id WHERE l.batch IN ({marks}) "
+            "ORDER BY l.id",
+            list(part),
         )
-        for row in rows:
-            notice_id = wanted[row[0]]
+        for batch, letter_id, document_id, withdrawn_at in rows:
+            notice_id = wanted[batch]
             found.setdefault(notice_id, []).append(
-                NoticeCopyRow(notice_id, row[1], row[2], row[3] is not None)
+                NoticeCopyRow(notice_id, letter_id, document_id, withdrawn_at is not None)
             )
     return found

@@ -2,8 +2,10 @@
 withdrawal. The framework's rules are in ``cases.penalty_rules``; ``cases.penalty`` applies them
 under ``writing(store, LOCK_PENALTY_NOTICES)``.
 
-Reads are raw sqlite3 (``att case show`` lists the pupil's notices; see ``store.cases`` for the
-figures); writes are SQLAlchemy Core over ``db.models``.
+Reads are raw sqlite3 in the dialect both engines share: ``att case show`` lists the pupil's
+notices with their sessions and payments, and the same statements in Core cost it 0.27-0.30 s
+of imports (``sqlalchemy`` + the ``sqlmodel`` models, ``python -X importtime``) out of a 0.4 s
+target (``bench/profile_case.py``). Writes are SQLAlchemy Core over ``db.models``.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from typing import Any
 
 from attendance_cli.store.chunking import chunked
 from attendance_cli.store.connection import Store
-from attendance_cli.store.conversions import to_date
+from attendance_cli.store.conversions import to_date, to_datetime
 
 
 @dataclass(frozen=True, slots=True)
@@ -259,22 +261,20 @@ def insert_sessions(
 
 
 def notice_sessions(store: Store, notice_ids: Sequence[int]) -> dict[int, list[NoticeSession]]:
-    """Per notice id: its sessions, by date and session."""
-    from sqlalchemy import select
-
-    from attendance_cli.db.models import PenaltyNoticeSession
-
-    table = PenaltyNoticeSession.__table__  # type: ignore[attr-defined]
+    """Per notice id: its sessions, by date and session (raw: see the module docstring)."""
     result: dict[int, list[NoticeSession]] = {}
     for part in chunked(sorted(set(notice_ids))):
-        rows = store.execute(
-            select(table.c.notice_id, table.c.session_date, table.c.session, table.c.mark)
-            .where(table.c.notice_id.in_(part))
-            .order_by(table.c.session_date, table.c.session)
+        marks = ",".join("?" * len(part))
+        rows = store.connection.execute(
+            "SELECT notice_id, session_date, session, mark FROM penalty_notice_session "
+            f"WHERE notice_id IN ({marks}) ORDER BY session_date, session",
+            list(part),
         )
-        for r in rows:
-            result.setdefault(r.notice_id, []).append(
-                NoticeSession(r.notice_id, r.session_date, r.session, r.mark)
+        for notice_id, day, session, mark in rows:
+            session_date = to_date(day)
+            assert session_date is not None
+            result.setdefault(notice_id, []).append(
+                NoticeSession(notice_id, session_date, session, mark)
             )
     return result
 
@@ -320,20 +320,20 @@ def set_payment_date(store: Store, *, payment_id: int, paid_on: dt.date) -> None
 
 
 def payments(store: Store, notice_ids: Sequence[int]) -> dict[int, list[Payment]]:
-    """Per notice id: its payments, oldest first."""
-    from sqlalchemy import select
-
-    from attendance_cli.db.models import PenaltyPayment
-
-    table = PenaltyPayment.__table__  # type: ignore[attr-defined]
+    """Per notice id: its payments, oldest first (raw: see the module docstring)."""
     result: dict[int, list[Payment]] = {}
     for part in chunked(sorted(set(notice_ids))):
-        rows = store.execute(
-            select(table).where(table.c.notice_id.in_(part)).order_by(table.c.paid_on, table.c.id)
+        marks = ",".join("?" * len(part))
+        rows = store.connection.execute(
+            "SELECT id, notice_id, paid_on, amount_pence, created_at, officer FROM penalty_payment "
+            f"WHERE notice_id IN ({marks}) ORDER BY paid_on, id",
+            list(part),
         )
-        for r in rows:
-            result.setdefault(r.notice_id, []).append(
-                Payment(r.id, r.notice_id, r.paid_on, r.amount_pence, r.created_at, r.officer)
+        for payment_id, notice_id, paid_on, amount_pence, created_at, officer in rows:
+            day, stamp = to_date(paid_on), to_datetime(created_at)
+            assert day is not None and stamp is not None
+            result.setdefault(notice_id, []).append(
+                Payment(payment_id, notice_id, day, amount_pence, stamp, officer)
             )
     return result
 

@@ -671,6 +671,31 @@ def _cli(*args: str) -> object:
     return runner.invoke(app, list(args))
 
 
+@pytest.mark.sqlite_only  # the file named by ATT_DB, opened by a fresh process
+def test_case_show_with_notices_does_not_import_sqlalchemy(pupils: sqlite3.Connection) -> None:
+    """``att case show`` reads a pupil's notices, their sessions, payments and filed copies
+    raw: SQLAlchemy and the models would cost it ~0.3 s of its 0.4 s (bench/profile_case.py)."""
+    import subprocess
+    import sys
+
+    first = _add(pupils, D(2025, 1, 10), paid=D(2025, 1, 20))
+    _add(pupils, D(2025, 3, 3), parent="Sam Smith")
+    assert penalty.list_penalty_notices(pupils, upn=UPN1, today=TODAY)[0].payments
+    assert first.notice.id
+    code = (
+        "import sys\n"
+        "from attendance_cli.cli.app import main\n"
+        f"sys.argv = ['att', 'case', 'show', {UPN1!r}]\n"
+        "try:\n    main()\nexcept SystemExit as exc:\n    assert not exc.code, exc.code\n"
+        "print('loaded:', ','.join(m for m in ('sqlalchemy', 'sqlmodel', 'alembic', 'reportlab',"
+        " 'openpyxl') if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    assert "Penalty notices: 2" in out.stdout
+    assert out.stdout.rstrip().endswith("loaded:"), out.stdout[-300:]
+
+
 @pytest.mark.sqlite_only  # --officer/ATT_OFFICER; on PostgreSQL the role (tests/team)
 def test_cli_add_update_list(pupils: sqlite3.Connection) -> None:
     added = runner.invoke(
