@@ -352,7 +352,7 @@ def _import_one(
             # alongside casework on PostgreSQL (store.transactions). A roster may append audit
             # entries (contact corrections it keeps or retires, privacy.rectify), so it takes
             # the audit chain's lock from the start, and with it the writers' lock.
-            locks = (LOCK_REGISTERS,)
+            locks: tuple[str, ...] = (LOCK_REGISTERS,)
             if any(item.layout == "roster" for item, _ in prepared):
                 locks = (LOCK_REGISTERS, LOCK_AUDIT_CHAIN)
             with writing(conn, *locks):
