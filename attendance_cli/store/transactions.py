@@ -14,10 +14,14 @@ SQLite's write lock: some check-then-writes — one open case per child — run 
 released at COMMIT or ROLLBACK. Readers never wait. A name may carry a key
 (``f"{LOCK_PENALTY_NOTICES}:{pupil_id}"``).
 
-One kind of writer needs no writers' lock: a register import (``writing(store, LOCK_REGISTERS)``
-as the outermost block, :data:`_OWN_LOCKS`). It writes only the register tables (schools, pupils,
-enrolments, contacts, marks, the import log), which no casework write changes, and writes no
-audit entry; imports wait for each other on LOCK_REGISTERS (their marks are read, merged and
+One kind of writer needs no writers' lock: a register import of marks
+(``writing(store, LOCK_REGISTERS)`` as the outermost block, :data:`_OWN_LOCKS`). It writes only
+the register tables (schools, pupils, enrolments, contacts, marks, the import log), which no
+casework write changes, and writes no audit entry (a roster, which may audit the contact
+corrections it keeps, names LOCK_AUDIT_CHAIN too and so takes the writers' lock; a contact
+correction takes LOCK_REGISTERS). Locks are taken in one order, the writers' lock first, and
+no lock may be taken inside a block without it (refused), so no two blocks deadlock. Imports
+wait for each other on LOCK_REGISTERS (their marks are read, merged and
 written back), and the one other writer of those tables, an erasure, takes LOCK_REGISTERS as
 well as the writers' lock. So an import at one school and a note on a case at another no longer
 wait for each other. Every other block keeps the writers' lock: the audit chain serialises all
