@@ -12,6 +12,7 @@ import pytest
 from attendance_cli.db import migrate
 from attendance_cli.db.engine import open_database
 from attendance_cli.errors import DatabaseError
+from attendance_cli.store import Store
 from tests.helpers import connect_to, is_postgres
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -63,14 +64,14 @@ def test_models_and_migrations_do_not_drift(db_path: Path) -> None:
 
 
 @pytest.mark.sqlite_only  # SQLite's query plan
-def test_the_sibling_match_uses_the_expression_indexes(conn: sqlite3.Connection) -> None:
+def test_the_sibling_match_uses_the_expression_indexes(conn: Store) -> None:
     """Migration 0014_sibling_index: the folded address and e-mail lookups of
     ``store.pack.contacts_sharing`` search an index, not every contact."""
     from attendance_cli.db.migrate import EXPRESSION_INDEXES
 
     plan = " ".join(
         str(row[-1])
-        for row in conn.execute(
+        for row in conn.connection.execute(
             "EXPLAIN QUERY PLAN SELECT pupil_id FROM contact "
             "WHERE lower(trim(address)) IN (?, ?) OR lower(trim(email)) IN (?)",
             ["1 high street", "2 low road", "a@example.org"],

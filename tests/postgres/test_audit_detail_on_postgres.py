@@ -16,6 +16,7 @@ from attendance_cli.cases.audit import verify_audit
 from attendance_cli.cases.audited_tables import entry_digest
 from attendance_cli.db.migrate import migrations_dir
 from attendance_cli.errors import DatabaseError
+from attendance_cli.store import Store
 
 GENESIS = "0" * 64
 
@@ -78,11 +79,11 @@ def test_a_v1_log_moves_to_v2_on_postgres_keeping_its_anchor(postgres_url: str) 
         engine.dispose()
     conn = postgres.connect(postgres.parse_database_url(postgres_url))
     try:
-        check = verify_audit(conn, anchor=f"3:{hashes[-1]}")
+        check = verify_audit(Store(conn), anchor=f"3:{hashes[-1]}")
         assert (check.ok, check.entries, check.v1_entries, check.anchor_found) == (
             True, 3, 3, True,
         )  # fmt: skip
-        assert verify_audit(conn, anchor=f"1:{hashes[-1]}").anchor_found is False
+        assert verify_audit(Store(conn), anchor=f"1:{hashes[-1]}").anchor_found is False
     finally:
         conn.close()
 

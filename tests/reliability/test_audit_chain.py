@@ -62,7 +62,8 @@ def test_an_edited_personal_part_is_found(audited: sqlite3.Connection, column: s
     """The personal part (audit_detail) is outside the chain's own hash but committed to by
     ``personal_hash``: a change to any of its columns is found at its entry."""
     target = _ids(audited)[3]
-    value = '{"x": 1}' if column in ("detail", "row_digests") else "0" * 32
+    forged = {"detail": '{"x": 1}', "row_digests": '{"x": 1}', "upn": "Z999999999999"}
+    value = forged.get(column, "0" * 32)  # each fits its column (a UPN is 13 characters)
     audited.connection.execute(
         f"UPDATE audit_detail SET {column} = ? WHERE entry_id = ?", (value, target)
     )

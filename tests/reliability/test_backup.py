@@ -267,11 +267,11 @@ def test_a_server_backup_while_a_writer_is_mid_transaction_holds_only_committed_
     from tests.referrals.builders import HARVEY
 
     conn = connect_to(sample_db)
-    add_note(conn, upn=HARVEY, text="Committed note", officer="Test Officer")
+    add_note(Store(conn, sample_db), upn=HARVEY, text="Committed note", officer="Test Officer")
     head = audit_head(conn)
     writer = connect_to(sample_db)
     writer.raw.autocommit = False  # a casework write under way, not yet committed
-    add_note(writer, upn=HARVEY, text="Uncommitted note", officer="Test Officer")
+    add_note(Store(writer, sample_db), upn=HARVEY, text="Uncommitted note", officer="Test Officer")
     try:
         target = tmp_path / "team.dump"
         done = runner.invoke(app, ["db", "backup", str(target)])
@@ -280,7 +280,7 @@ def test_a_server_backup_while_a_writer_is_mid_transaction_holds_only_committed_
         writer.close()
     assert done.exit_code == 0, done.output
     assert f"Audit chain head in the backup: {head} " in done.stdout
-    add_note(conn, upn=HARVEY, text="Later note", officer="Test Officer")
+    add_note(Store(conn, sample_db), upn=HARVEY, text="Later note", officer="Test Officer")
     assert audit_head(conn) != head
     conn.close()
     # restored into a new database, the dump holds the committed note only, and its chain
