@@ -22,7 +22,6 @@ store's ``transaction``/``writing`` issue BEGIN and COMMIT themselves.
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import hashlib
 import os
 import re
@@ -151,20 +150,29 @@ def translate(sql: str, *, parameters: bool = True) -> str:
 _INSERT = re.compile(r"\s*INSERT\s+INTO\s+(\w+)", re.IGNORECASE)
 
 
-@functools.cache
-def _tables_with_id() -> frozenset[str]:
-    """The tables whose rows have an integer ``id`` (from the models, so a table added later
-    with a composite key, like ``mark_year`` or ``penalty_request_document``, is known)."""
-    from attendance_cli.db.models import metadata
-
-    return frozenset(name for name, table in metadata.tables.items() if "id" in table.c)
+# att's tables whose rows have no integer ``id`` (composite or other keys), and Alembic's: an
+# INSERT into any other table gets ``RETURNING id`` (``lastrowid``). Written out, not read from
+# the models: importing them (SQLAlchemy and sqlmodel) cost the first INSERT of a command 0.47 s
+# (the TSM pack's LA benchmark cache on PostgreSQL, cProfile); a test checks the list against
+# the models (tests/postgres/test_engine.py).
+TABLES_WITHOUT_ID = frozenset(
+    {
+        "alembic_version",
+        "audit_detail",
+        "case_allocation",
+        "la_benchmark",
+        "mark_year",
+        "penalty_request_document",
+        "school_allocation",
+    }
+)
 
 
 def _wants_id(sql: str) -> bool:
     match = _INSERT.match(sql)
     if match is None:
         return False
-    return match.group(1).lower() in _tables_with_id() and "returning" not in sql.lower()
+    return match.group(1).lower() not in TABLES_WITHOUT_ID and "returning" not in sql.lower()
 
 
 class PostgresCursor:

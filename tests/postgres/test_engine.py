@@ -101,6 +101,39 @@ def test_without_parameters_percent_signs_stay() -> None:
     assert translate("SELECT 1 WHERE f LIKE 'a%'", parameters=False) == "SELECT 1 WHERE f LIKE 'a%'"
 
 
+def test_the_tables_without_an_id_are_those_of_the_models() -> None:
+    """The adapter adds ``RETURNING id`` to an INSERT unless its table has no ``id``: a table
+    missing from the written-out list would fail every insert into it; one listed wrongly
+    would give no ``lastrowid``."""
+    from attendance_cli.db.models import metadata
+    from attendance_cli.db.postgres import TABLES_WITHOUT_ID, _wants_id
+
+    without = {name for name, table in metadata.tables.items() if "id" not in table.c}
+    assert TABLES_WITHOUT_ID - {"alembic_version"} == without
+    assert _wants_id("INSERT INTO case_note (case_id) VALUES (?)")
+    assert not _wants_id("INSERT INTO mark_year (enrolment_id) VALUES (?)")
+    assert not _wants_id("INSERT INTO case_note (case_id) VALUES (?) RETURNING id")
+
+
+def test_a_raw_insert_does_not_import_the_models(postgres_url: str) -> None:
+    """The first INSERT of a command on PostgreSQL (the pack's LA benchmark cache) once imported
+    SQLAlchemy and the models (0.47 s) to learn which tables have an id."""
+    from attendance_cli.db.postgres import upgrade_server_database
+
+    upgrade_server_database(parse_database_url(postgres_url))
+    code = (
+        "import sys\n"
+        "from attendance_cli.db import postgres\n"
+        f"conn = postgres.connect(postgres.parse_database_url({postgres_url!r}))\n"
+        "conn.execute('INSERT INTO school (laestab, name, created_at) VALUES (?, ?, ?)', ('8990999', 'X', '2026-12-01 09:00:00'))\n"
+        "conn.close()\n"
+        "print('sqlalchemy' in sys.modules, 'attendance_cli.db.models' in sys.modules)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["False", "False"]
+
+
 # --- on the private server ------------------------------------------------------------------
 
 
