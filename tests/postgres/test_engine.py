@@ -74,22 +74,22 @@ def test_other_urls_are_refused(url: str, message: str) -> None:
 @pytest.mark.parametrize(
     ("sqlite", "postgres"),
     [
-        ("SELECT id FROM school WHERE laestab = ?", "SELECT id FROM school WHERE laestab = %s"),
+        ("SELECT id FROM school WHERE laestab = ?", "SELECT id FROM school WHERE laestab = $1"),
         (
-            "SELECT 1 FROM i WHERE f NOT LIKE 'roster/%' AND id = ?",
-            "SELECT 1 FROM i WHERE f NOT LIKE 'roster/%%' AND id = %s",
+            "SELECT 1 FROM i WHERE f NOT LIKE 'roster/%' AND id IN (?, ?, ?)",
+            "SELECT 1 FROM i WHERE f NOT LIKE 'roster/%' AND id IN ($1, $2, $3)",
         ),
         (
             "SELECT 1 FROM a WHERE due IS ? AND owner IS NOT ?",
-            "SELECT 1 FROM a WHERE due IS NOT DISTINCT FROM %s AND owner IS DISTINCT FROM %s",
+            "SELECT 1 FROM a WHERE due IS NOT DISTINCT FROM $1 AND owner IS DISTINCT FROM $2",
         ),
         (
             "SELECT id FROM school WHERE instr(lower(name), lower(?)) > 0",
-            "SELECT id FROM school WHERE strpos(lower(name), lower(%s)) > 0",
+            "SELECT id FROM school WHERE strpos(lower(name), lower($1)) > 0",
         ),
         (
             "SELECT CAST(m.marks AS BLOB) FROM mark_year m WHERE m.academic_year = ?",
-            "SELECT convert_to(m.marks, 'UTF8') FROM mark_year m WHERE m.academic_year = %s",
+            "SELECT convert_to(m.marks, 'UTF8') FROM mark_year m WHERE m.academic_year = $1",
         ),
     ],
 )
