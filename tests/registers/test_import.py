@@ -221,6 +221,48 @@ def test_rosters_are_loaded_before_marks(conn: sqlite3.Connection, tmp_path: Pat
     assert conn.connection.execute("SELECT name FROM school").fetchall() == [("Riverside",)]
 
 
+def test_a_file_without_a_school_is_given_the_school_with_most_of_its_pupils_on_roll(
+    conn: sqlite3.Connection, tmp_path: Path
+) -> None:
+    """School inference from the rosters (``store.imports.pupils_on_roll``: one array query on
+    PostgreSQL, IN lists on SQLite). Rosters: UPN1 and UPN2 at 8992001, UPN2 (a mover) and UPN3
+    at 8992002. Hand-counted: {UPN1, UPN2} -> 8992001 has 2, 8992002 has 1."""
+    roster = write_csv(
+        tmp_path / "roster.csv",
+        [
+            ["UPN", "Surname", "DOB", "LAESTAB", "School Name"],
+            [UPN1, "Smith", "2014-01-01", "8992001", "Riverside"],
+            [UPN2, "Jones", "2014-02-01", "8992001", "Riverside"],
+            [UPN2, "Jones", "2014-02-01", "8992002", "Castle Hill"],
+            [UPN3, "Brown", "2014-03-01", "8992002", "Castle Hill"],
+        ],
+    )
+    loaded = import_registers(conn, paths=[roster]).files[0]
+    assert loaded.status == "imported", loaded.problems
+    assert store.pupils_on_roll(conn, [UPN1, UPN2]) == {"8992001": 2, "8992002": 1}
+    assert store.pupils_on_roll(conn, [UPN3]) == {"8992002": 1}
+    assert store.pupils_on_roll(conn, []) == {}
+    header = ["UPN", "Date", "Session", "Mark"]
+    ours = write_csv(
+        tmp_path / "ours.csv",
+        [header, [UPN1, "2025-09-03", "AM", "/"], [UPN2, "2025-09-03", "AM", "/"]],
+    )
+    result = import_registers(conn, paths=[ours])
+    assert result.ok
+    assert "school 8992001 taken from the roster (2 of 2 pupils on its roll)" in " ".join(
+        result.files[0].notes
+    )
+    tied = write_csv(
+        tmp_path / "tied.csv",
+        [header, [UPN1, "2025-09-04", "AM", "/"], [UPN3, "2025-09-04", "AM", "/"]],
+    )
+    refused = import_registers(conn, paths=[tied])
+    assert not refused.ok
+    said = " ".join(p.message for f in refused.files for p in f.problems)
+    assert "do not settle it" in said
+    assert "8992001 (1 of 2 pupils)" in said and "8992002 (1 of 2 pupils)" in said
+
+
 # ------------------------------------------------------------------------- reading variants
 
 
