@@ -55,6 +55,11 @@ LOCK_WRITERS = "att-writers"  # PostgreSQL: every outermost write block (SQLite'
 _OWN_LOCKS = frozenset({LOCK_REGISTERS})
 
 
+def _own_locks_only(locks: tuple[str, ...]) -> bool:
+    """Every lock named (keys after a colon aside) is one that needs no writers' lock."""
+    return {name.split(":", 1)[0] for name in locks} <= _OWN_LOCKS
+
+
 @contextlib.contextmanager
 def transaction(store: Store) -> Iterator[Store]:
     """All of the block's writes, or none: committed at the end, rolled back on any exception
@@ -119,14 +124,14 @@ def _postgres_block(store: Store, locks: tuple[str, ...]) -> Iterator[None]:
         if outermost:
             store.savepoints = 0
             conn.execute("BEGIN")
-            own = bool(locks) and {n.split(":", 1)[0] for n in locks} <= _OWN_LOCKS
+            own = bool(locks) and _own_locks_only(locks)
             store.without_writers_lock = own
             # the writers' lock always first, then the named ones in key order: a block waiting
             # for the writers' lock holds nothing another block could want
             named = sorted({lock_key(n) for n in locks} - {lock_key(LOCK_WRITERS)})
             keys = named if own else [lock_key(LOCK_WRITERS), *named]
         else:
-            if store.without_writers_lock and not {n.split(":", 1)[0] for n in locks} <= _OWN_LOCKS:
+            if store.without_writers_lock and not _own_locks_only(locks):
                 # Every other block takes the writers' lock before any named one, so a lock taken
                 # inside it cannot deadlock. A register import holds no writers' lock: a lock it
                 # took inside could deadlock with an erasure. Name it outermost instead.
