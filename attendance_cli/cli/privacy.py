@@ -16,6 +16,7 @@ from attendance_cli.cli.options import (
     RecordFormatOption,
     check_date,
 )
+from attendance_cli.cli.tables import add_plain_row
 from attendance_cli.exports.render import OutputFormat, RecordFormat
 from attendance_cli.text import plural, uk_date
 
@@ -186,7 +187,8 @@ def retention(
     for title in ("Record", "Row", "UPN", "Runs from", "Years", "Kept until", "Past"):
         table.add_column(title, no_wrap=title != "Record")
     for item in items:
-        table.add_row(
+        add_plain_row(
+            table,
             item.description,
             f"{item.table}:{item.id}" + (f":{item.academic_year}" if item.academic_year else ""),
             item.upn or "",
@@ -406,7 +408,8 @@ def corrections(
     for title in ("Id", "UPN", "Field", "School's value", "Corrected to", "Corrected", "Retired"):
         table.add_column(title, no_wrap=title in ("Id", "UPN"))
     for c in found:
-        table.add_row(
+        add_plain_row(
+            table,
             str(c.id),
             c.upn,
             c.field.replace("_", " "),
@@ -498,7 +501,8 @@ def holds(
     for title in ("Hold", "UPN", "Reason", "Placed", "By", "Released"):
         table.add_column(title, no_wrap=title in ("Hold", "UPN"))
     for h in found:
-        table.add_row(
+        add_plain_row(
+            table,
             str(h.id),
             h.upn,
             h.reason,

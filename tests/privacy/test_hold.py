@@ -155,3 +155,13 @@ def test_hold_commands(conn: Store, family: dict[str, int]) -> None:
     erased = runner.invoke(app, ["privacy", "erase", "--past-retention", "--yes"])
     assert erased.exit_code == 0 and "Skipped" not in erased.stderr
     assert conn.connection.execute("SELECT count(*) FROM mark_year").fetchone()[0] == 1
+
+
+def test_a_reason_is_shown_as_written(conn: Store, family: dict[str, int]) -> None:
+    """Text the officer typed is data, not rich markup: brackets stay on screen."""
+    reason = "[red]complaint[/red] to the [b]ombudsman"
+    placed = runner.invoke(app, ["privacy", "hold", "--upn", HARVEY, "--reason", reason])
+    assert placed.exit_code == 0, placed.output
+    listed = runner.invoke(app, ["privacy", "holds"])
+    assert listed.exit_code == 0, listed.output
+    assert "[red]complaint[/red]" in listed.stdout and "[b]ombudsman" in listed.stdout
